@@ -1,0 +1,418 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""The AEAD hot loop, the compiled twin of ``aead.py`` (same names, same bytes).
+
+The loop over records runs in C: headers, nonces and additional data are
+written in place, and the ``cryptography`` AEAD's ``encrypt_into`` /
+``decrypt_into`` is handed reusable buffer objects (``_Window``) that point
+into the caller's buffers, so a record costs no new Python object.  See
+``aead.py`` for the rules and their RFC sections.
+"""
+
+from libc.stdint cimport uint8_t, uint16_t, uint64_t
+from libc.string cimport memcpy
+from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE, PyBUF_WRITABLE, PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
+from cpython.bytearray cimport PyByteArray_AS_STRING
+
+from fasttls.record._common cimport load_be16, store_be16, store_be64, write_header, xor_nonce_into, FASTTLS_MAX_SEQUENCE
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
+
+from ..constants import AlertDescription
+from ..errors import TLSError
+
+CIPHER_AES_GCM = 1
+CIPHER_CHACHA20_POLY1305 = 2
+
+TLS12 = 0x0303
+TLS13 = 0x0304
+
+TAG_SIZE = 16
+
+STOP_NEED_MORE = 0
+STOP_RECORD = 1
+STOP_UNPROTECTED = 2
+STOP_OUT_FULL = 3
+
+cdef enum:
+    C_STOP_NEED_MORE = 0
+    C_STOP_RECORD = 1
+    C_STOP_UNPROTECTED = 2
+    C_STOP_OUT_FULL = 3
+    C_MAX_PLAINTEXT = 16384
+    C_MAX_CT13 = 16384 + 256
+    C_MAX_CT12 = 16384 + 2048
+
+cdef char* _FORMAT_B = "B"
+
+
+cdef class _Window:
+    """A buffer object over memory the caller already holds (a Py_buffer we
+    acquired), re-pointed for every record instead of slicing a memoryview."""
+
+    cdef char* ptr
+    cdef Py_ssize_t size
+    cdef Py_ssize_t stride
+
+    def __cinit__(self):
+        self.ptr = NULL
+        self.size = 0
+        self.stride = 1
+
+    cdef inline void set(self, void* ptr, Py_ssize_t size) noexcept:
+        self.ptr = <char*>ptr
+        self.size = size
+
+    def __getbuffer__(self, Py_buffer* view, int flags):
+        view.buf = self.ptr
+        view.obj = self
+        view.len = self.size
+        view.readonly = 0
+        view.itemsize = 1
+        view.format = _FORMAT_B if (flags & PyBUF_FORMAT) else NULL
+        view.ndim = 1
+        view.shape = &self.size if (flags & PyBUF_ND) else NULL
+        view.strides = &self.stride if (flags & PyBUF_STRIDES) == PyBUF_STRIDES else NULL
+        view.suboffsets = NULL
+        view.internal = NULL
+
+    def __releasebuffer__(self, Py_buffer* view):
+        pass
+
+
+cdef object _make_aead(int cipher, key):
+    if cipher == CIPHER_AES_GCM:
+        return AESGCM(key)
+    if cipher == CIPHER_CHACHA20_POLY1305:
+        return ChaCha20Poly1305(key)
+    raise ValueError(f"unknown AEAD cipher {cipher}")
+
+
+cdef int _check_fragment(Py_ssize_t max_fragment) except -1:
+    if max_fragment < 1 or max_fragment > C_MAX_PLAINTEXT:
+        raise ValueError(f"max_fragment must be in 1..{C_MAX_PLAINTEXT}, not {max_fragment}")
+    return 0
+
+
+cdef object _seq_exhausted():
+    return TLSError(AlertDescription.internal_error, "record sequence number exhausted; the connection must be rekeyed or closed")
+
+
+cdef class _Protection:
+    """Key, IV, nonce scheme and sequence number shared by the sealer and the opener."""
+
+    cdef readonly int cipher
+    cdef readonly int version
+    cdef readonly int overhead
+    cdef object _aead
+    cdef object _call  # the bound encrypt_into / decrypt_into
+    cdef bint _tls13
+    cdef bint _explicit
+    cdef uint8_t _iv[12]
+    cdef uint64_t _seq
+    cdef bytearray _nonce
+    cdef bytearray _aad
+    cdef uint8_t* _nonce_p
+    cdef uint8_t* _aad_p
+    cdef _Window _win_aad
+    cdef _Window _win_in
+    cdef _Window _win_out
+
+    def __init__(self, cipher, key, iv, version, seq=0):
+        if version != TLS12 and version != TLS13:
+            raise ValueError(f"unsupported record protection version 0x{version:04x}")
+        self._aead = _make_aead(cipher, bytes(key))
+        self.cipher = cipher
+        self.version = version
+        self._tls13 = version == TLS13
+        self._explicit = version == TLS12 and cipher == CIPHER_AES_GCM
+        iv = bytes(iv)
+        if self._explicit:
+            if len(iv) != 4:
+                raise ValueError("TLS 1.2 AES-GCM needs a 4-byte implicit salt")
+            memcpy(self._iv, <const char*>iv, 4)
+        else:
+            if len(iv) != 12:
+                raise ValueError("the IV must be 12 bytes")
+            memcpy(self._iv, <const char*>iv, 12)
+        self.overhead = 5 + 16 + (1 if self._tls13 else 0) + (8 if self._explicit else 0)
+        self._nonce = bytearray(12)
+        self._aad = bytearray(13)
+        self._nonce_p = <uint8_t*>PyByteArray_AS_STRING(self._nonce)
+        self._aad_p = <uint8_t*>PyByteArray_AS_STRING(self._aad)
+        self._win_aad = _Window()
+        self._win_in = _Window()
+        self._win_out = _Window()
+        self.seq = seq
+
+    @property
+    def seq(self):
+        """The sequence number of the next record."""
+        return self._seq
+
+    @seq.setter
+    def seq(self, value):
+        if value < 0 or value > (1 << 64) - 1:
+            raise ValueError("sequence number out of range")
+        self._seq = value
+
+    def sealed_length(self, length, max_fragment=16384):
+        """Bytes ``seal_into`` writes for ``length`` bytes of data."""
+        _check_fragment(max_fragment)
+        nrec = 1 if length <= 0 else (length + max_fragment - 1) // max_fragment
+        return length + nrec * self.overhead
+
+    cdef inline void _nonce_for(self, uint64_t seq) noexcept:
+        cdef int i
+        if self._explicit:
+            for i in range(4):
+                self._nonce_p[i] = self._iv[i]
+            store_be64(self._nonce_p + 4, seq)
+        else:
+            xor_nonce_into(self._nonce_p, self._iv, seq)
+
+
+cdef class RecordSealer(_Protection):
+    """Protects outgoing records for one direction and one key."""
+
+    def __init__(self, cipher, key, iv, version, seq=0):
+        _Protection.__init__(self, cipher, key, iv, version, seq)
+        self._call = self._aead.encrypt_into
+
+    def seal_into(self, out, offset, content_type, data, max_fragment=16384):
+        """Write ``data`` as protected records of ``content_type`` into ``out``
+        at ``offset``; return the offset after the last record."""
+        cdef Py_buffer ob
+        cdef Py_buffer db
+        cdef Py_ssize_t frag = max_fragment
+        cdef Py_ssize_t off = offset
+        cdef uint8_t ctype = content_type
+        _check_fragment(frag)
+        PyObject_GetBuffer(out, &ob, PyBUF_WRITABLE)
+        try:
+            PyObject_GetBuffer(data, &db, PyBUF_SIMPLE)
+            try:
+                return self._seal(<uint8_t*>ob.buf, ob.len, off, ctype, <const uint8_t*>db.buf, db.len, frag)
+            finally:
+                PyBuffer_Release(&db)
+        finally:
+            PyBuffer_Release(&ob)
+
+    cdef Py_ssize_t _seal(self, uint8_t* o, Py_ssize_t cap, Py_ssize_t off, uint8_t ctype,
+                          const uint8_t* src, Py_ssize_t n, Py_ssize_t frag) except -1:
+        cdef Py_ssize_t nrec = 1 if n <= 0 else (n + frag - 1) // frag
+        cdef Py_ssize_t end = off + n + nrec * self.overhead
+        cdef Py_ssize_t done = 0, m, clen
+        cdef uint8_t* p
+        cdef uint64_t seq = self._seq
+        cdef object call = self._call
+        cdef object nonce = self._nonce
+        cdef object aad = self._aad
+        cdef _Window win_aad = self._win_aad
+        cdef _Window win_in = self._win_in
+        cdef _Window win_out = self._win_out
+        if off < 0 or end > cap:
+            raise ValueError("output buffer too small")
+        if <uint64_t>nrec > FASTTLS_MAX_SEQUENCE - seq:
+            raise _seq_exhausted()
+        p = o + off
+        try:
+            if self._tls13:
+                while True:
+                    m = n - done
+                    if m > frag:
+                        m = frag
+                    clen = m + 17
+                    write_header(p, 23, 0x0303, <uint16_t>clen)
+                    if m:
+                        memcpy(p + 5, src + done, m)
+                    p[5 + m] = ctype
+                    xor_nonce_into(self._nonce_p, self._iv, seq)
+                    win_aad.set(p, 5)
+                    win_in.set(p + 5, m + 1)
+                    win_out.set(p + 5, clen)
+                    call(nonce, win_in, win_aad, win_out)
+                    seq += 1
+                    done += m
+                    p += 5 + clen
+                    if done >= n:
+                        break
+            else:
+                while True:
+                    m = n - done
+                    if m > frag:
+                        m = frag
+                    store_be64(self._aad_p, seq)
+                    self._aad_p[8] = ctype
+                    self._aad_p[9] = 3
+                    self._aad_p[10] = 3
+                    store_be16(self._aad_p + 11, <uint16_t>m)
+                    self._nonce_for(seq)
+                    win_in.set(<void*>(src + done), m)
+                    if self._explicit:
+                        write_header(p, ctype, 0x0303, <uint16_t>(m + 24))
+                        store_be64(p + 5, seq)
+                        win_out.set(p + 13, m + 16)
+                        clen = m + 24
+                    else:
+                        write_header(p, ctype, 0x0303, <uint16_t>(m + 16))
+                        win_out.set(p + 5, m + 16)
+                        clen = m + 16
+                    call(nonce, win_in, aad, win_out)
+                    seq += 1
+                    done += m
+                    p += 5 + clen
+                    if done >= n:
+                        break
+        finally:
+            self._seq = seq
+        return p - o
+
+
+cdef class RecordOpener(_Protection):
+    """Opens incoming protected records for one direction and one key."""
+
+    def __init__(self, cipher, key, iv, version, seq=0):
+        _Protection.__init__(self, cipher, key, iv, version, seq)
+        self._call = self._aead.decrypt_into
+
+    def open_records(self, data, start, end, out, out_offset):
+        """Open the complete records in ``data[start:end]``; see ``aead.RecordOpener``.
+
+        Returns ``(pos, app_end, stop, content_type, record_end)``."""
+        cdef Py_buffer ib
+        cdef Py_buffer ob
+        cdef Py_ssize_t s = start, e = end, oo = out_offset
+        PyObject_GetBuffer(data, &ib, PyBUF_SIMPLE)
+        try:
+            if s < 0 or e > ib.len or s > e:
+                raise ValueError("offsets out of range")
+            PyObject_GetBuffer(out, &ob, PyBUF_WRITABLE)
+            try:
+                if oo < 0 or oo > ob.len:
+                    raise ValueError("offsets out of range")
+                if self._tls13:
+                    return self._open13(<const uint8_t*>ib.buf, s, e, <uint8_t*>ob.buf, ob.len, oo)
+                return self._open12(<const uint8_t*>ib.buf, s, e, <uint8_t*>ob.buf, ob.len, oo)
+            finally:
+                PyBuffer_Release(&ob)
+        finally:
+            PyBuffer_Release(&ib)
+
+    cdef object _open13(self, const uint8_t* d, Py_ssize_t pos, Py_ssize_t end, uint8_t* o, Py_ssize_t cap, Py_ssize_t opos):
+        cdef const uint8_t* h
+        cdef Py_ssize_t length, plen, i
+        cdef uint8_t itype
+        cdef uint64_t seq = self._seq
+        cdef object call = self._call
+        cdef object nonce = self._nonce
+        cdef _Window win_aad = self._win_aad
+        cdef _Window win_in = self._win_in
+        cdef _Window win_out = self._win_out
+        try:
+            while end - pos >= 5:
+                h = d + pos
+                if h[0] != 23:
+                    if 20 <= h[0] <= 22:
+                        return pos, opos, C_STOP_UNPROTECTED, h[0], opos
+                    raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {h[0]}")
+                if h[1] != 3 or h[2] != 3:
+                    raise TLSError(AlertDescription.protocol_version, f"record with version 0x{load_be16(h + 1):04x}, expected 0x0303")
+                length = load_be16(h + 3)
+                if length > C_MAX_CT13:
+                    raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {C_MAX_CT13}")
+                if length < 17:
+                    raise TLSError(AlertDescription.bad_record_mac, "record too short to be protected")
+                if end - pos - 5 < length:
+                    break
+                plen = length - 16
+                if cap - opos < plen:
+                    return pos, opos, C_STOP_OUT_FULL, 0, opos
+                if seq >= FASTTLS_MAX_SEQUENCE:
+                    raise _seq_exhausted()
+                xor_nonce_into(self._nonce_p, self._iv, seq)
+                win_aad.set(<void*>h, 5)
+                win_in.set(<void*>(h + 5), length)
+                win_out.set(o + opos, plen)
+                call(nonce, win_in, win_aad, win_out)
+                seq += 1
+                pos += 5 + length
+                i = opos + plen - 1
+                while i >= opos and o[i] == 0:
+                    i -= 1
+                if i < opos:
+                    raise TLSError(AlertDescription.unexpected_message, "TLS 1.3 record with no non-zero content type")
+                if i - opos > C_MAX_PLAINTEXT:
+                    raise TLSError(AlertDescription.record_overflow, "record plaintext exceeds 2^14 bytes")
+                itype = o[i]
+                if itype == 23:
+                    opos = i
+                    continue
+                if itype < 21 or itype > 23:
+                    raise TLSError(AlertDescription.unexpected_message, f"protected record with content type {itype}")
+                return pos, opos, C_STOP_RECORD, itype, i
+            return pos, opos, C_STOP_NEED_MORE, 0, opos
+        except InvalidTag:
+            raise TLSError(AlertDescription.bad_record_mac, "record authentication failed") from None
+        finally:
+            self._seq = seq
+
+    cdef object _open12(self, const uint8_t* d, Py_ssize_t pos, Py_ssize_t end, uint8_t* o, Py_ssize_t cap, Py_ssize_t opos):
+        cdef const uint8_t* h
+        cdef Py_ssize_t length, plen, minlen = 24 if self._explicit else 16
+        cdef uint8_t ctype
+        cdef int i
+        cdef uint64_t seq = self._seq
+        cdef object call = self._call
+        cdef object nonce = self._nonce
+        cdef object aad = self._aad
+        cdef _Window win_in = self._win_in
+        cdef _Window win_out = self._win_out
+        try:
+            while end - pos >= 5:
+                h = d + pos
+                ctype = h[0]
+                if ctype < 20 or ctype > 23:
+                    raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {ctype}")
+                if h[1] != 3 or h[2] != 3:
+                    raise TLSError(AlertDescription.protocol_version, f"record with version 0x{load_be16(h + 1):04x}, expected 0x0303")
+                length = load_be16(h + 3)
+                if length > C_MAX_CT12:
+                    raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {C_MAX_CT12}")
+                if length < minlen:
+                    raise TLSError(AlertDescription.bad_record_mac, "record too short to be protected")
+                plen = length - minlen
+                if plen > C_MAX_PLAINTEXT:
+                    raise TLSError(AlertDescription.record_overflow, "record plaintext exceeds 2^14 bytes")
+                if end - pos - 5 < length:
+                    break
+                if cap - opos < plen:
+                    return pos, opos, C_STOP_OUT_FULL, 0, opos
+                if seq >= FASTTLS_MAX_SEQUENCE:
+                    raise _seq_exhausted()
+                store_be64(self._aad_p, seq)
+                self._aad_p[8] = ctype
+                self._aad_p[9] = 3
+                self._aad_p[10] = 3
+                store_be16(self._aad_p + 11, <uint16_t>plen)
+                if self._explicit:
+                    for i in range(4):
+                        self._nonce_p[i] = self._iv[i]
+                    memcpy(self._nonce_p + 4, h + 5, 8)
+                    win_in.set(<void*>(h + 13), length - 8)
+                else:
+                    xor_nonce_into(self._nonce_p, self._iv, seq)
+                    win_in.set(<void*>(h + 5), length)
+                win_out.set(o + opos, plen)
+                call(nonce, win_in, aad, win_out)
+                seq += 1
+                pos += 5 + length
+                if ctype == 23:
+                    opos += plen
+                    continue
+                return pos, opos, C_STOP_RECORD, ctype, opos + plen
+            return pos, opos, C_STOP_NEED_MORE, 0, opos
+        except InvalidTag:
+            raise TLSError(AlertDescription.bad_record_mac, "record authentication failed") from None
+        finally:
+            self._seq = seq

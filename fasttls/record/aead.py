@@ -1,0 +1,355 @@
+"""The AEAD hot loop, the pure-Python twin of ``_aead.pyx`` (same names, same bytes).
+
+A :class:`RecordSealer` protects a whole application write (many records) in
+one call, writing headers, ciphertexts and tags into one caller-provided
+buffer; a :class:`RecordOpener` opens every complete record in a receive
+buffer in one call, writing plaintexts contiguously into an output buffer.
+The ``cryptography`` AEAD object is built once per key; every record goes
+through its ``encrypt_into``/``decrypt_into``.
+
+Additional data: the record header for TLS 1.3 (RFC 8446 section 5.2);
+``seq || type || version || plaintext length`` for TLS 1.2 (RFC 5246
+section 6.2.3.3).  Nonces as in :mod:`.nonce`.
+"""
+
+from __future__ import annotations
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
+
+from ..constants import AlertDescription
+from ..errors import TLSError
+from .framing import (
+    APPLICATION_DATA,
+    CHANGE_CIPHER_SPEC,
+    HEADER_SIZE,
+    MAX_CIPHERTEXT_TLS12,
+    MAX_CIPHERTEXT_TLS13,
+    MAX_PLAINTEXT,
+    _check_fragment,
+)
+from .nonce import MAX_SEQUENCE, check_sequence
+
+CIPHER_AES_GCM = 1
+CIPHER_CHACHA20_POLY1305 = 2
+
+TLS12 = 0x0303
+TLS13 = 0x0304
+
+TAG_SIZE = 16
+
+#: ``open_records`` stop reasons.
+STOP_NEED_MORE = 0  #: no complete record left in the input
+STOP_RECORD = 1  #: a record that is not application data was opened (handshake, alert...)
+STOP_UNPROTECTED = 2  #: TLS 1.3: the next record is not protected (ChangeCipherSpec, plaintext alert)
+STOP_OUT_FULL = 3  #: the next record's plaintext does not fit in the output buffer
+
+_HDR13 = b"\x17\x03\x03"
+# A TLS 1.3 protected record header as a 40-bit number: application_data,
+# 0x0303, and a length from 17 (an empty record) to 2^14 + 17 (no padding).
+_H13_MIN = 0x1703030000 + 17
+_H13_MAX = 0x1703030000 + MAX_PLAINTEXT + 17
+
+
+def _make_aead(cipher: int, key: bytes):
+    if cipher == CIPHER_AES_GCM:
+        return AESGCM(key)
+    if cipher == CIPHER_CHACHA20_POLY1305:
+        return ChaCha20Poly1305(key)
+    raise ValueError(f"unknown AEAD cipher {cipher}")
+
+
+class _Unprotected(Exception):
+    """Internal: a TLS 1.3 record that is not protected (ChangeCipherSpec, plaintext alert)."""
+
+
+def _check_header13(h: int) -> None:
+    """The slow path of a TLS 1.3 protected record header (``h`` is its 40 bits).
+
+    Raises what is wrong with it, signals an unprotected record, or returns
+    for a legal record longer than the fast path allows (padding).
+    """
+    ctype = h >> 32
+    version = (h >> 16) & 0xFFFF
+    length = h & 0xFFFF
+    if ctype != APPLICATION_DATA:
+        if CHANGE_CIPHER_SPEC <= ctype < APPLICATION_DATA:
+            raise _Unprotected(ctype)
+        raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {ctype}")
+    if version != 0x0303:
+        raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x0303")
+    if length > MAX_CIPHERTEXT_TLS13:
+        raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {MAX_CIPHERTEXT_TLS13}")
+    if length < 17:
+        raise TLSError(AlertDescription.bad_record_mac, "record too short to be protected")
+
+
+def _check_header12(h: int, minlen: int) -> None:
+    """The slow path of a TLS 1.2 protected record header: raise what is wrong."""
+    ctype = h >> 32
+    version = (h >> 16) & 0xFFFF
+    length = h & 0xFFFF
+    if ctype < CHANGE_CIPHER_SPEC or ctype > APPLICATION_DATA:
+        raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {ctype}")
+    if version != 0x0303:
+        raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x0303")
+    if length > MAX_CIPHERTEXT_TLS12:
+        raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {MAX_CIPHERTEXT_TLS12}")
+    if length < minlen:
+        raise TLSError(AlertDescription.bad_record_mac, "record too short to be protected")
+    if length > MAX_PLAINTEXT + minlen:
+        raise TLSError(AlertDescription.record_overflow, "record plaintext exceeds 2^14 bytes")
+
+
+def _inner_type13(out, om, start: int, last: int):
+    """The slow path of a TLS 1.3 inner plaintext ``out[start:last + 1]``:
+    strip zero padding, check the content type and the 2^14 limit.
+    Returns ``(content_type, content_end)``."""
+    itype = out[last]
+    if not itype:
+        stripped = bytes(om[start : last + 1]).rstrip(b"\x00")
+        if not stripped:
+            raise TLSError(AlertDescription.unexpected_message, "TLS 1.3 record with no non-zero content type")
+        last = start + len(stripped) - 1
+        itype = out[last]
+    if last - start > MAX_PLAINTEXT:
+        raise TLSError(AlertDescription.record_overflow, "record plaintext exceeds 2^14 bytes")
+    if itype < CHANGE_CIPHER_SPEC + 1 or itype > APPLICATION_DATA:
+        raise TLSError(AlertDescription.unexpected_message, f"protected record with content type {itype}")
+    return itype, last
+
+
+class _Protection:
+    """Key, IV, nonce scheme and sequence number shared by the sealer and the opener."""
+
+    __slots__ = ("cipher", "version", "_aead", "_iv", "_iv_int", "_salt", "_explicit", "_seq", "overhead")
+
+    def __init__(self, cipher: int, key: bytes, iv: bytes, version: int, seq: int = 0) -> None:
+        if version not in (TLS12, TLS13):
+            raise ValueError(f"unsupported record protection version 0x{version:04x}")
+        self._aead = _make_aead(cipher, bytes(key))
+        self.cipher = cipher
+        self.version = version
+        self._explicit = version == TLS12 and cipher == CIPHER_AES_GCM
+        if self._explicit:
+            if len(iv) != 4:
+                raise ValueError("TLS 1.2 AES-GCM needs a 4-byte implicit salt")
+            self._salt = bytes(iv)
+            self._iv_int = 0
+        else:
+            if len(iv) != 12:
+                raise ValueError("the IV must be 12 bytes")
+            self._salt = b""
+            self._iv_int = int.from_bytes(iv, "big")
+        self._iv = bytes(iv)
+        # Bytes each record adds to its plaintext: header, tag, TLS 1.3 content
+        # type, TLS 1.2 GCM explicit nonce.
+        self.overhead = HEADER_SIZE + TAG_SIZE + (1 if version == TLS13 else 0) + (8 if self._explicit else 0)
+        self.seq = seq
+
+    @property
+    def seq(self) -> int:
+        """The sequence number of the next record."""
+        return self._seq
+
+    @seq.setter
+    def seq(self, value: int) -> None:
+        if value < 0 or value > MAX_SEQUENCE:
+            raise ValueError("sequence number out of range")
+        self._seq = value
+
+    def sealed_length(self, length: int, max_fragment: int = MAX_PLAINTEXT) -> int:
+        """Bytes :meth:`RecordSealer.seal_into` writes for ``length`` bytes of data."""
+        _check_fragment(max_fragment)
+        nrec = 1 if length <= 0 else (length + max_fragment - 1) // max_fragment
+        return length + nrec * self.overhead
+
+
+class RecordSealer(_Protection):
+    """Protects outgoing records for one direction and one key."""
+
+    __slots__ = ()
+
+    def seal_into(self, out, offset: int, content_type: int, data, max_fragment: int = MAX_PLAINTEXT) -> int:
+        """Write ``data`` as protected records of ``content_type`` into ``out``
+        at ``offset``; return the offset after the last record.
+
+        ``data`` is cut into records of at most ``max_fragment`` bytes; an
+        empty ``data`` makes one empty record.  ``out`` must have room for
+        :meth:`sealed_length` bytes.
+        """
+        n = len(data)
+        _check_fragment(max_fragment)
+        nrec = 1 if n <= 0 else (n + max_fragment - 1) // max_fragment
+        end = offset + n + nrec * self.overhead
+        if offset < 0 or end > len(out):
+            raise ValueError("output buffer too small")
+        seq = self._seq
+        if seq + nrec > MAX_SEQUENCE:
+            check_sequence(MAX_SEQUENCE)
+        src = memoryview(data)
+        if src.ndim != 1 or src.itemsize != 1:
+            src = src.cast("B")
+        om = memoryview(out)
+        enc = self._aead.encrypt_into
+        pos = offset
+        done = 0
+        if self.version == TLS13:
+            iv = self._iv_int
+            m = max_fragment
+            hdr = _HDR13 + (m + 17).to_bytes(2, "big")
+            for _ in range(nrec):
+                if n - done < m:
+                    m = n - done
+                    hdr = _HDR13 + (m + 17).to_bytes(2, "big")
+                body = pos + 5
+                tend = body + m
+                om[pos:body] = hdr
+                om[body:tend] = src[done : done + m]
+                out[tend] = content_type
+                enc((iv ^ seq).to_bytes(12, "big"), om[body : tend + 1], hdr, om[body : tend + 17])
+                seq += 1
+                done += m
+                pos = tend + 17
+        elif self._explicit:
+            salt = self._salt
+            tail = bytes((content_type, 3, 3))
+            for _ in range(nrec):
+                m = n - done
+                if m > max_fragment:
+                    m = max_fragment
+                seqb = seq.to_bytes(8, "big")
+                body = pos + 13
+                out[pos : pos + 5] = bytes((content_type, 3, 3, (m + 24) >> 8, (m + 24) & 0xFF))
+                out[pos + 5 : body] = seqb
+                enc(salt + seqb, src[done : done + m], seqb + tail + m.to_bytes(2, "big"), om[body : body + m + 16])
+                seq += 1
+                done += m
+                pos = body + m + 16
+        else:
+            iv = self._iv_int
+            tail = bytes((content_type, 3, 3))
+            for _ in range(nrec):
+                m = n - done
+                if m > max_fragment:
+                    m = max_fragment
+                body = pos + 5
+                out[pos:body] = bytes((content_type, 3, 3, (m + 16) >> 8, (m + 16) & 0xFF))
+                enc(
+                    (iv ^ seq).to_bytes(12, "big"),
+                    src[done : done + m],
+                    seq.to_bytes(8, "big") + tail + m.to_bytes(2, "big"),
+                    om[body : body + m + 16],
+                )
+                seq += 1
+                done += m
+                pos = body + m + 16
+        self._seq = seq
+        return pos
+
+
+class RecordOpener(_Protection):
+    """Opens incoming protected records for one direction and one key."""
+
+    __slots__ = ()
+
+    def open_records(self, data, start: int, end: int, out, out_offset: int):
+        """Open the complete records in ``data[start:end]``.
+
+        Application data plaintexts go to ``out`` one after the other from
+        ``out_offset``.  Returns ``(pos, app_end, stop, content_type, record_end)``:
+        the input offset after the last record opened; application data is in
+        ``out[out_offset:app_end]``; ``stop`` says why the call returned (the
+        ``STOP_*`` constants).  With ``STOP_RECORD`` the record of
+        ``content_type`` (handshake or alert) is in ``out[app_end:record_end]``.
+        """
+        if start < 0 or end > len(data) or start > end or out_offset < 0 or out_offset > len(out):
+            raise ValueError("offsets out of range")
+        mv = memoryview(data)
+        om = memoryview(out)
+        cap = len(out)
+        dec = self._aead.decrypt_into
+        seq = self._seq
+        pos = start
+        opos = out_offset
+        # Checks that can be made once per call instead of once per record:
+        # every record's plaintext is shorter than its ciphertext, and every
+        # record is at least 22 bytes long.
+        fast = cap - opos >= end - start and seq + (end - start) // 22 + 1 < MAX_SEQUENCE
+        try:
+            if self.version == TLS13:
+                iv = self._iv_int
+                while end - pos >= 5:
+                    hdr = mv[pos : pos + 5]
+                    h = int.from_bytes(hdr, "big")
+                    # One comparison checks type, version and 17 <= length <= 2^14 + 17.
+                    if not _H13_MIN <= h <= _H13_MAX:
+                        _check_header13(h)  # raises unless a legal record with padding
+                    length = h & 0xFFFF
+                    body = pos + 5
+                    if end - body < length:
+                        break
+                    plen = length - 16
+                    if not fast:
+                        if cap - opos < plen:
+                            return pos, opos, STOP_OUT_FULL, 0, opos
+                        check_sequence(seq)
+                    try:
+                        dec((iv ^ seq).to_bytes(12, "big"), mv[body : body + length], hdr, om[opos : opos + plen])
+                    except InvalidTag:
+                        raise TLSError(AlertDescription.bad_record_mac, "record authentication failed") from None
+                    seq += 1
+                    pos = body + length
+                    i = opos + plen - 1
+                    itype = out[i]
+                    if itype == APPLICATION_DATA and plen <= MAX_PLAINTEXT + 1:
+                        opos = i
+                        continue
+                    itype, i = _inner_type13(out, om, opos, i)
+                    if itype == APPLICATION_DATA:
+                        opos = i
+                        continue
+                    return pos, opos, STOP_RECORD, itype, i
+            else:
+                explicit = self._explicit
+                salt = self._salt
+                iv = self._iv_int
+                minlen = 24 if explicit else 16
+                hmin = 0x1703030000 + minlen
+                hmax = 0x1703030000 + MAX_PLAINTEXT + minlen
+                while end - pos >= 5:
+                    h = int.from_bytes(mv[pos : pos + 5], "big")
+                    if not hmin <= h <= hmax:
+                        _check_header12(h, minlen)  # raises unless a legal non-application-data record
+                    ctype = h >> 32
+                    length = h & 0xFFFF
+                    body = pos + 5
+                    if end - body < length:
+                        break
+                    plen = length - minlen
+                    if not fast:
+                        if cap - opos < plen:
+                            return pos, opos, STOP_OUT_FULL, 0, opos
+                        check_sequence(seq)
+                    aad = seq.to_bytes(8, "big") + bytes((ctype, 3, 3, plen >> 8, plen & 0xFF))
+                    if explicit:
+                        nonce = salt + mv[body : body + 8]
+                        ct = mv[body + 8 : body + length]
+                    else:
+                        nonce = (iv ^ seq).to_bytes(12, "big")
+                        ct = mv[body : body + length]
+                    try:
+                        dec(nonce, ct, aad, om[opos : opos + plen])
+                    except InvalidTag:
+                        raise TLSError(AlertDescription.bad_record_mac, "record authentication failed") from None
+                    seq += 1
+                    pos = body + length
+                    if ctype == APPLICATION_DATA:
+                        opos += plen
+                        continue
+                    return pos, opos, STOP_RECORD, ctype, opos + plen
+            return pos, opos, STOP_NEED_MORE, 0, opos
+        except _Unprotected as e:
+            return pos, opos, STOP_UNPROTECTED, e.args[0], opos
+        finally:
+            self._seq = seq
