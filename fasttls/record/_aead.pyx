@@ -21,6 +21,20 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 from ..constants import AlertDescription
 from ..errors import TLSError
 
+__all__ = [
+    "CIPHER_AES_GCM",
+    "CIPHER_CHACHA20_POLY1305",
+    "TLS12",
+    "TLS13",
+    "TAG_SIZE",
+    "STOP_NEED_MORE",
+    "STOP_RECORD",
+    "STOP_UNPROTECTED",
+    "STOP_OUT_FULL",
+    "RecordSealer",
+    "RecordOpener",
+]
+
 CIPHER_AES_GCM = 1
 CIPHER_CHACHA20_POLY1305 = 2
 

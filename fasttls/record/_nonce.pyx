@@ -13,6 +13,17 @@ from fasttls.record._common cimport xor_nonce_into, store_be64
 from ..constants import AlertDescription
 from ..errors import TLSError
 
+__all__ = [
+    "NONCE_SIZE",
+    "SALT_SIZE",
+    "EXPLICIT_NONCE_SIZE",
+    "MAX_SEQUENCE",
+    "check_sequence",
+    "xor_nonce",
+    "explicit_nonce",
+    "gcm_nonce",
+]
+
 NONCE_SIZE = 12
 SALT_SIZE = 4
 EXPLICIT_NONCE_SIZE = 8

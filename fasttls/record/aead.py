@@ -19,16 +19,29 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
 from ..constants import AlertDescription
 from ..errors import TLSError
-from .framing import (
-    APPLICATION_DATA,
-    CHANGE_CIPHER_SPEC,
-    HEADER_SIZE,
-    MAX_CIPHERTEXT_TLS12,
-    MAX_CIPHERTEXT_TLS13,
-    MAX_PLAINTEXT,
-    _check_fragment,
-)
-from .nonce import MAX_SEQUENCE, check_sequence
+from .framing import APPLICATION_DATA as _APPLICATION_DATA
+from .framing import CHANGE_CIPHER_SPEC as _CHANGE_CIPHER_SPEC
+from .framing import HEADER_SIZE as _HEADER_SIZE
+from .framing import MAX_CIPHERTEXT_TLS12 as _MAX_CIPHERTEXT_TLS12
+from .framing import MAX_CIPHERTEXT_TLS13 as _MAX_CIPHERTEXT_TLS13
+from .framing import MAX_PLAINTEXT as _MAX_PLAINTEXT
+from .framing import _check_fragment
+from .nonce import MAX_SEQUENCE as _MAX_SEQUENCE
+from .nonce import check_sequence
+
+__all__ = [
+    "CIPHER_AES_GCM",
+    "CIPHER_CHACHA20_POLY1305",
+    "TLS12",
+    "TLS13",
+    "TAG_SIZE",
+    "STOP_NEED_MORE",
+    "STOP_RECORD",
+    "STOP_UNPROTECTED",
+    "STOP_OUT_FULL",
+    "RecordSealer",
+    "RecordOpener",
+]
 
 CIPHER_AES_GCM = 1
 CIPHER_CHACHA20_POLY1305 = 2
@@ -48,7 +61,7 @@ _HDR13 = b"\x17\x03\x03"
 # A TLS 1.3 protected record header as a 40-bit number: application_data,
 # 0x0303, and a length from 17 (an empty record) to 2^14 + 17 (no padding).
 _H13_MIN = 0x1703030000 + 17
-_H13_MAX = 0x1703030000 + MAX_PLAINTEXT + 17
+_H13_MAX = 0x1703030000 + _MAX_PLAINTEXT + 17
 
 
 def _make_aead(cipher: int, key: bytes):
@@ -72,14 +85,14 @@ def _check_header13(h: int) -> None:
     ctype = h >> 32
     version = (h >> 16) & 0xFFFF
     length = h & 0xFFFF
-    if ctype != APPLICATION_DATA:
-        if CHANGE_CIPHER_SPEC <= ctype < APPLICATION_DATA:
+    if ctype != _APPLICATION_DATA:
+        if _CHANGE_CIPHER_SPEC <= ctype < _APPLICATION_DATA:
             raise _Unprotected(ctype)
         raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {ctype}")
     if version != 0x0303:
         raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x0303")
-    if length > MAX_CIPHERTEXT_TLS13:
-        raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {MAX_CIPHERTEXT_TLS13}")
+    if length > _MAX_CIPHERTEXT_TLS13:
+        raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {_MAX_CIPHERTEXT_TLS13}")
     if length < 17:
         raise TLSError(AlertDescription.bad_record_mac, "record too short to be protected")
 
@@ -89,15 +102,15 @@ def _check_header12(h: int, minlen: int) -> None:
     ctype = h >> 32
     version = (h >> 16) & 0xFFFF
     length = h & 0xFFFF
-    if ctype < CHANGE_CIPHER_SPEC or ctype > APPLICATION_DATA:
+    if ctype < _CHANGE_CIPHER_SPEC or ctype > _APPLICATION_DATA:
         raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {ctype}")
     if version != 0x0303:
         raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x0303")
-    if length > MAX_CIPHERTEXT_TLS12:
-        raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {MAX_CIPHERTEXT_TLS12}")
+    if length > _MAX_CIPHERTEXT_TLS12:
+        raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {_MAX_CIPHERTEXT_TLS12}")
     if length < minlen:
         raise TLSError(AlertDescription.bad_record_mac, "record too short to be protected")
-    if length > MAX_PLAINTEXT + minlen:
+    if length > _MAX_PLAINTEXT + minlen:
         raise TLSError(AlertDescription.record_overflow, "record plaintext exceeds 2^14 bytes")
 
 
@@ -112,9 +125,9 @@ def _inner_type13(out, om, start: int, last: int):
             raise TLSError(AlertDescription.unexpected_message, "TLS 1.3 record with no non-zero content type")
         last = start + len(stripped) - 1
         itype = out[last]
-    if last - start > MAX_PLAINTEXT:
+    if last - start > _MAX_PLAINTEXT:
         raise TLSError(AlertDescription.record_overflow, "record plaintext exceeds 2^14 bytes")
-    if itype < CHANGE_CIPHER_SPEC + 1 or itype > APPLICATION_DATA:
+    if itype < _CHANGE_CIPHER_SPEC + 1 or itype > _APPLICATION_DATA:
         raise TLSError(AlertDescription.unexpected_message, f"protected record with content type {itype}")
     return itype, last
 
@@ -144,7 +157,7 @@ class _Protection:
         self._iv = bytes(iv)
         # Bytes each record adds to its plaintext: header, tag, TLS 1.3 content
         # type, TLS 1.2 GCM explicit nonce.
-        self.overhead = HEADER_SIZE + TAG_SIZE + (1 if version == TLS13 else 0) + (8 if self._explicit else 0)
+        self.overhead = _HEADER_SIZE + TAG_SIZE + (1 if version == TLS13 else 0) + (8 if self._explicit else 0)
         self.seq = seq
 
     @property
@@ -154,11 +167,11 @@ class _Protection:
 
     @seq.setter
     def seq(self, value: int) -> None:
-        if value < 0 or value > MAX_SEQUENCE:
+        if value < 0 or value > _MAX_SEQUENCE:
             raise ValueError("sequence number out of range")
         self._seq = value
 
-    def sealed_length(self, length: int, max_fragment: int = MAX_PLAINTEXT) -> int:
+    def sealed_length(self, length: int, max_fragment: int = _MAX_PLAINTEXT) -> int:
         """Bytes :meth:`RecordSealer.seal_into` writes for ``length`` bytes of data."""
         _check_fragment(max_fragment)
         nrec = 1 if length <= 0 else (length + max_fragment - 1) // max_fragment
@@ -170,7 +183,7 @@ class RecordSealer(_Protection):
 
     __slots__ = ()
 
-    def seal_into(self, out, offset: int, content_type: int, data, max_fragment: int = MAX_PLAINTEXT) -> int:
+    def seal_into(self, out, offset: int, content_type: int, data, max_fragment: int = _MAX_PLAINTEXT) -> int:
         """Write ``data`` as protected records of ``content_type`` into ``out``
         at ``offset``; return the offset after the last record.
 
@@ -185,8 +198,8 @@ class RecordSealer(_Protection):
         if offset < 0 or end > len(out):
             raise ValueError("output buffer too small")
         seq = self._seq
-        if seq + nrec > MAX_SEQUENCE:
-            check_sequence(MAX_SEQUENCE)
+        if seq + nrec > _MAX_SEQUENCE:
+            check_sequence(_MAX_SEQUENCE)
         src = memoryview(data)
         if src.ndim != 1 or src.itemsize != 1:
             src = src.cast("B")
@@ -275,7 +288,7 @@ class RecordOpener(_Protection):
         # Checks that can be made once per call instead of once per record:
         # every record's plaintext is shorter than its ciphertext, and every
         # record is at least 22 bytes long.
-        fast = cap - opos >= end - start and seq + (end - start) // 22 + 1 < MAX_SEQUENCE
+        fast = cap - opos >= end - start and seq + (end - start) // 22 + 1 < _MAX_SEQUENCE
         try:
             if self.version == TLS13:
                 iv = self._iv_int
@@ -302,11 +315,11 @@ class RecordOpener(_Protection):
                     pos = body + length
                     i = opos + plen - 1
                     itype = out[i]
-                    if itype == APPLICATION_DATA and plen <= MAX_PLAINTEXT + 1:
+                    if itype == _APPLICATION_DATA and plen <= _MAX_PLAINTEXT + 1:
                         opos = i
                         continue
                     itype, i = _inner_type13(out, om, opos, i)
-                    if itype == APPLICATION_DATA:
+                    if itype == _APPLICATION_DATA:
                         opos = i
                         continue
                     return pos, opos, STOP_RECORD, itype, i
@@ -316,7 +329,7 @@ class RecordOpener(_Protection):
                 iv = self._iv_int
                 minlen = 24 if explicit else 16
                 hmin = 0x1703030000 + minlen
-                hmax = 0x1703030000 + MAX_PLAINTEXT + minlen
+                hmax = 0x1703030000 + _MAX_PLAINTEXT + minlen
                 while end - pos >= 5:
                     h = int.from_bytes(mv[pos : pos + 5], "big")
                     if not hmin <= h <= hmax:
@@ -344,7 +357,7 @@ class RecordOpener(_Protection):
                         raise TLSError(AlertDescription.bad_record_mac, "record authentication failed") from None
                     seq += 1
                     pos = body + length
-                    if ctype == APPLICATION_DATA:
+                    if ctype == _APPLICATION_DATA:
                         opos += plen
                         continue
                     return pos, opos, STOP_RECORD, ctype, opos + plen

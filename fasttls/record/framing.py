@@ -10,6 +10,24 @@ from __future__ import annotations
 from ..constants import AlertDescription
 from ..errors import TLSError
 
+__all__ = [
+    "HEADER_SIZE",
+    "MAX_PLAINTEXT",
+    "MAX_CIPHERTEXT_TLS13",
+    "MAX_CIPHERTEXT_TLS12",
+    "CHANGE_CIPHER_SPEC",
+    "ALERT",
+    "HANDSHAKE",
+    "APPLICATION_DATA",
+    "parse_header",
+    "write_header",
+    "record_count",
+    "framed_length",
+    "frame_into",
+    "inner_content_type",
+    "RecordBuffer",
+]
+
 HEADER_SIZE = 5
 MAX_PLAINTEXT = 1 << 14
 #: RFC 8446 section 5.2: a TLSCiphertext may exceed the plaintext limit by 256 bytes.

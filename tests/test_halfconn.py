@@ -1,0 +1,145 @@
+"""HalfConn: one direction of a connection, driving either twin; every receive fed three ways."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fasttls.constants import AlertDescription
+from fasttls.errors import TLSError
+from fasttls.record import ReadHalf, WriteHalf
+from fasttls.record.halfconn import KEY_UPDATE_MARGIN
+
+from .helpers import FEEDS, split
+
+TLS12, TLS13 = 0x0303, 0x0304
+
+
+def pump(reader: ReadHalf, stream: bytes, feed: str):
+    """Feed ``stream`` as the transport might; collect (app data, other records)."""
+    app = reader.twin.framing.RecordBuffer()
+    records = []
+    for chunk in split(stream, feed):
+        reader.feed(chunk)
+        while (rec := reader.read(app)) is not None:
+            records.append(rec)
+    return app.take(), records
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+@pytest.mark.parametrize("version,cipher,klen,ivlen", [(TLS13, 1, 16, 12), (TLS13, 2, 32, 12), (TLS12, 1, 32, 4), (TLS12, 2, 32, 12)])
+def test_a_connection_lifetime(twin, feed, version, cipher, klen, ivlen):
+    """Plaintext hello, then keys, data, a key change (1.3 key update / 1.2 new epoch), more data."""
+    w, r = WriteHalf(twin), ReadHalf(twin)
+    w.write_record(22, b"\x02" + os.urandom(90))  # a hello in the clear
+    k1, iv1, k2, iv2 = os.urandom(klen), os.urandom(ivlen), os.urandom(klen), os.urandom(ivlen)
+    w.set_key(version, cipher, k1, iv1)
+    if version == TLS13:
+        w.buffer.feed(b"\x14\x03\x03\x00\x01\x01")  # middlebox-compatibility CCS, never protected
+    big = os.urandom(100_000)
+    w.write_record(23, b"hello")
+    w.write_record(23, big)
+    w.write_record(22, b"\x18\x00\x00\x01\x00")  # e.g. a KeyUpdate
+    w.set_key(version, cipher, k2, iv2)
+    w.write_record(23, b"after the update")
+    w.write_record(21, b"\x01\x00")
+    assert w.seq == 2
+    stream = w.data_to_send()
+    assert w.pending() == 0
+
+    # The receiver installs keys when the handshake says so: emulate that per record.
+    app = twin.framing.RecordBuffer()
+    got = []
+    chunks = list(split(stream, feed))
+    for chunk in chunks:
+        r.feed(chunk)
+        while (rec := r.read(app)) is not None:
+            got.append(rec)
+            if rec[1].startswith(b"\x02"):
+                r.set_key(version, cipher, k1, iv1)
+            elif rec[1].startswith(b"\x18"):
+                r.set_key(version, cipher, k2, iv2)
+    data = app.take()
+    expected = [(22, None, False)]
+    if version == TLS13:
+        expected.append((20, b"\x01", False))
+    expected += [(22, b"\x18\x00\x00\x01\x00", True), (21, b"\x01\x00", True)]
+    assert len(got) == len(expected)
+    assert [(c, p if e is not None else None, prot) for (c, p, prot), (_, e, _) in zip(got, expected)] == expected
+    assert data == b"hello" + big + b"after the update"
+
+
+def test_plaintext_application_data_is_passed_up_as_unprotected(twin):
+    w, r = WriteHalf(twin), ReadHalf(twin)
+    w.write_record(23, b"sneaky")
+    data, records = pump(r, w.data_to_send(), "whole")
+    assert (data, records) == (b"", [(23, b"sneaky", False)])
+
+
+def test_unprotected_record_limit_is_2_14(twin):
+    r = ReadHalf(twin)
+    r.feed(bytes([22, 3, 3, 0x40, 0x01]))
+    with pytest.raises(TLSError) as e:
+        r.read(twin.framing.RecordBuffer())
+    assert e.value.alert == AlertDescription.record_overflow
+
+
+def test_expected_version(twin):
+    r = ReadHalf(twin)
+    r.expected_version = 0x0303
+    r.feed(b"\x16\x03\x01\x00\x01\x00")
+    with pytest.raises(TLSError) as e:
+        r.read(twin.framing.RecordBuffer())
+    assert e.value.alert == AlertDescription.protocol_version
+
+
+def test_first_client_hello_may_use_0x0301(twin):
+    w = WriteHalf(twin)
+    w.record_version = 0x0301
+    w.write_record(22, b"\x01\x00\x00\x00")
+    assert w.data_to_send()[:3] == b"\x16\x03\x01"
+
+
+def test_key_update_due_and_hard_limit(twin):
+    w = WriteHalf(twin)
+    w.set_key(TLS13, 1, bytes(16), bytes(12))
+    assert not w.key_update_due
+    w._prot.seq = w.record_limit - KEY_UPDATE_MARGIN
+    assert w.key_update_due
+    w._prot.seq = w.record_limit - 1
+    w.write_record(23, b"x")
+    with pytest.raises(TLSError) as e:
+        w.write_record(23, b"y")
+    assert e.value.alert == AlertDescription.internal_error
+
+
+def test_buffers_are_released_when_idle(twin):
+    w, r = WriteHalf(twin), ReadHalf(twin)
+    w.set_key(TLS13, 1, bytes(16), bytes(12))
+    r.set_key(TLS13, 1, bytes(16), bytes(12))
+    w.write_record(23, os.urandom(50_000))
+    stream = w.data_to_send()
+    assert len(w.buffer.buffer) == 0
+    data, _ = pump(r, stream, "whole")
+    assert len(data) == 50_000
+    assert len(r.buffer.buffer) == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=100), protected=st.booleans(), version=st.sampled_from([TLS12, TLS13]))
+def test_garbage_only_raises_tls_errors(data, protected, version):
+    import fasttls.record as R
+
+    outcomes = []
+    for t in R.TWINS.values():
+        r = ReadHalf(t)
+        if protected:
+            r.set_key(version, 1, bytes(16), bytes(12) if version == TLS13 else bytes(4))
+        try:
+            outcomes.append(pump(r, data, "bytewise"))
+        except TLSError as e:
+            outcomes.append(int(e.alert))
+    assert outcomes[0] == outcomes[-1]
