@@ -1,0 +1,420 @@
+"""Signature schemes: signing and verifying handshake signatures (Go's ``auth.go``).
+
+RFC 8446 4.2.3 (SignatureScheme), 4.4.3 (CertificateVerify), RFC 5246 7.4.1.4.1
+and RFC 8422 5.4 (TLS 1.2 ServerKeyExchange / CertificateVerify signatures).
+
+One table row per scheme says which key type it needs, which hash, the
+padding, whether TLS 1.3 allows it and (for ECDSA in TLS 1.3) which curve it
+is bound to.  ``sign``/``verify`` read the row; nothing switches on scheme ids.
+
+Failures carry the alert Go and RFC 8446 prescribe: a scheme that does not fit
+the key, or that TLS 1.3 forbids, is ``illegal_parameter``; a signature that
+does not verify is ``decrypt_error`` (RFC 8446 4.4.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Union
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+
+from .constants import AlertDescription, SignatureScheme
+from .errors import TLSError
+
+__all__ = [
+    "SchemeInfo",
+    "SCHEMES",
+    "DEFAULT_SIGNATURE_SCHEMES",
+    "SERVER_SIGNATURE_CONTEXT",
+    "CLIENT_SIGNATURE_CONTEXT",
+    "signed_message",
+    "sign",
+    "verify",
+    "schemes_for_key",
+    "select_signature_scheme",
+    "usable_in_tls13",
+    "is_supported_public_key",
+    "certificate_key_matches",
+    "parse_sigalgs",
+    "scheme_name",
+    "RSA_PSS_OID",
+]
+
+PrivateKey = Union[ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey]
+PublicKey = Union[ec.EllipticCurvePublicKey, rsa.RSAPublicKey, ed25519.Ed25519PublicKey, ed448.Ed448PublicKey]
+
+#: id-RSASSA-PSS: a certificate whose key may only be used with RSA-PSS (the ``rsa_pss_pss_*`` schemes).
+RSA_PSS_OID = x509.ObjectIdentifier("1.2.840.113549.1.1.10")
+_RSA_ENCRYPTION_OID = x509.ObjectIdentifier("1.2.840.113549.1.1.1")
+
+#: RFC 8446 4.4.3 context strings.
+SERVER_SIGNATURE_CONTEXT = b"TLS 1.3, server CertificateVerify"
+CLIENT_SIGNATURE_CONTEXT = b"TLS 1.3, client CertificateVerify"
+
+
+@dataclass(frozen=True)
+class SchemeInfo:
+    """What one SignatureScheme means.
+
+    ``kind`` is ``"ecdsa"``, ``"rsa_pss_rsae"``, ``"rsa_pss_pss"``, ``"rsa_pkcs1"``,
+    ``"ed25519"`` or ``"ed448"``; ``curve`` is the curve an ECDSA scheme is
+    bound to in TLS 1.3 (TLS 1.2 lets any curve use any ECDSA hash).
+    """
+
+    scheme: SignatureScheme
+    kind: str
+    hash: hashes.HashAlgorithm | None
+    curve: type[ec.EllipticCurve] | None = None
+    tls13: bool = True
+    sha1: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.scheme.name
+
+    def min_rsa_bytes(self) -> int:
+        """Go's rsaSignatureSchemes minimum modulus size (bytes) for this scheme."""
+        assert self.hash is not None
+        if self.kind in ("rsa_pss_rsae", "rsa_pss_pss"):
+            return 2 * self.hash.digest_size + 2  # emLen >= hLen + sLen + 2 with sLen = hLen
+        prefix = 15 if self.sha1 else 19  # DigestInfo prefix length
+        return prefix + self.hash.digest_size + 11
+
+
+_SS = SignatureScheme
+SCHEMES: dict[int, SchemeInfo] = {
+    s.scheme: s
+    for s in (
+        SchemeInfo(_SS.ecdsa_secp256r1_sha256, "ecdsa", hashes.SHA256(), ec.SECP256R1),
+        SchemeInfo(_SS.ecdsa_secp384r1_sha384, "ecdsa", hashes.SHA384(), ec.SECP384R1),
+        SchemeInfo(_SS.ecdsa_secp521r1_sha512, "ecdsa", hashes.SHA512(), ec.SECP521R1),
+        SchemeInfo(_SS.rsa_pss_rsae_sha256, "rsa_pss_rsae", hashes.SHA256()),
+        SchemeInfo(_SS.rsa_pss_rsae_sha384, "rsa_pss_rsae", hashes.SHA384()),
+        SchemeInfo(_SS.rsa_pss_rsae_sha512, "rsa_pss_rsae", hashes.SHA512()),
+        SchemeInfo(_SS.rsa_pss_pss_sha256, "rsa_pss_pss", hashes.SHA256()),
+        SchemeInfo(_SS.rsa_pss_pss_sha384, "rsa_pss_pss", hashes.SHA384()),
+        SchemeInfo(_SS.rsa_pss_pss_sha512, "rsa_pss_pss", hashes.SHA512()),
+        SchemeInfo(_SS.ed25519, "ed25519", None),
+        SchemeInfo(_SS.ed448, "ed448", None),
+        SchemeInfo(_SS.rsa_pkcs1_sha256, "rsa_pkcs1", hashes.SHA256(), tls13=False),
+        SchemeInfo(_SS.rsa_pkcs1_sha384, "rsa_pkcs1", hashes.SHA384(), tls13=False),
+        SchemeInfo(_SS.rsa_pkcs1_sha512, "rsa_pkcs1", hashes.SHA512(), tls13=False),
+        # Known so they can be named and refused; never in a default list (RFC 9155).
+        SchemeInfo(_SS.rsa_pkcs1_sha1, "rsa_pkcs1", hashes.SHA1(), tls13=False, sha1=True),
+        SchemeInfo(_SS.ecdsa_sha1, "ecdsa", hashes.SHA1(), tls13=False, sha1=True),
+    )
+}
+
+#: Go's defaultSupportedSignatureAlgorithms (SHA-1 dropped, RFC 9155), plus Ed448
+#: after Ed25519 (Go has no Ed448).  Order matters: it is what we advertise.
+DEFAULT_SIGNATURE_SCHEMES: tuple[int, ...] = (
+    _SS.rsa_pss_rsae_sha256,
+    _SS.ecdsa_secp256r1_sha256,
+    _SS.ed25519,
+    _SS.ed448,
+    _SS.rsa_pss_rsae_sha384,
+    _SS.rsa_pss_rsae_sha512,
+    _SS.rsa_pkcs1_sha256,
+    _SS.rsa_pkcs1_sha384,
+    _SS.rsa_pkcs1_sha512,
+    _SS.ecdsa_secp384r1_sha384,
+    _SS.ecdsa_secp521r1_sha512,
+)
+
+# Preference among the schemes one key can make (Go's signatureSchemesForCertificate).
+_RSA_ORDER = (
+    _SS.rsa_pss_rsae_sha256,
+    _SS.rsa_pss_rsae_sha384,
+    _SS.rsa_pss_rsae_sha512,
+    _SS.rsa_pkcs1_sha256,
+    _SS.rsa_pkcs1_sha384,
+    _SS.rsa_pkcs1_sha512,
+    _SS.rsa_pkcs1_sha1,
+)
+_ECDSA12_ORDER = (_SS.ecdsa_secp256r1_sha256, _SS.ecdsa_secp384r1_sha384, _SS.ecdsa_secp521r1_sha512, _SS.ecdsa_sha1)
+_ECDSA13 = {256: _SS.ecdsa_secp256r1_sha256, 384: _SS.ecdsa_secp384r1_sha384, 521: _SS.ecdsa_secp521r1_sha512}
+
+
+def scheme_name(scheme: int) -> str:
+    try:
+        return SignatureScheme(scheme).name
+    except ValueError:
+        return f"unknown signature scheme 0x{scheme:04x}"
+
+
+def signed_message(context: bytes, transcript_hash: bytes) -> bytes:
+    """RFC 8446 4.4.3: 64 spaces, the context string, a zero byte, the transcript hash.
+
+    The padding makes the signed data useless as a TLS 1.2 signature (which
+    starts with 64 random bytes) and the context separates server from client.
+    """
+    return b"\x20" * 64 + context + b"\x00" + transcript_hash
+
+
+def usable_in_tls13(scheme: int) -> bool:
+    """May this scheme appear in a TLS 1.3 CertificateVerify (RFC 8446 4.4.3: no PKCS#1 v1.5, no SHA-1)?"""
+    info = SCHEMES.get(scheme)
+    return info is not None and info.tls13
+
+
+def is_supported_public_key(public_key: Any) -> bool:
+    """Can fasttls verify signatures by this key at all (and is the ECDSA curve one TLS uses)?"""
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return public_key.curve.key_size in _ECDSA13 and isinstance(public_key.curve, (ec.SECP256R1, ec.SECP384R1, ec.SECP521R1))
+    return isinstance(public_key, (rsa.RSAPublicKey, ed25519.Ed25519PublicKey, ed448.Ed448PublicKey))
+
+
+def _public_of(key: Any) -> Any:
+    if isinstance(key, (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+        return key.public_key()
+    return key
+
+
+def _fits(info: SchemeInfo, public_key: Any, tls13: bool) -> str | None:
+    """Why ``info`` cannot be used with this key (None when it can)."""
+    kind = info.kind
+    if kind == "ecdsa":
+        if not isinstance(public_key, ec.EllipticCurvePublicKey):
+            return "needs an ECDSA key"
+        if tls13 and not isinstance(public_key.curve, info.curve):
+            return f"is bound to {info.curve.name} in TLS 1.3, the key is on {public_key.curve.name}"
+        return None
+    if kind in ("rsa_pss_rsae", "rsa_pss_pss", "rsa_pkcs1"):
+        if not isinstance(public_key, rsa.RSAPublicKey):
+            return "needs an RSA key"
+        return None
+    if kind == "ed25519":
+        return None if isinstance(public_key, ed25519.Ed25519PublicKey) else "needs an Ed25519 key"
+    if kind == "ed448":
+        return None if isinstance(public_key, ed448.Ed448PublicKey) else "needs an Ed448 key"
+    return "is not supported"
+
+
+def _check(scheme: int, public_key: Any, tls13: bool) -> SchemeInfo:
+    info = SCHEMES.get(scheme)
+    if info is None:
+        raise TLSError(AlertDescription.illegal_parameter, f"unsupported signature scheme 0x{scheme:04x}")
+    if tls13 and not info.tls13:
+        raise TLSError(AlertDescription.illegal_parameter, f"{info.name} is not allowed in TLS 1.3")
+    why = _fits(info, public_key, tls13)
+    if why is not None:
+        raise TLSError(
+            AlertDescription.illegal_parameter,
+            f"signature scheme {info.name} {why}, but the key is {type(public_key).__name__.lstrip('_')}",
+        )
+    return info
+
+
+def _pss(info: SchemeInfo) -> padding.PSS:
+    # RFC 8446 4.2.3: MGF1 with the same hash, salt length equal to the digest length.
+    assert info.hash is not None
+    return padding.PSS(mgf=padding.MGF1(info.hash), salt_length=info.hash.digest_size)
+
+
+def sign(private_key: PrivateKey, scheme: int, message: bytes, *, tls13: bool | None = None) -> bytes:
+    """Sign ``message`` with ``scheme`` (ECDSA signatures are DER, as TLS sends them).
+
+    ``tls13=True`` additionally enforces the TLS 1.3 rules.  A scheme that does
+    not fit our own key is a local configuration error: ``internal_error``.
+    """
+    try:
+        info = _check(scheme, private_key.public_key(), bool(tls13))
+    except TLSError as e:
+        raise TLSError(AlertDescription.internal_error, f"cannot sign: {e.detail}") from None
+    kind = info.kind
+    if kind == "ecdsa":
+        return private_key.sign(message, ec.ECDSA(info.hash))
+    if kind in ("rsa_pss_rsae", "rsa_pss_pss"):
+        try:
+            return private_key.sign(message, _pss(info), info.hash)
+        except ValueError as e:  # key too small for this hash with salt = hash length
+            raise TLSError(AlertDescription.internal_error, f"cannot sign with {info.name}: {e}") from None
+    if kind == "rsa_pkcs1":
+        return private_key.sign(message, padding.PKCS1v15(), info.hash)
+    return private_key.sign(message)  # Ed25519 / Ed448: pure EdDSA, no prehash
+
+
+def verify(
+    public_key: PublicKey | x509.Certificate,
+    scheme: int,
+    message: bytes,
+    signature: bytes,
+    *,
+    tls13: bool = True,
+) -> None:
+    """Check ``signature`` over ``message``; raise TLSError if it does not hold.
+
+    ``illegal_parameter`` when the scheme does not fit the key (wrong key
+    type, an ECDSA curve that does not match the scheme in TLS 1.3, PKCS#1 or
+    SHA-1 in TLS 1.3); ``decrypt_error`` when the signature is wrong.
+
+    Pass the certificate instead of its key to also enforce the rsae/pss
+    split of RFC 8446 4.2.3 (``rsa_pss_rsae_*`` needs an rsaEncryption key,
+    ``rsa_pss_pss_*`` an id-RSASSA-PSS one); with a bare key both are allowed.
+    """
+    cert: x509.Certificate | None = None
+    if isinstance(public_key, x509.Certificate):
+        cert, public_key = public_key, public_key.public_key()
+    info = _check(scheme, public_key, tls13)
+    if cert is not None and info.kind in ("rsa_pss_rsae", "rsa_pss_pss", "rsa_pkcs1"):
+        pss_key = cert.public_key_algorithm_oid == RSA_PSS_OID
+        if pss_key != (info.kind == "rsa_pss_pss"):
+            raise TLSError(
+                AlertDescription.illegal_parameter,
+                f"signature scheme {info.name} does not match the certificate's "
+                f"{'RSASSA-PSS' if pss_key else 'rsaEncryption'} key",
+            )
+    kind = info.kind
+    try:
+        if kind == "ecdsa":
+            public_key.verify(signature, message, ec.ECDSA(info.hash))
+        elif kind in ("rsa_pss_rsae", "rsa_pss_pss"):
+            public_key.verify(signature, message, _pss(info), info.hash)
+        elif kind == "rsa_pkcs1":
+            public_key.verify(signature, message, padding.PKCS1v15(), info.hash)
+        else:
+            public_key.verify(signature, message)
+    except (InvalidSignature, ValueError, UnsupportedAlgorithm):
+        raise TLSError(AlertDescription.decrypt_error, f"invalid {info.name} signature") from None
+
+
+def schemes_for_key(key: Any, tls13: bool, *, allow_sha1: bool = False) -> list[SignatureScheme]:
+    """The schemes this (private or public) key can sign with, in our preference order.
+
+    Go's ``signatureSchemesForCertificate``: in TLS 1.3 an ECDSA key has
+    exactly the scheme of its curve and RSA keys only RSA-PSS; in TLS 1.2 an
+    ECDSA key may use any ECDSA hash and RSA keys also PKCS#1 v1.5.  RSA
+    schemes the modulus is too small for are left out.  ``rsa_pss_pss_*`` is
+    never listed: a private key does not tell whether its certificate carries
+    an id-RSASSA-PSS key (Go does not support those either).
+    """
+    pub = _public_of(key)
+    out: list[SignatureScheme]
+    if isinstance(pub, ec.EllipticCurvePublicKey):
+        if tls13:
+            s = _ECDSA13.get(pub.curve.key_size)
+            out = [s] if s is not None and isinstance(pub.curve, SCHEMES[s].curve) else []
+        else:
+            out = list(_ECDSA12_ORDER)
+    elif isinstance(pub, rsa.RSAPublicKey):
+        size = (pub.key_size + 7) // 8
+        out = [s for s in _RSA_ORDER if size >= SCHEMES[s].min_rsa_bytes() and (not tls13 or SCHEMES[s].tls13)]
+    elif isinstance(pub, ed25519.Ed25519PublicKey):
+        out = [_SS.ed25519]
+    elif isinstance(pub, ed448.Ed448PublicKey):
+        out = [_SS.ed448]
+    else:
+        out = []
+    if not allow_sha1:
+        out = [s for s in out if not SCHEMES[s].sha1]
+    return out
+
+
+def select_signature_scheme(
+    key: Any,
+    peer_schemes: Sequence[int],
+    tls13: bool,
+    *,
+    supported: Iterable[int] | None = None,
+    prefer_peer: bool = True,
+) -> SignatureScheme | None:
+    """Go's ``selectSignatureScheme``: a scheme the key can make and the peer accepts, or None.
+
+    As in Go, the peer's preference order decides by default (``prefer_peer``);
+    ``prefer_peer=False`` takes the first of our own preferences instead.
+    ``supported`` is what we allow ourselves (default
+    :data:`DEFAULT_SIGNATURE_SCHEMES`; add the SHA-1 schemes there to allow
+    them).  A TLS 1.2 peer that sent no signature_algorithms implies SHA-1
+    (RFC 5246 7.4.1.4.1), which yields a scheme only if SHA-1 is allowed.
+    """
+    allowed = set(DEFAULT_SIGNATURE_SCHEMES if supported is None else supported)
+    ours = [s for s in schemes_for_key(key, tls13, allow_sha1=True) if s in allowed]
+    if not ours:
+        return None
+    peer = list(peer_schemes)
+    if not peer and not tls13:
+        peer = [_SS.rsa_pkcs1_sha1, _SS.ecdsa_sha1]
+    if prefer_peer:
+        for s in peer:
+            if s in ours:
+                return SignatureScheme(s)
+        return None
+    peer_set = set(peer)
+    for s in ours:
+        if s in peer_set:
+            return s
+    return None
+
+
+def certificate_key_matches(cert: x509.Certificate, private_key: Any) -> bool:
+    """Is ``private_key`` the key of ``cert``?  (Compares the SubjectPublicKeyInfo encodings.)"""
+    try:
+        ours = private_key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        theirs = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    except (AttributeError, ValueError, UnsupportedAlgorithm):
+        return False
+    return ours == theirs
+
+
+# OpenSSL's sigalgs list syntax (SSL_CTX_set1_sigalgs_list): "ECDSA+SHA256:RSA-PSS+SHA256:ed25519"
+# or the IANA names ("rsa_pss_rsae_sha256").
+_OPENSSL_SIGALG_ALIASES: dict[str, int] = {
+    "ECDSA+SHA256": _SS.ecdsa_secp256r1_sha256,
+    "ECDSA+SHA384": _SS.ecdsa_secp384r1_sha384,
+    "ECDSA+SHA512": _SS.ecdsa_secp521r1_sha512,
+    "ECDSA+SHA1": _SS.ecdsa_sha1,
+    "RSA+SHA256": _SS.rsa_pkcs1_sha256,
+    "RSA+SHA384": _SS.rsa_pkcs1_sha384,
+    "RSA+SHA512": _SS.rsa_pkcs1_sha512,
+    "RSA+SHA1": _SS.rsa_pkcs1_sha1,
+    "RSA-PSS+SHA256": _SS.rsa_pss_rsae_sha256,
+    "RSA-PSS+SHA384": _SS.rsa_pss_rsae_sha384,
+    "RSA-PSS+SHA512": _SS.rsa_pss_rsae_sha512,
+    "PSS+SHA256": _SS.rsa_pss_rsae_sha256,
+    "PSS+SHA384": _SS.rsa_pss_rsae_sha384,
+    "PSS+SHA512": _SS.rsa_pss_rsae_sha512,
+    "ED25519": _SS.ed25519,
+    "ED448": _SS.ed448,
+    # Go's names (SignatureScheme.String())
+    "PSSWITHSHA256": _SS.rsa_pss_rsae_sha256,
+    "PSSWITHSHA384": _SS.rsa_pss_rsae_sha384,
+    "PSSWITHSHA512": _SS.rsa_pss_rsae_sha512,
+    "ECDSAWITHP256ANDSHA256": _SS.ecdsa_secp256r1_sha256,
+    "ECDSAWITHP384ANDSHA384": _SS.ecdsa_secp384r1_sha384,
+    "ECDSAWITHP521ANDSHA512": _SS.ecdsa_secp521r1_sha512,
+    "PKCS1WITHSHA256": _SS.rsa_pkcs1_sha256,
+    "PKCS1WITHSHA384": _SS.rsa_pkcs1_sha384,
+    "PKCS1WITHSHA512": _SS.rsa_pkcs1_sha512,
+}
+
+
+def parse_sigalgs(s: str | Iterable[str]) -> list[SignatureScheme]:
+    """Parse a signature algorithm list: IANA names (``rsa_pss_rsae_sha256``),
+    OpenSSL's ``ECDSA+SHA256`` / ``RSA-PSS+SHA256`` / ``ed25519`` forms, or Go's
+    names, separated by ``:`` or ``,``; case-insensitive.  Unknown names raise
+    ValueError; duplicates are dropped, order is kept.
+    """
+    items = s.replace(",", ":").split(":") if isinstance(s, str) else list(s)
+    out: list[SignatureScheme] = []
+    for raw in items:
+        name = raw.strip()
+        if not name:
+            continue
+        scheme: int | None = None
+        try:
+            scheme = SignatureScheme[name.lower()]
+        except KeyError:
+            scheme = _OPENSSL_SIGALG_ALIASES.get(name.upper())
+        if scheme is None:
+            raise ValueError(f"unknown signature algorithm {name!r}")
+        scheme = SignatureScheme(scheme)
+        if scheme not in out:
+            out.append(scheme)
+    if not out:
+        raise ValueError("no signature algorithm selected")
+    return out

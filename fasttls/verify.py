@@ -1,0 +1,941 @@
+"""Certificate verification through ``cryptography.x509.verification``.
+
+Path building, signature checks, validity periods, name constraints and the
+CA/Browser Forum profile are all cryptography's (its Rust ``webpki``-style
+verifier).  This module only
+
+* keeps the trust anchors (:class:`TrustStore`, with the ``load_verify_locations``
+  semantics of Python's ``ssl``, the system bundle and certifi),
+* chooses the policy for each case (server name / no name / client), and
+* turns a failure into an :class:`~fasttls.errors.SSLCertVerificationError`
+  with the alert and the OpenSSL ``verify_code``/``verify_message`` Python's
+  ``ssl`` would report, so code that inspects those keeps working.
+
+Policy choices, and why:
+
+* **Server, with a host name** (``check_hostname`` on): ``build_server_verifier``
+  with a ``DNSName`` or, for IPv4/IPv6 literals, an ``IPAddress`` subject.  A
+  certificate without a matching subjectAltName fails; the subject CN is never
+  used (as in Go and the CA/B Forum rules; OpenSSL would still fall back to
+  the CN of a certificate without DNS names).
+* **Server, no host name** (``check_hostname`` off, ``CERT_REQUIRED``): the
+  chain must still verify for TLS server use.  cryptography's server verifier
+  insists on a subject and on matching it (a custom subjectAltName validator
+  does not switch the match off), and taking a name out of the leaf's own SAN
+  breaks for leaves without SAN and is a trick.  So we use
+  ``build_client_verifier`` - which verifies the chain without a subject - with
+  extension policies that ask for *serverAuth* instead of clientAuth: the EE's
+  extendedKeyUsage must contain serverAuth when present (cryptography's own
+  rule, with the server EKU) and a CA's must contain serverAuth or
+  anyExtendedKeyUsage; subjectAltName may be absent.  Everything else
+  (signatures, validity, basicConstraints, keyUsage, path length, name
+  constraints, algorithms) is cryptography's web PKI default.
+* **Client certificates** (server side): ``build_client_verifier`` (clientAuth
+  EKU) with subjectAltName optional, because client certificates commonly
+  identify a person or device by their subject only.
+* In all cases the leaf may lack an authorityKeyIdentifier (neither OpenSSL
+  nor Go require it, and it only helps path building), and a leaf that is
+  itself one of the trust anchors (a pinned self-signed certificate, e.g. from
+  ``openssl req -x509``, which marks it cA=TRUE) is accepted as its own chain.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import os
+import re
+import ssl
+import threading
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from cryptography import x509
+from cryptography.utils import CryptographyDeprecationWarning
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
+from cryptography.x509.verification import (
+    Criticality,
+    DNSName,
+    ExtensionPolicy,
+    IPAddress,
+    PolicyBuilder,
+    Store,
+    VerificationError,
+)
+
+from .constants import AlertDescription
+from .errors import SSLCertVerificationError, TLSError
+
+__all__ = [
+    "TrustStore",
+    "default_trust_store",
+    "verify_server_chain",
+    "verify_client_chain",
+    "peer_certificate_dict",
+    "datetime_from_timestamp",
+    "hostname_subject",
+    "X509_V_ERR",
+]
+
+# ---------------------------------------------------------------------------
+# OpenSSL verify codes (the ones we report) and the alert OpenSSL sends for each
+# (ssl/statem/statem_lib.c ssl_x509err2alert).  Messages are OpenSSL 3's
+# X509_verify_cert_error_string().
+# ---------------------------------------------------------------------------
+
+X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
+    1: ("unspecified certificate verification error", AlertDescription.bad_certificate),
+    7: ("certificate signature failure", AlertDescription.decrypt_error),
+    9: ("certificate is not yet valid", AlertDescription.bad_certificate),
+    10: ("certificate has expired", AlertDescription.certificate_expired),
+    18: ("self-signed certificate", AlertDescription.unknown_ca),
+    19: ("self-signed certificate in certificate chain", AlertDescription.unknown_ca),
+    20: ("unable to get local issuer certificate", AlertDescription.unknown_ca),
+    22: ("certificate chain too long", AlertDescription.unknown_ca),
+    25: ("path length constraint exceeded", AlertDescription.bad_certificate),
+    26: ("unsuitable certificate purpose", AlertDescription.unsupported_certificate),
+    32: ("key usage does not include certificate signing", AlertDescription.bad_certificate),
+    34: ("unhandled critical extension", AlertDescription.unsupported_certificate),
+    37: ("invalid non-CA certificate (has CA markings)", AlertDescription.bad_certificate),
+    41: ("invalid or inconsistent certificate extension", AlertDescription.bad_certificate),
+    47: ("permitted subtree violation", AlertDescription.bad_certificate),
+    48: ("excluded subtree violation", AlertDescription.bad_certificate),
+    62: ("hostname mismatch", AlertDescription.bad_certificate),
+    64: ("IP address mismatch", AlertDescription.bad_certificate),
+    66: ("EE certificate key too weak", AlertDescription.bad_certificate),
+    67: ("CA certificate key too weak", AlertDescription.bad_certificate),
+    68: ("CA signature digest algorithm too weak", AlertDescription.bad_certificate),
+    79: ("invalid CA certificate", AlertDescription.unknown_ca),
+    82: ("Key usage keyCertSign invalid for non-CA cert", AlertDescription.bad_certificate),
+}
+
+# cryptography's VerificationError texts -> OpenSSL code, for failures the
+# structural diagnosis below does not pin down (first match wins).
+_MESSAGE_CODES: tuple[tuple[str, int], ...] = (
+    ("basicConstraints.cA must not be asserted", 37),
+    ("basicConstraints.cA must be asserted", 79),
+    ("keyUsage.keyCertSign must be asserted", 79),
+    ("EE keyUsage must not assert keyCertSign", 82),
+    ("path length constraint", 25),
+    ("required EKU not found", 26),
+    ("signature does not match", 7),
+    ("RSA key is too weak", 67),
+    ("Forbidden signature algorithm", 68),
+    ("unaccounted-for critical extension", 34),
+    ("excluded", 48),
+    ("no permitted", 47),
+    ("permitted", 47),
+    ("name constraint", 47),
+    ("maximum depth", 22),
+    ("cert is not valid at validation time", 10),
+)
+
+_MAX_PATH = 10  # for the diagnosis walk only; cryptography enforces its own depth limit
+
+
+def _error(code: int, verify_message: str | None = None, detail: str | None = None) -> SSLCertVerificationError:
+    """The error for an OpenSSL verify code; ``detail`` (cryptography's reason) only goes into str()."""
+    message, alert = X509_V_ERR.get(code, X509_V_ERR[1])
+    verify_message = verify_message or message
+    text = f"{verify_message} ({detail})" if detail and detail != verify_message else verify_message
+    return SSLCertVerificationError(alert, text, code, verify_message)
+
+
+# ---------------------------------------------------------------------------
+# Trust store
+# ---------------------------------------------------------------------------
+
+_PEM_RE = re.compile(rb"-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----\s.*?-----END (?:X509 |TRUSTED )?CERTIFICATE-----", re.S)
+_HASHED_NAME = re.compile(r"^[0-9a-fA-F]{8}\.r?\d+$")
+_CERT_SUFFIXES = (".pem", ".crt", ".cer")
+
+
+def _der_split(data: bytes) -> list[bytes]:
+    """Split concatenated DER certificates (each a SEQUENCE) into their encodings."""
+    out: list[bytes] = []
+    i, n = 0, len(data)
+    while i < n:
+        if data[i] != 0x30 or i + 2 > n:
+            raise ValueError("not a DER certificate")
+        first = data[i + 1]
+        if first < 0x80:
+            length, header = first, 2
+        else:
+            k = first & 0x7F
+            if k == 0 or k > 4 or i + 2 + k > n:
+                raise ValueError("bad DER length")
+            length, header = int.from_bytes(data[i + 2 : i + 2 + k], "big"), 2 + k
+        end = i + header + length
+        if end > n:
+            raise ValueError("truncated DER certificate")
+        out.append(data[i:end])
+        i = end
+    return out
+
+
+class TrustStore:
+    """A set of trust anchors (CA certificates), deduplicated, with a cached ``Store``.
+
+    Build one from certificates, PEM/DER data, files and directories with the
+    semantics of ``ssl.SSLContext.load_verify_locations``, or take the
+    system's (:meth:`system`, :func:`default_trust_store`).  The
+    ``cryptography`` ``Store`` is built on first use and rebuilt only after
+    the set changes, so per-handshake verification does not re-parse or
+    re-index hundreds of roots.
+    """
+
+    def __init__(self, certificates: Iterable[x509.Certificate] = ()) -> None:
+        self._certs: list[x509.Certificate] = []
+        self._der: set[bytes] = set()
+        self._by_subject: dict[x509.Name, list[x509.Certificate]] = {}
+        self._store: Store | None = None
+        self._lock = threading.Lock()
+        for c in certificates:
+            self.add(c)
+
+    # -- construction -------------------------------------------------------
+
+    @classmethod
+    def from_certificates(cls, certificates: Iterable[x509.Certificate]) -> TrustStore:
+        return cls(certificates)
+
+    @classmethod
+    def from_pem(cls, data: bytes | str) -> TrustStore:
+        store = cls()
+        store.add_pem(data)
+        return store
+
+    @classmethod
+    def from_locations(cls, cafile: Any = None, capath: Any = None, cadata: Any = None) -> TrustStore:
+        store = cls()
+        store.load_verify_locations(cafile, capath, cadata)
+        return store
+
+    @classmethod
+    def system(cls, certifi_fallback: bool = True) -> TrustStore:
+        """The platform's CA bundle (``ssl.get_default_verify_paths()``, honouring
+        ``SSL_CERT_FILE``/``SSL_CERT_DIR``), or certifi's when that is empty."""
+        store = cls()
+        store.load_system()
+        if not store and certifi_fallback:
+            store.load_certifi()
+        return store
+
+    def copy(self) -> TrustStore:
+        return TrustStore(self._certs)
+
+    # -- adding ---------------------------------------------------------------
+
+    def add(self, cert: x509.Certificate) -> bool:
+        """Add one certificate; False if it was already there."""
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        der = cert.public_bytes(Encoding.DER)
+        with self._lock:
+            if der in self._der:
+                return False
+            self._der.add(der)
+            self._certs.append(cert)
+            self._by_subject.setdefault(cert.subject, []).append(cert)
+            self._store = None
+        return True
+
+    def add_pem(self, data: bytes | str, *, strict: bool = True) -> int:
+        """Add every certificate of a PEM bundle; returns how many blocks were found.
+
+        ``strict`` raises on a block cryptography cannot parse (explicit
+        ``cafile``/``cadata``); system bundles skip such blocks instead.
+        """
+        if isinstance(data, str):
+            data = data.encode("ascii", "replace")
+        blocks = _PEM_RE.findall(bytes(data))
+        for block in blocks:
+            block = block.replace(b"X509 CERTIFICATE", b"CERTIFICATE").replace(b"TRUSTED CERTIFICATE", b"CERTIFICATE")
+            try:
+                with warnings.catch_warnings():
+                    # Some roots in system bundles have serial number 0: cryptography
+                    # parses them with a deprecation warning; they are the platform's choice.
+                    warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+                    cert = x509.load_pem_x509_certificate(block)
+            except ValueError as e:
+                if strict:
+                    raise ssl.SSLError(ssl.SSL_ERROR_SSL, f"[X509: PEM_LIB] cannot parse certificate: {e}") from None
+                continue
+            self.add(cert)
+        return len(blocks)
+
+    def add_der(self, data: bytes) -> int:
+        """Add one or more concatenated DER certificates; returns how many."""
+        try:
+            parts = _der_split(bytes(data))
+            certs = [x509.load_der_x509_certificate(p) for p in parts]
+        except ValueError as e:
+            raise ssl.SSLError(0, f"not enough data: cadata does not contain a certificate ({e})") from None
+        for c in certs:
+            self.add(c)
+        return len(certs)
+
+    def load_verify_locations(self, cafile: Any = None, capath: Any = None, cadata: Any = None) -> None:
+        """``ssl.SSLContext.load_verify_locations`` semantics and errors.
+
+        ``cafile``: a PEM bundle (FileNotFoundError if missing, ``ssl.SSLError``
+        if it holds no certificate); ``capath``: a directory of PEM files,
+        OpenSSL hashed names (``1a2b3c4d.0``) or ``*.pem``/``*.crt``/``*.cer``,
+        loaded eagerly (a missing directory is silently empty, as OpenSSL's
+        lazy lookup is); ``cadata``: ``str`` PEM or bytes-like DER.
+        """
+        if cafile is None and capath is None and cadata is None:
+            raise TypeError("cafile, capath and cadata cannot be all omitted")
+        if cafile is not None:
+            try:
+                path = os.fsdecode(os.fspath(cafile))
+            except TypeError:
+                raise TypeError("cafile should be a valid filesystem path") from None
+            with open(path, "rb") as f:
+                data = f.read()
+            if not self.add_pem(data):
+                raise ssl.SSLError(136, "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found")
+        if capath is not None:
+            try:
+                path = os.fsdecode(os.fspath(capath))
+            except TypeError:
+                raise TypeError("capath should be a valid filesystem path") from None
+            self.load_directory(path)
+        if cadata is not None:
+            if isinstance(cadata, str):
+                if not cadata:
+                    raise ValueError("Empty certificate data")
+                if not self.add_pem(cadata):
+                    raise ssl.SSLError(0, "no start line: cadata does not contain a certificate")
+            else:
+                try:
+                    data = bytes(memoryview(cadata))
+                except TypeError:
+                    raise TypeError("cadata should be an ASCII string or a bytes-like object") from None
+                if not data:
+                    raise ValueError("Empty certificate data")
+                self.add_der(data)
+
+    def load_file(self, path: str | os.PathLike, *, strict: bool = True) -> int:
+        with open(path, "rb") as f:
+            return self.add_pem(f.read(), strict=strict)
+
+    def load_directory(self, path: str | os.PathLike) -> int:
+        """Load hashed-name and ``*.pem``/``*.crt``/``*.cer`` files; unreadable or non-PEM files are skipped."""
+        count = 0
+        try:
+            names = sorted(os.listdir(path))
+        except (FileNotFoundError, NotADirectoryError):
+            return 0
+        for name in names:
+            if not (_HASHED_NAME.match(name) or name.lower().endswith(_CERT_SUFFIXES)):
+                continue
+            full = os.path.join(path, name)
+            try:
+                if os.path.isfile(full):
+                    count += self.load_file(full, strict=False)
+            except OSError:
+                continue
+        return count
+
+    def load_system(self) -> int:
+        """The system bundle: ``SSL_CERT_FILE``/``SSL_CERT_DIR`` or OpenSSL's default paths."""
+        paths = ssl.get_default_verify_paths()
+        count = 0
+        cafile = os.environ.get(paths.openssl_cafile_env) or paths.cafile or paths.openssl_cafile
+        if cafile and os.path.isfile(cafile):
+            try:
+                count += self.load_file(cafile, strict=False)
+            except OSError:
+                pass
+        if not count:
+            capath = os.environ.get(paths.openssl_capath_env) or paths.capath or paths.openssl_capath
+            for d in (capath or "").split(os.pathsep):
+                if d:
+                    count += self.load_directory(d)
+        return count
+
+    def load_certifi(self) -> int:
+        """certifi's Mozilla bundle, if certifi is installed (0 otherwise)."""
+        try:
+            import certifi
+        except ImportError:
+            return 0
+        return self.load_file(certifi.where(), strict=False)
+
+    # -- queries --------------------------------------------------------------
+
+    @property
+    def certificates(self) -> list[x509.Certificate]:
+        return list(self._certs)
+
+    def __len__(self) -> int:
+        return len(self._certs)
+
+    def __bool__(self) -> bool:
+        return bool(self._certs)
+
+    def __iter__(self):
+        return iter(list(self._certs))
+
+    def __contains__(self, cert: object) -> bool:
+        if not isinstance(cert, x509.Certificate):
+            return False
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        return cert.public_bytes(Encoding.DER) in self._der
+
+    def by_subject(self, name: x509.Name) -> list[x509.Certificate]:
+        return list(self._by_subject.get(name, ()))
+
+    def store(self) -> Store | None:
+        """The cached ``cryptography.x509.verification.Store`` (None when empty: cryptography refuses those)."""
+        s = self._store
+        if s is None and self._certs:
+            with self._lock:
+                if self._store is None:
+                    self._store = Store(list(self._certs))
+                s = self._store
+        return s
+
+    def cert_store_stats(self) -> dict[str, int]:
+        """``SSLContext.cert_store_stats()`` (CRLs are not supported: always 0)."""
+        ca = sum(1 for c in self._certs if _is_ca(c))
+        return {"x509": len(self._certs), "crl": 0, "x509_ca": ca}
+
+    def get_ca_certs(self, binary_form: bool = False) -> list:
+        """``SSLContext.get_ca_certs()``: the CA certificates, as dicts or DER."""
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        cas = [c for c in self._certs if _is_ca(c)]
+        if binary_form:
+            return [c.public_bytes(Encoding.DER) for c in cas]
+        return [peer_certificate_dict(c) for c in cas]
+
+    def __repr__(self) -> str:
+        return f"<TrustStore {len(self._certs)} certificates>"
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+
+
+_default_store: TrustStore | None = None
+_default_lock = threading.Lock()
+
+
+def default_trust_store() -> TrustStore:
+    """The system trust store, loaded once per process (parsing ~150 roots costs milliseconds)."""
+    global _default_store
+    if _default_store is None:
+        with _default_lock:
+            if _default_store is None:
+                _default_store = TrustStore.system()
+    return _default_store
+
+
+# ---------------------------------------------------------------------------
+# Policies
+# ---------------------------------------------------------------------------
+
+
+def _ee_eku_validator(required: x509.ObjectIdentifier):
+    """EE extendedKeyUsage: when present it must list ``required`` (cryptography's EE rule, our EKU)."""
+
+    def check(policy: Any, cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None) -> None:
+        if eku is not None and required not in list(eku):
+            raise ValueError("required EKU not found")
+
+    return check
+
+
+def _ca_eku_validator(required: x509.ObjectIdentifier):
+    """CA extendedKeyUsage: when present it must list ``required`` or anyExtendedKeyUsage."""
+
+    def check(policy: Any, cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None) -> None:
+        if eku is not None:
+            usages = list(eku)
+            if required not in usages and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in usages:
+                raise ValueError("required EKU not found")
+
+    return check
+
+
+def _relax_anchor_leaf(ee: ExtensionPolicy) -> ExtensionPolicy:
+    # A directly trusted self-signed leaf may be marked as a CA (openssl req -x509).
+    return ee.may_be_present(x509.BasicConstraints, Criticality.AGNOSTIC, None).may_be_present(
+        x509.KeyUsage, Criticality.AGNOSTIC, None
+    )
+
+
+class _Policies:
+    """The extension policies, built once (they are immutable)."""
+
+    def __init__(self) -> None:
+        ee = ExtensionPolicy.webpki_defaults_ee().may_be_present(x509.AuthorityKeyIdentifier, Criticality.NON_CRITICAL, None)
+        self.ca = ExtensionPolicy.webpki_defaults_ca()
+        # Server certificate, host name checked by cryptography's server verifier.
+        self.server_ee = ee
+        # Server certificate, no host name: client verifier asking for serverAuth.
+        self.server_noname_ca = self.ca.may_be_present(
+            x509.ExtendedKeyUsage, Criticality.NON_CRITICAL, _ca_eku_validator(ExtendedKeyUsageOID.SERVER_AUTH)
+        )
+        self.server_noname_ee = ee.may_be_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None).may_be_present(
+            x509.ExtendedKeyUsage, Criticality.NON_CRITICAL, _ee_eku_validator(ExtendedKeyUsageOID.SERVER_AUTH)
+        )
+        # Client certificate: clientAuth (cryptography's client verifier), SAN optional.
+        self.client_ee = ee.may_be_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None)
+
+
+_policies: _Policies | None = None
+
+
+def _get_policies() -> _Policies:
+    global _policies
+    if _policies is None:
+        _policies = _Policies()
+    return _policies
+
+
+# ---------------------------------------------------------------------------
+# Verification entry points
+# ---------------------------------------------------------------------------
+
+
+def datetime_from_timestamp(ts: float | datetime.datetime | None) -> datetime.datetime | None:
+    """A UTC datetime for a POSIX timestamp (None stays None: "now")."""
+    if ts is None:
+        return None
+    if isinstance(ts, datetime.datetime):
+        return ts if ts.tzinfo is not None else ts.replace(tzinfo=datetime.timezone.utc)
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
+
+
+def _utc(now: datetime.datetime | None) -> datetime.datetime:
+    if now is None:
+        return datetime.datetime.now(datetime.timezone.utc)
+    if now.tzinfo is None:
+        return now.replace(tzinfo=datetime.timezone.utc)
+    return now.astimezone(datetime.timezone.utc)
+
+
+def hostname_subject(server_hostname: str) -> tuple[DNSName | IPAddress, bool, str]:
+    """``(subject, is_ip, normalized)`` for a host name: IPv4/IPv6 literals (also
+    ``[::1]`` and ``fe80::1%eth0``) become ``IPAddress``, others an A-label ``DNSName``."""
+    host = server_hostname.strip()
+    literal = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        ip = ipaddress.ip_address(literal.split("%", 1)[0])
+    except ValueError:
+        pass
+    else:
+        return IPAddress(ip), True, str(ip)
+    name = host[:-1] if host.endswith(".") else host
+    if not name.isascii():
+        name = name.encode("idna").decode("ascii")
+    return DNSName(name.lower()), False, name.lower()
+
+
+def _builder(store: Store, now: datetime.datetime, ca: ExtensionPolicy, ee: ExtensionPolicy) -> PolicyBuilder:
+    return PolicyBuilder().store(store).time(now).extension_policies(ca_policy=ca, ee_policy=ee)
+
+
+def _check_chain(chain: Sequence[x509.Certificate], what: str) -> None:
+    if not chain:
+        raise TLSError(AlertDescription.decode_error if what == "server" else AlertDescription.certificate_required, f"the {what} sent no certificate")
+
+
+def verify_server_chain(
+    chain: Sequence[x509.Certificate],
+    store: TrustStore,
+    server_hostname: str | None,
+    now: datetime.datetime | None = None,
+) -> list[x509.Certificate]:
+    """Verify a server's chain (leaf first); return the verified path (leaf .. anchor).
+
+    With ``server_hostname`` the leaf must match it (IP literals against IP
+    SANs); with None only the chain and its serverAuth usage are checked (see
+    the module docstring for how).  Failures raise
+    :class:`~fasttls.errors.SSLCertVerificationError`.
+    """
+    _check_chain(chain, "server")
+    when = _utc(now)
+    leaf, intermediates = chain[0], list(chain[1:])
+    pol = _get_policies()
+    subject = None
+    display = server_hostname
+    if server_hostname is not None:
+        try:
+            subject, is_ip, display = hostname_subject(server_hostname)
+        except (UnicodeError, ValueError):
+            raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.") from None
+    cstore = store.store() if store is not None else None
+    if cstore is None:
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, "no trust anchors")
+
+    anchor_leaf = leaf in store
+    try:
+        if subject is not None:
+            ee = _relax_anchor_leaf(pol.server_ee) if anchor_leaf else pol.server_ee
+            return list(_builder(cstore, when, pol.ca, ee).build_server_verifier(subject).verify(leaf, intermediates))
+        ee = _relax_anchor_leaf(pol.server_noname_ee) if anchor_leaf else pol.server_noname_ee
+        return list(_builder(cstore, when, pol.server_noname_ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
+    except VerificationError as e:
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, str(e)) from None
+
+
+def verify_client_chain(
+    chain: Sequence[x509.Certificate],
+    store: TrustStore,
+    now: datetime.datetime | None = None,
+) -> list[x509.Certificate]:
+    """Verify a client's chain (leaf first) for clientAuth; return the verified path."""
+    _check_chain(chain, "client")
+    when = _utc(now)
+    leaf, intermediates = chain[0], list(chain[1:])
+    pol = _get_policies()
+    cstore = store.store() if store is not None else None
+    if cstore is None:
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, "no trust anchors")
+    ee = _relax_anchor_leaf(pol.client_ee) if leaf in store else pol.client_ee
+    try:
+        return list(_builder(cstore, when, pol.ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
+    except VerificationError as e:
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, str(e)) from None
+
+
+# ---------------------------------------------------------------------------
+# Diagnosis: which OpenSSL error would Python's ssl have reported?
+# ---------------------------------------------------------------------------
+
+
+def _issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        child.verify_directly_issued_by(issuer)
+    except Exception:  # ValueError (names/signature), TypeError/UnsupportedAlgorithm (key types)
+        return False
+    return True
+
+
+def _self_signed(cert: x509.Certificate) -> bool:
+    return cert.subject == cert.issuer and _issued_by(cert, cert)
+
+
+def _walk(chain: Sequence[x509.Certificate], store: TrustStore | None) -> tuple[list[x509.Certificate], int]:
+    """Follow issuers from the leaf as OpenSSL builds a chain: ``(path, code)`` with
+    code 0 when the path reaches a trust anchor, else 18/19/20/22."""
+    path = [chain[0]]
+    pool = list(chain[1:])
+    current = chain[0]
+    while True:
+        if store is not None and current in store:
+            return path, 0
+        anchors = store.by_subject(current.issuer) if store is not None else []
+        anchor = next((a for a in anchors if _issued_by(current, a)), None)
+        if anchor is not None:
+            path.append(anchor)
+            return path, 0
+        if _self_signed(current):
+            return path, 18 if len(path) == 1 else 19
+        nxt = next((c for c in pool if c not in path and c.subject == current.issuer and _issued_by(current, c)), None)
+        if nxt is None:
+            return path, 20
+        if len(path) > _MAX_PATH:
+            return path, 22
+        path.append(nxt)
+        current = nxt
+
+
+def _ekus(cert: x509.Certificate) -> list[x509.ObjectIdentifier] | None:
+    try:
+        return list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+    except x509.ExtensionNotFound:
+        return None
+    except ValueError:
+        return []
+
+
+def _dns_match(pattern: str, host: str) -> bool:
+    pattern, host = pattern.lower().rstrip("."), host.lower().rstrip(".")
+    if pattern == host:
+        return True
+    if pattern.startswith("*.") and "*" not in pattern[2:]:
+        label, _, rest = host.partition(".")
+        return bool(label) and rest == pattern[2:] and rest.count(".") >= 1
+    return False
+
+
+def _host_matches(cert: x509.Certificate, server_hostname: str) -> bool:
+    try:
+        subject, is_ip, normalized = hostname_subject(server_hostname)
+    except (UnicodeError, ValueError):
+        return False
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+    if is_ip:
+        return ipaddress.ip_address(normalized) in san.get_values_for_type(x509.IPAddress)
+    return any(_dns_match(p, normalized) for p in san.get_values_for_type(x509.DNSName))
+
+
+def _clean(detail: str) -> str:
+    detail = detail.removeprefix("validation failed: ")
+    detail = re.sub(r" \(encountered processing <Certificate\(.*\)>\)$", "", detail)
+    return detail.removeprefix("candidates exhausted: ")
+
+
+def _diagnose(
+    chain: Sequence[x509.Certificate],
+    store: TrustStore | None,
+    eku: x509.ObjectIdentifier,
+    server_hostname: str | None,
+    now: datetime.datetime,
+    detail: str,
+) -> SSLCertVerificationError:
+    """Map a failure to the error OpenSSL (and so Python's ssl) reports first.
+
+    cryptography says *that* a chain fails, often as "candidates exhausted";
+    OpenSSL's verify code says *why*.  We replay OpenSSL's order of checks on
+    the presented chain: chain building and trust (18/19/20), purpose (26),
+    host name (62/64), then validity periods from the root down (10/9), and
+    finally cryptography's own message for what is left.  This only chooses
+    the message: the accept/reject decision is always cryptography's.
+    """
+    path, code = _walk(chain, store)
+    if code:
+        return _error(code)
+    for i, cert in enumerate(path):
+        usages = _ekus(cert)
+        if usages is None:
+            continue
+        if i == 0 and eku not in usages:
+            return _error(26)
+        if i > 0 and eku not in usages and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in usages:
+            return _error(26)
+    if server_hostname is not None and not _host_matches(chain[0], server_hostname):
+        try:
+            is_ip = hostname_subject(server_hostname)[1]
+        except (UnicodeError, ValueError):
+            is_ip = False
+        if is_ip:
+            return _error(64, f"IP address mismatch, certificate is not valid for '{server_hostname}'.")
+        return _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
+    for cert in reversed(path):
+        if now > cert.not_valid_after_utc:
+            return _error(10)
+        if now < cert.not_valid_before_utc:
+            return _error(9)
+    cleaned = _clean(detail)
+    if server_hostname is not None and "subjectAltName" in cleaned:
+        return _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
+    for needle, c in _MESSAGE_CODES:
+        if needle in cleaned:
+            return _error(c, detail=cleaned)
+    return _error(1, cleaned)
+
+
+# ---------------------------------------------------------------------------
+# getpeercert() dictionaries
+# ---------------------------------------------------------------------------
+
+# OpenSSL long names (OBJ_nid2ln) for the attributes found in certificate names.
+_LONG_NAMES: dict[str, str] = {
+    "2.5.4.3": "commonName",
+    "2.5.4.4": "surname",
+    "2.5.4.5": "serialNumber",
+    "2.5.4.6": "countryName",
+    "2.5.4.7": "localityName",
+    "2.5.4.8": "stateOrProvinceName",
+    "2.5.4.9": "streetAddress",
+    "2.5.4.10": "organizationName",
+    "2.5.4.11": "organizationalUnitName",
+    "2.5.4.12": "title",
+    "2.5.4.13": "description",
+    "2.5.4.15": "businessCategory",
+    "2.5.4.17": "postalCode",
+    "2.5.4.41": "name",
+    "2.5.4.42": "givenName",
+    "2.5.4.43": "initials",
+    "2.5.4.44": "generationQualifier",
+    "2.5.4.45": "x500UniqueIdentifier",
+    "2.5.4.46": "dnQualifier",
+    "2.5.4.65": "pseudonym",
+    "2.5.4.97": "organizationIdentifier",
+    "1.2.840.113549.1.9.1": "emailAddress",
+    "1.2.840.113549.1.9.2": "unstructuredName",
+    "0.9.2342.19200300.100.1.1": "userId",
+    "0.9.2342.19200300.100.1.25": "domainComponent",
+    "1.3.6.1.4.1.311.60.2.1.1": "jurisdictionLocalityName",
+    "1.3.6.1.4.1.311.60.2.1.2": "jurisdictionStateOrProvinceName",
+    "1.3.6.1.4.1.311.60.2.1.3": "jurisdictionCountryName",
+    "1.2.643.3.131.1.1": "INN",
+    "1.2.643.100.1": "OGRN",
+    "1.2.643.100.3": "SNILS",
+}
+_oid_cache: dict[str, str] = {}
+
+
+def _oid_name(oid: x509.ObjectIdentifier) -> str:
+    """OpenSSL's ``OBJ_obj2txt(.., no_name=0)``: the long name, else the dotted form.
+
+    Known names come from the table; others are asked of the ``_ssl`` module's
+    OpenSSL (the library behind ``getpeercert``) when available.
+    """
+    dotted = oid.dotted_string
+    name = _LONG_NAMES.get(dotted) or _oid_cache.get(dotted)
+    if name is None:
+        name = dotted
+        try:
+            name = ssl._ssl.txt2obj(dotted)[2] or dotted  # type: ignore[attr-defined]
+        except Exception:
+            pass
+        _oid_cache[dotted] = name
+    return name
+
+
+def _attr_value(value: Any) -> str:
+    if isinstance(value, bytes):  # BIT STRING attributes (x500UniqueIdentifier)
+        return value.decode("latin-1")
+    return str(value)
+
+
+def _name_tuple(name: x509.Name) -> tuple:
+    return tuple(tuple((_oid_name(a.oid), _attr_value(a.value)) for a in rdn) for rdn in name.rdns)
+
+
+def _openssl_time(t: datetime.datetime) -> str:
+    # ASN1_TIME_print: "%b %e %H:%M:%S %Y GMT" (day padded with a space), C locale month names.
+    month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")[t.month - 1]
+    return f"{month} {t.day:2d} {t.hour:02d}:{t.minute:02d}:{t.second:02d} {t.year} GMT"
+
+
+def _serial_hex(n: int) -> str:
+    digits = f"{abs(n):X}"
+    if len(digits) % 2:
+        digits = "0" + digits
+    return ("-" if n < 0 else "") + digits
+
+
+def _der_string(data: bytes) -> tuple[int, bytes] | None:
+    """``(tag, content)`` of one DER TLV, or None if malformed."""
+    if len(data) < 2:
+        return None
+    tag, first = data[0], data[1]
+    if first < 0x80:
+        length, start = first, 2
+    else:
+        k = first & 0x7F
+        if k == 0 or k > 4 or len(data) < 2 + k:
+            return None
+        length, start = int.from_bytes(data[2 : 2 + k], "big"), 2 + k
+    if start + length != len(data):
+        return None
+    return tag, data[start:]
+
+
+# OpenSSL 3 GENERAL_NAME_print's otherName types: OID -> (label, required DER tag).
+_OTHER_NAMES = {
+    "1.3.6.1.5.5.7.8.9": ("SmtpUTF8Mailbox", 0x0C),
+    "1.3.6.1.5.5.7.8.5": ("XmppAddr", 0x0C),
+    "1.3.6.1.5.5.7.8.7": ("SRVName", 0x16),
+    "1.3.6.1.4.1.311.20.2.3": ("UPN", 0x0C),
+    "1.3.6.1.5.5.7.8.8": ("NAIRealm", 0x0C),
+}
+
+
+def _other_name(gn: x509.OtherName) -> str:
+    known = _OTHER_NAMES.get(gn.type_id.dotted_string)
+    tlv = _der_string(gn.value)
+    if known is None or tlv is None or tlv[0] != known[1]:
+        return "<unsupported>"
+    return f"{known[0]}:{tlv[1].decode('utf-8', 'replace')}"
+
+
+def _san_entry(gn: x509.GeneralName) -> tuple[str, Any]:
+    if isinstance(gn, x509.DNSName):
+        return ("DNS", gn.value)
+    if isinstance(gn, x509.RFC822Name):
+        return ("email", gn.value)
+    if isinstance(gn, x509.UniformResourceIdentifier):
+        return ("URI", gn.value)
+    if isinstance(gn, x509.IPAddress):
+        ip = gn.value
+        if isinstance(ip, ipaddress.IPv4Address):
+            return ("IP Address", str(ip))
+        if isinstance(ip, ipaddress.IPv6Address):
+            # CPython formats IPv6 itself: eight upper-case groups, no "::" compression.
+            packed = ip.packed
+            return ("IP Address", ":".join(f"{int.from_bytes(packed[i:i + 2], 'big'):X}" for i in range(0, 16, 2)))
+        return ("IP Address", "<invalid>")  # a network (name constraints syntax) in a SAN
+    if isinstance(gn, x509.DirectoryName):
+        return ("DirName", _name_tuple(gn.value))
+    if isinstance(gn, x509.RegisteredID):
+        return ("Registered ID", _oid_name(gn.value))
+    if isinstance(gn, x509.OtherName):
+        return ("othername", _other_name(gn))
+    return ("othername", "<unsupported>")
+
+
+def peer_certificate_dict(cert: x509.Certificate) -> dict[str, Any]:
+    """The dictionary ``ssl.SSLSocket.getpeercert()`` returns for ``cert``.
+
+    Same keys, value types and formatting as CPython's ``_decode_certificate``
+    over OpenSSL (checked against ``ssl._ssl._test_decode_cert``): subject and
+    issuer as tuples of RDN tuples of ``(long name, value)``; ``version``;
+    upper-case hex ``serialNumber``; OpenSSL-formatted ``notBefore``/``notAfter``;
+    and, only when present, ``subjectAltName``, ``OCSP``, ``caIssuers`` and
+    ``crlDistributionPoints``.
+    """
+    d: dict[str, Any] = {
+        "subject": _name_tuple(cert.subject),
+        "issuer": _name_tuple(cert.issuer),
+        "version": cert.version.value + 1,
+        "serialNumber": _serial_hex(cert.serial_number),
+        "notBefore": _openssl_time(cert.not_valid_before_utc),
+        "notAfter": _openssl_time(cert.not_valid_after_utc),
+    }
+    exts = cert.extensions
+    try:
+        san = exts.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        pass
+    else:
+        d["subjectAltName"] = tuple(_san_entry(gn) for gn in san)
+    try:
+        aia = exts.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except x509.ExtensionNotFound:
+        pass
+    else:
+        ocsp = tuple(
+            a.access_location.value
+            for a in aia
+            if a.access_method == AuthorityInformationAccessOID.OCSP and isinstance(a.access_location, x509.UniformResourceIdentifier)
+        )
+        issuers = tuple(
+            a.access_location.value
+            for a in aia
+            if a.access_method == AuthorityInformationAccessOID.CA_ISSUERS and isinstance(a.access_location, x509.UniformResourceIdentifier)
+        )
+        if ocsp:
+            d["OCSP"] = ocsp
+        if issuers:
+            d["caIssuers"] = issuers
+    try:
+        cdp = exts.get_extension_for_class(x509.CRLDistributionPoints).value
+    except x509.ExtensionNotFound:
+        pass
+    else:
+        uris = tuple(
+            gn.value
+            for dp in cdp
+            for gn in (dp.full_name or ())
+            if isinstance(gn, x509.UniformResourceIdentifier)
+        )
+        if uris:
+            d["crlDistributionPoints"] = uris
+    return d

@@ -1,0 +1,476 @@
+"""Certificate verification, its errors (compared with Python's ssl), getpeercert dicts, trust stores."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import os
+import socket
+import ssl
+import threading
+
+import pytest
+from cryptography import x509
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID, ObjectIdentifier
+
+from fasttls import verify
+from fasttls.constants import AlertDescription
+from fasttls.errors import SSLCertVerificationError, TLSError
+from fasttls.verify import TrustStore, peer_certificate_dict, verify_client_chain, verify_server_chain
+
+from . import pki
+
+D = datetime.timedelta
+
+
+class PKI:
+    """A root, an intermediate, and leaves with one defect each (made once per module)."""
+
+    def __init__(self) -> None:
+        now = pki.utcnow()
+        self.root = pki.make_ca("fasttls verify root")
+        self.inter = pki.make_ca("fasttls verify intermediate", issuer=self.root)
+        self.store = TrustStore([self.root.cert])
+        mk = pki.make_leaf
+        self.leaf = mk(self.inter)
+        self.wildcard = mk(self.inter, ["*.example.test", "example.test"])
+        self.expired = mk(self.inter, not_before=now - D(days=10), not_after=now - D(days=1))
+        self.not_yet = mk(self.inter, not_before=now + D(days=1), not_after=now + D(days=10))
+        self.other_root = pki.make_ca("some other root")
+        self.unknown_ca = mk(self.other_root)
+        other_inter = pki.make_ca("other intermediate", issuer=self.other_root)
+        sent_root = mk(other_inter)
+        sent_root.chain = sent_root.chain + [self.other_root.cert]  # the server also sends its (untrusted) root
+        self.untrusted_root_sent = sent_root
+        self.self_signed = pki.make_self_signed()
+        self.client_only = mk(self.inter, client=True)
+        self.no_san = mk(self.inter, san=False, common_name="localhost")
+        self.no_aki = mk(self.inter, aki=False)
+        self.expired_inter = mk(pki.make_ca("expired intermediate", issuer=self.root, not_before=now - D(days=9), not_after=now - D(days=2)))
+        self.client_ca_eku = mk(pki.make_ca("clientAuth-only intermediate", issuer=self.root, eku=[ExtendedKeyUsageOID.CLIENT_AUTH]))
+        self.ca_no_certsign = mk(pki.make_ca("no keyCertSign", issuer=self.root, key_cert_sign=False))
+        self.path_len = mk(pki.make_ca("below", issuer=pki.make_ca("pathlen 0", issuer=self.root, path_length=0)))
+        self.client = mk(self.inter, ["client.fasttls.test"], client=True)
+        self.client_no_san = mk(self.inter, client=True, san=False, common_name="a client")
+        self.ed25519 = mk(self.inter, key_type="ed25519")
+        self.rsa = mk(self.inter, key_type="rsa-2048")
+
+
+@pytest.fixture(scope="module")
+def p() -> PKI:
+    return PKI()
+
+
+def expect(code: int, alert: AlertDescription, fn, *args, message: str | None = None, **kw) -> SSLCertVerificationError:
+    with pytest.raises(SSLCertVerificationError) as e:
+        fn(*args, **kw)
+    err = e.value
+    assert (err.verify_code, err.alert) == (code, alert), (err.verify_code, err.verify_message, err.alert)
+    assert isinstance(err, ssl.SSLCertVerificationError) and isinstance(err, ssl.SSLError)
+    if message is not None:
+        assert err.verify_message == message
+        assert message in str(err)
+    return err
+
+
+# ----------------------------------------------------------------- valid chains
+
+
+def test_valid_chain_with_intermediate(p):
+    path = verify_server_chain(p.leaf.chain, p.store, "localhost")
+    assert path == [p.leaf.cert, p.inter.cert, p.root.cert]
+    for host in ("127.0.0.1", "::1", "[::1]", "LOCALHOST", "localhost.", "0:0:0:0:0:0:0:1"):
+        assert verify_server_chain(p.leaf.chain, p.store, host) == path
+    for leaf in (p.ed25519, p.rsa, p.no_aki):
+        assert verify_server_chain(leaf.chain, p.store, "localhost")[0] == leaf.cert
+
+
+def test_wildcard_names(p):
+    for host in ("a.example.test", "example.test", "B.Example.Test"):
+        verify_server_chain(p.wildcard.chain, p.store, host)
+    for host in ("a.b.example.test", "example.testx", "other.test"):
+        expect(62, AlertDescription.bad_certificate, verify_server_chain, p.wildcard.chain, p.store, host,
+               message=f"Hostname mismatch, certificate is not valid for '{host}'.")
+
+
+def test_hostname_mismatch(p):
+    expect(62, AlertDescription.bad_certificate, verify_server_chain, p.leaf.chain, p.store, "example.com",
+           message="Hostname mismatch, certificate is not valid for 'example.com'.")
+    expect(64, AlertDescription.bad_certificate, verify_server_chain, p.leaf.chain, p.store, "127.0.0.2",
+           message="IP address mismatch, certificate is not valid for '127.0.0.2'.")
+    expect(64, AlertDescription.bad_certificate, verify_server_chain, p.leaf.chain, p.store, "::2",
+           message="IP address mismatch, certificate is not valid for '::2'.")
+    # An IP literal never matches a DNS SAN spelling it, nor the reverse.
+    ip_as_dns = pki.make_leaf(p.inter, [x509.DNSName("127.0.0.1")])
+    expect(64, AlertDescription.bad_certificate, verify_server_chain, ip_as_dns.chain, p.store, "127.0.0.1")
+    # No subjectAltName: the CN is not used (Go's rule, not OpenSSL's fallback).
+    expect(62, AlertDescription.bad_certificate, verify_server_chain, p.no_san.chain, p.store, "localhost")
+
+
+def test_check_hostname_off(p):
+    # The chain is still verified for server use, with any or no SAN.
+    assert verify_server_chain(p.leaf.chain, p.store, None) == [p.leaf.cert, p.inter.cert, p.root.cert]
+    verify_server_chain(p.wildcard.chain, p.store, None)
+    verify_server_chain(p.no_san.chain, p.store, None)
+    expect(10, AlertDescription.certificate_expired, verify_server_chain, p.expired.chain, p.store, None)
+    expect(20, AlertDescription.unknown_ca, verify_server_chain, p.unknown_ca.chain, p.store, None)
+    expect(26, AlertDescription.unsupported_certificate, verify_server_chain, p.client_only.chain, p.store, None)
+    expect(26, AlertDescription.unsupported_certificate, verify_server_chain, p.client_ca_eku.chain, p.store, None)
+
+
+# ----------------------------------------------------------------- chain failures
+
+
+def test_validity_periods(p):
+    expect(10, AlertDescription.certificate_expired, verify_server_chain, p.expired.chain, p.store, "localhost",
+           message="certificate has expired")
+    expect(9, AlertDescription.bad_certificate, verify_server_chain, p.not_yet.chain, p.store, "localhost",
+           message="certificate is not yet valid")
+    expect(10, AlertDescription.certificate_expired, verify_server_chain, p.expired_inter.chain, p.store, "localhost")
+    # The verification time is a parameter: the valid leaf is expired in 60 days, not yet valid 2 days ago.
+    later, earlier = pki.utcnow() + D(days=60), pki.utcnow() - D(days=2)
+    expect(10, AlertDescription.certificate_expired, verify_server_chain, p.leaf.chain, p.store, "localhost", now=later)
+    expect(9, AlertDescription.bad_certificate, verify_server_chain, p.leaf.chain, p.store, "localhost", now=earlier)
+    expect(10, AlertDescription.certificate_expired, verify_client_chain, p.client.chain, p.store, now=later)
+    # Any time inside every validity period verifies (naive datetimes are UTC).
+    then = (pki.utcnow() + D(days=10)).replace(tzinfo=None)
+    verify_server_chain(p.leaf.chain, p.store, "localhost", now=then)
+
+
+def test_untrusted_chains(p):
+    expect(20, AlertDescription.unknown_ca, verify_server_chain, p.unknown_ca.chain, p.store, "localhost",
+           message="unable to get local issuer certificate")
+    expect(18, AlertDescription.unknown_ca, verify_server_chain, p.self_signed.chain, p.store, "localhost",
+           message="self-signed certificate")
+    expect(19, AlertDescription.unknown_ca, verify_server_chain, p.untrusted_root_sent.chain, p.store, "localhost",
+           message="self-signed certificate in certificate chain")
+    # The intermediate left out of the chain: the issuer cannot be found.
+    expect(20, AlertDescription.unknown_ca, verify_server_chain, [p.leaf.cert], p.store, "localhost")
+    # An empty store trusts nothing.
+    expect(20, AlertDescription.unknown_ca, verify_server_chain, p.leaf.chain, TrustStore(), "localhost")
+    # The intermediate alone as the anchor is enough (partial chains), as in cryptography and Go.
+    assert verify_server_chain(p.leaf.chain, TrustStore([p.inter.cert]), "localhost") == [p.leaf.cert, p.inter.cert]
+
+
+def test_ca_constraints(p):
+    expect(79, AlertDescription.unknown_ca, verify_server_chain, p.ca_no_certsign.chain, p.store, "localhost",
+           message="invalid CA certificate")
+    expect(25, AlertDescription.bad_certificate, verify_server_chain, p.path_len.chain, p.store, "localhost",
+           message="path length constraint exceeded")
+    expect(26, AlertDescription.unsupported_certificate, verify_server_chain, p.client_only.chain, p.store, "localhost",
+           message="unsuitable certificate purpose")
+
+
+def test_pinned_self_signed_certificates(p):
+    # A self-signed leaf trusted directly verifies as its own chain, even marked cA=TRUE (openssl req -x509).
+    ss = p.self_signed
+    assert verify_server_chain(ss.chain, TrustStore([ss.cert]), "localhost") == [ss.cert]
+    ss_ca = pki.make_self_signed(ca=True)
+    assert verify_server_chain(ss_ca.chain, TrustStore([ss_ca.cert]), "127.0.0.1") == [ss_ca.cert]
+    expect(62, AlertDescription.bad_certificate, verify_server_chain, ss_ca.chain, TrustStore([ss_ca.cert]), "example.com")
+    # ...but a CA certificate is still no leaf when it is not itself the anchor.
+    expect(37, AlertDescription.bad_certificate, verify_server_chain, [p.inter.cert], p.store, None)
+
+
+def test_client_chains(p):
+    path = verify_client_chain(p.client.chain, p.store)
+    assert path == [p.client.cert, p.inter.cert, p.root.cert]
+    verify_client_chain(p.client_no_san.chain, p.store)  # client certificates need no SAN
+    expect(26, AlertDescription.unsupported_certificate, verify_client_chain, p.leaf.chain, p.store)
+    expect(20, AlertDescription.unknown_ca, verify_client_chain, p.unknown_ca.chain, p.store)
+    with pytest.raises(TLSError) as e:
+        verify_client_chain([], p.store)
+    assert e.value.alert == AlertDescription.certificate_required
+    with pytest.raises(TLSError) as e:
+        verify_server_chain([], p.store, "localhost")
+    assert e.value.alert == AlertDescription.decode_error
+
+
+# ----------------------------------------------------------------- same codes as Python's ssl
+
+
+def stdlib_result(issued: pki.Issued, ca_pem: bytes, host: str, check_hostname: bool, tmp_path) -> tuple[int, str] | None:
+    """Verify ``issued`` the way Python's ssl does: a real handshake over a socketpair."""
+    certfile, keyfile = issued.write(tmp_path)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(certfile, keyfile)
+    client_ctx = ssl.create_default_context(cadata=ca_pem.decode())
+    client_ctx.check_hostname = check_hostname
+    a, b = socket.socketpair()
+    a.settimeout(10)
+    b.settimeout(10)
+
+    def serve() -> None:
+        try:
+            with server_ctx.wrap_socket(a, server_side=True) as s:
+                s.recv(1)
+        except (ssl.SSLError, OSError):
+            pass
+
+    t = threading.Thread(target=serve)
+    t.start()
+    try:
+        with client_ctx.wrap_socket(b, server_hostname=host):
+            return None
+    except ssl.SSLCertVerificationError as e:
+        return e.verify_code, e.verify_message
+    finally:
+        b.close()
+        a.close()
+        t.join(10)
+
+
+STDLIB_CASES = [
+    ("leaf", "localhost", True),
+    ("leaf", "127.0.0.1", True),
+    ("leaf", "::1", True),
+    ("leaf", "example.com", True),
+    ("leaf", "127.0.0.2", True),
+    ("leaf", "example.com", False),
+    ("wildcard", "a.b.example.test", True),
+    ("expired", "localhost", True),
+    ("not_yet", "localhost", True),
+    ("expired_inter", "localhost", True),
+    ("unknown_ca", "localhost", True),
+    ("self_signed", "localhost", True),
+    ("untrusted_root_sent", "localhost", True),
+    ("client_only", "localhost", True),
+    ("client_ca_eku", "localhost", False),
+    ("ca_no_certsign", "localhost", True),
+    ("path_len", "localhost", True),
+    ("no_san", "localhost", False),
+]
+
+
+@pytest.mark.parametrize("name,host,check_hostname", STDLIB_CASES, ids=lambda v: str(v))
+def test_same_verdict_as_stdlib_ssl(p, tmp_path, name, host, check_hostname):
+    issued = getattr(p, name)
+    theirs = stdlib_result(issued, p.root.cert_pem, host, check_hostname, tmp_path)
+    try:
+        verify_server_chain(issued.chain, p.store, host if check_hostname else None)
+        ours = None
+    except SSLCertVerificationError as e:
+        ours = (e.verify_code, e.verify_message)
+    assert ours == theirs
+
+
+# ----------------------------------------------------------------- getpeercert() dicts
+
+
+def rich_certificate(p: PKI) -> x509.Certificate:
+    name = x509.Name(
+        [
+            x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.COUNTRY_NAME, "DE")]),
+            x509.RelativeDistinguishedName(
+                [x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "Berlin"), x509.NameAttribute(NameOID.LOCALITY_NAME, "Berlin")]
+            ),
+            x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Grüße & Co. 日本")]),
+            x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "TLS")]),
+            x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.COMMON_NAME, "rich.example")]),
+            x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.EMAIL_ADDRESS, "tls@rich.example")]),
+            x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.DOMAIN_COMPONENT, "example")]),
+            x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.USER_ID, "uid7")]),
+            x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.SERIAL_NUMBER, "SN-1")]),
+            x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.JURISDICTION_COUNTRY_NAME, "DE")]),
+            x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.BUSINESS_CATEGORY, "Private Organization")]),
+            x509.RelativeDistinguishedName([x509.NameAttribute(ObjectIdentifier("1.2.3.4.5"), "private attribute")]),
+            x509.RelativeDistinguishedName([x509.NameAttribute(NameOID.GIVEN_NAME, "Ada"), x509.NameAttribute(NameOID.SURNAME, "L")]),
+        ]
+    )
+    sans = [
+        x509.DNSName("rich.example"),
+        x509.DNSName("*.rich.example"),
+        x509.RFC822Name("x@rich.example"),
+        x509.UniformResourceIdentifier("https://rich.example/"),
+        x509.IPAddress(ipaddress.ip_address("10.1.2.3")),
+        x509.IPAddress(ipaddress.ip_address("2001:db8::1")),
+        x509.IPAddress(ipaddress.ip_address("::1")),
+        x509.DirectoryName(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dir"), x509.NameAttribute(NameOID.COUNTRY_NAME, "FR")])),
+        x509.RegisteredID(ObjectIdentifier("1.2.3.4")),
+        x509.OtherName(ObjectIdentifier("1.3.6.1.4.1.311.20.2.3"), b"\x0c\x03upn"),
+        x509.OtherName(ObjectIdentifier("1.2.3.9"), b"\x0c\x03abc"),
+    ]
+    AIA = AuthorityInformationAccessOID
+    extra = [
+        (
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(AIA.OCSP, x509.UniformResourceIdentifier("http://ocsp.rich.example/")),
+                    x509.AccessDescription(AIA.OCSP, x509.UniformResourceIdentifier("http://ocsp2.rich.example/")),
+                    x509.AccessDescription(AIA.CA_ISSUERS, x509.UniformResourceIdentifier("http://ca.rich.example/ca.der")),
+                ]
+            ),
+            False,
+        ),
+        (
+            x509.CRLDistributionPoints(
+                [
+                    x509.DistributionPoint([x509.UniformResourceIdentifier("http://crl.rich.example/1.crl")], None, None, None),
+                    x509.DistributionPoint(
+                        [x509.UniformResourceIdentifier("http://crl.rich.example/2.crl"), x509.DNSName("crl.rich.example")], None, None, None
+                    ),
+                ]
+            ),
+            False,
+        ),
+    ]
+    return pki.make_leaf(
+        p.inter,
+        sans,
+        subject=name,
+        extra_extensions=extra,
+        serial_number=0xABCDE,
+        not_before=datetime.datetime(2024, 1, 5, 3, 4, 5, tzinfo=datetime.timezone.utc),
+        not_after=datetime.datetime(2051, 12, 25, 23, 59, 59, tzinfo=datetime.timezone.utc),
+    ).cert
+
+
+def test_peer_certificate_dict_matches_stdlib(p, tmp_path):
+    certs = {
+        "rich": rich_certificate(p),
+        "root": p.root.cert,
+        "intermediate": p.inter.cert,
+        "leaf": p.leaf.cert,
+        "rsa": p.rsa.cert,
+        "ed25519": p.ed25519.cert,
+        "no_san": p.no_san.cert,
+        "self_signed": p.self_signed.cert,
+        "serial_1": pki.make_leaf(p.inter, serial_number=1).cert,
+        "serial_big": pki.make_leaf(p.inter, serial_number=2**158 + 0xF00D).cert,
+    }
+    for name, cert in certs.items():
+        path = tmp_path / f"{name}.pem"
+        path.write_bytes(pki.pem_of(cert))
+        assert peer_certificate_dict(cert) == ssl._ssl._test_decode_cert(str(path)), name
+    rich = peer_certificate_dict(certs["rich"])
+    assert rich["notBefore"] == "Jan  5 03:04:05 2024 GMT"
+    assert rich["serialNumber"] == "0ABCDE"
+    assert ("IP Address", "2001:DB8:0:0:0:0:0:1") in rich["subjectAltName"]
+    assert rich["OCSP"] == ("http://ocsp.rich.example/", "http://ocsp2.rich.example/")
+    assert ssl.cert_time_to_seconds(rich["notAfter"]) == int(datetime.datetime(2051, 12, 25, 23, 59, 59, tzinfo=datetime.timezone.utc).timestamp())
+
+
+# ----------------------------------------------------------------- trust stores
+
+
+def test_trust_store_from_cafile_capath_cadata(p, tmp_path):
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(b"junk before\n" + p.root.cert_pem + b"\n" + p.other_root.cert_pem + p.root.cert_pem)
+    store = TrustStore.from_locations(cafile=bundle)
+    assert len(store) == 2 and p.root.cert in store and p.other_root.cert in store
+
+    capath = tmp_path / "capath"
+    capath.mkdir()
+    (capath / "0a1b2c3d.0").write_bytes(p.root.cert_pem)
+    (capath / "extra.pem").write_bytes(p.other_root.cert_pem)
+    (capath / "inter.crt").write_bytes(p.inter.cert_pem)
+    (capath / "README").write_bytes(p.self_signed.cert_pem)  # not a certificate file name: ignored
+    (capath / "broken.pem").write_bytes(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+    store = TrustStore.from_locations(capath=str(capath))
+    assert sorted(c.subject.rfc4514_string() for c in store) == sorted(
+        c.subject.rfc4514_string() for c in (p.root.cert, p.other_root.cert, p.inter.cert)
+    )
+    assert len(TrustStore.from_locations(capath=tmp_path / "does-not-exist")) == 0  # like OpenSSL's lazy lookup
+
+    assert TrustStore.from_locations(cadata=p.root.cert_pem.decode()).certificates == [p.root.cert]
+    der = p.root.cert_der + p.other_root.cert_der
+    assert TrustStore.from_locations(cadata=der).certificates == [p.root.cert, p.other_root.cert]
+    assert len(TrustStore.from_locations(cadata=bytearray(der))) == 2
+
+    store = TrustStore()
+    store.load_verify_locations(cafile=bundle, cadata=p.inter.cert_pem.decode())
+    assert len(store) == 3
+    verify_server_chain(p.unknown_ca.chain, store, "localhost")  # now trusted
+
+
+def test_trust_store_errors_like_ssl(p, tmp_path):
+    garbage, empty = tmp_path / "garbage.pem", tmp_path / "empty.pem"
+    garbage.write_bytes(b"garbage")
+    empty.write_bytes(b"")
+    cases = [
+        ({}, TypeError),
+        ({"cafile": tmp_path / "missing.pem"}, FileNotFoundError),
+        ({"cafile": garbage}, ssl.SSLError),
+        ({"cafile": empty}, ssl.SSLError),
+        ({"cadata": "garbage"}, ssl.SSLError),
+        ({"cadata": ""}, ValueError),
+        ({"cadata": b"garbage"}, ssl.SSLError),
+        ({"cadata": b""}, ValueError),
+        ({"cadata": 123}, TypeError),
+        ({"cafile": 123}, TypeError),
+    ]
+    for kwargs, exc in cases:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        with pytest.raises(exc):
+            ctx.load_verify_locations(**kwargs)
+        with pytest.raises(exc):
+            TrustStore().load_verify_locations(**kwargs)
+
+
+def test_trust_store_stats_and_ca_certs_like_ssl(p, tmp_path):
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(p.root.cert_pem + p.inter.cert_pem + p.self_signed.cert_pem)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(cafile=bundle)
+    store = TrustStore.from_locations(cafile=bundle)
+    assert store.cert_store_stats() == ctx.cert_store_stats()
+    assert store.get_ca_certs() == ctx.get_ca_certs()
+    assert store.get_ca_certs(binary_form=True) == ctx.get_ca_certs(binary_form=True)
+
+
+def test_trust_store_caching_and_dedup(p):
+    store = TrustStore([p.root.cert, p.root.cert])
+    assert len(store) == 1
+    first = store.store()
+    assert store.store() is first  # cached between verifications
+    assert store.add(p.root.cert) is False and store.store() is first
+    assert store.add(p.other_root.cert) is True
+    assert store.store() is not first and len(store) == 2
+    assert TrustStore().store() is None
+    assert store.copy().certificates == store.certificates and store.copy() is not store
+
+
+def test_system_store_honours_ssl_cert_file(p, tmp_path, monkeypatch):
+    bundle = tmp_path / "system.pem"
+    bundle.write_bytes(p.root.cert_pem)
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    assert TrustStore.system().certificates == [p.root.cert]
+    certdir = tmp_path / "dir"
+    certdir.mkdir()
+    (certdir / "deadbeef.0").write_bytes(p.other_root.cert_pem)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "none.pem"))
+    monkeypatch.setenv("SSL_CERT_DIR", str(certdir))
+    assert TrustStore.system(certifi_fallback=False).certificates == [p.other_root.cert]
+
+
+def test_default_trust_store_is_loaded_once():
+    first = verify.default_trust_store()
+    assert verify.default_trust_store() is first
+    assert len(first) > 0  # the system bundle, or certifi's
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def test_hostname_subject():
+    assert verify.hostname_subject("127.0.0.1")[1:] == (True, "127.0.0.1")
+    assert verify.hostname_subject("[2001:DB8::1]")[1:] == (True, "2001:db8::1")
+    assert verify.hostname_subject("fe80::1%eth0")[1:] == (True, "fe80::1")
+    assert verify.hostname_subject("Example.COM.")[1:] == (False, "example.com")
+    assert verify.hostname_subject("bücher.example")[1:] == (False, "xn--bcher-kva.example")
+
+
+def test_datetime_from_timestamp():
+    assert verify.datetime_from_timestamp(None) is None
+    dt = verify.datetime_from_timestamp(0)
+    assert dt == datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    naive = datetime.datetime(2030, 1, 1)
+    assert verify.datetime_from_timestamp(naive) == naive.replace(tzinfo=datetime.timezone.utc)
+
+
+def test_certificates_written_for_openssl(p, tmp_path):
+    certfile, keyfile = p.leaf.write(tmp_path)
+    assert os.path.exists(certfile) and os.path.exists(keyfile)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(certfile, keyfile)  # Python's ssl accepts the chain and key
+    assert x509.load_pem_x509_certificates(open(certfile, "rb").read()) == p.leaf.chain
