@@ -38,3 +38,19 @@ def both_twins() -> tuple[record.Twin, record.Twin]:
     if record.CYTHON is None:
         pytest.fail(f"the compiled record twin is not built ({record.CYTHON_IMPORT_ERROR})")
     return record.PYTHON, record.CYTHON
+
+
+@pytest.fixture(scope="session")
+def pki():
+    """A test CA (root + intermediate) with server and client certificates made on demand."""
+    from .pki import TestPKI
+
+    return TestPKI()
+
+
+@pytest.fixture(scope="session")
+def other_pki():
+    """A second, unrelated CA: its certificates must not verify against ``pki.store``."""
+    from .pki import TestPKI
+
+    return TestPKI(intermediate=False)

@@ -1,0 +1,186 @@
+"""Configuration shared by every connection of a client or server (Go's ``tls.Config``).
+
+A :class:`Config` is what the ssl-compatible ``SSLContext`` builds; the
+handshake reads it and never changes it.  Per-context work (parsed
+certificates, DER chains, signature scheme lists, trust stores) is done once
+here, not per handshake.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+from . import auth, cipher_suites, key_exchange
+from .constants import ProtocolVersion
+from .tickets import ClientSessionCache, TicketKeys
+
+
+class ClientAuthType(IntEnum):
+    """Go's five client-certificate policies (``tls.ClientAuthType``)."""
+
+    NoClientCert = 0
+    RequestClientCert = 1
+    RequireAnyClientCert = 2
+    VerifyClientCertIfGiven = 3
+    RequireAndVerifyClientCert = 4
+
+
+class CertifiedKey:
+    """A certificate chain (leaf first) and its private key, parsed once."""
+
+    def __init__(
+        self,
+        chain: Sequence[x509.Certificate],
+        private_key: Any,
+        ocsp_staple: bytes | None = None,
+        scts: Sequence[bytes] = (),
+    ) -> None:
+        if not chain:
+            raise ValueError("a certificate chain needs at least the leaf")
+        if not isinstance(private_key, (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+            raise ValueError(f"unsupported private key type {type(private_key).__name__}")
+        self.chain = list(chain)
+        self.private_key = private_key
+        self.chain_der = [c.public_bytes(serialization.Encoding.DER) for c in self.chain]
+        self.ocsp_staple = ocsp_staple
+        self.scts = list(scts)
+        self.leaf = self.chain[0]
+        self.dns_names, self.ip_addresses = _leaf_names(self.leaf)
+        self.schemes13 = auth.schemes_for_key(private_key, True)
+        self.schemes12 = auth.schemes_for_key(private_key, False)
+
+    @classmethod
+    def from_pem(cls, cert_pem: bytes, key_pem: bytes | None = None, password: bytes | None = None) -> CertifiedKey:
+        """Load a PEM chain and key; the key may sit in the same PEM data as the chain."""
+        chain = x509.load_pem_x509_certificates(cert_pem)
+        key_data = key_pem if key_pem is not None else cert_pem
+        key = serialization.load_pem_private_key(key_data, password=password)
+        return cls(chain, key)
+
+    @property
+    def key_type(self) -> str:
+        k = self.private_key
+        if isinstance(k, ec.EllipticCurvePrivateKey):
+            return f"ECDSA {k.curve.name}"
+        if isinstance(k, rsa.RSAPrivateKey):
+            return f"RSA {k.key_size}"
+        return "Ed25519" if isinstance(k, ed25519.Ed25519PrivateKey) else "Ed448"
+
+    def matches_name(self, server_name: str) -> bool:
+        """Does the leaf cover ``server_name`` (DNS names with one-label wildcards, or IPs)?"""
+        name = server_name.rstrip(".").lower()
+        try:
+            ip = ipaddress.ip_address(name)
+        except ValueError:
+            ip = None
+        if ip is not None:
+            return ip in self.ip_addresses
+        for pattern in self.dns_names:
+            if pattern == name:
+                return True
+            if pattern.startswith("*.") and "." in name and name.split(".", 1)[1] == pattern[2:]:
+                return True
+        return False
+
+
+def _leaf_names(cert: x509.Certificate) -> tuple[list[str], list[Any]]:
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        cns = [a.value for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
+        return [str(c).lower() for c in cns], []
+    return [n.lower() for n in san.get_values_for_type(x509.DNSName)], list(san.get_values_for_type(x509.IPAddress))
+
+
+@dataclass
+class ClientHelloInfo:
+    """What a certificate callback sees of the ClientHello (Go's ``ClientHelloInfo``)."""
+
+    server_name: str | None
+    cipher_suites: list[int]
+    supported_groups: list[int]
+    signature_schemes: list[int]
+    alpn_protocols: list[str]
+    supported_versions: list[int]
+    connection: Any = None
+
+
+@dataclass
+class Config:
+    """Settings for connections; the defaults are the secure ones.
+
+    Certificates and host names are verified unless turned off; TLS 1.2 is the
+    minimum; only AEAD suites exist; there is no renegotiation.
+    """
+
+    # Identity
+    certificates: list[CertifiedKey] = field(default_factory=list)
+    #: Called with a ClientHelloInfo; returns a CertifiedKey (or None for the default choice).
+    get_certificate: Callable[[ClientHelloInfo], CertifiedKey | None] | None = None
+    #: Called on the server with (connection, server_name) before certificate selection (ssl's sni_callback).
+    sni_callback: Callable[[Any, str | None], Any] | None = None
+
+    # Peer verification
+    trust_store: Any = None  # fasttls.verify.TrustStore; None means the system's when needed
+    verify_peer: bool = True  # client: verify the server; server: see client_auth
+    check_hostname: bool = True
+    client_auth: ClientAuthType = ClientAuthType.NoClientCert
+    client_ca_store: Any = None  # TrustStore for client certificates (defaults to trust_store)
+    verify_time: Callable[[], float] | None = None
+
+    # Negotiation
+    min_version: int = ProtocolVersion.TLS12
+    max_version: int = ProtocolVersion.TLS13
+    cipher_suites_tls13: list[int] = field(default_factory=lambda: list(cipher_suites.DEFAULT_TLS13_SUITES))
+    cipher_suites_tls12: list[int] = field(default_factory=lambda: list(cipher_suites.DEFAULT_TLS12_SUITES))
+    groups: list[int] = field(default_factory=lambda: list(key_exchange.DEFAULT_GROUPS))
+    #: Groups the client sends key shares for up front (None: Go's choice, the hybrid and X25519).
+    key_share_groups: list[int] | None = None
+    signature_schemes: list[int] = field(default_factory=lambda: list(auth.DEFAULT_SIGNATURE_SCHEMES))
+    alpn_protocols: list[str] = field(default_factory=list)
+    #: Server: follow the client's cipher suite order (otherwise our own, except Go's ChaCha20 rule).
+    prefer_client_ciphers: bool = False
+
+    # Sessions
+    session_tickets: bool = True
+    ticket_keys: TicketKeys = field(default_factory=TicketKeys)
+    ticket_lifetime: int = 7 * 24 * 3600
+    #: How many NewSessionTickets a TLS 1.3 server sends after the handshake.
+    tickets_to_send: int = 1
+    session_cache: ClientSessionCache | None = field(default_factory=ClientSessionCache)
+
+    # TLS 1.2
+    require_extended_master_secret: bool = True
+
+    # Compatibility
+    middlebox_compat: bool = True
+    hello_retry_cookie: bool = False
+
+    # Observability
+    keylog: Callable[[str], None] | None = None
+    tracer: Callable[[Any], None] | None = None
+
+    # Limits (denial-of-service protection)
+    max_handshake_message: int = 65536
+    max_certificate_message: int = 262144
+    max_key_updates: int = 32  # in a row, without application data in between
+    max_empty_records: int = 32
+    max_warning_alerts: int = 5
+
+    clock: Callable[[], float] = time.time
+
+    def now(self) -> float:
+        return (self.verify_time or self.clock)()
+
+    def versions(self) -> list[int]:
+        """Versions this config speaks, newest first."""
+        return [v for v in (ProtocolVersion.TLS13, ProtocolVersion.TLS12) if self.min_version <= v <= self.max_version]

@@ -1,0 +1,550 @@
+"""The sans-IO TLS connection: bytes in, bytes and events out.
+
+No sockets here (the h11 / rustls pattern): a driver calls
+:meth:`Connection.receive_data` with what the transport delivered, sends what
+:meth:`Connection.data_to_send` returns, and reads application data with
+:meth:`Connection.read`.  The handshake runs as a generator (see
+``fasttls.handshake``) fed one message at a time; the record layer is one
+:class:`~fasttls.record.ReadHalf` and one :class:`~fasttls.record.WriteHalf`.
+
+Every failure becomes a :class:`~fasttls.errors.TLSError` carrying its alert:
+the alert is queued for the peer (so the driver sends it) and the error is
+raised, then raised again on every later call.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from . import events as ev
+from . import key_schedule
+from .config import Config
+from .constants import AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion
+from .errors import AlertReceived, SSLError, SSLZeroReturnError, TLSError
+from .handshake.common import CHANGE_CIPHER_SPEC
+from .messages import handshake as hsmsg
+from .record import ReadHalf, Twin, WriteHalf
+
+log = logging.getLogger("fasttls")
+
+_HS_HEADER = 4
+
+# Keylog labels (NSS key log format).
+CLIENT_HANDSHAKE = "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
+SERVER_HANDSHAKE = "SERVER_HANDSHAKE_TRAFFIC_SECRET"
+CLIENT_TRAFFIC = "CLIENT_TRAFFIC_SECRET_{}"
+SERVER_TRAFFIC = "SERVER_TRAFFIC_SECRET_{}"
+
+
+class Connection:
+    """One TLS connection, client or server, without I/O."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        server_side: bool,
+        server_hostname: str | None = None,
+        session: Any = None,
+        twin: Twin | None = None,
+    ) -> None:
+        self.config = config
+        self.server_side = server_side
+        self.server_hostname = server_hostname
+        self._read = ReadHalf(twin)
+        self._write = WriteHalf(twin)
+        self._app = self._read.twin.framing.RecordBuffer()
+        self._hs_buf = bytearray()
+        self._hs_out = bytearray()
+        self._events: list[Any] = []
+        self._error: BaseException | None = None
+        self._alert_sent = False
+
+        # Negotiated state, filled in by the handshake.
+        self.version: int | None = None
+        self.cipher_suite: Any = None  # a cipher_suites.CipherSuiteTLS13/12
+        self.alpn_protocol: str | None = None
+        self.group: int | None = None
+        self.hello_retry_request = False
+        self.signature_scheme: int | None = None
+        self.peer_signature_scheme: int | None = None
+        self.session_reused = False
+        self.session: Any = session  # the ClientSession offered (client) / resumed
+        self.server_name: str | None = server_hostname
+        self.peer_certificates: list[bytes] = []  # DER, leaf first, as received
+        self.verified_chain: list[Any] = []  # x509.Certificate, leaf first
+        self.local_certificate: Any = None  # the CertifiedKey we presented
+        self.client_random = b""
+        self.server_random = b""
+        self.exporter_master_secret: bytes | None = None
+        self.resumption_master_secret: bytes | None = None
+        self.tls_unique: bytes | None = None
+        self.ocsp_response: bytes | None = None
+        self.ems = False  # TLS 1.2 extended master secret
+
+        self.handshake_complete = False
+        self.peer_closed = False  # close_notify received
+        self.closed = False  # close_notify sent
+        self._app_read_allowed = False
+        self._ccs_seen = 0
+        self._key_updates_in_row = 0
+        self._empty_records = 0
+        self._warnings = 0
+        self._early_skip = 0  # bytes of rejected 0-RTT data we may still skip
+        self._trace = config.tracer
+        if self._trace is None:
+            from .trace import log_tracer, logger as trace_logger
+
+            if trace_logger.isEnabledFor(logging.DEBUG):
+                self._trace = log_tracer
+
+        from .handshake.client import ClientHandshake
+        from .handshake.server import ServerHandshake
+
+        self._handshake = ServerHandshake(self) if server_side else ClientHandshake(self)
+        self._gen = None
+
+    # ------------------------------------------------------------------ driver API
+
+    def start(self) -> None:
+        """Begin the handshake (a client queues its ClientHello)."""
+        if self._gen is not None:
+            return
+        self._gen = self._handshake.run()
+        self._guard(self._advance, None)
+
+    def receive_data(self, data) -> list[Any]:
+        """Hand the connection bytes from the transport; returns the events they caused.
+
+        Application data goes to :meth:`read`.  Raises the TLS error (after
+        queueing its alert) when the peer misbehaves.
+        """
+        if self._error is not None:
+            raise self._error
+        if self._gen is None:
+            self.start()
+        if data:
+            self._read.feed(data)
+        self._guard(self._process)
+        out, self._events = self._events, []
+        return out
+
+    def receive_eof(self) -> None:
+        """The transport closed.  A close without close_notify is a truncation."""
+        if self._error is not None:
+            raise self._error
+        if self.peer_closed:
+            return
+        from .errors import SSLEOFError
+
+        if len(self._read.buffer):
+            self._error = SSLEOFError("EOF occurred in violation of protocol (partial record)")
+        elif not self.handshake_complete:
+            self._error = SSLEOFError("EOF occurred in violation of protocol (handshake not complete)")
+        else:
+            self._error = SSLEOFError("EOF occurred in violation of protocol")
+        raise self._error
+
+    def data_to_send(self, max_bytes: int = -1) -> bytes:
+        return self._write.data_to_send(max_bytes)
+
+    def bytes_to_send(self) -> int:
+        return self._write.pending()
+
+    @property
+    def write_buffer(self):
+        """The outgoing :class:`RecordBuffer` (drivers send from its view without a copy)."""
+        return self._write.buffer
+
+    def send(self, data) -> None:
+        """Queue application data (protected, cut into records)."""
+        if self._error is not None:
+            raise self._error
+        if self.closed:
+            raise SSLError("cannot send after close_notify")
+        if not self.handshake_complete:
+            raise SSLError("cannot send application data before the handshake completes")
+        self._guard(self._send_app, data)
+
+    def read(self, max_bytes: int = -1) -> bytes:
+        """Application data received so far (up to ``max_bytes``)."""
+        data = self._app.take(max_bytes)
+        if not len(self._app):
+            self._app.release()
+        return data
+
+    def read_into(self, buffer) -> int:
+        app = self._app
+        n = min(len(buffer), len(app))
+        if n:
+            memoryview(buffer)[:n] = memoryview(app.buffer)[app.start : app.start + n]
+            app.consume(n)
+            if not len(app):
+                app.release()
+        return n
+
+    def pending(self) -> int:
+        """Application bytes received and not yet read."""
+        return len(self._app)
+
+    def close(self) -> None:
+        """Queue close_notify (RFC 8446 section 6.1); we send nothing after it."""
+        if self.closed or self._error is not None:
+            return
+        self.closed = True
+        self._send_alert(AlertLevel.WARNING, AlertDescription.close_notify)
+
+    def key_update(self, request_peer: bool = True) -> None:
+        """Send a TLS 1.3 KeyUpdate and switch our sending keys (RFC 8446 section 4.6.3)."""
+        if self._error is not None:
+            raise self._error
+        if not self.handshake_complete or self.version != ProtocolVersion.TLS13:
+            raise SSLError("key updates need an established TLS 1.3 connection")
+        self._guard(self._send_key_update, request_peer)
+
+    def export_keying_material(self, label: str | bytes, context: bytes | None, length: int) -> bytes:
+        if not self.handshake_complete:
+            raise SSLError("handshake not complete")
+        return self._handshake.export_keying_material(label, context, length)
+
+    @property
+    def established(self) -> bool:
+        return self.handshake_complete and self._error is None
+
+    @property
+    def error(self) -> BaseException | None:
+        return self._error
+
+    # ------------------------------------------------------------------ internals
+
+    def _guard(self, fn, *args):
+        try:
+            return fn(*args)
+        except TLSError as exc:
+            self._fail(exc)
+            raise
+        except (AlertReceived, SSLZeroReturnError) as exc:
+            self._error = exc
+            raise
+        except SSLError as exc:
+            self._fail(exc)
+            raise
+        except Exception as exc:  # a bug or an unexpected library error: never leak it raw
+            err = TLSError(AlertDescription.internal_error, f"internal error: {exc!r}")
+            err.__cause__ = exc
+            self._fail(err)
+            raise err from exc
+
+    def _fail(self, exc: BaseException) -> None:
+        if self._error is None:
+            self._error = exc
+        alert = getattr(exc, "alert", None)
+        if alert is not None and not self._alert_sent and isinstance(exc, TLSError):
+            try:
+                self._flush_handshake()
+                self._send_alert(AlertLevel.FATAL, alert)
+            except Exception:  # noqa: BLE001 - the alert is best effort
+                log.debug("could not queue the alert", exc_info=True)
+
+    def _send_alert(self, level: int, description: int) -> None:
+        if description != AlertDescription.close_notify or level == AlertLevel.FATAL:
+            self._alert_sent = True
+        # TLS 1.3: every alert but close_notify/user_canceled is fatal (RFC 8446 6).
+        self._write.write_record(ContentType.ALERT, bytes((level, description)))
+        if self._trace:
+            self._emit_trace("alert", "send", AlertDescription(description).name, {"level": AlertLevel(level).name})
+
+    def _emit_trace(self, kind: str, direction: str, name: str, fields: dict) -> None:
+        try:
+            self._trace(ev.TraceEvent(kind, direction, name, fields))
+        except Exception:  # noqa: BLE001 - a broken tracer must not break TLS
+            log.debug("tracer failed", exc_info=True)
+
+    def _advance(self, msg) -> None:
+        """Feed one message (or None to start) to the handshake generator."""
+        try:
+            self._gen.send(msg)
+        except StopIteration:
+            self._flush_handshake()
+            if not self.handshake_complete:
+                self.handshake_complete = True
+                self._app_read_allowed = True
+                self._events.append(
+                    ev.HandshakeComplete(
+                        self.version,
+                        self.cipher_suite.id if self.cipher_suite else 0,
+                        self.alpn_protocol,
+                        self.session_reused,
+                    )
+                )
+            return
+        self._flush_handshake()
+
+    def _process(self) -> None:
+        app = self._app
+        read = self._read
+        while True:
+            before = len(app)
+            try:
+                rec = read.read(app)
+            except TLSError as exc:
+                if self._early_skip and exc.alert == AlertDescription.bad_record_mac:
+                    self._skip_early_record()
+                    continue
+                raise
+            if len(app) != before:
+                if not self._app_read_allowed:
+                    raise TLSError(AlertDescription.unexpected_message, "application data before the handshake completed")
+                self._key_updates_in_row = 0
+                self._empty_records = 0
+            if rec is None:
+                return
+            ctype, payload, protected = rec
+            if protected:
+                self._early_skip = 0  # the client's real flight has started
+            elif ctype == ContentType.APPLICATION_DATA and self._early_skip:
+                self._early_skip -= len(payload)
+                if self._early_skip <= 0:
+                    raise TLSError(AlertDescription.unexpected_message, "too much rejected early data")
+                continue
+            if self._trace:
+                self._emit_trace("record", "receive", ContentType(ctype).name, {"length": len(payload), "protected": protected})
+            if ctype == ContentType.HANDSHAKE:
+                self._on_handshake_record(payload, protected)
+            elif ctype == ContentType.ALERT:
+                self._on_alert(payload, protected)
+                if self.peer_closed:
+                    return
+            elif ctype == ContentType.CHANGE_CIPHER_SPEC:
+                self._on_change_cipher_spec(payload, protected)
+            else:  # protected application data went to the buffer: this one was not protected
+                raise TLSError(AlertDescription.unexpected_message, "unprotected application data")
+
+    def skip_early_data(self, budget: int) -> None:
+        """We rejected 0-RTT: drop records we cannot open, up to ``budget`` bytes (RFC 8446 4.2.10)."""
+        self._early_skip = budget
+
+    def _skip_early_record(self) -> None:
+        hdr = self._read.buffer.peek_header()
+        size = 5 + hdr[2]
+        self._early_skip -= size
+        if self._early_skip <= 0:
+            raise TLSError(AlertDescription.bad_record_mac, "too much undecryptable (rejected early) data")
+        self._read.buffer.consume(size)
+
+    def _on_handshake_record(self, payload: bytes, protected: bool) -> None:
+        if self._read.protected and not protected:
+            raise TLSError(AlertDescription.unexpected_message, "unprotected handshake record after encryption started")
+        if not payload:
+            raise TLSError(AlertDescription.unexpected_message, "empty handshake record")
+        if self.peer_closed:
+            raise TLSError(AlertDescription.unexpected_message, "handshake data after close_notify")
+        self._hs_buf += payload
+        buf = self._hs_buf
+        while len(buf) >= _HS_HEADER:
+            mtype = buf[0]
+            length = int.from_bytes(buf[1:4], "big")
+            limit = (
+                self.config.max_certificate_message
+                if mtype in (HandshakeType.certificate, HandshakeType.compressed_certificate)
+                else self.config.max_handshake_message
+            )
+            if length > limit:
+                raise TLSError(AlertDescription.unexpected_message, f"handshake message of {length} bytes is over the limit of {limit}")
+            if len(buf) < _HS_HEADER + length:
+                return
+            raw = bytes(buf[: _HS_HEADER + length])
+            del buf[: _HS_HEADER + length]
+            self._on_handshake_message(raw)
+            buf = self._hs_buf
+
+    def _on_handshake_message(self, raw: bytes) -> None:
+        tls13 = self.version == ProtocolVersion.TLS13 or self.version is None
+        msg = hsmsg.parse_handshake(raw, tls13)
+        if self._trace:
+            self._emit_trace("message", "receive", type(msg).__name__, _describe(msg))
+        if not self.handshake_complete:
+            if self._gen is None:
+                self.start()
+            self._advance(msg)
+            return
+        self._on_post_handshake(msg)
+
+    def _on_post_handshake(self, msg) -> None:
+        if self.version == ProtocolVersion.TLS13:
+            if isinstance(msg, hsmsg.KeyUpdate):
+                self._on_key_update(msg)
+                return
+            if isinstance(msg, hsmsg.NewSessionTicketTLS13) and not self.server_side:
+                session = self._handshake.on_new_session_ticket(msg)
+                if session is not None:
+                    self._events.append(ev.SessionTicketReceived(session))
+                return
+            raise TLSError(AlertDescription.unexpected_message, f"unexpected {type(msg).__name__} after the handshake")
+        if isinstance(msg, hsmsg.HelloRequest) and not self.server_side:
+            # RFC 5746 / our policy: no renegotiation.  A warning, and carry on.
+            self._send_alert(AlertLevel.WARNING, AlertDescription.no_renegotiation)
+            return
+        if isinstance(msg, hsmsg.ClientHello) and self.server_side:
+            raise TLSError(AlertDescription.no_renegotiation, "renegotiation is not supported")
+        raise TLSError(AlertDescription.unexpected_message, f"unexpected {type(msg).__name__} after the handshake")
+
+    def _on_key_update(self, msg) -> None:
+        if self._hs_buf:
+            raise TLSError(AlertDescription.unexpected_message, "KeyUpdate not at a record boundary")
+        self._key_updates_in_row += 1
+        if self._key_updates_in_row > self.config.max_key_updates:
+            raise TLSError(AlertDescription.unexpected_message, "too many KeyUpdates without application data")
+        suite = self.cipher_suite
+        secret = key_schedule.next_traffic_secret(suite.hash_alg, self._read.traffic_secret)
+        self._set_read_secret(secret, None)
+        self._events.append(ev.KeyUpdated("read", bool(msg.update_requested)))
+        if msg.update_requested and not self.closed:
+            self._send_key_update(False)
+
+    def _send_key_update(self, request_peer: bool) -> None:
+        from .constants import KeyUpdateRequest
+
+        msg = hsmsg.KeyUpdate(
+            update_requested=KeyUpdateRequest.update_requested if request_peer else KeyUpdateRequest.update_not_requested
+        )
+        self.write_handshake(msg)
+        self._flush_handshake()
+        suite = self.cipher_suite
+        secret = key_schedule.next_traffic_secret(suite.hash_alg, self._write.traffic_secret)
+        self._set_write_secret(secret, None)
+        self._events.append(ev.KeyUpdated("write", request_peer))
+
+    def _on_alert(self, payload: bytes, protected: bool) -> None:
+        if len(payload) != 2:
+            raise TLSError(AlertDescription.decode_error, f"alert record of {len(payload)} bytes")
+        if self.handshake_complete and self._read.protected and not protected:
+            raise TLSError(AlertDescription.unexpected_message, "unprotected alert after the handshake")
+        level, description = payload[0], payload[1]
+        if self._trace:
+            try:
+                name = AlertDescription(description).name
+            except ValueError:
+                name = f"alert_{description}"
+            self._emit_trace("alert", "receive", name, {"level": level})
+        if description == AlertDescription.close_notify:
+            self.peer_closed = True
+            self._events.append(ev.ConnectionClosed())
+            return
+        tls13 = self.version == ProtocolVersion.TLS13
+        if description == AlertDescription.user_canceled and level != AlertLevel.FATAL:
+            return  # RFC 8446 6.1: close_notify follows
+        if level == AlertLevel.WARNING and not tls13:
+            # TLS 1.2 warnings (no_renegotiation...) are informative; bound them.
+            self._warnings += 1
+            if self._warnings > self.config.max_warning_alerts:
+                raise TLSError(AlertDescription.unexpected_message, "too many warning alerts")
+            return
+        self._alert_sent = True  # never answer a fatal alert with one
+        raise AlertReceived(description)
+
+    def _on_change_cipher_spec(self, payload: bytes, protected: bool) -> None:
+        if payload != b"\x01" or protected:
+            raise TLSError(AlertDescription.unexpected_message, "malformed or protected ChangeCipherSpec")
+        if self.handshake_complete:
+            raise TLSError(AlertDescription.unexpected_message, "ChangeCipherSpec after the handshake")
+        if self.version == ProtocolVersion.TLS12:
+            if self._hs_buf:
+                raise TLSError(AlertDescription.unexpected_message, "ChangeCipherSpec inside a handshake message")
+            self._advance(CHANGE_CIPHER_SPEC)
+            return
+        # TLS 1.3 (or not known yet): RFC 8446 section 5 says to drop one
+        # unprotected CCS sent after the first ClientHello and before the
+        # peer's Finished (middlebox compatibility); anything else is unexpected.
+        if self._ccs_seen or (self.server_side and not self._handshake.client_hello_received):
+            raise TLSError(AlertDescription.unexpected_message, "unexpected ChangeCipherSpec")
+        self._ccs_seen = 1
+
+    def _send_app(self, data) -> None:
+        if self.version == ProtocolVersion.TLS13 and self._write.key_update_due:
+            self._send_key_update(True)
+        self._write.write_record(ContentType.APPLICATION_DATA, data)
+
+    # ------------------------------------------------------------------ for the handshake
+
+    def write_handshake(self, msg) -> bytes:
+        """Queue a handshake message; returns its bytes (for the transcript)."""
+        raw = msg.raw if getattr(msg, "raw", None) else msg.marshal()
+        self._hs_out += raw
+        if self._trace:
+            self._emit_trace("message", "send", type(msg).__name__, _describe(msg))
+        return raw
+
+    def write_change_cipher_spec(self) -> None:
+        self._flush_handshake()
+        self._write.write_record(ContentType.CHANGE_CIPHER_SPEC, b"\x01")
+        if self._trace:
+            self._emit_trace("record", "send", "CHANGE_CIPHER_SPEC", {"length": 1})
+
+    def _flush_handshake(self) -> None:
+        if self._hs_out:
+            data = bytes(self._hs_out)
+            self._hs_out.clear()
+            self._write.write_record(ContentType.HANDSHAKE, data)
+
+    def set_record_version(self, version: int) -> None:
+        self._write.record_version = version
+
+    def expect_record_version(self, version: int) -> None:
+        self._read.expected_version = version
+
+    def _keylog(self, label: str, secret: bytes) -> None:
+        if self.config.keylog is not None and label:
+            try:
+                self.config.keylog(f"{label} {self.client_random.hex()} {secret.hex()}")
+            except Exception:  # noqa: BLE001
+                log.debug("keylog writer failed", exc_info=True)
+
+    def _set_read_secret(self, secret: bytes, label: str | None) -> None:
+        if self._hs_buf:
+            raise TLSError(AlertDescription.unexpected_message, "handshake message spans a key change")
+        suite = self.cipher_suite
+        key, iv = key_schedule.traffic_key(suite.hash_alg, secret, suite.key_length)
+        self._read.set_key(ProtocolVersion.TLS13, suite.aead, key, iv, secret)
+        if label:
+            self._keylog(label, secret)
+        if self._trace:
+            self._emit_trace("keys", "receive", label or "KEY_UPDATE", {"suite": suite.name})
+
+    def _set_write_secret(self, secret: bytes, label: str | None) -> None:
+        self._flush_handshake()
+        suite = self.cipher_suite
+        key, iv = key_schedule.traffic_key(suite.hash_alg, secret, suite.key_length)
+        self._write.set_key(ProtocolVersion.TLS13, suite.aead, key, iv, secret)
+        if label:
+            self._keylog(label, secret)
+        if self._trace:
+            self._emit_trace("keys", "send", label or "KEY_UPDATE", {"suite": suite.name})
+
+    def set_read_keys12(self, cipher: int, key: bytes, iv: bytes) -> None:
+        if self._hs_buf:
+            raise TLSError(AlertDescription.unexpected_message, "handshake message spans a key change")
+        self._read.set_key(ProtocolVersion.TLS12, cipher, key, iv)
+        if self._trace:
+            self._emit_trace("keys", "receive", "TLS12_KEYS", {"suite": self.cipher_suite.name})
+
+    def set_write_keys12(self, cipher: int, key: bytes, iv: bytes) -> None:
+        self._flush_handshake()
+        self._write.set_key(ProtocolVersion.TLS12, cipher, key, iv)
+        if self._trace:
+            self._emit_trace("keys", "send", "TLS12_KEYS", {"suite": self.cipher_suite.name})
+
+    def allow_app_read(self) -> None:
+        self._app_read_allowed = True
+
+    def trace_info(self, name: str, **fields) -> None:
+        if self._trace:
+            self._emit_trace("info", "", name, fields)
+
+
+def _describe(msg) -> dict:
+    try:
+        return msg.describe()
+    except Exception:  # noqa: BLE001 - tracing must never fail the handshake
+        return {}

@@ -1,0 +1,212 @@
+"""Client handshake, the part both versions share (Go's handshake_client.go).
+
+``makeClientHello`` → send → read ServerHello → pick the version → hand over
+to the TLS 1.3 or TLS 1.2 state machine.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+from .. import cipher_suites, key_exchange, key_schedule
+from ..constants import AlertDescription, ProtocolVersion, PskKeyExchangeMode
+from ..errors import TLSError
+from ..messages import handshake as m
+from ..transcript import Transcript
+from .common import DOWNGRADE_TLS11, DOWNGRADE_TLS12, HELLO_RETRY_REQUEST_RANDOM, Handshake, Steps, version_name
+
+TLS13 = ProtocolVersion.TLS13
+TLS12 = ProtocolVersion.TLS12
+
+
+def sni_host_name(server_hostname: str | None) -> str | None:
+    """The server_name to send: not for IP literals (RFC 6066 section 3), no trailing dot."""
+    if not server_hostname:
+        return None
+    host = server_hostname.rstrip(".")
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return None
+    except ValueError:
+        return host or None
+
+
+class ClientHandshake(Handshake):
+    """Drives a client connection up to the ServerHello, then the version's state machine."""
+
+    def __init__(self, conn) -> None:
+        super().__init__(conn)
+        self.hello: m.ClientHello | None = None
+        self.key_shares: dict[int, key_exchange.KeyShare] = {}
+        self.session = None  # the ClientSession offered, if any
+        self.transcript = Transcript()
+        self.state13 = None
+        self.state12 = None
+
+    # ------------------------------------------------------------------ ClientHello
+
+    def _versions(self) -> list[int]:
+        return self.config.versions()
+
+    def _load_session(self, versions: list[int]):
+        """The session to offer: the one given, else the cache's for this server name."""
+        conn, config = self.conn, self.config
+        session = conn.session
+        if session is None and config.session_cache is not None and conn.server_hostname:
+            session = config.session_cache.get(conn.server_hostname)
+        if session is None:
+            return None
+        if session.version not in versions or not session.valid_at(config.clock()):
+            return None
+        if conn.server_hostname and session.server_name and session.server_name != conn.server_hostname:
+            return None
+        return session
+
+    def make_client_hello(self) -> m.ClientHello:
+        config = self.config
+        versions = self._versions()
+        if not versions:
+            raise TLSError(AlertDescription.internal_error, "no TLS version enabled (minimum above maximum)")
+        has13 = TLS13 in versions
+        has12 = TLS12 in versions
+
+        suites: list[int] = []
+        if has13:
+            suites += config.cipher_suites_tls13
+        if has12:
+            suites += config.cipher_suites_tls12
+        if not suites:
+            raise TLSError(AlertDescription.internal_error, "no cipher suites enabled")
+
+        groups = [g for g in config.groups if has13 or key_exchange.is_ecdhe_group12(g)]
+        if not groups:
+            raise TLSError(AlertDescription.internal_error, "no key exchange groups enabled")
+
+        hello = m.ClientHello(
+            legacy_version=TLS12,
+            random=os.urandom(32),
+            session_id=os.urandom(32) if has13 and config.middlebox_compat else b"",
+            cipher_suites=suites,
+            compression_methods=[0],
+            server_name=sni_host_name(self.conn.server_hostname),
+            ocsp_stapling=True,
+            scts=True,
+            supported_groups=groups,
+            signature_algorithms=list(config.signature_schemes),
+            alpn_protocols=list(config.alpn_protocols),
+        )
+        if has12:
+            hello.supported_points = [0]
+            hello.secure_renegotiation_supported = True
+            hello.extended_master_secret = True
+            hello.ticket_supported = config.session_tickets
+        if has13:
+            hello.supported_versions = versions
+            hello.psk_modes = [PskKeyExchangeMode.psk_dhe_ke]
+            share_groups = config.key_share_groups
+            if share_groups is None:
+                share_groups = [g for g in key_exchange.DEFAULT_KEY_SHARES if g in groups] or groups[:1]
+            share_groups = [g for g in share_groups if g in groups] or groups[:1]
+            for g in share_groups:
+                self.key_shares[g] = key_exchange.generate_key_share(g)
+            hello.key_shares = [(g, ks.public) for g, ks in self.key_shares.items()]
+
+        session = self._load_session(versions)
+        if session is not None:
+            if session.version == TLS13:
+                suite = cipher_suites.TLS13_SUITES.get(session.cipher_suite)
+                if suite is not None and any(
+                    cipher_suites.TLS13_SUITES[s].hash_alg.name == suite.hash_alg.name
+                    for s in config.cipher_suites_tls13
+                    if s in cipher_suites.TLS13_SUITES
+                ):
+                    self.session = session
+                    self._add_psk(hello, session, suite)
+            elif session.version == TLS12 and has12:
+                self.session = session
+                if session.ticket:
+                    hello.session_ticket = session.ticket
+                if session.session_id:
+                    hello.session_id = session.session_id
+                elif session.ticket:
+                    # RFC 5077 3.4: a session id lets us recognise the server's acceptance.
+                    hello.session_id = hello.session_id or os.urandom(32)
+        return hello
+
+    def _add_psk(self, hello: m.ClientHello, session, suite) -> None:
+        """RFC 8446 4.2.11: offer the ticket as a PSK, with its binder."""
+        age_ms = int((self.config.clock() - session.received_at) * 1000)
+        hello.psk_identities = [(session.ticket, (age_ms + session.age_add) & 0xFFFFFFFF)]
+        hello.psk_binders = [bytes(suite.hash_alg.digest_size)]
+        self._update_binders(hello, session, suite, Transcript(suite.hash_alg))
+
+    def _update_binders(self, hello: m.ClientHello, session, suite, transcript: Transcript) -> None:
+        early = key_schedule.EarlySecret(suite.hash_alg, session.secret)
+        binder_key = early.resumption_binder_key()
+        t = transcript.copy()
+        t.update(hello.marshal_without_binders())
+        hello.update_binders([key_schedule.binder(suite.hash_alg, binder_key, t.digest())])
+
+    # ------------------------------------------------------------------ the run
+
+    def run(self) -> Steps:
+        conn = self.conn
+        hello = self.make_client_hello()
+        self.hello = hello
+        conn.client_random = hello.random
+        # RFC 8446 5.1: the first ClientHello may carry record version 0x0301 (middleboxes expect it).
+        conn.set_record_version(0x0301)
+        raw = conn.write_handshake(hello)
+        self.transcript.update(raw)
+        conn._flush_handshake()
+        conn.set_record_version(0x0303)
+
+        server_hello = yield from self.read_message(m.ServerHello)
+        version = self.pick_version(server_hello)
+        conn.version = version
+        conn.server_random = server_hello.random
+        conn.expect_record_version(0x0303)
+        if version == TLS13:
+            from .client13 import ClientHandshakeTLS13
+
+            self.state13 = ClientHandshakeTLS13(self)
+            yield from self.state13.run(server_hello)
+        else:
+            from .client12 import ClientHandshakeTLS12
+
+            self.state12 = ClientHandshakeTLS12(self)
+            yield from self.state12.run(server_hello)
+
+    def pick_version(self, sh: m.ServerHello) -> int:
+        """Which version the server chose, and whether we accept it (RFC 8446 4.1.3, 4.2.1)."""
+        ours = self._versions()
+        if sh.supported_version:
+            version = sh.supported_version
+            if version != TLS13 or TLS13 not in ours:
+                raise TLSError(AlertDescription.illegal_parameter, f"server selected {version_name(version)} in supported_versions, which we did not offer")
+            if sh.legacy_version != TLS12:
+                raise TLSError(AlertDescription.illegal_parameter, f"TLS 1.3 ServerHello with legacy_version 0x{sh.legacy_version:04x}")
+            return version
+        if sh.random == HELLO_RETRY_REQUEST_RANDOM:
+            raise TLSError(AlertDescription.illegal_parameter, "HelloRetryRequest without supported_versions")
+        version = sh.legacy_version
+        if version not in ours:
+            raise TLSError(AlertDescription.protocol_version, f"server selected {version_name(version)}, which we do not support (we offer {', '.join(version_name(v) for v in ours)})")
+        # RFC 8446 4.1.3: a TLS 1.3 client must check the downgrade sentinel.
+        tail = sh.random[24:]
+        if TLS13 in ours and tail in (DOWNGRADE_TLS12, DOWNGRADE_TLS11):
+            raise TLSError(AlertDescription.illegal_parameter, "downgrade attempt detected: the server supports TLS 1.3 but selected TLS 1.2")
+        return version
+
+    # ------------------------------------------------------------------ after the handshake
+
+    def export_keying_material(self, label, context, length) -> bytes:
+        state = self.state13 or self.state12
+        return state.export_keying_material(label, context, length)
+
+    def on_new_session_ticket(self, msg):
+        if self.state13 is None:
+            raise TLSError(AlertDescription.unexpected_message, "NewSessionTicket outside TLS 1.3")
+        return self.state13.on_new_session_ticket(msg)
+

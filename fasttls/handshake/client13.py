@@ -1,0 +1,369 @@
+"""TLS 1.3 client handshake (RFC 8446; Go's handshake_client_tls13.go).
+
+A straight list of named steps: checkServerHelloOrHRR → processHelloRetryRequest
+→ processServerHello → establishHandshakeKeys → readServerParameters →
+readServerCertificate → readServerFinished → sendClientCertificate →
+sendClientFinished.
+"""
+
+from __future__ import annotations
+
+from cryptography import x509
+
+from .. import auth, cipher_suites, key_schedule
+from ..connection import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_TRAFFIC
+from ..constants import AlertDescription, ExtensionType, HandshakeType, ProtocolVersion
+from ..errors import TLSError
+from ..messages import handshake as m
+from ..tickets import MAX_TICKET_LIFETIME, ClientSession
+from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, check_finished
+
+TLS13 = ProtocolVersion.TLS13
+
+# RFC 8446 section 4.2: which extensions may appear in which server message.
+_SERVER_HELLO_EXTS = frozenset({ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.pre_shared_key})
+_HRR_EXTS = frozenset({ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.cookie})
+_EE_EXTS = frozenset(
+    {
+        ExtensionType.server_name,
+        ExtensionType.max_fragment_length,
+        ExtensionType.supported_groups,
+        ExtensionType.use_srtp,
+        ExtensionType.heartbeat,
+        ExtensionType.application_layer_protocol_negotiation,
+        ExtensionType.client_certificate_type,
+        ExtensionType.server_certificate_type,
+        ExtensionType.early_data,
+        ExtensionType.record_size_limit,
+    }
+)
+
+
+def check_extensions(msg, offered: set[int], allowed: frozenset[int], what: str, always_ok: frozenset[int] = frozenset()) -> None:
+    """RFC 8446 4.2: a response extension we never asked for is unsupported_extension;
+    one we know but that does not belong in this message is illegal_parameter."""
+    for ext_type, _ in msg.extensions:
+        if ext_type not in offered and ext_type not in always_ok:
+            raise TLSError(AlertDescription.unsupported_extension, f"{what} carries extension {ext_type} we did not offer")
+        if ext_type not in allowed:
+            raise TLSError(AlertDescription.illegal_parameter, f"{what} carries extension {ext_type}, which does not belong there")
+
+
+class ClientHandshakeTLS13:
+    """Go's clientHandshakeStateTLS13."""
+
+    def __init__(self, ch) -> None:
+        self.ch = ch
+        self.conn = ch.conn
+        self.config = ch.config
+        self.hello: m.ClientHello = ch.hello
+        self.transcript = ch.transcript
+        self.session = ch.session
+        self.suite = None
+        self.using_psk = False
+        self.sent_dummy_ccs = False
+        self.cert_request = None
+        self.server_hello = None
+        self.handshake_secret = None
+        self.master_secret = None
+        self.client_hs = self.server_hs = b""
+        self.client_ap = b""
+        self.resumption_master_secret: bytes | None = None
+        self.exporter_master_secret: bytes | None = None
+
+    @property
+    def read_message(self):
+        return self.ch.read_message
+
+    def run(self, server_hello: m.ServerHello) -> Steps:
+        self.check_server_hello_or_hrr(server_hello)
+        self.transcript.set_hash(self.suite.hash_alg)
+        if server_hello.random == HELLO_RETRY_REQUEST_RANDOM:
+            yield from self.process_hello_retry_request(server_hello)
+        else:
+            self.server_hello = server_hello
+            self.transcript.update(server_hello.raw)
+        self.send_dummy_change_cipher_spec()
+        self.process_server_hello()
+        self.establish_handshake_keys()
+        yield from self.read_server_parameters()
+        yield from self.read_server_certificate()
+        yield from self.read_server_finished()
+        self.send_client_certificate()
+        self.send_client_finished()
+
+    # ------------------------------------------------------------------ ServerHello
+
+    def _offered(self) -> set[int]:
+        return {t for t, _ in self.hello.extensions}
+
+    def check_server_hello_or_hrr(self, sh: m.ServerHello) -> None:
+        hrr = sh.random == HELLO_RETRY_REQUEST_RANDOM
+        # RFC 8446 4.2: cookie is the one extension a HelloRetryRequest may carry unasked.
+        check_extensions(
+            sh,
+            self._offered(),
+            _HRR_EXTS if hrr else _SERVER_HELLO_EXTS,
+            "HelloRetryRequest" if hrr else "ServerHello",
+            always_ok=frozenset({ExtensionType.cookie}) if hrr else frozenset(),
+        )
+        if sh.session_id != self.hello.session_id:
+            raise TLSError(AlertDescription.illegal_parameter, "server did not echo the legacy session ID")
+        if sh.compression_method != 0:
+            raise TLSError(AlertDescription.illegal_parameter, "server selected a compression method")
+        if sh.cipher_suite not in self.hello.cipher_suites or sh.cipher_suite not in cipher_suites.TLS13_SUITES:
+            raise TLSError(AlertDescription.illegal_parameter, f"server chose cipher suite 0x{sh.cipher_suite:04x}, which we did not offer for TLS 1.3")
+        suite = cipher_suites.TLS13_SUITES[sh.cipher_suite]
+        if self.suite is not None and suite.id != self.suite.id:
+            raise TLSError(AlertDescription.illegal_parameter, "server changed cipher suite after a HelloRetryRequest")
+        self.suite = suite
+        self.conn.cipher_suite = suite
+
+    def send_dummy_change_cipher_spec(self) -> None:
+        """RFC 8446 appendix D.4: a CCS before our second flight, for middleboxes."""
+        if self.sent_dummy_ccs or not self.config.middlebox_compat or not self.hello.session_id:
+            return
+        self.sent_dummy_ccs = True
+        self.conn.write_change_cipher_spec()
+
+    def process_hello_retry_request(self, hrr: m.ServerHello) -> Steps:
+        conn, hello = self.conn, self.hello
+        # RFC 8446 4.4.1: ClientHello1 becomes message_hash, then the HRR goes in.
+        self.transcript.replace_with_message_hash()
+        self.transcript.update(hrr.raw)
+        if not hrr.selected_group and not hrr.cookie:
+            raise TLSError(AlertDescription.illegal_parameter, "server sent an unnecessary HelloRetryRequest")
+        if hrr.server_share:
+            raise TLSError(AlertDescription.illegal_parameter, "HelloRetryRequest with a key share entry")
+        if hrr.cookie:
+            hello.cookie = hrr.cookie
+        if hrr.selected_group:
+            group = hrr.selected_group
+            if group not in hello.supported_groups:
+                raise TLSError(AlertDescription.illegal_parameter, f"HelloRetryRequest selected group {group}, which we did not offer")
+            if group in self.ch.key_shares:
+                raise TLSError(AlertDescription.illegal_parameter, "HelloRetryRequest asked for a key share we already sent")
+            from .. import key_exchange
+
+            share = key_exchange.generate_key_share(group)
+            self.ch.key_shares = {group: share}
+            hello.key_shares = [(group, share.public)]
+        hello.early_data = False
+        if hello.psk_identities:
+            session_suite = cipher_suites.TLS13_SUITES.get(self.session.cipher_suite)
+            if session_suite is not None and session_suite.hash_alg.name == self.suite.hash_alg.name:
+                age_ms = int((self.config.clock() - self.session.received_at) * 1000)
+                hello.psk_identities = [(self.session.ticket, (age_ms + self.session.age_add) & 0xFFFFFFFF)]
+                hello.psk_binders = [bytes(self.suite.hash_alg.digest_size)]
+                hello.raw = None
+                self.ch._update_binders(hello, self.session, session_suite, self.transcript)
+            else:
+                hello.psk_identities = []
+                hello.psk_binders = []
+                self.session = None
+        hello.raw = None
+        conn.hello_retry_request = True
+        conn.trace_info("HelloRetryRequest", selected_group=hrr.selected_group, cookie=bool(hrr.cookie))
+        self.send_dummy_change_cipher_spec()
+        self.transcript.update(conn.write_handshake(hello))
+        conn._flush_handshake()
+
+        sh = yield from self.read_message(m.ServerHello)
+        if sh.random == HELLO_RETRY_REQUEST_RANDOM:
+            raise TLSError(AlertDescription.unexpected_message, "server sent two HelloRetryRequest messages")
+        if sh.supported_version != TLS13:
+            raise TLSError(AlertDescription.illegal_parameter, "server changed version after a HelloRetryRequest")
+        self.check_server_hello_or_hrr(sh)
+        self.server_hello = sh
+        self.transcript.update(sh.raw)
+
+    def process_server_hello(self) -> None:
+        sh, hello, conn = self.server_hello, self.hello, self.conn
+        if sh.cookie:
+            raise TLSError(AlertDescription.unsupported_extension, "ServerHello with a cookie")
+        if sh.selected_group:
+            raise TLSError(AlertDescription.decode_error, "ServerHello with a HelloRetryRequest key_share")
+        if not sh.server_share:
+            raise TLSError(AlertDescription.missing_extension, "server did not send a key share")
+        group = sh.server_share[0]
+        if group not in self.ch.key_shares:
+            raise TLSError(AlertDescription.illegal_parameter, f"server selected group {group}, for which we sent no key share")
+        conn.group = group
+        if sh.selected_identity is None:
+            return
+        if sh.selected_identity >= len(hello.psk_identities) or self.session is None:
+            raise TLSError(AlertDescription.illegal_parameter, "server selected a PSK identity we did not offer")
+        session_suite = cipher_suites.TLS13_SUITES.get(self.session.cipher_suite)
+        if session_suite is None or session_suite.hash_alg.name != self.suite.hash_alg.name:
+            raise TLSError(AlertDescription.illegal_parameter, "server selected an invalid PSK and cipher suite pair")
+        self.using_psk = True
+        conn.session_reused = True
+        conn.session = self.session
+        conn.peer_certificates = list(self.session.peer_certificates)
+        conn.verified_chain = [x509.load_der_x509_certificate(d) for d in self.session.verified_chain]
+        conn.alpn_protocol = None
+
+    def establish_handshake_keys(self) -> None:
+        conn, suite = self.conn, self.suite
+        group, server_public = self.server_hello.server_share
+        shared = self.ch.key_shares[group].shared_secret(server_public)
+        early = key_schedule.EarlySecret(suite.hash_alg, self.session.secret if self.using_psk else None)
+        self.handshake_secret = early.handshake_secret(shared)
+        th = self.transcript.digest()
+        self.client_hs = self.handshake_secret.client_handshake_traffic_secret(th)
+        self.server_hs = self.handshake_secret.server_handshake_traffic_secret(th)
+        conn._set_write_secret(self.client_hs, CLIENT_HANDSHAKE)
+        conn._set_read_secret(self.server_hs, SERVER_HANDSHAKE)
+
+    # ------------------------------------------------------------------ server's encrypted flight
+
+    def read_server_parameters(self) -> Steps:
+        ee = yield from self.read_message(m.EncryptedExtensions)
+        check_extensions(ee, self._offered(), _EE_EXTS, "EncryptedExtensions")
+        if ee.alpn_protocol:
+            if ee.alpn_protocol not in self.hello.alpn_protocols:
+                raise TLSError(AlertDescription.illegal_parameter, f"server selected ALPN protocol {ee.alpn_protocol!r}, which we did not offer")
+            self.conn.alpn_protocol = ee.alpn_protocol
+        elif self.using_psk:
+            self.conn.alpn_protocol = None
+        self.transcript.update(ee.raw)
+
+    def read_server_certificate(self) -> Steps:
+        conn = self.conn
+        if self.using_psk:
+            return  # RFC 8446 2.2: no certificates when resuming
+        msg = yield from self.read_message(m.CertificateRequestTLS13, m.CertificateTLS13)
+        if isinstance(msg, m.CertificateRequestTLS13):
+            if msg.certificate_request_context:
+                raise TLSError(AlertDescription.illegal_parameter, "CertificateRequest in the handshake with a non-empty context")
+            if not msg.signature_algorithms:
+                raise TLSError(AlertDescription.missing_extension, "CertificateRequest without signature_algorithms")
+            self.cert_request = msg
+            self.transcript.update(msg.raw)
+            msg = yield from self.read_message(m.CertificateTLS13)
+        if msg.certificate_request_context:
+            raise TLSError(AlertDescription.illegal_parameter, "server Certificate with a non-empty request context")
+        if not msg.certificate_list:
+            raise TLSError(AlertDescription.decode_error, "server sent an empty Certificate message")
+        self.transcript.update(msg.raw)
+        conn.peer_certificates = [entry.cert_data for entry in msg.certificate_list]
+        conn.ocsp_response = msg.certificate_list[0].ocsp_response or None
+        verify_server_certificates(conn, self.config, conn.peer_certificates)
+
+        cv = yield from self.read_message(m.CertificateVerify)
+        if cv.signature_algorithm not in self.hello.signature_algorithms:
+            raise TLSError(AlertDescription.illegal_parameter, "server signed with a signature scheme we did not offer")
+        leaf = conn.verified_chain[0] if conn.verified_chain else x509.load_der_x509_certificate(conn.peer_certificates[0])
+        signed = auth.signed_message(auth.SERVER_SIGNATURE_CONTEXT, self.transcript.digest())
+        auth.verify(leaf.public_key(), cv.signature_algorithm, signed, cv.signature, tls13=True)
+        conn.peer_signature_scheme = cv.signature_algorithm
+        self.transcript.update(cv.raw)
+
+    def read_server_finished(self) -> Steps:
+        conn, suite = self.conn, self.suite
+        fin = yield from self.read_message(m.Finished)
+        expected = key_schedule.finished_verify_data(suite.hash_alg, self.server_hs, self.transcript.digest())
+        check_finished(expected, fin.verify_data, "server")
+        self.transcript.update(fin.raw)
+        self.master_secret = self.handshake_secret.master_secret()
+        th = self.transcript.digest()
+        self.client_ap = self.master_secret.client_application_traffic_secret(th)
+        server_ap = self.master_secret.server_application_traffic_secret(th)
+        conn._set_read_secret(server_ap, SERVER_TRAFFIC.format(0))
+        conn.allow_app_read()
+        self.exporter_master_secret = self.master_secret.exporter_master_secret(th)
+        conn.exporter_master_secret = self.exporter_master_secret
+        conn._keylog("EXPORTER_SECRET", self.exporter_master_secret)
+
+    # ------------------------------------------------------------------ our second flight
+
+    def send_client_certificate(self) -> None:
+        cr = self.cert_request
+        if cr is None:
+            return
+        conn = self.conn
+        chosen, scheme = None, None
+        for cert in self.config.certificates:
+            s = auth.select_signature_scheme(cert.private_key, cr.signature_algorithms, True)
+            if s is not None:
+                chosen, scheme = cert, s
+                break
+        entries = [m.CertificateEntry(der) for der in chosen.chain_der] if chosen else []
+        self.transcript.update(conn.write_handshake(m.CertificateTLS13(certificate_request_context=b"", certificate_list=entries)))
+        if chosen is None:
+            return
+        conn.local_certificate = chosen
+        signed = auth.signed_message(auth.CLIENT_SIGNATURE_CONTEXT, self.transcript.digest())
+        cv = m.CertificateVerify(signature_algorithm=scheme, signature=auth.sign(chosen.private_key, scheme, signed))
+        conn.signature_scheme = scheme
+        self.transcript.update(conn.write_handshake(cv))
+
+    def send_client_finished(self) -> None:
+        conn, suite = self.conn, self.suite
+        verify_data = key_schedule.finished_verify_data(suite.hash_alg, self.client_hs, self.transcript.digest())
+        self.transcript.update(conn.write_handshake(m.Finished(verify_data=verify_data)))
+        conn._set_write_secret(self.client_ap, CLIENT_TRAFFIC.format(0))
+        self.resumption_master_secret = self.master_secret.resumption_master_secret(self.transcript.digest())
+        # The handshake secrets are no longer needed (RFC 8446 section 7.1: forget them).
+        self.client_hs = self.server_hs = self.client_ap = b""
+        self.handshake_secret = None
+
+    # ------------------------------------------------------------------ after the handshake
+
+    def on_new_session_ticket(self, msg: m.NewSessionTicketTLS13):
+        """RFC 8446 4.6.1: remember the ticket with the PSK it stands for."""
+        conn, config = self.conn, self.config
+        if msg.ticket_lifetime > MAX_TICKET_LIFETIME:
+            raise TLSError(AlertDescription.illegal_parameter, "NewSessionTicket lifetime over 7 days")
+        if not msg.ticket:
+            raise TLSError(AlertDescription.decode_error, "NewSessionTicket with an empty ticket")
+        if msg.ticket_lifetime == 0 or not config.session_tickets:
+            return None
+        psk = key_schedule.resumption_psk(self.suite.hash_alg, self.resumption_master_secret, msg.ticket_nonce)
+        from cryptography.hazmat.primitives import serialization
+
+        session = ClientSession(
+            version=TLS13,
+            cipher_suite=self.suite.id,
+            secret=psk,
+            ticket=msg.ticket,
+            received_at=config.clock(),
+            lifetime=msg.ticket_lifetime,
+            age_add=msg.ticket_age_add,
+            server_name=conn.server_hostname or "",
+            alpn_protocol=conn.alpn_protocol,
+            peer_certificates=list(conn.peer_certificates),
+            verified_chain=[c.public_bytes(serialization.Encoding.DER) for c in conn.verified_chain],
+        )
+        conn.session = session
+        if config.session_cache is not None and conn.server_hostname:
+            config.session_cache.put(conn.server_hostname, session)
+        return session
+
+    def export_keying_material(self, label, context, length) -> bytes:
+        if isinstance(label, str):
+            label = label.encode("ascii")
+        return key_schedule.export_keying_material(
+            self.suite.hash_alg, self.exporter_master_secret, label, context or b"", length
+        )
+
+
+def verify_server_certificates(conn, config, chain_der: list[bytes]) -> None:
+    """Parse the chain and verify it (unless verification is off), like Go's verifyServerCertificate."""
+    from .. import verify
+
+    try:
+        chain = [x509.load_der_x509_certificate(d) for d in chain_der]
+    except ValueError as exc:
+        raise TLSError(AlertDescription.bad_certificate, f"failed to parse the server certificate: {exc}") from None
+    if config.verify_peer:
+        store = config.trust_store if config.trust_store is not None else verify.default_trust_store()
+        hostname = conn.server_hostname if config.check_hostname else None
+        conn.verified_chain = verify.verify_server_chain(chain, store, hostname, now=verify.datetime_from_timestamp(config.now()))
+    else:
+        conn.verified_chain = []
+    if not auth.is_supported_public_key(chain[0].public_key()):
+        raise TLSError(AlertDescription.unsupported_certificate, f"unsupported public key type {type(chain[0].public_key()).__name__}")
+
+
+__all__ = ["ClientHandshakeTLS13", "verify_server_certificates", "HandshakeType"]

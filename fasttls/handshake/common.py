@@ -1,0 +1,72 @@
+"""What every handshake state machine shares."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Generator
+from typing import Any
+
+from ..constants import AlertDescription, ProtocolVersion
+from ..errors import TLSError
+
+
+class ChangeCipherSpec:
+    """Stands for a TLS 1.2 ChangeCipherSpec record in the stream of handshake messages."""
+
+    def describe(self) -> dict:
+        return {}
+
+    def __repr__(self) -> str:
+        return "ChangeCipherSpec"
+
+
+CHANGE_CIPHER_SPEC = ChangeCipherSpec()
+
+#: RFC 8446 section 4.1.3: the random of a HelloRetryRequest.
+HELLO_RETRY_REQUEST_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+#: RFC 8446 section 4.1.3: the last 8 bytes of ServerHello.random when a TLS 1.3 server negotiates 1.2 / 1.1 or below.
+DOWNGRADE_TLS12 = b"DOWNGRD\x01"
+DOWNGRADE_TLS11 = b"DOWNGRD\x00"
+
+Steps = Generator[None, Any, Any]
+
+
+class Handshake:
+    """Base of the client and server handshakes: message reading and shared checks."""
+
+    client_hello_received = False
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.config = conn.config
+
+    def run(self) -> Steps:  # pragma: no cover - overridden
+        raise NotImplementedError
+        yield
+
+    def read_message(self, *types) -> Steps:
+        """Wait for the next handshake message; it must be one of ``types`` (else unexpected_message)."""
+        msg = yield
+        if not isinstance(msg, types):
+            names = " or ".join(t.__name__ for t in types)
+            raise TLSError(AlertDescription.unexpected_message, f"expected {names}, received {type(msg).__name__}")
+        return msg
+
+    def export_keying_material(self, label, context, length) -> bytes:
+        raise TLSError(AlertDescription.internal_error, "no exporter for this connection")
+
+    def on_new_session_ticket(self, msg):
+        raise TLSError(AlertDescription.unexpected_message, "unexpected NewSessionTicket")
+
+
+def check_finished(expected: bytes, received: bytes, who: str) -> None:
+    """Finished verify_data must match, compared in constant time (RFC 8446 4.4.4)."""
+    if not hmac.compare_digest(expected, received):
+        raise TLSError(AlertDescription.decrypt_error, f"the {who}'s Finished does not verify (wrong verify_data)")
+
+
+def version_name(v: int) -> str:
+    try:
+        return {ProtocolVersion.TLS13: "TLS 1.3", ProtocolVersion.TLS12: "TLS 1.2"}[v]
+    except KeyError:
+        return f"0x{v:04x}"

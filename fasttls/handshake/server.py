@@ -1,0 +1,78 @@
+"""Server handshake, the part both versions share (Go's handshake_server.go).
+
+readClientHello → pick the version → hand over to the TLS 1.3 or TLS 1.2
+state machine.
+"""
+
+from __future__ import annotations
+
+from ..constants import AlertDescription, CipherSuite, ProtocolVersion
+from ..errors import TLSError
+from ..messages import handshake as m
+from .common import Handshake, Steps, version_name
+
+TLS13 = ProtocolVersion.TLS13
+TLS12 = ProtocolVersion.TLS12
+
+
+class ServerHandshake(Handshake):
+    def __init__(self, conn) -> None:
+        super().__init__(conn)
+        self.state13 = None
+        self.state12 = None
+
+    def run(self) -> Steps:
+        conn = self.conn
+        ch = yield from self.read_message(m.ClientHello)
+        self.client_hello_received = True
+        conn.client_random = ch.random
+        conn.server_name = ch.server_name
+        version = self.pick_version(ch)
+        conn.version = version
+        self.call_sni_callback(ch)
+        if version == TLS13:
+            from .server13 import ServerHandshakeTLS13
+
+            self.state13 = ServerHandshakeTLS13(self, ch)
+            yield from self.state13.run()
+        else:
+            from .server12 import ServerHandshakeTLS12
+
+            conn.expect_record_version(0x0303)
+            self.state12 = ServerHandshakeTLS12(self, ch)
+            yield from self.state12.run()
+
+    def pick_version(self, ch: m.ClientHello) -> int:
+        """RFC 8446 4.2.1: supported_versions when present, else legacy_version."""
+        ours = self.config.versions()
+        if ch.supported_versions:
+            theirs = list(ch.supported_versions)
+        else:
+            # Without supported_versions the client speaks at most legacy_version (TLS 1.2 and below).
+            theirs = [v for v in (TLS12, 0x0302, 0x0301, 0x0300) if v <= min(ch.legacy_version, TLS12)]
+        for v in ours:
+            if v in theirs:
+                version = v
+                break
+        else:
+            offered = ", ".join(version_name(v) for v in theirs) or "none"
+            raise TLSError(AlertDescription.protocol_version, f"client offered only versions we do not support ({offered})")
+        # RFC 7507: a client retrying with a lower version than we support is being downgraded.
+        if CipherSuite.TLS_FALLBACK_SCSV in ch.cipher_suites and version < ours[0]:
+            raise TLSError(AlertDescription.inappropriate_fallback, "client fell back to an older version than we support (TLS_FALLBACK_SCSV)")
+        return version
+
+    def call_sni_callback(self, ch: m.ClientHello) -> None:
+        """ssl's sni_callback: may switch the configuration, or name an alert to fail with."""
+        cb = self.config.sni_callback
+        if cb is None:
+            return
+        result = cb(self.conn, ch.server_name)
+        if isinstance(result, int) and result:
+            raise TLSError(result, f"the SNI callback refused server name {ch.server_name!r}")
+        # The callback may have replaced conn.config (SSLSocket.context = other_context).
+        self.config = self.conn.config
+
+    def export_keying_material(self, label, context, length) -> bytes:
+        state = self.state13 or self.state12
+        return state.export_keying_material(label, context, length)

@@ -1,0 +1,453 @@
+"""TLS 1.3 server handshake (RFC 8446; Go's handshake_server_tls13.go).
+
+processClientHello (→ doHelloRetryRequest) → checkForResumption →
+pickCertificate → sendServerParameters → requestClientCert →
+sendServerCertificate → sendServerFinished → readClientCertificate →
+readClientFinished → sendSessionTickets.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+
+from cryptography import x509
+
+from .. import auth, cipher_suites, key_exchange, key_schedule
+from ..config import ClientAuthType, ClientHelloInfo
+from ..connection import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_TRAFFIC
+from ..constants import AlertDescription, ProtocolVersion, PskKeyExchangeMode
+from ..errors import TLSError
+from ..messages import handshake as m
+from ..tickets import SessionState
+from ..transcript import Transcript
+from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, check_finished
+
+TLS13 = ProtocolVersion.TLS13
+#: Go's maxClientPSKIdentities: how many offered tickets we try to open.
+MAX_PSK_IDENTITIES = 5
+#: How much rejected 0-RTT data we skip (RFC 8446 4.2.10) before calling it an attack.
+MAX_SKIPPED_EARLY_DATA = 1 << 16
+
+
+def negotiate_alpn(server_protocols: list[str], client_protocols: list[str]) -> str | None:
+    """RFC 7301 3.2: our preference order; no overlap is no_application_protocol."""
+    if not server_protocols or not client_protocols:
+        return None
+    for proto in server_protocols:
+        if proto in client_protocols:
+            return proto
+    raise TLSError(AlertDescription.no_application_protocol, f"client offered ALPN {client_protocols}, we support {server_protocols}")
+
+
+def suite_preference(config, client_suites: list[int], table: dict) -> list[int]:
+    """Server order, unless the client prefers ChaCha20 (Go's aesgcmPreferred) or we follow the client."""
+    ours = [s for s in (config.cipher_suites_tls13 if table is cipher_suites.TLS13_SUITES else config.cipher_suites_tls12) if s in table]
+    if config.prefer_client_ciphers:
+        return [s for s in client_suites if s in ours]
+    if not cipher_suites.aesgcm_preferred(client_suites):
+        chacha = [s for s in ours if table[s].aead == 2]
+        ours = chacha + [s for s in ours if s not in chacha]
+    return ours
+
+
+class ServerHandshakeTLS13:
+    """Go's serverHandshakeStateTLS13."""
+
+    def __init__(self, sh, client_hello: m.ClientHello) -> None:
+        self.sh = sh
+        self.conn = sh.conn
+        self.client_hello = client_hello
+        self.suite = None
+        self.group = 0
+        self.client_share = b""
+        self.using_psk = False
+        self.psk = None
+        self.selected_identity = None
+        self.cert = None
+        self.scheme = None
+        self.transcript: Transcript | None = None
+        self.sent_dummy_ccs = False
+        self.cookie = b""
+        self.requested_client_cert = False
+        self.handshake_secret = None
+        self.master_secret = None
+        self.client_hs = self.server_hs = self.client_ap = b""
+        self.exporter_master_secret = None
+        self.resumption_master_secret = None
+
+    @property
+    def config(self):
+        return self.sh.config
+
+    @property
+    def read_message(self):
+        return self.sh.read_message
+
+    def run(self) -> Steps:
+        yield from self.process_client_hello()
+        self.check_for_resumption()
+        self.pick_certificate()
+        self.send_server_parameters()
+        self.request_client_cert()
+        self.send_server_certificate()
+        self.send_server_finished()
+        yield from self.read_client_certificate()
+        yield from self.read_client_finished()
+        self.send_session_tickets()
+
+    # ------------------------------------------------------------------ ClientHello
+
+    def process_client_hello(self) -> Steps:
+        ch, conn, config = self.client_hello, self.conn, self.config
+        if list(ch.compression_methods) != [0]:
+            raise TLSError(AlertDescription.illegal_parameter, "TLS 1.3 client offered compression methods other than null")
+        if ch.secure_renegotiation:
+            raise TLSError(AlertDescription.handshake_failure, "initial handshake with a non-empty renegotiation_info")
+        # RFC 8446 9.2: without a PSK, signature_algorithms and supported_groups are
+        # mandatory; supported_groups and key_share come together.
+        if not ch.psk_identities and not ch.signature_algorithms:
+            raise TLSError(AlertDescription.missing_extension, "ClientHello without signature_algorithms")
+        if not ch.supported_groups:
+            raise TLSError(AlertDescription.missing_extension, "ClientHello without supported_groups")
+        if ch.key_shares is None:
+            raise TLSError(AlertDescription.missing_extension, "ClientHello without key_share")
+        if ch.psk_identities and not ch.psk_modes:
+            raise TLSError(AlertDescription.missing_extension, "pre_shared_key without psk_key_exchange_modes")
+        for group, _ in ch.key_shares:
+            if group not in ch.supported_groups:
+                raise TLSError(AlertDescription.illegal_parameter, f"key share for group {group}, which is not in supported_groups")
+
+        preference = suite_preference(config, ch.cipher_suites, cipher_suites.TLS13_SUITES)
+        for s in preference:
+            if s in ch.cipher_suites:
+                self.suite = cipher_suites.TLS13_SUITES[s]
+                break
+        else:
+            raise TLSError(AlertDescription.handshake_failure, "no TLS 1.3 cipher suite in common with the client")
+        conn.cipher_suite = self.suite
+        self.transcript = Transcript(self.suite.hash_alg)
+
+        # Groups: prefer one the client sent a share for (saves a round trip), in our order.
+        shares = dict(ch.key_shares)
+        ours = [g for g in config.groups if g in key_exchange.SUPPORTED_GROUPS]
+        selected = next((g for g in ours if g in shares), None)
+        if selected is None:
+            selected = next((g for g in ours if g in ch.supported_groups), None)
+            if selected is None:
+                raise TLSError(AlertDescription.handshake_failure, "no key exchange group in common with the client")
+            yield from self.do_hello_retry_request(selected)
+            ch = self.client_hello
+            shares = dict(ch.key_shares)
+        self.group = selected
+        self.client_share = shares[selected]
+        conn.group = selected
+        conn.alpn_protocol = negotiate_alpn(config.alpn_protocols, ch.alpn_protocols)
+        if ch.early_data:
+            # We never accept 0-RTT: skip the client's early data (RFC 8446 4.2.10).
+            conn.skip_early_data(MAX_SKIPPED_EARLY_DATA)
+
+    def send_dummy_change_cipher_spec(self) -> None:
+        if self.sent_dummy_ccs or not self.client_hello.session_id:
+            return
+        self.sent_dummy_ccs = True
+        self.conn.write_change_cipher_spec()
+
+    def do_hello_retry_request(self, group: int) -> Steps:
+        conn, ch1 = self.conn, self.client_hello
+        # The transcript starts with ClientHello1, replaced by its message_hash.
+        self.transcript.update(ch1.raw)
+        self.transcript.replace_with_message_hash()
+        if self.config.hello_retry_cookie:
+            self.cookie = os.urandom(32)
+        hrr = m.ServerHello(
+            legacy_version=0x0303,
+            random=HELLO_RETRY_REQUEST_RANDOM,
+            session_id=ch1.session_id,
+            cipher_suite=self.suite.id,
+            compression_method=0,
+            supported_version=TLS13,
+            selected_group=group,
+            cookie=self.cookie,
+        )
+        self.transcript.update(conn.write_handshake(hrr))
+        conn._flush_handshake()
+        self.send_dummy_change_cipher_spec()
+        conn.hello_retry_request = True
+        conn.trace_info("HelloRetryRequest", selected_group=group)
+
+        ch2 = yield from self.read_message(m.ClientHello)
+        if len(ch2.key_shares or []) != 1 or ch2.key_shares[0][0] != group:
+            raise TLSError(AlertDescription.illegal_parameter, "second ClientHello without exactly one key share for the group we asked for")
+        if ch2.early_data:
+            raise TLSError(AlertDescription.illegal_parameter, "second ClientHello offers early data")
+        if self.cookie and ch2.cookie != self.cookie:
+            raise TLSError(AlertDescription.illegal_parameter, "second ClientHello did not echo our cookie")
+        changed = illegal_client_hello_change(ch1, ch2)
+        if changed:
+            raise TLSError(AlertDescription.illegal_parameter, f"client illegally modified its second ClientHello ({changed})")
+        self.client_hello = ch2
+
+    # ------------------------------------------------------------------ resumption
+
+    def check_for_resumption(self) -> None:
+        ch, config, conn = self.client_hello, self.config, self.conn
+        if not ch.psk_identities:
+            return
+        if len(ch.psk_identities) != len(ch.psk_binders):
+            raise TLSError(AlertDescription.illegal_parameter, "different numbers of PSK identities and binders")
+        if not config.session_tickets or PskKeyExchangeMode.psk_dhe_ke not in ch.psk_modes:
+            return
+        now = config.clock()
+        for i, (identity, _obfuscated_age) in enumerate(ch.psk_identities[:MAX_PSK_IDENTITIES]):
+            plaintext = config.ticket_keys.open(identity)
+            if plaintext is None:
+                continue
+            state = SessionState.from_bytes(plaintext)
+            if state is None or state.version != TLS13:
+                continue
+            if now - state.created_at > min(state.lifetime, config.ticket_lifetime) or now < state.created_at - 60:
+                continue
+            psk_suite = cipher_suites.TLS13_SUITES.get(state.cipher_suite)
+            if psk_suite is None or psk_suite.hash_alg.name != self.suite.hash_alg.name:
+                continue
+            needs_cert = config.client_auth in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert)
+            if needs_cert and not state.peer_certificates:
+                continue
+            early = key_schedule.EarlySecret(self.suite.hash_alg, state.secret)
+            t = self.transcript.copy()
+            t.update(ch.marshal_without_binders())
+            expected = key_schedule.binder(self.suite.hash_alg, early.resumption_binder_key(), t.digest())
+            if not hmac.compare_digest(expected, ch.psk_binders[i]):
+                raise TLSError(AlertDescription.decrypt_error, "invalid PSK binder")
+            self.using_psk = True
+            self.psk = state.secret
+            self.selected_identity = i
+            conn.session_reused = True
+            conn.peer_certificates = list(state.peer_certificates)
+            conn.verified_chain = [x509.load_der_x509_certificate(d) for d in state.peer_certificates]
+            return
+
+    # ------------------------------------------------------------------ certificate
+
+    def pick_certificate(self) -> None:
+        if self.using_psk:
+            return
+        ch, config, conn = self.client_hello, self.config, self.conn
+        cert = None
+        if config.get_certificate is not None:
+            info = ClientHelloInfo(
+                ch.server_name, list(ch.cipher_suites), list(ch.supported_groups), list(ch.signature_algorithms),
+                list(ch.alpn_protocols), list(ch.supported_versions), conn,
+            )
+            cert = config.get_certificate(info)
+        if cert is not None:
+            candidates = [cert]
+        else:
+            certs = config.certificates
+            if not certs:
+                raise TLSError(AlertDescription.internal_error, "no server certificate configured")
+            named = [c for c in certs if ch.server_name and c.matches_name(ch.server_name)]
+            candidates = named + [c for c in certs if c not in named]
+        for c in candidates:
+            scheme = auth.select_signature_scheme(c.private_key, ch.signature_algorithms, True)
+            if scheme is not None:
+                self.cert, self.scheme = c, scheme
+                conn.local_certificate = c
+                conn.signature_scheme = scheme
+                return
+        raise TLSError(AlertDescription.handshake_failure, "no certificate compatible with the client's signature algorithms")
+
+    # ------------------------------------------------------------------ our flight
+
+    def send_server_parameters(self) -> None:
+        conn, ch, suite = self.conn, self.client_hello, self.suite
+        server_public, shared = key_exchange.server_key_exchange(self.group, self.client_share)
+        self.transcript.update(ch.raw)
+        hello = m.ServerHello(
+            legacy_version=0x0303,
+            random=os.urandom(32),
+            session_id=ch.session_id,
+            cipher_suite=suite.id,
+            compression_method=0,
+            supported_version=TLS13,
+            server_share=(self.group, server_public),
+            selected_identity=self.selected_identity,
+        )
+        conn.server_random = hello.random
+        self.transcript.update(conn.write_handshake(hello))
+        conn._flush_handshake()
+        self.send_dummy_change_cipher_spec()
+
+        early = key_schedule.EarlySecret(suite.hash_alg, self.psk if self.using_psk else None)
+        self.handshake_secret = early.handshake_secret(shared)
+        th = self.transcript.digest()
+        self.client_hs = self.handshake_secret.client_handshake_traffic_secret(th)
+        self.server_hs = self.handshake_secret.server_handshake_traffic_secret(th)
+        conn._set_write_secret(self.server_hs, SERVER_HANDSHAKE)
+        conn._set_read_secret(self.client_hs, CLIENT_HANDSHAKE)
+
+        ee = m.EncryptedExtensions(alpn_protocol=conn.alpn_protocol)
+        self.transcript.update(conn.write_handshake(ee))
+
+    def request_client_cert(self) -> None:
+        config = self.config
+        if self.using_psk or config.client_auth < ClientAuthType.RequestClientCert:
+            return
+        self.requested_client_cert = True
+        schemes = [s for s in config.signature_schemes if auth.usable_in_tls13(s)]
+        cr = m.CertificateRequestTLS13(certificate_request_context=b"", signature_algorithms=schemes)
+        self.transcript.update(self.conn.write_handshake(cr))
+
+    def send_server_certificate(self) -> None:
+        if self.using_psk:
+            return
+        conn, ch, cert = self.conn, self.client_hello, self.cert
+        entries = []
+        for i, der in enumerate(cert.chain_der):
+            entry = m.CertificateEntry(der)
+            if i == 0:
+                if ch.ocsp_stapling and cert.ocsp_staple:
+                    entry.ocsp_response = cert.ocsp_staple
+                if ch.scts and cert.scts:
+                    entry.scts = list(cert.scts)
+            entries.append(entry)
+        self.transcript.update(conn.write_handshake(m.CertificateTLS13(certificate_request_context=b"", certificate_list=entries)))
+        signed = auth.signed_message(auth.SERVER_SIGNATURE_CONTEXT, self.transcript.digest())
+        cv = m.CertificateVerify(signature_algorithm=self.scheme, signature=auth.sign(cert.private_key, self.scheme, signed))
+        self.transcript.update(conn.write_handshake(cv))
+
+    def send_server_finished(self) -> None:
+        conn, suite = self.conn, self.suite
+        verify_data = key_schedule.finished_verify_data(suite.hash_alg, self.server_hs, self.transcript.digest())
+        self.transcript.update(conn.write_handshake(m.Finished(verify_data=verify_data)))
+        self.master_secret = self.handshake_secret.master_secret()
+        th = self.transcript.digest()
+        self.client_ap = self.master_secret.client_application_traffic_secret(th)
+        server_ap = self.master_secret.server_application_traffic_secret(th)
+        conn._set_write_secret(server_ap, SERVER_TRAFFIC.format(0))
+        self.exporter_master_secret = self.master_secret.exporter_master_secret(th)
+        conn.exporter_master_secret = self.exporter_master_secret
+        conn._keylog("EXPORTER_SECRET", self.exporter_master_secret)
+
+    # ------------------------------------------------------------------ the client's flight
+
+    def read_client_certificate(self) -> Steps:
+        if not self.requested_client_cert:
+            return
+        conn, config = self.conn, self.config
+        msg = yield from self.read_message(m.CertificateTLS13)
+        if msg.certificate_request_context:
+            raise TLSError(AlertDescription.illegal_parameter, "client Certificate with a request context we did not send")
+        self.transcript.update(msg.raw)
+        chain_der = [e.cert_data for e in msg.certificate_list]
+        if not chain_der:
+            if config.client_auth in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert):
+                raise TLSError(AlertDescription.certificate_required, "client did not provide a certificate")
+            return
+        verify_client_certificates(conn, config, chain_der)
+        cv = yield from self.read_message(m.CertificateVerify)
+        if not auth.usable_in_tls13(cv.signature_algorithm) or cv.signature_algorithm not in config.signature_schemes:
+            raise TLSError(AlertDescription.illegal_parameter, "client signed with a signature scheme we did not offer")
+        leaf = x509.load_der_x509_certificate(chain_der[0])
+        signed = auth.signed_message(auth.CLIENT_SIGNATURE_CONTEXT, self.transcript.digest())
+        auth.verify(leaf.public_key(), cv.signature_algorithm, signed, cv.signature, tls13=True)
+        conn.peer_signature_scheme = cv.signature_algorithm
+        self.transcript.update(cv.raw)
+
+    def read_client_finished(self) -> Steps:
+        conn, suite = self.conn, self.suite
+        fin = yield from self.read_message(m.Finished)
+        expected = key_schedule.finished_verify_data(suite.hash_alg, self.client_hs, self.transcript.digest())
+        check_finished(expected, fin.verify_data, "client")
+        self.transcript.update(fin.raw)
+        conn._set_read_secret(self.client_ap, CLIENT_TRAFFIC.format(0))
+        conn.allow_app_read()
+        self.resumption_master_secret = self.master_secret.resumption_master_secret(self.transcript.digest())
+        self.client_hs = self.server_hs = self.client_ap = b""
+        self.handshake_secret = None
+
+    def send_session_tickets(self) -> None:
+        """RFC 8446 4.6.1: stateless tickets, sealed with the rotating ticket keys."""
+        ch, config, conn = self.client_hello, self.config, self.conn
+        if not config.session_tickets or PskKeyExchangeMode.psk_dhe_ke not in (ch.psk_modes or []):
+            return
+        now = int(config.clock())
+        for i in range(config.tickets_to_send):
+            nonce = i.to_bytes(1, "big")
+            psk = key_schedule.resumption_psk(self.suite.hash_alg, self.resumption_master_secret, nonce)
+            age_add = secrets.randbits(32)
+            state = SessionState(
+                version=TLS13,
+                cipher_suite=self.suite.id,
+                secret=psk,
+                created_at=now,
+                age_add=age_add,
+                lifetime=config.ticket_lifetime,
+                alpn_protocol=conn.alpn_protocol or "",
+                server_name=ch.server_name or "",
+                peer_certificates=list(conn.peer_certificates),
+            )
+            nst = m.NewSessionTicketTLS13(
+                ticket_lifetime=config.ticket_lifetime,
+                ticket_age_add=age_add,
+                ticket_nonce=nonce,
+                ticket=config.ticket_keys.seal(state.to_bytes()),
+            )
+            conn.write_handshake(nst)
+
+    def export_keying_material(self, label, context, length) -> bytes:
+        if isinstance(label, str):
+            label = label.encode("ascii")
+        return key_schedule.export_keying_material(self.suite.hash_alg, self.exporter_master_secret, label, context or b"", length)
+
+
+def illegal_client_hello_change(ch1: m.ClientHello, ch2: m.ClientHello) -> str | None:
+    """RFC 8446 4.1.2: the second ClientHello may only change key_share, cookie,
+    early_data, pre_shared_key (and padding).  Returns the first field that changed."""
+    for name in (
+        "legacy_version",
+        "random",
+        "session_id",
+        "cipher_suites",
+        "compression_methods",
+        "server_name",
+        "ocsp_stapling",
+        "supported_groups",
+        "supported_points",
+        "ticket_supported",
+        "session_ticket",
+        "signature_algorithms",
+        "signature_algorithms_cert",
+        "secure_renegotiation_supported",
+        "secure_renegotiation",
+        "extended_master_secret",
+        "alpn_protocols",
+        "scts",
+        "supported_versions",
+        "psk_modes",
+        "post_handshake_auth",
+    ):
+        if getattr(ch1, name, None) != getattr(ch2, name, None):
+            return name
+    return None
+
+
+def verify_client_certificates(conn, config, chain_der: list[bytes]) -> None:
+    from .. import verify
+
+    try:
+        chain = [x509.load_der_x509_certificate(d) for d in chain_der]
+    except ValueError as exc:
+        raise TLSError(AlertDescription.bad_certificate, f"failed to parse the client certificate: {exc}") from None
+    conn.peer_certificates = list(chain_der)
+    if config.client_auth >= ClientAuthType.VerifyClientCertIfGiven:
+        store = config.client_ca_store or config.trust_store
+        if store is None:
+            store = verify.default_trust_store()
+        conn.verified_chain = verify.verify_client_chain(chain, store, now=verify.datetime_from_timestamp(config.now()))
+    else:
+        conn.verified_chain = chain
+    if not auth.is_supported_public_key(chain[0].public_key()):
+        raise TLSError(AlertDescription.unsupported_certificate, "unsupported client public key type")

@@ -1,0 +1,216 @@
+"""Session tickets: stateless, encrypted, with key rotation; and the client's session cache.
+
+Server side (RFC 8446 section 4.6.1, RFC 5077): the ticket is the session state
+sealed with AES-256-GCM under a ticket key the server alone knows; the ticket
+carries the key's name so older keys still open it after a rotation.  Like Go's
+crypto/tls, a new key is made every day and keys are kept for a week.
+
+Client side: :class:`ClientSession` is what a client keeps to resume
+(``SSLSocket.session``), :class:`ClientSessionCache` a bounded LRU of them.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+TICKET_KEY_NAME_SIZE = 16
+_NONCE_SIZE = 12
+#: RFC 8446 section 4.6.1: ticket lifetimes are at most 7 days.
+MAX_TICKET_LIFETIME = 7 * 24 * 3600
+
+
+class TicketKeys:
+    """Ticket encryption keys, rotated: the newest seals, every unexpired one opens."""
+
+    def __init__(
+        self,
+        rotation_interval: float = 24 * 3600,
+        key_lifetime: float = MAX_TICKET_LIFETIME,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.rotation_interval = rotation_interval
+        self.key_lifetime = key_lifetime
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._keys: list[tuple[bytes, AESGCM, float]] = []  # (name, aead, created), newest first
+
+    def _current(self) -> tuple[bytes, AESGCM, float]:
+        now = self._clock()
+        with self._lock:
+            if not self._keys or now - self._keys[0][2] >= self.rotation_interval:
+                self._keys.insert(0, (os.urandom(TICKET_KEY_NAME_SIZE), AESGCM(os.urandom(32)), now))
+            self._keys = [k for k in self._keys if now - k[2] < self.key_lifetime + self.rotation_interval]
+            return self._keys[0]
+
+    def rotate(self) -> None:
+        """Start a new key now (older ones keep opening their tickets)."""
+        with self._lock:
+            self._keys.insert(0, (os.urandom(TICKET_KEY_NAME_SIZE), AESGCM(os.urandom(32)), self._clock()))
+
+    def seal(self, state: bytes) -> bytes:
+        name, aead, _ = self._current()
+        nonce = os.urandom(_NONCE_SIZE)
+        return name + nonce + aead.encrypt(nonce, state, name)
+
+    def open(self, ticket: bytes) -> bytes | None:
+        """The state inside ``ticket``, or None when it is not one of ours (or too old)."""
+        if len(ticket) < TICKET_KEY_NAME_SIZE + _NONCE_SIZE + 16:
+            return None
+        self._current()  # drop expired keys
+        name = ticket[:TICKET_KEY_NAME_SIZE]
+        with self._lock:
+            keys = list(self._keys)
+        for key_name, aead, _ in keys:
+            if key_name == name:
+                try:
+                    return aead.decrypt(ticket[16:28], ticket[28:], name)
+                except InvalidTag:
+                    return None
+        return None
+
+
+@dataclass
+class SessionState:
+    """What a ticket carries (sealed, so only we can read it)."""
+
+    version: int
+    cipher_suite: int
+    secret: bytes  # TLS 1.3: the resumption PSK; TLS 1.2: the master secret
+    created_at: int  # seconds since the epoch
+    age_add: int = 0
+    lifetime: int = MAX_TICKET_LIFETIME
+    extended_master_secret: bool = False
+    alpn_protocol: str = ""
+    server_name: str = ""
+    peer_certificates: list[bytes] = field(default_factory=list)
+
+    _FMT = "!HHQIIB"
+
+    def to_bytes(self) -> bytes:
+        parts = [
+            struct.pack(
+                self._FMT,
+                self.version,
+                self.cipher_suite,
+                self.created_at,
+                self.age_add,
+                self.lifetime,
+                1 if self.extended_master_secret else 0,
+            )
+        ]
+        for blob in (self.secret, self.alpn_protocol.encode(), self.server_name.encode()):
+            parts.append(struct.pack("!H", len(blob)) + blob)
+        parts.append(struct.pack("!H", len(self.peer_certificates)))
+        for der in self.peer_certificates:
+            parts.append(struct.pack("!I", len(der)) + der)
+        return b"".join(parts)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SessionState | None:
+        """Parse our own serialization; None if it is not one (never raises)."""
+        try:
+            head = struct.calcsize(cls._FMT)
+            version, suite, created, age_add, lifetime, ems = struct.unpack_from(cls._FMT, data, 0)
+            pos = head
+            blobs = []
+            for _ in range(3):
+                (n,) = struct.unpack_from("!H", data, pos)
+                pos += 2
+                blobs.append(data[pos : pos + n])
+                if len(blobs[-1]) != n:
+                    return None
+                pos += n
+            (count,) = struct.unpack_from("!H", data, pos)
+            pos += 2
+            certs = []
+            for _ in range(count):
+                (n,) = struct.unpack_from("!I", data, pos)
+                pos += 4
+                certs.append(data[pos : pos + n])
+                if len(certs[-1]) != n:
+                    return None
+                pos += n
+            if pos != len(data):
+                return None
+            return cls(version, suite, blobs[0], created, age_add, lifetime, bool(ems), blobs[1].decode(), blobs[2].decode(), certs)
+        except (struct.error, UnicodeDecodeError):
+            return None
+
+
+@dataclass
+class ClientSession:
+    """A session a client can resume: the ticket and what goes with it.
+
+    For TLS 1.2 session-ID resumption ``ticket`` is empty and ``session_id`` set.
+    """
+
+    version: int
+    cipher_suite: int
+    secret: bytes  # TLS 1.3 resumption PSK / TLS 1.2 master secret
+    ticket: bytes
+    received_at: float  # time.time() when received
+    lifetime: int
+    age_add: int = 0
+    server_name: str = ""
+    alpn_protocol: str | None = None
+    extended_master_secret: bool = False
+    session_id: bytes = b""
+    peer_certificates: list[bytes] = field(default_factory=list)
+    verified_chain: list[bytes] = field(default_factory=list)
+
+    @property
+    def id(self) -> bytes:
+        return self.session_id or self.ticket[:32]
+
+    @property
+    def time(self) -> int:
+        return int(self.received_at)
+
+    @property
+    def timeout(self) -> int:
+        return self.lifetime
+
+    @property
+    def has_ticket(self) -> bool:
+        return bool(self.ticket)
+
+    def valid_at(self, now: float) -> bool:
+        return now - self.received_at < min(self.lifetime, MAX_TICKET_LIFETIME)
+
+
+class ClientSessionCache:
+    """A bounded LRU of client sessions, keyed by server name (Go's LRUClientSessionCache)."""
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, ClientSession] = OrderedDict()
+
+    def get(self, key: str) -> ClientSession | None:
+        with self._lock:
+            session = self._entries.get(key)
+            if session is not None:
+                self._entries.move_to_end(key)
+            return session
+
+    def put(self, key: str, session: ClientSession | None) -> None:
+        with self._lock:
+            if session is None:
+                self._entries.pop(key, None)
+                return
+            self._entries[key] = session
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)

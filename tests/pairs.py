@@ -1,0 +1,45 @@
+"""In-memory client/server pairs over the sans-IO connection (rustls' make_pair / do_handshake / transfer)."""
+
+from __future__ import annotations
+
+from fasttls.config import Config
+from fasttls.connection import Connection
+from fasttls.record import Twin
+
+from .helpers import split
+
+
+def make_pair(client_config: Config, server_config: Config, server_hostname: str | None = "localhost", twin: Twin | None = None, session=None):
+    client = Connection(client_config, server_side=False, server_hostname=server_hostname, twin=twin, session=session)
+    server = Connection(server_config, server_side=True, twin=twin)
+    return client, server
+
+
+def transfer(src: Connection, dst: Connection, feed: str = "whole") -> list:
+    """Move everything ``src`` has queued into ``dst``; returns ``dst``'s events."""
+    data = src.data_to_send()
+    events = []
+    for chunk in split(data, feed):
+        events += dst.receive_data(chunk)
+    return events
+
+
+def do_handshake(client: Connection, server: Connection, feed: str = "whole", max_rounds: int = 10) -> tuple[list, list]:
+    """Run the handshake to completion; returns (client events, server events)."""
+    client.start()
+    server.start()
+    cev, sev = [], []
+    for _ in range(max_rounds):
+        if client.bytes_to_send():
+            sev += transfer(client, server, feed)
+        if server.bytes_to_send():
+            cev += transfer(server, client, feed)
+        if client.handshake_complete and server.handshake_complete and not client.bytes_to_send() and not server.bytes_to_send():
+            return cev, sev
+    raise AssertionError("handshake did not complete")
+
+
+def exchange(a: Connection, b: Connection, data: bytes, feed: str = "whole") -> bytes:
+    a.send(data)
+    transfer(a, b, feed)
+    return b.read()

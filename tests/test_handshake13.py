@@ -1,0 +1,403 @@
+"""TLS 1.3 handshakes between fasttls clients and servers, in memory, on both record twins."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from fasttls import events as ev
+from fasttls.config import ClientAuthType, Config
+from fasttls.constants import AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme
+from fasttls.errors import AlertReceived, SSLCertVerificationError, TLSError
+
+from .helpers import FEEDS
+from .pairs import do_handshake, exchange, make_pair, transfer
+
+TLS13 = ProtocolVersion.TLS13
+
+
+def configs(pki, key_type="ecdsa-p256", **server_kw):
+    client = Config(trust_store=pki.store, min_version=TLS13)
+    server = Config(certificates=[pki.server(key_type)], min_version=TLS13, **server_kw)
+    return client, server
+
+
+@pytest.mark.parametrize("feed", FEEDS)
+def test_full_handshake_and_data(pki, twin, feed):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc, twin=twin)
+    cev, sev = do_handshake(c, s, feed)
+    assert any(isinstance(e, ev.HandshakeComplete) for e in cev)
+    assert any(isinstance(e, ev.HandshakeComplete) for e in sev)
+    assert c.version == s.version == TLS13
+    assert c.cipher_suite.id == s.cipher_suite.id == CipherSuite.TLS_AES_128_GCM_SHA256
+    assert c.group == s.group == NamedGroup.X25519MLKEM768
+    assert not c.hello_retry_request
+    assert c.verified_chain[0] == pki.server("ecdsa-p256").leaf
+    big = os.urandom(100_000)
+    assert exchange(c, s, big, feed) == big
+    assert exchange(s, c, b"pong", feed) == b"pong"
+    assert c.export_keying_material("EXPORTER-test", b"ctx", 32) == s.export_keying_material("EXPORTER-test", b"ctx", 32)
+
+
+@pytest.mark.parametrize("suite", [CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_CHACHA20_POLY1305_SHA256])
+def test_each_cipher_suite(pki, twin, suite):
+    cc, sc = configs(pki)
+    cc.cipher_suites_tls13 = [suite]
+    c, s = make_pair(cc, sc, twin=twin)
+    do_handshake(c, s)
+    assert c.cipher_suite.id == s.cipher_suite.id == suite
+    assert exchange(c, s, b"x" * 40000) == b"x" * 40000
+
+
+def test_server_honours_client_chacha_preference(pki):
+    cc, sc = configs(pki)
+    cc.cipher_suites_tls13 = [CipherSuite.TLS_CHACHA20_POLY1305_SHA256, CipherSuite.TLS_AES_128_GCM_SHA256]
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    assert s.cipher_suite.id == CipherSuite.TLS_CHACHA20_POLY1305_SHA256
+    cc.cipher_suites_tls13 = [CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_CHACHA20_POLY1305_SHA256]
+    sc.cipher_suites_tls13 = [CipherSuite.TLS_CHACHA20_POLY1305_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384]
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    # The client prefers AES, so the server's own order decides.
+    assert s.cipher_suite.id == CipherSuite.TLS_CHACHA20_POLY1305_SHA256
+
+
+@pytest.mark.parametrize(
+    "group",
+    [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1, NamedGroup.secp521r1, NamedGroup.x448, NamedGroup.X25519MLKEM768],
+)
+def test_each_group_with_a_key_share(pki, group):
+    cc, sc = configs(pki)
+    cc.groups = [group]
+    cc.key_share_groups = [group]
+    c, s = make_pair(cc, sc)
+    sc.groups = [group]
+    do_handshake(c, s)
+    assert c.group == s.group == group and not c.hello_retry_request
+
+
+def test_hello_retry_request(pki, twin):
+    cc, sc = configs(pki)
+    cc.groups = [NamedGroup.x25519, NamedGroup.secp384r1]
+    cc.key_share_groups = [NamedGroup.x25519]
+    sc.groups = [NamedGroup.secp384r1]
+    c, s = make_pair(cc, sc, twin=twin)
+    do_handshake(c, s)
+    assert c.hello_retry_request and s.hello_retry_request
+    assert c.group == s.group == NamedGroup.secp384r1
+    assert exchange(c, s, b"after hrr") == b"after hrr"
+
+
+def test_hello_retry_request_with_cookie(pki):
+    cc, sc = configs(pki, hello_retry_cookie=True)
+    cc.key_share_groups = [NamedGroup.x25519]
+    sc.groups = [NamedGroup.secp256r1]
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    assert c.hello_retry_request and c.group == NamedGroup.secp256r1
+
+
+def test_no_common_group(pki):
+    cc, sc = configs(pki)
+    cc.groups = [NamedGroup.x25519]
+    sc.groups = [NamedGroup.secp384r1]
+    c, s = make_pair(cc, sc)
+    c.start()
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    assert e.value.alert == AlertDescription.handshake_failure
+    with pytest.raises(AlertReceived) as e2:
+        transfer(s, c)
+    assert e2.value.alert == AlertDescription.handshake_failure
+
+
+@pytest.mark.parametrize("key_type", ["ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "rsa-2048", "ed25519", "ed448"])
+def test_certificate_key_types(pki, key_type):
+    cc, sc = configs(pki, key_type)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    assert c.peer_signature_scheme == s.signature_scheme
+    if key_type == "rsa-2048":
+        assert s.signature_scheme == SignatureScheme.rsa_pss_rsae_sha256
+
+
+def test_certificate_selection_by_sni_and_signature_algorithms(pki):
+    ecdsa, rsa = pki.server("ecdsa-p256"), pki.server("rsa-2048")
+    other = pki.server("ecdsa-p256", names=["other.example"])
+    sc = Config(certificates=[other, ecdsa, rsa], min_version=TLS13)
+    cc = Config(trust_store=pki.store, min_version=TLS13, session_cache=None)  # full handshakes only
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    assert s.local_certificate is ecdsa
+    cc.signature_schemes = [SignatureScheme.rsa_pss_rsae_sha256]
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    assert s.local_certificate is rsa
+    c, s = make_pair(Config(trust_store=pki.store, min_version=TLS13), sc, server_hostname="other.example")
+    do_handshake(c, s)
+    assert s.local_certificate is other
+
+
+def test_alpn(pki):
+    cc, sc = configs(pki, alpn_protocols=["h2", "http/1.1"])
+    cc.alpn_protocols = ["http/1.1", "h2"]
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    assert c.alpn_protocol == s.alpn_protocol == "h2"
+
+
+def test_alpn_without_overlap_is_no_application_protocol(pki):
+    cc, sc = configs(pki, alpn_protocols=["h2"])
+    cc.alpn_protocols = ["spdy/3"]
+    c, s = make_pair(cc, sc)
+    c.start()
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    assert e.value.alert == AlertDescription.no_application_protocol
+    with pytest.raises(AlertReceived) as e2:
+        transfer(s, c)
+    assert e2.value.alert == AlertDescription.no_application_protocol
+
+
+def test_untrusted_server_is_refused(pki, other_pki):
+    cc, sc = configs(pki)
+    cc.trust_store = other_pki.store
+    c, s = make_pair(cc, sc)
+    c.start()
+    transfer(c, s)
+    with pytest.raises(SSLCertVerificationError) as e:
+        transfer(s, c)
+    assert e.value.alert == AlertDescription.unknown_ca
+    with pytest.raises(AlertReceived):
+        transfer(c, s)
+
+
+def test_wrong_host_name_is_refused(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc, server_hostname="wrong.example")
+    c.start()
+    transfer(c, s)
+    with pytest.raises(SSLCertVerificationError) as e:
+        transfer(s, c)
+    assert "wrong.example" in str(e.value)
+
+
+def test_verification_off(pki, other_pki):
+    cc, sc = configs(pki)
+    cc.trust_store = other_pki.store
+    cc.verify_peer = False
+    c, s = make_pair(cc, sc, server_hostname="wrong.example")
+    do_handshake(c, s)
+    assert c.verified_chain == [] and c.peer_certificates
+
+
+# ---- client certificates: Go's five modes ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "mode,client_has_cert,trusted,outcome",
+    [
+        (ClientAuthType.NoClientCert, True, True, "ok-no-cert"),
+        (ClientAuthType.RequestClientCert, False, True, "ok-no-cert"),
+        (ClientAuthType.RequestClientCert, True, False, "ok-cert"),
+        (ClientAuthType.RequireAnyClientCert, False, True, AlertDescription.certificate_required),
+        (ClientAuthType.RequireAnyClientCert, True, False, "ok-cert"),
+        (ClientAuthType.VerifyClientCertIfGiven, False, True, "ok-no-cert"),
+        (ClientAuthType.VerifyClientCertIfGiven, True, True, "ok-cert"),
+        (ClientAuthType.VerifyClientCertIfGiven, True, False, AlertDescription.unknown_ca),
+        (ClientAuthType.RequireAndVerifyClientCert, False, True, AlertDescription.certificate_required),
+        (ClientAuthType.RequireAndVerifyClientCert, True, True, "ok-cert"),
+        (ClientAuthType.RequireAndVerifyClientCert, True, False, AlertDescription.unknown_ca),
+    ],
+)
+def test_client_auth_modes(pki, other_pki, mode, client_has_cert, trusted, outcome):
+    cc, sc = configs(pki, client_auth=mode)
+    sc.client_ca_store = pki.store if trusted else other_pki.store
+    if client_has_cert:
+        cc.certificates = [pki.client()]
+    c, s = make_pair(cc, sc)
+    if isinstance(outcome, str):
+        do_handshake(c, s)
+        if outcome == "ok-cert":
+            assert s.peer_certificates and s.peer_certificates[0] == pki.client().chain_der[0]
+        else:
+            assert s.peer_certificates == []
+        assert exchange(c, s, b"data") == b"data"
+        return
+    c.start()
+    transfer(c, s)
+    transfer(s, c)  # client completes its side and sends its flight
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    assert e.value.alert == outcome
+    with pytest.raises(AlertReceived) as e2:
+        transfer(s, c)
+        c.read()
+    assert e2.value.alert == outcome
+
+
+# ---- resumption ------------------------------------------------------------------------------------
+
+
+def test_resumption_with_a_ticket(pki, twin):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc, twin=twin)
+    cev, _ = do_handshake(c, s)  # the server's NewSessionTicket follows the client's Finished
+    tickets = [e for e in cev + transfer(s, c) if isinstance(e, ev.SessionTicketReceived)]
+    assert len(tickets) == 1
+    session = tickets[0].session
+    assert c.session is session and not c.session_reused
+    c2, s2 = make_pair(cc, sc, twin=twin)
+    do_handshake(c2, s2)
+    assert c2.session_reused and s2.session_reused
+    assert c2.peer_certificates == c.peer_certificates
+    assert exchange(c2, s2, b"resumed") == b"resumed"
+    # An explicit session works without the cache, too.
+    cc3 = Config(trust_store=pki.store, min_version=TLS13, session_cache=None)
+    c3, s3 = make_pair(cc3, sc, session=session)
+    do_handshake(c3, s3)
+    assert c3.session_reused
+
+
+def test_resumption_after_hello_retry_request(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    transfer(s, c)
+    cc.key_share_groups = [NamedGroup.x25519]
+    sc.groups = [NamedGroup.secp256r1]
+    c2, s2 = make_pair(cc, sc)
+    do_handshake(c2, s2)
+    assert c2.hello_retry_request and c2.session_reused and s2.session_reused
+
+
+def test_ticket_from_another_server_is_ignored(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    transfer(s, c)
+    _, sc2 = configs(pki)  # new ticket keys
+    c2, s2 = make_pair(cc, sc2)
+    do_handshake(c2, s2)
+    assert not c2.session_reused and not s2.session_reused
+
+
+def test_bad_binder_is_decrypt_error(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    transfer(s, c)
+    session = c.session
+    session.secret = bytes(len(session.secret))  # the client now computes a wrong binder
+    c2, s2 = make_pair(cc, sc, session=session)
+    c2.start()
+    with pytest.raises(TLSError) as e:
+        transfer(c2, s2)
+    assert e.value.alert == AlertDescription.decrypt_error
+
+
+# ---- after the handshake ---------------------------------------------------------------------------
+
+
+def test_key_update_both_ways(pki, twin):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc, twin=twin)
+    do_handshake(c, s)
+    transfer(s, c)
+    c.key_update(request_peer=True)
+    c.send(b"under new keys")
+    events = transfer(c, s)
+    assert ev.KeyUpdated("read", True) in events
+    assert s.read() == b"under new keys"
+    events = transfer(s, c)  # the server's answering KeyUpdate
+    assert ev.KeyUpdated("read", False) in events
+    assert exchange(s, c, b"server data") == b"server data"
+    s.key_update(request_peer=False)
+    assert exchange(s, c, b"again") == b"again"
+    assert exchange(c, s, b"and back") == b"and back"
+
+
+def test_close_notify(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    c.send(b"last words")
+    c.close()
+    events = transfer(c, s)
+    assert ev.ConnectionClosed() in events and s.peer_closed
+    assert s.read() == b"last words"
+    with pytest.raises(Exception):
+        c.send(b"more")
+
+
+def test_truncation_is_reported(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    from fasttls.errors import SSLEOFError
+
+    with pytest.raises(SSLEOFError):
+        s.receive_eof()
+
+
+# ---- bad peers ---------------------------------------------------------------------------------------
+
+
+def test_wrong_server_finished(pki, monkeypatch):
+    from fasttls.handshake import server13
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    orig = server13.key_schedule.finished_verify_data
+    calls = []
+
+    def bad_finished(*a):
+        out = orig(*a)
+        calls.append(1)
+        return bytes([out[0] ^ 1]) + out[1:] if len(calls) == 1 else out
+
+    monkeypatch.setattr(server13.key_schedule, "finished_verify_data", bad_finished)
+    c.start()
+    transfer(c, s)
+    monkeypatch.undo()
+    with pytest.raises(TLSError) as e:
+        transfer(s, c)
+    assert e.value.alert == AlertDescription.decrypt_error
+
+
+def test_garbage_instead_of_server_hello(pki):
+    cc, _ = configs(pki)
+    c, _ = make_pair(cc, Config())
+    c.start()
+    c.data_to_send()
+    with pytest.raises(TLSError) as e:
+        c.receive_data(b"\x16\x03\x03\x00\x05\x02\x00\x00\x01\x00")
+    assert e.value.alert == AlertDescription.decode_error
+    alert = c.data_to_send()
+    assert alert == b"\x15\x03\x03\x00\x02\x02\x32"
+
+
+def test_unexpected_message_for_the_state(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    c.start()
+    transfer(c, s)
+    # Feed the client its own ClientHello-shaped junk: a Finished where a ServerHello belongs.
+    with pytest.raises(TLSError) as e:
+        c.receive_data(b"\x16\x03\x03\x00\x24\x14\x00\x00\x20" + bytes(32))
+    assert e.value.alert == AlertDescription.unexpected_message
+
+
+def test_errors_are_sticky(pki):
+    cc, sc = configs(pki)
+    c, _ = make_pair(cc, sc)
+    c.start()
+    with pytest.raises(TLSError):
+        c.receive_data(b"\x99\x03\x03\x00\x01\x00")
+    with pytest.raises(TLSError):
+        c.receive_data(b"")
+    with pytest.raises(TLSError):
+        c.send(b"x")
