@@ -1,0 +1,110 @@
+"""Glue for interop tests: fasttls endpoints over real sockets, talking to peers we did not write."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fasttls.config import Config
+from fasttls.socket import wrap_socket
+
+
+def summary(tls) -> dict:
+    """What a fasttls SSLSocket negotiated, in one dict (for assertions in the test thread)."""
+    conn = tls.connection
+    return {
+        "version": tls.version(),
+        "cipher": conn.cipher_suite.name,
+        "group": conn.group,
+        "hrr": conn.hello_retry_request,
+        "reused": conn.session_reused,
+        "alpn": conn.alpn_protocol,
+        "peer_chain": list(conn.peer_certificates),
+        "scheme": conn.signature_scheme,
+        "sni": conn.server_name,
+    }
+
+
+class FastTLSServer:
+    """A fasttls echo server on 127.0.0.1 in a thread; serves ``connections`` clients, one at a time.
+
+    Each handshake's summary (or the exception it raised) lands in ``results``.
+    """
+
+    def __init__(self, config: Config, connections: int = 1, echo: bool = True) -> None:
+        self.config = config
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(20)
+        self.port = self.sock.getsockname()[1]
+        self.results: list = []
+        self.echo = echo
+        self._thread = threading.Thread(target=self._run, args=(connections,), daemon=True)
+        self._thread.start()
+
+    def _run(self, connections: int) -> None:
+        for _ in range(connections):
+            try:
+                raw, _ = self.sock.accept()
+            except OSError as exc:
+                self.results.append(exc)
+                return
+            raw.settimeout(20)
+            try:
+                with wrap_socket(raw, self.config, server_side=True) as tls:
+                    info = summary(tls)
+                    total = 0
+                    while self.echo:
+                        data = tls.recv(65536)
+                        if not data:
+                            break
+                        total += len(data)
+                        tls.sendall(data)
+                    info["echoed"] = total
+                    self.results.append(info)
+            except Exception as exc:  # noqa: BLE001 - the test thread inspects it
+                self.results.append(exc)
+            finally:
+                raw.close()
+
+    def join(self, timeout: float = 30) -> list:
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise TimeoutError("fasttls server thread did not finish")
+        return self.results
+
+    def close(self) -> None:
+        self.sock.close()
+        self._thread.join(5)
+
+
+@contextmanager
+def fasttls_server(config: Config, connections: int = 1, echo: bool = True) -> Iterator[FastTLSServer]:
+    srv = FastTLSServer(config, connections, echo)
+    try:
+        yield srv
+    finally:
+        srv.close()
+
+
+@contextmanager
+def fasttls_client(config: Config, port: int, server_hostname: str | None = "localhost", session=None):
+    raw = socket.create_connection(("127.0.0.1", port), timeout=20)
+    try:
+        tls = wrap_socket(raw, config, server_hostname=server_hostname, session=session)
+    except BaseException:
+        raw.close()
+        raise
+    with tls:
+        yield tls
+
+
+def recv_exactly(tls, n: int) -> bytes:
+    out = bytearray()
+    while len(out) < n:
+        chunk = tls.recv(min(65536, n - len(out)))
+        if not chunk:
+            raise EOFError(f"connection closed after {len(out)} of {n} bytes")
+        out += chunk
+    return bytes(out)

@@ -1,0 +1,386 @@
+"""TLS 1.3 against peers we did not write: the openssl CLI, Python's ssl, pyOpenSSL.
+
+Every server binds 127.0.0.1 on a port the OS picks and is stopped when its
+test ends.  Runs on whichever record twin is active (CI runs it on both).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+
+import pytest
+from OpenSSL import SSL
+
+from fasttls.config import ClientAuthType, Config
+from fasttls.constants import CipherSuite, NamedGroup, ProtocolVersion
+from fasttls.errors import SSLCertVerificationError
+from fasttls.key_exchange import DEFAULT_GROUPS
+
+from .interop import fasttls_client, fasttls_server, recv_exactly
+from .peers import openssl_client, openssl_server, ssl_echo_handler, thread_server
+
+TLS13 = ProtocolVersion.TLS13
+
+SUITES = {
+    "TLS_AES_128_GCM_SHA256": CipherSuite.TLS_AES_128_GCM_SHA256,
+    "TLS_AES_256_GCM_SHA384": CipherSuite.TLS_AES_256_GCM_SHA384,
+    "TLS_CHACHA20_POLY1305_SHA256": CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+}
+# openssl 3.0 names -> our codepoints (X25519MLKEM768 is tested against pyOpenSSL's newer OpenSSL)
+GROUPS = {
+    "X25519": NamedGroup.x25519,
+    "P-256": NamedGroup.secp256r1,
+    "P-384": NamedGroup.secp384r1,
+    "P-521": NamedGroup.secp521r1,
+    "X448": NamedGroup.x448,
+}
+
+
+@pytest.fixture(scope="module")
+def files(pki, tmp_path_factory):
+    """PEM files for the openssl CLI: root CA, server chains per key type, a client chain."""
+    d = tmp_path_factory.mktemp("interop13")
+    out = {"ca": str(d / "ca.pem")}
+    with open(out["ca"], "wb") as f:
+        f.write(pki.ca_pem)
+    for key_type in ("ecdsa-p256", "rsa-2048", "ed25519"):
+        issued = pki.issued(key_type)
+        cert, key = issued.write(d, f"server-{key_type}")
+        out[key_type] = (cert, key)
+    cert, key = pki.issued("ecdsa-p256", ("client.fasttls.test",), client=True).write(d, "client")
+    out["client"] = (cert, key)
+    return out
+
+
+def server_args(files, key_type="ecdsa-p256"):
+    cert, key = files[key_type]
+    # The chain file holds leaf + intermediate: -cert takes the leaf, -cert_chain the rest.
+    return ["-cert", cert, "-cert_chain", cert, "-key", key, "-tls1_3"]
+
+
+def client_config(pki, **kw) -> Config:
+    return Config(trust_store=pki.store, min_version=TLS13, **kw)
+
+
+def server_config(pki, key_type="ecdsa-p256", **kw) -> Config:
+    return Config(certificates=[pki.server(key_type)], min_version=TLS13, **kw)
+
+
+def s_client_args(files, *extra):
+    return ["-tls1_3", "-CAfile", files["ca"], "-verify_return_error", "-servername", "localhost", "-verify_hostname", "localhost", *extra]
+
+
+# ---- fasttls client -> openssl s_server ------------------------------------------------------------
+
+
+def rev_roundtrip(tls, line: bytes = b"hello fasttls\n") -> bytes:
+    """``s_server -rev`` sends each line back reversed."""
+    tls.sendall(line)
+    return recv_exactly(tls, len(line))
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_client_suites_vs_openssl(pki, files, suite):
+    with openssl_server([*server_args(files), "-ciphersuites", suite, "-rev"]) as srv:
+        with fasttls_client(client_config(pki), srv.port) as tls:
+            assert tls.version() == "TLSv1.3"
+            assert tls.cipher()[0] == suite
+            assert rev_roundtrip(tls) == b"hello fasttls"[::-1] + b"\n"
+
+
+@pytest.mark.parametrize("name", GROUPS)
+@pytest.mark.parametrize("share", ["matching", "default"])
+def test_client_groups_vs_openssl(pki, files, name, share):
+    """With a matching key share the handshake is 1-RTT; with our defaults (hybrid + X25519) the
+    server must ask for its group with a HelloRetryRequest unless it is X25519."""
+    kw = {"key_share_groups": [GROUPS[name]]} if share == "matching" else {}
+    kw["groups"] = [*DEFAULT_GROUPS, NamedGroup.x448]  # X448 is supported, not offered by default (as in Go)
+    with openssl_server([*server_args(files), "-groups", name, "-rev"]) as srv:
+        with fasttls_client(client_config(pki, **kw), srv.port) as tls:
+            conn = tls.connection
+            assert conn.group == GROUPS[name]
+            assert conn.hello_retry_request == (share == "default" and name != "X25519")
+            assert rev_roundtrip(tls, b"abc\n") == b"cba\n"
+
+
+@pytest.mark.parametrize("key_type", ["ecdsa-p256", "rsa-2048", "ed25519"])
+def test_client_verifies_openssl_certificates(pki, files, key_type):
+    with openssl_server([*server_args(files, key_type), "-rev"]) as srv:
+        with fasttls_client(client_config(pki), srv.port) as tls:
+            assert tls.connection.verified_chain[0] == pki.issued(key_type).cert
+            assert tls.getpeercert()["subjectAltName"][0] == ("DNS", "localhost")
+            assert rev_roundtrip(tls, b"xy\n") == b"yx\n"
+
+
+def test_client_refuses_untrusted_openssl_server(other_pki, files, pki):
+    with openssl_server([*server_args(files), "-rev"]) as srv:
+        with pytest.raises(SSLCertVerificationError) as info:
+            with fasttls_client(Config(trust_store=other_pki.store, min_version=TLS13), srv.port):
+                pass
+        assert info.value.verify_code == 20  # unable to get local issuer certificate
+        # openssl saw our alert
+        srv.wait_for(r"unknown ca|alert")
+
+
+def test_client_certificate_to_openssl(pki, files):
+    ck = pki.client()
+    with openssl_server([*server_args(files), "-Verify", "2", "-CAfile", files["ca"], "-verify_return_error", "-rev"]) as srv:
+        with fasttls_client(client_config(pki, certificates=[ck]), srv.port) as tls:
+            assert rev_roundtrip(tls, b"mtls\n") == b"sltm\n"
+        srv.wait_for(r"CN ?= ?client\.fasttls\.test")
+
+
+def test_client_without_certificate_refused_by_openssl(pki, files):
+    with openssl_server([*server_args(files), "-Verify", "2", "-CAfile", files["ca"], "-verify_return_error", "-rev"]) as srv:
+        with pytest.raises(Exception) as info:
+            with fasttls_client(client_config(pki), srv.port) as tls:
+                rev_roundtrip(tls, b"x\n")
+        assert "CERTIFICATE_REQUIRED" in str(info.value).upper() or "certificate_required" in str(info.value)
+
+
+def test_client_alpn_with_openssl(pki, files):
+    with openssl_server([*server_args(files), "-alpn", "h2,http/1.1", "-rev"]) as srv:
+        with fasttls_client(client_config(pki, alpn_protocols=["http/1.1"]), srv.port) as tls:
+            assert tls.selected_alpn_protocol() == "http/1.1"
+            assert rev_roundtrip(tls, b"ab\n") == b"ba\n"
+
+
+def test_client_resumes_with_openssl_ticket(pki, files):
+    cfg = client_config(pki)
+    with openssl_server([*server_args(files), "-rev"]) as srv:
+        with fasttls_client(cfg, srv.port) as tls:
+            assert not tls.session_reused
+            rev_roundtrip(tls)  # the ticket arrives after the handshake
+            assert tls.session is not None
+        with fasttls_client(cfg, srv.port) as tls:
+            assert tls.session_reused
+            assert rev_roundtrip(tls, b"again\n") == b"niaga\n"
+
+
+def test_client_key_update_with_openssl(pki, files):
+    with openssl_server([*server_args(files), "-rev"]) as srv:
+        with fasttls_client(client_config(pki), srv.port) as tls:
+            for i in range(3):
+                tls.key_update(request_peer=True)
+                assert rev_roundtrip(tls, b"after update %d\n" % i) == (b"after update %d" % i)[::-1] + b"\n"
+
+
+# ---- openssl s_client -> fasttls server ------------------------------------------------------------
+
+
+def s_client_echo(port, files, *extra, data=b"ping from s_client\n"):
+    with openssl_client(port, s_client_args(files, *extra)) as cli:
+        cli.wait_for(r"Verify return code: 0 \(ok\)")
+        cli.send(data)
+        cli.wait_for(data.strip().decode())
+        cli.close_stdin()
+        cli.wait()
+        return cli.text()
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_server_suites_vs_openssl(pki, files, suite):
+    with fasttls_server(server_config(pki)) as srv:
+        text = s_client_echo(srv.port, files, "-ciphersuites", suite)
+        info = srv.join()[0]
+    assert f"TLSv1.3, Cipher is {suite}" in text
+    assert info["cipher"] == suite and info["echoed"] == len(b"ping from s_client\n")
+
+
+@pytest.mark.parametrize("name", GROUPS)
+def test_server_groups_vs_openssl(pki, files, name):
+    with fasttls_server(server_config(pki, groups=[*DEFAULT_GROUPS, NamedGroup.x448])) as srv:
+        s_client_echo(srv.port, files, "-groups", name)
+        info = srv.join()[0]
+    assert info["group"] == GROUPS[name] and not info["hrr"]
+
+
+def test_server_hello_retry_request_to_openssl(pki, files):
+    # s_client sends a key share for its first group only; our server insists on P-384.
+    with fasttls_server(server_config(pki, groups=[NamedGroup.secp384r1])) as srv:
+        s_client_echo(srv.port, files, "-groups", "X25519:P-384")
+        info = srv.join()[0]
+    assert info["group"] == NamedGroup.secp384r1 and info["hrr"]
+
+
+@pytest.mark.parametrize("key_type", ["ecdsa-p256", "rsa-2048", "ed25519"])
+def test_server_certificates_verified_by_openssl(pki, files, key_type):
+    with fasttls_server(server_config(pki, key_type)) as srv:
+        text = s_client_echo(srv.port, files)
+        srv.join()
+    assert "Verify return code: 0 (ok)" in text
+
+
+def test_server_resumption_with_openssl(pki, files, tmp_path):
+    sess = str(tmp_path / "sess.pem")
+    with fasttls_server(server_config(pki), connections=2) as srv:
+        first = s_client_echo(srv.port, files, "-sess_out", sess)
+        second = s_client_echo(srv.port, files, "-sess_in", sess)
+        results = srv.join()
+    assert "New, TLSv1.3" in first
+    assert "Reused, TLSv1.3" in second
+    assert [r["reused"] for r in results] == [False, True]
+
+
+def test_server_requires_client_certificate_from_openssl(pki, files):
+    cert, key = files["client"]
+    cfg = server_config(pki, client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=pki.store)
+    with fasttls_server(cfg) as srv:
+        s_client_echo(srv.port, files, "-cert", cert, "-cert_chain", cert, "-key", key)
+        info = srv.join()[0]
+    assert info["peer_chain"][0] == pki.issued("ecdsa-p256", ("client.fasttls.test",), client=True).cert_der
+
+
+def test_server_refuses_openssl_without_client_certificate(pki, files):
+    cfg = server_config(pki, client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=pki.store)
+    with fasttls_server(cfg) as srv:
+        with openssl_client(srv.port, s_client_args(files)) as cli:
+            cli.send(b"data\n")
+            cli.wait_for(r"alert certificate required|certificate required", timeout=15)
+        result = srv.join()[0]
+    assert isinstance(result, ssl.SSLError) and "certificate" in str(result).lower()
+
+
+def test_server_alpn_with_openssl(pki, files):
+    with fasttls_server(server_config(pki, alpn_protocols=["h2", "http/1.1"])) as srv:
+        text = s_client_echo(srv.port, files, "-alpn", "http/1.1,h2")
+        info = srv.join()[0]
+    # Server preference decides (as Go and OpenSSL servers do).
+    assert info["alpn"] == "h2" and "ALPN protocol: h2" in text
+
+
+def test_server_answers_openssl_key_update(pki, files):
+    with fasttls_server(server_config(pki)) as srv:
+        with openssl_client(srv.port, s_client_args(files)) as cli:
+            cli.wait_for(r"Verify return code: 0 \(ok\)")
+            cli.send(b"one\n")
+            cli.wait_for("one")
+            cli.send(b"K\n")  # KeyUpdate, update_requested
+            cli.wait_for("KEYUPDATE")
+            cli.send(b"two\n")
+            cli.wait_for("two")
+            cli.close_stdin()
+            cli.wait()
+        info = srv.join()[0]
+    assert info["echoed"] == len(b"one\ntwo\n")
+
+
+# ---- Python's ssl module ---------------------------------------------------------------------------
+
+
+def ssl_server_context(files, key_type="ecdsa-p256") -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    ctx.load_cert_chain(*files[key_type])
+    return ctx
+
+
+def test_client_with_python_ssl_server_megabyte_echo_and_resumption(pki, files):
+    cfg = client_config(pki)
+    data = os.urandom(1 << 20)
+    with thread_server(ssl_echo_handler(ssl_server_context(files)), connections=2) as srv:
+        for expect_reused in (False, True):
+            with fasttls_client(cfg, srv.port) as tls:
+                assert tls.session_reused == expect_reused
+                tls.sendall(data)
+                assert recv_exactly(tls, len(data)) == data
+        srv.join()
+    assert [r["reused"] for r in srv.results] == [False, True]
+    assert all(r["echoed"] == len(data) and r["version"] == "TLSv1.3" for r in srv.results)
+
+
+def test_python_ssl_client_with_server_megabyte_echo_and_resumption(pki, files):
+    ctx = ssl.create_default_context(cafile=files["ca"])
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    data = os.urandom(1 << 20)
+    session = None
+    with fasttls_server(server_config(pki), connections=2) as srv:
+        for expect_reused in (False, True):
+            with socket.create_connection(("127.0.0.1", srv.port), timeout=20) as raw:
+                with ctx.wrap_socket(raw, server_hostname="localhost", session=session) as s:
+                    s.sendall(data)
+                    got = bytearray()
+                    while len(got) < len(data):
+                        got += s.recv(65536)
+                    assert got == data
+                    assert s.session_reused == expect_reused
+                    session = s.session
+        results = srv.join()
+    assert [r["reused"] for r in results] == [False, True]
+
+
+def test_python_ssl_client_certificate(pki, files):
+    ctx = ssl.create_default_context(cafile=files["ca"])
+    ctx.load_cert_chain(*files["client"])
+    cfg = server_config(pki, client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=pki.store)
+    with fasttls_server(cfg) as srv:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=20) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(b"hi")
+                assert s.recv(10) == b"hi"
+        info = srv.join()[0]
+    assert info["peer_chain"]
+
+
+# ---- pyOpenSSL (a newer OpenSSL, with the hybrid post-quantum group) --------------------------------
+
+
+def pyopenssl_context(files, server: bool) -> SSL.Context:
+    ctx = SSL.Context(SSL.TLS_METHOD)
+    ctx.set_min_proto_version(SSL.TLS1_3_VERSION)
+    if server:
+        ctx.use_certificate_chain_file(files["ecdsa-p256"][0])
+        ctx.use_privatekey_file(files["ecdsa-p256"][1])
+    else:
+        ctx.load_verify_locations(files["ca"])
+        ctx.set_verify(SSL.VERIFY_PEER, lambda *a: a[-1])
+    return ctx
+
+
+def pyopenssl_io(conn: SSL.Connection, send: bytes) -> bytes:
+    conn.do_handshake()
+    conn.sendall(send)
+    got = b""
+    while len(got) < len(send):
+        got += conn.recv(65536)
+    return got
+
+
+def test_pyopenssl_client_negotiates_x25519mlkem768(pki, files):
+    with fasttls_server(server_config(pki)) as srv:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=20) as raw:
+            raw.setblocking(True)  # pyOpenSSL wants blocking sockets; our server side times out instead
+            conn = SSL.Connection(pyopenssl_context(files, server=False), raw)
+            conn.set_tlsext_host_name(b"localhost")
+            conn.set_connect_state()
+            assert pyopenssl_io(conn, b"post-quantum hello") == b"post-quantum hello"
+            assert conn.get_group_name() == "X25519MLKEM768"
+            conn.shutdown()
+        info = srv.join()[0]
+    assert info["group"] == NamedGroup.X25519MLKEM768 and not info["hrr"]
+
+
+def test_client_negotiates_x25519mlkem768_with_pyopenssl_server(pki, files):
+    ctx = pyopenssl_context(files, server=True)
+    result = {}
+
+    def handler(raw):
+        raw.setblocking(True)  # pyOpenSSL wants blocking sockets; our client side times out instead
+        conn = SSL.Connection(ctx, raw)
+        conn.set_accept_state()
+        conn.do_handshake()
+        result["group"] = conn.get_group_name()
+        data = conn.recv(65536)
+        conn.sendall(data)
+        conn.shutdown()
+
+    with thread_server(handler) as srv:
+        with fasttls_client(client_config(pki), srv.port) as tls:
+            assert tls.connection.group == NamedGroup.X25519MLKEM768
+            tls.sendall(b"kem")
+            assert recv_exactly(tls, 3) == b"kem"
+        srv.join()
+    assert not srv.errors, srv.errors
+    assert result["group"] == "X25519MLKEM768"
