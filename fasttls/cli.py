@@ -122,22 +122,426 @@ def cmd_demo(args) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------- shared options
+
+
+class UsageError(Exception):
+    """A bad option or file: one line on stderr, exit status 2."""
+
+
+def _add_tls_options(p: argparse.ArgumentParser) -> None:
+    v = p.add_mutually_exclusive_group()
+    v.add_argument("--tls1_2", "--tls1.2", dest="only", action="store_const", const="1.2", help="TLS 1.2 only")
+    v.add_argument("--tls1_3", "--tls1.3", dest="only", action="store_const", const="1.3", help="TLS 1.3 only")
+    p.add_argument("--suites", help="TLS 1.3 suites, OpenSSL names, colon-separated (TLS_AES_128_GCM_SHA256:...)")
+    p.add_argument("--ciphers", help="TLS 1.2 suites, an OpenSSL cipher string (ECDHE-ECDSA-AES128-GCM-SHA256:...)")
+    p.add_argument("--groups", help="key exchange groups, colon-separated (X25519MLKEM768:X25519:P-256:P-384:P-521:X448)")
+    p.add_argument("--alpn", help="ALPN protocols, comma-separated, in preference order")
+    p.add_argument("--keylog", metavar="FILE", help="append NSS key log lines (default: $SSLKEYLOGFILE)")
+    p.add_argument(
+        "--trace", nargs="?", const="text", choices=["text", "json"], help="print the handshake as it happens (json: one object per line)"
+    )
+    p.add_argument("--records", action="store_true", help="with --trace: show every record and its size")
+    p.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour in the text trace")
+
+
+def _read_file(path: str, what: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} {path!r}: {exc.strerror or exc}") from None
+
+
+def _certified_key(certfile: str, keyfile: str | None, what: str):
+    from .config import CertifiedKey
+
+    cert_pem = _read_file(certfile, f"{what} certificate")
+    key_pem = _read_file(keyfile, f"{what} key") if keyfile else None
+    try:
+        return CertifiedKey.from_pem(cert_pem, key_pem)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"cannot load {what} certificate/key from {certfile!r}: {exc}") from None
+
+
+def _tracer(args, side: str):
+    if not args.trace:
+        return None
+    if args.trace == "json":
+        return JsonTracer(sys.stdout, side=side)
+    color = {"always": True, "never": False}.get(args.color)
+    return TextTracer(sys.stdout, color=color, prefix="  ", records=args.records)
+
+
+def _apply_tls_options(cfg: Config, args, side: str) -> Config:
+    from . import cipher_suites, key_exchange, keylog
+    from .constants import ProtocolVersion
+
+    if args.only == "1.2":
+        cfg.min_version = cfg.max_version = ProtocolVersion.TLS12
+    elif args.only == "1.3":
+        cfg.min_version = cfg.max_version = ProtocolVersion.TLS13
+    try:
+        if args.suites:
+            cfg.cipher_suites_tls13 = cipher_suites.parse_tls13_ciphersuites(args.suites)
+        if args.ciphers:
+            cfg.cipher_suites_tls12 = cipher_suites.parse_openssl_cipher_string(args.ciphers)
+        if args.groups:
+            cfg.groups = key_exchange.parse_group_names(args.groups)
+            cfg.key_share_groups = None
+    except (ValueError, Exception) as exc:  # noqa: BLE001 - the parsers raise ValueError or an SSLError
+        raise UsageError(str(exc)) from None
+    if args.alpn:
+        cfg.alpn_protocols = [p for p in args.alpn.split(",") if p]
+    if args.keylog:
+        try:
+            cfg.keylog = keylog.KeyLogFile(args.keylog)
+        except OSError as exc:
+            raise UsageError(f"cannot write key log {args.keylog!r}: {exc.strerror or exc}") from None
+    else:
+        cfg.keylog = keylog.from_environment()
+    cfg.tracer = _tracer(args, side)
+    return cfg
+
+
+def _host_port(text: str, default_port: int = 443) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep:
+        return text, default_port
+    host = host.strip("[]")
+    try:
+        return host, int(port)
+    except ValueError:
+        raise UsageError(f"bad port in {text!r}") from None
+
+
+# ---------------------------------------------------------------------- client
+
+
+def _describe_chain(ders: list[bytes], out) -> None:
+    from cryptography import x509
+
+    for i, der in enumerate(ders):
+        cert = x509.load_der_x509_certificate(der)
+        try:
+            sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+            san = ", ".join(str(g.value) for g in sans)
+        except x509.ExtensionNotFound:
+            san = "-"
+        out.write(f"  [{i}] subject  {cert.subject.rfc4514_string()}\n")
+        out.write(f"      issuer   {cert.issuer.rfc4514_string()}\n")
+        out.write(f"      valid    {cert.not_valid_before_utc:%Y-%m-%d %H:%M} .. {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC\n")
+        out.write(f"      SANs     {san}\n")
+        out.write(f"      key      {_key_type(cert.public_key())}\n")
+
+
+def _key_type(pub) -> str:
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+    if isinstance(pub, rsa.RSAPublicKey):
+        return f"RSA {pub.key_size} bits"
+    if isinstance(pub, ec.EllipticCurvePublicKey):
+        return f"ECDSA {pub.curve.name}"
+    if isinstance(pub, ed25519.Ed25519PublicKey):
+        return "Ed25519"
+    if isinstance(pub, ed448.Ed448PublicKey):
+        return "Ed448"
+    return type(pub).__name__
+
+
+def _client_config(args) -> Config:
+    from .verify import TrustStore
+
+    cfg = Config()
+    if args.insecure:
+        cfg.verify_peer = False
+        cfg.check_hostname = False
+    elif args.cafile:
+        try:
+            cfg.trust_store = TrustStore.from_locations(cafile=args.cafile)
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot load CA file {args.cafile!r}: {exc}") from None
+    if args.cert:
+        cfg.certificates = [_certified_key(args.cert, args.key, "client")]
+    return _apply_tls_options(cfg, args, "client")
+
+
+def _relay(s, out) -> None:
+    """s_client-style: stdin lines go to the peer, whatever the peer sends goes to stdout."""
+    done = threading.Event()
+
+    def pump_out() -> None:
+        try:
+            while True:
+                data = s.recv(65536)
+                if not data:
+                    break
+                out.buffer.write(data) if hasattr(out, "buffer") else out.write(data.decode("utf-8", "replace"))
+                out.flush()
+        except OSError:
+            pass
+        finally:
+            done.set()
+
+    s.settimeout(None)
+    t = threading.Thread(target=pump_out, daemon=True)
+    t.start()
+    for line in sys.stdin.buffer:
+        s.sendall(line)
+    # stdin ended: give the peer a moment to answer, then close (like s_client).
+    done.wait(1.0)
+
+
+def cmd_client(args) -> int:
+    from .errors import SSLCertVerificationError
+
+    host, port = _host_port(args.target)
+    cfg = _client_config(args)
+    sni = args.sni or host
+    out = sys.stdout
+    rounds = 2 if args.resume else 1
+    for n in range(rounds):
+        try:
+            raw = socket.create_connection((host, port), timeout=args.timeout)
+        except OSError as exc:
+            raise UsageError(f"cannot connect to {host}:{port}: {exc.strerror or exc}") from None
+        if n:
+            out.write("\nreconnecting to resume the session\n")
+        try:
+            s = wrap_socket(raw, cfg, server_hostname=sni, do_handshake_on_connect=False)
+        except BaseException:
+            raw.close()
+            raise
+        with s:
+            try:
+                s.do_handshake()
+            except SSLCertVerificationError as exc:
+                conn = s.connection
+                out.write(f"certificate verification FAILED: {exc.verify_message} (code {exc.verify_code})\n")
+                if conn is not None and conn.peer_certificates:
+                    out.write("certificate chain sent by the server:\n")
+                    _describe_chain(conn.peer_certificates, out)
+                return 1
+            _summary(s, out)
+            conn = s.connection
+            if conn.peer_certificates:
+                out.write("certificate chain:\n")
+                _describe_chain(conn.peer_certificates, out)
+            if cfg.verify_peer:
+                out.write("verification: OK" + (f" (host name {sni} matches)" if cfg.check_hostname else "") + "\n")
+            else:
+                out.write("verification: SKIPPED (--insecure)\n")
+            if n + 1 < rounds:
+                # The TLS 1.3 ticket follows the handshake: wait briefly for it.
+                s.settimeout(0.3)
+                try:
+                    s.recv(1)
+                except (TimeoutError, OSError):
+                    pass
+                continue
+            if not args.no_relay:
+                out.write("---\n")
+                out.flush()
+                _relay(s, out)
+    return 0
+
+
+# ---------------------------------------------------------------------- server
+
+_PAGE = """<!doctype html><title>fasttls</title><h1>Hello from fasttls</h1><pre>
+{details}
+</pre>
+"""
+
+
+def _server_config(args) -> tuple[Config, str | None]:
+    from .config import ClientAuthType
+    from .verify import TrustStore
+
+    note = None
+    cfg = Config()
+    if args.cert:
+        cfg.certificates = [_certified_key(args.cert, args.key, "server")]
+    else:
+        ck = default_cert.generate()
+        cfg.certificates = [ck]
+        note = f"default certificate {ck.leaf.subject.rfc4514_string()}, SHA-256 fingerprint {default_cert.fingerprint(ck.leaf)}"
+    mode = {
+        "none": ClientAuthType.NoClientCert,
+        "request": ClientAuthType.RequestClientCert,
+        "require-any": ClientAuthType.RequireAnyClientCert,
+        "verify-if-given": ClientAuthType.VerifyClientCertIfGiven,
+        "require": ClientAuthType.RequireAndVerifyClientCert,
+    }[args.client_auth]
+    cfg.client_auth = mode
+    if args.cafile:
+        try:
+            cfg.client_ca_store = TrustStore.from_locations(cafile=args.cafile)
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot load CA file {args.cafile!r}: {exc}") from None
+    elif mode in (ClientAuthType.VerifyClientCertIfGiven, ClientAuthType.RequireAndVerifyClientCert):
+        raise UsageError(f"--client-auth {args.client_auth} needs --cafile to verify client certificates against")
+    return _apply_tls_options(cfg, args, "server"), note
+
+
+def _negotiated(s) -> str:
+    conn = s.connection
+    group = name_of(NamedGroup, conn.group) if conn.group else "-"
+    peer = "-"
+    if conn.peer_certificates:
+        from cryptography import x509
+
+        peer = x509.load_der_x509_certificate(conn.peer_certificates[0]).subject.rfc4514_string()
+    return "\n".join(
+        [
+            f"version        {s.version()}",
+            f"cipher suite   {s.cipher()[0]}",
+            f"group          {group}{' (after HelloRetryRequest)' if conn.hello_retry_request else ''}",
+            f"ALPN           {conn.alpn_protocol or '-'}",
+            f"SNI            {conn.server_name or '-'}",
+            f"resumed        {'yes' if conn.session_reused else 'no'}",
+            f"client cert    {peer}",
+        ]
+    )
+
+
+def _serve_one(raw: socket.socket, cfg: Config, args, out, lock: threading.Lock) -> None:
+    peer = raw.getpeername()
+    try:
+        raw.settimeout(args.timeout)
+        with wrap_socket(raw, cfg, server_side=True) as s:
+            with lock:
+                out.write(f"connection from {peer[0]}:{peer[1]}\n")
+                for line in _negotiated(s).splitlines():
+                    out.write(f"  {line}\n")
+                out.flush()
+            if args.http:
+                request = b""
+                while b"\r\n\r\n" not in request and len(request) < 65536:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        return
+                    request += chunk
+                body = _PAGE.format(details=_negotiated(s)).encode()
+                s.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nConnection: close\r\n"
+                    + b"Content-Length: %d\r\n\r\n" % len(body)
+                    + body
+                )
+                s.unwrap()
+                return
+            while True:
+                data = s.recv(65536)
+                if not data:
+                    break
+                s.sendall(data)
+    except Exception as exc:  # noqa: BLE001 - one line per failed connection, the server goes on
+        with lock:
+            out.write(f"connection from {peer[0]}:{peer[1]} failed: {exc}\n")
+            out.flush()
+
+
+def cmd_server(args) -> int:
+    cfg, note = _server_config(args)
+    out = sys.stdout
+    try:
+        listener = socket.create_server((args.host, args.port))
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    lock = threading.Lock()
+    with listener:
+        port = listener.getsockname()[1]
+        out.write(f"fasttls {'HTTPS' if args.http else 'echo'} server on {args.host}:{port}\n")
+        if note:
+            out.write(f"  {note}\n")
+        out.flush()
+        served = 0
+        threads = []
+        while args.count is None or served < args.count:
+            raw, _ = listener.accept()
+            served += 1
+            t = threading.Thread(target=_serve_one, args=(raw, cfg, args, out, lock), daemon=True)
+            t.start()
+            threads.append(t)
+        for t in threads:
+            t.join(args.timeout)
+    return 0
+
+
+# ---------------------------------------------------------------------- bench
+
+
+def cmd_bench(args) -> int:
+    from . import bench
+
+    return bench.run_cli(args)
+
+
+# ---------------------------------------------------------------------- main
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fasttls", description="TLS 1.3 and 1.2 for Python: see TLS at work.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="a loopback server and client: full and resumed handshakes, then a transfer")
+    # --debug also after the subcommand (SUPPRESS keeps the top-level value when absent).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+
+    demo = sub.add_parser("demo", parents=[common], help="a loopback server and client: full and resumed handshakes, then a transfer")
     demo.add_argument("--trace", choices=["text", "json"], default="text")
     demo.add_argument("--megabytes", type=int, default=64)
+
+    client = sub.add_parser("client", parents=[common], help="connect to HOST:PORT and show what was negotiated (like openssl s_client)")
+    client.add_argument("target", metavar="HOST:PORT")
+    client.add_argument("--cafile", help="trust these CA certificates (PEM) instead of the system's")
+    client.add_argument("--insecure", "-k", action="store_true", help="do not verify the server certificate")
+    client.add_argument("--sni", help="server name to send and verify (default: HOST)")
+    client.add_argument("--cert", help="client certificate chain (PEM)")
+    client.add_argument("--key", help="client private key (PEM; default: in --cert)")
+    client.add_argument("--resume", action="store_true", help="connect twice and show the resumption")
+    client.add_argument("--no-relay", action="store_true", help="do not relay stdin/stdout after the handshake")
+    client.add_argument("--timeout", type=float, default=15.0)
+    _add_tls_options(client)
+
+    server = sub.add_parser("server", parents=[common], help="an echo (or --http) server; the embedded default certificate if none is given")
+    server.add_argument("--port", type=int, default=8443)
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--cert", help="certificate chain (PEM)")
+    server.add_argument("--key", help="private key (PEM; default: in --cert)")
+    server.add_argument("--http", action="store_true", help="answer with a small HTTPS page showing what was negotiated")
+    server.add_argument(
+        "--client-auth",
+        choices=["none", "request", "require-any", "verify-if-given", "require"],
+        default="none",
+        help="Go's client-certificate modes",
+    )
+    server.add_argument("--cafile", help="CA certificates for verifying client certificates")
+    server.add_argument("--count", type=int, help="stop after this many connections")
+    server.add_argument("--timeout", type=float, default=30.0)
+    _add_tls_options(server)
+
+    bench = sub.add_parser("bench", parents=[common], help="side-by-side throughput and handshake rate against Python's ssl")
+    bench.add_argument("--megabytes", type=int, default=32, help="per throughput run")
+    bench.add_argument("--write-size", type=int, default=16384)
+    bench.add_argument("--handshakes", type=int, default=200, help="per handshake-rate run")
+    bench.add_argument("--repeat", type=int, default=3, help="runs per case; the median is shown")
+
     args = parser.parse_args(argv)
+    commands = {"demo": cmd_demo, "client": cmd_client, "server": cmd_server, "bench": cmd_bench}
     try:
-        return {"demo": cmd_demo}[args.command](args)
+        return commands[args.command](args)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - one clear line, the traceback with --debug
+    except UsageError as exc:
         if args.debug:
             raise
         sys.stderr.write(f"fasttls: {exc}\n")
+        return 2
+    except Exception as exc:  # noqa: BLE001 - one clear line, the traceback with --debug
+        if args.debug:
+            raise
+        sys.stderr.write(f"fasttls: {type(exc).__name__}: {exc}\n")
         return 1
 
 

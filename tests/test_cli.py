@@ -33,3 +33,133 @@ def test_demo_json_trace_is_one_object_per_line():
     kinds = {e.get("event") or e.get("kind") or e.get("type") for e in events}
     assert len(kinds) > 1
     assert any("ClientHello" in json.dumps(e) for e in events)
+
+
+# ---- client and server subcommands, against real peers -----------------------------------------
+
+import os  # noqa: E402
+import re  # noqa: E402
+import socket  # noqa: E402
+
+from .peers import openssl_client, openssl_server  # noqa: E402
+
+
+def start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "fasttls", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def server_port(proc: subprocess.Popen) -> int:
+    line = proc.stdout.readline()
+    m = re.search(r"on 127\.0\.0\.1:(\d+)", line)
+    assert m, line + proc.stderr.read()
+    return int(m.group(1))
+
+
+def pems(pki, tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(pki.ca_pem)
+    cert, key = pki.issued("ecdsa-p256").write(tmp_path, "server")
+    ccert, ckey = pki.issued("ecdsa-p256", ("client.fasttls.test",), client=True).write(tmp_path, "client")
+    return str(ca), cert, key, ccert, ckey
+
+
+def test_client_against_openssl_server_shows_negotiation_chain_and_relays(pki, tmp_path):
+    ca, cert, key, _, _ = pems(pki, tmp_path)
+    keylog = tmp_path / "keys.log"
+    with openssl_server(["-cert", cert, "-cert_chain", cert, "-key", key, "-rev", "-alpn", "h2"]) as srv:
+        p = subprocess.run(
+            [sys.executable, "-m", "fasttls", "client", f"127.0.0.1:{srv.port}", "--cafile", ca, "--sni", "localhost", "--alpn", "h2", "--keylog", str(keylog), "--resume"],
+            input="relay me\n", capture_output=True, text=True, timeout=60,
+        )
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    assert "TLSv1.3" in out and "TLS_AES_" in out
+    assert re.search(r"ALPN\s+h2", out)
+    assert "CN=localhost" in out and "SANs     localhost, 127.0.0.1" in out and "ECDSA secp256r1" in out
+    assert "verification: OK (host name localhost matches)" in out
+    assert [line.split()[-1] for line in out.splitlines() if line.strip().startswith("resumed ")] == ["no", "yes"]
+    assert "em yaler" in out  # s_server -rev reversed our relayed line
+    assert "CLIENT_TRAFFIC_SECRET_0" in keylog.read_text()
+
+
+def test_client_reports_verification_failure(other_pki, pki, tmp_path):
+    _, cert, key, _, _ = pems(pki, tmp_path)
+    wrong_ca = tmp_path / "wrong.pem"
+    wrong_ca.write_bytes(other_pki.ca_pem)
+    with openssl_server(["-cert", cert, "-cert_chain", cert, "-key", key, "-rev"]) as srv:
+        p = run("client", f"127.0.0.1:{srv.port}", "--cafile", str(wrong_ca), "--sni", "localhost", "--no-relay")
+    assert p.returncode == 1
+    assert "certificate verification FAILED" in p.stdout and "Traceback" not in p.stderr + p.stdout
+
+
+def test_server_default_certificate_with_openssl_client_and_client_auth(pki, tmp_path):
+    ca, cert, key, ccert, ckey = pems(pki, tmp_path)
+    proc = start("server", "--port", "0", "--count", "1", "--client-auth", "require", "--cafile", ca, "--alpn", "h2,http/1.1")
+    try:
+        port = server_port(proc)
+        assert "SHA-256 fingerprint" in proc.stdout.readline()
+        with openssl_client(port, ["-alpn", "http/1.1", "-cert", ccert, "-cert_chain", ccert, "-key", ckey]) as cli:
+            cli.wait_for("Verify return code")  # self-signed default: s_client reports, and goes on
+            cli.send(b"echo this\n")
+            cli.wait_for("echo this")
+            cli.close_stdin()
+            cli.wait()
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert re.search(r"ALPN\s+http/1\.1", out)
+    assert "client cert    O=fasttls tests,CN=client.fasttls.test" in out or "CN=client.fasttls.test" in out
+
+
+def test_server_http_page(pki, tmp_path):
+    import ssl
+
+    ca, cert, key, _, _ = pems(pki, tmp_path)
+    proc = start("server", "--port", "0", "--count", "1", "--http", "--cert", cert, "--key", key)
+    try:
+        port = server_port(proc)
+        ctx = ssl.create_default_context(cafile=ca)
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as raw, ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            page = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                page += chunk
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert page.startswith(b"HTTP/1.1 200 OK")
+    assert b"TLSv1.3" in page and b"SNI            localhost" in page
+
+
+def test_bad_input_is_one_line_and_nonzero(tmp_path):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cases = [
+        (["client", f"127.0.0.1:{port}"], "cannot connect"),
+        (["client", "127.0.0.1:notaport"], "bad port"),
+        (["server", "--port", "0", "--cert", str(tmp_path / "missing.pem")], "cannot read server certificate"),
+        (["client", "127.0.0.1:1", "--groups", "nosuchgroup"], "nosuchgroup"),
+    ]
+    for args, needle in cases:
+        p = run(*args)
+        assert p.returncode != 0, args
+        assert needle in p.stderr, (args, p.stderr)
+        assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    p = run("client", "127.0.0.1:notaport", "--debug")
+    assert "Traceback" in p.stderr
+
+
+def test_bench_smoke():
+    p = run("bench", "--megabytes", "2", "--handshakes", "5", "--repeat", "1", timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "full handshakes x5" in p.stdout and "ratio" in p.stdout
+    assert os.linesep in p.stdout
