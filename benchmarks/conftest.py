@@ -23,6 +23,24 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     bs = getattr(config, "_benchmarksession", None)
     if bs is None or not bs.benchmarks:
         return
+    _record_summary(terminalreporter, bs)
+    _tls_summary(terminalreporter, bs)
+
+
+def _tls_summary(tr, bs) -> None:
+    from ratios import ratios
+
+    rows = ratios([b.extra_info or {} for b in bs.benchmarks])
+    if not rows:
+        return
+    tr.section("fasttls / ssl, same run (medians; ratio > 1 means fasttls is better)")
+    tr.write_line(f"{'case':<44} {'pair':<17} {'metric':<14} {'ratio':>6} {'target':>6}  figures")
+    for case, pair, metric, ratio, target, figures in rows:
+        mark = "" if target is None else ("ok" if ratio >= target else "MISS")
+        tr.write_line(f"{case:<44} {pair:<17} {metric:<14} {ratio:>6.2f} {target or '':>6} {mark:<4} {figures}")
+
+
+def _record_summary(tr, bs) -> None:
     floors, rows = {}, []
     for b in bs.benchmarks:
         extra = b.extra_info or {}
@@ -35,7 +53,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             rows.append((key, extra.get("impl"), b.stats.median, extra.get("target")))
     if not rows:
         return
-    tr = terminalreporter
     tr.section("record layer: twin throughput as a ratio of the bare cryptography floor (medians)")
     tr.write_line(f"{'op':<5} {'cipher':<18} {'record':>7} {'twin':<7} {'MB/s':>8} {'floor MB/s':>10} {'ratio':>6} {'target':>7}")
     for key, impl, median, target in sorted(rows, key=lambda r: (r[0][1], r[0][2], r[0][0], r[1])):

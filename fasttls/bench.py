@@ -26,6 +26,9 @@ import time
 from dataclasses import dataclass
 
 SUITES13 = {"aes128gcm": "TLS_AES_128_GCM_SHA256", "aes256gcm": "TLS_AES_256_GCM_SHA384", "chacha20": "TLS_CHACHA20_POLY1305_SHA256"}
+#: Handshakes before the clock starts (imports, caches), on both implementations.
+WARMUP = 10
+
 SUITES12 = {"aes128gcm": "ECDHE-ECDSA-AES128-GCM-SHA256", "aes256gcm": "ECDHE-ECDSA-AES256-GCM-SHA384", "chacha20": "ECDHE-ECDSA-CHACHA20-POLY1305"}
 
 
@@ -82,7 +85,7 @@ def write_certificate(directory: str, key_type: str = "ecdsa-p256") -> tuple[str
 
 def _fasttls_config(args, server: bool):
     from .config import CertifiedKey, Config
-    from .constants import CipherSuite, ProtocolVersion
+    from .constants import CipherSuite, NamedGroup, ProtocolVersion
     from .verify import TrustStore
 
     with open(args.cert, "rb") as f:
@@ -97,6 +100,8 @@ def _fasttls_config(args, server: bool):
         cfg.trust_store = TrustStore.from_certificates(x509.load_pem_x509_certificates(cert_pem))
     v = ProtocolVersion.TLS13 if args.version == "1.3" else ProtocolVersion.TLS12
     cfg.min_version = cfg.max_version = v
+    # X25519 on both implementations (ssl's OpenSSL 3.0 has no hybrid group).
+    cfg.groups = [NamedGroup.x25519]
     if args.version == "1.3":
         cfg.cipher_suites_tls13 = [CipherSuite[SUITES13[args.cipher]]]
     else:
@@ -127,7 +132,8 @@ def _ssl_context(args, server: bool):
 def _wrap(args, raw: socket.socket, server: bool, state: dict):
     # Small handshake flights and the one-byte replies must not wait for
     # delayed ACKs (Nagle), on either implementation.
-    raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if os.environ.get("FASTTLS_BENCH_NODELAY", "1") == "1":
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if args.impl == "fasttls":
         from .socket import wrap_socket
 
@@ -173,9 +179,13 @@ def endpoint(argv: list[str]) -> int:
         out.write(json.dumps({"port": listener.getsockname()[1]}) + "\n")
         out.flush()
         conns = args.count if args.mode in ("handshake", "idle") else args.rounds
+        if args.mode == "handshake":
+            conns += WARMUP
         cpu0 = _cpu()
         held = []
-        for _ in range(conns):
+        for i in range(conns):
+            if args.mode == "handshake" and i == WARMUP:
+                cpu0 = _cpu()  # lazy imports and first-use caches are not per-handshake costs
             raw, _ = listener.accept()
             raw.settimeout(120)
             s = _wrap(args, raw, True, state)
@@ -210,6 +220,7 @@ def endpoint(argv: list[str]) -> int:
     if args.mode == "bulk":
         chunk = memoryview(os.urandom(args.write_size))
         times = []
+        cpu0 = _cpu()
         for _ in range(args.rounds):
             s = _wrap(args, socket.create_connection(addr, timeout=120), False, state)
             n = 0
@@ -221,13 +232,15 @@ def endpoint(argv: list[str]) -> int:
                 raise RuntimeError("receiver did not confirm")
             times.append(time.perf_counter() - start)
             s.close()
-        out.write(json.dumps({"seconds": times, "bytes": args.bytes}) + "\n")
+        out.write(json.dumps({"seconds": times, "bytes": args.bytes, "client_cpu": _cpu() - cpu0}) + "\n")
         return 0
     if args.mode == "handshake":
         cpu0 = _cpu()
         start = time.perf_counter()
         reused = 0
-        for i in range(args.count):
+        for i in range(-WARMUP, args.count):
+            if i == 0:
+                cpu0, start, reused = _cpu(), time.perf_counter(), 0
             s = _wrap(args, socket.create_connection(addr, timeout=120), False, state)
             s.recv(1)
             reused += bool(s.session_reused)
@@ -340,11 +353,15 @@ def bulk(case: Case, total: int = 64 << 20, write_size: int = 16384, rounds: int
         client = _spawn(case, "client", case.client, "bulk", [*extra, "--port", str(port)])
         try:
             result = _line(client, "client")
-            _line(server, "server")
+            result.update(_line(server, "server"))
         finally:
             _finish(client)
     finally:
         _finish(server)
+    # CPU seconds per MiB on each side: which side is the bottleneck (steadier than wall time).
+    mib = total * rounds / (1 << 20)
+    result["client_cpu_ms_per_mib"] = result["client_cpu"] / mib * 1000
+    result["server_cpu_ms_per_mib"] = result["server_cpu"] / mib * 1000
     result["median"] = statistics.median(result["seconds"])
     result["mb_per_s"] = total / result["median"] / 1e6
     return result

@@ -1,0 +1,84 @@
+"""CI performance gate: fasttls/ssl ratios of this run against benchmarks/baseline.json.
+
+    python3 benchmarks/gate.py RESULT.json            # check (exit 1 on a regression)
+    python3 benchmarks/gate.py RESULT.json --update   # refresh the baseline on purpose
+
+RESULT.json is pytest-benchmark's ``--benchmark-json`` output.  The gate reads
+ratios, never absolute times (the machines are shared and noisy), and only the
+steadier ones: CPU time per MiB or per handshake on each side, and memory per
+idle connection, each as ssl's figure over ours from the same run (see
+shared/PERF-NOTES.md).  A ratio may fall up to ``tolerance`` (relative) below
+its baseline before the gate fails.  Throughput and handshake-rate ratios are
+printed with their issue-6 targets but do not gate: wall time is too noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from ratios import key, ratios  # noqa: E402
+
+BASELINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "baseline.json")
+GATED_METRICS = {"client cpu", "server cpu", "client memory", "server memory"}
+GATED_PAIRS = {"fasttls->fasttls"}
+DEFAULT_TOLERANCE = 0.35
+
+
+def load_rows(path: str):
+    with open(path) as f:
+        data = json.load(f)
+    return ratios([b.get("extra_info") or {} for b in data["benchmarks"]])
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, {platform.platform()}"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("result")
+    ap.add_argument("--update", action="store_true", help="write this run's ratios as the new baseline")
+    ap.add_argument("--baseline", default=BASELINE)
+    args = ap.parse_args(argv)
+    rows = load_rows(args.result)
+    gated = {key(c, p, m): r for c, p, m, r, _, _ in rows if m in GATED_METRICS and p in GATED_PAIRS}
+    if args.update:
+        with open(args.baseline, "w") as f:
+            json.dump({"machine": machine(), "tolerance": DEFAULT_TOLERANCE, "ratios": dict(sorted(gated.items()))}, f, indent=2)
+            f.write("\n")
+        print(f"baseline written: {len(gated)} ratios -> {args.baseline}")
+        return 0
+    with open(args.baseline) as f:
+        baseline = json.load(f)
+    tol = baseline.get("tolerance", DEFAULT_TOLERANCE)
+    failures = []
+    print(f"perf gate (baseline machine: {baseline.get('machine')}; tolerance {tol:.0%} below baseline)")
+    for k, base in sorted(baseline["ratios"].items()):
+        now = gated.get(k)
+        if now is None:
+            failures.append(f"{k}: not measured in this run")
+            continue
+        floor = base * (1 - tol)
+        status = "ok" if now >= floor else "REGRESSION"
+        print(f"  {status:<10} {k:<80} now {now:5.2f}  baseline {base:5.2f}  floor {floor:5.2f}")
+        if now < floor:
+            failures.append(f"{k}: {now:.2f} < {floor:.2f}")
+    print("targets (issue 6, not gated):")
+    for c, p, m, r, t, fig in rows:
+        if t is not None:
+            print(f"  {'ok' if r >= t else 'MISS':<10} {key(c, p, m):<80} {r:5.2f} (target {t})  {fig}")
+    if failures:
+        print("perf gate FAILED:\n  " + "\n  ".join(failures))
+        return 1
+    print("perf gate passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""fasttls against Python's ssl over loopback, each endpoint in its own process (issue 6).
+
+Every case runs for each pair of implementations (client -> server): fasttls
+to fasttls, fasttls to ssl, ssl to fasttls, and ssl to ssl, measured in the
+same run so the summary can print ratios to ``ssl -> ssl``.  What each
+endpoint timed (wall time of the transfer, CPU time of each process) goes into
+``extra_info``; pytest-benchmark's own timing of the call includes process
+start-up and is not what the table shows.
+
+Sizes scale with ``FASTTLS_BENCH_MIB`` (MiB per bulk transfer, default 32),
+``FASTTLS_BENCH_REPS`` (transfers per case, default 5), ``FASTTLS_BENCH_HANDSHAKES``
+(default 200) and ``FASTTLS_BENCH_IDLE`` (idle connections, default 1000).
+Nothing here asserts a timing: ``benchmarks/gate.py`` compares the ratios with
+``benchmarks/baseline.json``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from fasttls import bench
+
+MIB = int(os.environ.get("FASTTLS_BENCH_MIB", "32"))
+REPS = int(os.environ.get("FASTTLS_BENCH_REPS", "5"))
+HANDSHAKES = int(os.environ.get("FASTTLS_BENCH_HANDSHAKES", "200"))
+IDLE = int(os.environ.get("FASTTLS_BENCH_IDLE", "1000"))
+
+PAIRS = {
+    "fasttls->fasttls": ("fasttls", "fasttls", False),
+    "fasttls->ssl": ("fasttls", "ssl", False),
+    "ssl->fasttls": ("ssl", "fasttls", False),
+    "ssl->ssl": ("ssl", "ssl", False),
+    "pure->pure": ("fasttls", "fasttls", True),
+}
+BULK = {
+    "tls13-aes128gcm": ("1.3", "aes128gcm"),
+    "tls13-chacha20": ("1.3", "chacha20"),
+    "tls12-ecdsa-aes128gcm": ("1.2", "aes128gcm"),
+}
+
+
+def _case(pair: str, version: str = "1.3", cipher: str = "aes128gcm", key_type: str = "ecdsa-p256") -> bench.Case:
+    client, server, pure = PAIRS[pair]
+    return bench.Case(client=client, server=server, version=version, cipher=cipher, key_type=key_type, pure_python=pure)
+
+
+# The pure-Python twin is measured where its target is: 16 KiB writes, TLS 1.3.
+BULK_PARAMS = [
+    pytest.param(suite, ws, pair, id=f"{suite}-{ws}-{pair}")
+    for suite in BULK
+    for ws in (16384, 1024)
+    for pair in PAIRS
+    if pair != "pure->pure" or (ws == 16384 and suite.startswith("tls13"))
+]
+
+
+@pytest.mark.parametrize("suite,write_size,pair", BULK_PARAMS)
+def test_bulk(benchmark, suite, write_size, pair):
+    version, cipher = BULK[suite]
+    case = _case(pair, version, cipher)
+    # 1 KiB writes are ~10x slower per byte: keep each case to seconds.
+    total = (MIB << 20) if write_size >= 16384 else (MIB << 20) // 4
+    result = benchmark.pedantic(bench.bulk, args=(case, total, write_size, REPS), rounds=1, iterations=1)
+    benchmark.extra_info.update(
+        kind="bulk",
+        case=f"{suite} {write_size // 1024} KiB writes",
+        pair=pair,
+        value=total / result["median"] / 1e6,
+        unit="MB/s",
+        spread=[total / t / 1e6 for t in result["seconds"]],
+        client_cpu=result["client_cpu_ms_per_mib"],
+        server_cpu=result["server_cpu_ms_per_mib"],
+        cpu_unit="ms/MiB",
+    )
+
+
+@pytest.mark.parametrize("pair", ["fasttls->fasttls", "ssl->ssl"])
+@pytest.mark.parametrize("key_type", ["ecdsa-p256", "rsa-2048"])
+@pytest.mark.parametrize("kind", ["full", "resumed"])
+def test_handshakes(benchmark, kind, key_type, pair):
+    case = _case(pair, key_type=key_type)
+    result = benchmark.pedantic(bench.handshakes, args=(case, HANDSHAKES, kind == "resumed"), rounds=1, iterations=1)
+    if kind == "resumed":
+        assert result["reused"] == HANDSHAKES, "resumption did not happen: the figure would be a full handshake's"
+    benchmark.extra_info.update(
+        kind="handshake",
+        case=f"{kind} handshakes, X25519, {key_type}",
+        pair=pair,
+        value=result["per_second"],
+        unit="/s",
+        client_cpu=result["client_cpu_ms"],
+        server_cpu=result["server_cpu_ms"],
+        cpu_unit="ms/handshake",
+    )
+
+
+@pytest.mark.parametrize("pair", ["fasttls->fasttls", "ssl->ssl"])
+def test_idle_memory(benchmark, pair):
+    case = _case(pair)
+    result = benchmark.pedantic(bench.idle_memory, args=(case, IDLE), rounds=1, iterations=1)
+    benchmark.extra_info.update(
+        kind="memory",
+        case=f"idle connection memory ({IDLE} connections)",
+        pair=pair,
+        value=None,
+        client_kib=result["client_kib_per_conn"],
+        server_kib=result["server_kib_per_conn"],
+        unit="KiB/conn",
+    )
+
