@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from . import auth, cipher_suites, key_exchange
 from .constants import ProtocolVersion
-from .tickets import ClientSessionCache, TicketKeys
+from .tickets import ClientSessionCache, ServerSessionCache, TicketKeys
 
 
 class ClientAuthType(IntEnum):
@@ -157,6 +157,8 @@ class Config:
     #: How many NewSessionTickets a TLS 1.3 server sends after the handshake.
     tickets_to_send: int = 1
     session_cache: ClientSessionCache | None = field(default_factory=ClientSessionCache)
+    #: Server: TLS 1.2 session-ID resumption cache (None turns session IDs off).
+    server_session_cache: ServerSessionCache | None = field(default_factory=ServerSessionCache)
 
     # TLS 1.2
     require_extended_master_secret: bool = True

@@ -7,6 +7,9 @@ crypto/tls, a new key is made every day and keys are kept for a week.
 
 Client side: :class:`ClientSession` is what a client keeps to resume
 (``SSLSocket.session``), :class:`ClientSessionCache` a bounded LRU of them.
+
+TLS 1.2 session IDs (RFC 5246 7.4.1.2) need state on the server:
+:class:`ServerSessionCache` is a bounded LRU of :class:`SessionState` by ID.
 """
 
 from __future__ import annotations
@@ -211,6 +214,42 @@ class ClientSessionCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class ServerSessionCache:
+    """TLS 1.2 session-ID resumption (RFC 5246 7.4.1.2, F.1.4): a bounded LRU of
+    :class:`SessionState` keyed by session ID.  Expiry is checked by the handshake
+    (the state carries its creation time and lifetime)."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[bytes, SessionState] = OrderedDict()
+
+    def get(self, session_id: bytes) -> SessionState | None:
+        if not session_id:
+            return None
+        with self._lock:
+            state = self._entries.get(bytes(session_id))
+            if state is not None:
+                self._entries.move_to_end(bytes(session_id))
+            return state
+
+    def put(self, session_id: bytes, state: SessionState) -> None:
+        if not session_id or self.capacity <= 0:
+            return
+        with self._lock:
+            self._entries[bytes(session_id)] = state
+            self._entries.move_to_end(bytes(session_id))
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    def remove(self, session_id: bytes) -> None:
+        with self._lock:
+            self._entries.pop(bytes(session_id), None)
 
     def __len__(self) -> int:
         return len(self._entries)
