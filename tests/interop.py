@@ -108,3 +108,93 @@ def recv_exactly(tls, n: int) -> bytes:
             raise EOFError(f"connection closed after {len(out)} of {n} bytes")
         out += chunk
     return bytes(out)
+
+
+class StripTLS13Proxy:
+    """A man in the middle on 127.0.0.1 for downgrade tests: it removes TLS 1.3 from the
+    first ClientHello (supported_versions, key_share, PSK) and relays everything else.
+
+    A TLS 1.3-capable server then negotiates TLS 1.2 and, per RFC 8446 4.1.3, marks
+    ServerHello.random with the downgrade sentinel, which a TLS 1.3 client must catch.
+    """
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(20)
+        self.port = self.sock.getsockname()[1]
+        self.errors: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _read_exactly(sock: socket.socket, n: int) -> bytes:
+        out = bytearray()
+        while len(out) < n:
+            chunk = sock.recv(n - len(out))
+            if not chunk:
+                raise EOFError("peer closed")
+            out += chunk
+        return bytes(out)
+
+    @staticmethod
+    def strip(record_body: bytes) -> bytes:
+        from fasttls.messages import handshake as m
+
+        hello = m.ClientHello.unmarshal(record_body)
+        hello.supported_versions = []
+        hello.key_shares = None
+        hello.psk_modes = []
+        hello.psk_identities = []
+        hello.psk_binders = []
+        hello.early_data = False
+        hello.raw = None
+        return hello.marshal()
+
+    def _run(self) -> None:
+        try:
+            client, _ = self.sock.accept()
+        except OSError as exc:
+            self.errors.append(exc)
+            return
+        with client, socket.create_connection(("127.0.0.1", self.upstream_port), timeout=20) as upstream:
+            client.settimeout(20)
+            try:
+                hdr = self._read_exactly(client, 5)
+                body = self._read_exactly(client, int.from_bytes(hdr[3:5], "big"))
+                new = self.strip(body)
+                upstream.sendall(hdr[:3] + len(new).to_bytes(2, "big") + new)
+                pump = threading.Thread(target=self._pump, args=(upstream, client), daemon=True)
+                pump.start()
+                self._pump(client, upstream)
+                pump.join(20)
+            except Exception as exc:  # noqa: BLE001 - reported to the test
+                self.errors.append(exc)
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        try:
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.sock.close()
+        self._thread.join(10)
+
+
+@contextmanager
+def strip_tls13_proxy(upstream_port: int) -> Iterator[StripTLS13Proxy]:
+    proxy = StripTLS13Proxy(upstream_port)
+    try:
+        yield proxy
+    finally:
+        proxy.close()
