@@ -211,3 +211,42 @@ def test_random_bytes_give_records_or_tls_errors(data):
             out.append(("error", int(e.alert)))
         results.append(out)
     assert all(r == results[0] for r in results)
+
+
+def test_released_buffers_are_pooled_and_reused(twin):
+    """An emptied queue gives its memory back (idle connections hold nothing) to a bounded
+    pool that the next reserve takes from (busy connections do not reallocate)."""
+    fr = twin.framing
+    a = fr.RecordBuffer()
+    a.feed(b"x" * 20000)
+    a.consume(len(a))
+    a.release()
+    assert len(a.buffer) == 0
+    b = fr.RecordBuffer()
+    pos = b.reserve(100)
+    assert pos == 0 and len(b.buffer) >= 20000  # the pooled allocation came back
+    b.feed(b"abc")
+    assert bytes(b.view()) == b"abc"
+    # The pool is bounded in count and in buffer size.
+    bufs = []
+    for _ in range(fr.POOL_SIZE + 5):
+        r = fr.RecordBuffer()
+        r.feed(b"y" * 10)
+        bufs.append(r)
+    for r in bufs:
+        r.consume(len(r))
+        r.release()
+    big = fr.RecordBuffer()
+    big.feed(b"z" * (fr.POOL_MAX_BUFFER + 1))
+    big.consume(len(big))
+    big.release()
+    drained = [fr.RecordBuffer() for _ in range(fr.POOL_SIZE + 5)]
+    sizes = [len(d.buffer) if d.reserve(1) == 0 else -1 for d in drained]
+    assert max(sizes) <= fr.POOL_MAX_BUFFER
+
+
+def test_release_keeps_data_that_is_still_queued(twin):
+    q = twin.framing.RecordBuffer()
+    q.feed(b"keep me")
+    q.release()
+    assert bytes(q.view()) == b"keep me"

@@ -15,6 +15,8 @@ from ..errors import TLSError
 
 __all__ = [
     "HEADER_SIZE",
+    "POOL_SIZE",
+    "POOL_MAX_BUFFER",
     "MAX_PLAINTEXT",
     "MAX_CIPHERTEXT_TLS13",
     "MAX_CIPHERTEXT_TLS12",
@@ -42,6 +44,11 @@ HANDSHAKE = 22
 APPLICATION_DATA = 23
 
 cdef Py_ssize_t _MIN_BUFFER = 4096
+
+# See framing.py: buffers of idle connections, reused by busy ones.
+POOL_SIZE = 16
+POOL_MAX_BUFFER = 1 << 20
+cdef list _POOL = []
 
 
 cdef int _check_header(int content_type, int version, int length, int expected_version, Py_ssize_t max_length) except -1:
@@ -175,6 +182,11 @@ cdef class RecordBuffer:
             raise ValueError("negative size")
         if size - self.end >= n:
             return self.end
+        if size == 0 and _POOL:
+            self.buffer = _POOL.pop()
+            size = PyByteArray_GET_SIZE(self.buffer)
+            if size >= n:
+                return 0
         used = self.end - self.start
         if self.start:
             p = PyByteArray_AS_STRING(self.buffer)
@@ -227,9 +239,14 @@ cdef class RecordBuffer:
 
     def release(self):
         """Give the memory back when nothing is buffered (idle connections)."""
+        cdef bytearray buf
         if self.start == self.end:
-            self.buffer = bytearray()
+            buf = self.buffer
             self.start = self.end = 0
+            if PyByteArray_GET_SIZE(buf):
+                self.buffer = bytearray()
+                if PyByteArray_GET_SIZE(buf) <= POOL_MAX_BUFFER and len(_POOL) < POOL_SIZE:
+                    _POOL.append(buf)
 
     def next_record(self, expected_version=0, max_length=MAX_CIPHERTEXT_TLS12):
         """Remove the next complete record and return ``(content_type, version, payload)``,

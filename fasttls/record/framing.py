@@ -12,6 +12,8 @@ from ..errors import TLSError
 
 __all__ = [
     "HEADER_SIZE",
+    "POOL_SIZE",
+    "POOL_MAX_BUFFER",
     "MAX_PLAINTEXT",
     "MAX_CIPHERTEXT_TLS13",
     "MAX_CIPHERTEXT_TLS12",
@@ -41,6 +43,15 @@ HANDSHAKE = 22
 APPLICATION_DATA = 23
 
 _MIN_BUFFER = 4096
+
+#: Buffers given back by idle connections, reused by busy ones: a connection
+#: that empties its queue after every record (bulk transfer) takes the same
+#: allocation straight back instead of allocating and zero-filling a new one,
+#: while an idle connection holds no buffer at all (issue 6).  Bounded in count
+#: and in the size of what is kept.
+POOL_SIZE = 16
+POOL_MAX_BUFFER = 1 << 20
+_POOL: list = []
 
 
 def _check_header(content_type: int, version: int, length: int, expected_version: int, max_length: int) -> None:
@@ -168,6 +179,10 @@ class RecordBuffer:
         buf = self.buffer
         if len(buf) - self.end >= n:
             return self.end
+        if not buf and _POOL:
+            buf = self.buffer = _POOL.pop()
+            if len(buf) >= n:
+                return 0
         used = self.end - self.start
         if self.start:
             buf[:used] = buf[self.start : self.end]
@@ -216,8 +231,12 @@ class RecordBuffer:
     def release(self) -> None:
         """Give the memory back when nothing is buffered (idle connections)."""
         if self.start == self.end:
-            self.buffer = bytearray()
+            buf = self.buffer
             self.start = self.end = 0
+            if buf:
+                self.buffer = bytearray()
+                if len(buf) <= POOL_MAX_BUFFER and len(_POOL) < POOL_SIZE:
+                    _POOL.append(buf)
 
     def next_record(self, expected_version: int = 0, max_length: int = MAX_CIPHERTEXT_TLS12):
         """Remove the next complete record and return ``(content_type, version, payload)``.
