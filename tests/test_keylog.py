@@ -49,7 +49,7 @@ def run_session(pki, version: int, keylog_path: str, pcap_path: str) -> int:
     return port
 
 
-@pytest.mark.parametrize("version", [ProtocolVersion.TLS13], ids=["tls13"])
+@pytest.mark.parametrize("version", [ProtocolVersion.TLS13, ProtocolVersion.TLS12], ids=["tls13", "tls12"])
 def test_tshark_decrypts_a_session_with_our_key_log(pki, tmp_path, version):
     keys, pcap = str(tmp_path / "keys.log"), str(tmp_path / "session.pcapng")
     port = run_session(pki, version, keys, pcap)
