@@ -740,8 +740,29 @@ def test_truncated_server_messages_are_protocol_errors(pki):
             body = msgs[i][4:]
             k = {"none": 0, "one": 1, "half": len(body) // 2, "all-but-one": len(body) - 1}[keep]
             msgs[i] = msgs[i][:1] + k.to_bytes(3, "big") + body[:k]
-            with pytest.raises(TLSError):
+            with pytest.raises(TLSError) as e:
                 c.receive_data(record(22, b"".join(msgs)))
+            assert e.value.alert != AlertDescription.internal_error, e.value  # a parse error, not a crash
+
+
+@pytest.mark.parametrize("keep", [0, 1, 16, 31])
+def test_truncated_client_flight_messages(pki, keep):
+    """The client's Certificate, ClientKeyExchange and CertificateVerify, cut short: decode errors, not crashes."""
+    cc, sc = configs(pki, client_auth=ClientAuthType.RequireAnyClientCert)
+    cc.certificates = [pki.client()]
+    for i in range(3):
+        c, s = make_pair(cc, sc)
+        c.start()
+        transfer(c, s)
+        transfer(s, c)
+        flight = c.data_to_send()
+        end = flight.index(bytes([20, 3, 3, 0, 1, 1]))  # the client's ChangeCipherSpec
+        msgs = handshake_messages(flight[:end])
+        body = msgs[i][4:][:keep]
+        msgs[i] = msgs[i][:1] + len(body).to_bytes(3, "big") + body
+        with pytest.raises(TLSError) as e:
+            s.receive_data(record(22, b"".join(msgs)))
+        assert e.value.alert != AlertDescription.internal_error, e.value
 
 
 def test_truncated_client_key_exchange(pki):
@@ -750,3 +771,28 @@ def test_truncated_client_key_exchange(pki):
     with pytest.raises(TLSError) as e:
         s.receive_data(record(22, b"\x10\x00\x00\x05\x20abcd"))
     assert e.value.alert == AlertDescription.decode_error
+
+
+def test_bit_flipped_flights_only_raise_protocol_errors(pki):
+    """The h11 fuzz invariant: a damaged peer flight raises TLSError with a protocol alert (never
+    internal_error, never a stray exception).  Seeded, so it is the same run every time."""
+    import random
+
+    rng = random.Random(12)
+    cc, sc = configs(pki)
+    for it in range(300):
+        c, s = make_pair(cc, sc)
+        c.start()
+        transfer(c, s)
+        if it % 2:
+            transfer(s, c)
+            sender, target = c, s
+        else:
+            sender, target = s, c
+        data = bytearray(sender.data_to_send())
+        for _ in range(rng.randint(1, 3)):
+            data[rng.randrange(5, len(data))] ^= 1 << rng.randrange(8)
+        try:
+            target.receive_data(bytes(data))
+        except TLSError as e:
+            assert e.alert != AlertDescription.internal_error, e

@@ -14,6 +14,7 @@ connection).
 from __future__ import annotations
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
@@ -49,6 +50,19 @@ def key_fits_suite(public_key, suite) -> bool:
     if suite.ecdsa:
         return isinstance(public_key, (ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey, ed448.Ed448PublicKey))
     return isinstance(public_key, rsa.RSAPublicKey)
+
+
+def check_certificates_parse(chain_der: list[bytes], who: str) -> None:
+    """Refuse a chain cryptography parses only lazily (a damaged subject, issuer, key or
+    extension would otherwise surface as a ValueError deep in verification): bad_certificate."""
+    try:
+        for der in chain_der:
+            cert = x509.load_der_x509_certificate(der)
+            cert.subject, cert.issuer, cert.public_key(), cert.extensions  # noqa: B018 - force the parse
+    except (ValueError, x509.InvalidVersion) as exc:
+        raise TLSError(AlertDescription.bad_certificate, f"failed to parse the {who} certificate: {exc}") from None
+    except UnsupportedAlgorithm as exc:
+        raise TLSError(AlertDescription.unsupported_certificate, f"unsupported {who} certificate key: {exc}") from None
 
 
 def derive_keys(suite, master: bytes, client_random: bytes, server_random: bytes):
@@ -176,6 +190,7 @@ class ClientHandshakeTLS12:
             raise TLSError(AlertDescription.decode_error, "server sent an empty Certificate message")
         self.add(msg.raw)
         conn.peer_certificates = list(msg.certificate_list)
+        check_certificates_parse(conn.peer_certificates, "server")
         verify_server_certificates(conn, self.config, conn.peer_certificates)
         leaf = conn.verified_chain[0] if conn.verified_chain else x509.load_der_x509_certificate(conn.peer_certificates[0])
         if not key_fits_suite(leaf.public_key(), self.suite):
@@ -338,4 +353,4 @@ class ClientHandshakeTLS12:
         return export_keying_material(self.conn, self.suite, self.master_secret, label, context, length)
 
 
-__all__ = ["ClientHandshakeTLS12", "derive_keys", "key_fits_suite", "export_keying_material"]
+__all__ = ["ClientHandshakeTLS12", "check_certificates_parse", "derive_keys", "key_fits_suite", "export_keying_material"]
