@@ -1,0 +1,221 @@
+"""TLS 1.3 peers that break the rules (RFC 8446 sections 4 and 6): the exact alert, a clear error.
+
+Hostile flights are built by parsing what a real fasttls peer sent with the
+codec, changing one field, and marshalling it again (not hand-made bytes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from fasttls.config import Config
+from fasttls.constants import AlertDescription, CipherSuite, ContentType, NamedGroup, ProtocolVersion
+from fasttls.errors import TLSError
+from fasttls.messages import ClientHello, ServerHello, parse_handshake
+
+from .pairs import make_pair, transfer
+
+TLS13 = ProtocolVersion.TLS13
+
+
+def configs(pki, **server_kw):
+    return Config(trust_store=pki.store, min_version=TLS13, session_cache=None), Config(certificates=[pki.server()], min_version=TLS13, **server_kw)
+
+
+def records(data: bytes) -> list[tuple[int, bytes]]:
+    out, i = [], 0
+    while i < len(data):
+        n = int.from_bytes(data[i + 3 : i + 5], "big")
+        out.append((data[i], data[i + 5 : i + 5 + n]))
+        i += 5 + n
+    return out
+
+
+def record(ctype: int, payload: bytes) -> bytes:
+    return bytes([ctype, 3, 3]) + len(payload).to_bytes(2, "big") + payload
+
+
+def rewrite_first_message(flight: bytes, cls, **changes) -> bytes:
+    """Re-marshal the first (plaintext) handshake message of ``flight`` with ``changes``; keep the rest."""
+    recs = records(flight)
+    ctype, payload = recs[0]
+    assert ctype == ContentType.HANDSHAKE
+    msg = parse_handshake(payload, True)
+    assert isinstance(msg, cls)
+    new = dataclasses.replace(msg, raw=None, **changes)
+    rest = b"".join(record(t, p) for t, p in recs[1:])
+    return record(ContentType.HANDSHAKE, new.marshal()) + rest
+
+
+def expect_alert(conn, data: bytes, alert: AlertDescription) -> TLSError:
+    with pytest.raises(TLSError) as e:
+        conn.receive_data(data)
+    assert e.value.alert == alert, e.value
+    last_type, last = records(conn.data_to_send())[-1]
+    if last_type == ContentType.ALERT:  # before handshake keys: the alert in clear
+        assert last == bytes([2, alert])
+    else:  # under handshake keys: an encrypted record (the alert's body is checked by the peer tests)
+        assert last_type == ContentType.APPLICATION_DATA and len(last) == 2 + 1 + 16
+    return e.value
+
+
+def first_flights(pki, **server_kw):
+    cc, sc = configs(pki, **server_kw)
+    c, s = make_pair(cc, sc)
+    c.start()
+    hello = c.data_to_send()
+    s.receive_data(hello)
+    return c, s, hello, s.data_to_send()
+
+
+# ---- the client checks the server ---------------------------------------------------------------
+
+
+def test_server_hello_selecting_a_suite_never_offered(pki):
+    c, s, _, reply = first_flights(pki)
+    bad = rewrite_first_message(reply, ServerHello, cipher_suite=CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+    expect_alert(c, bad, AlertDescription.illegal_parameter)
+
+
+def test_server_hello_with_a_version_never_offered(pki):
+    c, s, _, reply = first_flights(pki)
+    bad = rewrite_first_message(reply, ServerHello, supported_version=0x0305)
+    expect_alert(c, bad, AlertDescription.illegal_parameter)
+
+
+def test_server_key_share_for_a_group_never_offered(pki):
+    c, s, _, reply = first_flights(pki)
+    sh = parse_handshake(records(reply)[0][1], True)
+    group, public = sh.server_share
+    bad = rewrite_first_message(reply, ServerHello, server_share=(NamedGroup.secp521r1, public))
+    err = expect_alert(c, bad, AlertDescription.illegal_parameter)
+    assert "group" in str(err).lower() or "share" in str(err).lower()
+
+
+def test_server_hello_with_a_psk_never_offered(pki):
+    c, s, _, reply = first_flights(pki)
+    bad = rewrite_first_message(reply, ServerHello, selected_identity=0)
+    # RFC 8446 4.2: a response extension that was never requested is unsupported_extension.
+    expect_alert(c, bad, AlertDescription.unsupported_extension)
+
+
+def test_server_hello_with_compression(pki):
+    c, s, _, reply = first_flights(pki)
+    bad = rewrite_first_message(reply, ServerHello, compression_method=1)
+    expect_alert(c, bad, AlertDescription.illegal_parameter)
+
+
+def test_second_hello_retry_request(pki):
+    cc, sc = configs(pki, groups=[NamedGroup.secp384r1])
+    cc.key_share_groups = [NamedGroup.x25519]
+    c, s = make_pair(cc, sc)
+    c.start()
+    transfer(c, s)
+    hrr = s.data_to_send()
+    c.receive_data(hrr)
+    assert c.hello_retry_request
+    c.data_to_send()  # the second ClientHello
+    # RFC 8446 4.1.4: a second HelloRetryRequest is unexpected_message.
+    hrr_only = record(ContentType.HANDSHAKE, records(hrr)[0][1])
+    expect_alert(c, hrr_only, AlertDescription.unexpected_message)
+
+
+def test_hello_retry_request_for_a_group_with_a_share_already(pki):
+    cc, sc = configs(pki, groups=[NamedGroup.secp384r1])
+    cc.key_share_groups = [NamedGroup.x25519]
+    c, s = make_pair(cc, sc)
+    c.start()
+    transfer(c, s)
+    hrr = s.data_to_send()
+    # RFC 8446 4.1.4: an HRR that would not change the ClientHello is illegal_parameter.
+    bad = rewrite_first_message(hrr, ServerHello, selected_group=NamedGroup.x25519)
+    expect_alert(c, bad, AlertDescription.illegal_parameter)
+
+
+def test_bad_certificate_verify_signature(pki, monkeypatch):
+    from fasttls.handshake import server13
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    real_sign = server13.auth.sign
+
+    def flipped(key, scheme, msg, **kw):
+        sig = bytearray(real_sign(key, scheme, msg, **kw))
+        sig[len(sig) // 2] ^= 0x01
+        return bytes(sig)
+
+    monkeypatch.setattr(server13.auth, "sign", flipped)
+    c.start()
+    transfer(c, s)
+    monkeypatch.undo()
+    err = expect_alert(c, s.data_to_send(), AlertDescription.decrypt_error)
+    assert "signature" in str(err).lower() or "certificateverify" in str(err).lower()
+
+
+# ---- the server checks the client ---------------------------------------------------------------
+
+
+def client_hello_flight(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    c.start()
+    return s, c.data_to_send()
+
+
+def test_client_key_share_outside_supported_groups(pki):
+    s, hello = client_hello_flight(pki)
+    ch = parse_handshake(records(hello)[0][1], True)
+    bad = rewrite_first_message(hello, ClientHello, supported_groups=[g for g in ch.supported_groups if g != ch.key_shares[0][0]])
+    expect_alert(s, bad, AlertDescription.illegal_parameter)
+
+
+def test_client_offering_only_old_versions(pki):
+    s, hello = client_hello_flight(pki)
+    bad = rewrite_first_message(hello, ClientHello, supported_versions=[0x0302, 0x0301])
+    expect_alert(s, bad, AlertDescription.protocol_version)
+
+
+def test_client_hello_without_key_share(pki):
+    s, hello = client_hello_flight(pki)
+    bad = rewrite_first_message(hello, ClientHello, key_shares=None)
+    expect_alert(s, bad, AlertDescription.missing_extension)
+
+
+def test_client_hello_with_compression(pki):
+    s, hello = client_hello_flight(pki)
+    bad = rewrite_first_message(hello, ClientHello, compression_methods=[1, 0])
+    expect_alert(s, bad, AlertDescription.illegal_parameter)
+
+
+def test_client_hello_without_common_suite(pki):
+    s, hello = client_hello_flight(pki)
+    bad = rewrite_first_message(hello, ClientHello, cipher_suites=[0x1305])
+    expect_alert(s, bad, AlertDescription.handshake_failure)
+
+
+def test_warning_alert_in_tls13_is_fatal(pki):
+    from .pairs import do_handshake
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    # An unprotected warning alert after the handshake (RFC 8446 6: all alerts but
+    # close_notify and user_canceled are fatal; plaintext records are unexpected).
+    with pytest.raises(TLSError):
+        s.receive_data(record(ContentType.ALERT, b"\x01\x5a"))
+
+
+def test_key_update_with_an_invalid_value(pki):
+    from .pairs import do_handshake
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    # Send a KeyUpdate with request_update = 7 through the client's record layer.
+    c._write.write_record(ContentType.HANDSHAKE, b"\x18\x00\x00\x01\x07")
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    # RFC 8446 4.6.3: any request_update other than 0 or 1 is illegal_parameter.
+    assert e.value.alert == AlertDescription.illegal_parameter
