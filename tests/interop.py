@@ -62,6 +62,8 @@ class FastTLSServer:
                         total += len(data)
                         tls.sendall(data)
                     info["echoed"] = total
+                    # True when the loop ended on the peer's close_notify, not a bare TCP close.
+                    info["close_notify"] = tls.connection.peer_closed
                     self.results.append(info)
             except Exception as exc:  # noqa: BLE001 - the test thread inspects it
                 self.results.append(exc)

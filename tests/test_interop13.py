@@ -384,3 +384,37 @@ def test_client_negotiates_x25519mlkem768_with_pyopenssl_server(pki, files):
         srv.join()
     assert not srv.errors, srv.errors
     assert result["group"] == "X25519MLKEM768"
+
+
+# ---- close_notify, both ways -------------------------------------------------------------------
+
+
+def test_close_notify_to_and_from_python_ssl(pki, files):
+    """Our unwrap sends close_notify (ssl's recv returns b'' instead of raising SSLEOFError
+    with suppress_ragged_eofs off), and ssl's unwrap reaches our server as close_notify."""
+    seen = {}
+
+    def handler(raw):
+        ctx = ssl_server_context(files)
+        with ctx.wrap_socket(raw, server_side=True, suppress_ragged_eofs=False) as s:
+            seen["data"] = s.recv(100)
+            seen["after"] = s.recv(100)  # b"" only on a real close_notify
+            s.unwrap()
+
+    with thread_server(handler) as srv:
+        with fasttls_client(client_config(pki), srv.port) as tls:
+            tls.sendall(b"bye")
+            tls.unwrap()
+        srv.join()
+    assert not srv.errors, srv.errors
+    assert seen == {"data": b"bye", "after": b""}
+
+    ctx = ssl.create_default_context(cafile=files["ca"])
+    with fasttls_server(server_config(pki)) as srv:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=20) as raw:
+            s = ctx.wrap_socket(raw, server_hostname="localhost")
+            s.sendall(b"x")
+            assert s.recv(1) == b"x"
+            s.unwrap()
+        info = srv.join()[0]
+    assert info["close_notify"] is True
