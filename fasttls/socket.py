@@ -11,19 +11,28 @@ from __future__ import annotations
 
 import errno
 import socket as _socket
+import threading
 from typing import Any
 
 from .connection import Connection
-from .constants import ProtocolVersion
 from .errors import SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError, SSLZeroReturnError
+from .sslobject import TLSInfo
 
 _RECV_SIZE = 256 * 1024
 
-_VERSION_NAMES = {ProtocolVersion.TLS13: "TLSv1.3", ProtocolVersion.TLS12: "TLSv1.2"}
+
+_DONTWAIT = getattr(_socket, "MSG_DONTWAIT", 0)
 
 
-class SSLSocket(_socket.socket):
-    """A TLS connection over a socket; made by ``SSLContext.wrap_socket`` or :func:`wrap_socket`."""
+class SSLSocket(TLSInfo, _socket.socket):
+    """A TLS connection over a socket; made by ``SSLContext.wrap_socket`` or :func:`wrap_socket`.
+
+    Behaves as ``ssl.SSLSocket``: blocking, with timeouts, or non-blocking
+    (``SSLWantReadError``/``SSLWantWriteError``; a ``send`` that raised
+    ``SSLWantWriteError`` is retried with the same data, as with OpenSSL);
+    ``makefile``, ``sendfile`` (through ``send``), ``unwrap``, and on a
+    listening socket ``accept`` returns wrapped connections.
+    """
 
     def __init__(self, *args, **kwargs):
         raise TypeError(
@@ -61,54 +70,70 @@ class SSLSocket(_socket.socket):
         self.suppress_ragged_eofs = suppress_ragged_eofs
         self._session = session
         self._conn: Connection | None = None
-        self._out = b""  # bytes taken from the connection and not yet sent
-        self._closed_tls = False
+        self._out = memoryview(b"")  # bytes taken from the connection and not yet sent
+        self._conn_lock = threading.Lock()
+        self._send_lock = threading.Lock()
+        self._write_pending = 0  # length of a write() that raised SSLWantWriteError after being queued
+        self._started = False
+        self._done = False
+        self._closing = False
         self.settimeout(timeout)
         try:
             self.getpeername()
         except OSError as e:
             if e.errno != errno.ENOTCONN:
+                self.close()
                 raise
             connected = False
         else:
             connected = True
         self._connected = connected
         if connected:
-            self._conn = self._new_connection()
-            if do_handshake_on_connect:
-                if timeout == 0.0:
-                    raise ValueError("do_handshake_on_connect should not be specified for non-blocking sockets")
-                try:
+            try:
+                self._conn = self._new_connection()
+                if do_handshake_on_connect:
+                    if timeout == 0.0:
+                        raise ValueError("do_handshake_on_connect should not be specified for non-blocking sockets")
                     self.do_handshake()
-                except BaseException:
-                    self.close()
-                    raise
+            except BaseException:
+                self.close()
+                raise
         return self
-
-    def _new_connection(self) -> Connection:
-        return Connection(self._config, server_side=self.server_side, server_hostname=self.server_hostname, session=self._session)
-
-    @property
-    def context(self):
-        return self._context
 
     # ------------------------------------------------------------------ I/O pump
 
-    def _flush(self) -> None:
-        """Send everything the connection has queued (raises SSLWantWriteError if the socket is full)."""
+    def _flush(self, block: bool = True) -> None:
+        """Send everything the connection has queued (raises SSLWantWriteError if the socket is full).
+
+        One thread may read while another writes (as with ``ssl``): the
+        connection's state is guarded by ``_conn_lock`` (held only for CPU
+        work), the socket's send side by ``_send_lock``.  A reader that finds
+        the send side busy leaves its bytes (a KeyUpdate answer) to the
+        holder, which looks again after releasing it.
+        """
         conn = self._conn
+        lock = self._send_lock
         while True:
-            if not self._out:
-                if conn is None or not conn.bytes_to_send():
-                    return
-                self._out = conn.data_to_send()
+            if not lock.acquire(block):
+                return
             try:
-                sent = super().send(self._out)
-            except (BlockingIOError, InterruptedError):
-                raise SSLWantWriteError() from None
-            except TimeoutError:
-                raise
-            self._out = self._out[sent:]
+                while True:
+                    if not self._out:
+                        if conn is None:
+                            return
+                        with self._conn_lock:
+                            if not conn.bytes_to_send():
+                                break
+                            self._out = memoryview(conn.data_to_send())
+                    try:
+                        sent = super().send(self._out)
+                    except (BlockingIOError, InterruptedError):
+                        raise SSLWantWriteError() from None
+                    self._out = self._out[sent:]
+            finally:
+                lock.release()
+            if not conn.bytes_to_send():
+                return
 
     def _fill(self) -> None:
         """Receive once from the socket into the record layer and process it."""
@@ -123,14 +148,16 @@ class SSLSocket(_socket.socket):
         finally:
             view.release()
         if n == 0:
-            conn.receive_eof()
+            with self._conn_lock:
+                conn.receive_eof()
             return
         buf.commit(n)
         try:
-            conn.receive_data(b"")
+            with self._conn_lock:
+                conn.receive_data(b"")
         finally:
             try:
-                self._flush()
+                self._flush(block=False)
             except OSError:
                 pass
 
@@ -139,22 +166,36 @@ class SSLSocket(_socket.socket):
             # Like ssl: getpeername raises ENOTCONN for an unconnected socket.
             self.getpeername()
 
-    # ------------------------------------------------------------------ public API
+    # ------------------------------------------------------------------ handshake
 
     def do_handshake(self, block: bool = False) -> None:
         self._check_connected()
         conn = self._conn
+        if conn is None:
+            raise ValueError("do_handshake on closed or unwrapped SSL socket")
         timeout = self.gettimeout()
         try:
             if timeout == 0.0 and block:
                 self.settimeout(None)
-            conn.start()
+            if not self._started:
+                self._started = True
+                self._count("accept" if self.server_side else "connect")
+                with self._conn_lock:
+                    conn.start()
             self._flush()
             while not conn.handshake_complete:
                 self._fill()
             self._flush()
         finally:
             self.settimeout(timeout)
+        if not self._done:
+            self._done = True
+            self._handshake_done()
+
+    def _ensure_handshake(self) -> None:
+        self._check_connected()
+        if not self._conn.handshake_complete:
+            self.do_handshake()
 
     def connect(self, addr) -> None:
         self._real_connect(addr, False)
@@ -184,10 +225,11 @@ class SSLSocket(_socket.socket):
             raise
 
     def accept(self):
+        """Accept a connection on a wrapped listening socket: a server-side SSLSocket (handshake done
+        unless ``do_handshake_on_connect`` is False)."""
         newsock, addr = super().accept()
-        wrap = self._context.wrap_socket if self._context is not None else None
-        if wrap is not None:
-            newsock = wrap(
+        if self._context is not None:
+            newsock = self._context.wrap_socket(
                 newsock,
                 do_handshake_on_connect=self.do_handshake_on_connect,
                 suppress_ragged_eofs=self.suppress_ragged_eofs,
@@ -203,16 +245,21 @@ class SSLSocket(_socket.socket):
             )
         return newsock, addr
 
-    def _ensure_handshake(self) -> None:
-        self._check_connected()
-        if not self._conn.handshake_complete:
-            self.do_handshake()
+    # ------------------------------------------------------------------ data
 
     def read(self, len: int = 1024, buffer=None):
         """Read up to ``len`` bytes (into ``buffer`` if given), like ``ssl.SSLSocket.read``."""
         conn = self._conn
         if conn is None:
             raise ValueError("Read on closed or unwrapped SSL socket.")
+        if buffer is not None:
+            view = memoryview(buffer).cast("B")
+            if len <= 0 or len > view.nbytes:
+                len = view.nbytes
+        elif len < 0:
+            raise ValueError("size should not be negative")
+        elif len == 0:
+            return b""
         try:
             self._ensure_handshake()
             while not conn.pending():
@@ -224,8 +271,7 @@ class SSLSocket(_socket.socket):
                 return 0 if buffer is not None else b""
             raise
         if buffer is not None:
-            view = memoryview(buffer)
-            return conn.read_into(view[:len] if len < view.nbytes else view)
+            return conn.read_into(view[:len])
         return conn.read(len)
 
     def write(self, data) -> int:
@@ -233,9 +279,24 @@ class SSLSocket(_socket.socket):
         if conn is None:
             raise ValueError("Write on closed or unwrapped SSL socket.")
         self._ensure_handshake()
-        conn.send(data)
-        self._flush()
-        return len(data)
+        if self._write_pending:
+            # The retry of a write that was queued but not sent (OpenSSL's SSL_write contract).
+            n = self._write_pending
+            self._flush()
+            self._write_pending = 0
+            return n
+        self._flush()  # older bytes first; if this raises, nothing of ``data`` was taken
+        with memoryview(data) as view:
+            n = view.nbytes
+            if n:
+                with self._conn_lock:
+                    conn.send(data)
+        try:
+            self._flush()
+        except SSLWantWriteError:
+            self._write_pending = n
+            raise
+        return n
 
     def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
         if self._conn is None:
@@ -249,12 +310,9 @@ class SSLSocket(_socket.socket):
             return super().recv_into(buffer, nbytes or 0, flags)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to recv_into() on {self.__class__}")
-        view = memoryview(buffer)
-        if nbytes is None or nbytes <= 0:
-            nbytes = view.nbytes
-        if nbytes == 0:
-            return 0
-        return self.read(nbytes, view)
+        if nbytes is None:
+            nbytes = 0  # the whole buffer
+        return self.read(nbytes, buffer)
 
     def recvfrom(self, buflen=1024, flags=0):
         if self._conn is not None:
@@ -265,6 +323,12 @@ class SSLSocket(_socket.socket):
         if self._conn is not None:
             raise ValueError(f"recvfrom_into not allowed on instances of {self.__class__}")
         return super().recvfrom_into(buffer, nbytes or 0, flags)
+
+    def recvmsg(self, *args, **kwargs):
+        raise NotImplementedError(f"recvmsg not allowed on instances of {self.__class__}")
+
+    def recvmsg_into(self, *args, **kwargs):
+        raise NotImplementedError(f"recvmsg_into not allowed on instances of {self.__class__}")
 
     def send(self, data, flags: int = 0) -> int:
         if self._conn is None:
@@ -278,10 +342,11 @@ class SSLSocket(_socket.socket):
             return super().sendall(data, flags)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to sendall() on {self.__class__}")
-        self.write(data)
-        # Blocking sockets: write() already flushed; non-blocking: keep trying.
-        while self._out or self._conn.bytes_to_send():
-            self._flush()
+        with memoryview(data) as view, view.cast("B") as byte_view:
+            amount = len(byte_view)
+            count = 0
+            while count < amount:
+                count += self.send(byte_view[count:])
 
     def sendto(self, data, flags_or_addr, addr=None):
         if self._conn is not None:
@@ -289,6 +354,9 @@ class SSLSocket(_socket.socket):
         if addr is None:
             return super().sendto(data, flags_or_addr)
         return super().sendto(data, flags_or_addr, addr)
+
+    def sendmsg(self, *args, **kwargs):
+        raise NotImplementedError(f"sendmsg not allowed on instances of {self.__class__}")
 
     def sendfile(self, file, offset=0, count=None):
         if self._conn is not None:
@@ -298,114 +366,70 @@ class SSLSocket(_socket.socket):
     def pending(self) -> int:
         return self._conn.pending() if self._conn is not None else 0
 
-    def unwrap(self) -> _socket.socket:
-        """Send close_notify, wait for the peer's, and return the plain socket."""
+    # ------------------------------------------------------------------ closing
+
+    def unwrap(self):
+        """Send close_notify, wait for the peer's, and return this socket, now plain (as ssl does).
+
+        Non-blocking sockets raise ``SSLWantReadError``/``SSLWantWriteError``; call again.
+        """
         conn = self._conn
         if conn is None:
             raise ValueError(f"No SSL wrapper around {self}")
-        conn.close()
+        if not self._closing:
+            self._closing = True
+            with self._conn_lock:
+                conn.close()
         self._flush()
         try:
             while not conn.peer_closed:
                 self._fill()
-        except (SSLEOFError, OSError):
-            pass
+                conn.read()  # application data after our close_notify is dropped
+        except (SSLEOFError, ConnectionResetError, BrokenPipeError):
+            pass  # the peer closed the transport: nothing more to wait for
         self._conn = None
-        s = _socket.socket(self.family, self.type, self.proto, fileno=self.detach())
-        return s
+        return self
 
     def shutdown(self, how: int) -> None:
         self._conn = None
         super().shutdown(how)
 
+    def detach(self) -> int:
+        self._conn = None
+        return super().detach()
+
+    def dup(self):
+        raise NotImplementedError(f"Can't dup() {self.__class__.__name__} instances")
+
     def _real_close(self) -> None:
         conn = self._conn
-        if conn is not None and conn.handshake_complete and not conn.closed and conn.error is None:
-            # A polite close: send close_notify, without waiting for the peer's.
+        self._conn = None
+        if conn is not None and conn.handshake_complete and not conn.closed and conn.error is None and self.fileno() >= 0:
+            # A polite close: one non-blocking attempt to send close_notify (ssl sends none).
             try:
-                conn.close()
-                self._flush()
+                with self._conn_lock:
+                    conn.close()
+                    data = bytes(self._out) + conn.data_to_send()
+                if _DONTWAIT:
+                    super().send(data, _DONTWAIT)
             except OSError:
                 pass
-        self._conn = None
         super()._real_close()
 
     # ------------------------------------------------------------------ what was negotiated
 
-    def version(self) -> str | None:
-        conn = self._conn
-        if conn is None or not conn.handshake_complete:
-            return None
-        return _VERSION_NAMES.get(conn.version)
-
-    def cipher(self):
-        conn = self._conn
-        if conn is None or not conn.handshake_complete:
-            return None
-        suite = conn.cipher_suite
-        bits = suite.key_length * 8
-        return (suite.openssl_name if conn.version == ProtocolVersion.TLS12 else suite.name, self.version(), bits)
-
-    def shared_ciphers(self):
-        return None if self._conn is None or not self._conn.handshake_complete else [self.cipher()]
-
-    def compression(self):
-        return None
-
-    def selected_alpn_protocol(self) -> str | None:
-        conn = self._conn
-        return conn.alpn_protocol if conn is not None else None
-
-    def selected_npn_protocol(self):
-        return None
-
     def getpeercert(self, binary_form: bool = False):
         self._check_connected()
-        conn = self._conn
-        if conn is None or not conn.handshake_complete:
-            raise ValueError("handshake not done yet")
-        if not conn.peer_certificates:
-            return None
-        if binary_form:
-            return conn.peer_certificates[0]
-        if not conn.verified_chain:
-            return {}
-        from .verify import peer_certificate_dict
-
-        return peer_certificate_dict(conn.verified_chain[0])
-
-    @property
-    def session(self):
-        return self._conn.session if self._conn is not None else self._session
-
-    @session.setter
-    def session(self, session) -> None:
-        if self.server_side:
-            raise ValueError("Cannot set session for server-side SSLSocket.")
-        if self._conn is not None and self._conn.handshake_complete:
-            raise ValueError("Cannot set session after handshake.")
-        self._session = session
-        if self._conn is not None:
-            self._conn.session = session
-
-    @property
-    def session_reused(self) -> bool | None:
-        return self._conn.session_reused if self._conn is not None else None
-
-    def export_keying_material(self, label, context, length) -> bytes:
-        return self._conn.export_keying_material(label, context, length)
+        return self._getpeercert(binary_form)
 
     def key_update(self, request_peer: bool = True) -> None:
-        self._conn.key_update(request_peer)
+        """Send a TLS 1.3 KeyUpdate (fasttls extension)."""
+        with self._conn_lock:
+            self._conn.key_update(request_peer)
         self._flush()
 
-    @property
-    def connection(self) -> Connection | None:
-        """The sans-IO connection underneath (negotiated details, trace, key updates)."""
-        return self._conn
-
     def __repr__(self):
-        return f"<fasttls.SSLSocket fd={self.fileno()} server_side={self.server_side}>"
+        return f"<fasttls.SSLSocket fd={self.fileno()} server_side={self.server_side} version={self.version()}>"
 
 
 def wrap_socket(

@@ -1,0 +1,890 @@
+"""``SSLContext``: Python's ``ssl.SSLContext`` interface over fasttls.
+
+The class is a subclass of :class:`ssl.SSLContext` (as the ``truststore``
+package does), so code that checks ``isinstance(ctx, ssl.SSLContext)`` -
+asyncio's ``start_tls``, httpx, aiohttp, urllib3 - accepts it.  Every setting
+is kept here, in Python, and turned into a :class:`fasttls.config.Config`;
+every connection is a fasttls :class:`~fasttls.connection.Connection`, made by
+:meth:`SSLContext.wrap_socket` (a :class:`fasttls.socket.SSLSocket`) or
+:meth:`SSLContext.wrap_bio` (a :class:`fasttls.sslobject.SSLObject`).
+
+OpenSSL's own context object still exists underneath (the C base class makes
+one when the instance is created) but no setting, certificate or connection
+ever reaches it: each method and property ``ssl.SSLContext`` offers is
+overridden here.
+
+Beyond Python 3.11's ``ssl``: :meth:`SSLContext.set_ciphersuites` (OpenSSL's
+colon-separated TLS 1.3 suite names) and :meth:`SSLContext.set_groups` (key
+exchange groups, e.g. ``"X25519MLKEM768:X25519:P-256"``).
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import sys
+import threading
+import warnings
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+from . import cipher_suites, key_exchange
+from .config import CertifiedKey, ClientAuthType, Config
+from .constants import AlertDescription, ProtocolVersion
+from .tickets import ClientSessionCache, TicketKeys
+from .verify import TrustStore
+
+# The standard library's names, re-exported (fasttls.CERT_REQUIRED is ssl.CERT_REQUIRED...).
+from ssl import (  # noqa: F401  (re-exports)
+    CERT_NONE,
+    CERT_OPTIONAL,
+    CERT_REQUIRED,
+    CHANNEL_BINDING_TYPES,
+    HAS_ALPN,
+    HAS_ECDH,
+    HAS_NEVER_CHECK_COMMON_NAME,
+    HAS_SNI,
+    HAS_TLSv1_2,
+    HAS_TLSv1_3,
+    OP_ALL,
+    OP_CIPHER_SERVER_PREFERENCE,
+    OP_ENABLE_MIDDLEBOX_COMPAT,
+    OP_NO_COMPRESSION,
+    OP_NO_RENEGOTIATION,
+    OP_NO_TICKET,
+    OP_NO_TLSv1,
+    OP_NO_TLSv1_1,
+    OP_NO_TLSv1_2,
+    OP_NO_TLSv1_3,
+    PROTOCOL_TLS,
+    PROTOCOL_TLS_CLIENT,
+    PROTOCOL_TLS_SERVER,
+    VERIFY_DEFAULT,
+    VERIFY_X509_PARTIAL_CHAIN,
+    VERIFY_X509_STRICT,
+    VERIFY_X509_TRUSTED_FIRST,
+    MemoryBIO,
+    Options,
+    Purpose,
+    TLSVersion,
+    VerifyFlags,
+    VerifyMode,
+)
+
+__all__ = [
+    "SSLContext",
+    "create_default_context",
+    "inject_into_ssl",
+    "extract_from_ssl",
+    "PROTOCOL_TLS_CLIENT",
+    "PROTOCOL_TLS_SERVER",
+    "PROTOCOL_TLS",
+    "TLSVersion",
+    "CERT_NONE",
+    "CERT_OPTIONAL",
+    "CERT_REQUIRED",
+    "Purpose",
+    "Options",
+    "VerifyMode",
+    "VerifyFlags",
+    "MemoryBIO",
+]
+
+#: The real ``ssl.SSLContext``, captured at import (``inject_into_ssl`` replaces the module's name).
+_StdSSLContext = ssl.SSLContext
+_std_create_default_context = ssl.create_default_context
+
+_SUPPORTED_PROTOCOLS = {PROTOCOL_TLS, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER}
+_PROTOCOL_TLSv1_2 = getattr(ssl, "PROTOCOL_TLSv1_2", None)
+
+_TLS_VERSIONS = {
+    TLSVersion.TLSv1_2: ProtocolVersion.TLS12,
+    TLSVersion.TLSv1_3: ProtocolVersion.TLS13,
+    TLSVersion.MINIMUM_SUPPORTED: ProtocolVersion.TLS12,
+    TLSVersion.MAXIMUM_SUPPORTED: ProtocolVersion.TLS13,
+}
+
+_SESSION_STAT_KEYS = (
+    "number",
+    "connect",
+    "connect_good",
+    "connect_renegotiate",
+    "accept",
+    "accept_good",
+    "accept_renegotiate",
+    "hits",
+    "misses",
+    "timeouts",
+    "cache_full",
+)
+
+
+def _ssl_error(reason: str, message: str) -> ssl.SSLError:
+    """An ``ssl.SSLError`` shaped like the one OpenSSL's context methods raise."""
+    err = ssl.SSLError(ssl.SSL_ERROR_SSL, f"[{reason}] {message}")
+    err.library, err.reason = reason.split(":")[0], reason.split(": ", 1)[-1]
+    return err
+
+
+def _key_slot(key: Any) -> str:
+    """OpenSSL keeps one certificate per key type (RSA, EC, Ed25519, Ed448): a new one replaces it."""
+    if isinstance(key, rsa.RSAPrivateKey):
+        return "RSA"
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return "EC"
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return "Ed25519"
+    if isinstance(key, ed448.Ed448PrivateKey):
+        return "Ed448"
+    return type(key).__name__
+
+
+def _fspath(value: Any, what: str) -> str:
+    try:
+        return os.fsdecode(os.fspath(value))
+    except TypeError:
+        raise TypeError(f"{what} should be a valid filesystem path") from None
+
+
+def _password_bytes(password: Any) -> bytes | None:
+    if password is None:
+        return None
+    if callable(password):
+        password = password()
+        if not isinstance(password, (str, bytes, bytearray)):
+            raise TypeError("password callback must return a string")
+    elif not isinstance(password, (str, bytes, bytearray)):
+        raise TypeError("password should be a string or callable")
+    if isinstance(password, str):
+        password = password.encode("utf-8")
+    if len(password) > 1023:  # OpenSSL's PEM_BUFSIZE - 1, as ssl enforces
+        raise ValueError("password cannot be longer than 1023 bytes")
+    return bytes(password)
+
+
+class _KeyLogFile:
+    """``Config.keylog`` writer: appends NSS key log lines to a file, as OpenSSL's keylog callback does."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        # Open now so a bad path fails at assignment (ssl does the same); OpenSSL
+        # starts a new file with a comment line.
+        with open(path, "a", encoding="ascii") as f:
+            if f.tell() == 0:
+                f.write("# TLS secrets log file, generated by fasttls\n")
+
+    def __call__(self, line: str) -> None:
+        with self._lock, open(self.path, "a", encoding="ascii") as f:
+            f.write(line + "\n")
+
+
+# The system trust store, shared by contexts that only load_default_certs() (copy on write),
+# keyed by the environment variables that choose it.
+_default_stores: dict[tuple, TrustStore] = {}
+_default_lock = threading.Lock()
+
+
+def _system_store() -> TrustStore:
+    paths = ssl.get_default_verify_paths()
+    key = (os.environ.get(paths.openssl_cafile_env), os.environ.get(paths.openssl_capath_env))
+    with _default_lock:
+        store = _default_stores.get(key)
+        if store is None:
+            store = TrustStore()
+            store.load_system()
+            if not store:
+                store.load_certifi()
+            _default_stores[key] = store
+    return store
+
+
+class SSLContext(_StdSSLContext):
+    """A drop-in ``ssl.SSLContext`` whose connections are fasttls ones.
+
+    ``SSLContext(PROTOCOL_TLS_CLIENT)`` verifies certificates and host names
+    (``verify_mode=CERT_REQUIRED``, ``check_hostname=True``) against the CAs
+    given to :meth:`load_verify_locations` or :meth:`load_default_certs`;
+    ``SSLContext(PROTOCOL_TLS_SERVER)`` serves the chains given to
+    :meth:`load_cert_chain`.  TLS 1.2 is the minimum version.
+    """
+
+    sslsocket_class = None  # set below (fasttls.socket.SSLSocket)
+    sslobject_class = None  # set below (fasttls.sslobject.SSLObject)
+
+    def __new__(cls, protocol: int | None = None, *args: Any, **kwargs: Any) -> SSLContext:
+        if protocol is None:
+            warnings.warn("ssl.SSLContext() without protocol argument is deprecated.", DeprecationWarning, stacklevel=2)
+            protocol = PROTOCOL_TLS
+        if not isinstance(protocol, int):
+            raise TypeError(f"'{type(protocol).__name__}' object cannot be interpreted as an integer")
+        fixed_12 = _PROTOCOL_TLSv1_2 is not None and protocol == _PROTOCOL_TLSv1_2
+        if protocol not in _SUPPORTED_PROTOCOLS and not fixed_12:
+            try:
+                name = ssl._SSLMethod(protocol).name
+            except ValueError:
+                raise ValueError("invalid or unsupported protocol version %i" % protocol) from None
+            raise ValueError(f"fasttls speaks TLS 1.2 and TLS 1.3 only; {name} is not supported")
+        with warnings.catch_warnings():
+            # Creating the (unused) OpenSSL context of a deprecated protocol warns; we warned above when due.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self = _StdSSLContext.__new__(cls, protocol)
+        self._init_fasttls(protocol, fixed_12)
+        return self
+
+    def __init__(self, protocol: int | None = None, *args: Any, **kwargs: Any) -> None:
+        # Everything happens in __new__ (as in ssl); subclasses may still call super().__init__().
+        pass
+
+    def _init_fasttls(self, protocol: int, fixed_12: bool) -> None:
+        self._lock = threading.RLock()
+        self._protocol = protocol
+        self._client_only = protocol == PROTOCOL_TLS_CLIENT
+        self._server_only = protocol == PROTOCOL_TLS_SERVER
+        self._verify_mode = CERT_REQUIRED if self._client_only else CERT_NONE
+        self._check_hostname = self._client_only
+        self._fixed_version = fixed_12
+        self._min_version = TLSVersion.TLSv1_2
+        self._max_version = TLSVersion.TLSv1_2 if fixed_12 else TLSVersion.MAXIMUM_SUPPORTED
+        # Read OpenSSL's defaults for the flag words once (read-only), so the values look as in ssl.
+        self._options = Options(_StdSSLContext.options.__get__(self))
+        self._verify_flags = VerifyFlags(_StdSSLContext.verify_flags.__get__(self))
+        self._post_handshake_auth = False
+        self._hostname_checks_common_name = False
+        self._num_tickets = 2
+        self._certificates: list[CertifiedKey] = []
+        self._trust = TrustStore()
+        self._trust_shared = False  # True while self._trust is the process-wide system store
+        self._suites13 = list(cipher_suites.DEFAULT_TLS13_SUITES)
+        self._suites12 = list(cipher_suites.DEFAULT_TLS12_SUITES)
+        self._groups = list(key_exchange.DEFAULT_GROUPS)
+        self._alpn: list[str] = []
+        self._sni_callback: Callable | None = None
+        self._keylog: _KeyLogFile | None = None
+        self._ticket_keys = TicketKeys()
+        self._session_cache = ClientSessionCache()
+        self._stats = dict.fromkeys(_SESSION_STAT_KEYS, 0)
+        self._configs: dict[bool, Config] = {}
+        self._self_ref = weakref.ref(self)
+
+    # ------------------------------------------------------------------ Config
+
+    def _changed(self, security: bool = False) -> None:
+        """A setting changed: connections made from now on get a new Config."""
+        with self._lock:
+            self._configs = {}
+            if security:
+                # Sessions cached under the old trust/verification settings must not be resumed.
+                self._session_cache = ClientSessionCache()
+
+    def _config_for(self, server_side: bool) -> Config:
+        cfg = self._configs.get(server_side)
+        if cfg is None:
+            with self._lock:
+                cfg = self._configs.get(server_side)
+                if cfg is None:
+                    cfg = self._build_config(server_side)
+                    self._configs[server_side] = cfg
+        return cfg
+
+    def _build_config(self, server_side: bool) -> Config:
+        opts = self._options
+        lo = _TLS_VERSIONS[self._min_version]
+        hi = _TLS_VERSIONS[self._max_version]
+        if opts & OP_NO_TLSv1_2:
+            lo = max(lo, ProtocolVersion.TLS13)
+        if opts & OP_NO_TLSv1_3 or not self._suites13:
+            hi = min(hi, ProtocolVersion.TLS12)
+        if server_side:
+            client_auth = {
+                CERT_NONE: ClientAuthType.NoClientCert,
+                CERT_OPTIONAL: ClientAuthType.VerifyClientCertIfGiven,
+                CERT_REQUIRED: ClientAuthType.RequireAndVerifyClientCert,
+            }[self._verify_mode]
+        else:
+            client_auth = ClientAuthType.NoClientCert
+        ref = self._self_ref
+        sni = None
+        if server_side and self._sni_callback is not None:
+
+            def sni(conn: Any, server_name: str | None) -> Any:
+                ctx = ref()
+                return ctx._run_sni_callback(conn, server_name) if ctx is not None else None
+
+        return Config(
+            certificates=list(self._certificates),
+            sni_callback=sni,
+            trust_store=self._trust,
+            verify_peer=self._verify_mode != CERT_NONE,
+            check_hostname=self._check_hostname,
+            client_auth=client_auth,
+            client_ca_store=self._trust,
+            min_version=lo,
+            max_version=hi,
+            cipher_suites_tls13=list(self._suites13),
+            cipher_suites_tls12=list(self._suites12),
+            groups=list(self._groups),
+            alpn_protocols=list(self._alpn),
+            prefer_client_ciphers=not (opts & OP_CIPHER_SERVER_PREFERENCE),
+            session_tickets=not (opts & OP_NO_TICKET),
+            ticket_keys=self._ticket_keys,
+            tickets_to_send=self._num_tickets,
+            session_cache=None if server_side else self._session_cache,
+            middlebox_compat=bool(opts & OP_ENABLE_MIDDLEBOX_COMPAT),
+            keylog=self._keylog,
+        )
+
+    def _run_sni_callback(self, conn: Any, server_name: str | None) -> Any:
+        """ssl's ``sni_callback(ssl_socket_or_object, server_name, context)``; may switch the context."""
+        owner_ref = getattr(conn, "_fasttls_owner", None)
+        owner = owner_ref() if owner_ref is not None else None
+        callback = self._sni_callback
+        if callback is None or owner is None:
+            return None
+        try:
+            result = callback(owner, server_name, self)
+        except BaseException as exc:  # ssl: an exception fails the handshake with handshake_failure
+            sys.unraisablehook(_Unraisable(exc, callback))
+            return AlertDescription.handshake_failure
+        if result is None:
+            return None
+        if not isinstance(result, int):
+            return AlertDescription.internal_error
+        return int(result) if result else None
+
+    def _stat(self, key: str) -> None:
+        with self._lock:
+            self._stats[key] += 1
+
+    # ------------------------------------------------------------------ wrapping
+
+    def wrap_socket(
+        self,
+        sock,
+        server_side: bool = False,
+        do_handshake_on_connect: bool = True,
+        suppress_ragged_eofs: bool = True,
+        server_hostname: str | bytes | None = None,
+        session: Any = None,
+    ):
+        """Wrap a connected (or listening) socket: returns a :class:`fasttls.SSLSocket`."""
+        hostname = self._check_wrap_args(server_side, server_hostname, session)
+        return self.sslsocket_class._create(
+            sock,
+            self._config_for(bool(server_side)),
+            server_side=bool(server_side),
+            do_handshake_on_connect=do_handshake_on_connect,
+            suppress_ragged_eofs=suppress_ragged_eofs,
+            server_hostname=hostname,
+            session=session,
+            context=self,
+        )
+
+    def wrap_bio(self, incoming, outgoing, server_side: bool = False, server_hostname: str | bytes | None = None, session: Any = None):
+        """Wrap a pair of ``ssl.MemoryBIO``: returns a :class:`fasttls.SSLObject` (what asyncio uses)."""
+        hostname = self._check_wrap_args(server_side, server_hostname, session)
+        if not isinstance(incoming, MemoryBIO) or not isinstance(outgoing, MemoryBIO):
+            raise TypeError("incoming and outgoing must be ssl.MemoryBIO instances")
+        return self.sslobject_class._create(
+            incoming, outgoing, server_side=bool(server_side), server_hostname=hostname, session=session, context=self
+        )
+
+    def _check_wrap_args(self, server_side: bool, server_hostname: Any, session: Any) -> str | None:
+        if server_side:
+            if server_hostname:
+                raise ValueError("server_hostname can only be specified in client mode")
+            if session is not None:
+                raise ValueError("session can only be specified in client mode")
+            if self._client_only:
+                raise ValueError("Cannot create a server socket with a PROTOCOL_TLS_CLIENT context")
+        else:
+            if self._server_only:
+                raise ValueError("Cannot create a client socket with a PROTOCOL_TLS_SERVER context")
+            if self._check_hostname and not server_hostname:
+                raise ValueError("check_hostname requires server_hostname")
+        hostname = self._encode_hostname(server_hostname)
+        if hostname is not None:
+            if not hostname or hostname.startswith("."):
+                raise ValueError("server_hostname cannot be an empty string or start with a leading dot.")
+            if "\x00" in hostname:
+                raise ValueError("server_hostname must not contain null character")
+        if session is not None and not hasattr(session, "ticket"):
+            raise TypeError("Value is not a fasttls session (a SSLSocket.session from a fasttls connection).")
+        return hostname
+
+    # ------------------------------------------------------------------ certificates
+
+    def load_cert_chain(self, certfile, keyfile=None, password=None) -> None:
+        """Load a PEM certificate chain (leaf first) and its private key.
+
+        Several calls with keys of different types (RSA, ECDSA, Ed25519, Ed448)
+        keep one chain each; the server picks by the client's signature
+        algorithms (and SNI).  A new chain replaces the one of its key type.
+        """
+        certpath = _fspath(certfile, "certfile")
+        keypath = _fspath(keyfile, "keyfile") if keyfile is not None else None
+        if password is not None and not callable(password) and not isinstance(password, (str, bytes, bytearray)):
+            raise TypeError("password should be a string or callable")
+        with open(certpath, "rb") as f:
+            cert_data = f.read()
+        if keypath is not None:
+            with open(keypath, "rb") as f:
+                key_data = f.read()
+        else:
+            key_data = cert_data
+        try:
+            chain = x509.load_pem_x509_certificates(cert_data)
+        except ValueError:
+            raise _ssl_error("SSL", "PEM lib: no certificate found in certfile") from None
+        pw = _password_bytes(password)
+        try:
+            key = serialization.load_pem_private_key(key_data, password=pw)
+        except TypeError as e:
+            # Encrypted without a password, or a password for an unencrypted key.
+            raise _ssl_error("SSL", f"PEM lib: {e}") from None
+        except ValueError as e:
+            raise _ssl_error("SSL", f"PEM lib: cannot load the private key ({e})") from None
+        spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        if key.public_key().public_bytes(*spki) != chain[0].public_key().public_bytes(*spki):
+            raise _ssl_error("X509: KEY_VALUES_MISMATCH", "key values mismatch")
+        try:
+            certified = CertifiedKey(chain, key)
+        except ValueError as e:
+            raise _ssl_error("SSL", f"unsupported key: {e}") from None
+        slot = _key_slot(key)
+        with self._lock:
+            self._certificates = [c for c in self._certificates if _key_slot(c.private_key) != slot] + [certified]
+        self._changed()
+
+    def load_verify_locations(self, cafile=None, capath=None, cadata=None) -> None:
+        """Trust the CAs in ``cafile`` (PEM), ``capath`` (a directory) and ``cadata`` (PEM str or DER bytes)."""
+        store = TrustStore()
+        store.load_verify_locations(cafile, capath, cadata)  # ssl's checks and errors, before anything changes
+        with self._lock:
+            target = self._writable_trust()
+            for cert in store:
+                target.add(cert)
+        self._changed(security=True)
+
+    def _writable_trust(self) -> TrustStore:
+        if self._trust_shared:
+            self._trust = self._trust.copy()
+            self._trust_shared = False
+        return self._trust
+
+    def load_default_certs(self, purpose=Purpose.SERVER_AUTH) -> None:
+        """The system's CAs: ``SSL_CERT_FILE``/``SSL_CERT_DIR``, OpenSSL's default bundle, else certifi's."""
+        if not isinstance(purpose, ssl._ASN1Object):
+            raise TypeError(purpose)
+        self.set_default_verify_paths()
+
+    def set_default_verify_paths(self) -> None:
+        system = _system_store()
+        with self._lock:
+            if not self._trust:
+                self._trust = system
+                self._trust_shared = True
+            elif self._trust is not system:
+                target = self._writable_trust()
+                for cert in system:
+                    target.add(cert)
+        self._changed(security=True)
+
+    def get_ca_certs(self, binary_form: bool = False) -> list:
+        return self._trust.get_ca_certs(binary_form)
+
+    def cert_store_stats(self) -> dict:
+        return self._trust.cert_store_stats()
+
+    def load_dh_params(self, path) -> None:
+        """Accepted for compatibility: fasttls has no finite-field DHE suites (only ECDHE and hybrids)."""
+        with open(_fspath(path, "path"), "rb"):
+            pass
+
+    # ------------------------------------------------------------------ negotiation
+
+    def set_alpn_protocols(self, alpn_protocols) -> None:
+        protos = []
+        for protocol in alpn_protocols:
+            b = bytes(protocol, "ascii")
+            if len(b) == 0 or len(b) > 255:
+                raise ssl.SSLError("ALPN protocols must be 1 to 255 in length")
+            protos.append(protocol)
+        self._alpn = protos
+        self._changed()
+
+    def set_npn_protocols(self, npn_protocols) -> None:
+        warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
+
+    def set_ciphers(self, cipherlist: str) -> None:
+        """OpenSSL cipher string for TLS 1.2 suites (TLS 1.3 suites: :meth:`set_ciphersuites`)."""
+        if not isinstance(cipherlist, str):
+            raise TypeError(f"set_ciphers() argument must be str, not {type(cipherlist).__name__}")
+        try:
+            suites = cipher_suites.parse_openssl_cipher_string(cipherlist)
+        except ssl.SSLError:
+            raise _ssl_error("SSL: NO_CIPHER_MATCH", "No cipher can be selected.") from None
+        self._suites12 = suites
+        self._changed()
+
+    def set_ciphersuites(self, ciphersuites: str) -> None:
+        """TLS 1.3 suites, OpenSSL-style: ``"TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256"``.
+
+        The order is our preference; an empty string turns TLS 1.3 off (as in OpenSSL).
+        """
+        if not isinstance(ciphersuites, str):
+            raise TypeError(f"set_ciphersuites() argument must be str, not {type(ciphersuites).__name__}")
+        try:
+            suites = cipher_suites.parse_tls13_ciphersuites(ciphersuites)
+        except ValueError as e:
+            raise _ssl_error("SSL: NO_CIPHER_MATCH", str(e)) from None
+        self._suites13 = suites
+        self._changed()
+
+    def get_ciphers(self) -> list[dict]:
+        hi = _TLS_VERSIONS[self._max_version]
+        lo = _TLS_VERSIONS[self._min_version]
+        out = []
+        if hi >= ProtocolVersion.TLS13 and not self._options & OP_NO_TLSv1_3:
+            out += [cipher_suites.cipher_dict(cipher_suites.TLS13_SUITES[s]) for s in self._suites13]
+        if lo <= ProtocolVersion.TLS12 and not self._options & OP_NO_TLSv1_2:
+            out += [cipher_suites.cipher_dict(cipher_suites.TLS12_SUITES[s]) for s in self._suites12]
+        return out
+
+    def set_groups(self, groups) -> None:
+        """Key exchange groups in preference order: a list or a colon-separated string of
+        X25519, P-256 (secp256r1), P-384, P-521, X448, X25519MLKEM768."""
+        if not isinstance(groups, str):
+            try:
+                groups = list(groups)
+            except TypeError:
+                raise TypeError("groups must be a string or a list of strings") from None
+            if not all(isinstance(g, str) for g in groups):
+                raise TypeError("groups must be a string or a list of strings")
+        try:
+            parsed = key_exchange.parse_group_names(groups)
+        except ValueError as e:
+            raise _ssl_error("SSL: UNSUPPORTED_ELLIPTIC_CURVE", str(e)) from None
+        self._groups = parsed
+        self._changed()
+
+    def set_ecdh_curve(self, name) -> None:
+        """ssl's one-curve setting: the server (and client) use only this group."""
+        if isinstance(name, bytes):
+            name = name.decode("ascii")
+        if not isinstance(name, str):
+            raise TypeError(f"set_ecdh_curve() argument must be str or bytes, not {type(name).__name__}")
+        try:
+            self._groups = key_exchange.parse_group_names([name])
+        except ValueError:
+            raise ValueError(f"unknown elliptic curve name {name!r}") from None
+        self._changed()
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def protocol(self):
+        return ssl._SSLMethod(self._protocol)
+
+    @property
+    def verify_mode(self) -> VerifyMode:
+        return VerifyMode(self._verify_mode)
+
+    @verify_mode.setter
+    def verify_mode(self, value) -> None:
+        if not isinstance(value, int):
+            raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
+        if value not in (CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED):
+            raise ValueError("invalid value for verify_mode")
+        if value == CERT_NONE and self._check_hostname:
+            raise ValueError("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.")
+        if value != self._verify_mode:
+            self._verify_mode = int(value)
+            self._changed(security=True)
+
+    @property
+    def check_hostname(self) -> bool:
+        return self._check_hostname
+
+    @check_hostname.setter
+    def check_hostname(self, value) -> None:
+        value = bool(value)
+        if value and self._verify_mode == CERT_NONE:
+            self._verify_mode = CERT_REQUIRED
+        if value != self._check_hostname:
+            self._check_hostname = value
+        self._changed(security=True)
+
+    @property
+    def hostname_checks_common_name(self) -> bool:
+        """Always False in effect: fasttls (like Go and the CA/B Forum) matches subjectAltName only."""
+        return self._hostname_checks_common_name
+
+    @hostname_checks_common_name.setter
+    def hostname_checks_common_name(self, value) -> None:
+        self._hostname_checks_common_name = bool(value)
+
+    def _check_version_setting(self, value: Any, what: str) -> TLSVersion:
+        if self._fixed_version or self._protocol not in _SUPPORTED_PROTOCOLS:
+            raise ValueError("The context's protocol doesn't support modification of highest and lowest version.")
+        try:
+            version = TLSVersion(value)
+        except ValueError:
+            raise ValueError(f"Unsupported TLS/SSL version 0x{value:x}" if isinstance(value, int) else f"invalid {what}") from None
+        if version not in _TLS_VERSIONS:
+            raise ValueError(f"fasttls supports TLS 1.2 and TLS 1.3 only; {what} {version.name} is not available")
+        return version
+
+    @property
+    def minimum_version(self) -> TLSVersion:
+        return self._min_version
+
+    @minimum_version.setter
+    def minimum_version(self, value) -> None:
+        self._min_version = self._check_version_setting(value, "minimum_version")
+        self._changed()
+
+    @property
+    def maximum_version(self) -> TLSVersion:
+        return self._max_version
+
+    @maximum_version.setter
+    def maximum_version(self, value) -> None:
+        self._max_version = self._check_version_setting(value, "maximum_version")
+        self._changed()
+
+    @property
+    def options(self) -> Options:
+        return Options(self._options)
+
+    @options.setter
+    def options(self, value) -> None:
+        if not isinstance(value, int):
+            raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
+        if value < 0:
+            raise OverflowError("can't convert negative int to unsigned")
+        self._options = Options(value)
+        self._changed()
+
+    @property
+    def verify_flags(self) -> VerifyFlags:
+        """Accepted and kept.  cryptography's verifier is always strict (VERIFY_X509_STRICT) and
+        accepts any trust anchor in the store (VERIFY_X509_PARTIAL_CHAIN); CRL checks are not supported."""
+        return VerifyFlags(self._verify_flags)
+
+    @verify_flags.setter
+    def verify_flags(self, value) -> None:
+        if not isinstance(value, int):
+            raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
+        self._verify_flags = VerifyFlags(value)
+
+    @property
+    def post_handshake_auth(self) -> bool:
+        return self._post_handshake_auth
+
+    @post_handshake_auth.setter
+    def post_handshake_auth(self, value) -> None:
+        self._post_handshake_auth = bool(value)
+
+    @property
+    def num_tickets(self) -> int:
+        return self._num_tickets
+
+    @num_tickets.setter
+    def num_tickets(self, value) -> None:
+        if not isinstance(value, int):
+            raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
+        if value < 0:
+            raise ValueError("value must be non-negative")
+        if self._client_only:
+            raise ValueError("SSLContext is not a server context.")
+        self._num_tickets = value
+        self._changed()
+
+    @property
+    def security_level(self) -> int:
+        return 2
+
+    @property
+    def keylog_filename(self) -> str | None:
+        return self._keylog.path if self._keylog is not None else None
+
+    @keylog_filename.setter
+    def keylog_filename(self, value) -> None:
+        if value is None:
+            self._keylog = None
+        else:
+            self._keylog = _KeyLogFile(_fspath(value, "keylog_filename"))
+        self._changed()
+
+    @property
+    def sni_callback(self):
+        return self._sni_callback
+
+    @sni_callback.setter
+    def sni_callback(self, value) -> None:
+        if self._client_only:
+            raise ValueError("sni_callback cannot be set on TLS_CLIENT context")
+        if value is not None and not callable(value):
+            raise TypeError("not a callable object")
+        self._sni_callback = value
+        self._changed()
+
+    def set_servername_callback(self, server_name_callback) -> None:
+        if server_name_callback is None:
+            self.sni_callback = None
+            return
+        if not callable(server_name_callback):
+            raise TypeError("not a callable object")
+
+        def shim_cb(sslobj, servername, sslctx):
+            return server_name_callback(sslobj, self._encode_hostname(servername), sslctx)
+
+        self.sni_callback = shim_cb
+
+    def session_stats(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._stats)
+
+    @property
+    def _msg_callback(self):
+        return None
+
+    @_msg_callback.setter
+    def _msg_callback(self, callback) -> None:
+        raise NotImplementedError("fasttls has no message callback; use Config.tracer (fasttls.trace)")
+
+    def __reduce__(self):
+        raise TypeError(f"cannot pickle {type(self).__name__!r} object")
+
+    def __repr__(self) -> str:
+        return f"<fasttls.SSLContext protocol={self.protocol.name} verify_mode={self.verify_mode.name} check_hostname={self._check_hostname}>"
+
+
+class _Unraisable:
+    """What ``sys.unraisablehook`` expects (ssl reports SNI callback exceptions that way)."""
+
+    def __init__(self, exc: BaseException, obj: Any) -> None:
+        self.exc_type = type(exc)
+        self.exc_value = exc
+        self.exc_traceback = exc.__traceback__
+        self.err_msg = "Exception ignored in fasttls sni_callback"
+        self.object = obj
+
+
+def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=None, cadata=None) -> SSLContext:
+    """``ssl.create_default_context`` for fasttls: verified client or plain server settings.
+
+    The client context trusts ``cafile``/``capath``/``cadata`` when given, else
+    the system's CAs; ``SSLKEYLOGFILE`` turns the NSS key log on.
+    """
+    if not isinstance(purpose, ssl._ASN1Object):
+        raise TypeError(purpose)
+    if purpose == Purpose.SERVER_AUTH:
+        context = SSLContext(PROTOCOL_TLS_CLIENT)
+        context.verify_mode = CERT_REQUIRED
+        context.check_hostname = True
+    elif purpose == Purpose.CLIENT_AUTH:
+        context = SSLContext(PROTOCOL_TLS_SERVER)
+    else:
+        raise ValueError(purpose)
+    if cafile or capath or cadata:
+        context.load_verify_locations(cafile, capath, cadata)
+    elif context.verify_mode != CERT_NONE:
+        context.load_default_certs(purpose)
+    keylogfile = os.environ.get("SSLKEYLOGFILE")
+    if keylogfile and not sys.flags.ignore_environment:
+        context.keylog_filename = keylogfile
+    return context
+
+
+def _create_unverified_context(protocol=None, *, cert_reqs=CERT_NONE, check_hostname=False, purpose=Purpose.SERVER_AUTH,
+                               certfile=None, keyfile=None, cafile=None, capath=None, cadata=None) -> SSLContext:
+    """``ssl._create_unverified_context`` for fasttls."""
+    if not isinstance(purpose, ssl._ASN1Object):
+        raise TypeError(purpose)
+    if purpose == Purpose.SERVER_AUTH:
+        protocol = PROTOCOL_TLS_CLIENT if protocol is None else protocol
+    elif purpose == Purpose.CLIENT_AUTH:
+        protocol = PROTOCOL_TLS_SERVER if protocol is None else protocol
+    context = SSLContext(protocol)
+    context.check_hostname = check_hostname
+    if cert_reqs is not None:
+        context.verify_mode = cert_reqs
+    if check_hostname:
+        context.check_hostname = True
+    if keyfile and not certfile:
+        raise ValueError("certfile must be specified")
+    if certfile or keyfile:
+        context.load_cert_chain(certfile, keyfile)
+    if cafile or capath or cadata:
+        context.load_verify_locations(cafile, capath, cadata)
+    elif context.verify_mode != CERT_NONE:
+        context.load_default_certs(purpose)
+    keylogfile = os.environ.get("SSLKEYLOGFILE")
+    if keylogfile and not sys.flags.ignore_environment:
+        context.keylog_filename = keylogfile
+    return context
+
+
+# ---------------------------------------------------------------------------
+# inject_into_ssl / extract_from_ssl (the truststore convention)
+# ---------------------------------------------------------------------------
+
+_injected: list[tuple[Any, str, Any]] = []
+
+
+def _patch(obj: Any, name: str, value: Any) -> None:
+    _injected.append((obj, name, getattr(obj, name)))
+    setattr(obj, name, value)
+
+
+def inject_into_ssl() -> None:
+    """Make ``ssl.SSLContext`` (and so ``ssl.create_default_context``, http.client,
+    urllib, asyncio's defaults, urllib3 and requests) use fasttls, with no other change.
+
+    Contexts created before the call stay OpenSSL ones.  Undo with :func:`extract_from_ssl`.
+    """
+    if _injected:
+        return
+    _patch(ssl, "SSLContext", SSLContext)
+    try:
+        import urllib3.util.ssl_ as urllib3_ssl
+    except ImportError:
+        pass
+    else:
+        _patch(urllib3_ssl, "SSLContext", SSLContext)
+    try:
+        import requests.adapters as requests_adapters
+    except ImportError:
+        pass
+    else:
+        # requests >= 2.32 preloads one default context at import.
+        if hasattr(requests_adapters, "_preloaded_ssl_context"):
+            from requests.utils import DEFAULT_CA_BUNDLE_PATH
+
+            preloaded = create_default_context(cafile=DEFAULT_CA_BUNDLE_PATH)
+            _patch(requests_adapters, "_preloaded_ssl_context", preloaded)
+
+
+def extract_from_ssl() -> None:
+    """Undo :func:`inject_into_ssl`."""
+    while _injected:
+        obj, name, value = _injected.pop()
+        setattr(obj, name, value)
+
+
+def _bind_classes() -> None:
+    from .socket import SSLSocket
+    from .sslobject import SSLObject
+
+    SSLContext.sslsocket_class = SSLSocket
+    SSLContext.sslobject_class = SSLObject
+
+
+_bind_classes()

@@ -1,0 +1,351 @@
+"""``SSLObject``: a fasttls connection over a pair of ``ssl.MemoryBIO`` (``SSLContext.wrap_bio``).
+
+This is what asyncio's ``sslproto`` (and anyio, trio-style code) drive: bytes
+the transport received are written into ``incoming``; the object's
+``do_handshake``/``read``/``write``/``unwrap`` move them through the sans-IO
+:class:`~fasttls.connection.Connection` and leave what must be sent in
+``outgoing``.  When more input is needed they raise ``SSLWantReadError``,
+exactly as ``ssl.SSLObject`` does; ``read`` returns ``b""`` (or 0) once the
+peer's close_notify has arrived.
+
+:class:`TLSInfo` holds what both this class and :class:`fasttls.SSLSocket`
+report about a connection (``cipher()``, ``getpeercert()``, ``version()``...).
+"""
+
+from __future__ import annotations
+
+import ssl
+import weakref
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from . import cipher_suites
+from .config import ClientAuthType
+from .connection import Connection
+from .constants import ProtocolVersion
+from .errors import SSLEOFError, SSLError, SSLWantReadError
+
+__all__ = ["SSLObject", "TLSInfo"]
+
+_VERSION_NAMES = {ProtocolVersion.TLS13: "TLSv1.3", ProtocolVersion.TLS12: "TLSv1.2"}
+_CHANNEL_BINDINGS = ("tls-unique", "tls-exporter")
+
+
+def _client_hello(conn: Connection) -> Any:
+    hs = getattr(conn, "_handshake", None)
+    for state in (getattr(hs, "state13", None), getattr(hs, "state12", None)):
+        ch = getattr(state, "client_hello", None)
+        if ch is not None:
+            return ch
+    return getattr(hs, "hello", None)
+
+
+class TLSInfo:
+    """What was negotiated, in ``ssl``'s shapes; needs ``self._conn`` (None when unwrapped)."""
+
+    _conn: Connection | None
+    server_side: bool
+
+    def _established(self) -> Connection | None:
+        conn = self._conn
+        return conn if conn is not None and conn.handshake_complete else None
+
+    def version(self) -> str | None:
+        conn = self._established()
+        return _VERSION_NAMES.get(conn.version) if conn is not None else None
+
+    def cipher(self) -> tuple[str, str, int] | None:
+        conn = self._established()
+        if conn is None or conn.cipher_suite is None:
+            return None
+        return cipher_suites.cipher_tuple(conn.cipher_suite)
+
+    def shared_ciphers(self) -> list[tuple[str, str, int]] | None:
+        """Server: the client's suites we also enable; client: the suites we offered."""
+        conn = self._established()
+        if conn is None:
+            return None
+        config = conn.config
+        ours = list(config.cipher_suites_tls13) + list(config.cipher_suites_tls12)
+        if self.server_side:
+            ch = _client_hello(conn)
+            offered = set(getattr(ch, "cipher_suites", ()) or ())
+            ids = [s for s in ours if s in offered]
+        else:
+            ids = ours
+        out = []
+        for sid in ids:
+            suite = cipher_suites.suite_by_id(sid)
+            if suite is not None:
+                out.append(cipher_suites.cipher_tuple(suite))
+        return out
+
+    def compression(self) -> None:
+        return None
+
+    def selected_alpn_protocol(self) -> str | None:
+        conn = self._established()
+        return conn.alpn_protocol if conn is not None else None
+
+    def selected_npn_protocol(self) -> None:
+        return None
+
+    def _verifies_peer(self, conn: Connection) -> bool:
+        config = conn.config
+        if self.server_side:
+            return config.client_auth >= ClientAuthType.VerifyClientCertIfGiven
+        return bool(config.verify_peer)
+
+    def _getpeercert(self, binary_form: bool = False):
+        conn = self._conn
+        if conn is None or not conn.handshake_complete:
+            raise ValueError("handshake not done yet")
+        if not conn.peer_certificates:
+            return None
+        if binary_form:
+            return bytes(conn.peer_certificates[0])
+        if not self._verifies_peer(conn):
+            return {}
+        from .verify import peer_certificate_dict
+
+        leaf = conn.verified_chain[0] if conn.verified_chain else x509.load_der_x509_certificate(conn.peer_certificates[0])
+        return peer_certificate_dict(leaf)
+
+    def get_verified_chain(self) -> list[bytes]:
+        """The verified chain (leaf first, up to the trust anchor), DER-encoded (Python 3.13's API)."""
+        conn = self._established()
+        if conn is None or not self._verifies_peer(conn):
+            return []
+        return [c.public_bytes(serialization.Encoding.DER) for c in conn.verified_chain]
+
+    def get_unverified_chain(self) -> list[bytes]:
+        """The certificates as the peer sent them, DER-encoded."""
+        conn = self._established()
+        return [bytes(c) for c in conn.peer_certificates] if conn is not None else []
+
+    def get_channel_binding(self, cb_type: str = "tls-unique") -> bytes | None:
+        """``tls-unique`` (RFC 5929; TLS 1.2 only, None on TLS 1.3) or ``tls-exporter`` (RFC 9266)."""
+        if cb_type not in _CHANNEL_BINDINGS:
+            raise ValueError(f"{cb_type} channel binding type not implemented")
+        conn = self._established()
+        if conn is None:
+            return None
+        if cb_type == "tls-unique":
+            return conn.tls_unique if conn.version == ProtocolVersion.TLS12 else None
+        return conn.export_keying_material(b"EXPORTER-Channel-Binding", b"", 32)
+
+    def export_keying_material(self, label: str | bytes, context: bytes | None, length: int) -> bytes:
+        conn = self._conn
+        if conn is None or not conn.handshake_complete:
+            raise ValueError("handshake not done yet")
+        return conn.export_keying_material(label, context, length)
+
+    @property
+    def session(self):
+        conn = self._conn
+        if conn is not None and conn.session is not None:
+            return conn.session
+        return self._session
+
+    @session.setter
+    def session(self, session) -> None:
+        if self.server_side:
+            raise ValueError(f"Cannot set session for server-side {type(self).__name__}.")
+        conn = self._conn
+        if conn is not None and conn.handshake_complete:
+            raise ValueError("Cannot set session after handshake.")
+        if session is not None and not hasattr(session, "ticket"):
+            raise TypeError("Value is not a fasttls session.")
+        self._session = session
+        if conn is not None:
+            conn.session = session
+
+    @property
+    def session_reused(self) -> bool | None:
+        conn = self._conn
+        return conn.session_reused if conn is not None else None
+
+    def verify_client_post_handshake(self) -> None:
+        raise SSLError("fasttls does not support TLS 1.3 post-handshake client authentication")
+
+    @property
+    def context(self):
+        return self._context
+
+    @context.setter
+    def context(self, ctx) -> None:
+        if not hasattr(ctx, "_config_for"):
+            raise TypeError("The value must be a fasttls SSLContext")
+        self._context = ctx
+        self._config = ctx._config_for(self.server_side)
+        if self._conn is not None:
+            self._conn.config = self._config
+
+    @property
+    def connection(self) -> Connection | None:
+        """The sans-IO connection underneath (negotiated details, trace, key updates)."""
+        return self._conn
+
+    def _new_connection(self) -> Connection:
+        conn = Connection(self._config, server_side=self.server_side, server_hostname=self.server_hostname, session=self._session)
+        conn._fasttls_owner = weakref.ref(self)  # for the context's sni_callback
+        return conn
+
+    def _count(self, key: str) -> None:
+        ctx = self._context
+        if ctx is not None and hasattr(ctx, "_stat"):
+            ctx._stat(key)
+
+    def _handshake_done(self) -> None:
+        conn = self._conn
+        self._count("accept_good" if self.server_side else "connect_good")
+        if conn.session_reused:
+            self._count("hits")
+
+
+class SSLObject(TLSInfo, ssl.SSLObject):
+    """A TLS connection over ``ssl.MemoryBIO`` objects; made by ``SSLContext.wrap_bio``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError(
+            f"{self.__class__.__name__} does not have a public constructor. Instances are returned by SSLContext.wrap_bio()."
+        )
+
+    @classmethod
+    def _create(cls, incoming, outgoing, server_side: bool = False, server_hostname: str | None = None, session: Any = None, context: Any = None):
+        self = object.__new__(cls)
+        self._incoming = incoming
+        self._outgoing = outgoing
+        self._context = context
+        self._config = context._config_for(server_side)
+        self.server_side = server_side
+        self.server_hostname = server_hostname
+        self._session = session
+        self._conn = self._new_connection()
+        self._started = False
+        self._closing = False
+        self._shut = False
+        return self
+
+    @property
+    def server_side(self) -> bool:
+        return self._server_side
+
+    @server_side.setter
+    def server_side(self, value: bool) -> None:
+        self._server_side = value
+
+    @property
+    def server_hostname(self) -> str | None:
+        return self._server_hostname
+
+    @server_hostname.setter
+    def server_hostname(self, value: str | None) -> None:
+        self._server_hostname = value
+
+    # ------------------------------------------------------------------ the pump
+
+    def _push(self) -> None:
+        conn = self._conn
+        if conn is not None:
+            while conn.bytes_to_send():
+                self._outgoing.write(conn.data_to_send())
+
+    def _pull(self) -> None:
+        """Feed everything in ``incoming`` to the connection (and queue its answers)."""
+        conn = self._conn
+        try:
+            data = self._incoming.read()
+            if data:
+                conn.receive_data(data)
+            elif self._incoming.eof and not conn.peer_closed:
+                conn.receive_eof()
+        finally:
+            self._push()
+
+    def _checked(self) -> Connection:
+        conn = self._conn
+        if conn is None:
+            raise ValueError("SSL object has been unwrapped")
+        return conn
+
+    # ------------------------------------------------------------------ ssl.SSLObject API
+
+    def do_handshake(self) -> None:
+        conn = self._checked()
+        if not self._started:
+            self._started = True
+            self._count("accept" if self.server_side else "connect")
+            conn.start()
+            self._push()
+        if conn.handshake_complete:
+            return
+        self._pull()
+        if not conn.handshake_complete:
+            raise SSLWantReadError()
+        self._handshake_done()
+
+    def read(self, len: int = 1024, buffer=None):
+        """Up to ``len`` bytes of application data (into ``buffer`` if given, returning the count).
+
+        ``b""``/0 after the peer's close_notify; ``SSLWantReadError`` when more input is needed.
+        """
+        conn = self._checked()
+        if buffer is not None:
+            view = memoryview(buffer).cast("B")
+            if len <= 0 or len > view.nbytes:
+                len = view.nbytes
+        elif len < 0:
+            raise ValueError("size should not be negative")
+        elif len == 0:
+            return b""
+        if not conn.handshake_complete:
+            self.do_handshake()
+        if not conn.pending():
+            self._pull()
+        if conn.pending():
+            if buffer is not None:
+                return conn.read_into(view[:len])
+            return conn.read(len)
+        if conn.peer_closed:
+            return 0 if buffer is not None else b""
+        raise SSLWantReadError()
+
+    def write(self, data) -> int:
+        conn = self._checked()
+        if not conn.handshake_complete:
+            self.do_handshake()
+        with memoryview(data) as view:
+            n = view.nbytes
+            if n:
+                conn.send(view)
+        self._push()
+        return n
+
+    def pending(self) -> int:
+        conn = self._conn
+        return conn.pending() if conn is not None else 0
+
+    def unwrap(self) -> None:
+        """Send close_notify and wait (``SSLWantReadError``) for the peer's."""
+        conn = self._checked()
+        if not self._closing:
+            self._closing = True
+            conn.close()
+            self._push()
+        while not conn.peer_closed:
+            if not self._incoming.pending and self._incoming.eof:
+                raise SSLEOFError("EOF occurred in violation of protocol")
+            if not self._incoming.pending:
+                raise SSLWantReadError()
+            self._pull()
+            conn.read()  # application data after our close_notify is dropped
+        self._shut = True
+
+    def getpeercert(self, binary_form: bool = False):
+        return self._getpeercert(binary_form)
+
+    def __repr__(self) -> str:
+        return f"<fasttls.SSLObject server_side={self.server_side} version={self.version()}>"
