@@ -219,3 +219,44 @@ def test_key_update_with_an_invalid_value(pki):
         transfer(c, s)
     # RFC 8446 4.6.3: any request_update other than 0 or 1 is illegal_parameter.
     assert e.value.alert == AlertDescription.illegal_parameter
+
+
+def _lazily_broken(der: bytes) -> bytes:
+    """A copy of ``der`` that loads but fails when a field is read (cryptography parses lazily)."""
+    from cryptography import x509
+
+    for i in range(len(der) - 1, 0, -1):  # deterministic: from the end (extensions, then names)
+        bad = bytearray(der)
+        bad[i] ^= 0x80
+        try:
+            cert = x509.load_der_x509_certificate(bytes(bad))
+        except ValueError:
+            continue
+        try:
+            cert.subject, cert.issuer, cert.public_key(), cert.extensions  # noqa: B018
+        except ValueError:
+            return bytes(bad)
+    raise AssertionError("no lazily broken variant found")
+
+
+@pytest.mark.parametrize("side", ["server", "client"])
+def test_certificate_that_fails_to_parse_late_is_bad_certificate(pki, side):
+    import copy
+
+    from fasttls.config import ClientAuthType
+
+    from .pairs import do_handshake
+
+    cc, sc = configs(pki, client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=pki.store)
+    honest = pki.server() if side == "server" else pki.client()
+    broken = copy.copy(honest)
+    broken.chain_der = [_lazily_broken(honest.chain_der[0]), *honest.chain_der[1:]]
+    if side == "server":
+        sc.certificates = [broken]
+        cc.certificates = [pki.client()]
+    else:
+        cc.certificates = [broken]
+    c, s = make_pair(cc, sc)
+    with pytest.raises(TLSError) as e:
+        do_handshake(c, s)
+    assert e.value.alert == AlertDescription.bad_certificate, e.value

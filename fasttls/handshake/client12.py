@@ -24,7 +24,7 @@ from ..errors import SSLError, TLSError
 from ..messages import handshake as m
 from ..tickets import MAX_TICKET_LIFETIME, ClientSession
 from .client13 import verify_server_certificates
-from .common import ChangeCipherSpec, Steps, check_finished
+from .common import ChangeCipherSpec, Steps, check_certificates_parse, check_finished
 
 TLS12 = ProtocolVersion.TLS12
 
@@ -50,19 +50,6 @@ def key_fits_suite(public_key, suite) -> bool:
     if suite.ecdsa:
         return isinstance(public_key, (ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey, ed448.Ed448PublicKey))
     return isinstance(public_key, rsa.RSAPublicKey)
-
-
-def check_certificates_parse(chain_der: list[bytes], who: str) -> None:
-    """Refuse a chain cryptography parses only lazily (a damaged subject, issuer, key or
-    extension would otherwise surface as a ValueError deep in verification): bad_certificate."""
-    try:
-        for der in chain_der:
-            cert = x509.load_der_x509_certificate(der)
-            cert.subject, cert.issuer, cert.public_key(), cert.extensions  # noqa: B018 - force the parse
-    except (ValueError, x509.InvalidVersion) as exc:
-        raise TLSError(AlertDescription.bad_certificate, f"failed to parse the {who} certificate: {exc}") from None
-    except UnsupportedAlgorithm as exc:
-        raise TLSError(AlertDescription.unsupported_certificate, f"unsupported {who} certificate key: {exc}") from None
 
 
 def derive_keys(suite, master: bytes, client_random: bytes, server_random: bytes):

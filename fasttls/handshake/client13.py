@@ -16,7 +16,7 @@ from ..constants import AlertDescription, ExtensionType, HandshakeType, Protocol
 from ..errors import TLSError
 from ..messages import handshake as m
 from ..tickets import MAX_TICKET_LIFETIME, ClientSession
-from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, check_finished
+from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, check_certificates_parse, check_finished
 
 TLS13 = ProtocolVersion.TLS13
 
@@ -352,10 +352,8 @@ def verify_server_certificates(conn, config, chain_der: list[bytes]) -> None:
     """Parse the chain and verify it (unless verification is off), like Go's verifyServerCertificate."""
     from .. import verify
 
-    try:
-        chain = [x509.load_der_x509_certificate(d) for d in chain_der]
-    except ValueError as exc:
-        raise TLSError(AlertDescription.bad_certificate, f"failed to parse the server certificate: {exc}") from None
+    check_certificates_parse(chain_der, "server")
+    chain = [x509.load_der_x509_certificate(d) for d in chain_der]
     if config.verify_peer:
         store = config.trust_store if config.trust_store is not None else verify.default_trust_store()
         hostname = conn.server_hostname if config.check_hostname else None

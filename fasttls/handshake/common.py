@@ -6,6 +6,9 @@ import hmac
 from collections.abc import Generator
 from typing import Any
 
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+
 from ..constants import AlertDescription, ProtocolVersion
 from ..errors import TLSError
 
@@ -70,3 +73,16 @@ def version_name(v: int) -> str:
         return {ProtocolVersion.TLS13: "TLS 1.3", ProtocolVersion.TLS12: "TLS 1.2"}[v]
     except KeyError:
         return f"0x{v:04x}"
+
+
+def check_certificates_parse(chain_der: list[bytes], who: str) -> None:
+    """Refuse a chain cryptography parses only lazily (a damaged subject, issuer, key or
+    extension would otherwise surface as a ValueError deep in verification): bad_certificate."""
+    try:
+        for der in chain_der:
+            cert = x509.load_der_x509_certificate(der)
+            cert.subject, cert.issuer, cert.public_key(), cert.extensions  # noqa: B018 - force the parse
+    except (ValueError, x509.InvalidVersion) as exc:
+        raise TLSError(AlertDescription.bad_certificate, f"failed to parse the {who} certificate: {exc}") from None
+    except UnsupportedAlgorithm as exc:
+        raise TLSError(AlertDescription.unsupported_certificate, f"unsupported {who} certificate key: {exc}") from None

@@ -22,7 +22,7 @@ from ..errors import TLSError
 from ..messages import handshake as m
 from ..tickets import SessionState
 from ..transcript import Transcript
-from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, check_finished
+from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, check_certificates_parse, check_finished
 
 TLS13 = ProtocolVersion.TLS13
 #: Go's maxClientPSKIdentities: how many offered tickets we try to open.
@@ -437,10 +437,8 @@ def illegal_client_hello_change(ch1: m.ClientHello, ch2: m.ClientHello) -> str |
 def verify_client_certificates(conn, config, chain_der: list[bytes]) -> None:
     from .. import verify
 
-    try:
-        chain = [x509.load_der_x509_certificate(d) for d in chain_der]
-    except ValueError as exc:
-        raise TLSError(AlertDescription.bad_certificate, f"failed to parse the client certificate: {exc}") from None
+    check_certificates_parse(chain_der, "client")
+    chain = [x509.load_der_x509_certificate(d) for d in chain_der]
     conn.peer_certificates = list(chain_der)
     if config.client_auth >= ClientAuthType.VerifyClientCertIfGiven:
         store = config.client_ca_store or config.trust_store
