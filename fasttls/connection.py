@@ -251,7 +251,7 @@ class Connection:
         if description != AlertDescription.close_notify or level == AlertLevel.FATAL:
             self._alert_sent = True
         # TLS 1.3: every alert but close_notify/user_canceled is fatal (RFC 8446 6).
-        self._write.write_record(ContentType.ALERT, bytes((level, description)))
+        self._write_records(ContentType.ALERT, bytes((level, description)))
         if self._trace:
             self._emit_trace("alert", "send", AlertDescription(description).name, {"level": AlertLevel(level).name})
 
@@ -294,6 +294,8 @@ class Connection:
                     continue
                 raise
             if len(app) != before:
+                if self._trace:
+                    self._emit_trace("record", "receive", "APPLICATION_DATA", {"length": len(app) - before, "protected": True})
                 if not self._app_read_allowed:
                     raise TLSError(AlertDescription.unexpected_message, "application data before the handshake completed")
                 self._key_updates_in_row = 0
@@ -464,7 +466,26 @@ class Connection:
     def _send_app(self, data) -> None:
         if self.version == ProtocolVersion.TLS13 and self._write.key_update_due:
             self._send_key_update(True)
-        self._write.write_record(ContentType.APPLICATION_DATA, data)
+        if self._trace:
+            self._write_records(ContentType.APPLICATION_DATA, data)
+        else:
+            self._write.write_record(ContentType.APPLICATION_DATA, data)
+
+    def _write_records(self, content_type: int, data) -> None:
+        """Queue records of ``content_type``; with a tracer, one "record" event per record
+        (plaintext length, bytes on the wire, whether it is protected)."""
+        w = self._write
+        before = len(w.buffer)
+        w.write_record(content_type, data)
+        if self._trace:
+            wire = len(w.buffer) - before
+            frag = w.max_fragment
+            n = max(1, -(-len(data) // frag))
+            overhead = (wire - len(data)) // n
+            name = ContentType(content_type).name
+            for i in range(n):
+                length = min(frag, len(data) - i * frag)
+                self._emit_trace("record", "send", name, {"length": length, "wire": length + overhead, "protected": w.protected})
 
     # ------------------------------------------------------------------ for the handshake
 
@@ -478,15 +499,13 @@ class Connection:
 
     def write_change_cipher_spec(self) -> None:
         self._flush_handshake()
-        self._write.write_record(ContentType.CHANGE_CIPHER_SPEC, b"\x01")
-        if self._trace:
-            self._emit_trace("record", "send", "CHANGE_CIPHER_SPEC", {"length": 1})
+        self._write_records(ContentType.CHANGE_CIPHER_SPEC, b"\x01")
 
     def _flush_handshake(self) -> None:
         if self._hs_out:
             data = bytes(self._hs_out)
             self._hs_out.clear()
-            self._write.write_record(ContentType.HANDSHAKE, data)
+            self._write_records(ContentType.HANDSHAKE, data)
 
     def set_record_version(self, version: int) -> None:
         self._write.record_version = version

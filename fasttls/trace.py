@@ -90,7 +90,10 @@ class TextTracer:
             text = f"{arrow} alert {event.name} ({level})" + (f": {meaning}" if meaning else "")
             return [self._c("alert", text)]
         if event.kind == "record":
-            return [self._c("dim", f"{arrow} record {event.name} {event.fields.get('length', '')} bytes")]
+            f = event.fields
+            wire = f" ({f['wire']} on the wire)" if "wire" in f else ""
+            prot = "protected" if f.get("protected") else "plaintext"
+            return [self._c("dim", f"{arrow} record {event.name}, {prot}: {f.get('length', '')} bytes{wire}")]
         fields = ", ".join(f"{k}={_fmt(v)}" for k, v in event.fields.items())
         return [self._c("info", f"    {event.name}" + (f" ({fields})" if fields else ""))]
 
