@@ -26,6 +26,10 @@ from .handshake.common import CHANGE_CIPHER_SPEC
 from .messages import handshake as hsmsg
 from .record import ReadHalf, Twin, WriteHalf
 
+
+#: Stands for the handshake generator once it has finished (and been dropped).
+_FINISHED: Any = ()
+
 log = logging.getLogger("fasttls")
 
 _HS_HEADER = 4
@@ -269,6 +273,8 @@ class Connection:
             self._flush_handshake()
             if not self.handshake_complete:
                 self.handshake_complete = True
+                self._gen = _FINISHED  # not None: None means "not started"
+                self._handshake.release_handshake_state()
                 self._app_read_allowed = True
                 self._events.append(
                     ev.HandshakeComplete(
@@ -301,6 +307,8 @@ class Connection:
                 self._key_updates_in_row = 0
                 self._empty_records = 0
             if rec is None:
+                if not len(app):
+                    app.release()  # nothing for the application: an idle connection holds no buffer
                 return
             ctype, payload, protected = rec
             if protected:

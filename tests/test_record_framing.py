@@ -250,3 +250,16 @@ def test_release_keeps_data_that_is_still_queued(twin):
     q.feed(b"keep me")
     q.release()
     assert bytes(q.view()) == b"keep me"
+
+
+def test_release_keeps_a_buffer_with_a_live_view(twin):
+    """A reservation being filled (recv_into on a view) must survive a release: the bytes
+    landing in it would otherwise be lost, or land in a buffer another connection reuses."""
+    q = twin.framing.RecordBuffer()
+    end = q.reserve(1000)
+    view = memoryview(q.buffer)
+    q.release()
+    view[end : end + 3] = b"abc"
+    q.commit(3)
+    view.release()
+    assert bytes(q.view()) == b"abc"

@@ -8,6 +8,10 @@ from libc.stdint cimport uint8_t, uint16_t
 from libc.string cimport memcpy, memmove
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE, PyByteArray_Resize
 
+cdef extern from "Python.h":
+    ctypedef struct PyByteArrayObject:
+        Py_ssize_t ob_exports
+
 from fasttls.record._common cimport load_be16, write_header as c_write_header
 
 from ..constants import AlertDescription
@@ -183,7 +187,7 @@ cdef class RecordBuffer:
         if size - self.end >= n:
             return self.end
         if size == 0 and _POOL:
-            self.buffer = _POOL.pop()
+            self.buffer = _POOL.pop()  # no GIL release between the test and the pop
             size = PyByteArray_GET_SIZE(self.buffer)
             if size >= n:
                 return 0
@@ -243,6 +247,10 @@ cdef class RecordBuffer:
         if self.start == self.end:
             buf = self.buffer
             self.start = self.end = 0
+            # A live view (a recv_into in progress, a caller's view()) keeps the
+            # buffer here: dropping or pooling it would lose or share its bytes.
+            if (<PyByteArrayObject*>buf).ob_exports > 0:
+                return
             if PyByteArray_GET_SIZE(buf):
                 self.buffer = bytearray()
                 if PyByteArray_GET_SIZE(buf) <= POOL_MAX_BUFFER and len(_POOL) < POOL_SIZE:

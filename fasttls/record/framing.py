@@ -180,9 +180,13 @@ class RecordBuffer:
         if len(buf) - self.end >= n:
             return self.end
         if not buf and _POOL:
-            buf = self.buffer = _POOL.pop()
-            if len(buf) >= n:
-                return 0
+            try:
+                buf = self.buffer = _POOL.pop()  # another thread may have emptied it
+            except IndexError:
+                pass
+            else:
+                if len(buf) >= n:
+                    return 0
         used = self.end - self.start
         if self.start:
             buf[:used] = buf[self.start : self.end]
@@ -233,6 +237,15 @@ class RecordBuffer:
         if self.start == self.end:
             buf = self.buffer
             self.start = self.end = 0
+            if not buf:
+                return
+            # A live view (a recv_into in progress, a caller's view()) keeps the
+            # buffer here: dropping or pooling it would lose or share its bytes.
+            try:
+                buf.append(0)
+            except BufferError:
+                return
+            del buf[-1]
             if buf:
                 self.buffer = bytearray()
                 if len(buf) <= POOL_MAX_BUFFER and len(_POOL) < POOL_SIZE:

@@ -126,6 +126,7 @@ class ReadHalf(HalfConn):
     def _next_unprotected(self):
         rec = self.buffer.next_record(self.expected_version, MAX_PLAINTEXT)
         if rec is None:
+            self.buffer.release()  # only if empty: idle connections hold no buffer
             return None
         return rec[0], rec[2], False
 
@@ -147,6 +148,8 @@ class ReadHalf(HalfConn):
         while True:
             avail = len(inp)
             if avail < framing.HEADER_SIZE:
+                if not avail:
+                    inp.release()
                 return None
             base = app.reserve(avail)
             pos, app_end, stop, ctype, rec_end = prot.open_records(inp.buffer, inp.start, inp.end, app.buffer, base)
