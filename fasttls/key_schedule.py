@@ -83,8 +83,27 @@ def _label_bytes(label: str | bytes) -> bytes:
     return label.encode("ascii") if isinstance(label, str) else bytes(label)
 
 
+_CONSTANT_LABELS: dict = {}
+
+
 def hkdf_label(label: str | bytes, context: bytes, length: int) -> bytes:
-    """The encoded ``HkdfLabel`` structure (RFC 8446 7.1); ``"tls13 "`` is prepended here."""
+    """The encoded ``HkdfLabel`` structure (RFC 8446 7.1); ``"tls13 "`` is prepended here.
+
+    Labels with an empty context ("key", "iv", "finished", "traffic upd") are the
+    same every time and are built once.
+    """
+    if not context:
+        key = (label, length)
+        cached = _CONSTANT_LABELS.get(key)
+        if cached is None:
+            cached = _build_hkdf_label(label, b"", length)
+            if len(_CONSTANT_LABELS) < 64:  # our labels are a fixed handful; stay bounded anyway
+                _CONSTANT_LABELS[key] = cached
+        return cached
+    return _build_hkdf_label(label, context, length)
+
+
+def _build_hkdf_label(label: str | bytes, context: bytes, length: int) -> bytes:
     full_label = _LABEL_PREFIX + _label_bytes(label)
     if len(full_label) > 255:
         raise ValueError("HKDF label too long")

@@ -101,12 +101,14 @@ class PskIdentity(NamedTuple):
     obfuscated_ticket_age: int
 
 
+_EXTENSION_NAMES = {int(t): t.name for t in ExtensionType}
+
+
 def extension_name(ext_type: int) -> str:
-    """The IANA name of an extension type, or ``unknown(0x....)``."""
-    try:
-        return ExtensionType(ext_type).name
-    except ValueError:
-        return f"unknown(0x{ext_type:04x})"
+    """The IANA name of an extension type, or ``unknown(0x....)`` (a dict lookup: this
+    runs for every extension parsed, to name it in a possible error)."""
+    name = _EXTENSION_NAMES.get(ext_type)
+    return name if name is not None else f"unknown(0x{ext_type:04x})"
 
 
 def _done(r: Reader) -> None:
