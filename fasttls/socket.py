@@ -77,6 +77,7 @@ class SSLSocket(TLSInfo, _socket.socket):
         self._started = False
         self._done = False
         self._closing = False
+        self._plain = b""  # plain bytes received behind the peer's close_notify (unwrap)
         self.settimeout(timeout)
         try:
             self.getpeername()
@@ -135,14 +136,14 @@ class SSLSocket(TLSInfo, _socket.socket):
             if not conn.bytes_to_send():
                 return
 
-    def _fill(self) -> None:
-        """Receive once from the socket into the record layer and process it."""
+    def _fill(self, size: int = _RECV_SIZE) -> None:
+        """Receive once (up to ``size`` bytes) from the socket into the record layer and process it."""
         conn = self._conn
         buf = conn._read.buffer
-        end = buf.reserve(_RECV_SIZE)
+        end = buf.reserve(size)
         view = memoryview(buf.buffer)
         try:
-            n = super().recv_into(view[end : end + _RECV_SIZE])
+            n = super().recv_into(view[end : end + size])
         except (BlockingIOError, InterruptedError):
             raise SSLWantReadError() from None
         finally:
@@ -298,8 +299,14 @@ class SSLSocket(TLSInfo, _socket.socket):
             raise
         return n
 
+    def _take_plain(self, n: int) -> bytes:
+        data, self._plain = self._plain[:n], self._plain[n:]
+        return data
+
     def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
         if self._conn is None:
+            if self._plain and not flags:
+                return self._take_plain(buflen)
             return super().recv(buflen, flags)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to recv() on {self.__class__}")
@@ -307,6 +314,11 @@ class SSLSocket(TLSInfo, _socket.socket):
 
     def recv_into(self, buffer, nbytes: int | None = None, flags: int = 0) -> int:
         if self._conn is None:
+            if self._plain and not flags:
+                view = memoryview(buffer).cast("B")
+                data = self._take_plain(nbytes or view.nbytes)
+                view[: len(data)] = data
+                return len(data)
             return super().recv_into(buffer, nbytes or 0, flags)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to recv_into() on {self.__class__}")
@@ -383,10 +395,17 @@ class SSLSocket(TLSInfo, _socket.socket):
         self._flush()
         try:
             while not conn.peer_closed:
-                self._fill()
+                # Never read past the record being completed: what follows the
+                # peer's close_notify belongs to the plain stream.
+                buf = conn._read.buffer
+                have = len(buf)
+                hdr = buf.peek_header() if have >= 5 else None
+                self._fill(5 - have if hdr is None else max(1, 5 + hdr[2] - have))
                 conn.read()  # application data after our close_notify is dropped
         except (SSLEOFError, ConnectionResetError, BrokenPipeError):
             pass  # the peer closed the transport: nothing more to wait for
+        # Bytes already buffered behind the close_notify are the plain stream's first bytes.
+        self._plain = conn._read.buffer.take()
         self._conn = None
         return self
 

@@ -260,10 +260,15 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             data = self._incoming.read()
             if data:
                 conn.receive_data(data)
-            elif self._incoming.eof and not conn.peer_closed:
-                conn.receive_eof()
         finally:
             self._push()
+
+    def _want_read(self) -> SSLError:
+        """Nothing more to do with the input so far: an EOF on ``incoming`` is a truncation, else wait."""
+        conn = self._conn
+        if self._incoming.eof and not conn.peer_closed:
+            conn.receive_eof()  # raises SSLEOFError
+        return SSLWantReadError()
 
     def _checked(self) -> Connection:
         conn = self._conn
@@ -284,7 +289,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             return
         self._pull()
         if not conn.handshake_complete:
-            raise SSLWantReadError()
+            raise self._want_read()
         self._handshake_done()
 
     def read(self, len: int = 1024, buffer=None):
@@ -311,7 +316,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             return conn.read(len)
         if conn.peer_closed:
             return 0 if buffer is not None else b""
-        raise SSLWantReadError()
+        raise self._want_read()
 
     def write(self, data) -> int:
         conn = self._checked()
@@ -336,9 +341,9 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             conn.close()
             self._push()
         while not conn.peer_closed:
-            if not self._incoming.pending and self._incoming.eof:
-                raise SSLEOFError("EOF occurred in violation of protocol")
             if not self._incoming.pending:
+                if self._incoming.eof:
+                    raise SSLEOFError("EOF occurred in violation of protocol")
                 raise SSLWantReadError()
             self._pull()
             conn.read()  # application data after our close_notify is dropped

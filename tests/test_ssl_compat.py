@@ -1,0 +1,837 @@
+"""fasttls.SSLContext / SSLSocket / SSLObject against the ``ssl`` module's contract.
+
+The context surface (defaults, setters and the errors ``ssl`` raises), the
+socket's behaviours (blocking, timeouts, non-blocking, makefile, unwrap,
+ragged EOFs, sessions), and certificate failures that must surface as
+``ssl.SSLCertVerificationError`` with the same ``verify_code`` Python's ssl
+reports for the same server.  Peers are fasttls, Python's ssl and openssl.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+import ssl
+import threading
+from contextlib import contextmanager
+
+import pytest
+
+import fasttls
+from fasttls.constants import NamedGroup
+from fasttls.context import _StdSSLContext
+
+from .compat import files, no_leaks  # noqa: F401 - fixtures
+from .peers import openssl_client
+
+
+# ---------------------------------------------------------------------------
+# A threaded echo server (fasttls or ssl) on 127.0.0.1:0
+# ---------------------------------------------------------------------------
+
+
+class EchoServer:
+    """Serves ``connections`` TLS clients one after the other; records what each server socket saw."""
+
+    def __init__(self, ctx, connections: int = 1, after_handshake=None) -> None:
+        self.ctx = ctx
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(20)
+        self.port = self.sock.getsockname()[1]
+        self.results: list = []
+        self.after_handshake = after_handshake
+        self.thread = threading.Thread(target=self._run, args=(connections,))
+        self.thread.start()
+
+    def _run(self, connections: int) -> None:
+        for _ in range(connections):
+            try:
+                raw, _ = self.sock.accept()
+            except OSError as exc:
+                self.results.append(exc)
+                return
+            raw.settimeout(20)
+            try:
+                with self.ctx.wrap_socket(raw, server_side=True) as s:
+                    info = {
+                        "type": type(s),
+                        "version": s.version(),
+                        "cipher": s.cipher(),
+                        "alpn": s.selected_alpn_protocol(),
+                        "peercert": s.getpeercert(),
+                        "reused": s.session_reused,
+                        "exporter": s.get_channel_binding("tls-exporter") if isinstance(s, fasttls.SSLSocket) else None,
+                    }
+                    self.results.append(info)
+                    if self.after_handshake is not None:
+                        self.after_handshake(s)
+                        continue
+                    while True:
+                        try:
+                            data = s.recv(65536)
+                        except (ssl.SSLEOFError, ConnectionResetError):
+                            break
+                        if not data:
+                            break
+                        s.sendall(data)
+            except Exception as exc:  # noqa: BLE001 - the test inspects it
+                self.results.append(exc)
+            finally:
+                raw.close()
+
+    def close(self) -> None:
+        self.thread.join(30)
+        self.sock.close()
+        assert not self.thread.is_alive()
+
+
+@contextmanager
+def echo_server(ctx, connections: int = 1, after_handshake=None):
+    srv = EchoServer(ctx, connections, after_handshake)
+    try:
+        yield srv
+    finally:
+        srv.close()
+
+
+def fasttls_server(files, cert=None, key=None) -> fasttls.SSLContext:
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert or files.cert, key or files.key)
+    return ctx
+
+
+def ssl_server(files, cert=None, key=None) -> ssl.SSLContext:
+    ctx = _StdSSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert or files.cert, key or files.key)
+    return ctx
+
+
+def make_server(kind, files, cert=None, key=None):
+    return (fasttls_server if kind == "fasttls" else ssl_server)(files, cert, key)
+
+
+def client(files, **kw) -> fasttls.SSLContext:
+    return fasttls.create_default_context(cafile=files.ca, **kw)
+
+
+@contextmanager
+def connect(ctx, port, server_hostname="localhost", **kw):
+    raw = socket.create_connection(("127.0.0.1", port), timeout=20)
+    try:
+        s = ctx.wrap_socket(raw, server_hostname=server_hostname, **kw)
+    except BaseException:
+        raw.close()
+        raise
+    with s:
+        yield s
+
+
+def echo(s, data: bytes) -> bytes:
+    s.sendall(data)
+    out = b""
+    while len(out) < len(data):
+        chunk = s.recv(65536)
+        assert chunk
+        out += chunk
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The context surface
+# ---------------------------------------------------------------------------
+
+
+def test_context_is_an_ssl_context_with_ssl_defaults():
+    c = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+    s = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    ref_c, ref_s = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT), _StdSSLContext(ssl.PROTOCOL_TLS_SERVER)
+    assert isinstance(c, ssl.SSLContext) and isinstance(s, ssl.SSLContext)
+    for ours, ref in ((c, ref_c), (s, ref_s)):
+        assert ours.verify_mode == ref.verify_mode and type(ours.verify_mode) is ssl.VerifyMode
+        assert ours.check_hostname == ref.check_hostname
+        assert ours.minimum_version == ssl.TLSVersion.TLSv1_2
+        assert ours.maximum_version == ssl.TLSVersion.MAXIMUM_SUPPORTED
+        assert ours.options == ref.options and isinstance(ours.options, ssl.Options)
+        assert ours.verify_flags == ref.verify_flags
+        assert ours.protocol == ref.protocol
+        assert ours.post_handshake_auth is False
+        assert ours.keylog_filename is None
+        assert ours.session_stats() == ref.session_stats()
+        assert ours.cert_store_stats() == {"x509": 0, "crl": 0, "x509_ca": 0}
+        assert ours.get_ca_certs() == []
+    assert s.num_tickets == ref_s.num_tickets
+    assert fasttls.SSLContext.sslsocket_class is fasttls.SSLSocket
+    assert fasttls.SSLContext.sslobject_class is fasttls.SSLObject
+    with pytest.warns(DeprecationWarning):
+        legacy = fasttls.SSLContext()
+    assert legacy.protocol == ssl.PROTOCOL_TLS
+
+
+def test_check_hostname_and_verify_mode_interplay():
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+    with pytest.raises(ValueError, match="check_hostname"):
+        ctx.verify_mode = ssl.CERT_NONE
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.check_hostname = True  # turns verification back on, as in ssl
+    assert ctx.verify_mode == ssl.CERT_REQUIRED
+    with pytest.raises(ValueError):
+        ctx.verify_mode = 7
+    with pytest.raises(TypeError):
+        ctx.verify_mode = "required"
+    srv = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    srv.verify_mode = ssl.CERT_OPTIONAL
+    assert srv.verify_mode == ssl.CERT_OPTIONAL and srv.check_hostname is False
+
+
+def test_versions_below_tls12_are_refused_clearly():
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+    for v in (ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1, ssl.TLSVersion.SSLv3):
+        with pytest.raises(ValueError, match="TLS 1.2 and TLS 1.3 only"):
+            ctx.minimum_version = v
+        with pytest.raises(ValueError, match="TLS 1.2 and TLS 1.3 only"):
+            ctx.maximum_version = v
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    assert ctx.minimum_version == ssl.TLSVersion.TLSv1_3
+    ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    with pytest.raises(ValueError):
+        ctx.minimum_version = 0x0999
+    with pytest.raises(ValueError, match="TLS 1.2 and TLS 1.3 only"):
+        fasttls.SSLContext(ssl.PROTOCOL_TLSv1)
+
+
+def test_option_and_flag_words_are_kept():
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+    ctx.options |= ssl.OP_NO_TICKET | ssl.OP_NO_TLSv1_2
+    assert ctx.options & ssl.OP_NO_TICKET
+    assert ctx._config_for(False).min_version == 0x0304  # OP_NO_TLSv1_2 honoured
+    assert ctx._config_for(False).session_tickets is False
+    ctx.verify_flags |= ssl.VERIFY_X509_STRICT
+    assert ctx.verify_flags & ssl.VERIFY_X509_STRICT
+    ctx.post_handshake_auth = True
+    assert ctx.post_handshake_auth is True
+    with pytest.raises(ValueError):
+        ctx.num_tickets = 3  # client context, as in ssl
+    with pytest.raises(ValueError):
+        ctx.sni_callback = lambda *a: None
+
+
+def test_load_cert_chain_errors(files, tmp_path):
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    with pytest.raises(FileNotFoundError):
+        ctx.load_cert_chain(str(tmp_path / "missing.pem"))
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate\n")
+    with pytest.raises(ssl.SSLError):
+        ctx.load_cert_chain(str(bad), files.key)
+    with pytest.raises(ssl.SSLError, match="KEY_VALUES_MISMATCH"):
+        ctx.load_cert_chain(files.cert, files.rsa_key)
+    with pytest.raises(TypeError):
+        ctx.load_cert_chain(files.cert, files.encrypted_key, password=42)
+    with pytest.raises(TypeError):
+        ctx.load_cert_chain(123)
+    with pytest.raises(ssl.SSLError):
+        ctx.load_cert_chain(files.cert, files.encrypted_key, password="wrong")
+    with pytest.raises(ssl.SSLError):
+        ctx.load_cert_chain(files.cert, files.encrypted_key)  # encrypted, no password
+    for password in ("secret", b"secret", bytearray(b"secret"), lambda: "secret", lambda: b"secret"):
+        ctx.load_cert_chain(files.cert, files.encrypted_key, password=password)
+    with pytest.raises(TypeError):
+        ctx.load_cert_chain(files.cert, files.encrypted_key, password=lambda: 42)
+
+
+def test_load_verify_locations_and_ca_queries(files, pki, tmp_path):
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+    ref = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    with pytest.raises(TypeError):
+        ctx.load_verify_locations()
+    with pytest.raises(FileNotFoundError):
+        ctx.load_verify_locations(str(tmp_path / "nope.pem"))
+    with pytest.raises(ValueError):
+        ctx.load_verify_locations(cadata="")
+    with pytest.raises(TypeError):
+        ctx.load_verify_locations(cadata=42)
+    empty = tmp_path / "empty.pem"
+    empty.write_text("nothing here\n")
+    with pytest.raises(ssl.SSLError):
+        ctx.load_verify_locations(str(empty))
+    for c in (ctx, ref):
+        c.load_verify_locations(files.ca)
+        c.load_verify_locations(cadata=pki.root.cert_der)  # duplicate: no change
+    assert ctx.cert_store_stats() == ref.cert_store_stats() == {"x509": 1, "crl": 0, "x509_ca": 1}
+    assert ctx.get_ca_certs() == ref.get_ca_certs()
+    assert ctx.get_ca_certs(binary_form=True) == ref.get_ca_certs(binary_form=True)
+    ctx.load_verify_locations(cadata=open(files.other_ca).read())
+    assert ctx.cert_store_stats()["x509_ca"] == 2
+
+
+def test_load_default_certs_honours_ssl_cert_file(files, monkeypatch):
+    monkeypatch.setenv("SSL_CERT_FILE", files.ca)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+    ctx.load_default_certs()
+    assert ctx.cert_store_stats()["x509_ca"] == 1
+    with echo_server(fasttls_server(files)) as srv:
+        with connect(ctx, srv.port) as s:
+            assert echo(s, b"system store") == b"system store"
+    with pytest.raises(TypeError):
+        ctx.load_default_certs("serverAuth")
+
+
+def test_create_default_context_and_sslkeylogfile(files, tmp_path, monkeypatch):
+    keylog = tmp_path / "env-keys.log"
+    monkeypatch.setenv("SSLKEYLOGFILE", str(keylog))
+    ctx = fasttls.create_default_context(cafile=files.ca)
+    assert isinstance(ctx, fasttls.SSLContext)
+    assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname
+    assert ctx.keylog_filename == str(keylog)
+    server_side = fasttls.create_default_context(fasttls.Purpose.CLIENT_AUTH)
+    assert server_side.protocol == ssl.PROTOCOL_TLS_SERVER and server_side.verify_mode == ssl.CERT_NONE
+    with pytest.raises(TypeError):
+        fasttls.create_default_context("serverAuth")
+    with echo_server(fasttls_server(files)) as srv:
+        with connect(ctx, srv.port) as s:
+            echo(s, b"k")
+            client_random = s.connection.client_random.hex()
+    lines = [line.split() for line in keylog.read_text().splitlines() if not line.startswith("#")]
+    labels = {label for label, cr, _secret in lines if cr == client_random}
+    assert {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"} <= labels
+
+
+def test_set_ciphers_ciphersuites_and_get_ciphers(files):
+    ctx = client(files)
+    ctx.set_ciphers("ECDHE+AESGCM:!ECDSA")
+    names = [c["name"] for c in ctx.get_ciphers()]
+    assert names[:3] == ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
+    assert set(names[3:]) == {"ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256"}
+    with pytest.raises(ssl.SSLError):
+        ctx.set_ciphers("RC4-MD5")
+    with pytest.raises(TypeError):
+        ctx.set_ciphers(b"HIGH")
+    ctx.set_ciphersuites("TLS_CHACHA20_POLY1305_SHA256")
+    with pytest.raises(ssl.SSLError):
+        ctx.set_ciphersuites("TLS_NOPE")
+    for kind in ("fasttls", "ssl"):
+        with echo_server(make_server(kind, files)) as srv:
+            with connect(ctx, srv.port) as s:
+                echo(s, b"chacha")
+                assert s.cipher() == ("TLS_CHACHA20_POLY1305_SHA256", "TLSv1.3", 256)
+        assert srv.results[0]["cipher"][0] == "TLS_CHACHA20_POLY1305_SHA256"
+
+
+@pytest.mark.parametrize(
+    "groups,expected",
+    [("P-384", NamedGroup.secp384r1), (["secp256r1"], NamedGroup.secp256r1), ("X25519MLKEM768:X25519", NamedGroup.X25519MLKEM768), ("x448", NamedGroup.x448)],
+)
+def test_set_groups(files, groups, expected):
+    ctx = client(files)
+    ctx.set_groups(groups)
+    sctx = fasttls_server(files)
+    sctx.set_groups("X25519MLKEM768:X25519:X448:P-256:P-384:P-521")  # X448 is not on by default
+    with echo_server(sctx) as srv:
+        with connect(ctx, srv.port) as s:
+            echo(s, b"g")
+            assert s.connection.group == expected
+
+
+def test_set_groups_errors_and_against_ssl(files):
+    ctx = client(files)
+    with pytest.raises(ssl.SSLError):
+        ctx.set_groups("P-999")
+    with pytest.raises(TypeError):
+        ctx.set_groups([1, 2])
+    ctx.set_groups("P-521")
+    with echo_server(ssl_server(files)) as srv:
+        with connect(ctx, srv.port) as s:
+            echo(s, b"g")
+            assert s.connection.group == NamedGroup.secp521r1
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_alpn(files, kind):
+    sctx = make_server(kind, files)
+    sctx.set_alpn_protocols(["h2", "http/1.1"])
+    ctx = client(files)
+    ctx.set_alpn_protocols(["http/1.1", "h2"])
+    with pytest.raises(ssl.SSLError):
+        ctx.set_alpn_protocols([""])
+    with echo_server(sctx) as srv:
+        with connect(ctx, srv.port) as s:
+            echo(s, b"a")
+            alpn = s.selected_alpn_protocol()
+    assert alpn == srv.results[0]["alpn"] and alpn in ("h2", "http/1.1")
+
+
+def test_several_chains_picked_by_the_clients_signature_algorithms(files):
+    sctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    sctx.load_cert_chain(files.rsa_cert, files.rsa_key)
+    sctx.load_cert_chain(files.cert, files.key)
+    sctx.load_cert_chain(files.ed25519_cert, files.ed25519_key)
+    assert len(sctx._certificates) == 3
+    sctx.load_cert_chain(files.cert, files.key)  # same key type: replaces
+    assert len(sctx._certificates) == 3
+    seen = {}
+    for sigalgs, expect in (("rsa_pss_rsae_sha256", "RSA"), ("ecdsa_secp256r1_sha256", "ECDSA"), ("ed25519", "ED25519")):
+        with echo_server(sctx, after_handshake=lambda s: s.recv(100)) as srv:
+            with openssl_client(srv.port, ["-CAfile", files.ca, "-servername", "localhost", "-sigalgs", sigalgs, "-tls1_3"]) as cli:
+                seen[expect] = cli.wait_for(r"Peer signature type: \S+")
+                cli.send(b"bye\n")
+                cli.close_stdin()
+    assert "RSA-PSS" in seen["RSA"] and "ECDSA" in seen["ECDSA"] and "ed25519" in seen["ED25519"].lower()
+
+
+# ---------------------------------------------------------------------------
+# Verification failures, as ssl reports them
+# ---------------------------------------------------------------------------
+
+
+def _ssl_client_verify_code(files, port, hostname):
+    ref = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ref.load_verify_locations(files.ca)
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as raw:
+        with pytest.raises(ssl.SSLCertVerificationError) as info:
+            ref.wrap_socket(raw, server_hostname=hostname)
+    return info.value.verify_code
+
+
+@pytest.mark.parametrize(
+    "case,hostname,code",
+    [("untrusted", "localhost", 20), ("wronghost", "localhost", 62), ("expired", "localhost", 10), ("good", "10.9.8.7", 64)],
+)
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_verification_failures_match_ssl(files, case, hostname, code, kind):
+    cert, key = {
+        "untrusted": (files.untrusted_cert, files.untrusted_key),
+        "wronghost": (files.wronghost_cert, files.wronghost_key),
+        "expired": (files.expired_cert, files.expired_key),
+        "good": (files.cert, files.key),
+    }[case]
+    with echo_server(make_server(kind, files, cert, key), connections=2) as srv:
+        with pytest.raises(ssl.SSLCertVerificationError) as info:
+            with connect(client(files), srv.port, server_hostname=hostname):
+                pass
+        ref_code = _ssl_client_verify_code(files, srv.port, hostname)
+    err = info.value
+    assert isinstance(err, fasttls.SSLCertVerificationError)
+    assert err.verify_code == code == ref_code
+    assert err.verify_message
+    assert isinstance(err, ssl.SSLError) and isinstance(err, ValueError)  # ssl.CertificateError is a ValueError
+
+
+def test_no_verification_and_no_hostname_check(files):
+    ctx = client(files)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with echo_server(fasttls_server(files, files.untrusted_cert, files.untrusted_key)) as srv:
+        with connect(ctx, srv.port, server_hostname=None) as s:
+            assert s.getpeercert() == {}
+            der = s.getpeercert(binary_form=True)
+            assert isinstance(der, bytes) and der == s.get_unverified_chain()[0]
+            assert s.get_verified_chain() == []
+            echo(s, b"x")
+    ctx2 = client(files)
+    ctx2.check_hostname = False  # chain still verified, any name
+    with echo_server(fasttls_server(files, files.wronghost_cert, files.wronghost_key)) as srv:
+        with connect(ctx2, srv.port, server_hostname=None) as s:
+            assert s.getpeercert()["subjectAltName"] == (("DNS", "wrong.example"),)
+            echo(s, b"y")
+
+
+def test_getpeercert_matches_ssl(files):
+    with echo_server(ssl_server(files), connections=2) as srv:
+        with connect(client(files), srv.port) as s:
+            ours = s.getpeercert()
+            chain = s.get_verified_chain()
+        ref = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ref.load_verify_locations(files.ca)
+        with connect(ref, srv.port) as r:
+            theirs = r.getpeercert()
+    assert ours == theirs
+    assert len(chain) == 3  # leaf, intermediate, root
+
+
+@pytest.mark.parametrize("mode", ["required", "optional"])
+def test_client_certificates(files, mode):
+    sctx = fasttls_server(files)
+    sctx.verify_mode = ssl.CERT_REQUIRED if mode == "required" else ssl.CERT_OPTIONAL
+    sctx.load_verify_locations(files.ca)
+    with echo_server(sctx, connections=2) as srv:
+        with_cert = client(files)
+        with_cert.load_cert_chain(files.client_cert, files.client_key)
+        with connect(with_cert, srv.port) as s:
+            echo(s, b"mtls")
+        without = client(files)
+        if mode == "required":
+            with pytest.raises(ssl.SSLError):
+                with connect(without, srv.port) as s:
+                    echo(s, b"no cert")
+        else:
+            with connect(without, srv.port) as s:
+                echo(s, b"no cert")
+    first, second = srv.results
+    assert ("commonName", "client.fasttls.test") in [rdn[0] for rdn in first["peercert"]["subject"]]
+    if mode == "required":
+        assert isinstance(second, ssl.SSLError)
+    else:
+        assert second["peercert"] is None
+
+
+# ---------------------------------------------------------------------------
+# SNI callback
+# ---------------------------------------------------------------------------
+
+
+def test_sni_callback_switches_context_and_can_refuse(files):
+    other = fasttls_server(files, files.wronghost_cert, files.wronghost_key)
+    calls = []
+
+    def callback(sslsock, server_name, ctx):
+        calls.append((type(sslsock), server_name, ctx))
+        if server_name == "wrong.example":
+            sslsock.context = other
+        elif server_name == "refused.example":
+            return ssl.ALERT_DESCRIPTION_ACCESS_DENIED
+        return None
+
+    sctx = fasttls_server(files)
+    sctx.sni_callback = callback
+    with echo_server(sctx, connections=3) as srv:
+        with connect(client(files), srv.port, server_hostname="wrong.example") as s:
+            assert s.getpeercert()["subjectAltName"] == (("DNS", "wrong.example"),)
+            echo(s, b"sni")
+        with connect(client(files), srv.port) as s:
+            assert s.getpeercert()["subjectAltName"][0] == ("DNS", "localhost")
+            echo(s, b"sni")
+        ctx = client(files)
+        ctx.check_hostname = False
+        with pytest.raises(ssl.SSLError, match="(?i)access_denied"):
+            with connect(ctx, srv.port, server_hostname="refused.example"):
+                pass
+    assert [(c[0], c[1]) for c in calls] == [(fasttls.SSLSocket, "wrong.example"), (fasttls.SSLSocket, "localhost"), (fasttls.SSLSocket, "refused.example")]
+    assert all(c[2] is sctx for c in calls)
+
+
+def test_set_servername_callback(files):
+    names = []
+    sctx = fasttls_server(files)
+    sctx.set_servername_callback(lambda sock, name, ctx: names.append(name))
+    with pytest.raises(TypeError):
+        sctx.set_servername_callback(42)
+    with echo_server(sctx) as srv:
+        with connect(client(files), srv.port) as s:
+            echo(s, b"n")
+    assert names == ["localhost"]
+
+
+# ---------------------------------------------------------------------------
+# The socket
+# ---------------------------------------------------------------------------
+
+
+def test_wrap_socket_argument_errors(files):
+    ctx = client(files)
+    with socket.socket() as raw:
+        with pytest.raises(ValueError, match="check_hostname requires server_hostname"):
+            ctx.wrap_socket(raw)
+        with pytest.raises(ValueError):
+            ctx.wrap_socket(raw, server_hostname=".leading.dot")
+        with pytest.raises(ValueError):
+            ctx.wrap_socket(raw, server_side=True)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        with pytest.raises(NotImplementedError):
+            ctx.wrap_socket(udp, server_hostname="localhost")
+    sctx = fasttls_server(files)
+    with socket.socket() as raw:
+        with pytest.raises(ValueError):
+            sctx.wrap_socket(raw, server_side=True, server_hostname="x")
+    with pytest.raises(TypeError):
+        ctx.wrap_bio(b"", b"", server_hostname="localhost")
+    with pytest.raises(TypeError):
+        fasttls.SSLSocket()
+    with pytest.raises(TypeError):
+        fasttls.SSLObject()
+
+
+def test_unconnected_socket_then_connect(files):
+    with echo_server(fasttls_server(files)) as srv:
+        with ctx_socket(client(files)) as s:
+            with pytest.raises(OSError):
+                s.getpeercert()
+            s.connect(("127.0.0.1", srv.port))
+            assert s.version() == "TLSv1.3"
+            assert echo(s, b"late connect") == b"late connect"
+            with pytest.raises(ValueError):
+                s.connect(("127.0.0.1", srv.port))
+            with pytest.raises(NotImplementedError):
+                s.dup()
+
+
+@contextmanager
+def ctx_socket(ctx):
+    s = ctx.wrap_socket(socket.socket(), server_hostname="localhost")
+    with s:
+        yield s
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_blocking_io_makefile_and_sendfile(files, kind, tmp_path):
+    blob = os.urandom(1_000_000)
+    path = tmp_path / "blob"
+    path.write_bytes(blob)
+    with echo_server(make_server(kind, files)) as srv:
+        with connect(client(files), srv.port) as s:
+            assert isinstance(s, fasttls.SSLSocket) and isinstance(s, socket.socket)
+            assert s.context.check_hostname
+            assert s.server_hostname == "localhost" and s.server_side is False
+            assert echo(s, blob) == blob
+            buf = bytearray(10)
+            s.sendall(b"0123456789")
+            got = 0
+            while got < 10:
+                got += s.recv_into(memoryview(buf)[got:])
+            assert bytes(buf) == b"0123456789"
+            with open(path, "rb") as f:
+                assert s.sendfile(f) == len(blob)
+            out = bytearray()
+            while len(out) < len(blob):
+                out += s.recv(65536)
+            assert bytes(out) == blob
+            with s.makefile("rwb") as f:
+                f.write(b"line one\nline two\n")
+                f.flush()
+                assert f.readline() == b"line one\n"
+                assert f.readline() == b"line two\n"
+            with pytest.raises(ValueError):
+                s.recv(10, socket.MSG_PEEK)
+            with pytest.raises(ValueError):
+                s.sendto(b"x", ("127.0.0.1", 9))
+            assert s.pending() == 0
+            assert s.compression() is None and s.selected_npn_protocol() is None
+            assert s.shared_ciphers()
+    assert srv.results[0]["version"] == "TLSv1.3"
+
+
+def test_timeouts(files):
+    release = threading.Event()
+    with echo_server(fasttls_server(files), after_handshake=lambda s: release.wait(20)) as srv:
+        with connect(client(files), srv.port) as s:
+            s.settimeout(0.05)
+            with pytest.raises(TimeoutError):
+                s.recv(10)
+            release.set()
+
+
+def test_non_blocking_handshake_and_io(files):
+    with echo_server(fasttls_server(files), connections=2) as srv:
+        raw = socket.create_connection(("127.0.0.1", srv.port))
+        raw.setblocking(False)
+        with pytest.raises(ValueError):
+            client(files).wrap_socket(raw, server_hostname="localhost")  # do_handshake_on_connect on a non-blocking socket
+        raw = socket.create_connection(("127.0.0.1", srv.port))
+        raw.setblocking(False)
+        s = client(files).wrap_socket(raw, server_hostname="localhost", do_handshake_on_connect=False)
+        with s:
+            wants = set()
+            while True:
+                try:
+                    s.do_handshake()
+                    break
+                except ssl.SSLWantReadError:
+                    wants.add("read")
+                    assert select.select([s], [], [], 20)[0]
+                except ssl.SSLWantWriteError:
+                    wants.add("write")
+                    assert select.select([], [s], [], 20)[1]
+            with pytest.raises(ssl.SSLWantReadError):
+                s.recv(100)
+            payload = os.urandom(2_000_000)  # more than the socket buffers hold: SSLWantWriteError
+            sent = 0
+            received = bytearray()
+            saw_want_write = False
+            while len(received) < len(payload):
+                w = [s] if sent < len(payload) else []
+                readable, writable, _ = select.select([s], w, [], 10)
+                assert readable or writable
+                if writable:
+                    try:
+                        sent += s.send(payload[sent : sent + 300_000])
+                    except ssl.SSLWantWriteError:
+                        saw_want_write = True
+                    except ssl.SSLWantReadError:
+                        pass
+                if readable:
+                    try:
+                        while True:
+                            received += s.recv(1 << 20)
+                    except ssl.SSLWantReadError:
+                        pass
+            assert bytes(received) == payload
+            assert saw_want_write or sent == len(payload)
+
+
+@pytest.mark.parametrize("suppress", [True, False])
+def test_ragged_eof(files, suppress):
+    def rude(s):
+        s.shutdown(socket.SHUT_RDWR)  # no close_notify
+
+    with echo_server(fasttls_server(files), after_handshake=rude) as srv:
+        with connect(client(files), srv.port, suppress_ragged_eofs=suppress) as s:
+            if suppress:
+                assert s.recv(10) == b""
+            else:
+                with pytest.raises(ssl.SSLEOFError):
+                    s.recv(10)
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_close_notify_and_unwrap(files, kind):
+    def unwrap_then_plain(s):
+        assert s.recv(100) == b"before"
+        plain = s.unwrap()
+        plain.sendall(b"plain text after TLS")
+
+    with echo_server(make_server(kind, files), after_handshake=unwrap_then_plain) as srv:
+        with connect(client(files), srv.port) as s:
+            s.sendall(b"before")
+            plain = s.unwrap()
+            assert plain is s and s.version() is None
+            data = b""
+            while len(data) < 20:
+                data += plain.recv(100)
+            assert data == b"plain text after TLS"
+    assert srv.results[0]["version"] == "TLSv1.3"
+
+
+def test_listening_socket_accept_returns_fasttls_sockets(files):
+    sctx = fasttls_server(files)
+    with socket.create_server(("127.0.0.1", 0)) as lsock:
+        listener = sctx.wrap_socket(lsock, server_side=True)
+        port = listener.getsockname()[1]
+        result = {}
+
+        def serve():
+            conn, _ = listener.accept()
+            with conn:
+                result["type"] = type(conn)
+                result["version"] = conn.version()
+                conn.sendall(conn.recv(100).upper())
+
+        t = threading.Thread(target=serve)
+        t.start()
+        with connect(client(files), port) as s:
+            s.sendall(b"accepted")
+            assert s.recv(100) == b"ACCEPTED"
+        t.join(20)
+        listener.close()
+    assert result == {"type": fasttls.SSLSocket, "version": "TLSv1.3"}
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_session_resumption(files, kind):
+    ctx = client(files)
+    with echo_server(make_server(kind, files), connections=2) as srv:
+        with connect(ctx, srv.port) as s:
+            echo(s, b"ticket please")  # the TLS 1.3 ticket arrives after the handshake
+            session = s.session
+            assert s.session_reused is False
+        assert session is not None
+        fresh = client(files)
+        with connect(fresh, srv.port, session=session) as s:
+            assert s.session_reused is True
+            assert s.getpeercert()["subjectAltName"][0] == ("DNS", "localhost")
+            echo(s, b"resumed")
+    assert ctx.session_stats()["connect_good"] == 1
+    assert fresh.session_stats()["hits"] == 1
+
+
+def test_channel_bindings_and_exporters(files):
+    with echo_server(fasttls_server(files)) as srv:
+        with connect(client(files), srv.port) as s:
+            echo(s, b"cb")
+            ours = s.get_channel_binding("tls-exporter")
+            assert s.get_channel_binding("tls-unique") is None  # not defined for TLS 1.3
+            with pytest.raises(ValueError):
+                s.get_channel_binding("tls-server-end-point")
+            ekm = s.export_keying_material("EXPERIMENTAL-test", b"ctx", 20)
+    assert ours == srv.results[0]["exporter"] and len(ours) == 32
+    assert len(ekm) == 20
+
+
+# ---------------------------------------------------------------------------
+# SSLObject over MemoryBIO, against ssl.SSLObject
+# ---------------------------------------------------------------------------
+
+
+def _pump(a, b, a_in, a_out, b_in, b_out):
+    moved = True
+    while moved:
+        moved = False
+        for src, dst in ((a_out, b_in), (b_out, a_in)):
+            data = src.read()
+            if data:
+                dst.write(data)
+                moved = True
+
+
+def _handshake(a, b, bios):
+    done = [False, False]
+    for _ in range(20):
+        for i, obj in enumerate((a, b)):
+            if not done[i]:
+                try:
+                    obj.do_handshake()
+                    done[i] = True
+                except ssl.SSLWantReadError:
+                    pass
+        _pump(a, b, *bios)
+        if all(done):
+            return
+    raise AssertionError("handshake did not complete")
+
+
+@pytest.mark.parametrize("server_kind", ["fasttls", "ssl"])
+def test_sslobject_over_memory_bios(files, server_kind):
+    bios = [ssl.MemoryBIO() for _ in range(4)]
+    c_in, c_out, s_in, s_out = bios
+    c = client(files).wrap_bio(c_in, c_out, server_hostname="localhost")
+    s = make_server(server_kind, files).wrap_bio(s_in, s_out, server_side=True)
+    assert isinstance(c, fasttls.SSLObject) and isinstance(c, ssl.SSLObject)
+    with pytest.raises(ValueError):
+        c.getpeercert()
+    assert c.version() is None and c.cipher() is None
+    _handshake(c, s, (c_in, c_out, s_in, s_out))
+    assert c.version() == "TLSv1.3" and c.cipher() == s.cipher()
+    assert c.server_side is False and c.server_hostname == "localhost" and c.compression() is None
+    assert c.getpeercert()["subject"][1] == (("commonName", "localhost"),)
+    with pytest.raises(ssl.SSLWantReadError):
+        c.read(10)
+    assert c.write(b"hello sslobject") == 15
+    _pump(c, s, c_in, c_out, s_in, s_out)
+    assert s.read(100) == b"hello sslobject"
+    s.write(b"x" * 50_000)
+    _pump(c, s, c_in, c_out, s_in, s_out)
+    buf = bytearray(65536)
+    got = 0
+    while got < 50_000:
+        got += c.read(len(buf) - got, memoryview(buf)[got:])  # asyncio's read(n, buffer)
+    assert bytes(buf[:got]) == b"x" * 50_000 and c.pending() == 0
+    # Clean shutdown both ways: the client starts, the server answers.
+    with pytest.raises(ssl.SSLWantReadError):
+        c.unwrap()
+    _pump(c, s, c_in, c_out, s_in, s_out)
+    assert s.read(10) == b""  # close_notify seen
+    s.unwrap()
+    _pump(c, s, c_in, c_out, s_in, s_out)
+    c.unwrap()
+
+
+def test_sslobject_eof_without_close_notify(files):
+    bios = [ssl.MemoryBIO() for _ in range(4)]
+    c_in, c_out, s_in, s_out = bios
+    c = client(files).wrap_bio(c_in, c_out, server_hostname="localhost")
+    s = fasttls_server(files).wrap_bio(s_in, s_out, server_side=True)
+    _handshake(c, s, bios)
+    c_in.write_eof()
+    with pytest.raises(ssl.SSLEOFError):
+        c.read(10)
