@@ -394,6 +394,12 @@ class SSLContext(_StdSSLContext):
             incoming, outgoing, server_side=bool(server_side), server_hostname=hostname, session=session, context=self
         )
 
+    def _wrap_socket(self, *args: Any, **kwargs: Any):
+        raise NotImplementedError("fasttls contexts never hand a connection to OpenSSL; use wrap_socket()")
+
+    def _wrap_bio(self, *args: Any, **kwargs: Any):
+        raise NotImplementedError("fasttls contexts never hand a connection to OpenSSL; use wrap_bio()")
+
     def _check_wrap_args(self, server_side: bool, server_hostname: Any, session: Any) -> str | None:
         if server_side:
             if server_hostname:

@@ -163,6 +163,8 @@ def test_context_is_an_ssl_context_with_ssl_defaults():
     assert s.num_tickets == ref_s.num_tickets
     assert fasttls.SSLContext.sslsocket_class is fasttls.SSLSocket
     assert fasttls.SSLContext.sslobject_class is fasttls.SSLObject
+    with pytest.raises(NotImplementedError):  # OpenSSL's own entry points are closed
+        c._wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), False, "localhost")
     with pytest.warns(DeprecationWarning):
         legacy = fasttls.SSLContext()
     assert legacy.protocol == ssl.PROTOCOL_TLS
