@@ -86,6 +86,11 @@ class Connection:
         self.tls_unique: bytes | None = None
         self.ocsp_response: bytes | None = None
         self.ems = False  # TLS 1.2 extended master secret
+        #: Server: the cipher suites the client offered (for ``shared_ciphers()``).
+        self.peer_cipher_suites: list[int] = []
+        #: Who drives this connection (an SSLSocket or SSLObject, usually by weakref):
+        #: what the context's sni_callback is given.  The core never reads it.
+        self.owner: Any = None
 
         self.handshake_complete = False
         self.peer_closed = False  # close_notify received
@@ -155,6 +160,27 @@ class Connection:
 
     def bytes_to_send(self) -> int:
         return self._write.pending()
+
+    @property
+    def receive_buffer(self):
+        """The incoming :class:`RecordBuffer`: drivers ``reserve``, ``recv_into`` its free
+        space and ``commit``, then call :meth:`receive_data` with ``b""`` (no copy)."""
+        return self._read.buffer
+
+    def next_record_size(self) -> int:
+        """Bytes still needed to complete the next record (5 when not even its header is here);
+        0 when a whole record is buffered.  Lets ``unwrap`` stop exactly at close_notify."""
+        buf = self._read.buffer
+        have = len(buf)
+        if have < 5:
+            return 5 - have
+        hdr = buf.peek_header()
+        return max(0, 5 + hdr[2] - have)
+
+    def take_trailing_data(self) -> bytes:
+        """After the peer's close_notify: the bytes that followed it (the plain stream's
+        first bytes, after a STARTTLS-style unwrap), removed from the connection."""
+        return self._read.buffer.take()
 
     @property
     def write_buffer(self):

@@ -341,7 +341,7 @@ class SSLContext(_StdSSLContext):
 
     def _run_sni_callback(self, conn: Any, server_name: str | None) -> Any:
         """ssl's ``sni_callback(ssl_socket_or_object, server_name, context)``; may switch the context."""
-        owner_ref = getattr(conn, "_fasttls_owner", None)
+        owner_ref = conn.owner
         owner = owner_ref() if owner_ref is not None else None
         callback = self._sni_callback
         if callback is None or owner is None:

@@ -139,7 +139,7 @@ class SSLSocket(TLSInfo, _socket.socket):
     def _fill(self, size: int = _RECV_SIZE) -> None:
         """Receive once (up to ``size`` bytes) from the socket into the record layer and process it."""
         conn = self._conn
-        buf = conn._read.buffer
+        buf = conn.receive_buffer
         end = buf.reserve(size)
         view = memoryview(buf.buffer)
         try:
@@ -397,15 +397,12 @@ class SSLSocket(TLSInfo, _socket.socket):
             while not conn.peer_closed:
                 # Never read past the record being completed: what follows the
                 # peer's close_notify belongs to the plain stream.
-                buf = conn._read.buffer
-                have = len(buf)
-                hdr = buf.peek_header() if have >= 5 else None
-                self._fill(5 - have if hdr is None else max(1, 5 + hdr[2] - have))
+                self._fill(max(1, conn.next_record_size()))
                 conn.read()  # application data after our close_notify is dropped
         except (SSLEOFError, ConnectionResetError, BrokenPipeError):
             pass  # the peer closed the transport: nothing more to wait for
         # Bytes already buffered behind the close_notify are the plain stream's first bytes.
-        self._plain = conn._read.buffer.take()
+        self._plain = conn.take_trailing_data()
         self._conn = None
         return self
 

@@ -33,15 +33,6 @@ _VERSION_NAMES = {ProtocolVersion.TLS13: "TLSv1.3", ProtocolVersion.TLS12: "TLSv
 _CHANNEL_BINDINGS = ("tls-unique", "tls-exporter")
 
 
-def _client_hello(conn: Connection) -> Any:
-    hs = getattr(conn, "_handshake", None)
-    for state in (getattr(hs, "state13", None), getattr(hs, "state12", None)):
-        ch = getattr(state, "client_hello", None)
-        if ch is not None:
-            return ch
-    return getattr(hs, "hello", None)
-
-
 class TLSInfo:
     """What was negotiated, in ``ssl``'s shapes; needs ``self._conn`` (None when unwrapped)."""
 
@@ -70,8 +61,7 @@ class TLSInfo:
         config = conn.config
         ours = list(config.cipher_suites_tls13) + list(config.cipher_suites_tls12)
         if self.server_side:
-            ch = _client_hello(conn)
-            offered = set(getattr(ch, "cipher_suites", ()) or ())
+            offered = set(conn.peer_cipher_suites)
             ids = [s for s in ours if s in offered]
         else:
             ids = ours
@@ -190,7 +180,7 @@ class TLSInfo:
 
     def _new_connection(self) -> Connection:
         conn = Connection(self._config, server_side=self.server_side, server_hostname=self.server_hostname, session=self._session)
-        conn._fasttls_owner = weakref.ref(self)  # for the context's sni_callback
+        conn.owner = weakref.ref(self)  # for the context's sni_callback
         return conn
 
     def _count(self, key: str) -> None:

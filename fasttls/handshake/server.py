@@ -27,6 +27,7 @@ class ServerHandshake(Handshake):
         self.client_hello_received = True
         conn.client_random = ch.random
         conn.server_name = ch.server_name
+        conn.peer_cipher_suites = list(ch.cipher_suites)
         version = self.pick_version(ch)
         conn.version = version
         self.call_sni_callback(ch)
