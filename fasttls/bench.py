@@ -182,6 +182,7 @@ def endpoint(argv: list[str]) -> int:
         if args.mode == "handshake":
             conns += WARMUP
         cpu0 = _cpu()
+        bulk_cpu = 0.0
         held = []
         for i in range(conns):
             if args.mode == "handshake" and i == WARMUP:
@@ -192,11 +193,13 @@ def endpoint(argv: list[str]) -> int:
             if args.mode == "bulk":
                 buf = bytearray(1 << 18)
                 n = 0
+                c0 = _cpu()  # the transfer only: not imports, not the handshake
                 while n < args.bytes:
                     k = s.recv_into(buf)
                     if not k:
                         break
                     n += k
+                bulk_cpu += _cpu() - c0
                 s.sendall(b"k")  # received everything: the client stops its clock
                 s.close()
             elif args.mode == "handshake":
@@ -208,7 +211,8 @@ def endpoint(argv: list[str]) -> int:
                 s.close()
             else:
                 held.append(s)
-        out.write(json.dumps({"server_cpu": _cpu() - cpu0, "rss_kib": _rss_kib()}) + "\n")
+        cpu = bulk_cpu if args.mode == "bulk" else _cpu() - cpu0
+        out.write(json.dumps({"server_cpu": cpu, "rss_kib": _rss_kib()}) + "\n")
         out.flush()
         if args.mode == "idle":
             sys.stdin.readline()  # the parent measured us; now we may go
@@ -220,10 +224,11 @@ def endpoint(argv: list[str]) -> int:
     if args.mode == "bulk":
         chunk = memoryview(os.urandom(args.write_size))
         times = []
-        cpu0 = _cpu()
+        cpu = 0.0
         for _ in range(args.rounds):
             s = _wrap(args, socket.create_connection(addr, timeout=120), False, state)
             n = 0
+            c0 = _cpu()  # the transfer only: not imports, not the handshake
             start = time.perf_counter()
             while n < args.bytes:
                 s.sendall(chunk)
@@ -231,8 +236,9 @@ def endpoint(argv: list[str]) -> int:
             if s.recv(1) != b"k":
                 raise RuntimeError("receiver did not confirm")
             times.append(time.perf_counter() - start)
+            cpu += _cpu() - c0
             s.close()
-        out.write(json.dumps({"seconds": times, "bytes": args.bytes, "client_cpu": _cpu() - cpu0}) + "\n")
+        out.write(json.dumps({"seconds": times, "bytes": args.bytes, "client_cpu": cpu}) + "\n")
         return 0
     if args.mode == "handshake":
         cpu0 = _cpu()

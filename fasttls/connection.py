@@ -25,7 +25,12 @@ from .errors import AlertReceived, SSLError, SSLZeroReturnError, TLSError
 from .handshake.common import CHANGE_CIPHER_SPEC
 from .messages import handshake as hsmsg
 from .record import ReadHalf, Twin, WriteHalf
+from .record.halfconn import KEY_UPDATE_MARGIN
 
+
+#: send_and_take's direct path takes at most this much plaintext per call (at the
+#: smallest record size, well under KEY_UPDATE_MARGIN records).
+_FAST_SEND_MAX = 1 << 20
 
 #: Stands for the handshake generator once it has finished (and been dropped).
 _FINISHED: Any = ()
@@ -196,6 +201,31 @@ class Connection:
         if not self.handshake_complete:
             raise SSLError("cannot send application data before the handshake completes")
         self._guard(self._send_app, data)
+
+    def send_and_take(self, data) -> bytes:
+        """``send(data)`` then ``data_to_send()`` in one step: the wire bytes for ``data``
+        (after anything already queued).  Drivers call this once per application
+        write; when nothing is queued, nothing is traced and the keys are far from
+        their limit, the records are sealed straight into the returned bytes."""
+        w = self._write
+        prot = w._prot
+        if (
+            self._error is None
+            and self.handshake_complete
+            and not self.closed
+            and self._trace is None
+            and prot is not None
+            and not len(w.buffer)
+            and prot.seq < w.record_limit - KEY_UPDATE_MARGIN
+            and len(data) <= _FAST_SEND_MAX
+        ):
+            try:
+                return prot.seal(ContentType.APPLICATION_DATA, data, w.max_fragment)
+            except TLSError as exc:
+                self._fail(exc)
+                raise
+        self.send(data)
+        return self.data_to_send()
 
     def read(self, max_bytes: int = -1) -> bytes:
         """Application data received so far (up to ``max_bytes``)."""

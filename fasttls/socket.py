@@ -19,6 +19,9 @@ from .errors import SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError, 
 from .sslobject import TLSInfo
 
 _RECV_SIZE = 256 * 1024
+#: Plaintext sealed per socket send by sendall: large writes go out in bounded
+#: batches (memory stays bounded; records keep flowing while the rest is sealed).
+_SEND_BATCH = 256 * 1024
 
 
 _DONTWAIT = getattr(_socket, "MSG_DONTWAIT", 0)
@@ -157,10 +160,12 @@ class SSLSocket(TLSInfo, _socket.socket):
             with self._conn_lock:
                 conn.receive_data(b"")
         finally:
-            try:
-                self._flush(block=False)
-            except OSError:
-                pass
+            # Answers (a KeyUpdate, an alert) go out now; bulk reads queue nothing.
+            if conn.bytes_to_send():
+                try:
+                    self._flush(block=False)
+                except OSError:
+                    pass
 
     def _check_connected(self) -> None:
         if not self._connected:
@@ -313,6 +318,22 @@ class SSLSocket(TLSInfo, _socket.socket):
         return self.read(buflen)
 
     def recv_into(self, buffer, nbytes: int | None = None, flags: int = 0) -> int:
+        conn = self._conn
+        if conn is not None and not flags and conn.handshake_complete:
+            # The hot path (issue 6): straight from the opened records into the caller's buffer.
+            view = memoryview(buffer).cast("B")
+            if nbytes:
+                view = view[:nbytes]
+            try:
+                while not conn.pending():
+                    if conn.peer_closed:
+                        return 0
+                    self._fill()
+            except SSLEOFError:
+                if self.suppress_ragged_eofs:
+                    return 0
+                raise
+            return conn.read_into(view)
         if self._conn is None:
             if self._plain and not flags:
                 view = memoryview(buffer).cast("B")
@@ -350,10 +371,34 @@ class SSLSocket(TLSInfo, _socket.socket):
         return self.write(data)
 
     def sendall(self, data, flags: int = 0) -> None:
-        if self._conn is None:
+        conn = self._conn
+        if conn is None:
             return super().sendall(data, flags)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to sendall() on {self.__class__}")
+        if conn.handshake_complete and not self._write_pending and not self._out and super().gettimeout() != 0.0:
+            # The hot path (issue 6): each batch of plaintext is sealed into records
+            # by one call into the record twin and goes out with one C-level sendall.
+            if type(data) is bytes and len(data) <= _SEND_BATCH:
+                with self._send_lock:
+                    with self._conn_lock:
+                        out = conn.send_and_take(data)
+                    _socket.socket.sendall(self, out)
+            else:
+                with memoryview(data) as view, view.cast("B") as byte_view:
+                    n = byte_view.nbytes
+                    pos = 0
+                    while True:
+                        with self._send_lock:
+                            with self._conn_lock:
+                                out = conn.send_and_take(byte_view[pos : pos + _SEND_BATCH])
+                            _socket.socket.sendall(self, out)
+                        pos += _SEND_BATCH
+                        if pos >= n:
+                            break
+            if len(conn.write_buffer):  # a reader queued an answer while we held the send side
+                self._flush()
+            return None
         with memoryview(data) as view, view.cast("B") as byte_view:
             amount = len(byte_view)
             count = 0

@@ -183,6 +183,13 @@ class RecordSealer(_Protection):
 
     __slots__ = ()
 
+    def seal(self, content_type: int, data, max_fragment: int = _MAX_PLAINTEXT) -> bytes:
+        """``data`` as protected records of ``content_type``, returned as one new
+        ``bytes`` object: the write path's one call per application write."""
+        out = bytearray(self.sealed_length(len(data), max_fragment))
+        self.seal_into(out, 0, content_type, data, max_fragment)
+        return bytes(out)
+
     def seal_into(self, out, offset: int, content_type: int, data, max_fragment: int = _MAX_PLAINTEXT) -> int:
         """Write ``data`` as protected records of ``content_type`` into ``out``
         at ``offset``; return the offset after the last record.
