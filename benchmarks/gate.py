@@ -27,7 +27,20 @@ from ratios import key, ratios  # noqa: E402
 BASELINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "baseline.json")
 GATED_METRICS = {"client cpu", "server cpu", "client memory", "server memory"}
 GATED_PAIRS = {"fasttls->fasttls"}
-DEFAULT_TOLERANCE = 0.35
+#: How far (relative) a ratio may fall below its baseline, by what it measures: set from
+#: the spread seen between back-to-back CI-sized runs on a shared 2-core machine
+#: (memory ~2%, handshake CPU up to ~21%, bulk CPU up to ~43% at 8 MiB x 3).
+#: The gate catches large regressions (a lost fast path, a per-record allocation), not 10%.
+TOLERANCES = {"memory": 0.15, "handshake cpu": 0.35, "bulk cpu": 0.45}
+DEFAULT_TOLERANCE = 0.45
+
+
+def tolerance_for(k: str) -> float:
+    if k.endswith("memory"):
+        return TOLERANCES["memory"]
+    if "handshakes" in k:
+        return TOLERANCES["handshake cpu"]
+    return TOLERANCES["bulk cpu"]
 
 
 def load_rows(path: str):
@@ -43,27 +56,42 @@ def machine() -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("result")
+    ap.add_argument("more", nargs="*", help="with --update: more result files (the baseline keeps the lowest ratio)")
     ap.add_argument("--update", action="store_true", help="write this run's ratios as the new baseline")
     ap.add_argument("--baseline", default=BASELINE)
     args = ap.parse_args(argv)
     rows = load_rows(args.result)
     gated = {key(c, p, m): r for c, p, m, r, _, _ in rows if m in GATED_METRICS and p in GATED_PAIRS}
     if args.update:
+        # Several result files may be given (--update A.json B.json ...): the baseline keeps
+        # each ratio's lowest value, so one lucky run does not raise the bar.
+        for extra in args.more:
+            for c, p, m, r, _, _ in load_rows(extra):
+                k = key(c, p, m)
+                if k in gated:
+                    gated[k] = min(gated[k], r)
         with open(args.baseline, "w") as f:
-            json.dump({"machine": machine(), "tolerance": DEFAULT_TOLERANCE, "ratios": dict(sorted(gated.items()))}, f, indent=2)
+            json.dump(
+                {"machine": machine(), "tolerances": TOLERANCES, "ratios": {k: round(v, 3) for k, v in sorted(gated.items())}},
+                f,
+                indent=2,
+            )
             f.write("\n")
         print(f"baseline written: {len(gated)} ratios -> {args.baseline}")
         return 0
     with open(args.baseline) as f:
         baseline = json.load(f)
-    tol = baseline.get("tolerance", DEFAULT_TOLERANCE)
+    tols = baseline.get("tolerances", TOLERANCES)
     failures = []
-    print(f"perf gate (baseline machine: {baseline.get('machine')}; tolerance {tol:.0%} below baseline)")
+    print(f"perf gate (baseline machine: {baseline.get('machine')}; tolerances below baseline: {tols})")
     for k, base in sorted(baseline["ratios"].items()):
         now = gated.get(k)
         if now is None:
             failures.append(f"{k}: not measured in this run")
             continue
+        tol = tolerance_for(k) if "tolerances" not in baseline else (
+            tols["memory"] if k.endswith("memory") else tols["handshake cpu"] if "handshakes" in k else tols["bulk cpu"]
+        )
         floor = base * (1 - tol)
         status = "ok" if now >= floor else "REGRESSION"
         print(f"  {status:<10} {k:<80} now {now:5.2f}  baseline {base:5.2f}  floor {floor:5.2f}")

@@ -100,8 +100,10 @@ def _fasttls_config(args, server: bool):
         cfg.trust_store = TrustStore.from_certificates(x509.load_pem_x509_certificates(cert_pem))
     v = ProtocolVersion.TLS13 if args.version == "1.3" else ProtocolVersion.TLS12
     cfg.min_version = cfg.max_version = v
-    # X25519 on both implementations (ssl's OpenSSL 3.0 has no hybrid group).
-    cfg.groups = [NamedGroup.x25519]
+    # X25519 on both implementations (ssl's OpenSSL 3.0 has no hybrid group); P-256 is
+    # listed too because TLS 1.2 needs the ECDSA certificate's curve in supported_groups.
+    cfg.groups = [NamedGroup.x25519, NamedGroup.secp256r1]
+    cfg.key_share_groups = [NamedGroup.x25519]
     if args.version == "1.3":
         cfg.cipher_suites_tls13 = [CipherSuite[SUITES13[args.cipher]]]
     else:
