@@ -664,13 +664,17 @@ class SSLContext(_StdSSLContext):
     @property
     def verify_flags(self) -> VerifyFlags:
         """Accepted and kept.  cryptography's verifier is always strict (VERIFY_X509_STRICT) and
-        accepts any trust anchor in the store (VERIFY_X509_PARTIAL_CHAIN); CRL checks are not supported."""
+        accepts any trust anchor in the store (VERIFY_X509_PARTIAL_CHAIN); the CRL flags are refused
+        with a ValueError (fasttls does not check CRLs, and must not pretend to)."""
         return VerifyFlags(self._verify_flags)
 
     @verify_flags.setter
     def verify_flags(self, value) -> None:
         if not isinstance(value, int):
             raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
+        if value & (ssl.VERIFY_CRL_CHECK_LEAF | ssl.VERIFY_CRL_CHECK_CHAIN):
+            # Accepting the flag and not checking would be a silent security hole.
+            raise ValueError("fasttls does not check certificate revocation lists: VERIFY_CRL_CHECK_LEAF/CHAIN are not supported")
         self._verify_flags = VerifyFlags(value)
 
     @property

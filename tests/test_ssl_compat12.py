@@ -106,3 +106,12 @@ def test_refuses_a_tls12_server_without_a_suite_in_common(files):
     ctx.set_ciphers("ECDHE-RSA-AES128-GCM-SHA256")  # the server's certificate is ECDSA
     with pytest.raises(ssl.SSLError):
         _run_pair(ssl_server_context(files), ctx)
+
+
+def test_crl_flags_are_refused_not_ignored():
+    ctx = fasttls.create_default_context()
+    for flag in (ssl.VERIFY_CRL_CHECK_LEAF, ssl.VERIFY_CRL_CHECK_CHAIN):
+        with pytest.raises(ValueError, match="revocation"):
+            ctx.verify_flags |= flag
+    ctx.verify_flags |= ssl.VERIFY_X509_STRICT  # meaningful flags still work
+    assert ctx.verify_flags & ssl.VERIFY_X509_STRICT
