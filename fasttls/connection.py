@@ -103,7 +103,6 @@ class Connection:
         self._app_read_allowed = False
         self._ccs_seen = 0
         self._key_updates_in_row = 0
-        self._empty_records = 0
         self._warnings = 0
         self._early_skip = 0  # bytes of rejected 0-RTT data we may still skip
         self._trace = config.tracer
@@ -361,7 +360,6 @@ class Connection:
                 if not self._app_read_allowed:
                     raise TLSError(AlertDescription.unexpected_message, "application data before the handshake completed")
                 self._key_updates_in_row = 0
-                self._empty_records = 0
             if rec is None:
                 if not len(app):
                     app.release()  # nothing for the application: an idle connection holds no buffer
@@ -590,6 +588,7 @@ class Connection:
         suite = self.cipher_suite
         key, iv = key_schedule.traffic_key(suite.hash_alg, secret, suite.key_length)
         self._read.set_key(ProtocolVersion.TLS13, suite.aead, key, iv, secret)
+        self._read._prot.max_empty_records = self.config.max_empty_records
         if label:
             self._keylog(label, secret)
         if self._trace:
@@ -609,6 +608,7 @@ class Connection:
         if self._hs_buf:
             raise TLSError(AlertDescription.unexpected_message, "handshake message spans a key change")
         self._read.set_key(ProtocolVersion.TLS12, cipher, key, iv)
+        self._read._prot.max_empty_records = self.config.max_empty_records
         if self._trace:
             self._emit_trace("keys", "receive", "TLS12_KEYS", {"suite": self.cipher_suite.name})
 

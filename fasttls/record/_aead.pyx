@@ -23,6 +23,7 @@ from ..constants import AlertDescription
 from ..errors import TLSError
 
 __all__ = [
+    "MAX_EMPTY_RECORDS",
     "CIPHER_AES_GCM",
     "CIPHER_CHACHA20_POLY1305",
     "TLS12",
@@ -35,6 +36,10 @@ __all__ = [
     "RecordSealer",
     "RecordOpener",
 ]
+
+
+# See aead.py.
+MAX_EMPTY_RECORDS = 32
 
 CIPHER_AES_GCM = 1
 CIPHER_CHACHA20_POLY1305 = 2
@@ -132,11 +137,15 @@ cdef class _Protection:
     cdef _Window _win_aad
     cdef _Window _win_in
     cdef _Window _win_out
+    cdef public Py_ssize_t empty_run
+    cdef public Py_ssize_t max_empty_records
 
     def __init__(self, cipher, key, iv, version, seq=0):
         if version != TLS12 and version != TLS13:
             raise ValueError(f"unsupported record protection version 0x{version:04x}")
         self._aead = _make_aead(cipher, bytes(key))
+        self.empty_run = 0
+        self.max_empty_records = MAX_EMPTY_RECORDS
         self.cipher = cipher
         self.version = version
         self._tls13 = version == TLS13
@@ -312,6 +321,12 @@ cdef class RecordOpener(_Protection):
         _Protection.__init__(self, cipher, key, iv, version, seq)
         self._call = self._aead.decrypt_into
 
+    cdef int _empty_record(self) except -1:
+        self.empty_run += 1
+        if self.empty_run > self.max_empty_records:
+            raise TLSError(AlertDescription.unexpected_message, f"more than {self.max_empty_records} consecutive empty records")
+        return 0
+
     def open_records(self, data, start, end, out, out_offset):
         """Open the complete records in ``data[start:end]``; see ``aead.RecordOpener``.
 
@@ -382,10 +397,15 @@ cdef class RecordOpener(_Protection):
                     raise TLSError(AlertDescription.record_overflow, "record plaintext exceeds 2^14 bytes")
                 itype = o[i]
                 if itype == 23:
+                    if i == opos:
+                        self._empty_record()
+                    else:
+                        self.empty_run = 0
                     opos = i
                     continue
                 if itype < 21 or itype > 23:
                     raise TLSError(AlertDescription.unexpected_message, f"protected record with content type {itype}")
+                self.empty_run = 0
                 return pos, opos, C_STOP_RECORD, itype, i
             return pos, opos, C_STOP_NEED_MORE, 0, opos
         except InvalidTag:
@@ -444,8 +464,13 @@ cdef class RecordOpener(_Protection):
                 seq += 1
                 pos += 5 + length
                 if ctype == 23:
+                    if plen:
+                        self.empty_run = 0
+                    else:
+                        self._empty_record()
                     opos += plen
                     continue
+                self.empty_run = 0
                 return pos, opos, C_STOP_RECORD, ctype, opos + plen
             return pos, opos, C_STOP_NEED_MORE, 0, opos
         except InvalidTag:

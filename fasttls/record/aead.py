@@ -30,6 +30,7 @@ from .nonce import MAX_SEQUENCE as _MAX_SEQUENCE
 from .nonce import check_sequence
 
 __all__ = [
+    "MAX_EMPTY_RECORDS",
     "CIPHER_AES_GCM",
     "CIPHER_CHACHA20_POLY1305",
     "TLS12",
@@ -132,15 +133,24 @@ def _inner_type13(out, om, start: int, last: int):
     return itype, last
 
 
+
+#: Default bound on consecutive empty application-data records (Go allows 16
+#: "useless" records; Config.max_empty_records overrides it per connection).
+MAX_EMPTY_RECORDS = 32
+
 class _Protection:
     """Key, IV, nonce scheme and sequence number shared by the sealer and the opener."""
 
-    __slots__ = ("cipher", "version", "_aead", "_iv", "_iv_int", "_salt", "_explicit", "_seq", "overhead")
+    __slots__ = ("cipher", "version", "_aead", "_iv", "_iv_int", "_salt", "_explicit", "_seq", "overhead", "empty_run", "max_empty_records")
 
     def __init__(self, cipher: int, key: bytes, iv: bytes, version: int, seq: int = 0) -> None:
         if version not in (TLS12, TLS13):
             raise ValueError(f"unsupported record protection version 0x{version:04x}")
         self._aead = _make_aead(cipher, bytes(key))
+        #: Consecutive application-data records with no data (a peer can send them
+        #: for free); more than ``max_empty_records`` is an unexpected_message.
+        self.empty_run = 0
+        self.max_empty_records = MAX_EMPTY_RECORDS
         self.cipher = cipher
         self.version = version
         self._explicit = version == TLS12 and cipher == CIPHER_AES_GCM
@@ -273,6 +283,11 @@ class RecordOpener(_Protection):
 
     __slots__ = ()
 
+    def _empty_record(self) -> None:
+        self.empty_run += 1
+        if self.empty_run > self.max_empty_records:
+            raise TLSError(AlertDescription.unexpected_message, f"more than {self.max_empty_records} consecutive empty records")
+
     def open_records(self, data, start: int, end: int, out, out_offset: int):
         """Open the complete records in ``data[start:end]``.
 
@@ -322,13 +337,16 @@ class RecordOpener(_Protection):
                     pos = body + length
                     i = opos + plen - 1
                     itype = out[i]
-                    if itype == _APPLICATION_DATA and plen <= _MAX_PLAINTEXT + 1:
-                        opos = i
-                        continue
-                    itype, i = _inner_type13(out, om, opos, i)
+                    if itype != _APPLICATION_DATA or plen > _MAX_PLAINTEXT + 1:
+                        itype, i = _inner_type13(out, om, opos, i)
                     if itype == _APPLICATION_DATA:
+                        if i == opos:
+                            self._empty_record()
+                        else:
+                            self.empty_run = 0
                         opos = i
                         continue
+                    self.empty_run = 0
                     return pos, opos, STOP_RECORD, itype, i
             else:
                 explicit = self._explicit
@@ -365,8 +383,13 @@ class RecordOpener(_Protection):
                     seq += 1
                     pos = body + length
                     if ctype == _APPLICATION_DATA:
+                        if plen:
+                            self.empty_run = 0
+                        else:
+                            self._empty_record()
                         opos += plen
                         continue
+                    self.empty_run = 0
                     return pos, opos, STOP_RECORD, ctype, opos + plen
             return pos, opos, STOP_NEED_MORE, 0, opos
         except _Unprotected as e:

@@ -1,0 +1,117 @@
+"""Denial-of-service limits (issue 8): each one holds, with the alert sent and a clear error."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from fasttls import key_schedule
+from fasttls.config import Config
+from fasttls.constants import AlertDescription, ContentType, HandshakeType, ProtocolVersion
+from fasttls.errors import TLSError
+
+from .pairs import do_handshake, make_pair, transfer
+
+TLS12, TLS13 = ProtocolVersion.TLS12, ProtocolVersion.TLS13
+
+
+@pytest.mark.parametrize("version", [TLS13, TLS12], ids=["tls13", "tls12"])
+def test_empty_records_bounded_in_each_twin(twin, version):
+    key, iv = os.urandom(16), os.urandom(12 if version == TLS13 else 4)
+    sealer = twin.aead.RecordSealer(1, key, iv, version, 0)
+    opener = twin.aead.RecordOpener(1, key, iv, version, 0)
+    assert opener.max_empty_records == twin.aead.MAX_EMPTY_RECORDS
+    opener.max_empty_records = 3
+    out = bytearray(1000)
+
+    def feed(data: bytes):
+        rec = sealer.seal(23, data)
+        return opener.open_records(rec, 0, len(rec), out, 0)
+
+    for _ in range(3):
+        feed(b"")
+    feed(b"x")  # data resets the run
+    assert opener.empty_run == 0
+    for _ in range(3):
+        feed(b"")
+    with pytest.raises(TLSError) as e:
+        feed(b"")
+    assert e.value.alert == AlertDescription.unexpected_message and "empty records" in str(e.value)
+
+
+def pair(pki, version=TLS13, **kw):
+    cc = Config(trust_store=pki.store, min_version=version, max_version=version, session_cache=None, **kw)
+    sc = Config(certificates=[pki.server()], min_version=version, max_version=version, **kw)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    return c, s
+
+
+def alert_of(conn) -> bytes:
+    return conn.data_to_send()
+
+
+@pytest.mark.parametrize("version", [TLS13, TLS12], ids=["tls13", "tls12"])
+def test_connection_refuses_a_flood_of_empty_records(pki, version):
+    c, s = pair(pki, version, max_empty_records=4)
+    for _ in range(5):
+        c._write.write_record(ContentType.APPLICATION_DATA, b"")
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    assert e.value.alert == AlertDescription.unexpected_message
+    assert alert_of(s)  # the alert went out (encrypted)
+
+
+def test_key_updates_in_a_row_are_bounded(pki):
+    c, s = pair(pki, max_key_updates=3)
+    for _ in range(4):
+        c._write.write_record(ContentType.HANDSHAKE, bytes([HandshakeType.key_update, 0, 0, 1, 0]))
+        # keep the sender's keys in step with what it announced
+        c._set_write_secret(key_schedule.next_traffic_secret(c.cipher_suite.hash_alg, c._write.traffic_secret), None)
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    assert e.value.alert == AlertDescription.unexpected_message and "KeyUpdate" in str(e.value)
+
+
+def test_key_updates_with_data_between_are_fine(pki):
+    c, s = pair(pki, max_key_updates=2)
+    for i in range(6):
+        c.key_update(request_peer=False)
+        c.send(b"d%d" % i)
+        transfer(c, s)
+        assert s.read() == b"d%d" % i
+
+
+def test_tls12_warning_alerts_are_bounded(pki):
+    c, s = pair(pki, TLS12, max_warning_alerts=2)
+    for _ in range(3):
+        c._send_alert(1, AlertDescription.no_renegotiation)
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    assert e.value.alert == AlertDescription.unexpected_message and "warning" in str(e.value)
+
+
+def test_tls13_second_change_cipher_spec_is_unexpected(pki):
+    cc = Config(trust_store=pki.store, min_version=TLS13, session_cache=None)
+    sc = Config(certificates=[pki.server()], min_version=TLS13)
+    c, s = make_pair(cc, sc)
+    c.start()
+    hello = c.data_to_send()
+    ccs = b"\x14\x03\x03\x00\x01\x01"
+    s.receive_data(hello + ccs)  # one is allowed (middlebox compatibility)
+    with pytest.raises(TLSError) as e:
+        s.receive_data(ccs)
+    assert e.value.alert == AlertDescription.unexpected_message
+
+
+@pytest.mark.parametrize("msg_type,limit_field", [(HandshakeType.client_hello, "max_handshake_message"), (HandshakeType.certificate, "max_certificate_message")])
+def test_handshake_message_size_limit_is_checked_from_the_header(pki, msg_type, limit_field):
+    """A huge length in a handshake header is refused at once, before buffering its body."""
+    sc = Config(certificates=[pki.server()], **{limit_field: 1000})
+    _, s = make_pair(Config(trust_store=pki.store), sc)
+    header = bytes([msg_type]) + (1001).to_bytes(3, "big")
+    with pytest.raises(TLSError) as e:
+        s.receive_data(b"\x16\x03\x01\x00\x04" + header)
+    assert "over the limit" in str(e.value)
+    assert alert_of(s)[:1] == b"\x15"
