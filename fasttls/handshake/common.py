@@ -109,3 +109,24 @@ def check_certificates_parse(chain_der: list[bytes], who: str) -> None:
         raise TLSError(AlertDescription.bad_certificate, f"failed to parse the {who} certificate: {exc}") from None
     except UnsupportedAlgorithm as exc:
         raise TLSError(AlertDescription.unsupported_certificate, f"unsupported {who} certificate key: {exc}") from None
+
+
+def certificate_candidates(config, ch, conn) -> list:
+    """The server's certificates to try, in order (Go's getCertificate): the one
+    ``Config.get_certificate`` returns, else those whose names match the SNI
+    first, then the rest.  Both versions then take the first that fits."""
+    from ..config import ClientHelloInfo
+
+    if config.get_certificate is not None:
+        info = ClientHelloInfo(
+            ch.server_name, list(ch.cipher_suites), list(ch.supported_groups), list(ch.signature_algorithms),
+            list(ch.alpn_protocols), list(ch.supported_versions), conn,
+        )
+        cert = config.get_certificate(info)
+        if cert is not None:
+            return [cert]
+    certs = config.certificates
+    if not certs:
+        raise TLSError(AlertDescription.internal_error, "no server certificate configured")
+    named = [c for c in certs if ch.server_name and c.matches_name(ch.server_name)]
+    return named + [c for c in certs if c not in named]

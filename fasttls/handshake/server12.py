@@ -20,14 +20,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from .. import auth, cipher_suites, key_exchange, prf
-from ..config import ClientAuthType, ClientHelloInfo
+from ..config import ClientAuthType
 from ..constants import AlertDescription, ProtocolVersion
 from ..errors import TLSError
 from ..messages import handshake as m
 from ..tickets import SessionState
 from ..transcript import Transcript
 from .client12 import check_certificates_parse, derive_keys, export_keying_material, key_fits_suite
-from .common import ChangeCipherSpec, Steps, check_finished
+from .common import ChangeCipherSpec, Steps, certificate_candidates, check_finished
 from .server13 import negotiate_alpn, suite_preference, verify_client_certificates
 
 TLS12 = ProtocolVersion.TLS12
@@ -184,20 +184,7 @@ class ServerHandshakeTLS12:
         if not groups:
             raise TLSError(AlertDescription.handshake_failure, "no ECDHE group in common with the client")
         self.group = groups[0]
-        cert = None
-        if config.get_certificate is not None:
-            info = ClientHelloInfo(
-                ch.server_name, list(ch.cipher_suites), list(ch.supported_groups), list(ch.signature_algorithms),
-                list(ch.alpn_protocols), list(ch.supported_versions), conn,
-            )
-            cert = config.get_certificate(info)
-        if cert is not None:
-            candidates = [cert]
-        else:
-            if not config.certificates:
-                raise TLSError(AlertDescription.internal_error, "no server certificate configured")
-            named = [c for c in config.certificates if ch.server_name and c.matches_name(ch.server_name)]
-            candidates = named + [c for c in config.certificates if c not in named]
+        candidates = certificate_candidates(config, ch, conn)
         usable = []
         for c in candidates:
             if not certificate_curve_ok(c.private_key, ch.supported_groups):

@@ -15,14 +15,14 @@ import secrets
 from cryptography import x509
 
 from .. import auth, cipher_suites, key_exchange, key_schedule
-from ..config import ClientAuthType, ClientHelloInfo
+from ..config import ClientAuthType
 from ..connection import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_TRAFFIC
 from ..constants import AlertDescription, ProtocolVersion, PskKeyExchangeMode
 from ..errors import TLSError
 from ..messages import handshake as m
 from ..tickets import SessionState
 from ..transcript import Transcript
-from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, check_certificates_parse, check_finished
+from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, certificate_candidates, check_certificates_parse, check_finished
 
 TLS13 = ProtocolVersion.TLS13
 #: Go's maxClientPSKIdentities: how many offered tickets we try to open.
@@ -235,23 +235,9 @@ class ServerHandshakeTLS13:
         if self.using_psk:
             return
         ch, config, conn = self.client_hello, self.config, self.conn
-        cert = None
-        if config.get_certificate is not None:
-            info = ClientHelloInfo(
-                ch.server_name, list(ch.cipher_suites), list(ch.supported_groups), list(ch.signature_algorithms),
-                list(ch.alpn_protocols), list(ch.supported_versions), conn,
-            )
-            cert = config.get_certificate(info)
-        if cert is not None:
-            candidates = [cert]
-        else:
-            certs = config.certificates
-            if not certs:
-                raise TLSError(AlertDescription.internal_error, "no server certificate configured")
-            named = [c for c in certs if ch.server_name and c.matches_name(ch.server_name)]
-            candidates = named + [c for c in certs if c not in named]
+        candidates = certificate_candidates(config, ch, conn)
         for c in candidates:
-            scheme = auth.select_signature_scheme(c.private_key, ch.signature_algorithms, True)
+            scheme = auth.select_signature_scheme(c.private_key, ch.signature_algorithms, True, supported=config.signature_schemes)
             if scheme is not None:
                 self.cert, self.scheme = c, scheme
                 conn.local_certificate = c
