@@ -352,13 +352,12 @@ def _finish(*procs: subprocess.Popen) -> None:
                 f.close()
 
 
-def bulk(case: Case, total: int = 64 << 20, write_size: int = 16384, rounds: int = 3) -> dict:
-    """Seconds per ``total`` bytes sent client -> server, one value per round (median first in ``median``)."""
-    extra = ["--bytes", str(total), "--write-size", str(write_size), "--rounds", str(rounds)]
-    server = _spawn(case, "server", case.server, "bulk", extra)
+def _run_pair(case: Case, mode: str, extra: list[str]) -> dict:
+    """Start the server endpoint, then the client; return the client's report merged with the server's."""
+    server = _spawn(case, "server", case.server, mode, extra)
     try:
         port = _line(server, "server")["port"]
-        client = _spawn(case, "client", case.client, "bulk", [*extra, "--port", str(port)])
+        client = _spawn(case, "client", case.client, mode, [*extra, "--port", str(port)])
         try:
             result = _line(client, "client")
             result.update(_line(server, "server"))
@@ -366,6 +365,12 @@ def bulk(case: Case, total: int = 64 << 20, write_size: int = 16384, rounds: int
             _finish(client)
     finally:
         _finish(server)
+    return result
+
+
+def bulk(case: Case, total: int = 64 << 20, write_size: int = 16384, rounds: int = 3) -> dict:
+    """Seconds per ``total`` bytes sent client -> server, one value per round (median first in ``median``)."""
+    result = _run_pair(case, "bulk", ["--bytes", str(total), "--write-size", str(write_size), "--rounds", str(rounds)])
     # CPU seconds per MiB on each side: which side is the bottleneck (steadier than wall time).
     mib = total * rounds / (1 << 20)
     result["client_cpu_ms_per_mib"] = result["client_cpu"] / mib * 1000
@@ -377,18 +382,7 @@ def bulk(case: Case, total: int = 64 << 20, write_size: int = 16384, rounds: int
 
 def handshakes(case: Case, count: int = 200, resume: bool = False) -> dict:
     """Sequential handshakes, a new TCP connection each: rate and CPU per handshake on each side."""
-    extra = ["--count", str(count)] + (["--resume"] if resume else [])
-    server = _spawn(case, "server", case.server, "handshake", extra)
-    try:
-        port = _line(server, "server")["port"]
-        client = _spawn(case, "client", case.client, "handshake", [*extra, "--port", str(port)])
-        try:
-            result = _line(client, "client")
-            result.update(_line(server, "server"))
-        finally:
-            _finish(client)
-    finally:
-        _finish(server)
+    result = _run_pair(case, "handshake", ["--count", str(count)] + (["--resume"] if resume else []))
     result["per_second"] = count / result["seconds"]
     result["server_cpu_ms"] = result["server_cpu"] / count * 1000
     result["client_cpu_ms"] = result["client_cpu"] / count * 1000
