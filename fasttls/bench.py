@@ -36,7 +36,7 @@ SUITES12 = {"aes128gcm": "ECDHE-ECDSA-AES128-GCM-SHA256", "aes256gcm": "ECDHE-EC
 class Case:
     """One measurement: who sends, who receives, which protocol and cipher."""
 
-    client: str = "fasttls"  # "fasttls" or "ssl"
+    client: str = "fasttls"  # "fasttls", "ssl", or "tcp" (plain TCP, both sides: the ceiling)
     server: str = "fasttls"
     version: str = "1.3"  # "1.3" or "1.2"
     cipher: str = "aes128gcm"
@@ -136,6 +136,8 @@ def _wrap(args, raw: socket.socket, server: bool, state: dict):
     # delayed ACKs (Nagle), on either implementation.
     if os.environ.get("FASTTLS_BENCH_NODELAY", "1") == "1":
         raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if args.impl == "tcp":
+        return raw  # no TLS: the loopback ceiling the TLS figures sit under
     if args.impl == "fasttls":
         from .socket import wrap_socket
 
@@ -158,7 +160,7 @@ def _cpu() -> float:
 def endpoint(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m fasttls.bench endpoint")
     p.add_argument("role", choices=["server", "client"])
-    p.add_argument("--impl", choices=["fasttls", "ssl"], required=True)
+    p.add_argument("--impl", choices=["fasttls", "ssl", "tcp"], required=True)
     p.add_argument("--mode", choices=["bulk", "handshake", "idle"], required=True)
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--cert", required=True)
