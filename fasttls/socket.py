@@ -89,6 +89,21 @@ class SSLSocket(TLSInfo, _socket.socket):
                 self.close()
                 raise
             connected = False
+            # As ssl does since CVE-2023-40217: a peer that sent bytes and reset the
+            # connection before we wrapped it leaves them readable on a socket that is
+            # no longer connected; they must never be read as if they came through TLS.
+            self.setblocking(False)
+            try:
+                early = _socket.socket.recv(self, 1)
+            except OSError as e2:
+                if e2.errno not in (errno.ENOTCONN, errno.EINVAL):
+                    self.close()
+                    raise
+                early = b""
+            self.settimeout(timeout)
+            if early:
+                self.close()
+                raise SSLError("Closed before TLS handshake with data in recv buffer.", errno.ENOTCONN)
         else:
             connected = True
         self._connected = connected
