@@ -27,6 +27,12 @@ _SEND_BATCH = 256 * 1024
 _DONTWAIT = getattr(_socket, "MSG_DONTWAIT", 0)
 
 
+def _write_cut_error() -> SSLError:
+    return SSLError(
+        "a previous sendall was interrupted inside a record (timeout or error): the connection cannot send any more"
+    )
+
+
 class SSLSocket(TLSInfo, _socket.socket):
     """A TLS connection over a socket; made by ``SSLContext.wrap_socket`` or :func:`wrap_socket`.
 
@@ -81,6 +87,9 @@ class SSLSocket(TLSInfo, _socket.socket):
         self._done = False
         self._closing = False
         self._plain = b""  # plain bytes received behind the peer's close_notify (unwrap)
+        # sendall's one C-level socket sendall was interrupted (timeout, error, signal):
+        # an unknown part of a record went out, so nothing more may follow it.
+        self._write_cut = False
         self.settimeout(timeout)
         try:
             self.getpeername()
@@ -132,6 +141,8 @@ class SSLSocket(TLSInfo, _socket.socket):
         """
         conn = self._conn
         lock = self._send_lock
+        if self._write_cut:
+            raise _write_cut_error()
         while True:
             if not lock.acquire(block):
                 return
@@ -391,26 +402,33 @@ class SSLSocket(TLSInfo, _socket.socket):
             return super().sendall(data, flags)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to sendall() on {self.__class__}")
+        if self._write_cut:
+            raise _write_cut_error()
         if conn.handshake_complete and not self._write_pending and not self._out and super().gettimeout() != 0.0:
             # The hot path (issue 6): each batch of plaintext is sealed into records
             # by one call into the record twin and goes out with one C-level sendall.
-            if type(data) is bytes and len(data) <= _SEND_BATCH:
-                with self._send_lock:
-                    with self._conn_lock:
-                        out = conn.send_and_take(data)
-                    _socket.socket.sendall(self, out)
-            else:
-                with memoryview(data) as view, view.cast("B") as byte_view:
-                    n = byte_view.nbytes
-                    pos = 0
-                    while True:
-                        with self._send_lock:
-                            with self._conn_lock:
-                                out = conn.send_and_take(byte_view[pos : pos + _SEND_BATCH])
-                            _socket.socket.sendall(self, out)
-                        pos += _SEND_BATCH
-                        if pos >= n:
-                            break
+            try:
+                if type(data) is bytes and len(data) <= _SEND_BATCH:
+                    with self._send_lock:
+                        with self._conn_lock:
+                            out = conn.send_and_take(data)
+                        _socket.socket.sendall(self, out)
+                else:
+                    with memoryview(data) as view, view.cast("B") as byte_view:
+                        n = byte_view.nbytes
+                        pos = 0
+                        while True:
+                            with self._send_lock:
+                                with self._conn_lock:
+                                    out = conn.send_and_take(byte_view[pos : pos + _SEND_BATCH])
+                                _socket.socket.sendall(self, out)
+                            pos += _SEND_BATCH
+                            if pos >= n:
+                                break
+            except BaseException as exc:
+                if not isinstance(exc, SSLError):  # raised by the socket, not by send_and_take
+                    self._write_cut = True
+                raise
             if len(conn.write_buffer):  # a reader queued an answer while we held the send side
                 self._flush()
             return None
@@ -480,7 +498,14 @@ class SSLSocket(TLSInfo, _socket.socket):
     def _real_close(self) -> None:
         conn = self._conn
         self._conn = None
-        if conn is not None and conn.handshake_complete and not conn.closed and conn.error is None and self.fileno() >= 0:
+        if (
+            conn is not None
+            and conn.handshake_complete
+            and not conn.closed
+            and conn.error is None
+            and not self._write_cut
+            and self.fileno() >= 0
+        ):
             # A polite close: one non-blocking attempt to send close_notify (ssl sends none).
             try:
                 with self._conn_lock:

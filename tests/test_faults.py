@@ -718,6 +718,78 @@ def test_sendall_raises_when_the_peer_leaves_after_a_partial_read(files, role):
 # ---------------------------------------------------------------------------
 
 
+AFTER = b"written after the timeout"
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+@pytest.mark.parametrize("role", ["client", "server"])
+@pytest.mark.parametrize("how", ["bytes", "small_bytes", "send"])
+def test_peer_stops_reading_writes_time_out(files, kind, role, how):
+    """Nobody reads: our writes raise TimeoutError within the socket timeout.  When the peer
+    reads again, a later write either raises or arrives in a consistent stream: never a
+    write reported as sent that the peer then cannot decrypt (a record cut by the timeout
+    followed by new records).  fasttls refuses writes after a ``sendall`` cut inside a
+    record; its ``send`` keeps the unsent bytes and sends them first."""
+    data = bytes(64 << 20)
+
+    def reader(peer: Peer, sock: socket.socket, server_side: bool):
+        ctx = server_ctx("ssl", files) if server_side else client_ctx("ssl", files)
+        s = ctx.wrap_socket(sock, server_side=server_side, server_hostname=None if server_side else "localhost",
+                            suppress_ragged_eofs=False)
+        try:
+            peer.wait_release()  # reads nothing until the test has seen the timeout
+            n, tail = 0, b""
+            try:
+                while chunk := s.recv(1 << 20):
+                    n, tail = n + len(chunk), (tail + chunk)[-len(AFTER):]
+                s.unwrap()  # answer our close_notify
+            except (ssl.SSLError, ConnectionError) as exc:
+                return n, tail, exc
+            return n, tail, None
+        finally:
+            s.close()
+
+    def write(s) -> bool:
+        s.settimeout(SHORT)
+        with pytest.raises(TimeoutError):
+            if how == "bytes":
+                s.sendall(data)
+            elif how == "small_bytes":
+                for i in range(0, len(data), 65536):
+                    s.sendall(data[i : i + 65536])
+            else:
+                sent = 0
+                while sent < len(data):
+                    sent += s.send(data[sent : sent + (1 << 20)])
+        s.settimeout(T)
+        peer.release.set()
+        try:
+            s.sendall(AFTER)
+        except ssl.SSLError as exc:
+            check_type(kind, exc, ssl.SSLError)
+            return False
+        s.unwrap()
+        return True
+
+    if role == "client":
+        with peer_server(lambda peer, sock: reader(peer, sock, True)) as (port, peer):
+            with wrap_client(kind, files, port) as s:
+                delivered = write(s)
+            n, tail, exc = peer.join()
+    else:
+        with peer_client(lambda peer, sock: reader(peer, sock, False)) as (raw, peer):
+            with wrap_server(kind, files, raw) as s:
+                delivered = write(s)
+            n, tail, exc = peer.join()
+    if delivered:
+        assert exc is None and tail == AFTER and n < len(data) + len(AFTER)
+    else:
+        # Refused: the peer sees the cut record as a truncation, never as a forgery.
+        assert exc is None or isinstance(exc, (ssl.SSLEOFError, ConnectionError)), repr(exc)
+    if kind == "fasttls":
+        assert delivered == (how == "send")
+
+
 def test_connect_timeout(files):
     """connect() on a wrapped, unconnected socket times out (a listener with a full backlog)."""
     with socket.socket() as lsock:
