@@ -355,6 +355,10 @@ class Connection:
                     continue
                 raise
             if len(app) != before:
+                if self._hs_buf:
+                    # RFC 8446 5.1 / RFC 5246 6.2.1: a handshake message split over
+                    # records may not have other record types between its pieces.
+                    raise TLSError(AlertDescription.unexpected_message, "application data inside a fragmented handshake message")
                 if self._trace:
                     self._emit_trace("record", "receive", "APPLICATION_DATA", {"length": len(app) - before, "protected": True})
                 if not self._app_read_allowed:

@@ -260,3 +260,74 @@ def test_certificate_that_fails_to_parse_late_is_bad_certificate(pki, side):
     with pytest.raises(TLSError) as e:
         do_handshake(c, s)
     assert e.value.alert == AlertDescription.bad_certificate, e.value
+
+
+# ---- record-level rules (RFC 8446 5 and 6) ------------------------------------------------------
+
+
+def established(pki):
+    from .pairs import do_handshake
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    return c, s
+
+
+def test_change_cipher_spec_with_a_wrong_body(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    c.start()
+    # RFC 8446 5: a CCS whose single byte is not 0x01 is unexpected_message.
+    expect_alert(s, c.data_to_send() + record(ContentType.CHANGE_CIPHER_SPEC, b"\x02"), AlertDescription.unexpected_message)
+
+
+def test_zero_length_handshake_record(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    c.start()
+    # RFC 8446 5.1: zero-length Handshake fragments MUST NOT be sent.
+    expect_alert(s, record(ContentType.HANDSHAKE, b""), AlertDescription.unexpected_message)
+
+
+def test_handshake_message_interleaved_with_application_data(pki):
+    c, s = established(pki)
+    # A KeyUpdate cut in two records with application data between them (RFC 8446 5.1).
+    c._write.write_record(ContentType.HANDSHAKE, b"\x18\x00")
+    c._write.write_record(ContentType.APPLICATION_DATA, b"in between")
+    c._write.write_record(ContentType.HANDSHAKE, b"\x00\x01\x00")
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    assert e.value.alert == AlertDescription.unexpected_message
+
+
+def test_warning_level_alert_in_tls13_is_an_error(pki):
+    from fasttls.errors import AlertReceived
+
+    c, s = established(pki)
+    # RFC 8446 6: every alert but close_notify/user_canceled is an error whatever its level.
+    c._send_alert(1, AlertDescription.no_renegotiation)
+    with pytest.raises(AlertReceived) as e:
+        transfer(c, s)
+    assert e.value.alert == AlertDescription.no_renegotiation
+
+
+def test_server_hello_with_a_wrong_legacy_version(pki):
+    c, s, _, reply = first_flights(pki)
+    bad = rewrite_first_message(reply, ServerHello, legacy_version=0x0304)
+    err = expect_alert(c, bad, AlertDescription.illegal_parameter)
+    assert "legacy_version" in str(err) or "version" in str(err).lower()
+
+
+def test_server_certificate_without_server_auth_usage(pki):
+    """A certificate for clientAuth only must not authenticate a server (RFC 5280 EKU)."""
+    from fasttls.errors import SSLCertVerificationError
+
+    cc, _ = configs(pki)
+    sc = Config(certificates=[pki.client(names=("localhost",))], min_version=TLS13)
+    c, s = make_pair(cc, sc)
+    from .pairs import do_handshake
+
+    with pytest.raises(SSLCertVerificationError) as e:
+        do_handshake(c, s)
+    assert e.value.alert in (AlertDescription.bad_certificate, AlertDescription.unsupported_certificate)
