@@ -412,9 +412,9 @@ def test_close_notify_to_and_from_python_ssl(pki, files):
     ctx = ssl.create_default_context(cafile=files["ca"])
     with fasttls_server(server_config(pki)) as srv:
         with socket.create_connection(("127.0.0.1", srv.port), timeout=20) as raw:
-            s = ctx.wrap_socket(raw, server_hostname="localhost")
-            s.sendall(b"x")
-            assert s.recv(1) == b"x"
-            s.unwrap()
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(b"x")
+                assert s.recv(1) == b"x"
+                s.unwrap()
         info = srv.join()[0]
     assert info["close_notify"] is True
