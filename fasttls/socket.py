@@ -10,6 +10,7 @@ receive buffer, one ``send`` of everything the connection has queued.
 from __future__ import annotations
 
 import errno
+import os
 import socket as _socket
 import threading
 from typing import Any
@@ -172,7 +173,17 @@ class SSLSocket(TLSInfo, _socket.socket):
         end = buf.reserve(size)
         view = memoryview(buf.buffer)
         try:
-            n = super().recv_into(view[end : end + size])
+            n = None
+            timeout = _socket.socket.gettimeout(self)
+            if timeout:
+                # A socket with a timeout makes CPython poll() before every recv; try the
+                # read first (the fd is non-blocking) and poll only when nothing is there.
+                try:
+                    n = os.readv(self.fileno(), [view[end : end + size]])
+                except BlockingIOError:
+                    pass
+            if n is None:
+                n = _socket.socket.recv_into(self, view[end : end + size])
         except (BlockingIOError, InterruptedError):
             raise SSLWantReadError() from None
         finally:
@@ -396,6 +407,20 @@ class SSLSocket(TLSInfo, _socket.socket):
             raise ValueError(f"non-zero flags not allowed in calls to send() on {self.__class__}")
         return self.write(data)
 
+    def _send_out(self, out: bytes, timeout: float | None) -> None:
+        """All of ``out`` to the socket.  With a timeout, CPython's sendall polls before
+        every send; write first (the fd is non-blocking) and leave the polling to
+        sendall only for what did not fit."""
+        if timeout is not None:
+            try:
+                n = os.write(self.fileno(), out)
+            except BlockingIOError:
+                n = 0
+            if n == len(out):
+                return
+            out = memoryview(out)[n:]
+        _socket.socket.sendall(self, out)
+
     def sendall(self, data, flags: int = 0) -> None:
         conn = self._conn
         if conn is None:
@@ -404,7 +429,8 @@ class SSLSocket(TLSInfo, _socket.socket):
             raise ValueError(f"non-zero flags not allowed in calls to sendall() on {self.__class__}")
         if self._write_cut:
             raise _write_cut_error()
-        if conn.handshake_complete and not self._write_pending and not self._out and super().gettimeout() != 0.0:
+        timeout = _socket.socket.gettimeout(self)
+        if conn.handshake_complete and not self._write_pending and not self._out and timeout != 0.0:
             # The hot path (issue 6): each batch of plaintext is sealed into records
             # by one call into the record twin and goes out with one C-level sendall.
             try:
@@ -412,7 +438,7 @@ class SSLSocket(TLSInfo, _socket.socket):
                     with self._send_lock:
                         with self._conn_lock:
                             out = conn.send_and_take(data)
-                        _socket.socket.sendall(self, out)
+                        self._send_out(out, timeout)
                 else:
                     with memoryview(data) as view, view.cast("B") as byte_view:
                         n = byte_view.nbytes
@@ -421,7 +447,7 @@ class SSLSocket(TLSInfo, _socket.socket):
                             with self._send_lock:
                                 with self._conn_lock:
                                     out = conn.send_and_take(byte_view[pos : pos + _SEND_BATCH])
-                                _socket.socket.sendall(self, out)
+                                self._send_out(out, timeout)
                             pos += _SEND_BATCH
                             if pos >= n:
                                 break
