@@ -29,9 +29,12 @@ GATED_METRICS = {"client cpu", "server cpu", "client memory", "server memory"}
 GATED_PAIRS = {"fasttls->fasttls"}
 #: How far (relative) a ratio may fall below its baseline, by what it measures: set from
 #: the spread seen between back-to-back CI-sized runs on a shared 2-core machine
-#: (memory ~2%, handshake CPU up to ~21%, bulk CPU up to ~43% at 8 MiB x 3).
+#: (memory ~2%, handshake CPU up to ~21%, bulk CPU up to ~43% at 8 MiB x 3).  Memory
+#: per idle connection is steady within one environment but differed by ~20% between
+#: the development install and a fresh venv (server side 0.75 vs 0.62 of ssl's), so its
+#: tolerance is 30%: the floor then sits near issue 6's "at most 2x ssl" (ratio 0.5).
 #: The gate catches large regressions (a lost fast path, a per-record allocation), not 10%.
-TOLERANCES = {"memory": 0.15, "handshake cpu": 0.35, "bulk cpu": 0.45}
+TOLERANCES = {"memory": 0.30, "handshake cpu": 0.35, "bulk cpu": 0.45}
 DEFAULT_TOLERANCE = 0.45
 
 
