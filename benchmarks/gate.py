@@ -38,6 +38,16 @@ TOLERANCES = {"memory": 0.30, "handshake cpu": 0.35, "bulk cpu": 0.45}
 DEFAULT_TOLERANCE = 0.45
 
 
+def gated_row(case: str, pair: str, metric: str) -> bool:
+    """What the gate checks.  Bulk CPU with 1 KiB writes is printed, not gated: whether the
+    sender blocks on a full socket (and pays the wakeups) flips from run to run, and its
+    ratio spread from 0.41 to 0.77 in clean-clone runs; 16 KiB writes, handshakes and
+    memory stay within the tolerances below."""
+    if metric not in GATED_METRICS or pair not in GATED_PAIRS:
+        return False
+    return "1 KiB writes" not in case
+
+
 def tolerance_for(k: str) -> float:
     if k.endswith("memory"):
         return TOLERANCES["memory"]
@@ -64,7 +74,7 @@ def main(argv=None) -> int:
     ap.add_argument("--baseline", default=BASELINE)
     args = ap.parse_args(argv)
     rows = load_rows(args.result)
-    gated = {key(c, p, m): r for c, p, m, r, _, _ in rows if m in GATED_METRICS and p in GATED_PAIRS}
+    gated = {key(c, p, m): r for c, p, m, r, _, _ in rows if gated_row(c, p, m)}
     if args.update:
         # Several result files may be given (--update A.json B.json ...): the baseline keeps
         # each ratio's lowest value, so one lucky run does not raise the bar.
