@@ -157,6 +157,11 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def _sys_cpu() -> float:
+    """Kernel share of :func:`_cpu` (socket calls): what TLS work cannot shrink."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_stime
+
+
 def endpoint(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m fasttls.bench endpoint")
     p.add_argument("role", choices=["server", "client"])
@@ -186,7 +191,7 @@ def endpoint(argv: list[str]) -> int:
         if args.mode == "handshake":
             conns += WARMUP
         cpu0 = _cpu()
-        bulk_cpu = 0.0
+        bulk_cpu = bulk_sys = 0.0
         held = []
         for i in range(conns):
             if args.mode == "handshake" and i == WARMUP:
@@ -197,13 +202,14 @@ def endpoint(argv: list[str]) -> int:
             if args.mode == "bulk":
                 buf = bytearray(1 << 18)
                 n = 0
-                c0 = _cpu()  # the transfer only: not imports, not the handshake
+                c0, k0 = _cpu(), _sys_cpu()  # the transfer only: not imports, not the handshake
                 while n < args.bytes:
                     k = s.recv_into(buf)
                     if not k:
                         break
                     n += k
                 bulk_cpu += _cpu() - c0
+                bulk_sys += _sys_cpu() - k0
                 s.sendall(b"k")  # received everything: the client stops its clock
                 s.close()
             elif args.mode == "handshake":
@@ -216,7 +222,7 @@ def endpoint(argv: list[str]) -> int:
             else:
                 held.append(s)
         cpu = bulk_cpu if args.mode == "bulk" else _cpu() - cpu0
-        out.write(json.dumps({"server_cpu": cpu, "rss_kib": _rss_kib()}) + "\n")
+        out.write(json.dumps({"server_cpu": cpu, "server_sys": bulk_sys, "rss_kib": _rss_kib()}) + "\n")
         out.flush()
         if args.mode == "idle":
             sys.stdin.readline()  # the parent measured us; now we may go
@@ -228,11 +234,11 @@ def endpoint(argv: list[str]) -> int:
     if args.mode == "bulk":
         chunk = memoryview(os.urandom(args.write_size))
         times = []
-        cpu = 0.0
+        cpu = sys_cpu = 0.0
         for _ in range(args.rounds):
             s = _wrap(args, socket.create_connection(addr, timeout=120), False, state)
             n = 0
-            c0 = _cpu()  # the transfer only: not imports, not the handshake
+            c0, k0 = _cpu(), _sys_cpu()  # the transfer only: not imports, not the handshake
             start = time.perf_counter()
             while n < args.bytes:
                 s.sendall(chunk)
@@ -241,8 +247,9 @@ def endpoint(argv: list[str]) -> int:
                 raise RuntimeError("receiver did not confirm")
             times.append(time.perf_counter() - start)
             cpu += _cpu() - c0
+            sys_cpu += _sys_cpu() - k0
             s.close()
-        out.write(json.dumps({"seconds": times, "bytes": args.bytes, "client_cpu": cpu}) + "\n")
+        out.write(json.dumps({"seconds": times, "bytes": args.bytes, "client_cpu": cpu, "client_sys": sys_cpu}) + "\n")
         return 0
     if args.mode == "handshake":
         cpu0 = _cpu()
@@ -377,6 +384,8 @@ def bulk(case: Case, total: int = 64 << 20, write_size: int = 16384, rounds: int
     mib = total * rounds / (1 << 20)
     result["client_cpu_ms_per_mib"] = result["client_cpu"] / mib * 1000
     result["server_cpu_ms_per_mib"] = result["server_cpu"] / mib * 1000
+    result["client_sys_ms_per_mib"] = result["client_sys"] / mib * 1000
+    result["server_sys_ms_per_mib"] = result["server_sys"] / mib * 1000
     result["median"] = statistics.median(result["seconds"])
     result["mb_per_s"] = total / result["median"] / 1e6
     return result

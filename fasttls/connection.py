@@ -25,11 +25,10 @@ from .errors import AlertReceived, SSLError, SSLZeroReturnError, TLSError
 from .handshake.common import CHANGE_CIPHER_SPEC
 from .messages import handshake as hsmsg
 from .record import ReadHalf, Twin, WriteHalf
-from .record.halfconn import KEY_UPDATE_MARGIN
 
 
 #: send_and_take's direct path takes at most this much plaintext per call (at the
-#: smallest record size, well under KEY_UPDATE_MARGIN records).
+#: smallest record size, well under halfconn.KEY_UPDATE_MARGIN records).
 _FAST_SEND_MAX = 1 << 20
 
 #: Stands for the handshake generator once it has finished (and been dropped).
@@ -215,7 +214,7 @@ class Connection:
             and self._trace is None
             and prot is not None
             and not len(w.buffer)
-            and prot.seq < w.record_limit - KEY_UPDATE_MARGIN
+            and prot.seq < w.soft_limit
             and len(data) <= _FAST_SEND_MAX
         ):
             try:

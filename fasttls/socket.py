@@ -91,6 +91,8 @@ class SSLSocket(TLSInfo, _socket.socket):
         # sendall's one C-level socket sendall was interrupted (timeout, error, signal):
         # an unknown part of a record went out, so nothing more may follow it.
         self._write_cut = False
+        # The compiled (or pure-Python) steady-state write path, once the handshake is done.
+        self._writer: Any = None
         self.settimeout(timeout)
         try:
             self.getpeername()
@@ -233,6 +235,7 @@ class SSLSocket(TLSInfo, _socket.socket):
             self.settimeout(timeout)
         if not self._done:
             self._done = True
+            self._writer = conn._write.twin.aead.RecordWriter(self.fileno(), self._send_lock, self._conn_lock)
             self._handshake_done()
 
     def _ensure_handshake(self) -> None:
@@ -422,6 +425,20 @@ class SSLSocket(TLSInfo, _socket.socket):
         _socket.socket.sendall(self, out)
 
     def sendall(self, data, flags: int = 0) -> None:
+        writer = self._writer
+        if writer is not None and not flags and not self._write_pending and not self._out and not self._write_cut:
+            # The hot path (issue 6): one call into the record twin checks the
+            # connection, seals the write and sends it (see aead.RecordWriter).
+            try:
+                r = writer.write(self._conn, data, _socket.socket.gettimeout(self))
+            except BaseException as exc:
+                if not isinstance(exc, SSLError):  # raised by the socket, not by the connection
+                    self._write_cut = True
+                raise
+            if r >= 0:
+                if r:
+                    self._flush()  # a reader queued an answer while we held the send side
+                return None
         conn = self._conn
         if conn is None:
             return super().sendall(data, flags)

@@ -347,6 +347,16 @@ def _server_gone(how: str, files):
             sock.sendall(flight[:20])  # a header and part of the ServerHello record
         elif how == "inside_flight":
             sock.sendall(flight[: len(flight) // 2])  # some whole records, then a cut one
+            # A fasttls client answers the ServerHello with its ChangeCipherSpec at once
+            # (as Go does); closing with it unread would reset the connection instead of
+            # ending it.  End our side, then read until the client closes.
+            sock.shutdown(socket.SHUT_WR)
+            sock.settimeout(10)
+            try:
+                while sock.recv(65536):
+                    pass
+            except OSError:
+                pass
         return sock.close()
 
     return behaviour

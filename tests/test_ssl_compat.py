@@ -837,3 +837,54 @@ def test_sslobject_eof_without_close_notify(files):
     c_in.write_eof()
     with pytest.raises(ssl.SSLEOFError):
         c.read(10)
+
+
+# ---------------------------------------------------------------------------
+# The steady-state write path (RecordWriter) under threads and key updates
+# ---------------------------------------------------------------------------
+
+
+def _echo_with_key_updates(s) -> None:
+    """Echo, asking the client for a key update every 16 reads (its reader answers while its writer writes)."""
+    reads = 0
+    while True:
+        try:
+            data = s.recv(65536)
+        except (ssl.SSLEOFError, ConnectionResetError):
+            break
+        if not data:
+            break
+        reads += 1
+        if reads % 16 == 0:
+            s.key_update(request_peer=True)
+        s.sendall(data)
+
+
+def test_writer_thread_and_reader_thread_through_key_updates(files):
+    """One thread writes (fast path) while another reads and answers the server's KeyUpdates."""
+    blocks = [os.urandom(n) for n in (1, 1000, 16384, 70000, 300000)] * 8
+    sent = b"".join(blocks)
+    with echo_server(fasttls_server(files), after_handshake=_echo_with_key_updates) as srv:
+        with connect(client(files), srv.port) as s:
+            assert isinstance(s._writer, s._conn._write.twin.aead.RecordWriter)
+            first_secret = s._conn._write.traffic_secret
+            received = bytearray()
+
+            def read_all():
+                while len(received) < len(sent):
+                    chunk = s.recv(1 << 18)
+                    if not chunk:
+                        break
+                    received.extend(chunk)
+
+            reader = threading.Thread(target=read_all)
+            reader.start()
+            for block in blocks:
+                s.sendall(block)
+            reader.join(60)
+            assert not reader.is_alive()
+            updated = s._conn._write.traffic_secret != first_secret
+        srv.close()
+    assert bytes(received) == sent
+    assert updated  # the client's reader answered KeyUpdates while its writer wrote
+    assert not [r for r in srv.results if isinstance(r, Exception)]

@@ -11,6 +11,10 @@ into the caller's buffers, so a record costs no new Python object.  See
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport uint8_t, uint16_t, uint64_t
 from libc.string cimport memcpy
+from libc.stdlib cimport malloc, free
+from libc.string cimport strerror
+from cpython.exc cimport PyErr_CheckSignals
+from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE, PyBUF_WRITABLE, PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
 from cpython.bytearray cimport PyByteArray_AS_STRING
 
@@ -35,11 +39,14 @@ __all__ = [
     "STOP_OUT_FULL",
     "RecordSealer",
     "RecordOpener",
+    "RecordWriter",
+    "WRITER_MAX",
 ]
 
 
 # See aead.py.
 MAX_EMPTY_RECORDS = 32
+WRITER_MAX = 256 * 1024
 
 CIPHER_AES_GCM = 1
 CIPHER_CHACHA20_POLY1305 = 2
@@ -64,6 +71,25 @@ cdef enum:
     C_MAX_CT12 = 16384 + 2048
 
 cdef char* _FORMAT_B = "B"
+
+cdef extern from "<errno.h>" nogil:
+    int errno
+    enum:
+        EAGAIN
+        EWOULDBLOCK
+        EINTR
+
+cdef extern from "<sys/socket.h>" nogil:
+    ssize_t send(int fd, const void* buf, size_t n, int flags)
+    int MSG_NOSIGNAL
+
+cdef extern from "<poll.h>" nogil:
+    struct pollfd:
+        int fd
+        short events
+        short revents
+    int poll(pollfd* fds, unsigned long nfds, int timeout)
+    short POLLOUT
 
 
 cdef class _Window:
@@ -477,3 +503,178 @@ cdef class RecordOpener(_Protection):
             raise TLSError(AlertDescription.bad_record_mac, "record authentication failed") from None
         finally:
             self._seq = seq
+
+
+cdef enum:
+    C_WRITER_MAX = 256 * 1024
+    C_WRITER_KEEP = 64 * 1024  # a larger buffer is freed after its write (idle connections stay small)
+
+
+cdef inline bint _would_block(int err) noexcept nogil:
+    if err == EAGAIN:
+        return True
+    return err == EWOULDBLOCK  # the same value on Linux, not everywhere
+
+
+cdef double _now() noexcept nogil:
+    cdef timespec ts
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return ts.tv_sec + ts.tv_nsec * 1e-9
+
+
+cdef class RecordWriter:
+    """A socket's steady-state application write (issue 6): the compiled twin
+    of ``aead.RecordWriter``.
+
+    One call takes the socket's send lock and the connection's lock, checks
+    that the connection is in the state where ``Connection.send_and_take``
+    seals straight away (handshake complete, no error, not closed, no tracer,
+    nothing queued, keys far from their usage limit), seals the write into
+    this writer's reusable buffer, releases the connection's lock and sends
+    the records with ``send(2)``, polling for the socket's timeout; all of it
+    in C.  Returns -1, having done nothing, when the connection is not in
+    that state (or the write is larger than :data:`WRITER_MAX`): the caller
+    then takes the general path.  Returns 0 when everything was sent, 1 when
+    also something was queued meanwhile by a reader (a KeyUpdate answer) for
+    the caller to flush.  A timeout, a socket error or a signal handler's
+    exception propagates; the records may then be partly sent.
+    """
+
+    cdef readonly int fd
+    cdef object _send_acquire
+    cdef object _send_release
+    cdef object _conn_acquire
+    cdef object _conn_release
+    cdef uint8_t* _buf
+    cdef Py_ssize_t _cap
+
+    def __init__(self, fd, send_lock, conn_lock):
+        self.fd = fd
+        self._send_acquire = send_lock.acquire
+        self._send_release = send_lock.release
+        self._conn_acquire = conn_lock.acquire
+        self._conn_release = conn_lock.release
+
+    def __dealloc__(self):
+        free(self._buf)
+        self._buf = NULL
+
+    cdef RecordSealer _sealer(self, conn):
+        """The write half's sealer when ``send_and_take`` would seal directly, else None."""
+        if conn is None or conn._error is not None or conn.handshake_complete is not True:
+            return None
+        if conn.closed is not False or conn._trace is not None:
+            return None
+        w = conn._write
+        if len(w.buffer):
+            return None
+        prot = w._prot
+        if type(prot) is not RecordSealer:
+            return None  # unprotected, or the pure-Python twin's sealer
+        if (<RecordSealer>prot)._seq >= <uint64_t>w.soft_limit:
+            return None
+        return <RecordSealer>prot
+
+    def write(self, conn, data, timeout):
+        cdef Py_buffer db
+        cdef RecordSealer prot
+        cdef Py_ssize_t frag, n, nrec, total, end
+        cdef uint8_t* out
+        cdef double t = -1.0 if timeout is None else timeout
+        if t == 0.0:
+            return -1  # a non-blocking socket: the caller's SSLWantWriteError logic
+        try:
+            PyObject_GetBuffer(data, &db, PyBUF_SIMPLE)
+        except (BufferError, TypeError):
+            return -1  # not a contiguous buffer: the general path copes or says why
+        try:
+            n = db.len
+            if n > C_WRITER_MAX:
+                return -1
+            self._send_acquire()
+            try:
+                self._conn_acquire()
+                try:
+                    prot = self._sealer(conn)
+                    if prot is None:
+                        return -1
+                    frag = conn._write.max_fragment
+                    _check_fragment(frag)
+                    nrec = 1 if n <= 0 else (n + frag - 1) // frag
+                    total = n + nrec * prot.overhead
+                    if total > self._cap:
+                        free(self._buf)
+                        self._buf = NULL
+                        self._cap = 0
+                        self._buf = <uint8_t*>malloc(total)
+                        if self._buf == NULL:
+                            raise MemoryError()
+                        self._cap = total
+                    try:
+                        end = prot._seal(self._buf, self._cap, 0, 23, <const uint8_t*>db.buf, n, frag)
+                    except TLSError as exc:
+                        conn._fail(exc)
+                        raise
+                finally:
+                    self._conn_release()
+                try:
+                    self._send_all(end, t)
+                finally:
+                    if self._cap > C_WRITER_KEEP:
+                        free(self._buf)
+                        self._buf = NULL
+                        self._cap = 0
+            finally:
+                self._send_release()
+            return 1 if len(conn._write.buffer) else 0
+        finally:
+            PyBuffer_Release(&db)
+
+    cdef int _send_all(self, Py_ssize_t n, double timeout) except -1:
+        cdef const uint8_t* p = self._buf
+        cdef ssize_t k
+        cdef int err = 0, r, ms
+        cdef int fd = self.fd
+        cdef double deadline = _now() + timeout if timeout > 0 else 0.0
+        cdef double left
+        cdef pollfd pfd
+        while n > 0:
+            with nogil:
+                k = send(fd, p, n, MSG_NOSIGNAL)
+                if k < 0:
+                    err = errno
+            if k >= 0:
+                p += k
+                n -= k
+                continue
+            if err == EINTR:
+                if PyErr_CheckSignals() < 0:
+                    return -1
+                continue
+            if not _would_block(err):
+                raise OSError(err, strerror(err).decode())  # the errno's subclass (BrokenPipeError...)
+            # The socket buffer is full (the fd is non-blocking when the socket has a timeout).
+            while True:
+                if timeout > 0:
+                    left = deadline - _now()
+                    if left <= 0:
+                        raise TimeoutError("The write operation timed out")
+                    ms = <int>(left * 1000) + 1
+                else:
+                    ms = -1
+                pfd.fd = fd
+                pfd.events = POLLOUT
+                pfd.revents = 0
+                with nogil:
+                    r = poll(&pfd, 1, ms)
+                    if r < 0:
+                        err = errno
+                if r > 0:
+                    break
+                if r < 0:
+                    if err == EINTR:
+                        if PyErr_CheckSignals() < 0:
+                            return -1
+                        continue
+                    raise OSError(err, strerror(err).decode())
+        return 0

@@ -14,6 +14,10 @@ section 6.2.3.3).  Nonces as in :mod:`.nonce`.
 
 from __future__ import annotations
 
+import os
+import select
+import time
+
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
@@ -42,6 +46,8 @@ __all__ = [
     "STOP_OUT_FULL",
     "RecordSealer",
     "RecordOpener",
+    "RecordWriter",
+    "WRITER_MAX",
 ]
 
 CIPHER_AES_GCM = 1
@@ -396,3 +402,111 @@ class RecordOpener(_Protection):
             return pos, opos, STOP_UNPROTECTED, e.args[0], opos
         finally:
             self._seq = seq
+
+
+#: Largest write :class:`RecordWriter` takes (the socket cuts larger ones).
+WRITER_MAX = 256 * 1024
+_WRITER_KEEP = 64 * 1024  # a larger buffer is dropped after its write (idle connections stay small)
+
+
+class RecordWriter:
+    """A socket's steady-state application write (issue 6).
+
+    One call takes the socket's send lock and the connection's lock, checks
+    that the connection is in the state where ``Connection.send_and_take``
+    seals straight away (handshake complete, no error, not closed, no tracer,
+    nothing queued, keys far from their usage limit), seals the write into
+    this writer's reusable buffer, releases the connection's lock and writes
+    the records to the file descriptor, polling for the socket's timeout.
+    Returns -1, having done nothing, when the connection is not in that state
+    (or the write is larger than :data:`WRITER_MAX`, or the socket is
+    non-blocking): the caller then takes the general path.  Returns 0 when
+    everything was sent, 1 when also something was queued meanwhile by a
+    reader (a KeyUpdate answer) for the caller to flush.  A timeout, a socket
+    error or a signal handler's exception propagates; the records may then be
+    partly sent.
+    """
+
+    def __init__(self, fd: int, send_lock, conn_lock) -> None:
+        self._fd = fd
+        self._send_lock = send_lock
+        self._conn_lock = conn_lock
+        self._buf = bytearray()
+
+    @property
+    def fd(self) -> int:
+        """The socket's file descriptor."""
+        return self._fd
+
+    def _sealer(self, conn):
+        """The write half's sealer when ``send_and_take`` would seal directly, else None."""
+        if conn is None or conn._error is not None or conn.handshake_complete is not True:
+            return None
+        if conn.closed is not False or conn._trace is not None:
+            return None
+        w = conn._write
+        if len(w.buffer):
+            return None
+        prot = w._prot
+        if type(prot) is not RecordSealer or prot._seq >= w.soft_limit:
+            return None
+        return prot
+
+    def write(self, conn, data, timeout) -> int:
+        if timeout == 0.0:
+            return -1  # a non-blocking socket: the caller's SSLWantWriteError logic
+        try:
+            src = memoryview(data)
+        except TypeError:
+            return -1
+        with src:
+            if not src.c_contiguous or src.nbytes > WRITER_MAX:
+                return -1
+            with self._send_lock:
+                with self._conn_lock:
+                    prot = self._sealer(conn)
+                    if prot is None:
+                        return -1
+                    frag = conn._write.max_fragment
+                    n = src.nbytes
+                    if src.ndim != 1 or src.itemsize != 1:
+                        src = src.cast("B")
+                    need = prot.sealed_length(n, frag)
+                    buf = self._buf
+                    if len(buf) < need:
+                        buf = self._buf = bytearray(need)
+                    try:
+                        end = prot.seal_into(buf, 0, _APPLICATION_DATA, src, frag)
+                    except TLSError as exc:
+                        conn._fail(exc)
+                        raise
+                try:
+                    self._send_all(buf, end, timeout)
+                finally:
+                    if len(buf) > _WRITER_KEEP:
+                        self._buf = bytearray()
+            return 1 if len(conn._write.buffer) else 0
+
+    def _send_all(self, buf, n: int, timeout) -> None:
+        fd = self._fd
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with memoryview(buf) as view:
+            pos = 0
+            while pos < n:
+                try:
+                    pos += os.write(fd, view[pos:n])
+                    continue
+                except BlockingIOError:
+                    pass
+                # The socket buffer is full (the fd is non-blocking when the socket has a timeout).
+                poller = select.poll()
+                poller.register(fd, select.POLLOUT)
+                while True:
+                    ms = None
+                    if deadline is not None:
+                        left = deadline - time.monotonic()
+                        if left <= 0:
+                            raise TimeoutError("The write operation timed out")
+                        ms = int(left * 1000) + 1
+                    if poller.poll(ms):
+                        break

@@ -24,7 +24,7 @@ KEY_UPDATE_MARGIN = 1 << 20
 class HalfConn:
     """Protection state of one direction.  Unprotected until :meth:`set_key`."""
 
-    __slots__ = ("twin", "version", "cipher", "traffic_secret", "record_limit", "max_fragment", "_prot", "__weakref__")
+    __slots__ = ("twin", "version", "cipher", "traffic_secret", "record_limit", "soft_limit", "max_fragment", "_prot", "__weakref__")
 
     def __init__(self, twin: Twin | None = None) -> None:
         self.twin: Twin = twin or ACTIVE
@@ -34,6 +34,8 @@ class HalfConn:
         #: TLS 1.3 traffic secret of the current keys (for KeyUpdate); None otherwise.
         self.traffic_secret: bytes | None = None
         self.record_limit = 0
+        #: Sequence number from which a TLS 1.3 sender updates its keys before sending more.
+        self.soft_limit = 0
         #: Largest plaintext per record we send (RFC 8449 record_size_limit may lower it).
         self.max_fragment = MAX_PLAINTEXT
         self._prot = None
@@ -48,6 +50,7 @@ class HalfConn:
         self.cipher = cipher
         self.traffic_secret = traffic_secret
         self.record_limit = AEAD_RECORD_LIMITS[cipher]
+        self.soft_limit = self.record_limit - KEY_UPDATE_MARGIN
 
     @property
     def protected(self) -> bool:
@@ -61,7 +64,7 @@ class HalfConn:
     @property
     def key_update_due(self) -> bool:
         """True when the current keys are close to their AEAD usage limit."""
-        return self._prot is not None and self._prot.seq >= self.record_limit - KEY_UPDATE_MARGIN
+        return self._prot is not None and self._prot.seq >= self.soft_limit
 
 
 class WriteHalf(HalfConn):
