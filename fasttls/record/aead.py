@@ -438,20 +438,6 @@ class RecordWriter:
         """The socket's file descriptor."""
         return self._fd
 
-    def _sealer(self, conn):
-        """The write half's sealer when ``send_and_take`` would seal directly, else None."""
-        if conn is None or conn._error is not None or conn.handshake_complete is not True:
-            return None
-        if conn.closed is not False or conn._trace is not None:
-            return None
-        w = conn._write
-        if len(w.buffer):
-            return None
-        prot = w._prot
-        if type(prot) is not RecordSealer or prot._seq >= w.soft_limit:
-            return None
-        return prot
-
     def write(self, conn, data, timeout) -> int:
         if timeout == 0.0:
             return -1  # a non-blocking socket: the caller's SSLWantWriteError logic
@@ -464,34 +450,43 @@ class RecordWriter:
                 return -1
             with self._send_lock:
                 with self._conn_lock:
-                    prot = self._sealer(conn)
-                    if prot is None:
+                    # The conditions of Connection.send_and_take's direct path.
+                    if conn is None or conn._error is not None or conn.handshake_complete is not True:
                         return -1
-                    frag = conn._write.max_fragment
-                    n = src.nbytes
+                    if conn.closed is not False or conn._trace is not None:
+                        return -1
+                    w = conn._write
+                    prot = w._prot
+                    if len(w.buffer) or type(prot) is not RecordSealer or prot._seq >= w.soft_limit:
+                        return -1
+                    frag = w.max_fragment
                     if src.ndim != 1 or src.itemsize != 1:
                         src = src.cast("B")
-                    need = prot.sealed_length(n, frag)
+                    n = src.nbytes
+                    need = n + (1 if n <= 0 else (n + frag - 1) // frag) * prot.overhead
                     buf = self._buf
-                    if len(buf) < need:
-                        buf = self._buf = bytearray(need)
+                    if len(buf) != need:
+                        buf = self._buf = bytearray(need)  # kept while writes keep their size
                     try:
-                        end = prot.seal_into(buf, 0, _APPLICATION_DATA, src, frag)
+                        prot.seal_into(buf, 0, _APPLICATION_DATA, src, frag)
                     except TLSError as exc:
                         conn._fail(exc)
                         raise
                 try:
-                    self._send_all(buf, end, timeout)
-                finally:
-                    if len(buf) > _WRITER_KEEP:
-                        self._buf = bytearray()
-            return 1 if len(conn._write.buffer) else 0
+                    k = os.write(self._fd, buf)
+                except BlockingIOError:
+                    k = 0
+                if k < need:
+                    self._send_all(buf, k, need, timeout)
+                if need > _WRITER_KEEP:
+                    self._buf = bytearray()
+            return 1 if len(w.buffer) else 0
 
-    def _send_all(self, buf, n: int, timeout) -> None:
+    def _send_all(self, buf, pos: int, n: int, timeout) -> None:
+        """The rest of ``buf[:n]`` from ``pos``, polling while the socket is full."""
         fd = self._fd
         deadline = None if timeout is None else time.monotonic() + timeout
         with memoryview(buf) as view:
-            pos = 0
             while pos < n:
                 try:
                     pos += os.write(fd, view[pos:n])
