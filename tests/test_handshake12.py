@@ -796,3 +796,62 @@ def test_bit_flipped_flights_only_raise_protocol_errors(pki):
             target.receive_data(bytes(data))
         except TLSError as e:
             assert e.alert != AlertDescription.internal_error, e
+
+
+# ---- more RFC 5246 / 5746 "MUST abort" rules (issue 8) --------------------------------------------
+
+
+def _server_hello_for(c, **changes):
+    hello = m.ClientHello.unmarshal(c.data_to_send()[5:])
+    fields = dict(
+        random=os.urandom(32), cipher_suite=ECDSA_SUITES[0], extended_master_secret=True,
+        secure_renegotiation_supported=True, session_id=hello.session_id,
+    )  # fmt: skip
+    fields.update(changes)
+    return record(22, m.ServerHello(**fields).marshal())
+
+
+def test_server_hello_with_compression(pki):
+    cc, _ = configs(pki)
+    c, _ = make_pair(cc, Config())
+    c.start()
+    # RFC 5246 7.4.1.3: the compression method must be one the client offered (only null).
+    with pytest.raises(TLSError) as e:
+        c.receive_data(_server_hello_for(c, compression_method=1))
+    assert e.value.alert == AlertDescription.illegal_parameter
+
+
+def test_server_hello_with_a_non_empty_renegotiation_info(pki):
+    cc, _ = configs(pki)
+    c, _ = make_pair(cc, Config())
+    c.start()
+    # RFC 5746 3.4: on an initial handshake the renegotiated_connection field must be empty.
+    with pytest.raises(TLSError) as e:
+        c.receive_data(_server_hello_for(c, secure_renegotiation=b"\x01" * 24))
+    assert e.value.alert == AlertDescription.handshake_failure
+
+
+def test_client_hello_without_null_compression(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    c.start()
+    hello = m.ClientHello.unmarshal(c.data_to_send()[5:])
+    hello.raw = None
+    hello.compression_methods = [1]
+    # RFC 5246 7.4.1.2: null compression must be offered; a TLS 1.2 server refuses the
+    # hello with handshake_failure, as Go does (TLS 1.3 says illegal_parameter: test_hostile13).
+    with pytest.raises(TLSError) as e:
+        s.receive_data(record(22, hello.marshal()))
+    assert e.value.alert == AlertDescription.handshake_failure
+
+
+def test_change_cipher_spec_with_a_wrong_body_tls12(pki):
+    c, s = _start_full(pki)
+    transfer(s, c)
+    flight = c.data_to_send()
+    # Replace the client's CCS body 0x01 with 0x02 (RFC 5246 7.1).
+    i = flight.index(bytes([20, 3, 3, 0, 1, 1]))
+    bad = flight[:i] + bytes([20, 3, 3, 0, 1, 2]) + flight[i + 6 :]
+    with pytest.raises(TLSError) as e:
+        s.receive_data(bad)
+    assert e.value.alert in (AlertDescription.unexpected_message, AlertDescription.decode_error)

@@ -331,3 +331,202 @@ def test_server_certificate_without_server_auth_usage(pki):
     with pytest.raises(SSLCertVerificationError) as e:
         do_handshake(c, s)
     assert e.value.alert in (AlertDescription.bad_certificate, AlertDescription.unsupported_certificate)
+
+
+# ---- more RFC 8446 "MUST abort" rules (issue 8) ---------------------------------------------------
+
+
+def tamper_sent(conn, cls, **changes):
+    """Make ``conn`` send its next ``cls`` handshake message with ``changes`` (its transcript
+    stays consistent with what it sent, so only the rule under test is broken)."""
+    orig = conn.write_handshake
+
+    def write_handshake(msg):
+        if isinstance(msg, cls):
+            msg = dataclasses.replace(msg, raw=None, **changes)
+        return orig(msg)
+
+    conn.write_handshake = write_handshake
+
+
+def run_until_error(c, s) -> TLSError:
+    """Drive the handshake until one side raises; returns that error."""
+    from .pairs import do_handshake
+
+    with pytest.raises(TLSError) as e:
+        do_handshake(c, s)
+    return e.value
+
+
+def test_server_hello_with_another_session_id_echo(pki):
+    c, s, hello, reply = first_flights(pki)
+    sh = parse_handshake(records(reply)[0][1], True)
+    # RFC 8446 4.1.3: legacy_session_id_echo must equal the client's legacy_session_id.
+    bad = rewrite_first_message(reply, ServerHello, session_id=bytes(b ^ 1 for b in sh.session_id) or b"\x01")
+    expect_alert(c, bad, AlertDescription.illegal_parameter)
+
+
+def hrr_flights(pki):
+    cc, sc = configs(pki, groups=[NamedGroup.secp384r1])
+    cc.key_share_groups = [NamedGroup.x25519]
+    c, s = make_pair(cc, sc)
+    c.start()
+    transfer(c, s)
+    c.receive_data(s.data_to_send())  # the HelloRetryRequest
+    assert c.hello_retry_request
+    transfer(c, s)  # the second ClientHello
+    return c, s, s.data_to_send()
+
+
+def test_server_hello_after_hrr_with_another_cipher_suite(pki):
+    c, s, reply = hrr_flights(pki)
+    sh = parse_handshake(records(reply)[0][1], True)
+    other = CipherSuite.TLS_AES_256_GCM_SHA384 if sh.cipher_suite != CipherSuite.TLS_AES_256_GCM_SHA384 else CipherSuite.TLS_AES_128_GCM_SHA256
+    # RFC 8446 4.1.4: the ServerHello's cipher suite must be the HelloRetryRequest's.
+    expect_alert(c, rewrite_first_message(reply, ServerHello, cipher_suite=other), AlertDescription.illegal_parameter)
+
+
+def test_server_hello_after_hrr_with_a_share_for_another_group(pki):
+    c, s, reply = hrr_flights(pki)
+    sh = parse_handshake(records(reply)[0][1], True)
+    _, public = sh.server_share
+    # RFC 8446 4.2.8: the share must be for the group the HelloRetryRequest selected.
+    bad = rewrite_first_message(reply, ServerHello, server_share=(NamedGroup.x25519, public))
+    expect_alert(c, bad, AlertDescription.illegal_parameter)
+
+
+def test_encrypted_extensions_with_a_response_never_asked_for(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    from fasttls.messages import EncryptedExtensions
+
+    # The client offered no ALPN (RFC 8446 4.2: unsolicited responses are unsupported_extension).
+    tamper_sent(s, EncryptedExtensions, alpn_protocol="h2")
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.unsupported_extension
+
+
+def test_empty_server_certificate_is_decode_error(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    from fasttls.messages import CertificateTLS13
+
+    # RFC 8446 4.4.2.4: an empty Certificate from the server is decode_error.
+    tamper_sent(s, CertificateTLS13, certificate_list=[])
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.decode_error
+
+
+def test_certificate_request_with_a_context_in_the_handshake(pki):
+    from fasttls.config import ClientAuthType
+    from fasttls.messages import CertificateRequestTLS13
+
+    cc, sc = configs(pki, client_auth=ClientAuthType.RequestClientCert)
+    c, s = make_pair(cc, sc)
+    # RFC 8446 4.3.2: certificate_request_context is empty unless post-handshake.
+    tamper_sent(s, CertificateRequestTLS13, certificate_request_context=b"\x01\x02")
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.illegal_parameter
+
+
+@pytest.mark.parametrize("side", ["client", "server"])
+def test_finished_off_by_one_bit_is_decrypt_error(pki, side):
+    from fasttls.messages import Finished
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    sender = s if side == "server" else c
+    orig = sender.write_handshake
+
+    def write_handshake(msg):
+        if isinstance(msg, Finished):
+            data = bytearray(msg.verify_data)
+            data[-1] ^= 1
+            msg = dataclasses.replace(msg, raw=None, verify_data=bytes(data))
+        return orig(msg)
+
+    sender.write_handshake = write_handshake
+    # RFC 8446 4.4.4: a Finished that does not verify is decrypt_error.
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.decrypt_error
+
+
+def test_client_hello_with_psk_but_no_psk_modes(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    c.start()
+    hello = c.data_to_send()
+    ch = parse_handshake(records(hello)[0][1], True)
+    bad = rewrite_first_message(hello, ClientHello, psk_identities=[(b"ticket", 0)], psk_binders=[bytes(32)], psk_modes=[])
+    assert parse_handshake(records(bad)[0][1], True).psk_identities and ch is not None
+    # RFC 8446 4.2.9: a pre_shared_key without psk_key_exchange_modes is missing_extension.
+    expect_alert(s, bad, AlertDescription.missing_extension)
+
+
+def test_client_hello_without_signature_algorithms(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    c.start()
+    # RFC 8446 9.2: a TLS 1.3 ClientHello without PSK must carry signature_algorithms.
+    bad = rewrite_first_message(c.data_to_send(), ClientHello, signature_algorithms=[])
+    expect_alert(s, bad, AlertDescription.missing_extension)
+
+
+def second_client_hello(pki):
+    cc, sc = configs(pki, groups=[NamedGroup.secp384r1])
+    cc.key_share_groups = [NamedGroup.x25519]
+    c, s = make_pair(cc, sc)
+    c.start()
+    transfer(c, s)
+    c.receive_data(s.data_to_send())  # HelloRetryRequest (and the server's CCS)
+    return c, s, c.data_to_send()
+
+
+def first_handshake_record(flight: bytes) -> tuple[bytes, bytes]:
+    """The flight cut before its first handshake record (a CCS may come first)."""
+    recs = records(flight)
+    i = next(k for k, (t, _) in enumerate(recs) if t == ContentType.HANDSHAKE)
+    before = b"".join(record(t, p) for t, p in recs[:i])
+    return before, b"".join(record(t, p) for t, p in recs[i:])
+
+
+def test_second_client_hello_with_other_cipher_suites(pki):
+    c, s, flight = second_client_hello(pki)
+    before, rest = first_handshake_record(flight)
+    # RFC 8446 4.1.2: the second ClientHello repeats the first but for the listed changes.
+    bad = rewrite_first_message(rest, ClientHello, cipher_suites=[CipherSuite.TLS_AES_128_GCM_SHA256])
+    expect_alert(s, before + bad, AlertDescription.illegal_parameter)
+
+
+def test_second_client_hello_without_a_share_for_the_selected_group(pki):
+    c, s, flight = second_client_hello(pki)
+    before, rest = first_handshake_record(flight)
+    ch2 = parse_handshake(records(rest)[0][1], True)
+    assert [k[0] for k in ch2.key_shares] == [NamedGroup.secp384r1]
+    # RFC 8446 4.2.8: the retried hello carries one share, for the group the server asked for.
+    bad = rewrite_first_message(rest, ClientHello, key_shares=[(NamedGroup.x25519, bytes(32))])
+    expect_alert(s, before + bad, AlertDescription.illegal_parameter)
+
+
+def test_application_data_before_the_handshake_completes(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    # RFC 8446 5 / 5.1: application data before the handshake (so unprotected) is
+    # unexpected_message.  (Once the server has read a ClientHello, it expects protected
+    # records, and the same bytes are then bad_record_mac.)
+    expect_alert(s, record(ContentType.APPLICATION_DATA, b"early bytes"), AlertDescription.unexpected_message)
+    c2, s2 = make_pair(cc, sc)
+    c2.start()
+    expect_alert(s2, c2.data_to_send() + record(ContentType.APPLICATION_DATA, b"early bytes"), AlertDescription.bad_record_mac)
+
+
+def test_oversized_protected_record_is_record_overflow(pki):
+    c, s = established(pki)
+    # RFC 8446 5.2: a TLSCiphertext longer than 2^14 + 256 is record_overflow.
+    expect_alert(s, bytes([ContentType.APPLICATION_DATA, 3, 3]) + (2**14 + 257).to_bytes(2, "big"), AlertDescription.record_overflow)
+
+
+def test_unknown_record_type_is_unexpected_message(pki):
+    c, s = established(pki)
+    # RFC 8446 5: a record of an unknown content type is unexpected_message.
+    expect_alert(s, record(0x42, b"\x00" * 20), AlertDescription.unexpected_message)
