@@ -91,7 +91,8 @@ class SSLSocket(TLSInfo, _socket.socket):
         # sendall's one C-level socket sendall was interrupted (timeout, error, signal):
         # an unknown part of a record went out, so nothing more may follow it.
         self._write_cut = False
-        # The compiled (or pure-Python) steady-state write path, once the handshake is done.
+        # The compiled (or pure-Python) steady-state write path, made by the first
+        # sendall after the handshake (connections that never write do not pay for it).
         self._writer: Any = None
         self.settimeout(timeout)
         try:
@@ -235,7 +236,6 @@ class SSLSocket(TLSInfo, _socket.socket):
             self.settimeout(timeout)
         if not self._done:
             self._done = True
-            self._writer = conn._write.twin.aead.RecordWriter(self.fileno(), self._send_lock, self._conn_lock)
             self._handshake_done()
 
     def _ensure_handshake(self) -> None:
@@ -426,6 +426,8 @@ class SSLSocket(TLSInfo, _socket.socket):
 
     def sendall(self, data, flags: int = 0) -> None:
         writer = self._writer
+        if writer is None and self._done and self._conn is not None:
+            writer = self._writer = self._conn._write.twin.aead.RecordWriter(self.fileno(), self._send_lock, self._conn_lock)
         if writer is not None and not flags and not self._write_pending and not self._out and not self._write_cut:
             # The hot path (issue 6): one call into the record twin checks the
             # connection, seals the write and sends it (see aead.RecordWriter).
