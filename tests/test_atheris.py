@@ -1,0 +1,37 @@
+"""Coverage-guided fuzzing (atheris / libFuzzer) of the parsers and state machines, bounded in time.
+
+Each target of ``tests/fuzz_atheris.py`` runs in its own process (libFuzzer owns
+the process and exits it) for ``FASTTLS_ATHERIS_SECONDS`` seconds (3 by default;
+``.ci/run`` gives each 12, about a minute in all), starting from real handshake
+flights.  A crash (an exception other than a fasttls error, an ``internal_error``
+alert, an error without an alert for the peer) or an input slower than 10 s
+fails the test with libFuzzer's report, which names the input that did it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from .fuzz_atheris import TARGETS
+
+SECONDS = int(os.environ.get("FASTTLS_ATHERIS_SECONDS", "3"))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+def test_fuzz_target(target, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.fuzz_atheris", target, f"-max_total_time={SECONDS}", "-timeout=10",
+         "-rss_limit_mb=2048", f"-artifact_prefix={tmp_path}/"],
+        cwd=ROOT, capture_output=True, text=True, timeout=SECONDS + 120,
+    )  # fmt: skip
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    done = re.search(r"Done (\d+) runs", out)
+    assert done and int(done.group(1)) > 0, out[-2000:]
+    assert not list(tmp_path.iterdir()), f"libFuzzer left crash artifacts: {list(tmp_path.iterdir())}"
