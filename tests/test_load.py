@@ -1,10 +1,12 @@
 """Load: an asyncio server on a fasttls context against many concurrent clients in other processes.
 
 ``asyncio.start_server(ssl=fasttls.SSLContext)`` listens on 127.0.0.1 port 0.
-Client processes (``python -c CLIENT`` with fasttls contexts, several of them
-so the server's event loop is the bottleneck, not one client's) each do a full
-TLS 1.3 handshake (no resumption: every client context is fresh and sessions
-are never reused), send a payload of varying size, read it back, and close
+Client processes (``python -c CLIENT``, several of them so the server's event
+loop is the bottleneck, not one client's) each do full handshakes (no
+resumption: every client context is fresh and sessions are never reused), a
+quarter each with fasttls over TLS 1.3, Python's ``ssl`` over TLS 1.2 with an
+RSA certificate (ECDHE-RSA), ``ssl`` over TLS 1.3, and fasttls over TLS 1.2
+with ChaCha20 (the server holds an ECDSA and an RSA chain), send a payload of varying size, read it back, and close
 with close_notify both ways.  Two rounds:
 
 1. **The wave**: ``FASTTLS_LOAD_CONNECTIONS`` connections at once.  The server
@@ -93,9 +95,18 @@ def payload_size(i: int) -> int:
 # The client: one process, ``concurrency`` connections in flight, ``count`` handshakes.
 # Prints one JSON line: {"ok": n, "failures": [...], "nfail": n}.
 CLIENT = r"""
-import asyncio, json, os, sys
+import asyncio, json, os, ssl, sys
 
 import fasttls
+
+# Connection i is of kind i % 4: fasttls and Python's ssl, TLS 1.3 and TLS 1.2,
+# ECDSA and RSA server certificates.
+KINDS = [
+    ("fasttls", "TLSv1.3", None),
+    ("ssl", "TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256"),
+    ("ssl", "TLSv1.3", None),
+    ("fasttls", "TLSv1.2", "ECDHE-ECDSA-CHACHA20-POLY1305"),
+]
 
 port, cafile, first, count, concurrency, timeout = sys.argv[1:7]
 port, first, count, concurrency, timeout = int(port), int(first), int(count), int(concurrency), float(timeout)
@@ -109,13 +120,20 @@ async def one(i, sem, result):
     async with sem:
         writer = None
         try:
-            ctx = fasttls.create_default_context(cafile=cafile)  # fresh: a full handshake, never resumed
+            impl, version, cipher = KINDS[i % len(KINDS)]
+            # Fresh contexts: a full handshake, never resumed.
+            ctx = (fasttls.create_default_context if impl == "fasttls" else ssl.create_default_context)(cafile=cafile)
+            if version == "TLSv1.2":
+                ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+                ctx.set_ciphers(cipher)  # ECDHE-RSA picks the server's RSA certificate
             reader, writer = await asyncio.wait_for(
                 asyncio.open_connection("127.0.0.1", port, ssl=ctx, server_hostname="localhost"), timeout
             )
             sslobj = writer.get_extra_info("ssl_object")
-            assert isinstance(sslobj, fasttls.SSLObject), type(sslobj)
-            assert sslobj.version() == "TLSv1.3" and not sslobj.session_reused
+            assert isinstance(sslobj, fasttls.SSLObject) == (impl == "fasttls"), type(sslobj)
+            assert sslobj.version() == version and not sslobj.session_reused, (sslobj.version(), version)
+            if cipher:
+                assert sslobj.cipher()[0] == cipher, sslobj.cipher()
             data = os.urandom(payload_size(i))
             writer.write(len(data).to_bytes(4, "big") + data)
             await asyncio.wait_for(writer.drain(), timeout)
@@ -202,10 +220,11 @@ def nofile_limit():
 def pem(pki, tmp_path_factory):
     d = tmp_path_factory.mktemp("load-pki")
     cert, key = pki.issued("ecdsa-p256").write(d, "server")
+    rsa_cert, rsa_key = pki.issued("rsa-2048").write(d, "server-rsa")
     ca = os.path.join(d, "ca.pem")
     with open(ca, "wb") as f:
         f.write(pki.ca_pem)
-    return cert, key, ca
+    return (cert, key), (rsa_cert, rsa_key), ca
 
 
 class Server:
@@ -288,7 +307,7 @@ async def run_clients(port: int, cafile: str, first: int, total: int, in_flight:
 
 
 def test_many_concurrent_handshakes_and_echoes(pem, nofile_limit, capsys):
-    cert, key, cafile = pem
+    ecdsa, rsa, cafile = pem
     wave = CONNECTIONS
     bulk = max(0, HANDSHAKES - wave)
     figures: dict = {"connections": CONNECTIONS, "handshakes": wave + bulk, "processes": PROCESSES}
@@ -304,7 +323,9 @@ def test_many_concurrent_handshakes_and_echoes(pem, nofile_limit, capsys):
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(server_state.loop_exception)
         ctx = fasttls.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(cert, key)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(*ecdsa)
+        ctx.load_cert_chain(*rsa)  # chosen by TLS 1.2 ECDHE-RSA clients
         server = await asyncio.start_server(
             server_state.handle, "127.0.0.1", 0, ssl=ctx, backlog=wave + 64, ssl_handshake_timeout=STEP_TIMEOUT
         )
