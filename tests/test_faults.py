@@ -28,6 +28,10 @@ What is checked (issue 8, "Load and faults"):
   ``makefile`` and asyncio's stream reader; TLS 1.3 and TLS 1.2;
 * asyncio: a reader gets all data then EOF; a peer vanishing mid-handshake is
   a prompt ``ConnectionError``/``ssl.SSLError`` and the server keeps serving;
+  a peer that stops reading blocks ``drain()`` with bounded buffering;
+* non-blocking sockets: truncation seen through ``SSLWantReadError``, and a
+  reset seen by a writer that had filled the socket;
+* a peer that sends a KeyUpdate and leaves (after it, or inside its record);
 * no file descriptor or thread is left behind (``tests.compat.no_leaks``,
   autouse), and every test stops by itself (socket timeouts, joins with
   timeouts, and a SIGALRM watchdog as a last resort).
@@ -1070,3 +1074,199 @@ def test_asyncio_server_survives_clients_vanishing_mid_handshake(files, kind):
     for context in errors:
         exc = context.get("exception")
         assert exc is None or isinstance(exc, (ConnectionError, ssl.SSLError)), context
+
+
+# ---------------------------------------------------------------------------
+# Non-blocking sockets: the same faults, seen through SSLWantRead/WriteError
+# ---------------------------------------------------------------------------
+
+
+def _nonblocking_recv(s, n: int = 65536) -> bytes:
+    """recv on a non-blocking TLS socket, waiting with select (bounded) on SSLWantReadError."""
+    import select
+
+    for _ in range(1000):
+        try:
+            return s.recv(n)
+        except ssl.SSLWantReadError:
+            if not select.select([s], [], [], T)[0]:
+                raise TimeoutError("nothing to read") from None
+    raise AssertionError("recv kept wanting to read")
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+@pytest.mark.parametrize("suppress", [False, True])
+@pytest.mark.parametrize("cut", ["mid_record", "at_record_boundary"])
+def test_nonblocking_truncated_stream(files, kind, suppress, cut):
+    """As test_truncated_stream, with the client non-blocking after the handshake."""
+    first = os.urandom(5000)
+
+    def parts(bio: BioPeer) -> list[bytes]:
+        whole = bio.seal(first)
+        return [whole + bio.seal(b"never delivered" * 100)[:50]] if cut == "mid_record" else [whole]
+
+    with peer_server(_server_sends(files, parts)) as (port, peer):
+        with wrap_client(kind, files, port, suppress_ragged_eofs=suppress) as s:
+            s.setblocking(False)
+            got = b""
+            while len(got) < len(first):
+                chunk = _nonblocking_recv(s)
+                assert chunk, "EOF before the whole records were read"
+                got += chunk
+            assert got == first
+            if suppress:
+                assert _nonblocking_recv(s) == b""
+            else:
+                with pytest.raises(ssl.SSLEOFError) as info:
+                    _nonblocking_recv(s)
+                check_type(kind, info.value, ssl.SSLEOFError)
+        peer.join()
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_nonblocking_writer_sees_the_reset(files, kind):
+    """A non-blocking sender fills the socket (SSLWantWriteError), the peer resets: a later
+    write raises, never hangs or reports the bytes as sent."""
+    import select
+
+    gone = threading.Event()
+
+    def behaviour(peer: Peer, sock: socket.socket):
+        bio = BioPeer(sock, server_ctx("ssl", files), server_side=True)
+        bio.handshake()
+        peer.wait_release()  # never reads application data
+        reset(sock)
+        gone.set()
+
+    with peer_server(behaviour) as (port, peer):
+        with wrap_client(kind, files, port) as s:
+            s.setblocking(False)
+            chunk = os.urandom(1 << 16)
+            with pytest.raises(ssl.SSLWantWriteError):
+                for _ in range(10_000):
+                    s.send(chunk)
+            peer.release.set()
+            assert gone.wait(T)
+            # ssl (OpenSSL 3) reports the reset on write as SSLEOFError; fasttls passes
+            # the socket's ConnectionResetError / BrokenPipeError through.
+            with pytest.raises((ConnectionError, ssl.SSLEOFError)) as info:
+                for _ in range(1000):
+                    try:
+                        s.send(chunk)
+                    except ssl.SSLWantWriteError:
+                        select.select([], [s], [], 0.05)
+            check_type(kind, info.value, ConnectionError if kind == "fasttls" else (ConnectionError, ssl.SSLEOFError))
+        peer.join()
+
+
+# ---------------------------------------------------------------------------
+# Faults around a KeyUpdate (TLS 1.3): the peer updates and leaves
+# ---------------------------------------------------------------------------
+
+
+def _fasttls_server_updates_then(how: str, files, data: bytes):
+    """A fasttls server that sends ``data``, a KeyUpdate asking for ours, more data, and then
+    leaves without close_notify (``how``: after the whole record, or inside the KeyUpdate)."""
+
+    def behaviour(peer: Peer, sock: socket.socket):
+        s = server_ctx("fasttls", files).wrap_socket(sock, server_side=True)
+        s.sendall(data)
+        conn = s._conn
+        with s._conn_lock:
+            conn.key_update(request_peer=True)
+            update = conn.data_to_send()
+        if how == "inside_key_update":
+            socket.socket.sendall(s, update[: len(update) // 2])
+        else:
+            socket.socket.sendall(s, update)
+            s.sendall(data)  # under the new keys
+        socket.socket.shutdown(s, socket.SHUT_WR)  # leave without close_notify
+        drain_until_eof(s)  # our answering KeyUpdate (if any), then the client's close
+        socket.socket.close(s)
+
+    return behaviour
+
+
+@pytest.mark.parametrize("how", ["after_key_update", "inside_key_update"])
+@pytest.mark.parametrize("suppress", [False, True])
+def test_peer_leaves_around_a_key_update(files, how, suppress):
+    data = os.urandom(30_000)
+    with peer_server(_fasttls_server_updates_then(how, files, data)) as (port, peer):
+        with wrap_client("fasttls", files, port, suppress_ragged_eofs=suppress and how == "after_key_update") as s:
+            first_secret = s._conn._read.traffic_secret
+            expected = data * 2 if how == "after_key_update" else data
+            got = b""
+            while len(got) < len(expected):
+                chunk = s.recv(65536)
+                assert chunk, f"EOF after {len(got)} of {len(expected)} bytes"
+                got += chunk
+            assert got == expected
+            if how == "after_key_update":
+                assert s._conn._read.traffic_secret != first_secret  # we read under the new keys
+                if suppress:
+                    assert s.recv(10) == b""
+                else:
+                    with pytest.raises(fasttls.SSLEOFError):
+                        s.recv(10)
+            else:  # a KeyUpdate cut in two is a truncation, whatever suppress_ragged_eofs says
+                with pytest.raises(fasttls.SSLEOFError):
+                    s.recv(10)
+        peer.join()
+
+
+# ---------------------------------------------------------------------------
+# asyncio: a peer that stops reading holds our writer, with bounded buffering
+# ---------------------------------------------------------------------------
+
+
+def test_asyncio_peer_stops_reading_drain_blocks_bounded(files):
+    """asyncio server on a fasttls context writing to a client that never reads: drain()
+    blocks (flow control), so a timeout ends it; what was buffered stays small."""
+    hold = threading.Event()
+    result: dict = {}
+
+    def client(port: int) -> None:
+        raw = socket.create_connection(("127.0.0.1", port), timeout=T)
+        s = client_ctx("ssl", files).wrap_socket(raw, server_hostname="localhost")
+        try:
+            s.recv(1)  # one byte, then read nothing more
+            hold.wait(T)
+        finally:
+            s.close()
+
+    async def main() -> None:
+        async def handler(reader, writer):
+            chunk = bytes(1 << 16)
+            written = 0
+            try:
+                writer.write(b"x")
+                while written < (256 << 20):
+                    writer.write(chunk)
+                    written += len(chunk)
+                    await asyncio.wait_for(writer.drain(), SHORT * 3)
+            except asyncio.TimeoutError:
+                result["timed_out"] = True
+            result["written"] = written
+            result["buffered"] = writer.transport.get_write_buffer_size()
+            writer.transport.abort()
+
+        server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=server_ctx("fasttls", files))
+        port = server.sockets[0].getsockname()[1]
+        t = threading.Thread(target=client, args=(port,))
+        t.start()
+        try:
+            for _ in range(int(T / 0.05)):
+                if "written" in result:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            hold.set()
+            server.close()
+            await server.wait_closed()
+            await asyncio.get_running_loop().run_in_executor(None, t.join, T)
+
+    asyncio.run(main())
+    assert result.get("timed_out"), result
+    # The kernel buffers a few MiB on loopback; asyncio pauses the writer near its high-water mark.
+    assert result["written"] < (64 << 20), result
+    assert result["buffered"] < (8 << 20), result
