@@ -488,6 +488,10 @@ class Connection:
             raise TLSError(AlertDescription.decode_error, f"alert record of {len(payload)} bytes")
         if self.handshake_complete and self._read.protected and not protected:
             raise TLSError(AlertDescription.unexpected_message, "unprotected alert after the handshake")
+        if self._hs_buf and self.version == ProtocolVersion.TLS13:
+            # RFC 8446 5.1: no other record type between the pieces of a handshake message
+            # (Go checks the same for TLS 1.3 only).
+            raise TLSError(AlertDescription.unexpected_message, "alert inside a fragmented handshake message")
         level, description = payload[0], payload[1]
         if self._trace:
             try:

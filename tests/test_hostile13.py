@@ -530,3 +530,70 @@ def test_unknown_record_type_is_unexpected_message(pki):
     c, s = established(pki)
     # RFC 8446 5: a record of an unknown content type is unexpected_message.
     expect_alert(s, record(0x42, b"\x00" * 20), AlertDescription.unexpected_message)
+
+
+def _client_hello_with_a_duplicate_extension(hello_flight: bytes) -> bytes:
+    """The ClientHello record with its first extension repeated at the end of the block
+    (the codec refuses to write duplicates, so the bytes are spliced by hand)."""
+    (ctype, payload), *rest = records(hello_flight)
+    body = bytearray(payload[4:])
+    i = 2 + 32
+    i += 1 + body[i]  # legacy_session_id
+    i += 2 + int.from_bytes(body[i : i + 2], "big")  # cipher_suites
+    i += 1 + body[i]  # legacy_compression_methods
+    ext_len = int.from_bytes(body[i : i + 2], "big")
+    first_len = int.from_bytes(body[i + 4 : i + 6], "big")
+    first = bytes(body[i + 2 : i + 6 + first_len])
+    body[i : i + 2] = (ext_len + len(first)).to_bytes(2, "big")
+    body += first
+    msg = bytes([payload[0]]) + len(body).to_bytes(3, "big") + bytes(body)
+    return record(ctype, msg) + b"".join(record(t, p) for t, p in rest)
+
+
+def test_client_hello_with_a_duplicated_extension(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    c.start()
+    # RFC 8446 4.2: more than one extension of the same type is illegal_parameter (decode rule).
+    expect_alert(s, _client_hello_with_a_duplicate_extension(c.data_to_send()), AlertDescription.illegal_parameter)
+
+
+def test_handshake_message_interleaved_with_an_alert(pki):
+    c, s = established(pki)
+    # A KeyUpdate cut in two records with a (warning) alert record between them (RFC 8446 5.1).
+    c._write.write_record(ContentType.HANDSHAKE, b"\x18\x00")
+    c._write.write_record(ContentType.ALERT, bytes([1, AlertDescription.user_canceled]))
+    c._write.write_record(ContentType.HANDSHAKE, b"\x00\x01\x00")
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    assert e.value.alert == AlertDescription.unexpected_message
+
+
+def test_server_certificate_with_a_bad_signature(pki):
+    """The leaf's signature does not verify under its issuer: the chain is refused (bad_certificate)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from fasttls.errors import SSLCertVerificationError
+    from fasttls.messages import CertificateTLS13
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    der = bytearray(sc.certificates[0].chain[0].public_bytes(Encoding.DER))
+    der[-3] ^= 0x01  # inside the signature value at the end of the certificate
+    x509.load_der_x509_certificate(bytes(der))  # still parses: only the signature is wrong
+    orig = s.write_handshake
+
+    def write_handshake(msg):
+        if isinstance(msg, CertificateTLS13):
+            entries = list(msg.certificate_list)
+            entries[0] = dataclasses.replace(entries[0], cert_data=bytes(der))
+            msg = dataclasses.replace(msg, raw=None, certificate_list=entries)
+        return orig(msg)
+
+    s.write_handshake = write_handshake  # the server still signs with the real key: only the certificate lies
+    err = run_until_error(c, s)
+    assert isinstance(err, SSLCertVerificationError), repr(err)
+    # cryptography's path builder finds no issuer whose signature verifies: unknown_ca,
+    # as OpenSSL says for "unable to get local issuer certificate".
+    assert err.alert in (AlertDescription.unknown_ca, AlertDescription.bad_certificate), err
