@@ -35,3 +35,19 @@ def test_fuzz_target(target, tmp_path):
     done = re.search(r"Done (\d+) runs", out)
     assert done and int(done.group(1)) > 0, out[-2000:]
     assert not list(tmp_path.iterdir()), f"libFuzzer left crash artifacts: {list(tmp_path.iterdir())}"
+
+
+REGRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz_regressions")
+
+
+def _regression_inputs():
+    for target in sorted(os.listdir(REGRESSIONS)):
+        for name in sorted(os.listdir(os.path.join(REGRESSIONS, target))):
+            yield pytest.param(target, os.path.join(REGRESSIONS, target, name), id=f"{target}-{name}")
+
+
+@pytest.mark.parametrize("target,path", list(_regression_inputs()))
+def test_fuzz_regression(target, path):
+    """Inputs the fuzzer once crashed on (tests/fuzz_regressions/TARGET/), replayed in process."""
+    with open(path, "rb") as f:
+        TARGETS[target](f.read())

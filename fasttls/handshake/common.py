@@ -105,8 +105,9 @@ def check_certificates_parse(chain_der: list[bytes], who: str) -> None:
         for der in chain_der:
             cert = x509.load_der_x509_certificate(der)
             cert.subject, cert.issuer, cert.public_key(), cert.extensions  # noqa: B018 - force the parse
-    except (ValueError, x509.InvalidVersion) as exc:
-        raise TLSError(AlertDescription.bad_certificate, f"failed to parse the {who} certificate: {exc}") from None
+    except (ValueError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+        # DuplicateExtension is not a ValueError: found by the atheris client_encrypted target.
+        raise TLSError(AlertDescription.bad_certificate, f"failed to parse the {who} certificate: {exc!r}") from None
     except UnsupportedAlgorithm as exc:
         raise TLSError(AlertDescription.unsupported_certificate, f"unsupported {who} certificate key: {exc}") from None
 
