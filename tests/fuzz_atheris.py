@@ -23,6 +23,8 @@ Targets
                     the *decrypted* handshake stream (EncryptedExtensions, Certificate,
                     CertificateVerify, Finished), which byte mutations of ciphertext
                     never reach (seeded with the real messages)
+  server_encrypted  the same for a server that asked for a client certificate: the
+                    client's decrypted Certificate, CertificateVerify and Finished
 """
 
 from __future__ import annotations
@@ -149,7 +151,49 @@ def client_encrypted(data: bytes) -> None:
         check_error(exc)
 
 
-TARGETS = {"records": records, "messages": messages, "server": server, "client": client, "client_encrypted": client_encrypted}
+def _server_after_its_flight():
+    """A server (asking for a client certificate) that has sent its flight, and the
+    client's answering handshake messages, as plaintext."""
+    from fasttls.config import ClientAuthType
+
+    p = pki()
+    cc = Config(trust_store=p.store, session_cache=None, certificates=[p.client()])
+    sc = Config(certificates=[p.server()], client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=p.store)
+    c = Connection(cc, server_side=False, server_hostname="localhost")
+    s = Connection(sc, server_side=True)
+    sent = []
+    orig = c.write_handshake
+
+    def write_handshake(msg):
+        raw = orig(msg)
+        sent.append(raw)
+        return raw
+
+    c.write_handshake = write_handshake
+    c.start()
+    s.receive_data(c.data_to_send())
+    c.receive_data(s.data_to_send())
+    return s, b"".join(sent[1:])  # after the ClientHello: Certificate, CertificateVerify, Finished
+
+
+def server_encrypted(data: bytes) -> None:
+    s, _ = _server_after_its_flight()
+    try:
+        s._guard(s._on_handshake_record, data, True)
+    except AlertReceived:
+        return
+    except SSLError as exc:
+        check_error(exc)
+
+
+TARGETS = {
+    "records": records,
+    "messages": messages,
+    "server": server,
+    "client": client,
+    "client_encrypted": client_encrypted,
+    "server_encrypted": server_encrypted,
+}
 
 
 def seeds(target: str) -> list[bytes]:
@@ -169,6 +213,8 @@ def seeds(target: str) -> list[bytes]:
         return [b"\x00" + hello, b"\x05" + reply]
     if target == "messages":
         return [b"\x01" + hello[5:], b"\x01" + reply[5 : 5 + int.from_bytes(reply[3:5], "big")]]
+    if target == "server_encrypted":
+        return [_server_after_its_flight()[1]]
     return [_client_after_server_hello()[1]]
 
 

@@ -2,7 +2,7 @@
 
 Each target of ``tests/fuzz_atheris.py`` runs in its own process (libFuzzer owns
 the process and exits it) for ``FASTTLS_ATHERIS_SECONDS`` seconds (3 by default;
-``.ci/run`` gives each 12, about a minute in all), starting from real handshake
+``.ci/run`` gives each 12, a little over a minute in all), starting from real handshake
 flights.  A crash (an exception other than a fasttls error, an ``internal_error``
 alert, an error without an alert for the peer) or an input slower than 10 s
 fails the test with libFuzzer's report, which names the input that did it.
