@@ -597,3 +597,31 @@ def test_server_certificate_with_a_bad_signature(pki):
     # cryptography's path builder finds no issuer whose signature verifies: unknown_ca,
     # as OpenSSL says for "unable to get local issuer certificate".
     assert err.alert in (AlertDescription.unknown_ca, AlertDescription.bad_certificate), err
+
+
+def test_server_ignores_grease_and_unknown_values(pki):
+    """RFC 8446 9.3 / RFC 8701: unknown cipher suites, groups, versions, signature schemes, key
+    shares and extensions in a ClientHello are ignored, not refused."""
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    c.start()
+    hello = c.data_to_send()
+    ch = parse_handshake(records(hello)[0][1], True)
+    grease = 0x0A0A
+    bad = rewrite_first_message(
+        hello,
+        ClientHello,
+        cipher_suites=[grease, *ch.cipher_suites],
+        supported_groups=[grease, *ch.supported_groups],
+        supported_versions=[grease, *ch.supported_versions],
+        signature_algorithms=[grease, *ch.signature_algorithms],
+        key_shares=[(grease, b"\x00"), *ch.key_shares],
+        extensions=[(0x1A1A, b""), *ch.extensions],
+    )
+    sent = parse_handshake(records(bad)[0][1], True)
+    assert 0x1A1A in sent.extension_types and grease in sent.cipher_suites and (grease, b"\x00") in sent.key_shares
+    s.receive_data(bad)  # no error
+    sh = parse_handshake(records(s.data_to_send())[0][1], True)
+    assert isinstance(sh, ServerHello) and not sh.is_hello_retry_request
+    assert sh.cipher_suite in ch.cipher_suites and sh.supported_version == TLS13
+    assert sh.server_share[0] in [k[0] for k in ch.key_shares]
