@@ -114,3 +114,80 @@ def test_open(benchmark, twin, cipher, size):
     benchmark.group = f"open {cipher} {size}"
     benchmark.extra_info.update(op="open", cipher=cipher, size=size, impl=twin.name, target=TARGETS[twin.name, size])
     benchmark(run)
+
+
+#: Rounds of the interleaved measurement: each times one floor call and one twin call back to back.
+ROUNDS = int(os.environ.get("FASTTLS_RECORD_ROUNDS", "21"))
+
+
+def _floor_and_twin(op, twin, cipher, size):
+    """Two callables over the same 1 MiB: the bare AEAD loop and the twin, same keys."""
+    cid, klen = CIPHERS[cipher]
+    key, iv = os.urandom(klen), os.urandom(12)
+    aead, nonces, headers, ins, outs = _records(cid, key, iv, size)
+    sealer = twin.aead.RecordSealer(cid, key, iv, 0x0304)
+    data = os.urandom(TOTAL)
+    if op == "seal":
+        enc = aead.encrypt_into
+        args = list(zip(nonces, ins, headers, outs))
+        out = bytearray(sealer.sealed_length(TOTAL, size))
+
+        def floor():
+            for a in args:
+                enc(*a)
+
+        def run():
+            sealer.seq = 0
+            sealer.seal_into(out, 0, 23, data, size)
+
+        return floor, run
+    for a in zip(nonces, ins, headers, outs):
+        aead.encrypt_into(*a)
+    dec = aead.decrypt_into
+    args = list(zip(nonces, outs, headers, ins))
+    opener = twin.aead.RecordOpener(cid, key, iv, 0x0304)
+    stream = bytearray(sealer.sealed_length(TOTAL, size))
+    sealer.seal_into(stream, 0, 23, data, size)
+    out = bytearray(len(stream))
+
+    def floor():
+        for a in args:
+            dec(*a)
+
+    def run():
+        opener.seq = 0
+        opener.open_records(stream, 0, len(stream), out, 0)
+
+    return floor, run
+
+
+@pytest.mark.parametrize("size", [16384, 1024])
+@pytest.mark.parametrize("cipher", list(CIPHERS))
+@pytest.mark.parametrize("op", ["seal", "open"])
+def test_ratio_interleaved(benchmark, twin, op, cipher, size):
+    """The ratio the targets are about, measured so machine noise hits both sides alike:
+    each round times the floor and the twin back to back (in alternating order) and
+    keeps floor/twin; the median of the rounds is the figure (``ratio`` in extra_info)."""
+    import statistics
+    import time
+
+    floor, run = _floor_and_twin(op, twin, cipher, size)
+    floor(), run()  # warm
+    ratios = []
+
+    def one_round():
+        first, second = (floor, run) if len(ratios) % 2 == 0 else (run, floor)
+        t0 = time.perf_counter()
+        first()
+        t1 = time.perf_counter()
+        second()
+        t2 = time.perf_counter()
+        tf, tt = (t1 - t0, t2 - t1) if first is floor else (t2 - t1, t1 - t0)
+        ratios.append(tf / tt)
+
+    benchmark.group = f"interleaved {op} {cipher} {size}"
+    benchmark.pedantic(one_round, rounds=ROUNDS, iterations=1)
+    benchmark.extra_info.update(
+        op=op, cipher=cipher, size=size, impl=twin.name, target=TARGETS[twin.name, size], kind="interleaved",
+        ratio=statistics.median(ratios), ratio_min=min(ratios), ratio_max=max(ratios),
+    )  # fmt: skip
