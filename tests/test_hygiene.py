@@ -1,0 +1,186 @@
+"""Cryptographic hygiene (issue 8): secrets dropped when no longer needed, never logged,
+compared in constant time, randomness only from the OS.
+
+The key log callback tells the test every secret a handshake made; the test
+then looks for those bytes in the connection's object graph after the
+handshake and in everything the ``fasttls`` loggers printed at DEBUG.
+"""
+
+from __future__ import annotations
+
+import ast
+import gc
+import logging
+import os
+import pathlib
+
+import pytest
+
+from fasttls.config import Config
+from fasttls.constants import ProtocolVersion
+
+from .pairs import do_handshake, make_pair
+
+PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "fasttls"
+
+
+def reachable_bytes(root, depth: int = 30) -> set[bytes]:
+    """Every bytes/bytearray value reachable from ``root`` through Python containers and objects."""
+    seen: set[int] = set()
+    found: set[bytes] = set()
+    frontier = [root]
+    for _ in range(depth):
+        nxt = []
+        for obj in frontier:
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            if isinstance(obj, (bytes, bytearray, memoryview)):
+                found.add(bytes(obj))
+                continue
+            if isinstance(obj, (str, int, float, type)) or obj is None:
+                continue
+            nxt.extend(gc.get_referents(obj))
+            for slot in getattr(type(obj), "__slots__", ()):
+                try:
+                    nxt.append(getattr(obj, slot))
+                except AttributeError:
+                    pass
+        frontier = nxt
+    return found
+
+
+def handshake_with_keylog(pki, version):
+    lines: list[str] = []
+    cc = Config(trust_store=pki.store, min_version=version, max_version=version, keylog=lines.append)
+    sc = Config(certificates=[pki.server()], min_version=version, max_version=version, keylog=lines.append)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    secrets = {}
+    for line in lines:
+        label, _, secret = line.split()
+        secrets.setdefault(label, set()).add(bytes.fromhex(secret))
+    return c, s, secrets
+
+
+def test_reachable_bytes_finds_a_nested_secret():
+    """The walker below sees bytes held deep in objects, dicts, lists and slots."""
+
+    class Slotted:
+        __slots__ = ("value",)
+
+    class Plain:
+        pass
+
+    secret = os.urandom(32)
+    inner = Slotted()
+    inner.value = {"k": [(1, bytearray(secret))]}
+    outer = Plain()
+    outer.a = Plain()
+    outer.a.b = inner
+    assert secret in reachable_bytes(outer)
+
+
+def test_handshake_traffic_secrets_are_dropped_when_the_handshake_completes(pki):
+    """TLS 1.3: after the handshake nothing reachable from either connection holds a
+    handshake traffic secret (RFC 8446 7.1; issue 8: drop secrets after key derivation).
+    What stays is what later steps need: the current application traffic secrets (for
+    KeyUpdate) and the exporter secret."""
+    c, s, secrets = handshake_with_keylog(pki, ProtocolVersion.TLS13)
+    gone = {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET"}
+    assert gone <= set(secrets)
+    for conn in (c, s):
+        held = reachable_bytes(conn)
+        assert secrets["CLIENT_TRAFFIC_SECRET_0"] & held  # the walker does reach the key material
+        for label in gone:
+            assert not (secrets[label] & held), f"{label} still reachable from the {'server' if conn.server_side else 'client'}"
+    # After a key update in each direction, the generation-0 application secrets are gone too.
+    c.key_update(request_peer=True)
+    s.receive_data(c.data_to_send())
+    c.receive_data(s.data_to_send())
+    for conn in (c, s):
+        held = reachable_bytes(conn)
+        for label in ("CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"):
+            assert not (secrets[label] & held), f"{label} kept after the key update"
+
+
+@pytest.mark.parametrize("version", [ProtocolVersion.TLS13, ProtocolVersion.TLS12])
+def test_no_secret_in_debug_logs(pki, version, caplog):
+    caplog.set_level(logging.DEBUG, logger="fasttls")
+    c, s, secrets = handshake_with_keylog(pki, version)
+    c.send(b"application data")
+    s.receive_data(c.data_to_send())
+    if version == ProtocolVersion.TLS13:
+        c.key_update(request_peer=True)
+        s.receive_data(c.data_to_send())
+    text = "\n".join(r.getMessage() + repr(r.args) for r in caplog.records)
+    assert caplog.records, "the trace logger printed nothing at DEBUG"
+    for label, values in secrets.items():
+        for secret in values:
+            assert secret.hex() not in text and secret.hex().upper() not in text, f"{label} in the debug log"
+
+
+def _sources():
+    for path in sorted(PACKAGE.rglob("*.py")) + sorted(PACKAGE.rglob("*.pyx")):
+        yield path, path.read_text()
+
+
+def test_randomness_only_from_the_os():
+    """os.urandom / secrets only: no ``random`` module anywhere in the package."""
+    for path, text in _sources():
+        if path.suffix != ".py":
+            assert "import random" not in text, path
+            continue
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Import):
+                assert all(a.name != "random" for a in node.names), f"{path}:{node.lineno} imports random"
+            elif isinstance(node, ast.ImportFrom):
+                assert node.module != "random", f"{path}:{node.lineno} imports from random"
+
+
+SECRET_WORDS = ("verify_data", "binder", "finished", "mac", "tag")
+
+
+def test_secret_comparisons_are_constant_time():
+    """No ``==``/``!=`` between values named like Finished data, binders, MACs or tags:
+    those go through hmac.compare_digest (RFC 8446 4.4.4 and 4.2.11; timing side channels)."""
+    offenders = []
+    for path, text in _sources():
+        if path.suffix != ".py":
+            continue
+        for node in ast.walk(ast.parse(text)):
+            if not isinstance(node, ast.Compare) or not any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
+                continue
+            for operand in [node.left, *node.comparators]:
+                name = ast.unparse(operand).lower()
+                if isinstance(operand, ast.Constant) or name.startswith("alertdescription."):
+                    continue
+                if any(w in name.split(".")[-1].split("[")[0] for w in SECRET_WORDS) and "len(" not in name and "type" not in name:
+                    offenders.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {ast.unparse(node)}")
+    assert not offenders, "\n".join(offenders)
+    # And the constant-time comparisons are there.
+    common = (PACKAGE / "handshake" / "common.py").read_text()
+    server13 = (PACKAGE / "handshake" / "server13.py").read_text()
+    assert "hmac.compare_digest(expected, received)" in common
+    assert "hmac.compare_digest(expected, ch.psk_binders[i])" in server13
+
+
+def test_session_ticket_keys_and_nonces_come_from_the_os(monkeypatch):
+    """Ticket keys (made on first use) and each ticket's nonce are drawn from os.urandom."""
+    from fasttls import tickets
+
+    calls = []
+    real = os.urandom
+
+    def counting(n):
+        calls.append(n)
+        return real(n)
+
+    monkeypatch.setattr(os, "urandom", counting)
+    keys = tickets.TicketKeys()
+    sealed = keys.seal(b"session state")
+    assert 32 in calls, calls  # the AES-256-GCM ticket key
+    before = len(calls)
+    keys.seal(b"session state")
+    assert len(calls) > before  # a fresh nonce per ticket
+    assert keys.open(sealed) == b"session state"
