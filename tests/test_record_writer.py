@@ -63,7 +63,7 @@ def drain(sock, n, timeout=10.0):
     return bytes(out)
 
 
-@pytest.mark.parametrize("version,cipher,size", [(TLS13, 1, 0), (TLS13, 1, 1), (TLS13, 2, 16384), (TLS13, 1, 40000), (TLS12, 1, 5000), (TLS12, 2, 16385)])
+@pytest.mark.parametrize("version,cipher,size", [(TLS13, 1, 1), (TLS13, 2, 16384), (TLS13, 1, 40000), (TLS12, 1, 5000), (TLS12, 2, 16385)])
 def test_sends_what_the_sealer_seals(twin, sockets, version, cipher, size):
     a, b = sockets
     key = KEY if cipher == 1 else KEY * 2
@@ -82,6 +82,19 @@ def test_sends_what_the_sealer_seals(twin, sockets, version, cipher, size):
     r.feed(expected)
     assert r.read(app) is None
     assert app.take() == data
+
+
+def test_an_empty_write_sends_nothing(twin, sockets):
+    """As ssl's SSL_write of 0 bytes: no record (a stream of empty records would trip the
+    peer's empty-record limit), sequence number unchanged."""
+    a, b = sockets
+    conn = StandIn(twin, seq=5)
+    assert writer_for(twin, a).write(conn, b"", None) == 0
+    assert writer_for(twin, a).write(conn, memoryview(bytearray()), 1.0) == 0
+    assert conn._write.seq == 5
+    b.setblocking(False)
+    with pytest.raises(BlockingIOError):
+        b.recv(1)
 
 
 def test_twins_send_identical_bytes(both_twins):

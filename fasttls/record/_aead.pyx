@@ -534,9 +534,9 @@ cdef class RecordWriter:
     the records with ``send(2)``, polling for the socket's timeout; all of it
     in C.  Returns -1, having done nothing, when the connection is not in
     that state (or the write is larger than :data:`WRITER_MAX`): the caller
-    then takes the general path.  Returns 0 when everything was sent, 1 when
-    also something was queued meanwhile by a reader (a KeyUpdate answer) for
-    the caller to flush.  A timeout, a socket error or a signal handler's
+    then takes the general path.  Returns 0 when everything was sent (an
+    empty write sends nothing, as with ``ssl``), 1 when also something was
+    queued meanwhile by a reader (a KeyUpdate answer) for the caller to flush.  A timeout, a socket error or a signal handler's
     exception propagates; the records may then be partly sent.
     """
 
@@ -591,6 +591,8 @@ cdef class RecordWriter:
             n = db.len
             if n > C_WRITER_MAX:
                 return -1
+            if n == 0:
+                return 0  # as ssl: an empty write sends nothing (no empty record)
             self._send_acquire()
             try:
                 self._conn_acquire()

@@ -421,8 +421,9 @@ class RecordWriter:
     Returns -1, having done nothing, when the connection is not in that state
     (or the write is larger than :data:`WRITER_MAX`, or the socket is
     non-blocking): the caller then takes the general path.  Returns 0 when
-    everything was sent, 1 when also something was queued meanwhile by a
-    reader (a KeyUpdate answer) for the caller to flush.  A timeout, a socket
+    everything was sent (an empty write sends nothing, as with ``ssl``), 1
+    when also something was queued meanwhile by a reader (a KeyUpdate answer)
+    for the caller to flush.  A timeout, a socket
     error or a signal handler's exception propagates; the records may then be
     partly sent.
     """
@@ -448,6 +449,8 @@ class RecordWriter:
         with src:
             if not src.c_contiguous or src.nbytes > WRITER_MAX:
                 return -1
+            if not src.nbytes:
+                return 0  # as ssl: an empty write sends nothing (no empty record)
             with self._send_lock:
                 with self._conn_lock:
                     # The conditions of Connection.send_and_take's direct path.
