@@ -190,12 +190,12 @@ def endpoint(argv: list[str]) -> int:
         conns = args.count if args.mode in ("handshake", "idle") else args.rounds
         if args.mode == "handshake":
             conns += WARMUP
-        cpu0 = _cpu()
+        cpu0, sys0 = _cpu(), _sys_cpu()
         bulk_cpu = bulk_sys = 0.0
         held = []
         for i in range(conns):
             if args.mode == "handshake" and i == WARMUP:
-                cpu0 = _cpu()  # lazy imports and first-use caches are not per-handshake costs
+                cpu0, sys0 = _cpu(), _sys_cpu()  # lazy imports and first-use caches are not per-handshake costs
             raw, _ = listener.accept()
             raw.settimeout(120)
             s = _wrap(args, raw, True, state)
@@ -222,7 +222,8 @@ def endpoint(argv: list[str]) -> int:
             else:
                 held.append(s)
         cpu = bulk_cpu if args.mode == "bulk" else _cpu() - cpu0
-        out.write(json.dumps({"server_cpu": cpu, "server_sys": bulk_sys, "rss_kib": _rss_kib()}) + "\n")
+        sys_cpu = bulk_sys if args.mode == "bulk" else _sys_cpu() - sys0
+        out.write(json.dumps({"server_cpu": cpu, "server_sys": sys_cpu, "rss_kib": _rss_kib()}) + "\n")
         out.flush()
         if args.mode == "idle":
             sys.stdin.readline()  # the parent measured us; now we may go
