@@ -423,9 +423,8 @@ class RecordWriter:
     non-blocking): the caller then takes the general path.  Returns 0 when
     everything was sent (an empty write sends nothing, as with ``ssl``), 1
     when also something was queued meanwhile by a reader (a KeyUpdate answer)
-    for the caller to flush.  A timeout, a socket
-    error or a signal handler's exception propagates; the records may then be
-    partly sent.
+    for the caller to flush.  A timeout, a socket error or a signal handler's
+    exception propagates; the records may then be partly sent.
     """
 
     def __init__(self, fd: int, send_lock, conn_lock) -> None:
@@ -476,13 +475,15 @@ class RecordWriter:
                         conn._fail(exc)
                         raise
                 try:
-                    k = os.write(self._fd, buf)
-                except BlockingIOError:
-                    k = 0
-                if k < need:
-                    self._send_all(buf, k, need, timeout)
-                if need > _WRITER_KEEP:
-                    self._buf = bytearray()
+                    try:
+                        k = os.write(self._fd, buf)
+                    except BlockingIOError:
+                        k = 0
+                    if k < need:
+                        self._send_all(buf, k, need, timeout)
+                finally:
+                    if need > _WRITER_KEEP:
+                        self._buf = bytearray()
             return 1 if len(w.buffer) else 0
 
     def _send_all(self, buf, pos: int, n: int, timeout) -> None:
