@@ -320,6 +320,29 @@ def test_key_update_both_ways(pki, twin):
     assert exchange(c, s, b"and back") == b"and back"
 
 
+def test_automatic_key_update_before_the_aead_usage_limit(pki, twin):
+    """RFC 8446 5.5: a sender updates its keys before the AEAD limit; the peer follows."""
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc, twin=twin)
+    do_handshake(c, s)
+    transfer(s, c)
+    # Jump both ends of the client->server direction to just under the soft limit.
+    start = c._write.soft_limit - 2
+    c._write._prot.seq = start
+    s._read._prot.seq = start
+    secret = c._write.traffic_secret
+    data = os.urandom(5 * 16384)
+    c.send(data)  # crosses the soft limit (the check is per write; the margin is 2^20 records)
+    assert c._write.traffic_secret == secret
+    c.send(data)  # starts past it: a KeyUpdate (update_requested) first, then new keys
+    events = transfer(c, s)
+    assert s.read() == data + data
+    assert ev.KeyUpdated("read", True) in events
+    assert c._write.traffic_secret != secret and c._write.seq == 5
+    transfer(s, c)  # the server's answering KeyUpdate
+    assert exchange(c, s, b"more") == b"more" and exchange(s, c, b"back") == b"back"
+
+
 def test_close_notify(pki):
     cc, sc = configs(pki)
     c, s = make_pair(cc, sc)

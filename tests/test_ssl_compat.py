@@ -889,3 +889,41 @@ def test_writer_thread_and_reader_thread_through_key_updates(files):
     assert bytes(received) == sent
     assert updated  # the client's reader answered KeyUpdates while its writer wrote
     assert not [r for r in srv.results if isinstance(r, Exception)]
+
+
+def test_sendall_crosses_the_key_usage_limit(files):
+    """The socket fast path declines at the soft limit; the general path updates the keys
+    (RFC 8446 5.5) and the fast path resumes under the new ones.  fasttls on both ends,
+    so both can be moved to just under the limit."""
+    ready = threading.Event()
+    got = {}
+
+    def handler(s):
+        s._conn._read._prot.seq = s._conn._read.soft_limit - 3
+        ready.set()
+        data = b""
+        while len(data) < 40 * 16384:
+            chunk = s.recv(1 << 18)
+            if not chunk:
+                break
+            data += chunk
+        got["data"] = data
+        s.sendall(b"k")  # everything read (the client must not close with our KeyUpdate unread)
+
+    with echo_server(fasttls_server(files), after_handshake=handler) as srv:
+        with connect(client(files), srv.port) as s:
+            conn = s._conn
+            assert ready.wait(10)
+            conn._write._prot.seq = conn._write.soft_limit - 3
+            secret = conn._write.traffic_secret
+            blocks = [os.urandom(16384) for _ in range(40)]
+            for block in blocks:
+                s.sendall(block)
+            assert conn._write.traffic_secret != secret  # updated on the way
+            assert conn._write.seq < 40
+            assert isinstance(s._writer, conn._write.twin.aead.RecordWriter)
+            assert s.recv(1) == b"k"  # reads the server's answering KeyUpdate on the way
+        srv.close()
+    assert "data" in got, srv.results
+    assert got["data"] == b"".join(blocks)
+    assert not [r for r in srv.results if isinstance(r, Exception)]
