@@ -200,11 +200,11 @@ class Connection:
             raise SSLError("cannot send application data before the handshake completes")
         self._guard(self._send_app, data)
 
-    def send_and_take(self, data) -> bytes:
-        """``send(data)`` then ``data_to_send()`` in one step: the wire bytes for ``data``
-        (after anything already queued).  Drivers call this once per application
-        write; when nothing is queued, nothing is traced and the keys are far from
-        their limit, the records are sealed straight into the returned bytes."""
+    def direct_sealer(self):
+        """The write half's sealer when application data may be sealed straight into the
+        caller's bytes (handshake complete, no error, not closed, no tracer, nothing
+        queued, keys far from their usage limit), else None.  ``send_and_take`` and the
+        record twins' ``RecordWriter`` use it (the compiled one reads the same fields)."""
         w = self._write
         prot = w._prot
         if (
@@ -215,10 +215,19 @@ class Connection:
             and prot is not None
             and not len(w.buffer)
             and prot.seq < w.soft_limit
-            and len(data) <= _FAST_SEND_MAX
         ):
+            return prot
+        return None
+
+    def send_and_take(self, data) -> bytes:
+        """``send(data)`` then ``data_to_send()`` in one step: the wire bytes for ``data``
+        (after anything already queued).  Drivers call this once per application
+        write; when nothing is queued, nothing is traced and the keys are far from
+        their limit, the records are sealed straight into the returned bytes."""
+        prot = self.direct_sealer()
+        if prot is not None and len(data) <= _FAST_SEND_MAX:
             try:
-                return prot.seal(ContentType.APPLICATION_DATA, data, w.max_fragment)
+                return prot.seal(ContentType.APPLICATION_DATA, data, self._write.max_fragment)
             except TLSError as exc:
                 self._fail(exc)
                 raise

@@ -117,21 +117,37 @@ def client(data: bytes) -> None:
     feed(c, data)
 
 
-def _client_after_server_hello():
-    """A client that has read a real ServerHello (handshake keys in place), and the server's
-    handshake messages that followed it, as plaintext."""
-    cc, sc = configs()
-    c = Connection(cc, server_side=False, server_hostname="localhost")
-    s = Connection(sc, server_side=True)
-    sent = []
-    orig = s.write_handshake
+def _record_handshake_writes(conn: Connection) -> list[bytes]:
+    """The handshake messages ``conn`` writes from now on, as plaintext, in a list."""
+    sent: list[bytes] = []
+    orig = conn.write_handshake
 
     def write_handshake(msg):
         raw = orig(msg)
         sent.append(raw)
         return raw
 
-    s.write_handshake = write_handshake
+    conn.write_handshake = write_handshake
+    return sent
+
+
+def _feed_handshake_plaintext(conn: Connection, data: bytes) -> None:
+    """``data`` as the decrypted content of the peer's protected handshake records."""
+    try:
+        conn._guard(conn._on_handshake_record, data, True)
+    except AlertReceived:
+        return
+    except SSLError as exc:
+        check_error(exc)
+
+
+def _client_after_server_hello():
+    """A client that has read a real ServerHello (handshake keys in place), and the server's
+    handshake messages that followed it, as plaintext."""
+    cc, sc = configs()
+    c = Connection(cc, server_side=False, server_hostname="localhost")
+    s = Connection(sc, server_side=True)
+    sent = _record_handshake_writes(s)
     c.start()
     s.receive_data(c.data_to_send())
     reply = s.data_to_send()
@@ -142,13 +158,7 @@ def _client_after_server_hello():
 
 
 def client_encrypted(data: bytes) -> None:
-    c, _ = _client_after_server_hello()
-    try:
-        c._guard(c._on_handshake_record, data, True)
-    except AlertReceived:
-        return
-    except SSLError as exc:
-        check_error(exc)
+    _feed_handshake_plaintext(_client_after_server_hello()[0], data)
 
 
 def _server_after_its_flight():
@@ -161,15 +171,7 @@ def _server_after_its_flight():
     sc = Config(certificates=[p.server()], client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=p.store)
     c = Connection(cc, server_side=False, server_hostname="localhost")
     s = Connection(sc, server_side=True)
-    sent = []
-    orig = c.write_handshake
-
-    def write_handshake(msg):
-        raw = orig(msg)
-        sent.append(raw)
-        return raw
-
-    c.write_handshake = write_handshake
+    sent = _record_handshake_writes(c)
     c.start()
     s.receive_data(c.data_to_send())
     c.receive_data(s.data_to_send())
@@ -177,13 +179,7 @@ def _server_after_its_flight():
 
 
 def server_encrypted(data: bytes) -> None:
-    s, _ = _server_after_its_flight()
-    try:
-        s._guard(s._on_handshake_record, data, True)
-    except AlertReceived:
-        return
-    except SSLError as exc:
-        check_error(exc)
+    _feed_handshake_plaintext(_server_after_its_flight()[0], data)
 
 
 TARGETS = {

@@ -336,14 +336,15 @@ def test_server_certificate_without_server_auth_usage(pki):
 # ---- more RFC 8446 "MUST abort" rules (issue 8) ---------------------------------------------------
 
 
-def tamper_sent(conn, cls, **changes):
-    """Make ``conn`` send its next ``cls`` handshake message with ``changes`` (its transcript
-    stays consistent with what it sent, so only the rule under test is broken)."""
+def tamper_sent(conn, cls, change=None, **changes):
+    """Make ``conn`` send its ``cls`` handshake messages changed, by ``change(msg)`` or by the
+    field ``changes`` (its transcript stays consistent with what it sent, so only the rule
+    under test is broken)."""
     orig = conn.write_handshake
 
     def write_handshake(msg):
         if isinstance(msg, cls):
-            msg = dataclasses.replace(msg, raw=None, **changes)
+            msg = change(msg) if change is not None else dataclasses.replace(msg, raw=None, **changes)
         return orig(msg)
 
     conn.write_handshake = write_handshake
@@ -367,14 +368,9 @@ def test_server_hello_with_another_session_id_echo(pki):
 
 
 def hrr_flights(pki):
-    cc, sc = configs(pki, groups=[NamedGroup.secp384r1])
-    cc.key_share_groups = [NamedGroup.x25519]
-    c, s = make_pair(cc, sc)
-    c.start()
-    transfer(c, s)
-    c.receive_data(s.data_to_send())  # the HelloRetryRequest
-    assert c.hello_retry_request
-    transfer(c, s)  # the second ClientHello
+    """After a HelloRetryRequest: the server's reply to the second ClientHello."""
+    c, s, flight = second_client_hello(pki)
+    s.receive_data(flight)
     return c, s, s.data_to_send()
 
 
@@ -435,40 +431,25 @@ def test_finished_off_by_one_bit_is_decrypt_error(pki, side):
 
     cc, sc = configs(pki)
     c, s = make_pair(cc, sc)
-    sender = s if side == "server" else c
-    orig = sender.write_handshake
-
-    def write_handshake(msg):
-        if isinstance(msg, Finished):
-            data = bytearray(msg.verify_data)
-            data[-1] ^= 1
-            msg = dataclasses.replace(msg, raw=None, verify_data=bytes(data))
-        return orig(msg)
-
-    sender.write_handshake = write_handshake
+    flipped = lambda msg: dataclasses.replace(msg, raw=None, verify_data=msg.verify_data[:-1] + bytes([msg.verify_data[-1] ^ 1]))  # noqa: E731
+    tamper_sent(s if side == "server" else c, Finished, flipped)
     # RFC 8446 4.4.4: a Finished that does not verify is decrypt_error.
     err = run_until_error(c, s)
     assert err.alert == AlertDescription.decrypt_error
 
 
 def test_client_hello_with_psk_but_no_psk_modes(pki):
-    cc, sc = configs(pki)
-    c, s = make_pair(cc, sc)
-    c.start()
-    hello = c.data_to_send()
-    ch = parse_handshake(records(hello)[0][1], True)
+    s, hello = client_hello_flight(pki)
     bad = rewrite_first_message(hello, ClientHello, psk_identities=[(b"ticket", 0)], psk_binders=[bytes(32)], psk_modes=[])
-    assert parse_handshake(records(bad)[0][1], True).psk_identities and ch is not None
+    assert parse_handshake(records(bad)[0][1], True).psk_identities
     # RFC 8446 4.2.9: a pre_shared_key without psk_key_exchange_modes is missing_extension.
     expect_alert(s, bad, AlertDescription.missing_extension)
 
 
 def test_client_hello_without_signature_algorithms(pki):
-    cc, sc = configs(pki)
-    c, s = make_pair(cc, sc)
-    c.start()
+    s, hello = client_hello_flight(pki)
     # RFC 8446 9.2: a TLS 1.3 ClientHello without PSK must carry signature_algorithms.
-    bad = rewrite_first_message(c.data_to_send(), ClientHello, signature_algorithms=[])
+    bad = rewrite_first_message(hello, ClientHello, signature_algorithms=[])
     expect_alert(s, bad, AlertDescription.missing_extension)
 
 
@@ -479,6 +460,7 @@ def second_client_hello(pki):
     c.start()
     transfer(c, s)
     c.receive_data(s.data_to_send())  # HelloRetryRequest (and the server's CCS)
+    assert c.hello_retry_request
     return c, s, c.data_to_send()
 
 
@@ -515,9 +497,8 @@ def test_application_data_before_the_handshake_completes(pki):
     # unexpected_message.  (Once the server has read a ClientHello, it expects protected
     # records, and the same bytes are then bad_record_mac.)
     expect_alert(s, record(ContentType.APPLICATION_DATA, b"early bytes"), AlertDescription.unexpected_message)
-    c2, s2 = make_pair(cc, sc)
-    c2.start()
-    expect_alert(s2, c2.data_to_send() + record(ContentType.APPLICATION_DATA, b"early bytes"), AlertDescription.bad_record_mac)
+    s2, hello = client_hello_flight(pki)
+    expect_alert(s2, hello + record(ContentType.APPLICATION_DATA, b"early bytes"), AlertDescription.bad_record_mac)
 
 
 def test_oversized_protected_record_is_record_overflow(pki):
@@ -551,11 +532,9 @@ def _client_hello_with_a_duplicate_extension(hello_flight: bytes) -> bytes:
 
 
 def test_client_hello_with_a_duplicated_extension(pki):
-    cc, sc = configs(pki)
-    c, s = make_pair(cc, sc)
-    c.start()
+    s, hello = client_hello_flight(pki)
     # RFC 8446 4.2: more than one extension of the same type is illegal_parameter (decode rule).
-    expect_alert(s, _client_hello_with_a_duplicate_extension(c.data_to_send()), AlertDescription.illegal_parameter)
+    expect_alert(s, _client_hello_with_a_duplicate_extension(hello), AlertDescription.illegal_parameter)
 
 
 def test_handshake_message_interleaved_with_an_alert(pki):
@@ -582,16 +561,12 @@ def test_server_certificate_with_a_bad_signature(pki):
     der = bytearray(sc.certificates[0].chain[0].public_bytes(Encoding.DER))
     der[-3] ^= 0x01  # inside the signature value at the end of the certificate
     x509.load_der_x509_certificate(bytes(der))  # still parses: only the signature is wrong
-    orig = s.write_handshake
 
-    def write_handshake(msg):
-        if isinstance(msg, CertificateTLS13):
-            entries = list(msg.certificate_list)
-            entries[0] = dataclasses.replace(entries[0], cert_data=bytes(der))
-            msg = dataclasses.replace(msg, raw=None, certificate_list=entries)
-        return orig(msg)
+    def lie(msg):  # the server still signs with the real key: only the certificate lies
+        leaf = dataclasses.replace(msg.certificate_list[0], cert_data=bytes(der))
+        return dataclasses.replace(msg, raw=None, certificate_list=[leaf, *msg.certificate_list[1:]])
 
-    s.write_handshake = write_handshake  # the server still signs with the real key: only the certificate lies
+    tamper_sent(s, CertificateTLS13, lie)
     err = run_until_error(c, s)
     assert isinstance(err, SSLCertVerificationError), repr(err)
     # cryptography's path builder finds no issuer whose signature verifies: unknown_ca,
@@ -602,10 +577,7 @@ def test_server_certificate_with_a_bad_signature(pki):
 def test_server_ignores_grease_and_unknown_values(pki):
     """RFC 8446 9.3 / RFC 8701: unknown cipher suites, groups, versions, signature schemes, key
     shares and extensions in a ClientHello are ignored, not refused."""
-    cc, sc = configs(pki)
-    c, s = make_pair(cc, sc)
-    c.start()
-    hello = c.data_to_send()
+    s, hello = client_hello_flight(pki)
     ch = parse_handshake(records(hello)[0][1], True)
     grease = 0x0A0A
     bad = rewrite_first_message(

@@ -560,7 +560,8 @@ cdef class RecordWriter:
         self._buf = NULL
 
     cdef RecordSealer _sealer(self, conn):
-        """The write half's sealer when ``send_and_take`` would seal directly, else None."""
+        """``Connection.direct_sealer`` read in C (the same fields, without a Python call)
+        when the sealer is this twin's; else None."""
         if conn is None or conn._error is not None or conn.handshake_complete is not True:
             return None
         if conn.closed is not False or conn._trace is not None:

@@ -452,15 +452,10 @@ class RecordWriter:
                 return 0  # as ssl: an empty write sends nothing (no empty record)
             with self._send_lock:
                 with self._conn_lock:
-                    # The conditions of Connection.send_and_take's direct path.
-                    if conn is None or conn._error is not None or conn.handshake_complete is not True:
-                        return -1
-                    if conn.closed is not False or conn._trace is not None:
-                        return -1
+                    prot = conn.direct_sealer() if conn is not None else None
+                    if type(prot) is not RecordSealer:
+                        return -1  # not in that state, or the compiled twin's sealer
                     w = conn._write
-                    prot = w._prot
-                    if len(w.buffer) or type(prot) is not RecordSealer or prot._seq >= w.soft_limit:
-                        return -1
                     frag = w.max_fragment
                     if src.ndim != 1 or src.itemsize != 1:
                         src = src.cast("B")
