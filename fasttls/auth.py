@@ -216,26 +216,37 @@ def _pss(info: SchemeInfo) -> padding.PSS:
     return padding.PSS(mgf=padding.MGF1(info.hash), salt_length=info.hash.digest_size)
 
 
-def sign(private_key: PrivateKey, scheme: int, message: bytes, *, tls13: bool | None = None) -> bytes:
+# The algorithm objects are immutable: built once per scheme, not per signature
+# (each construction runs ABC isinstance checks inside cryptography).
+_ECDSA_ALGS = {s: ec.ECDSA(i.hash) for s, i in SCHEMES.items() if i.kind == "ecdsa"}
+_PSS_PADDINGS = {s: _pss(i) for s, i in SCHEMES.items() if i.kind in ("rsa_pss_rsae", "rsa_pss_pss")}
+_PKCS1 = padding.PKCS1v15()
+
+
+def sign(
+    private_key: PrivateKey, scheme: int, message: bytes, *, tls13: bool | None = None, public_key: PublicKey | None = None
+) -> bytes:
     """Sign ``message`` with ``scheme`` (ECDSA signatures are DER, as TLS sends them).
 
     ``tls13=True`` additionally enforces the TLS 1.3 rules.  A scheme that does
     not fit our own key is a local configuration error: ``internal_error``.
+    ``public_key`` is the key's public half when the caller has it cached
+    (``CertifiedKey.public_key``), to skip deriving it per signature.
     """
     try:
-        info = _check(scheme, private_key.public_key(), bool(tls13))
+        info = _check(scheme, public_key if public_key is not None else private_key.public_key(), bool(tls13))
     except TLSError as e:
         raise TLSError(AlertDescription.internal_error, f"cannot sign: {e.detail}") from None
     kind = info.kind
     if kind == "ecdsa":
-        return private_key.sign(message, ec.ECDSA(info.hash))
+        return private_key.sign(message, _ECDSA_ALGS[info.scheme])
     if kind in ("rsa_pss_rsae", "rsa_pss_pss"):
         try:
-            return private_key.sign(message, _pss(info), info.hash)
+            return private_key.sign(message, _PSS_PADDINGS[info.scheme], info.hash)
         except ValueError as e:  # key too small for this hash with salt = hash length
             raise TLSError(AlertDescription.internal_error, f"cannot sign with {info.name}: {e}") from None
     if kind == "rsa_pkcs1":
-        return private_key.sign(message, padding.PKCS1v15(), info.hash)
+        return private_key.sign(message, _PKCS1, info.hash)
     return private_key.sign(message)  # Ed25519 / Ed448: pure EdDSA, no prehash
 
 
@@ -272,11 +283,11 @@ def verify(
     kind = info.kind
     try:
         if kind == "ecdsa":
-            public_key.verify(signature, message, ec.ECDSA(info.hash))
+            public_key.verify(signature, message, _ECDSA_ALGS[info.scheme])
         elif kind in ("rsa_pss_rsae", "rsa_pss_pss"):
-            public_key.verify(signature, message, _pss(info), info.hash)
+            public_key.verify(signature, message, _PSS_PADDINGS[info.scheme], info.hash)
         elif kind == "rsa_pkcs1":
-            public_key.verify(signature, message, padding.PKCS1v15(), info.hash)
+            public_key.verify(signature, message, _PKCS1, info.hash)
         else:
             public_key.verify(signature, message)
     except (InvalidSignature, ValueError, UnsupportedAlgorithm):
@@ -322,6 +333,7 @@ def select_signature_scheme(
     *,
     supported: Iterable[int] | None = None,
     prefer_peer: bool = True,
+    key_schemes: Sequence[int] | None = None,
 ) -> SignatureScheme | None:
     """Go's ``selectSignatureScheme``: a scheme the key can make and the peer accepts, or None.
 
@@ -331,9 +343,13 @@ def select_signature_scheme(
     :data:`DEFAULT_SIGNATURE_SCHEMES`; add the SHA-1 schemes there to allow
     them).  A TLS 1.2 peer that sent no signature_algorithms implies SHA-1
     (RFC 5246 7.4.1.4.1), which yields a scheme only if SHA-1 is allowed.
+    ``key_schemes`` is ``schemes_for_key(key, tls13, allow_sha1=True)`` when the
+    caller has it cached (``CertifiedKey.signing_schemes``).
     """
     allowed = set(DEFAULT_SIGNATURE_SCHEMES if supported is None else supported)
-    ours = [s for s in schemes_for_key(key, tls13, allow_sha1=True) if s in allowed]
+    if key_schemes is None:
+        key_schemes = schemes_for_key(key, tls13, allow_sha1=True)
+    ours = [s for s in key_schemes if s in allowed]
     if not ours:
         return None
     peer = list(peer_schemes)

@@ -57,6 +57,17 @@ class CertifiedKey:
         self.dns_names, self.ip_addresses = _leaf_names(self.leaf)
         self.schemes13 = auth.schemes_for_key(private_key, True)
         self.schemes12 = auth.schemes_for_key(private_key, False)
+        #: Per-key work done once, not per handshake.
+        self.public_key = private_key.public_key()
+        #: Encoded handshake messages that depend only on this chain (the server's TLS 1.3
+        #: Certificate, per OCSP/SCT variant), filled by the handshake on first use.
+        self.message_cache: dict = {}
+        self._signing_schemes = {v: auth.schemes_for_key(private_key, v, allow_sha1=True) for v in (True, False)}
+
+    def signing_schemes(self, tls13: bool) -> list:
+        """What ``auth.select_signature_scheme`` may choose from for this key (SHA-1 included;
+        the caller's ``supported`` list decides whether it is allowed)."""
+        return self._signing_schemes[tls13]
 
     @classmethod
     def from_pem(cls, cert_pem: bytes, key_pem: bytes | None = None, password: bytes | None = None) -> CertifiedKey:
@@ -78,10 +89,12 @@ class CertifiedKey:
     def matches_name(self, server_name: str) -> bool:
         """Does the leaf cover ``server_name`` (DNS names with one-label wildcards, or IPs)?"""
         name = server_name.rstrip(".").lower()
-        try:
-            ip = ipaddress.ip_address(name)
-        except ValueError:
-            ip = None
+        ip = None
+        if _could_be_ip(name):  # host names skip the exception path
+            try:
+                ip = ipaddress.ip_address(name)
+            except ValueError:
+                pass
         if ip is not None:
             return ip in self.ip_addresses
         for pattern in self.dns_names:
@@ -90,6 +103,10 @@ class CertifiedKey:
             if pattern.startswith("*.") and "." in name and name.split(".", 1)[1] == pattern[2:]:
                 return True
         return False
+
+
+def _could_be_ip(name: str) -> bool:
+    return ":" in name or name.replace(".", "").isdigit()
 
 
 def _leaf_names(cert: x509.Certificate) -> tuple[list[str], list[Any]]:

@@ -22,9 +22,14 @@ from . import key_schedule
 from .config import Config
 from .constants import AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion
 from .errors import AlertReceived, SSLError, SSLZeroReturnError, TLSError
+from .handshake.client import ClientHandshake
 from .handshake.common import CHANGE_CIPHER_SPEC
+from .handshake.server import ServerHandshake
+from .keylog import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_TRAFFIC  # noqa: F401 - re-exported
 from .messages import handshake as hsmsg
 from .record import ReadHalf, Twin, WriteHalf
+from .trace import log_tracer
+from .trace import logger as trace_logger
 
 
 #: send_and_take's direct path takes at most this much plaintext per call (at the
@@ -38,11 +43,6 @@ log = logging.getLogger("fasttls")
 
 _HS_HEADER = 4
 
-# Keylog labels (NSS key log format).
-CLIENT_HANDSHAKE = "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
-SERVER_HANDSHAKE = "SERVER_HANDSHAKE_TRAFFIC_SECRET"
-CLIENT_TRAFFIC = "CLIENT_TRAFFIC_SECRET_{}"
-SERVER_TRAFFIC = "SERVER_TRAFFIC_SECRET_{}"
 
 
 class Connection:
@@ -105,15 +105,8 @@ class Connection:
         self._warnings = 0
         self._early_skip = 0  # bytes of rejected 0-RTT data we may still skip
         self._trace = config.tracer
-        if self._trace is None:
-            from .trace import log_tracer, logger as trace_logger
-
-            if trace_logger.isEnabledFor(logging.DEBUG):
-                self._trace = log_tracer
-
-        from .handshake.client import ClientHandshake
-        from .handshake.server import ServerHandshake
-
+        if self._trace is None and trace_logger.isEnabledFor(logging.DEBUG):
+            self._trace = log_tracer
         self._handshake = ServerHandshake(self) if server_side else ClientHandshake(self)
         self._gen = None
 

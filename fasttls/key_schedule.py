@@ -46,6 +46,8 @@ _LABEL_PREFIX = b"tls13 "
 _IV_LENGTH = 12  # RFC 8446 5.3: every TLS 1.3 AEAD uses a 12-byte per-record nonce
 
 _empty_hashes: dict[str, bytes] = {}
+#: hash name -> (Early Secret without a PSK, its "derived" salt): public constants.
+_NO_PSK_EARLY: dict[str, tuple[bytes, bytes]] = {}
 
 
 def empty_hash(hash_alg: HashAlgorithm) -> bytes:
@@ -83,41 +85,34 @@ def _label_bytes(label: str | bytes) -> bytes:
     return label.encode("ascii") if isinstance(label, str) else bytes(label)
 
 
-_CONSTANT_LABELS: dict = {}
+#: One-byte lengths, so building a label allocates no tuple per call.
+_LENGTH_BYTE = [bytes((i,)) for i in range(256)]
+#: ``uint16 length`` + ``opaque label<7..255>`` per (label, length): the part of an
+#: ``HkdfLabel`` that does not depend on the context.  Our labels are a fixed
+#: handful; exporter labels come from applications, so the cache stays bounded.
+_LABEL_HEADS: dict = {}
+
+
+def _label_head(label: str | bytes, length: int) -> bytes:
+    key = (label, length)
+    head = _LABEL_HEADS.get(key)
+    if head is None:
+        full_label = _LABEL_PREFIX + _label_bytes(label)
+        if len(full_label) > 255:
+            raise ValueError("HKDF label too long")
+        if not 0 <= length <= 0xFFFF:
+            raise ValueError("HKDF output length out of range")
+        head = length.to_bytes(2, "big") + _LENGTH_BYTE[len(full_label)] + full_label
+        if len(_LABEL_HEADS) < 256:
+            _LABEL_HEADS[key] = head
+    return head
 
 
 def hkdf_label(label: str | bytes, context: bytes, length: int) -> bytes:
-    """The encoded ``HkdfLabel`` structure (RFC 8446 7.1); ``"tls13 "`` is prepended here.
-
-    Labels with an empty context ("key", "iv", "finished", "traffic upd") are the
-    same every time and are built once.
-    """
-    if not context:
-        key = (label, length)
-        cached = _CONSTANT_LABELS.get(key)
-        if cached is None:
-            cached = _build_hkdf_label(label, b"", length)
-            if len(_CONSTANT_LABELS) < 64:  # our labels are a fixed handful; stay bounded anyway
-                _CONSTANT_LABELS[key] = cached
-        return cached
-    return _build_hkdf_label(label, context, length)
-
-
-def _build_hkdf_label(label: str | bytes, context: bytes, length: int) -> bytes:
-    full_label = _LABEL_PREFIX + _label_bytes(label)
-    if len(full_label) > 255:
-        raise ValueError("HKDF label too long")
+    """The encoded ``HkdfLabel`` structure (RFC 8446 7.1); ``"tls13 "`` is prepended here."""
     if len(context) > 255:
         raise ValueError("HKDF context too long")
-    if not 0 <= length <= 0xFFFF:
-        raise ValueError("HKDF output length out of range")
-    return (
-        length.to_bytes(2, "big")
-        + bytes((len(full_label),))
-        + full_label
-        + bytes((len(context),))
-        + bytes(context)
-    )
+    return _label_head(label, length) + _LENGTH_BYTE[len(context)] + bytes(context)
 
 
 def hkdf_expand_label(
@@ -127,7 +122,10 @@ def hkdf_expand_label(
 
     ``label`` is given without its ``"tls13 "`` prefix (``"key"``, ``"c hs traffic"``).
     """
-    return hkdf_expand(hash_alg, secret, hkdf_label(label, context, length), length)
+    if len(context) > 255:
+        raise ValueError("HKDF context too long")
+    info = _label_head(label, length) + _LENGTH_BYTE[len(context)] + bytes(context)
+    return HKDFExpand(algorithm=hash_alg, length=length, info=info).derive(secret)
 
 
 def derive_secret(hash_alg: HashAlgorithm, secret: bytes, label: str | bytes, transcript_hash: bytes) -> bytes:
@@ -151,7 +149,9 @@ class _Stage:
         self.secret = bytes(secret)
 
     def _derive(self, label: str, transcript_hash: bytes) -> bytes:
-        return derive_secret(self.hash_alg, self.secret, label, transcript_hash)
+        """Derive-Secret(this, label, Messages) (RFC 8446 7.1), from the transcript hash."""
+        h = self.hash_alg
+        return hkdf_expand_label(h, self.secret, label, transcript_hash, h.digest_size)
 
     def _next_salt(self) -> bytes:
         """``Derive-Secret(this, "derived", "")``, the salt of the next extraction (RFC 8446 7.1)."""
@@ -164,14 +164,28 @@ class _Stage:
 class EarlySecret(_Stage):
     """Early Secret = HKDF-Extract(0, PSK) (RFC 8446 7.1).
 
-    Without a PSK the input keying material is ``Hash.length`` zero bytes.
+    Without a PSK the input keying material is ``Hash.length`` zero bytes, so
+    that Early Secret and its "derived" salt are public constants of the hash:
+    computed once per hash, not per handshake.
     """
 
-    __slots__ = ()
+    __slots__ = ("_salt",)
 
     def __init__(self, hash_alg: HashAlgorithm, psk: bytes | None = None) -> None:
-        ikm = psk if psk is not None else bytes(hash_alg.digest_size)
-        super().__init__(hash_alg, hkdf_extract(hash_alg, None, ikm))
+        self._salt = None
+        if psk is None:
+            cached = _NO_PSK_EARLY.get(hash_alg.name)
+            if cached is None:
+                super().__init__(hash_alg, hkdf_extract(hash_alg, None, bytes(hash_alg.digest_size)))
+                _NO_PSK_EARLY[hash_alg.name] = (self.secret, super()._next_salt())
+                cached = _NO_PSK_EARLY[hash_alg.name]
+            super().__init__(hash_alg, cached[0])
+            self._salt = cached[1]
+            return
+        super().__init__(hash_alg, hkdf_extract(hash_alg, None, psk))
+
+    def _next_salt(self) -> bytes:
+        return self._salt if self._salt is not None else super()._next_salt()
 
     def external_binder_key(self) -> bytes:
         """binder_key for an external PSK: ``Derive-Secret(., "ext binder", "")`` (RFC 8446 7.1)."""

@@ -12,6 +12,12 @@ from __future__ import annotations
 import os
 import threading
 
+# The TLS 1.3 labels (NSS key log format); the handshakes log under these names.
+CLIENT_HANDSHAKE = "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
+SERVER_HANDSHAKE = "SERVER_HANDSHAKE_TRAFFIC_SECRET"
+CLIENT_TRAFFIC = "CLIENT_TRAFFIC_SECRET_{}"
+SERVER_TRAFFIC = "SERVER_TRAFFIC_SECRET_{}"
+
 
 class KeyLogFile:
     """Append NSS key log lines to ``path`` (created if missing), one flush per line."""

@@ -14,6 +14,8 @@ from ..constants import AlertDescription, ProtocolVersion, PskKeyExchangeMode
 from ..errors import TLSError
 from ..messages import handshake as m
 from ..transcript import Transcript
+from .client12 import ClientHandshakeTLS12
+from .client13 import ClientHandshakeTLS13
 from .common import DOWNGRADE_TLS11, DOWNGRADE_TLS12, HELLO_RETRY_REQUEST_RANDOM, Handshake, Steps, version_name
 
 TLS13 = ProtocolVersion.TLS13
@@ -168,13 +170,9 @@ class ClientHandshake(Handshake):
         conn.server_random = server_hello.random
         conn.expect_record_version(0x0303)
         if version == TLS13:
-            from .client13 import ClientHandshakeTLS13
-
             self.state13 = ClientHandshakeTLS13(self)
             yield from self.state13.run(server_hello)
         else:
-            from .client12 import ClientHandshakeTLS12
-
             self.state12 = ClientHandshakeTLS12(self)
             yield from self.state12.run(server_hello)
 

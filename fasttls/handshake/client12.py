@@ -234,7 +234,9 @@ class ClientHandshakeTLS12:
             wanted = ClientCertificateType.rsa_sign if isinstance(key, rsa.RSAPrivateKey) else ClientCertificateType.ecdsa_sign
             if wanted not in cr.certificate_types:
                 continue
-            scheme = auth.select_signature_scheme(key, cr.signature_algorithms, False, supported=self.config.signature_schemes)
+            scheme = auth.select_signature_scheme(
+                key, cr.signature_algorithms, False, supported=self.config.signature_schemes, key_schemes=cert.signing_schemes(False)
+            )
             if scheme is not None:
                 return cert, scheme
         return None, None
@@ -255,7 +257,7 @@ class ClientHandshakeTLS12:
         if chosen is not None:
             conn.local_certificate = chosen
             conn.signature_scheme = scheme
-            sig = auth.sign(chosen.private_key, scheme, bytes(self.messages), tls13=False)
+            sig = auth.sign(chosen.private_key, scheme, bytes(self.messages), tls13=False, public_key=chosen.public_key)
             self.add(conn.write_handshake(m.CertificateVerify(signature_algorithm=scheme, signature=sig)))
         self.messages = bytearray()
         self.send_finished()

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from cryptography import x509
 
-from .. import auth, cipher_suites, key_schedule
-from ..connection import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_TRAFFIC
+from .. import auth, cipher_suites, key_exchange, key_schedule, verify
+from ..keylog import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_TRAFFIC
 from ..constants import AlertDescription, ExtensionType, HandshakeType, ProtocolVersion
 from ..errors import TLSError
 from ..messages import handshake as m
@@ -143,8 +143,6 @@ class ClientHandshakeTLS13:
                 raise TLSError(AlertDescription.illegal_parameter, f"HelloRetryRequest selected group {group}, which we did not offer")
             if group in self.ch.key_shares:
                 raise TLSError(AlertDescription.illegal_parameter, "HelloRetryRequest asked for a key share we already sent")
-            from .. import key_exchange
-
             share = key_exchange.generate_key_share(group)
             self.ch.key_shares = {group: share}
             hello.key_shares = [(group, share.public)]
@@ -284,7 +282,7 @@ class ClientHandshakeTLS13:
         conn = self.conn
         chosen, scheme = None, None
         for cert in self.config.certificates:
-            s = auth.select_signature_scheme(cert.private_key, cr.signature_algorithms, True)
+            s = auth.select_signature_scheme(cert.private_key, cr.signature_algorithms, True, key_schemes=cert.signing_schemes(True))
             if s is not None:
                 chosen, scheme = cert, s
                 break
@@ -294,7 +292,7 @@ class ClientHandshakeTLS13:
             return
         conn.local_certificate = chosen
         signed = auth.signed_message(auth.CLIENT_SIGNATURE_CONTEXT, self.transcript.digest())
-        cv = m.CertificateVerify(signature_algorithm=scheme, signature=auth.sign(chosen.private_key, scheme, signed))
+        cv = m.CertificateVerify(signature_algorithm=scheme, signature=auth.sign(chosen.private_key, scheme, signed, public_key=chosen.public_key))
         conn.signature_scheme = scheme
         self.transcript.update(conn.write_handshake(cv))
 
@@ -350,8 +348,6 @@ class ClientHandshakeTLS13:
 
 def verify_server_certificates(conn, config, chain_der: list[bytes]) -> None:
     """Parse the chain and verify it (unless verification is off), like Go's verifyServerCertificate."""
-    from .. import verify
-
     check_certificates_parse(chain_der, "server")
     chain = [x509.load_der_x509_certificate(d) for d in chain_der]
     if config.verify_peer:

@@ -9,6 +9,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
+from ..config import ClientHelloInfo
 from ..constants import AlertDescription, ProtocolVersion
 from ..errors import TLSError
 
@@ -116,8 +117,6 @@ def certificate_candidates(config, ch, conn) -> list:
     """The server's certificates to try, in order (Go's getCertificate): the one
     ``Config.get_certificate`` returns, else those whose names match the SNI
     first, then the rest.  Both versions then take the first that fits."""
-    from ..config import ClientHelloInfo
-
     if config.get_certificate is not None:
         info = ClientHelloInfo(
             ch.server_name, list(ch.cipher_suites), list(ch.supported_groups), list(ch.signature_algorithms),

@@ -10,6 +10,8 @@ from ..constants import AlertDescription, CipherSuite, ProtocolVersion
 from ..errors import TLSError
 from ..messages import handshake as m
 from .common import Handshake, Steps, version_name
+from .server12 import ServerHandshakeTLS12
+from .server13 import ServerHandshakeTLS13
 
 TLS13 = ProtocolVersion.TLS13
 TLS12 = ProtocolVersion.TLS12
@@ -32,13 +34,9 @@ class ServerHandshake(Handshake):
         conn.version = version
         self.call_sni_callback(ch)
         if version == TLS13:
-            from .server13 import ServerHandshakeTLS13
-
             self.state13 = ServerHandshakeTLS13(self, ch)
             yield from self.state13.run()
         else:
-            from .server12 import ServerHandshakeTLS12
-
             conn.expect_record_version(0x0303)
             self.state12 = ServerHandshakeTLS12(self, ch)
             yield from self.state12.run()

@@ -189,7 +189,9 @@ class ServerHandshakeTLS12:
         for c in candidates:
             if not certificate_curve_ok(c.private_key, ch.supported_groups):
                 continue
-            scheme = auth.select_signature_scheme(c.private_key, ch.signature_algorithms, False, supported=config.signature_schemes)
+            scheme = auth.select_signature_scheme(
+                c.private_key, ch.signature_algorithms, False, supported=config.signature_schemes, key_schemes=c.signing_schemes(False)
+            )
             if scheme is not None:
                 usable.append((c, scheme))
         for sid in suite_preference(config, ch.cipher_suites, cipher_suites.TLS12_SUITES):
@@ -197,7 +199,7 @@ class ServerHandshakeTLS12:
                 continue
             suite = cipher_suites.TLS12_SUITES[sid]
             for c, scheme in usable:
-                if key_fits_suite(c.private_key.public_key(), suite):
+                if key_fits_suite(c.public_key, suite):
                     self.suite, self.cert, self.scheme = suite, c, scheme
                     conn.cipher_suite = suite
                     conn.local_certificate = c
@@ -253,7 +255,7 @@ class ServerHandshakeTLS12:
         conn = self.conn
         self.share = key_exchange.generate_key_share(self.group)
         params = m.marshal_ecdhe_params(self.group, self.share.public)
-        sig = auth.sign(self.cert.private_key, self.scheme, conn.client_random + conn.server_random + params, tls13=False)
+        sig = auth.sign(self.cert.private_key, self.scheme, conn.client_random + conn.server_random + params, tls13=False, public_key=self.cert.public_key)
         self.add(conn.write_handshake(m.ServerKeyExchange.ecdhe(self.group, self.share.public, self.scheme, sig)))
 
     def send_certificate_request(self) -> None:

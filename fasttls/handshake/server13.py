@@ -14,9 +14,9 @@ import secrets
 
 from cryptography import x509
 
-from .. import auth, cipher_suites, key_exchange, key_schedule
+from .. import auth, cipher_suites, key_exchange, key_schedule, verify
 from ..config import ClientAuthType
-from ..connection import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_TRAFFIC
+from ..keylog import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_TRAFFIC
 from ..constants import AlertDescription, ProtocolVersion, PskKeyExchangeMode
 from ..errors import TLSError
 from ..messages import handshake as m
@@ -237,7 +237,9 @@ class ServerHandshakeTLS13:
         ch, config, conn = self.client_hello, self.config, self.conn
         candidates = certificate_candidates(config, ch, conn)
         for c in candidates:
-            scheme = auth.select_signature_scheme(c.private_key, ch.signature_algorithms, True, supported=config.signature_schemes)
+            scheme = auth.select_signature_scheme(
+                c.private_key, ch.signature_algorithms, True, supported=config.signature_schemes, key_schemes=c.signing_schemes(True)
+            )
             if scheme is not None:
                 self.cert, self.scheme = c, scheme
                 conn.local_certificate = c
@@ -290,18 +292,27 @@ class ServerHandshakeTLS13:
         if self.using_psk:
             return
         conn, ch, cert = self.conn, self.client_hello, self.cert
-        entries = []
-        for i, der in enumerate(cert.chain_der):
-            entry = m.CertificateEntry(der)
-            if i == 0:
-                if ch.ocsp_stapling and cert.ocsp_staple:
-                    entry.ocsp_response = cert.ocsp_staple
-                if ch.scts and cert.scts:
-                    entry.scts = list(cert.scts)
-            entries.append(entry)
-        self.transcript.update(conn.write_handshake(m.CertificateTLS13(certificate_request_context=b"", certificate_list=entries)))
+        staple = bool(ch.ocsp_stapling and cert.ocsp_staple)
+        scts = bool(ch.scts and cert.scts)
+        entries = [m.CertificateEntry(der) for der in cert.chain_der]
+        if staple:
+            entries[0].ocsp_response = cert.ocsp_staple
+        if scts:
+            entries[0].scts = list(cert.scts)
+        msg = m.CertificateTLS13(certificate_request_context=b"", certificate_list=entries)
+        # The same chain gives the same bytes every time: encode it once per variant.  The
+        # key holds the chain itself, so a copied CertifiedKey with another chain (which
+        # shares the cache dict) never gets this one's bytes.
+        key = (tuple(cert.chain_der), cert.ocsp_staple if staple else None, tuple(cert.scts) if scts else ())
+        raw = cert.message_cache.get(key)
+        if raw is None:
+            raw = msg.marshal()
+            if len(cert.message_cache) < 16:
+                cert.message_cache[key] = raw
+        msg.raw = raw
+        self.transcript.update(conn.write_handshake(msg))
         signed = auth.signed_message(auth.SERVER_SIGNATURE_CONTEXT, self.transcript.digest())
-        cv = m.CertificateVerify(signature_algorithm=self.scheme, signature=auth.sign(cert.private_key, self.scheme, signed))
+        cv = m.CertificateVerify(signature_algorithm=self.scheme, signature=auth.sign(cert.private_key, self.scheme, signed, public_key=cert.public_key))
         self.transcript.update(conn.write_handshake(cv))
 
     def send_server_finished(self) -> None:
@@ -421,8 +432,6 @@ def illegal_client_hello_change(ch1: m.ClientHello, ch2: m.ClientHello) -> str |
 
 
 def verify_client_certificates(conn, config, chain_der: list[bytes]) -> None:
-    from .. import verify
-
     check_certificates_parse(chain_der, "client")
     chain = [x509.load_der_x509_certificate(d) for d in chain_der]
     conn.peer_certificates = list(chain_der)

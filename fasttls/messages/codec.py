@@ -84,12 +84,21 @@ class Reader:
 
     # ------------------------------------------------------------------ integers
 
+    # Each method checks the bounds itself instead of calling _need: these run for
+    # every field of every message, and a call is most of their cost.
+
     def u8(self, what: str | None = None) -> int:
-        pos = self._need(1, what)
+        pos = self._pos
+        if pos >= self._end:
+            raise decode_error(f"{what or self.what} truncated")
+        self._pos = pos + 1
         return self._data[pos]
 
     def u16(self, what: str | None = None) -> int:
-        pos = self._need(2, what)
+        pos = self._pos
+        if self._end - pos < 2:
+            raise decode_error(f"{what or self.what} truncated")
+        self._pos = pos + 2
         d = self._data
         return (d[pos] << 8) | d[pos + 1]
 
@@ -106,7 +115,10 @@ class Reader:
 
     def read(self, n: int, what: str | None = None) -> bytes:
         """Exactly ``n`` bytes."""
-        pos = self._need(n, what)
+        pos = self._pos
+        if self._end - pos < n:
+            raise decode_error(f"{what or self.what} truncated")
+        self._pos = pos + n
         return self._data[pos : pos + n]
 
     def rest(self) -> bytes:
@@ -116,13 +128,23 @@ class Reader:
 
     def vec8(self, what: str | None = None) -> bytes:
         """``opaque x<0..2^8-1>``: a one-byte length, then that many bytes."""
-        n = self.u8(what)
-        return self.read(n, what)
+        pos = self._pos
+        d = self._data
+        if pos >= self._end or self._end - pos - 1 < d[pos]:
+            raise decode_error(f"{what or self.what} truncated")
+        end = pos + 1 + d[pos]
+        self._pos = end
+        return d[pos + 1 : end]
 
     def vec16(self, what: str | None = None) -> bytes:
         """``opaque x<0..2^16-1>``."""
-        n = self.u16(what)
-        return self.read(n, what)
+        pos = self._pos
+        d = self._data
+        if self._end - pos < 2 or self._end - pos - 2 < ((d[pos] << 8) | d[pos + 1]):
+            raise decode_error(f"{what or self.what} truncated")
+        end = pos + 2 + ((d[pos] << 8) | d[pos + 1])
+        self._pos = end
+        return d[pos + 2 : end]
 
     def vec24(self, what: str | None = None) -> bytes:
         """``opaque x<0..2^24-1>``."""
@@ -136,9 +158,14 @@ class Reader:
         return Reader._view(self._data, pos, pos + n, what or self.what)
 
     def sub16(self, what: str | None = None) -> Reader:
-        n = self.u16(what)
-        pos = self._need(n, what)
-        return Reader._view(self._data, pos, pos + n, what or self.what)
+        pos = self._pos
+        d = self._data
+        if self._end - pos < 2 or self._end - pos - 2 < ((d[pos] << 8) | d[pos + 1]):
+            raise decode_error(f"{what or self.what} truncated")
+        start = pos + 2
+        end = start + ((d[pos] << 8) | d[pos + 1])
+        self._pos = end
+        return Reader._view(d, start, end, what or self.what)
 
     def sub24(self, what: str | None = None) -> Reader:
         n = self.u24(what)

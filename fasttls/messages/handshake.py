@@ -47,6 +47,7 @@ from .extensions import KeyShareEntry, PskIdentity, extension_name
 
 E = ExtensionType
 H = HandshakeType
+_PRE_SHARED_KEY = int(E.pre_shared_key)
 
 __all__ = [
     "HandshakeMessage",
@@ -106,25 +107,47 @@ def _names(enum: Any, values: list[int]) -> list[str]:
 
 
 def _read_extensions(r: Reader, what: str) -> ExtensionList:
-    """``Extension extensions<0..2^16-1>``; a type seen twice is illegal_parameter (RFC 8446 4.2)."""
+    """``Extension extensions<0..2^16-1>``; a type seen twice is illegal_parameter (RFC 8446 4.2).
+
+    One loop over the block's bytes (no reader call per field): every
+    handshake message with extensions comes through here.
+    """
     block = r.sub16(f"{what} extensions")
+    d, pos, end = block._data, block._pos, block._end
     exts: ExtensionList = []
     seen: set[int] = set()
-    while not block.empty:
-        ext_type = block.u16()
-        data = block.vec16(f"{what} {extension_name(ext_type)} extension")
+    while pos < end:
+        if end - pos < 4:
+            if end - pos < 2:
+                raise decode_error(f"{what} extensions truncated")
+            ext_type = (d[pos] << 8) | d[pos + 1]
+            raise decode_error(f"{what} {extension_name(ext_type)} extension truncated")
+        ext_type = (d[pos] << 8) | d[pos + 1]
+        start = pos + 4
+        pos = start + ((d[pos + 2] << 8) | d[pos + 3])
+        if pos > end:
+            raise decode_error(f"{what} {extension_name(ext_type)} extension truncated")
         if ext_type in seen:
             raise TLSError(AlertDescription.illegal_parameter, f"{what} has two {extension_name(ext_type)} extensions")
         seen.add(ext_type)
-        exts.append((ext_type, data))
+        exts.append((ext_type, d[start:pos]))
     return exts
 
 
 def _write_extensions(w: Writer, exts: ExtensionList, what: str) -> None:
-    with w.prefixed16(f"{what} extensions"):
-        for ext_type, data in exts:
-            w.u16(ext_type)
-            w.vec16(data, f"{extension_name(ext_type)} extension")
+    buf = w.buf
+    start = len(buf)
+    buf += b"\x00\x00"
+    for ext_type, data in exts:
+        n = len(data)
+        if not 0 <= ext_type <= 0xFFFF or n > 0xFFFF:
+            raise ValueError(f"{extension_name(ext_type)} extension: type or {n}-byte length does not fit 16 bits")
+        buf += ((ext_type << 16) | n).to_bytes(4, "big")
+        buf += data
+    n = len(buf) - start - 2
+    if n > 0xFFFF:
+        raise ValueError(f"{what} extensions: {n} bytes do not fit a 16-bit length")
+    buf[start : start + 2] = n.to_bytes(2, "big")
 
 
 def _merge_extensions(template: ExtensionList, known: ExtensionList, modeled: frozenset[int]) -> ExtensionList:
@@ -173,10 +196,14 @@ class HandshakeMessage:
     def marshal(self) -> bytes:
         """The complete message (4-byte header included), built from the fields; kept in ``.raw``."""
         w = Writer()
-        w.u8(self.msg_type)
-        with w.prefixed24(type(self).__name__):
-            self._marshal_body(w)
-        self.raw = w.getvalue()
+        buf = w.buf
+        buf += b"\x00\x00\x00\x00"  # msg_type and uint24 length, patched below
+        self._marshal_body(w)
+        n = len(buf) - 4
+        if n > 0xFFFFFF:
+            raise ValueError(f"{type(self).__name__}: {n} bytes do not fit a 24-bit length")
+        buf[0:4] = ((self.msg_type << 24) | n).to_bytes(4, "big")
+        self.raw = bytes(buf)
         return self.raw
 
     @classmethod
@@ -396,57 +423,19 @@ class ClientHello(_Extensions, HandshakeMessage):
             return m  # RFC 5246 7.4.1.2: extensions are optional before TLS 1.3
         m.extensions = _read_extensions(r, "ClientHello")
         last = len(m.extensions) - 1
+        table = _CLIENT_HELLO_EXTENSIONS
         for i, (ext_type, data) in enumerate(m.extensions):
-            if ext_type == E.pre_shared_key and i != last:
+            if ext_type == _PRE_SHARED_KEY and i != last:
                 raise TLSError(AlertDescription.illegal_parameter, "pre_shared_key is not the last ClientHello extension")
-            m._parse_extension(ext_type, data)
+            parse = table.get(ext_type)
+            if parse is not None:
+                parse(m, data)
         return m
 
     def _parse_extension(self, t: int, data: bytes) -> None:
-        if t == E.server_name:
-            self.server_name = x.parse_server_name(data)
-        elif t == E.status_request:
-            self.ocsp_stapling = x.parse_status_request(data)
-        elif t == E.supported_groups:
-            self.supported_groups = x.parse_supported_groups(data)
-        elif t == E.ec_point_formats:
-            self.supported_points = x.parse_ec_point_formats(data)
-        elif t == E.session_ticket:
-            self.ticket_supported = True  # RFC 5077 3.2: the data is the ticket, possibly empty
-            self.session_ticket = data
-        elif t == E.signature_algorithms:
-            self.signature_algorithms = x.parse_signature_algorithms(data)
-        elif t == E.signature_algorithms_cert:
-            self.signature_algorithms_cert = x.parse_signature_algorithms(data, "signature_algorithms_cert")
-        elif t == E.renegotiation_info:
-            self.secure_renegotiation = x.parse_renegotiation_info(data)
-            self.secure_renegotiation_supported = True
-        elif t == E.application_layer_protocol_negotiation:
-            self.alpn_protocols = x.parse_alpn(data)
-        elif t == E.signed_certificate_timestamp:
-            self.scts = x.parse_empty(data, "signed_certificate_timestamp")
-        elif t == E.extended_master_secret:
-            self.extended_master_secret = x.parse_empty(data, "extended_master_secret")
-        elif t == E.record_size_limit:
-            self.record_size_limit = x.parse_record_size_limit(data)
-        elif t == E.supported_versions:
-            self.supported_versions = x.parse_supported_versions_client(data)
-        elif t == E.cookie:
-            self.cookie = x.parse_cookie(data)
-        elif t == E.key_share:
-            self.key_shares = x.parse_key_share_client(data)
-        elif t == E.early_data:
-            self.early_data = x.parse_empty(data, "early_data")
-        elif t == E.psk_key_exchange_modes:
-            self.psk_modes = x.parse_psk_key_exchange_modes(data)
-        elif t == E.post_handshake_auth:
-            self.post_handshake_auth = x.parse_empty(data, "post_handshake_auth")
-        elif t == E.certificate_authorities:
-            self.certificate_authorities = x.parse_certificate_authorities(data)
-        elif t == E.padding:
-            self.padding = x.parse_padding(data)
-        elif t == E.pre_shared_key:
-            self.psk_identities, self.psk_binders = x.parse_pre_shared_key_client(data)
+        parse = _CLIENT_HELLO_EXTENSIONS.get(t)
+        if parse is not None:  # unknown extensions are kept in .extensions only
+            parse(self, data)
 
     # ------------------------------------------------------------------ PSK binders (RFC 8446 4.2.11.2)
 
@@ -508,6 +497,63 @@ class ClientHello(_Extensions, HandshakeMessage):
 
 # ---------------------------------------------------------------------- ServerHello
 
+
+
+def _ch_session_ticket(m: ClientHello, data: bytes) -> None:
+    m.ticket_supported = True  # RFC 5077 3.2: the data is the ticket, possibly empty
+    m.session_ticket = data
+
+
+def _ch_renegotiation_info(m: ClientHello, data: bytes) -> None:
+    m.secure_renegotiation = x.parse_renegotiation_info(data)
+    m.secure_renegotiation_supported = True
+
+
+def _ch_pre_shared_key(m: ClientHello, data: bytes) -> None:
+    m.psk_identities, m.psk_binders = x.parse_pre_shared_key_client(data)
+
+
+def _ch_field(name: str, parse: Any) -> Any:
+    def set_field(m: ClientHello, data: bytes) -> None:
+        setattr(m, name, parse(data))
+
+    return set_field
+
+
+def _ch_empty(name: str, ext: str) -> Any:
+    def set_flag(m: ClientHello, data: bytes) -> None:
+        setattr(m, name, x.parse_empty(data, ext))
+
+    return set_flag
+
+
+#: ClientHello extension type -> what parsing it sets (a table, not an if-chain:
+#: one lookup per extension instead of a comparison against each type before it).
+_CLIENT_HELLO_EXTENSIONS: dict[int, Any] = {
+    int(E.server_name): _ch_field("server_name", x.parse_server_name),
+    int(E.status_request): _ch_field("ocsp_stapling", x.parse_status_request),
+    int(E.supported_groups): _ch_field("supported_groups", x.parse_supported_groups),
+    int(E.ec_point_formats): _ch_field("supported_points", x.parse_ec_point_formats),
+    int(E.session_ticket): _ch_session_ticket,
+    int(E.signature_algorithms): _ch_field("signature_algorithms", x.parse_signature_algorithms),
+    int(E.signature_algorithms_cert): _ch_field(
+        "signature_algorithms_cert", lambda data: x.parse_signature_algorithms(data, "signature_algorithms_cert")
+    ),
+    int(E.renegotiation_info): _ch_renegotiation_info,
+    int(E.application_layer_protocol_negotiation): _ch_field("alpn_protocols", x.parse_alpn),
+    int(E.signed_certificate_timestamp): _ch_empty("scts", "signed_certificate_timestamp"),
+    int(E.extended_master_secret): _ch_empty("extended_master_secret", "extended_master_secret"),
+    int(E.record_size_limit): _ch_field("record_size_limit", x.parse_record_size_limit),
+    int(E.supported_versions): _ch_field("supported_versions", x.parse_supported_versions_client),
+    int(E.cookie): _ch_field("cookie", x.parse_cookie),
+    int(E.key_share): _ch_field("key_shares", x.parse_key_share_client),
+    int(E.early_data): _ch_empty("early_data", "early_data"),
+    int(E.psk_key_exchange_modes): _ch_field("psk_modes", x.parse_psk_key_exchange_modes),
+    int(E.post_handshake_auth): _ch_empty("post_handshake_auth", "post_handshake_auth"),
+    int(E.certificate_authorities): _ch_field("certificate_authorities", x.parse_certificate_authorities),
+    int(E.padding): _ch_field("padding", x.parse_padding),
+    int(E.pre_shared_key): _ch_pre_shared_key,
+}
 
 @dataclass
 class ServerHello(_Extensions, HandshakeMessage):
