@@ -40,7 +40,10 @@ def _target(case: str, pair: str, metric: str):
 def ratios(infos: list[dict]) -> list[tuple[str, str, str, float, float | None, str]]:
     """One row per (case, pair != ssl->ssl, metric); the last field describes the two figures."""
     by_case: dict[str, dict[str, dict]] = {}
-    for info in infos:
+    flat: list[dict] = []
+    for info in infos:  # a benchmark that measured several pairs carries them as "entries"
+        flat.extend(info.get("entries", ()) if info.get("kind") == "entries" else (info,))
+    for info in flat:
         if info.get("kind") in ("bulk", "handshake", "memory"):
             by_case.setdefault(info["case"], {})[info["pair"]] = info
     rows = []
