@@ -8,7 +8,6 @@ here, not per handshake.
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
-from . import auth, cipher_suites, key_exchange
+from . import auth, cipher_suites, key_exchange, verify
 from .constants import ProtocolVersion
 from .tickets import ClientSessionCache, ServerSessionCache, TicketKeys
 
@@ -89,12 +88,7 @@ class CertifiedKey:
     def matches_name(self, server_name: str) -> bool:
         """Does the leaf cover ``server_name`` (DNS names with one-label wildcards, or IPs)?"""
         name = server_name.rstrip(".").lower()
-        ip = None
-        if _could_be_ip(name):  # host names skip the exception path
-            try:
-                ip = ipaddress.ip_address(name)
-            except ValueError:
-                pass
+        ip = verify.ip_literal(name)
         if ip is not None:
             return ip in self.ip_addresses
         for pattern in self.dns_names:
@@ -103,10 +97,6 @@ class CertifiedKey:
             if pattern.startswith("*.") and "." in name and name.split(".", 1)[1] == pattern[2:]:
                 return True
         return False
-
-
-def _could_be_ip(name: str) -> bool:
-    return ":" in name or name.replace(".", "").isdigit()
 
 
 def _leaf_names(cert: x509.Certificate) -> tuple[list[str], list[Any]]:

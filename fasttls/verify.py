@@ -523,16 +523,27 @@ def _utc(now: datetime.datetime | None) -> datetime.datetime:
     return now.astimezone(datetime.timezone.utc)
 
 
+def ip_literal(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address ``text`` spells (``ipaddress.ip_address``), or None for a host name.
+
+    Host names skip ``ip_address``'s exception path: an IP literal has a colon
+    (IPv6) or only digits and dots (IPv4), so nothing else is tried.
+    """
+    if ":" not in text and not text.replace(".", "").isdigit():
+        return None
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
 def hostname_subject(server_hostname: str) -> tuple[DNSName | IPAddress, bool, str]:
     """``(subject, is_ip, normalized)`` for a host name: IPv4/IPv6 literals (also
     ``[::1]`` and ``fe80::1%eth0``) become ``IPAddress``, others an A-label ``DNSName``."""
     host = server_hostname.strip()
     literal = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    try:
-        ip = ipaddress.ip_address(literal.split("%", 1)[0])
-    except ValueError:
-        pass
-    else:
+    ip = ip_literal(literal.split("%", 1)[0])
+    if ip is not None:
         return IPAddress(ip), True, str(ip)
     name = host[:-1] if host.endswith(".") else host
     if not name.isascii():

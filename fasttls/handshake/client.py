@@ -6,10 +6,9 @@ to the TLS 1.3 or TLS 1.2 state machine.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 
-from .. import cipher_suites, key_exchange, key_schedule
+from .. import cipher_suites, key_exchange, key_schedule, verify
 from ..constants import AlertDescription, ProtocolVersion, PskKeyExchangeMode
 from ..errors import TLSError
 from ..messages import handshake as m
@@ -27,11 +26,9 @@ def sni_host_name(server_hostname: str | None) -> str | None:
     if not server_hostname:
         return None
     host = server_hostname.rstrip(".")
-    try:
-        ipaddress.ip_address(host.strip("[]"))
+    if verify.ip_literal(host.strip("[]")) is not None:
         return None
-    except ValueError:
-        return host or None
+    return host or None
 
 
 class ClientHandshake(Handshake):

@@ -177,7 +177,6 @@ class ClientHandshakeTLS12:
             raise TLSError(AlertDescription.decode_error, "server sent an empty Certificate message")
         self.add(msg.raw)
         conn.peer_certificates = list(msg.certificate_list)
-        check_certificates_parse(conn.peer_certificates, "server")
         verify_server_certificates(conn, self.config, conn.peer_certificates)
         leaf = conn.verified_chain[0] if conn.verified_chain else x509.load_der_x509_certificate(conn.peer_certificates[0])
         if not key_fits_suite(leaf.public_key(), self.suite):

@@ -348,8 +348,7 @@ class ClientHandshakeTLS13:
 
 def verify_server_certificates(conn, config, chain_der: list[bytes]) -> None:
     """Parse the chain and verify it (unless verification is off), like Go's verifyServerCertificate."""
-    check_certificates_parse(chain_der, "server")
-    chain = [x509.load_der_x509_certificate(d) for d in chain_der]
+    chain = check_certificates_parse(chain_der, "server")
     if config.verify_peer:
         store = config.trust_store if config.trust_store is not None else verify.default_trust_store()
         hostname = conn.server_hostname if config.check_hostname else None

@@ -99,18 +99,22 @@ def version_name(v: int) -> str:
         return f"0x{v:04x}"
 
 
-def check_certificates_parse(chain_der: list[bytes], who: str) -> None:
-    """Refuse a chain cryptography parses only lazily (a damaged subject, issuer, key or
-    extension would otherwise surface as a ValueError deep in verification): bad_certificate."""
+def check_certificates_parse(chain_der: list[bytes], who: str) -> list[x509.Certificate]:
+    """Parse the chain, refusing what cryptography parses only lazily (a damaged subject,
+    issuer, key or extension would otherwise surface as a ValueError deep in
+    verification): bad_certificate.  Returns the parsed certificates, leaf first."""
+    chain = []
     try:
         for der in chain_der:
             cert = x509.load_der_x509_certificate(der)
             cert.subject, cert.issuer, cert.public_key(), cert.extensions  # noqa: B018 - force the parse
+            chain.append(cert)
     except (ValueError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
         # DuplicateExtension is not a ValueError: found by the atheris client_encrypted target.
         raise TLSError(AlertDescription.bad_certificate, f"failed to parse the {who} certificate: {exc!r}") from None
     except UnsupportedAlgorithm as exc:
         raise TLSError(AlertDescription.unsupported_certificate, f"unsupported {who} certificate key: {exc}") from None
+    return chain
 
 
 def certificate_candidates(config, ch, conn) -> list:

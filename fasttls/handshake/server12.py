@@ -26,7 +26,7 @@ from ..errors import TLSError
 from ..messages import handshake as m
 from ..tickets import SessionState
 from ..transcript import Transcript
-from .client12 import check_certificates_parse, derive_keys, export_keying_material, key_fits_suite
+from .client12 import derive_keys, export_keying_material, key_fits_suite
 from .common import ChangeCipherSpec, Steps, certificate_candidates, check_finished
 from .server13 import negotiate_alpn, suite_preference, verify_client_certificates
 
@@ -278,7 +278,6 @@ class ServerHandshakeTLS12:
                 # RFC 5246 7.4.6: a server that needs a certificate answers its absence with handshake_failure.
                 raise TLSError(AlertDescription.handshake_failure, "client did not provide a certificate")
             return
-        check_certificates_parse(list(msg.certificate_list), "client")
         verify_client_certificates(conn, config, list(msg.certificate_list))
 
     def read_client_key_exchange(self) -> Steps:

@@ -432,8 +432,7 @@ def illegal_client_hello_change(ch1: m.ClientHello, ch2: m.ClientHello) -> str |
 
 
 def verify_client_certificates(conn, config, chain_der: list[bytes]) -> None:
-    check_certificates_parse(chain_der, "client")
-    chain = [x509.load_der_x509_certificate(d) for d in chain_der]
+    chain = check_certificates_parse(chain_der, "client")
     conn.peer_certificates = list(chain_der)
     if config.client_auth >= ClientAuthType.VerifyClientCertIfGiven:
         store = config.client_ca_store or config.trust_store
