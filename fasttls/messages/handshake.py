@@ -24,6 +24,7 @@ that does not exist in the version is unexpected_message.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
@@ -148,6 +149,13 @@ def _write_extensions(w: Writer, exts: ExtensionList, what: str) -> None:
     if n > 0xFFFF:
         raise ValueError(f"{what} extensions: {n} bytes do not fit a 16-bit length")
     buf[start : start + 2] = n.to_bytes(2, "big")
+
+
+@functools.lru_cache(maxsize=256)
+def _built(builder: Any, values: tuple) -> bytes:
+    """``builder(list(values))``, remembered: a client sends the same lists (its
+    configuration's groups, schemes, versions, ALPN) in every ClientHello."""
+    return builder(list(values))
 
 
 def _merge_extensions(template: ExtensionList, known: ExtensionList, modeled: frozenset[int]) -> ExtensionList:
@@ -330,19 +338,19 @@ class ClientHello(_Extensions, HandshakeMessage):
         if self.ocsp_stapling:
             add((E.status_request, x.build_status_request()))
         if self.supported_groups:
-            add((E.supported_groups, x.build_supported_groups(self.supported_groups)))
+            add((E.supported_groups, _built(x.build_supported_groups, tuple(self.supported_groups))))
         if self.supported_points:
-            add((E.ec_point_formats, x.build_ec_point_formats(self.supported_points)))
+            add((E.ec_point_formats, _built(x.build_ec_point_formats, tuple(self.supported_points))))
         if self.ticket_supported:
             add((E.session_ticket, bytes(self.session_ticket)))
         if self.signature_algorithms:
-            add((E.signature_algorithms, x.build_signature_algorithms(self.signature_algorithms)))
+            add((E.signature_algorithms, _built(x.build_signature_algorithms, tuple(self.signature_algorithms))))
         if self.signature_algorithms_cert:
-            add((E.signature_algorithms_cert, x.build_signature_algorithms(self.signature_algorithms_cert)))
+            add((E.signature_algorithms_cert, _built(x.build_signature_algorithms, tuple(self.signature_algorithms_cert))))
         if self._send_renegotiation_info():
             add((E.renegotiation_info, x.build_renegotiation_info(self.secure_renegotiation)))
         if self.alpn_protocols:
-            add((E.application_layer_protocol_negotiation, x.build_alpn(self.alpn_protocols)))
+            add((E.application_layer_protocol_negotiation, _built(x.build_alpn, tuple(self.alpn_protocols))))
         if self.scts:
             add((E.signed_certificate_timestamp, b""))
         if self.extended_master_secret:
@@ -350,7 +358,7 @@ class ClientHello(_Extensions, HandshakeMessage):
         if self.record_size_limit is not None:
             add((E.record_size_limit, x.build_record_size_limit(self.record_size_limit)))
         if self.supported_versions:
-            add((E.supported_versions, x.build_supported_versions_client(self.supported_versions)))
+            add((E.supported_versions, _built(x.build_supported_versions_client, tuple(self.supported_versions))))
         if self.cookie:
             add((E.cookie, x.build_cookie(self.cookie)))
         if self.key_shares is not None:
@@ -358,7 +366,7 @@ class ClientHello(_Extensions, HandshakeMessage):
         if self.early_data:
             add((E.early_data, b""))
         if self.psk_modes:
-            add((E.psk_key_exchange_modes, x.build_psk_key_exchange_modes(self.psk_modes)))
+            add((E.psk_key_exchange_modes, _built(x.build_psk_key_exchange_modes, tuple(self.psk_modes))))
         if self.post_handshake_auth:
             add((E.post_handshake_auth, b""))
         if self.certificate_authorities:

@@ -320,27 +320,31 @@ class RecordOpener(_Protection):
         try:
             if self.version == TLS13:
                 iv = self._iv_int
+                lo, hi = _H13_MIN, _H13_MAX
+                from_bytes = int.from_bytes
                 while end - pos >= 5:
-                    hdr = mv[pos : pos + 5]
-                    h = int.from_bytes(hdr, "big")
+                    # The header is the additional data; a slice of ``data`` (a 5-byte copy
+                    # for bytes/bytearray) is cheaper to parse than a memoryview of it.
+                    hdr = data[pos : pos + 5]
+                    h = from_bytes(hdr, "big")
                     # One comparison checks type, version and 17 <= length <= 2^14 + 17.
-                    if not _H13_MIN <= h <= _H13_MAX:
+                    if not lo <= h <= hi:
                         _check_header13(h)  # raises unless a legal record with padding
-                    length = h & 0xFFFF
                     body = pos + 5
-                    if end - body < length:
+                    rec_end = body + (h & 0xFFFF)
+                    if rec_end > end:
                         break
-                    plen = length - 16
+                    plen = rec_end - body - 16
                     if not fast:
                         if cap - opos < plen:
                             return pos, opos, STOP_OUT_FULL, 0, opos
                         check_sequence(seq)
                     try:
-                        dec((iv ^ seq).to_bytes(12, "big"), mv[body : body + length], hdr, om[opos : opos + plen])
+                        dec((iv ^ seq).to_bytes(12, "big"), mv[body:rec_end], hdr, om[opos : opos + plen])
                     except InvalidTag:
                         raise TLSError(AlertDescription.bad_record_mac, "record authentication failed") from None
                     seq += 1
-                    pos = body + length
+                    pos = rec_end
                     i = opos + plen - 1
                     itype = out[i]
                     if itype != _APPLICATION_DATA or plen > _MAX_PLAINTEXT + 1:
@@ -348,7 +352,7 @@ class RecordOpener(_Protection):
                     if itype == _APPLICATION_DATA:
                         if i == opos:
                             self._empty_record()
-                        else:
+                        elif self.empty_run:
                             self.empty_run = 0
                         opos = i
                         continue
