@@ -1120,3 +1120,40 @@ def test_writer_blocks_and_limits() -> None:
         Writer().vec8(bytes(256))
     with pytest.raises(ValueError):
         Writer().vec16(bytes(0x10000))
+
+
+# The list extensions parse well-formed data on a fast path and everything else
+# through the Reader: whatever the bytes, a parse either fails with a TLS error or
+# returns what re-encodes to exactly those bytes.
+_LIST_EXTENSIONS = [
+    (ext.parse_supported_groups, ext.build_supported_groups),
+    (ext.parse_signature_algorithms, ext.build_signature_algorithms),
+    (ext.parse_supported_versions_client, ext.build_supported_versions_client),
+    (ext.parse_psk_key_exchange_modes, ext.build_psk_key_exchange_modes),
+    (ext.parse_ec_point_formats, ext.build_ec_point_formats),
+]
+
+
+@pytest.mark.parametrize("parse,build", _LIST_EXTENSIONS, ids=lambda f: getattr(f, "__name__", ""))
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(st.binary(max_size=12), st.lists(st.integers(0, 255), max_size=12).map(lambda v: bytes([len(v)] + v))))
+def test_list_extension_parse_is_exact(parse, build, data):
+    try:
+        values = parse(data)
+    except TLSError as e:
+        assert e.alert == AlertDescription.decode_error
+        return
+    assert values and build(values) == data
+
+
+@settings(max_examples=300)
+@given(data=st.one_of(st.binary(max_size=12), st.binary(max_size=8).map(lambda h: len(h) .to_bytes(2, "big") + h).map(
+    lambda e: (len(e) + 1).to_bytes(2, "big") + b"\x00" + e)))
+def test_server_name_parse_is_exact(data):
+    """Fast path (one host name) and Reader path agree: an error, or a name that re-encodes to the bytes."""
+    try:
+        host = ext.parse_server_name(data)
+    except TLSError:
+        return
+    if host is not None and len(data) == 5 + len(host):
+        assert ext.build_server_name(host) == data

@@ -115,6 +115,34 @@ def _done(r: Reader) -> None:
     r.expect_end()
 
 
+# Well-formed lists take these one-expression paths (every ClientHello carries
+# several); anything else goes through the Reader, which names what is wrong.
+
+
+def _u16s_in_vector16(data: bytes) -> list[int] | None:
+    """A non-empty ``uint16 x<2..2^16-2>`` filling all of ``data``, else None."""
+    n = len(data)
+    if n > 2 and not n & 1 and ((data[0] << 8) | data[1]) == n - 2:
+        return [(data[i] << 8) | data[i + 1] for i in range(2, n, 2)]
+    return None
+
+
+def _u16s_in_vector8(data: bytes) -> list[int] | None:
+    """A non-empty ``uint16 x<2..2^8-2>`` filling all of ``data``, else None."""
+    n = len(data)
+    if n > 1 and n & 1 and data[0] == n - 1:
+        return [(data[i] << 8) | data[i + 1] for i in range(1, n, 2)]
+    return None
+
+
+def _u8s_in_vector8(data: bytes) -> list[int] | None:
+    """A non-empty ``uint8 x<1..2^8-1>`` filling all of ``data``, else None."""
+    n = len(data)
+    if n > 1 and data[0] == n - 1:
+        return list(data[1:])
+    return None
+
+
 # ---------------------------------------------------------------------- empty extensions
 
 
@@ -144,6 +172,12 @@ def parse_server_name(data: bytes) -> str | None:
     (RFC 6066: "a byte string using ASCII encoding without a trailing dot") is
     illegal_parameter.  Returns None when the list holds no host_name.
     """
+    n = len(data)
+    # The usual form, one host_name entry filling the list, in one step.
+    if n > 5 and ((data[0] << 8) | data[1]) == n - 2 and data[2] == 0 and ((data[3] << 8) | data[4]) == n - 5:
+        name = data[5:]
+        if name.isascii() and not name.endswith(b"."):
+            return name.decode("ascii")
     r = Reader(data, "server_name extension")
     names = r.sub16()
     if names.empty:
@@ -183,6 +217,9 @@ def build_server_name(host: str) -> bytes:
 
 def parse_supported_groups(data: bytes) -> list[int]:
     """RFC 8446 4.2.7 (RFC 8422 5.1.1): ``NamedGroup named_group_list<2..2^16-1>``, non-empty."""
+    fast = _u16s_in_vector16(data)
+    if fast is not None:
+        return fast
     r = Reader(data, "supported_groups extension")
     groups = r.u16_list16("supported_groups extension", nonempty=True)
     _done(r)
@@ -200,6 +237,9 @@ def build_supported_groups(groups: list[int]) -> bytes:
 
 def parse_ec_point_formats(data: bytes) -> list[int]:
     """RFC 8422 5.1.2: ``ECPointFormat ec_point_format_list<1..2^8-1>``, non-empty."""
+    fast = _u8s_in_vector8(data)
+    if fast is not None:
+        return fast
     r = Reader(data, "ec_point_formats extension")
     formats = r.u8_list("ec_point_formats extension", nonempty=True)
     _done(r)
@@ -219,6 +259,9 @@ def parse_signature_algorithms(data: bytes, what: str = "signature_algorithms") 
 
     The same syntax serves signature_algorithms_cert.
     """
+    fast = _u16s_in_vector16(data)
+    if fast is not None:
+        return fast
     r = Reader(data, f"{what} extension")
     schemes = r.u16_list16(f"{what} extension", nonempty=True)
     _done(r)
@@ -372,6 +415,9 @@ def build_sct_list(scts: list[bytes]) -> bytes:
 
 def parse_supported_versions_client(data: bytes) -> list[int]:
     """RFC 8446 4.2.1, ClientHello: ``ProtocolVersion versions<2..254>``, non-empty."""
+    fast = _u16s_in_vector8(data)
+    if fast is not None:
+        return fast
     r = Reader(data, "supported_versions extension")
     versions = r.u16_list8("supported_versions extension", nonempty=True)
     _done(r)
@@ -546,6 +592,9 @@ def build_pre_shared_key_server(index: int) -> bytes:
 
 def parse_psk_key_exchange_modes(data: bytes) -> list[int]:
     """RFC 8446 4.2.9: ``PskKeyExchangeMode ke_modes<1..255>``, non-empty."""
+    fast = _u8s_in_vector8(data)
+    if fast is not None:
+        return fast
     r = Reader(data, "psk_key_exchange_modes extension")
     modes = r.u8_list("psk_key_exchange_modes extension", nonempty=True)
     _done(r)
