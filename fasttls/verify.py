@@ -75,6 +75,7 @@ __all__ = [
     "peer_certificate_dict",
     "datetime_from_timestamp",
     "hostname_subject",
+    "ip_literal",
     "X509_V_ERR",
 ]
 

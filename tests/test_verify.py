@@ -474,3 +474,26 @@ def test_certificates_written_for_openssl(p, tmp_path):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(certfile, keyfile)  # Python's ssl accepts the chain and key
     assert x509.load_pem_x509_certificates(open(certfile, "rb").read()) == p.leaf.chain
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("127.0.0.1", "127.0.0.1"),
+        ("::1", "::1"),
+        ("fe80::1", "fe80::1"),
+        ("::ffff:1.2.3.4", "::ffff:102:304"),
+        ("localhost", None),
+        ("example.com", None),
+        ("1.2.3", None),
+        ("1.2.3.256", None),
+        ("\u0661\u0662.1.1.1", None),  # Unicode digits pass isdigit() but are no address
+        ("", None),
+    ],
+)
+def test_ip_literal(text, expected):
+    """ip_literal agrees with ipaddress.ip_address (host names never reach its exception path)."""
+    from fasttls.verify import ip_literal
+
+    got = ip_literal(text)
+    assert (None if got is None else str(got)) == expected
