@@ -56,16 +56,32 @@ class CertifiedKey:
         self.dns_names, self.ip_addresses = _leaf_names(self.leaf)
         self.schemes13 = auth.schemes_for_key(private_key, True)
         self.schemes12 = auth.schemes_for_key(private_key, False)
-        #: Per-key work done once, not per handshake.
-        self.public_key = private_key.public_key()
         #: Encoded handshake messages that depend only on this chain (the server's TLS 1.3
-        #: Certificate, per OCSP/SCT variant), filled by the handshake on first use.
+        #: Certificate, per OCSP/SCT variant), filled by the handshake on first use and
+        #: keyed by the chain itself.
         self.message_cache: dict = {}
-        self._signing_schemes = {v: auth.schemes_for_key(private_key, v, allow_sha1=True) for v in (True, False)}
+        self._derived_from: Any = None  # the private key public_key/signing_schemes belong to
+
+    def _derive(self) -> None:
+        # Per-key work done once, not per handshake; redone if private_key is replaced
+        # (on this object or on a copy of it).
+        key = self.private_key
+        self._public_key = key.public_key()
+        self._signing_schemes = {v: auth.schemes_for_key(key, v, allow_sha1=True) for v in (True, False)}
+        self._derived_from = key
+
+    @property
+    def public_key(self) -> Any:
+        """The private key's public half."""
+        if self._derived_from is not self.private_key:
+            self._derive()
+        return self._public_key
 
     def signing_schemes(self, tls13: bool) -> list:
         """What ``auth.select_signature_scheme`` may choose from for this key (SHA-1 included;
         the caller's ``supported`` list decides whether it is allowed)."""
+        if self._derived_from is not self.private_key:
+            self._derive()
         return self._signing_schemes[tls13]
 
     @classmethod

@@ -318,3 +318,25 @@ def test_certificate_key_matches_and_supported_keys():
     assert not auth.is_supported_public_key(ec.generate_private_key(ec.SECP256K1()).public_key())
     assert not auth.is_supported_public_key(x25519.X25519PrivateKey.generate().public_key())
     assert isinstance(key("rsa-2048"), rsa.RSAPrivateKey) and isinstance(key("ed448"), ed448.Ed448PrivateKey)
+
+
+def test_certified_key_per_key_caches_follow_the_key(pki):
+    """CertifiedKey caches its public key and signature schemes; replacing the private key
+    (on the object or on a copy, as tests and callbacks do) must not leave them stale."""
+    import copy
+
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    from fasttls.config import CertifiedKey
+    from fasttls.constants import SignatureScheme
+
+    ck = pki.server()
+    ec_key = ck.private_key
+    assert isinstance(ec_key, ec.EllipticCurvePrivateKey)
+    assert ck.signing_schemes(True) == [SignatureScheme.ecdsa_secp256r1_sha256]
+    other = copy.copy(ck)
+    other.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assert isinstance(other.public_key, rsa.RSAPublicKey)
+    assert SignatureScheme.rsa_pss_rsae_sha256 in other.signing_schemes(True)
+    assert ck.public_key.public_numbers() == ec_key.public_key().public_numbers()
+    assert isinstance(CertifiedKey(ck.chain, ec_key).public_key, ec.EllipticCurvePublicKey)
