@@ -1,0 +1,220 @@
+"""Instruction counts of fixed workloads under callgrind: the steady half of the CI perf gate.
+
+    python3 benchmarks/instructions.py            # measure, compare with the baseline (exit 1 on a regression)
+    python3 benchmarks/instructions.py --update   # write this machine's counts as the new baseline
+
+Wall-clock and CPU-time ratios move by tens of percent on shared machines, so
+``gate.py`` can only catch large regressions.  An instruction count does not
+depend on what else the machine is doing (shared/PERF-NOTES.md): the same
+interpreter, libraries and inputs execute the same instructions.  Each workload
+runs in-process under ``valgrind --tool=callgrind`` twice, with a small and a
+large number of repetitions (``REPETITIONS``), and the difference divided by
+the difference of the two numbers is the cost of one repetition, without
+interpreter start-up and imports.
+
+Only instructions outside ``cryptography``'s compiled library are compared
+(the interpreter running our code, our compiled record twin, libc): that is
+the part a fasttls change moves, and it stays put when a new ``cryptography``
+release changes the speed of its primitives.  The crypto share is printed.
+
+Workloads:
+
+* ``handshake13``: one full TLS 1.3 handshake in memory (X25519, ECDSA P-256),
+  client and server, through the sans-IO connection;
+* ``records-<twin>``: 1 MiB sealed and opened again as 1 KiB TLS 1.3
+  AES-128-GCM records by that record twin (per-record overhead shows most
+  at 1 KiB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BASELINE = os.path.join(HERE, "instructions.json")
+#: (SMALL, LARGE) repetitions per workload: enough for a steady difference, short under valgrind.
+REPETITIONS = {"handshake13": (3, 11), "records-cython": (1, 3), "records-python": (1, 3)}
+#: How far (relative) a count may rise above its baseline before the gate fails.  The
+#: counts repeat to within 0.1% here; the rest is room for small library updates.
+TOLERANCE = 0.05
+WORKLOADS = ("handshake13", "records-cython", "records-python")
+#: Objects whose instructions are the primitives', not ours.
+_CRYPTO_OBJECTS = re.compile(r"_rust\.abi3\.so|libcrypto|libssl")
+
+
+def _environment() -> dict:
+    import cryptography
+
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "machine": platform.machine(),
+        "cryptography": cryptography.__version__,
+    }
+
+
+# ---------------------------------------------------------------------- the workloads (child side)
+
+
+def _handshake13(n: int) -> None:
+    from fasttls.config import Config
+    from fasttls.connection import Connection
+    from fasttls.constants import NamedGroup, ProtocolVersion
+    from fasttls.default_cert import generate
+    from fasttls.verify import TrustStore
+
+    ck = generate()
+    server = Config()
+    server.certificates = [ck]
+    client = Config()
+    client.trust_store = TrustStore.from_certificates([ck.leaf])
+    for cfg in (server, client):
+        cfg.min_version = cfg.max_version = ProtocolVersion.TLS13
+        cfg.groups = [NamedGroup.x25519]
+        cfg.key_share_groups = [NamedGroup.x25519]
+        cfg.session_cache = None
+    for _ in range(n):
+        c = Connection(client, server_side=False, server_hostname="localhost")
+        s = Connection(server, server_side=True)
+        c.start()
+        s.receive_data(c.data_to_send())
+        c.receive_data(s.data_to_send())
+        s.receive_data(c.data_to_send())
+        c.receive_data(s.data_to_send())
+        if not (c.handshake_complete and s.handshake_complete):
+            raise SystemExit("handshake did not complete")
+
+
+def _records(twin_name: str, n: int) -> None:
+    import fasttls.record as record
+
+    twin = record.TWINS.get(twin_name)
+    if twin is None:
+        raise SystemExit(f"record twin {twin_name!r} not available ({record.CYTHON_IMPORT_ERROR})")
+    key, iv = bytes(range(16)), bytes(range(12))
+    data = bytes(1 << 20)
+    sealer = twin.aead.RecordSealer(1, key, iv, 0x0304)
+    opener = twin.aead.RecordOpener(1, key, iv, 0x0304)
+    sealed = bytearray(sealer.sealed_length(len(data), 1024))
+    plain = bytearray(len(sealed))
+    for _ in range(n):
+        sealer.seq = opener.seq = 0
+        end = sealer.seal_into(sealed, 0, 23, data, 1024)
+        opener.open_records(sealed, 0, end, plain, 0)
+
+
+def _run_workload(name: str, n: int) -> None:
+    if name == "handshake13":
+        _handshake13(n)
+    elif name.startswith("records-"):
+        _records(name.split("-", 1)[1], n)
+    else:
+        raise SystemExit(f"unknown workload {name!r}")
+
+
+# ---------------------------------------------------------------------- measuring (parent side)
+
+
+def _callgrind(name: str, n: int, workdir: str) -> dict[str, int]:
+    """Instructions by object file for ``n`` repetitions of ``name`` (plus start-up)."""
+    out = os.path.join(workdir, f"{name}-{n}.out")
+    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, os.path.abspath(__file__), "--child", name, str(n)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=workdir)
+    if proc.returncode != 0:
+        raise SystemExit(f"callgrind run of {name} failed:\n{proc.stderr[-3000:]}")
+    annotated = subprocess.run(["callgrind_annotate", "--threshold=100", out], capture_output=True, text=True, check=True).stdout
+    by_object: dict[str, int] = {}
+    for line in annotated.splitlines():
+        m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(?!=>)(.*)\[(.+)\]\s*$", line)
+        if m:
+            obj = os.path.basename(m.group(3))
+            by_object[obj] = by_object.get(obj, 0) + int(m.group(1).replace(",", ""))
+    return by_object
+
+
+def measure(name: str, workdir: str) -> dict[str, int]:
+    n_small, n_large = REPETITIONS[name]
+    small = _callgrind(name, n_small, workdir)
+    large = _callgrind(name, n_large, workdir)
+    reps = n_large - n_small
+    ours = crypto = 0
+    for obj in set(small) | set(large):
+        per = (large.get(obj, 0) - small.get(obj, 0)) / reps
+        if _CRYPTO_OBJECTS.search(obj):
+            crypto += per
+        else:
+            ours += per
+    return {"ours": round(ours), "crypto": round(crypto)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        import gc
+
+        gc.disable()  # when the cyclic collector runs depends on allocations so far: not steady
+        _run_workload(argv[1], int(argv[2]))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--update", action="store_true", help="write this run's counts as the baseline")
+    ap.add_argument("--baseline", default=BASELINE)
+    args = ap.parse_args(argv)
+    for tool in ("valgrind", "callgrind_annotate"):
+        if shutil.which(tool) is None:
+            print(f"instruction gate: {tool} not found (Debian package 'valgrind'; .ci/run installs it)")
+            return 1
+    env = _environment()
+    counts = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        for name in WORKLOADS:
+            counts[name] = measure(name, workdir)
+    print("instructions per repetition (callgrind; ours = everything but cryptography's library):")
+    for name, c in counts.items():
+        print(f"  {name:<16} ours {c['ours']:>12,}   crypto {c['crypto']:>12,}")
+    if args.update:
+        with open(args.baseline, "w") as f:
+            json.dump({"environment": env, "tolerance": TOLERANCE, "counts": counts}, f, indent=2, sort_keys=True)
+            f.write("\n")
+        print(f"baseline written: {args.baseline}")
+        return 0
+    with open(args.baseline) as f:
+        base = json.load(f)
+    if base["environment"]["python"] != env["python"] or base["environment"]["machine"] != env["machine"]:
+        # Another interpreter executes other instructions: nothing to compare with.  Fail, so
+        # the baseline is refreshed on purpose rather than the gate silently not running.
+        print(f"instruction gate FAILED: baseline made with {base['environment']}, this run is {env}; "
+              "refresh it with: python3 benchmarks/instructions.py --update")
+        return 1
+    if base["environment"] != env:
+        print(f"note: baseline environment {base['environment']}, this run {env} (compared anyway)")
+    failed = []
+    for name, c in counts.items():
+        b = base["counts"].get(name)
+        if b is None:
+            failed.append(f"{name}: no baseline")
+            continue
+        limit = b["ours"] * (1 + base.get("tolerance", TOLERANCE))
+        change = c["ours"] / b["ours"] - 1
+        mark = "ok" if c["ours"] <= limit else "REGRESSION"
+        print(f"  {mark:<10} {name:<16} ours {c['ours']:>12,}  baseline {b['ours']:>12,}  ({change:+.1%}, limit +{base.get('tolerance', TOLERANCE):.0%})")
+        if c["ours"] > limit:
+            failed.append(name)
+    if failed:
+        print("instruction gate FAILED: " + ", ".join(failed))
+        return 1
+    print("instruction gate passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
