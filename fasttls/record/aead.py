@@ -330,25 +330,32 @@ class RecordOpener(_Protection):
                     # One comparison checks type, version and 17 <= length <= 2^14 + 17.
                     if not lo <= h <= hi:
                         _check_header13(h)  # raises unless a legal record with padding
-                    body = pos + 5
-                    rec_end = body + (h & 0xFFFF)
+                    length = h & 0xFFFF
+                    rec_end = pos + 5 + length
                     if rec_end > end:
                         break
-                    plen = rec_end - body - 16
+                    plen = length - 16
                     if not fast:
                         if cap - opos < plen:
                             return pos, opos, STOP_OUT_FULL, 0, opos
                         check_sequence(seq)
                     try:
-                        dec((iv ^ seq).to_bytes(12, "big"), mv[body:rec_end], hdr, om[opos : opos + plen])
+                        dec((iv ^ seq).to_bytes(12, "big"), mv[pos + 5 : rec_end], hdr, om[opos : opos + plen])
                     except InvalidTag:
                         raise TLSError(AlertDescription.bad_record_mac, "record authentication failed") from None
                     seq += 1
                     pos = rec_end
                     i = opos + plen - 1
-                    itype = out[i]
-                    if itype != _APPLICATION_DATA or plen > _MAX_PLAINTEXT + 1:
-                        itype, i = _inner_type13(out, om, opos, i)
+                    # The common record: application data, no padding (the header check
+                    # above already bounded its length).
+                    if out[i] == _APPLICATION_DATA and h <= hi:
+                        if i == opos:
+                            self._empty_record()
+                        elif self.empty_run:
+                            self.empty_run = 0
+                        opos = i
+                        continue
+                    itype, i = _inner_type13(out, om, opos, i)
                     if itype == _APPLICATION_DATA:
                         if i == opos:
                             self._empty_record()
