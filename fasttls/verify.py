@@ -233,12 +233,13 @@ class TrustStore:
         from cryptography.hazmat.primitives.serialization import Encoding
 
         der = cert.public_bytes(Encoding.DER)
+        subject = cert.subject  # parsed lazily: may raise, so before anything changes
         with self._lock:
             if der in self._der:
                 return False
             self._der.add(der)
             self._certs.append(cert)
-            self._by_subject.setdefault(cert.subject, []).append(cert)
+            self._by_subject.setdefault(subject, []).append(cert)
             self._store = None
         return True
 
@@ -259,7 +260,8 @@ class TrustStore:
                     # parses them with a deprecation warning; they are the platform's choice.
                     warnings.simplefilter("ignore", CryptographyDeprecationWarning)
                     cert = x509.load_pem_x509_certificate(block)
-            except ValueError as e:
+                    cert.subject  # noqa: B018 - parsed lazily; a damaged name raises here
+            except (ValueError, TypeError) as e:
                 if strict:
                     raise ssl.SSLError(ssl.SSL_ERROR_SSL, f"[X509: PEM_LIB] cannot parse certificate: {e}") from None
                 continue
@@ -271,7 +273,9 @@ class TrustStore:
         try:
             parts = _der_split(bytes(data))
             certs = [x509.load_der_x509_certificate(p) for p in parts]
-        except ValueError as e:
+            for c in certs:
+                c.subject  # noqa: B018 - parsed lazily; a damaged name raises here
+        except (ValueError, TypeError) as e:
             raise ssl.SSLError(0, f"not enough data: cadata does not contain a certificate ({e})") from None
         for c in certs:
             self.add(c)

@@ -31,7 +31,9 @@ def test_fuzz_target(target, tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=SECONDS + 120,
     )  # fmt: skip
     out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-4000:]
+    # atheris prints the Python traceback on stdout and libFuzzer its report (with the
+    # input, in base64) on stderr: show both ends, not only the progress lines.
+    assert proc.returncode == 0, f"{proc.stdout[-3000:]}\n--- libFuzzer ---\n{proc.stderr[-2500:]}"
     done = re.search(r"Done (\d+) runs", out)
     assert done and int(done.group(1)) > 0, out[-2000:]
     assert not list(tmp_path.iterdir()), f"libFuzzer left crash artifacts: {list(tmp_path.iterdir())}"

@@ -497,3 +497,38 @@ def test_ip_literal(text, expected):
 
     got = ip_literal(text)
     assert (None if got is None else str(got)) == expected
+
+
+def _bitstring_name_der() -> bytes:
+    """A certificate whose subject and issuer commonName is a BIT STRING: it loads, but
+    cryptography raises TypeError (not ValueError) when the name is read."""
+    from cryptography.hazmat.primitives import serialization
+
+    der = pki.make_self_signed(["localhost"]).cert.public_bytes(serialization.Encoding.DER)
+    cn = b"\x06\x03\x55\x04\x03\x0c\x09localhost"
+    assert cn in der
+    # Same length, so every enclosing DER length stays right; the BIT STRING's first
+    # content byte (unused bits) must be 0..7.
+    return der.replace(cn, b"\x06\x03\x55\x04\x03\x03\x09\x00ocalhost")
+
+
+def test_damaged_name_is_a_clean_error():
+    """A name attribute cryptography refuses with TypeError (found by atheris) is
+    bad_certificate from a peer and an SSLError from cadata, never a TypeError."""
+    from fasttls.handshake.common import check_certificates_parse
+
+    der = _bitstring_name_der()
+    cert = x509.load_der_x509_certificate(der)
+    with pytest.raises(TypeError):
+        cert.subject  # noqa: B018 - the cryptography behaviour this guards against
+    with pytest.raises(TLSError) as ei:
+        check_certificates_parse([der], "server")
+    assert ei.value.alert == AlertDescription.bad_certificate
+    store = TrustStore()
+    with pytest.raises(ssl.SSLError):
+        store.load_verify_locations(cadata=der)
+    assert len(store) == 0
+    pem = b"-----BEGIN CERTIFICATE-----\n" + __import__("base64").encodebytes(der) + b"-----END CERTIFICATE-----\n"
+    with pytest.raises(ssl.SSLError):
+        store.load_verify_locations(cadata=pem.decode())
+    assert len(store) == 0

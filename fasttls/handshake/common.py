@@ -109,8 +109,10 @@ def check_certificates_parse(chain_der: list[bytes], who: str) -> list[x509.Cert
             cert = x509.load_der_x509_certificate(der)
             cert.subject, cert.issuer, cert.public_key(), cert.extensions  # noqa: B018 - force the parse
             chain.append(cert)
-    except (ValueError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
-        # DuplicateExtension is not a ValueError: found by the atheris client_encrypted target.
+    except (ValueError, TypeError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+        # Found by the atheris client_encrypted target: DuplicateExtension is not a
+        # ValueError, and a name attribute of BIT STRING type under any OID but
+        # x500UniqueIdentifier is a TypeError from cryptography's Name.
         raise TLSError(AlertDescription.bad_certificate, f"failed to parse the {who} certificate: {exc!r}") from None
     except UnsupportedAlgorithm as exc:
         raise TLSError(AlertDescription.unsupported_certificate, f"unsupported {who} certificate key: {exc}") from None
