@@ -89,6 +89,9 @@ class OpenSSLServer:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(timeout=10)
+        # The reader ends at EOF now the process is gone; closing its pipe under it
+        # would make its readline fail (seen once in CI as a thread exception).
+        self._reader.join(timeout=5)
         for f in (self.proc.stdin, self.proc.stdout):
             try:
                 f.close()
