@@ -240,17 +240,17 @@ def _seal13_batch(enc, iv: int, seq: int, om, offset: int, content_type: int, sr
 
 
 _BATCH_OPEN_MIN_BYTES = _BATCH_MIN_RECORDS * 23
-_BATCH_OPEN_MAX_LENGTH = _BATCH_MAX_FRAGMENT + 17  # larger records: the data moves cost more than the loop
 
 
 def _open13_batch(dec, iv: int, seq: int, data, mv, pos: int, end: int, om, opos: int):
     """Open a run of identical-length TLS 1.3 application-data records with per-record work in C.
 
-    A peer's large write arrives as records of one size; for small ones Python's
-    per-statement cost dominates the pure twin, so the run is found with one
-    strided comparison per header byte, opened by ``map`` over ``decrypt_into``
-    into slots of the inner-plaintext size, its content-type bytes checked with
-    one strided comparison, and the data moved together (one move per record).
+    A peer's large write arrives as records of one size, and the pure twin's
+    time per record was mostly Python statements.  The run is found with one
+    strided comparison per header byte; each record is decrypted by ``map``
+    straight to where its data belongs, its content-type byte landing on the
+    first byte of the next record's slot, so ``zip`` reads that byte (one
+    C-level ``__getitem__``) before the next ``decrypt_into`` overwrites it.
     Only the plain case is taken (application data, no padding, not empty); the
     caller's loop handles what follows and whatever this declines, so every
     error is still raised by the loop, at its record.  Returns ``(pos, opos,
@@ -263,7 +263,7 @@ def _open13_batch(dec, iv: int, seq: int, data, mv, pos: int, end: int, om, opos
     length = h & 0xFFFF
     stride = length + 5
     k = (end - pos) // stride
-    if k < _BATCH_MIN_RECORDS or length > _BATCH_OPEN_MAX_LENGTH:
+    if k < _BATCH_MIN_RECORDS:
         return None
     stop = pos + k * stride
     n = k
@@ -275,28 +275,30 @@ def _open13_batch(dec, iv: int, seq: int, data, mv, pos: int, end: int, om, opos
     if k < _BATCH_MIN_RECORDS:
         return None
     stop = pos + k * stride
-    size = length - 16  # inner plaintext: content and content type
+    size = length - 16  # inner plaintext: the data and the content type
+    d = size - 1
+    oend = opos + k * d
     try:
-        _drain(
-            map(
-                dec,
-                [(iv ^ s).to_bytes(12, "big") for s in range(seq, seq + k)],
-                [mv[p : p + length] for p in range(pos + 5, stop, stride)],
-                [hdr] * k,
-                [om[o : o + size] for o in range(opos, opos + k * size, size)],
+        marks = list(
+            zip(
+                map(
+                    dec,
+                    [(iv ^ s).to_bytes(12, "big") for s in range(seq, seq + k)],
+                    [mv[p : p + length] for p in range(pos + 5, stop, stride)],
+                    [hdr] * k,
+                    [om[o : o + size] for o in range(opos, oend, d)],
+                ),
+                map(om.__getitem__, range(opos + d, oend + 1, d)),  # each record's content type
             )
         )
     except InvalidTag:
         return None  # the loop opens them again and reports the record that failed
-    types = bytes(om[opos + size - 1 : opos + k * size : size])
-    if types != b"\x17" * k:
-        k -= len(types.lstrip(b"\x17"))  # records from the first other type go to the loop
-        if k <= 0:
+    mark = (size, _APPLICATION_DATA)  # decrypt_into's length and the content type
+    if marks.count(mark) != k:
+        # Records from the first other type (or padding) on go to the loop.
+        k = next(i for i, m in enumerate(marks) if m != mark)
+        if not k:
             return None
-    d = size - 1
-    for i in range(1, k):
-        src = opos + i * size
-        om[opos + i * d : opos + (i + 1) * d] = om[src : src + d]
     return pos + k * stride, opos + k * d, seq + k
 
 
