@@ -355,7 +355,7 @@ mode_st = st.sampled_from([m.values[0] for m in MODES])
     seq=st.integers(0, (1 << 64) - 100),
     ctype=st.sampled_from([21, 22, 23]),
     n=st.one_of(st.integers(0, 40), st.integers(0, 40000)),
-    frag=st.sampled_from([16384, 16384, 1000, 7]),
+    frag=st.sampled_from([16384, 16384, 4096, 1000, 7]),
     seed=st.binary(min_size=64, max_size=64),
 )
 def test_twins_produce_identical_bytes_and_open_each_other(mode, seq, ctype, n, frag, seed):

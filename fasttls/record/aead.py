@@ -199,25 +199,26 @@ class _Protection:
         return length + nrec * self.overhead
 
 
-#: Writes of at least this many records of at most this size take the batch path.
+#: Writes of at least this many records take the batch path.
 _BATCH_MIN_RECORDS = 4
-_BATCH_MAX_FRAGMENT = 2048
+#: Up to this record size the batch lays the plaintexts out with one ``bytes.join``;
+#: above it, joining (a new buffer as large as the write) costs more than copying
+#: each record into place.
+_JOIN_MAX_FRAGMENT = 2048
 
 
 def _seal13_batch(enc, iv: int, seq: int, om, offset: int, content_type: int, src, n: int, m: int, nrec: int) -> int:
     """TLS 1.3 records of ``m`` bytes (the last one shorter) with per-record work in C.
 
-    For small records Python's per-statement cost is most of the pure twin's
-    time, so the loop is turned inside out: one ``bytes.join`` lays out every
-    inner plaintext (data, then the content type) back to back, one strided
-    assignment per header byte writes the headers, comprehensions make the
-    nonces and buffer views, and ``map`` drives ``encrypt_into`` over them.
-    The bytes written are the loop's exactly.  Returns the next sequence number.
+    Python's per-statement cost is much of the pure twin's time, so the loop
+    is turned inside out: one strided assignment per header byte writes the
+    headers, the inner plaintexts (data, then the content type) are laid out
+    with one ``bytes.join`` (small records) or copied into place (large ones),
+    comprehensions make the nonces and buffer views, and ``map`` drives
+    ``encrypt_into`` over them.  The bytes written are the loop's exactly.
+    Returns the next sequence number.
     """
     ct = bytes((content_type,))
-    chunks = [src[d : d + m] for d in range(0, n, m)]
-    chunks.append(b"")
-    inner = memoryview(ct.join(chunks))  # data_0 || type || data_1 || type || ... || type
     k = nrec - 1  # full records; the last holds the rest
     lm = n - k * m
     step = m + 22
@@ -227,9 +228,22 @@ def _seal13_batch(enc, iv: int, seq: int, om, offset: int, content_type: int, sr
         om[offset + j : stop : step] = hdr[j : j + 1] * k
     last_hdr = _HDR13 + (lm + 17).to_bytes(2, "big")
     om[stop : stop + 5] = last_hdr
-    s1 = m + 1
-    ins = [inner[i : i + s1] for i in range(0, k * s1, s1)]
-    ins.append(inner[k * s1 :])
+    if m <= _JOIN_MAX_FRAGMENT:
+        chunks = [src[d : d + m] for d in range(0, n, m)]
+        chunks.append(b"")
+        inner = memoryview(ct.join(chunks))  # data_0 || type || data_1 || type || ... || type
+        s1 = m + 1
+        ins = [inner[i : i + s1] for i in range(0, k * s1, s1)]
+        ins.append(inner[k * s1 :])
+    else:
+        # Each record's data into place, then its content type; sealed in place.
+        for b, d in zip(range(offset + 5, stop, step), range(0, n, m)):
+            om[b : b + m] = src[d : d + m]
+        om[stop + 5 : stop + 5 + lm] = src[k * m : n]
+        om[offset + 5 + m : stop : step] = ct * k
+        om[stop + 5 + lm] = content_type
+        ins = [om[b : b + m + 1] for b in range(offset + 5, stop, step)]
+        ins.append(om[stop + 5 : stop + 6 + lm])
     s2 = m + 17
     outs = [om[b : b + s2] for b in range(offset + 5, stop, step)]
     outs.append(om[stop + 5 : stop + 22 + lm])
@@ -341,7 +355,7 @@ class RecordSealer(_Protection):
         if self.version == TLS13:
             iv = self._iv_int
             m = max_fragment
-            if nrec >= _BATCH_MIN_RECORDS and m <= _BATCH_MAX_FRAGMENT:
+            if nrec >= _BATCH_MIN_RECORDS:
                 self._seq = _seal13_batch(enc, iv, seq, om, offset, content_type, src, n, m, nrec)
                 return end
             hdr = _HDR13 + (m + 17).to_bytes(2, "big")
