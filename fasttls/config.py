@@ -116,12 +116,18 @@ class CertifiedKey:
 
 
 def _leaf_names(cert: x509.Certificate) -> tuple[list[str], list[Any]]:
+    # cryptography parses names and extensions lazily: a damaged one raises ValueError
+    # or, for a BIT STRING attribute under another OID, TypeError.  Both are one
+    # ValueError here, which load_cert_chain reports as ssl does (SSLError).
     try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        cns = [a.value for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
-        return [str(c).lower() for c in cns], []
-    return [n.lower() for n in san.get_values_for_type(x509.DNSName)], list(san.get_values_for_type(x509.IPAddress))
+        try:
+            san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        except x509.ExtensionNotFound:
+            cns = [a.value for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
+            return [str(c).lower() for c in cns], []
+        return [n.lower() for n in san.get_values_for_type(x509.DNSName)], list(san.get_values_for_type(x509.IPAddress))
+    except (ValueError, TypeError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+        raise ValueError(f"cannot read the leaf certificate's names: {exc}") from None
 
 
 @dataclass

@@ -927,3 +927,30 @@ def test_sendall_crosses_the_key_usage_limit(files):
     assert "data" in got, srv.results
     assert got["data"] == b"".join(blocks)
     assert not [r for r in srv.results if isinstance(r, Exception)]
+
+
+def test_load_cert_chain_with_a_damaged_name_is_an_ssl_error(tmp_path):
+    """A leaf without SAN whose commonName is a BIT STRING (cryptography raises TypeError
+    when the name is read): load_cert_chain reports SSLError, as for any bad certificate."""
+    from cryptography.hazmat.primitives import serialization
+
+    from . import pki
+
+    issued = pki.make_self_signed([])
+    der = issued.cert.public_bytes(serialization.Encoding.DER)
+    cn = b"\x06\x03\x55\x04\x03\x0c\x13fasttls self-signed"
+    assert cn in der
+    damaged = x509_pem(der.replace(cn, b"\x06\x03\x55\x04\x03\x03\x13\x00asttls self-signed"))
+    certfile, keyfile = tmp_path / "damaged.pem", tmp_path / "damaged.key"
+    certfile.write_bytes(damaged)
+    keyfile.write_bytes(issued.key_pem)
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    with pytest.raises(ssl.SSLError, match="names"):
+        ctx.load_cert_chain(str(certfile), str(keyfile))
+    ctx.load_cert_chain(*issued.write(tmp_path))  # the undamaged one loads
+
+
+def x509_pem(der: bytes) -> bytes:
+    import base64
+
+    return b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(der) + b"-----END CERTIFICATE-----\n"
