@@ -100,15 +100,28 @@ def test_an_empty_write_sends_nothing(twin, sockets):
         b.recv(1)
 
 
-def test_twins_send_identical_bytes(both_twins):
-    data = os.urandom(70000)
+@pytest.mark.parametrize("version,cipher", [(TLS13, 1), (TLS13, 2), (TLS12, 1), (TLS12, 2)])
+def test_twins_send_identical_bytes(both_twins, version, cipher):
+    """Every way the writers seal: one record below and at the staging size
+    (4 KiB), a full record, a few records, a batch; twice each, so a reused
+    buffer or staging area must not leak one write into the next."""
+    key = KEY if cipher == 1 else KEY * 2
+    iv = IV if (version == TLS13 or cipher == 2) else IV[:4]
+    writes = [os.urandom(n) for n in (1, 4095, 4096, 16384, 16383, 40000, 70000, 100)]
+    writes += writes
     sent = []
     for t in both_twins:
         a, b = socket.socketpair()
         with a, b:
-            conn = StandIn(t, seq=3)
-            assert writer_for(t, a).write(conn, memoryview(data), 5.0) == 0
-            sent.append(drain(b, len(data) + 5 * 22))
+            conn = StandIn(t, version, cipher, key, iv, seq=3)
+            w = writer_for(t, a)
+            got = bytearray()
+            for data in writes:
+                expected = t.aead.RecordSealer(cipher, key, iv, version, seq=conn._write.seq).seal(23, data)
+                assert w.write(conn, memoryview(data), 5.0) == 0
+                got += drain(b, len(expected))
+                assert got.endswith(expected)
+            sent.append(bytes(got))
     assert sent[0] == sent[1]
 
 

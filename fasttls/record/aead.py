@@ -207,13 +207,13 @@ _BATCH_MIN_RECORDS = 4
 _JOIN_MAX_FRAGMENT = 2048
 
 
-def _seal13_batch(enc, iv: int, seq: int, om, offset: int, content_type: int, src, n: int, m: int, nrec: int) -> int:
+def _seal13_batch(enc, iv: int, seq: int, om, offset: int, content_type: int, src, n: int, m: int, nrec: int, stage_for) -> int:
     """TLS 1.3 records of ``m`` bytes (the last one shorter) with per-record work in C.
 
     Python's per-statement cost is much of the pure twin's time, so the loop
     is turned inside out: one strided assignment per header byte writes the
     headers, the inner plaintexts (data, then the content type) are laid out
-    with one ``bytes.join`` (small records) or copied into place (large ones),
+    with one ``bytes.join`` (small records) or staged one by one (large ones),
     comprehensions make the nonces and buffer views, and ``map`` drives
     ``encrypt_into`` over them.  The bytes written are the loop's exactly.
     Returns the next sequence number.
@@ -236,14 +236,10 @@ def _seal13_batch(enc, iv: int, seq: int, om, offset: int, content_type: int, sr
         ins = [inner[i : i + s1] for i in range(0, k * s1, s1)]
         ins.append(inner[k * s1 :])
     else:
-        # Each record's data into place, then its content type; sealed in place.
-        for b, d in zip(range(offset + 5, stop, step), range(0, n, m)):
-            om[b : b + m] = src[d : d + m]
-        om[stop + 5 : stop + 5 + lm] = src[k * m : n]
-        om[offset + 5 + m : stop : step] = ct * k
-        om[stop + 5 + lm] = content_type
-        ins = [om[b : b + m + 1] for b in range(offset + 5, stop, step)]
-        ins.append(om[stop + 5 : stop + 6 + lm])
+        # Larger records: each inner plaintext is put together in the staging buffer
+        # right before it is sealed (see RecordSealer._stage_for).
+        stage, sv = stage_for()
+        ins = _staged(stage, sv, src, m, n, lm, content_type)
     s2 = m + 17
     outs = [om[b : b + s2] for b in range(offset + 5, stop, step)]
     outs.append(om[stop + 5 : stop + 22 + lm])
@@ -254,6 +250,24 @@ def _seal13_batch(enc, iv: int, seq: int, om, offset: int, content_type: int, sr
 
 
 _BATCH_OPEN_MIN_BYTES = _BATCH_MIN_RECORDS * 23
+
+#: TLS 1.3 records with at least this much data are sealed out of place from the
+#: sealer's staging buffer (see :meth:`RecordSealer._stage_for`).
+_STAGE_MIN = 4096
+
+
+def _staged(stage, sv, src, m: int, n: int, lm: int, content_type: int):
+    """The inner plaintexts of records of ``m`` bytes (the last ``lm``), each copied into
+    ``stage`` just before ``map`` hands it to ``encrypt_into``; one buffer for all."""
+    stage[m] = content_type
+    full = sv[: m + 1]
+    k = n - lm
+    for d in range(0, k, m):
+        sv[:m] = src[d : d + m]
+        yield full
+    sv[:lm] = src[k:n]
+    stage[lm] = content_type
+    yield sv[: lm + 1]
 
 
 def _open13_batch(dec, iv: int, seq: int, data, mv, pos: int, end: int, om, opos: int):
@@ -319,7 +333,45 @@ def _open13_batch(dec, iv: int, seq: int, data, mv, pos: int, end: int, om, opos
 class RecordSealer(_Protection):
     """Protects outgoing records for one direction and one key."""
 
-    __slots__ = ()
+    __slots__ = ("_stage",)
+
+    def __init__(self, cipher: int, key: bytes, iv: bytes, version: int, seq: int = 0) -> None:
+        super().__init__(cipher, key, iv, version, seq)
+        self._stage = None
+
+    def _stage_for(self):
+        """``(buffer, view)``: where a large TLS 1.3 inner plaintext is put together.
+
+        Sealing out of place from one small buffer, which stays in the CPU's
+        cache, costs less than copying each record's data into the output and
+        sealing it in place (the copied lines are written twice).  Made on
+        first use, so connections that never send a large record never hold it.
+        """
+        if self._stage is None:
+            stage = bytearray(_MAX_PLAINTEXT + 1)
+            self._stage = (stage, memoryview(stage))
+        return self._stage
+
+    def _seal_one13(self, out, om, content_type: int, src, n: int) -> None:
+        """One TLS 1.3 record of ``src`` (1 to ``max_fragment`` bytes) at the start of
+        ``out`` (``om`` its view, at least ``n + 22`` bytes): a socket write's common
+        case, for :class:`RecordWriter`, which has made the other checks."""
+        seq = self._seq
+        if seq >= _MAX_SEQUENCE:
+            check_sequence(_MAX_SEQUENCE)
+        hdr = _HDR13 + (n + 17).to_bytes(2, "big")
+        om[0:5] = hdr
+        if n >= _STAGE_MIN:
+            stage, sv = self._stage_for()
+            sv[:n] = src
+            stage[n] = content_type
+            inner = sv[: n + 1]
+        else:
+            om[5 : n + 5] = src
+            out[n + 5] = content_type
+            inner = om[5 : n + 6]
+        self._aead.encrypt_into((self._iv_int ^ seq).to_bytes(12, "big"), inner, hdr, om[5 : n + 22])
+        self._seq = seq + 1
 
     def seal(self, content_type: int, data, max_fragment: int = _MAX_PLAINTEXT) -> bytes:
         """``data`` as protected records of ``content_type``, returned as one new
@@ -356,7 +408,7 @@ class RecordSealer(_Protection):
             iv = self._iv_int
             m = max_fragment
             if nrec >= _BATCH_MIN_RECORDS:
-                self._seq = _seal13_batch(enc, iv, seq, om, offset, content_type, src, n, m, nrec)
+                self._seq = _seal13_batch(enc, iv, seq, om, offset, content_type, src, n, m, nrec, self._stage_for)
                 return end
             hdr = _HDR13 + (m + 17).to_bytes(2, "big")
             for _ in range(nrec):
@@ -366,9 +418,16 @@ class RecordSealer(_Protection):
                 body = pos + 5
                 tend = body + m
                 om[pos:body] = hdr
-                om[body:tend] = src[done : done + m]
-                out[tend] = content_type
-                enc((iv ^ seq).to_bytes(12, "big"), om[body : tend + 1], hdr, om[body : tend + 17])
+                if m >= _STAGE_MIN:
+                    stage, sv = self._stage_for()
+                    sv[:m] = src[done : done + m]
+                    stage[m] = content_type
+                    inner = sv[: m + 1]
+                else:
+                    om[body:tend] = src[done : done + m]
+                    out[tend] = content_type
+                    inner = om[body : tend + 1]
+                enc((iv ^ seq).to_bytes(12, "big"), inner, hdr, om[body : tend + 17])
                 seq += 1
                 done += m
                 pos = tend + 17
@@ -542,6 +601,7 @@ class RecordOpener(_Protection):
 #: Largest write :class:`RecordWriter` takes (the socket cuts larger ones).
 WRITER_MAX = 256 * 1024
 _WRITER_KEEP = 64 * 1024  # a larger buffer is dropped after its write (idle connections stay small)
+_NO_BUFFER = (b"", memoryview(b""))
 
 
 class RecordWriter:
@@ -566,7 +626,7 @@ class RecordWriter:
         self._fd = fd
         self._send_lock = send_lock
         self._conn_lock = conn_lock
-        self._buf = bytearray()
+        self._out = _NO_BUFFER  # (buffer, its memoryview)
 
     @property
     def fd(self) -> int:
@@ -581,10 +641,13 @@ class RecordWriter:
         except TypeError:
             return -1
         with src:
-            if not src.c_contiguous or src.nbytes > WRITER_MAX:
+            n = src.nbytes
+            if n > WRITER_MAX or not src.c_contiguous:
                 return -1
-            if not src.nbytes:
+            if not n:
                 return 0  # as ssl: an empty write sends nothing (no empty record)
+            if src.ndim != 1 or src.itemsize != 1:
+                src = src.cast("B")
             with self._send_lock:
                 with self._conn_lock:
                     prot = conn.direct_sealer() if conn is not None else None
@@ -592,15 +655,18 @@ class RecordWriter:
                         return -1  # not in that state, or the compiled twin's sealer
                     w = conn._write
                     frag = w.max_fragment
-                    if src.ndim != 1 or src.itemsize != 1:
-                        src = src.cast("B")
-                    n = src.nbytes
-                    need = n + (1 if n <= 0 else (n + frag - 1) // frag) * prot.overhead
-                    buf = self._buf
+                    one13 = n <= frag and prot.version == TLS13
+                    need = n + 22 if one13 else n + (n + frag - 1) // frag * prot.overhead
+                    buf, om = self._out
                     if len(buf) != need:
-                        buf = self._buf = bytearray(need)  # kept while writes keep their size
+                        buf = bytearray(need)  # kept while writes keep their size
+                        om = memoryview(buf)
+                        self._out = buf, om
                     try:
-                        prot.seal_into(buf, 0, _APPLICATION_DATA, src, frag)
+                        if one13:
+                            prot._seal_one13(buf, om, _APPLICATION_DATA, src, n)
+                        else:
+                            prot.seal_into(buf, 0, _APPLICATION_DATA, src, frag)
                     except TLSError as exc:
                         conn._fail(exc)
                         raise
@@ -613,7 +679,7 @@ class RecordWriter:
                         self._send_all(buf, k, need, timeout)
                 finally:
                     if need > _WRITER_KEEP:
-                        self._buf = bytearray()
+                        self._out = _NO_BUFFER
             return 1 if len(w.buffer) else 0
 
     def _send_all(self, buf, pos: int, n: int, timeout) -> None:
