@@ -289,6 +289,23 @@ def test_every_bit_flip_is_caught(twin, mode):
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_an_error_leaves_no_buffer_exported(twin, mode):
+    """A caller that keeps the error (and with it the traceback) can still resize its
+    buffers: the receive buffer must grow for the next read, or the connection's
+    stored error would come back as a BufferError."""
+    key, iv = keys(mode)
+    rec = bytearray(reference_record(mode, key, iv, 0, 23, b"x" * 3000) * 5)
+    rec[-1] ^= 1
+    data, out = bytearray(rec), bytearray(len(rec))
+    o = twin.aead.RecordOpener(mode[1], key, iv, mode[0])
+    with pytest.raises(TLSError) as kept:
+        o.open_records(data, 0, len(data), out, 0)
+    assert kept.value.alert == AlertDescription.bad_record_mac
+    data.extend(bytes(100_000))
+    out.extend(bytes(100_000))
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_reordered_and_replayed_records_fail(twin, mode):
     key, iv = keys(mode)
     r0 = reference_record(mode, key, iv, 0, 23, b"zero")

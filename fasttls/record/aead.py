@@ -572,12 +572,12 @@ class RecordOpener(_Protection):
                     aad = seq.to_bytes(8, "big") + bytes((ctype, 3, 3, plen >> 8, plen & 0xFF))
                     if explicit:
                         nonce = salt + mv[body : body + 8]
-                        ct = mv[body + 8 : body + length]
+                        cstart = body + 8
                     else:
                         nonce = (iv ^ seq).to_bytes(12, "big")
-                        ct = mv[body : body + length]
+                        cstart = body
                     try:
-                        dec(nonce, ct, aad, om[opos : opos + plen])
+                        dec(nonce, mv[cstart : body + length], aad, om[opos : opos + plen])
                     except InvalidTag:
                         raise TLSError(AlertDescription.bad_record_mac, "record authentication failed") from None
                     seq += 1
@@ -596,6 +596,10 @@ class RecordOpener(_Protection):
             return pos, opos, STOP_UNPROTECTED, e.args[0], opos
         finally:
             self._seq = seq
+            # An error's traceback keeps this frame: its views must not keep the
+            # caller's buffers exported (they could not be resized afterwards).
+            mv.release()
+            om.release()
 
 
 #: Largest write :class:`RecordWriter` takes (the socket cuts larger ones).
