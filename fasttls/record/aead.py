@@ -359,19 +359,26 @@ class RecordSealer(_Protection):
         seq = self._seq
         if seq >= _MAX_SEQUENCE:
             check_sequence(_MAX_SEQUENCE)
-        hdr = _HDR13 + (n + 17).to_bytes(2, "big")
-        om[0:5] = hdr
-        if n >= _STAGE_MIN:
-            stage, sv = self._stage_for()
-            sv[:n] = src
-            stage[n] = content_type
-            inner = sv[: n + 1]
-        else:
-            om[5 : n + 5] = src
-            out[n + 5] = content_type
-            inner = om[5 : n + 6]
-        self._aead.encrypt_into((self._iv_int ^ seq).to_bytes(12, "big"), inner, hdr, om[5 : n + 22])
+        self._seal13_record(out, om, 0, content_type, src, n, seq)
         self._seq = seq + 1
+
+    def _seal13_record(self, out, om, pos: int, content_type: int, src, m: int, seq: int) -> None:
+        """The TLS 1.3 record of sequence number ``seq`` for the ``m`` bytes of ``src``,
+        written at ``out[pos:pos + m + 22]`` (``om`` is ``out``'s view)."""
+        hdr = _HDR13 + (m + 17).to_bytes(2, "big")
+        body = pos + 5
+        tend = body + m
+        om[pos:body] = hdr
+        if m >= _STAGE_MIN:
+            stage, sv = self._stage_for()
+            sv[:m] = src
+            stage[m] = content_type
+            inner = sv[: m + 1]
+        else:
+            om[body:tend] = src
+            out[tend] = content_type
+            inner = om[body : tend + 1]
+        self._aead.encrypt_into((self._iv_int ^ seq).to_bytes(12, "big"), inner, hdr, om[body : tend + 17])
 
     def seal(self, content_type: int, data, max_fragment: int = _MAX_PLAINTEXT) -> bytes:
         """``data`` as protected records of ``content_type``, returned as one new
@@ -410,27 +417,13 @@ class RecordSealer(_Protection):
             if nrec >= _BATCH_MIN_RECORDS:
                 self._seq = _seal13_batch(enc, iv, seq, om, offset, content_type, src, n, m, nrec, self._stage_for)
                 return end
-            hdr = _HDR13 + (m + 17).to_bytes(2, "big")
             for _ in range(nrec):
                 if n - done < m:
                     m = n - done
-                    hdr = _HDR13 + (m + 17).to_bytes(2, "big")
-                body = pos + 5
-                tend = body + m
-                om[pos:body] = hdr
-                if m >= _STAGE_MIN:
-                    stage, sv = self._stage_for()
-                    sv[:m] = src[done : done + m]
-                    stage[m] = content_type
-                    inner = sv[: m + 1]
-                else:
-                    om[body:tend] = src[done : done + m]
-                    out[tend] = content_type
-                    inner = om[body : tend + 1]
-                enc((iv ^ seq).to_bytes(12, "big"), inner, hdr, om[body : tend + 17])
+                self._seal13_record(out, om, pos, content_type, src[done : done + m], m, seq)
                 seq += 1
                 done += m
-                pos = tend + 17
+                pos += m + 22
         elif self._explicit:
             salt = self._salt
             tail = bytes((content_type, 3, 3))
