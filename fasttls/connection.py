@@ -36,6 +36,23 @@ from .trace import logger as trace_logger
 #: smallest record size, well under halfconn.KEY_UPDATE_MARGIN records).
 _FAST_SEND_MAX = 1 << 20
 
+
+def _is_octets(data) -> bool:
+    """True when ``len(data)`` is its size in bytes and the record twins can take it as is."""
+    t = type(data)
+    return t is bytes or t is bytearray or (t is memoryview and data.itemsize == 1 and data.ndim == 1 and data.c_contiguous)
+
+
+def _octet_view(data) -> memoryview:
+    """``data`` (any C-contiguous buffer: an ``array``, a 2-D view...) as a view of its bytes,
+    so lengths count bytes, not items.  ``TypeError`` for a non-buffer and ``BufferError``
+    for a non-contiguous one, as ``ssl`` says."""
+    view = memoryview(data)
+    with view:
+        if not view.c_contiguous:
+            raise BufferError("memoryview: underlying buffer is not C-contiguous")
+        return view.cast("B")
+
 #: Stands for the handshake generator once it has finished (and been dropped).
 _FINISHED: Any = ()
 
@@ -184,7 +201,14 @@ class Connection:
         return self._write.buffer
 
     def send(self, data) -> None:
-        """Queue application data (protected, cut into records)."""
+        """Queue application data (protected, cut into records).
+
+        ``data`` is any C-contiguous buffer, whatever its item type (``ssl``'s
+        rule); a non-buffer is a ``TypeError`` and leaves the connection usable.
+        """
+        if not _is_octets(data):
+            with _octet_view(data) as octets:
+                return self.send(octets)
         if self._error is not None:
             raise self._error
         if self.closed:
@@ -217,6 +241,9 @@ class Connection:
         (after anything already queued).  Drivers call this once per application
         write; when nothing is queued, nothing is traced and the keys are far from
         their limit, the records are sealed straight into the returned bytes."""
+        if not _is_octets(data):
+            with _octet_view(data) as octets:
+                return self.send_and_take(octets)
         prot = self.direct_sealer()
         if prot is not None and len(data) <= _FAST_SEND_MAX:
             try:
@@ -235,6 +262,10 @@ class Connection:
         return data
 
     def read_into(self, buffer) -> int:
+        """Move up to ``buffer``'s size in bytes of received application data into it."""
+        if not _is_octets(buffer):
+            with _octet_view(buffer) as octets:
+                return self.read_into(octets)
         app = self._app
         n = min(len(buffer), len(app))
         if n:

@@ -383,7 +383,8 @@ class RecordSealer(_Protection):
     def seal(self, content_type: int, data, max_fragment: int = _MAX_PLAINTEXT) -> bytes:
         """``data`` as protected records of ``content_type``, returned as one new
         ``bytes`` object: the write path's one call per application write."""
-        out = bytearray(self.sealed_length(len(data), max_fragment))
+        n = len(data) if type(data) is bytes else memoryview(data).nbytes
+        out = bytearray(self.sealed_length(n, max_fragment))
         self.seal_into(out, 0, content_type, data, max_fragment)
         return bytes(out)
 
@@ -395,7 +396,12 @@ class RecordSealer(_Protection):
         empty ``data`` makes one empty record.  ``out`` must have room for
         :meth:`sealed_length` bytes.
         """
-        n = len(data)
+        src = memoryview(data)
+        if src.ndim != 1 or src.itemsize != 1:
+            src = src.cast("B")  # lengths count bytes, whatever the item type (as the compiled twin)
+        elif not src.c_contiguous:
+            raise BufferError("memoryview: underlying buffer is not C-contiguous")
+        n = src.nbytes
         _check_fragment(max_fragment)
         nrec = 1 if n <= 0 else (n + max_fragment - 1) // max_fragment
         end = offset + n + nrec * self.overhead
@@ -404,9 +410,6 @@ class RecordSealer(_Protection):
         seq = self._seq
         if seq + nrec > _MAX_SEQUENCE:
             check_sequence(_MAX_SEQUENCE)
-        src = memoryview(data)
-        if src.ndim != 1 or src.itemsize != 1:
-            src = src.cast("B")
         om = memoryview(out)
         enc = self._aead.encrypt_into
         pos = offset

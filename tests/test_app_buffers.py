@@ -1,0 +1,148 @@
+"""Application data in any C-contiguous buffer, counted in bytes, as ``ssl`` takes it (``y*``).
+
+``len()`` of an ``array('I')`` or of a 2-D memoryview counts items, not bytes.
+A write path that used it sent a quarter of an ``array('I')`` while reporting
+all of it written (the pure twin), or failed the connection with an internal
+error (the compiled twin, once the write outgrew the buffer).  The sans-IO
+tests run on both record twins; the ``SSLObject`` and socket tests have
+Python's ``ssl`` as the peer (the whole suite also runs with the pure twin).
+"""
+
+from __future__ import annotations
+
+import array
+import os
+import ssl
+
+import pytest
+
+from fasttls.config import Config
+from fasttls.constants import ProtocolVersion
+
+from .compat import files, no_leaks  # noqa: F401 - fixtures
+from .pairs import do_handshake, make_pair, transfer
+from .test_ssl_compat import _handshake, _pump, client, connect, echo_server, ssl_server
+
+TLS12, TLS13 = ProtocolVersion.TLS12, ProtocolVersion.TLS13
+
+# An array of 4-byte items (len() is a quarter of its size), a 2-D view of bytes,
+# and a view with 8-byte items; each with its bytes as the peer must receive them.
+SMALL = array.array("I", [1, 2, 3])
+LARGE = array.array("I", range(30_000))  # 120,000 bytes: several records
+MATRIX = memoryview(os.urandom(3 * 7000)).cast("B", (3, 7000))
+WIDE = memoryview(bytearray(os.urandom(8 * 5000))).cast("Q")
+BUFFERS = {"array-small": SMALL, "array-large": LARGE, "2-d": MATRIX, "8-byte items": WIDE}
+
+
+def octets(buf) -> bytes:
+    return memoryview(buf).tobytes()
+
+
+def pair(pki, twin, version=TLS13):
+    cc = Config(trust_store=pki.store, min_version=version, max_version=version)
+    sc = Config(certificates=[pki.server("ecdsa-p256")], min_version=version, max_version=version)
+    c, s = make_pair(cc, sc, twin=twin)
+    do_handshake(c, s)
+    return c, s
+
+
+@pytest.mark.parametrize("version", [TLS13, TLS12], ids=["tls13", "tls12"])
+@pytest.mark.parametrize("name", list(BUFFERS))
+def test_connection_send_counts_bytes(pki, twin, version, name):
+    buf = BUFFERS[name]
+    c, s = pair(pki, twin, version)
+    c.send(buf)
+    transfer(c, s)
+    assert s.read() == octets(buf)
+    # send_and_take (the drivers' one-call write) says the same.
+    s.receive_data(c.send_and_take(buf))
+    assert s.read() == octets(buf)
+
+
+@pytest.mark.parametrize("name", list(BUFFERS))
+def test_record_twins_seal_any_buffer_as_its_bytes(twin, name):
+    """The twins' public API: ``seal``/``seal_into`` take the buffer's bytes (the twins agree)."""
+    buf = BUFFERS[name]
+    data = octets(buf)
+    key, iv = bytes(range(16)), bytes(range(12))
+    a = twin.aead.RecordSealer(1, key, iv, 0x0304)
+    b = twin.aead.RecordSealer(1, key, iv, 0x0304)
+    assert a.seal(23, buf) == b.seal(23, data)
+    out = bytearray(a.sealed_length(len(data)))
+    assert a.seal_into(out, 0, 23, buf) == len(out)
+    assert bytes(out) == b.seal(23, data)
+
+
+def test_read_into_fills_bytes_of_any_buffer(pki, twin):
+    c, s = pair(pki, twin)
+    data = os.urandom(400)
+    c.send(data)
+    transfer(c, s)
+    dest = array.array("I", bytes(4 * 60))  # 240 bytes, 60 items
+    assert s.read_into(dest) == 240
+    assert dest.tobytes() == data[:240]
+    assert s.read() == data[240:]
+
+
+def test_a_bad_argument_leaves_the_connection_usable(pki, twin):
+    c, s = pair(pki, twin)
+    with pytest.raises(TypeError):
+        c.send(5)
+    with pytest.raises(TypeError):
+        c.send("text")
+    with pytest.raises(BufferError):
+        c.send(memoryview(b"abcdef")[::2])  # not contiguous (ssl: BufferError too)
+    with pytest.raises(BufferError):
+        c.send_and_take(memoryview(b"abcdef")[::2])
+    assert c.bytes_to_send() == 0
+    c.send(b"still fine")
+    transfer(c, s)
+    assert s.read() == b"still fine"
+
+
+@pytest.mark.parametrize("name", list(BUFFERS))
+def test_sslobject_write_against_ssl(files, name):
+    buf = BUFFERS[name]
+    bios = [ssl.MemoryBIO() for _ in range(4)]
+    c_in, c_out, s_in, s_out = bios
+    c = client(files).wrap_bio(c_in, c_out, server_hostname="localhost")
+    s = ssl_server(files).wrap_bio(s_in, s_out, server_side=True)
+    _handshake(c, s, bios)
+    assert c.write(buf) == len(octets(buf))
+    _pump(c, s, *bios)
+    got = bytearray()
+    while True:
+        try:
+            got += s.read(1 << 20)
+        except ssl.SSLWantReadError:
+            break
+    assert bytes(got) == octets(buf)
+    # And reading into an array: its bytes fill, as with ssl.
+    s.write(b"x" * 40)
+    _pump(c, s, *bios)
+    dest = array.array("I", bytes(40))
+    assert c.read(40, dest) == 40 and dest.tobytes() == b"x" * 40
+
+
+@pytest.mark.parametrize("method", ["sendall", "send", "write"])
+@pytest.mark.parametrize("name", ["array-small", "array-large", "2-d"])
+def test_socket_writes_against_ssl(files, method, name):
+    buf = BUFFERS[name]
+    want = octets(buf)
+    with echo_server(ssl_server(files)) as srv, connect(client(files), srv.port) as s:
+        if method == "sendall":
+            s.sendall(buf)
+        else:
+            view = memoryview(buf).cast("B")
+            sent = 0
+            while sent < len(want):
+                # send/write take what fits in one call (all of it here); what is
+                # left is sent from the byte view, as a caller would.
+                sent += getattr(s, method)(buf if not sent else view[sent:])
+            assert sent == len(want)
+        got = bytearray()
+        while len(got) < len(want):
+            chunk = s.recv(1 << 20)
+            assert chunk
+            got += chunk
+        assert bytes(got) == want
