@@ -241,7 +241,7 @@ class Connection:
         (after anything already queued).  Drivers call this once per application
         write; when nothing is queued, nothing is traced and the keys are far from
         their limit, the records are sealed straight into the returned bytes."""
-        if not _is_octets(data):
+        if type(data) is not bytes and not _is_octets(data):
             with _octet_view(data) as octets:
                 return self.send_and_take(octets)
         prot = self.direct_sealer()
@@ -260,6 +260,64 @@ class Connection:
         if not len(self._app):
             self._app.release()
         return data
+
+    def _receive_into(self, data, buffer) -> int:
+        """``receive_data(data)`` then ``read_into(buffer)``, for ``SSLObject.read``, which
+        drops receive_data's events too.  ``buffer`` is a byte view.
+
+        In the steady state (application data readable and none waiting, no tracer)
+        the records are opened straight into ``buffer``: no copy through the
+        application buffer, and a fraction of the calls.  When the last chunk ended
+        inside a record, ``data`` joins it in the receive buffer and is opened from
+        there.  From a record that is not application data (a ticket, a KeyUpdate,
+        an alert: opened into ``buffer`` after the data, as scratch), or one that
+        does not fit, the rest goes the general way, and the bytes already opened
+        are returned through the application buffer (0 here, then ``pending()``).
+        """
+        prot = self._read._prot
+        if (
+            prot is None
+            or self._error is not None
+            or not self._app_read_allowed
+            or self._trace
+            or self._hs_buf
+            or self._early_skip
+            or self.peer_closed
+            or len(self._app)
+        ):
+            self.receive_data(data)
+            return self.read_into(buffer)
+        self._events.clear()
+        return self._guard(self._open_into, prot, data, buffer)
+
+    def _open_into(self, prot, data, buffer) -> int:
+        inp = self._read.buffer
+        if len(inp):
+            inp.feed(data)  # after the partial record the last chunk left
+            pos, n, stop, ctype, rec_end = prot.open_records(inp.buffer, inp.start, inp.end, buffer, 0)
+            inp.consume_to(pos)
+            if not len(inp):
+                inp.release()
+        else:
+            end = len(data)
+            pos, n, stop, ctype, rec_end = prot.open_records(data, 0, end, buffer, 0)
+            if pos < end:
+                self._read.feed(memoryview(data)[pos:])  # a partial record, or what the general way takes
+        if n:
+            self._key_updates_in_row = 0
+        if not stop:
+            return n
+        # The general way from here (rare): the data opened so far goes to the application
+        # buffer first, so that it stays readable, in order, whatever the rest raises.
+        # STOP_RECORD: a handshake message or an alert, now in buffer[n:rec_end]; the bytes
+        # after it wait in the receive buffer for _process.
+        if n:
+            self._app.feed(buffer[:n])
+        if stop == 1 and self._on_record(ctype, bytes(buffer[n:rec_end]), True):
+            return 0  # close_notify: what follows it is not ours to open
+        self._process()
+        self._events.clear()
+        return 0
 
     def read_into(self, buffer) -> int:
         """Move up to ``buffer``'s size in bytes of received application data into it."""
@@ -400,26 +458,32 @@ class Connection:
                 if not len(app):
                     app.release()  # nothing for the application: an idle connection holds no buffer
                 return
-            ctype, payload, protected = rec
-            if protected:
-                self._early_skip = 0  # the client's real flight has started
-            elif ctype == ContentType.APPLICATION_DATA and self._early_skip:
-                self._early_skip -= len(payload)
-                if self._early_skip <= 0:
-                    raise TLSError(AlertDescription.unexpected_message, "too much rejected early data")
-                continue
-            if self._trace:
-                self._emit_trace("record", "receive", ContentType(ctype).name, {"length": len(payload), "protected": protected})
-            if ctype == ContentType.HANDSHAKE:
-                self._on_handshake_record(payload, protected)
-            elif ctype == ContentType.ALERT:
-                self._on_alert(payload, protected)
-                if self.peer_closed:
-                    return
-            elif ctype == ContentType.CHANGE_CIPHER_SPEC:
-                self._on_change_cipher_spec(payload, protected)
-            else:  # protected application data went to the buffer: this one was not protected
-                raise TLSError(AlertDescription.unexpected_message, "unprotected application data")
+            if self._on_record(*rec):
+                return
+
+    def _on_record(self, ctype: int, payload: bytes, protected: bool) -> bool:
+        """One record that is not protected application data (that went to the
+        application buffer).  Returns True when it was the peer's close_notify:
+        what follows it is not ours to open."""
+        if protected:
+            self._early_skip = 0  # the client's real flight has started
+        elif ctype == ContentType.APPLICATION_DATA and self._early_skip:
+            self._early_skip -= len(payload)
+            if self._early_skip <= 0:
+                raise TLSError(AlertDescription.unexpected_message, "too much rejected early data")
+            return False
+        if self._trace:
+            self._emit_trace("record", "receive", ContentType(ctype).name, {"length": len(payload), "protected": protected})
+        if ctype == ContentType.HANDSHAKE:
+            self._on_handshake_record(payload, protected)
+        elif ctype == ContentType.ALERT:
+            self._on_alert(payload, protected)
+            return self.peer_closed
+        elif ctype == ContentType.CHANGE_CIPHER_SPEC:
+            self._on_change_cipher_spec(payload, protected)
+        else:  # protected application data went to the buffer: this one was not protected
+            raise TLSError(AlertDescription.unexpected_message, "unprotected application data")
+        return False
 
     def skip_early_data(self, budget: int) -> None:
         """We rejected 0-RTT: drop records we cannot open, up to ``budget`` bytes (RFC 8446 4.2.10)."""

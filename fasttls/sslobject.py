@@ -299,7 +299,18 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         if not conn.handshake_complete:
             self.do_handshake()
         if not conn.pending():
-            self._pull()
+            if buffer is None:
+                self._pull()
+            else:
+                # asyncio's buffered read: the records are opened straight into the
+                # caller's buffer when the connection is in its steady state.
+                data = self._incoming.read()
+                try:
+                    n = conn._receive_into(data, view[:len]) if data else 0
+                finally:
+                    self._push()  # answers to what came in (a KeyUpdate, an alert)
+                if n:
+                    return n
         if conn.pending():
             if buffer is not None:
                 return conn.read_into(view[:len])
@@ -312,10 +323,20 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         conn = self._checked()
         if not conn.handshake_complete:
             self.do_handshake()
-        with memoryview(data) as view:
-            n = view.nbytes
+        # The records are sealed straight into the bytes handed to the BIO, after
+        # anything queued: no staging in the connection's buffer, no copy out of
+        # it, and nothing left queued behind them.
+        if type(data) is bytes:
+            n = len(data)
             if n:
-                conn.send(view)
+                self._outgoing.write(conn.send_and_take(data))
+                return n
+        else:
+            with memoryview(data) as view:
+                n = view.nbytes
+                if n:
+                    self._outgoing.write(conn.send_and_take(view))
+                    return n
         self._push()
         return n
 

@@ -1,0 +1,222 @@
+"""``SSLObject.read(n, buffer)``: asyncio's buffered read, where records are opened
+straight into the caller's buffer in the steady state (``Connection._receive_into``).
+
+Every way out of that path is driven here against real peers (Python's ``ssl``
+and fasttls): records that are not application data in the same chunk as data
+(tickets, a KeyUpdate, close_notify), records split across chunks, a buffer
+smaller than a record, a damaged record, and a tracer (the general path).  The
+bytes must come out whole and in order, and nothing may be written past ``n``.
+The whole suite also runs on the pure-Python record twin.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import ssl
+
+import pytest
+
+import fasttls
+
+from .compat import files, no_leaks  # noqa: F401 - fixtures
+from .test_ssl_compat import _handshake, _pump, client, fasttls_server, ssl_server
+
+SERVERS = {"ssl": ssl_server, "fasttls": fasttls_server}
+
+
+def bio_pair(files, server_kind):
+    bios = [ssl.MemoryBIO() for _ in range(4)]
+    c = client(files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
+    s = SERVERS[server_kind](files).wrap_bio(bios[2], bios[3], server_side=True)
+    _handshake(c, s, bios)
+    return c, s, bios
+
+
+def read_all(obj, buf, n=None) -> bytes:
+    """Buffered reads until SSLWantReadError, as asyncio's sslproto does."""
+    out = bytearray()
+    while True:
+        try:
+            k = obj.read(n or len(buf), buf)
+        except ssl.SSLWantReadError:
+            return bytes(out)
+        if not k:
+            return bytes(out)
+        out += buf[:k]
+
+
+def server_to_client(c, s, bios):
+    """Hand the server's output to the client's input (one chunk), nothing else."""
+    data = bios[3].read()
+    bios[0].write(data)
+    return data
+
+
+@pytest.mark.parametrize("tickets", ["read before", "in the same chunk"])
+@pytest.mark.parametrize("server_kind", ["ssl", "fasttls"])
+def test_many_records_in_one_read(files, server_kind, tickets):
+    c, s, bios = bio_pair(files, server_kind)
+    if tickets == "read before":
+        _pump(c, s, *bios)
+        with pytest.raises(ssl.SSLWantReadError):
+            c.read(1)  # the server's TLS 1.3 tickets, alone
+    msgs = [os.urandom(n) for n in (1, 100, 16384, 3000, 16384, 17)]
+    for m in msgs:
+        s.write(m)
+    server_to_client(c, s, bios)
+    buf = bytearray(1 << 17)
+    assert read_all(c, buf) == b"".join(msgs)
+    assert c.pending() == 0
+    for m in msgs:  # and again, one read per record
+        s.write(m)
+        server_to_client(c, s, bios)
+        assert read_all(c, buf) == m
+
+
+@pytest.mark.parametrize("server_kind", ["ssl", "fasttls"])
+def test_records_split_across_chunks(files, server_kind):
+    c, s, bios = bio_pair(files, server_kind)
+    _pump(c, s, *bios)
+    try:
+        c.read(1)  # the tickets, with nothing after them
+    except ssl.SSLWantReadError:
+        pass
+    data = os.urandom(40_000)
+    s.write(data)
+    wire = bios[3].read()
+    buf = bytearray(65536)
+    got = bytearray()
+    # Chunk sizes that cut headers, bodies and tags at every kind of place.
+    sizes = [1, 2, 3, 4, 5, 6, 7, 100, 16000, 404, 5, 17, 1]
+    pos = i = 0
+    while pos < len(wire):
+        step = sizes[i % len(sizes)]
+        bios[0].write(wire[pos : pos + step])
+        pos += step
+        i += 1
+        got += read_all(c, buf)
+    assert bytes(got) == data
+
+
+@pytest.mark.parametrize("limit", [1, 10, 1000, 16383])
+def test_a_limit_smaller_than_a_record_and_nothing_past_it(files, limit):
+    c, s, bios = bio_pair(files, "ssl")
+    data = os.urandom(50_000)
+    s.write(data)
+    server_to_client(c, s, bios)
+    buf = bytearray(b"\xee" * 20_000)
+    got = bytearray()
+    while True:
+        try:
+            k = c.read(limit, buf)
+        except ssl.SSLWantReadError:
+            break
+        assert 0 < k <= limit
+        assert buf[limit:] == b"\xee" * (len(buf) - limit)  # past n: untouched
+        got += buf[:k]
+    assert bytes(got) == data
+
+
+def test_key_update_between_records_is_answered(files):
+    c, s, bios = bio_pair(files, "fasttls")
+    _pump(c, s, *bios)
+    try:
+        c.read(1)
+    except ssl.SSLWantReadError:
+        pass
+    s.write(b"before")
+    s.connection.key_update(request_peer=True)
+    s.write(b"after the update")
+    server_to_client(c, s, bios)  # one chunk: data, KeyUpdate, data under the new key
+    buf = bytearray(4096)
+    assert read_all(c, buf) == b"before" + b"after the update"
+    # The client answered with its own KeyUpdate; the server reads it and what follows.
+    c.write(b"client data")
+    _pump(c, s, *bios)
+    assert read_all(s, buf) == b"client data"
+
+
+@pytest.mark.parametrize("server_kind", ["ssl", "fasttls"])
+def test_close_notify_after_data_in_the_same_chunk(files, server_kind):
+    c, s, bios = bio_pair(files, server_kind)
+    s.write(b"last words")
+    with pytest.raises(ssl.SSLWantReadError):
+        s.unwrap()  # queues close_notify, waits for ours
+    server_to_client(c, s, bios)
+    buf = bytearray(4096)
+    assert c.read(4096, buf) == 10 and buf[:10] == b"last words"
+    assert c.read(4096, buf) == 0  # the peer closed cleanly
+    assert c.read(4096, buf) == 0
+
+
+@pytest.mark.parametrize("server_kind", ["ssl", "fasttls"])
+def test_a_damaged_record_is_an_error_and_an_alert(files, server_kind):
+    c, s, bios = bio_pair(files, server_kind)
+    _pump(c, s, *bios)
+    try:
+        c.read(1)
+    except ssl.SSLWantReadError:
+        pass
+    s.write(b"good")
+    s.write(b"bad record")
+    wire = bytearray(bios[3].read())
+    wire[-3] ^= 0x40  # in the second record's tag
+    bios[0].write(bytes(wire))
+    buf = bytearray(4096)
+    with pytest.raises(ssl.SSLError) as info:
+        while True:
+            c.read(4096, buf)
+    assert "BAD_RECORD_MAC" in str(info.value)
+    alert = bios[1].read()
+    assert alert  # the alert for the peer
+    bios[2].write(alert)
+    with pytest.raises(ssl.SSLError):
+        s.read(10)
+    with pytest.raises(ssl.SSLError):  # the connection stays failed
+        c.read(4096, buf)
+
+
+def test_with_a_tracer_the_general_path_gives_the_same_bytes(files, caplog):
+    caplog.set_level(logging.DEBUG, logger="fasttls.trace")
+    c, s, bios = bio_pair(files, "ssl")
+    assert c.connection._trace is not None
+    data = os.urandom(30_000)
+    s.write(data)
+    server_to_client(c, s, bios)
+    assert read_all(c, bytearray(65536)) == data
+    assert any("APPLICATION_DATA" in r.getMessage() for r in caplog.records)
+
+
+def test_read_without_a_buffer_is_unchanged(files):
+    c, s, bios = bio_pair(files, "ssl")
+    s.write(b"x" * 20_000)
+    server_to_client(c, s, bios)
+    got = b""
+    while len(got) < 20_000:
+        got += c.read(7000)
+    assert got == b"x" * 20_000
+    assert isinstance(c, fasttls.SSLObject)
+
+
+def test_data_before_a_fatal_alert_stays_readable(files):
+    """As on the general path: the read that meets the alert raises it, and the data
+    that came before it in the same chunk is still there to read."""
+    from fasttls.constants import AlertDescription, AlertLevel
+
+    c, s, bios = bio_pair(files, "fasttls")
+    _pump(c, s, *bios)
+    try:
+        c.read(1)
+    except ssl.SSLWantReadError:
+        pass
+    s.write(b"data first")
+    s.connection._send_alert(AlertLevel.FATAL, AlertDescription.internal_error)  # a peer giving up
+    s.write(b"")  # flushes
+    server_to_client(c, s, bios)
+    buf = bytearray(4096)
+    with pytest.raises(ssl.SSLError) as info:
+        c.read(4096, buf)
+    assert "INTERNAL_ERROR" in str(info.value)
+    assert c.pending() == 10
+    assert c.read(4096, buf) == 10 and buf[:10] == b"data first"
