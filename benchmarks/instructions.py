@@ -23,7 +23,10 @@ Workloads:
   client and server, through the sans-IO connection;
 * ``records-<twin>``: 1 MiB sealed and opened again as 1 KiB TLS 1.3
   AES-128-GCM records by that record twin (per-record overhead shows most
-  at 1 KiB).
+  at 1 KiB);
+* ``sslobject-<twin>``: 64 small messages (1 KiB) each written through one
+  ``SSLObject`` and read by another until ``SSLWantReadError``, as asyncio
+  drives ``wrap_bio``: the Python around the record layer, per call.
 """
 
 from __future__ import annotations
@@ -42,11 +45,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BASELINE = os.path.join(HERE, "instructions.json")
 #: (SMALL, LARGE) repetitions per workload: enough for a steady difference, short under valgrind.
-REPETITIONS = {"handshake13": (3, 11), "records-cython": (1, 3), "records-python": (1, 3)}
+REPETITIONS = {"handshake13": (3, 11), "records-cython": (1, 3), "records-python": (1, 3), "sslobject-cython": (2, 6), "sslobject-python": (2, 6)}
 #: How far (relative) a count may rise above its baseline before the gate fails.  The
 #: counts repeat to within 0.1% here; the rest is room for small library updates.
 TOLERANCE = 0.05
-WORKLOADS = ("handshake13", "records-cython", "records-python")
+WORKLOADS = ("handshake13", "records-cython", "records-python", "sslobject-cython", "sslobject-python")
 #: Objects whose instructions are the primitives', not ours.
 _CRYPTO_OBJECTS = re.compile(r"_rust\.abi3\.so|libcrypto|libssl")
 
@@ -112,9 +115,60 @@ def _records(twin_name: str, n: int) -> None:
         opener.open_records(sealed, 0, end, plain, 0)
 
 
+def _sslobject(twin_name: str, n: int) -> None:
+    """``n`` x 64 x (a 1 KiB write through an ``SSLObject``, the BIO handover, and reads
+    until ``SSLWantReadError``): asyncio's use of ``wrap_bio`` with small messages, where
+    the per-call costs of both sides show."""
+    import ssl
+
+    import fasttls
+    import fasttls.record as record
+    from fasttls.default_cert import generate, pem
+
+    if record.IMPLEMENTATION != twin_name:
+        raise SystemExit(f"record twin {twin_name!r} not in use ({record.IMPLEMENTATION}; {record.CYTHON_IMPORT_ERROR})")
+    cert_pem, key_pem = pem(generate())
+    with tempfile.TemporaryDirectory() as d:
+        cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+        for path, data in ((cert, cert_pem), (key, key_pem)):
+            with open(path, "wb") as f:
+                f.write(data)
+        sctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+        sctx.load_cert_chain(cert, key)
+        cctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+        cctx.load_verify_locations(cert)
+    cin, cout, sin, sout = (ssl.MemoryBIO() for _ in range(4))
+    c = cctx.wrap_bio(cin, cout, server_hostname="localhost")
+    s = sctx.wrap_bio(sin, sout, server_side=True)
+    for _ in range(4):
+        for obj in (c, s):
+            try:
+                obj.do_handshake()
+            except ssl.SSLWantReadError:
+                pass
+        sin.write(cout.read())
+        cin.write(sout.read())
+    chunk = bytes(1024)
+    buf = bytearray(1 << 17)
+    got = 0
+    for _ in range(n):
+        for _ in range(64):
+            c.write(chunk)
+            sin.write(cout.read())
+            while True:
+                try:
+                    got += s.read(len(buf), buf)
+                except ssl.SSLWantReadError:
+                    break
+    if got != n * 64 * 1024:
+        raise SystemExit(f"sslobject workload moved {got} bytes")
+
+
 def _run_workload(name: str, n: int) -> None:
     if name == "handshake13":
         _handshake13(n)
+    elif name.startswith("sslobject-"):
+        _sslobject(name.split("-", 1)[1], n)
     elif name.startswith("records-"):
         _records(name.split("-", 1)[1], n)
     else:
@@ -128,6 +182,9 @@ def _callgrind(name: str, n: int, workdir: str) -> dict[str, int]:
     """Instructions by object file for ``n`` repetitions of ``name`` (plus start-up)."""
     out = os.path.join(workdir, f"{name}-{n}.out")
     env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop("FASTTLS_PURE_PYTHON", None)
+    if name == "sslobject-python":
+        env["FASTTLS_PURE_PYTHON"] = "1"  # the connection's twin is chosen at import
     cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, os.path.abspath(__file__), "--child", name, str(n)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=workdir)
     if proc.returncode != 0:
