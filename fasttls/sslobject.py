@@ -299,18 +299,25 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         if not conn.handshake_complete:
             self.do_handshake()
         if not conn.pending():
-            if buffer is None:
-                self._pull()
-            else:
-                # asyncio's buffered read: the records are opened straight into the
-                # caller's buffer when the connection is in its steady state.
-                data = self._incoming.read()
+            # The records are opened straight into the caller's buffer (asyncio's buffered
+            # read) or into the bytes returned (its copied read) when the connection is
+            # in its steady state; see Connection._receive_into.
+            data = self._incoming.read()
+            if data:
+                if buffer is None:
+                    out = bytearray(min(len, data.__len__()))  # plaintext is shorter than its records
+                    view = memoryview(out)
                 try:
-                    n = conn._receive_into(data, view[:len]) if data else 0
+                    n = conn._receive_into(data, view[:len])
                 finally:
                     self._push()  # answers to what came in (a KeyUpdate, an alert)
                 if n:
+                    if buffer is None:
+                        with view:
+                            return bytes(view[:n]) if n < out.__len__() else bytes(out)
                     return n
+            else:
+                self._push()
         if conn.pending():
             if buffer is not None:
                 return conn.read_into(view[:len])

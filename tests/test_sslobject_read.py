@@ -1,5 +1,6 @@
-"""``SSLObject.read(n, buffer)``: asyncio's buffered read, where records are opened
-straight into the caller's buffer in the steady state (``Connection._receive_into``).
+"""``SSLObject.read``: asyncio's buffered read (``read(n, buffer)``) and copied read
+(``read(n)``), where records are opened straight into the caller's buffer or into
+the returned bytes in the steady state (``Connection._receive_into``).
 
 Every way out of that path is driven here against real peers (Python's ``ssl``
 and fasttls): records that are not application data in the same chunk as data
@@ -33,17 +34,27 @@ def bio_pair(files, server_kind):
     return c, s, bios
 
 
-def read_all(obj, buf, n=None) -> bytes:
-    """Buffered reads until SSLWantReadError, as asyncio's sslproto does."""
+MODES = ["buffer", "bytes"]
+
+
+def read_all(obj, buf, mode="buffer") -> bytes:
+    """Reads until SSLWantReadError, as asyncio's sslproto does: into ``buf``
+    (its buffered read) or returning bytes of at most ``len(buf)`` (its copied read)."""
     out = bytearray()
     while True:
         try:
-            k = obj.read(n or len(buf), buf)
+            if mode == "buffer":
+                k = obj.read(len(buf), buf)
+                chunk = buf[:k]
+            else:
+                chunk = obj.read(len(buf))
+                assert type(chunk) is bytes and len(chunk) <= len(buf)
+                k = len(chunk)
         except ssl.SSLWantReadError:
             return bytes(out)
         if not k:
             return bytes(out)
-        out += buf[:k]
+        out += chunk
 
 
 def server_to_client(c, s, bios):
@@ -53,9 +64,10 @@ def server_to_client(c, s, bios):
     return data
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("tickets", ["read before", "in the same chunk"])
 @pytest.mark.parametrize("server_kind", ["ssl", "fasttls"])
-def test_many_records_in_one_read(files, server_kind, tickets):
+def test_many_records_in_one_read(files, server_kind, tickets, mode):
     c, s, bios = bio_pair(files, server_kind)
     if tickets == "read before":
         _pump(c, s, *bios)
@@ -66,16 +78,17 @@ def test_many_records_in_one_read(files, server_kind, tickets):
         s.write(m)
     server_to_client(c, s, bios)
     buf = bytearray(1 << 17)
-    assert read_all(c, buf) == b"".join(msgs)
+    assert read_all(c, buf, mode) == b"".join(msgs)
     assert c.pending() == 0
     for m in msgs:  # and again, one read per record
         s.write(m)
         server_to_client(c, s, bios)
-        assert read_all(c, buf) == m
+        assert read_all(c, buf, mode) == m
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("server_kind", ["ssl", "fasttls"])
-def test_records_split_across_chunks(files, server_kind):
+def test_records_split_across_chunks(files, server_kind, mode):
     c, s, bios = bio_pair(files, server_kind)
     _pump(c, s, *bios)
     try:
@@ -95,7 +108,7 @@ def test_records_split_across_chunks(files, server_kind):
         bios[0].write(wire[pos : pos + step])
         pos += step
         i += 1
-        got += read_all(c, buf)
+        got += read_all(c, buf, mode)
     assert bytes(got) == data
 
 
@@ -118,7 +131,8 @@ def test_a_limit_smaller_than_a_record_and_nothing_past_it(files, limit):
     assert bytes(got) == data
 
 
-def test_key_update_between_records_is_answered(files):
+@pytest.mark.parametrize("mode", MODES)
+def test_key_update_between_records_is_answered(files, mode):
     c, s, bios = bio_pair(files, "fasttls")
     _pump(c, s, *bios)
     try:
@@ -130,7 +144,7 @@ def test_key_update_between_records_is_answered(files):
     s.write(b"after the update")
     server_to_client(c, s, bios)  # one chunk: data, KeyUpdate, data under the new key
     buf = bytearray(4096)
-    assert read_all(c, buf) == b"before" + b"after the update"
+    assert read_all(c, buf, mode) == b"before" + b"after the update"
     # The client answered with its own KeyUpdate; the server reads it and what follows.
     c.write(b"client data")
     _pump(c, s, *bios)
@@ -220,3 +234,31 @@ def test_data_before_a_fatal_alert_stays_readable(files):
     assert "INTERNAL_ERROR" in str(info.value)
     assert c.pending() == 10
     assert c.read(4096, buf) == 10 and buf[:10] == b"data first"
+
+
+@pytest.mark.parametrize("limit", [1, 10, 1000, 16383, 16384, 100_000])
+def test_copied_read_returns_at_most_the_limit(files, limit):
+    c, s, bios = bio_pair(files, "ssl")
+    data = os.urandom(50_000)
+    s.write(data)
+    server_to_client(c, s, bios)
+    got = bytearray()
+    while True:
+        try:
+            chunk = c.read(limit)
+        except ssl.SSLWantReadError:
+            break
+        assert type(chunk) is bytes and 0 < len(chunk) <= limit
+        got += chunk
+    assert bytes(got) == data
+
+
+@pytest.mark.parametrize("server_kind", ["ssl", "fasttls"])
+def test_copied_read_sees_close_notify(files, server_kind):
+    c, s, bios = bio_pair(files, server_kind)
+    s.write(b"last words")
+    with pytest.raises(ssl.SSLWantReadError):
+        s.unwrap()
+    server_to_client(c, s, bios)
+    assert c.read(4096) == b"last words"
+    assert c.read(4096) == b""
