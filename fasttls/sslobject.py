@@ -29,6 +29,9 @@ from .errors import SSLEOFError, SSLError, SSLWantReadError
 
 __all__ = ["SSLObject", "TLSInfo"]
 
+#: ``read(n)`` opens chunks up to this size straight into the bytes it returns.
+_DIRECT_BYTES_MAX = 32 * 1024
+
 _VERSION_NAMES = {ProtocolVersion.TLS13: "TLSv1.3", ProtocolVersion.TLS12: "TLSv1.2"}
 _CHANNEL_BINDINGS = ("tls-unique", "tls-exporter")
 
@@ -303,7 +306,14 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             # read) or into the bytes returned (its copied read) when the connection is
             # in its steady state; see Connection._receive_into.
             data = self._incoming.read()
-            if data:
+            if buffer is None and data.__len__() > _DIRECT_BYTES_MAX:
+                # A large chunk: the general way reuses the connection's pooled buffers,
+                # where a new zeroed buffer that size would cost more than its calls.
+                try:
+                    conn.receive_data(data)
+                finally:
+                    self._push()
+            elif data:
                 if buffer is None:
                     out = bytearray(min(len, data.__len__()))  # plaintext is shorter than its records
                     view = memoryview(out)
