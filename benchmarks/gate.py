@@ -42,10 +42,11 @@ def gated_row(case: str, pair: str, metric: str) -> bool:
     """What the gate checks.  Bulk CPU with 1 KiB writes is printed, not gated: whether the
     sender blocks on a full socket (and pays the wakeups) flips from run to run, and its
     ratio spread from 0.41 to 0.77 in clean-clone runs; 16 KiB writes, handshakes and
-    memory stay within the tolerances below."""
+    memory stay within the tolerances below.  The in-memory SSLObject rows are printed, not
+    gated here: instructions.py gates that path by instruction count, which is steadier."""
     if metric not in GATED_METRICS or pair not in GATED_PAIRS:
         return False
-    return "1 KiB writes" not in case
+    return "1 KiB writes" not in case and not case.startswith("in-memory")
 
 
 def tolerance_for(k: str) -> float:

@@ -123,6 +123,7 @@ def _sslobject(twin_name: str, n: int) -> None:
 
     import fasttls
     import fasttls.record as record
+    from fasttls.bench import bio_pair
     from fasttls.default_cert import generate, pem
 
     if record.IMPLEMENTATION != twin_name:
@@ -137,17 +138,7 @@ def _sslobject(twin_name: str, n: int) -> None:
         sctx.load_cert_chain(cert, key)
         cctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
         cctx.load_verify_locations(cert)
-    cin, cout, sin, sout = (ssl.MemoryBIO() for _ in range(4))
-    c = cctx.wrap_bio(cin, cout, server_hostname="localhost")
-    s = sctx.wrap_bio(sin, sout, server_side=True)
-    for _ in range(4):
-        for obj in (c, s):
-            try:
-                obj.do_handshake()
-            except ssl.SSLWantReadError:
-                pass
-        sin.write(cout.read())
-        cin.write(sout.read())
+    c, s, (cin, cout, sin, sout) = bio_pair(cctx, sctx)
     chunk = bytes(1024)
     buf = bytearray(1 << 17)
     got = 0

@@ -284,6 +284,103 @@ def _rss_kib() -> int:
         return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
 
 
+def _bio_context(args, server: bool):
+    """The context of one side of an in-memory pair (``memory``): ``ssl``'s, or fasttls's
+    drop-in ``SSLContext``, whose ``wrap_bio`` is what asyncio drives."""
+    if args.impl == "ssl":
+        return _ssl_context(args, server)
+    import ssl
+
+    import fasttls
+
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER if server else fasttls.PROTOCOL_TLS_CLIENT)
+    if server:
+        ctx.load_cert_chain(args.cert, args.key)
+    else:
+        ctx.load_verify_locations(args.cert)
+    v = ssl.TLSVersion.TLSv1_3 if args.version == "1.3" else ssl.TLSVersion.TLSv1_2
+    ctx.minimum_version = ctx.maximum_version = v
+    if args.version == "1.3":
+        ctx.set_ciphersuites(SUITES13[args.cipher])
+    else:
+        ctx.set_ciphers(SUITES12[args.cipher])
+    return ctx
+
+
+def bio_pair(client_ctx, server_ctx):
+    """A client and a server ``SSLObject`` over ``MemoryBIO`` pairs, handshake done:
+    ``(client, server, (client_in, client_out, server_in, server_out))``."""
+    import ssl
+
+    bios = cin, cout, sin, sout = tuple(ssl.MemoryBIO() for _ in range(4))
+    c = client_ctx.wrap_bio(cin, cout, server_hostname="localhost")
+    s = server_ctx.wrap_bio(sin, sout, server_side=True)
+    for _ in range(10):
+        for obj in (c, s):
+            try:
+                obj.do_handshake()
+            except ssl.SSLWantReadError:
+                pass
+        sin.write(cout.read())
+        cin.write(sout.read())
+    return c, s, bios
+
+
+def memory_endpoint(argv: list[str]) -> int:
+    """Both ends of one connection in this process, ``SSLObject`` over ``MemoryBIO`` as
+    asyncio's sslproto drives them: writes of ``--write-size``, handed over in chunks of
+    up to 256 KiB (asyncio's read size), read back with ``read(256 KiB)`` until
+    ``SSLWantReadError``.  No sockets, no scheduler: the CPU time of each side's TLS
+    work, steadier than a loopback transfer.  Prints the thread CPU seconds of the
+    sending side (writes and taking the output) and of the receiving side."""
+    p = argparse.ArgumentParser(prog="python -m fasttls.bench memory")
+    p.add_argument("--impl", choices=["fasttls", "ssl"], required=True)
+    p.add_argument("--cert", required=True)
+    p.add_argument("--key", required=True)
+    p.add_argument("--version", default="1.3")
+    p.add_argument("--cipher", default="aes128gcm")
+    p.add_argument("--bytes", type=int, default=64 << 20)
+    p.add_argument("--write-size", type=int, default=16384)
+    args = p.parse_args(argv)
+    import ssl
+
+    c, s, (cin, cout, sin, sout) = bio_pair(_bio_context(args, False), _bio_context(args, True))
+    chunk = os.urandom(args.write_size)
+    per_handover = max(1, (256 << 10) // args.write_size)
+    clock = time.thread_time
+
+    def transfer(total: int) -> tuple[float, float]:
+        send = recv = 0.0
+        moved = got = 0
+        while moved < total:
+            t0 = clock()
+            for _ in range(per_handover):
+                c.write(chunk)
+            data = cout.read()
+            t1 = clock()
+            sin.write(data)
+            while True:
+                try:
+                    piece = s.read(256 << 10)
+                except ssl.SSLWantReadError:
+                    break
+                if not piece:
+                    raise RuntimeError("peer closed")
+                got += len(piece)
+            t2 = clock()
+            send += t1 - t0
+            recv += t2 - t1
+            moved += per_handover * len(chunk)
+        if got != moved:
+            raise RuntimeError(f"received {got} of {moved} bytes")
+        return send, recv
+
+    transfer(1 << 20)  # warm: first-use costs are not per-byte costs
+    send, recv = transfer(args.bytes)
+    sys.stdout.write(json.dumps({"send_cpu": send, "recv_cpu": recv, "bytes": args.bytes}) + "\n")
+    return 0
+
+
 # ---------------------------------------------------------------------- orchestration (parent)
 
 
@@ -392,6 +489,24 @@ def bulk(case: Case, total: int = 64 << 20, write_size: int = 16384, rounds: int
     return result
 
 
+def memory_bulk(case: Case, total: int = 64 << 20, write_size: int = 16384) -> dict:
+    """One in-memory transfer (``memory_endpoint``) by ``case.client``'s implementation:
+    CPU per MiB of the sending and the receiving side, in the shape :func:`bulk` reports."""
+    cert, key = _work().cert(case.key_type)
+    cmd = [sys.executable, "-m", "fasttls.bench", "memory", "--impl", case.client, "--cert", cert, "--key", key]
+    cmd += ["--version", case.version, "--cipher", case.cipher, "--bytes", str(total), "--write-size", str(write_size)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(case, case.client), timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"memory endpoint failed:\n{proc.stderr[-3000:]}")
+    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    mib = total / (1 << 20)
+    return {
+        "client_cpu_ms_per_mib": r["send_cpu"] / mib * 1000,
+        "server_cpu_ms_per_mib": r["recv_cpu"] / mib * 1000,
+        "mb_per_s": total / (r["send_cpu"] + r["recv_cpu"]) / 1e6,
+    }
+
+
 def handshakes(case: Case, count: int = 200, resume: bool = False) -> dict:
     """Sequential handshakes, a new TCP connection each: rate and CPU per handshake on each side."""
     result = _run_pair(case, "handshake", ["--count", str(count)] + (["--resume"] if resume else []))
@@ -487,6 +602,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "endpoint":
         return endpoint(argv[1:])
+    if argv and argv[0] == "memory":
+        return memory_endpoint(argv[1:])
     sys.stderr.write("usage: python -m fasttls bench (this module's own entry point is for its child processes)\n")
     return 2
 
