@@ -321,7 +321,7 @@ class Connection:
 
     def read_into(self, buffer) -> int:
         """Move up to ``buffer``'s size in bytes of received application data into it."""
-        if not _is_octets(buffer):
+        if (type(buffer) is not memoryview or buffer.itemsize != 1 or buffer.ndim != 1) and not _is_octets(buffer):
             with _octet_view(buffer) as octets:
                 return self.read_into(octets)
         app = self._app
