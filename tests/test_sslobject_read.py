@@ -262,3 +262,15 @@ def test_copied_read_sees_close_notify(files, server_kind):
     server_to_client(c, s, bios)
     assert c.read(4096) == b"last words"
     assert c.read(4096) == b""
+
+
+@pytest.mark.parametrize("bad", [b"immutable", memoryview(bytearray(10))[::2]], ids=["bytes", "strided"])
+def test_a_buffer_that_cannot_be_written_is_a_type_error(files, bad):
+    """As ssl: TypeError before anything is read, and the connection stays usable."""
+    c, s, bios = bio_pair(files, "ssl")
+    s.write(b"hello")
+    server_to_client(c, s, bios)
+    with pytest.raises(TypeError):
+        c.read(5, bad)
+    buf = bytearray(100)
+    assert c.read(100, buf) == 5 and buf[:5] == b"hello"
