@@ -384,6 +384,18 @@ class RecordSealer(_Protection):
         """``data`` as protected records of ``content_type``, returned as one new
         ``bytes`` object: the write path's one call per application write."""
         n = len(data) if type(data) is bytes else memoryview(data).nbytes
+        if 0 < n <= max_fragment and self.version == TLS13:
+            # One record (a driver's small write): the lean path RecordWriter uses.
+            _check_fragment(max_fragment)
+            src = memoryview(data)
+            if src.ndim != 1 or src.itemsize != 1:
+                src = src.cast("B")
+            elif not src.c_contiguous:
+                raise BufferError("memoryview: underlying buffer is not C-contiguous")
+            out = bytearray(n + 22)
+            with memoryview(out) as om:
+                self._seal_one13(out, om, content_type, src, n)
+            return bytes(out)
         out = bytearray(self.sealed_length(n, max_fragment))
         self.seal_into(out, 0, content_type, data, max_fragment)
         return bytes(out)
