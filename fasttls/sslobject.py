@@ -292,10 +292,9 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         """
         conn = self._checked()
         if buffer is not None:
-            view = memoryview(buffer)
-            if view.readonly or not view.c_contiguous:
+            view = memoryview(buffer).cast("B")  # TypeError for a strided buffer, as ssl
+            if view.readonly:
                 raise TypeError(f"read() argument 2 must be read-write bytes-like object, not {type(buffer).__name__}")
-            view = view.cast("B")
             if len <= 0 or len > view.nbytes:
                 len = view.nbytes
         elif len < 0:
