@@ -40,7 +40,7 @@ _FAST_SEND_MAX = 1 << 20
 def _is_octets(data) -> bool:
     """True when ``len(data)`` is its size in bytes and the record twins can take it as is."""
     t = type(data)
-    return t is bytes or t is bytearray or (t is memoryview and data.itemsize == 1 and data.ndim == 1 and data.c_contiguous)
+    return t is bytes or t is bytearray or (t is memoryview and data.format == "B" and data.ndim == 1 and data.c_contiguous)
 
 
 def _octet_view(data) -> memoryview:
@@ -148,6 +148,10 @@ class Connection:
             self.start()
         if data:
             self._read.feed(data)
+        if self.peer_closed:
+            # RFC 8446 6.1: data after a closure alert is ignored; it stays in the receive
+            # buffer for take_trailing_data (a STARTTLS-style unwrap).
+            return []
         self._guard(self._process)
         out, self._events = self._events, []
         return out
@@ -288,7 +292,13 @@ class Connection:
             self.receive_data(data)
             return self.read_into(buffer)
         self._events.clear()
-        return self._guard(self._open_into, prot, data, buffer)
+        try:
+            return self._guard(self._open_into, prot, data, buffer)
+        except BaseException:
+            # A record that failed authentication was decrypted into the caller's buffer
+            # before its tag was checked: leave none of it there (RFC 5116 2.2).
+            buffer[:] = bytes(len(buffer))
+            raise
 
     def _open_into(self, prot, data, buffer) -> int:
         inp = self._read.buffer
@@ -313,15 +323,19 @@ class Connection:
         # after it wait in the receive buffer for _process.
         if n:
             self._app.feed(buffer[:n])
-        if stop == 1 and self._on_record(ctype, bytes(buffer[n:rec_end]), True):
-            return 0  # close_notify: what follows it is not ours to open
+        if stop == 1:
+            payload = bytes(buffer[n:rec_end])
+            end = min(rec_end + 1, len(buffer))  # and the TLS 1.3 inner content type after it
+            buffer[n:end] = bytes(end - n)  # scratch: no handshake plaintext left behind
+            if self._on_record(ctype, payload, True):
+                return 0  # close_notify: what follows it is not ours to open
         self._process()
         self._events.clear()
         return 0
 
     def read_into(self, buffer) -> int:
         """Move up to ``buffer``'s size in bytes of received application data into it."""
-        if (type(buffer) is not memoryview or buffer.itemsize != 1 or buffer.ndim != 1) and not _is_octets(buffer):
+        if (type(buffer) is not memoryview or buffer.format != "B" or buffer.ndim != 1) and not _is_octets(buffer):
             with _octet_view(buffer) as octets:
                 return self.read_into(octets)
         app = self._app

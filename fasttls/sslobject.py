@@ -14,6 +14,7 @@ report about a connection (``cipher()``, ``getpeercert()``, ``version()``...).
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 import weakref
 from typing import Any
@@ -317,10 +318,20 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                     self._push()
             elif data:
                 if buffer is None:
-                    out = bytearray(min(len, data.__len__()))  # plaintext is shorter than its records
+                    # Plaintext is shorter than its records (with the start of one that
+                    # the last chunk left in the receive buffer).
+                    out = bytearray(min(len, data.__len__() + conn.receive_buffer.__len__()))
                     view = memoryview(out)
+                part = view[:len]
                 try:
-                    n = conn._receive_into(data, view[:len])
+                    n = conn._receive_into(data, part)
+                except BaseException:
+                    # A kept exception (its traceback holds these frames) must not keep
+                    # the caller's buffer exported: it could not be resized.
+                    for v in (part, view):
+                        with contextlib.suppress(BufferError):
+                            v.release()
+                    raise
                 finally:
                     self._push()  # answers to what came in (a KeyUpdate, an alert)
                 if n:
@@ -336,6 +347,8 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             return conn.read(len)
         if conn.peer_closed:
             return 0 if buffer is not None else b""
+        if conn.error is not None:
+            raise conn.error  # a failed connection says so again, not "want read"
         raise self._want_read()
 
     def write(self, data) -> int:

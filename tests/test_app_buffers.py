@@ -31,7 +31,9 @@ SMALL = array.array("I", [1, 2, 3])
 LARGE = array.array("I", range(30_000))  # 120,000 bytes: several records
 MATRIX = memoryview(os.urandom(3 * 7000)).cast("B", (3, 7000))
 WIDE = memoryview(bytearray(os.urandom(8 * 5000))).cast("Q")
-BUFFERS = {"array-small": SMALL, "array-large": LARGE, "2-d": MATRIX, "8-byte items": WIDE}
+SIGNED = array.array("b", range(-100, 100))  # 1-byte items, format 'b'
+CHARS = memoryview(os.urandom(3000)).cast("c")  # 1-byte items, format 'c'
+BUFFERS = {"array-small": SMALL, "array-large": LARGE, "2-d": MATRIX, "8-byte items": WIDE, "signed bytes": SIGNED, "chars": CHARS}
 
 
 def octets(buf) -> bytes:
@@ -81,7 +83,10 @@ def test_read_into_fills_bytes_of_any_buffer(pki, twin):
     dest = array.array("I", bytes(4 * 60))  # 240 bytes, 60 items
     assert s.read_into(dest) == 240
     assert dest.tobytes() == data[:240]
-    assert s.read() == data[240:]
+    chars = memoryview(bytearray(100)).cast("c")  # 1-byte items of another format
+    assert s.read_into(chars) == 100
+    assert chars.tobytes() == data[240:340]
+    assert s.read() == data[340:]
 
 
 def test_a_bad_argument_leaves_the_connection_usable(pki, twin):

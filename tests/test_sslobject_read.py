@@ -57,6 +57,15 @@ def read_all(obj, buf, mode="buffer") -> bytes:
         out += chunk
 
 
+def read_tickets(c, s, bios):
+    """Let the client take the server's TLS 1.3 tickets (with nothing after them)."""
+    _pump(c, s, *bios)
+    try:
+        c.read(1)
+    except ssl.SSLWantReadError:
+        pass
+
+
 def server_to_client(c, s, bios):
     """Hand the server's output to the client's input (one chunk), nothing else."""
     data = bios[3].read()
@@ -90,11 +99,7 @@ def test_many_records_in_one_read(files, server_kind, tickets, mode):
 @pytest.mark.parametrize("server_kind", ["ssl", "fasttls"])
 def test_records_split_across_chunks(files, server_kind, mode):
     c, s, bios = bio_pair(files, server_kind)
-    _pump(c, s, *bios)
-    try:
-        c.read(1)  # the tickets, with nothing after them
-    except ssl.SSLWantReadError:
-        pass
+    read_tickets(c, s, bios)
     data = os.urandom(40_000)
     s.write(data)
     wire = bios[3].read()
@@ -134,11 +139,7 @@ def test_a_limit_smaller_than_a_record_and_nothing_past_it(files, limit):
 @pytest.mark.parametrize("mode", MODES)
 def test_key_update_between_records_is_answered(files, mode):
     c, s, bios = bio_pair(files, "fasttls")
-    _pump(c, s, *bios)
-    try:
-        c.read(1)
-    except ssl.SSLWantReadError:
-        pass
+    read_tickets(c, s, bios)
     s.write(b"before")
     s.connection.key_update(request_peer=True)
     s.write(b"after the update")
@@ -167,11 +168,7 @@ def test_close_notify_after_data_in_the_same_chunk(files, server_kind):
 @pytest.mark.parametrize("server_kind", ["ssl", "fasttls"])
 def test_a_damaged_record_is_an_error_and_an_alert(files, server_kind):
     c, s, bios = bio_pair(files, server_kind)
-    _pump(c, s, *bios)
-    try:
-        c.read(1)
-    except ssl.SSLWantReadError:
-        pass
+    read_tickets(c, s, bios)
     s.write(b"good")
     s.write(b"bad record")
     wire = bytearray(bios[3].read())
@@ -182,13 +179,18 @@ def test_a_damaged_record_is_an_error_and_an_alert(files, server_kind):
         while True:
             c.read(4096, buf)
     assert "BAD_RECORD_MAC" in str(info.value)
+    # The damaged record was decrypted before its tag was checked: none of it is left.
+    assert b"bad record" not in buf
+    buf += b"resizable"  # the kept exception does not keep the buffer exported
     alert = bios[1].read()
     assert alert  # the alert for the peer
     bios[2].write(alert)
     with pytest.raises(ssl.SSLError):
         s.read(10)
-    with pytest.raises(ssl.SSLError):  # the connection stays failed
+    with pytest.raises(ssl.SSLError) as again:  # the connection stays failed, and says so
         c.read(4096, buf)
+    assert not isinstance(again.value, ssl.SSLWantReadError)
+    assert "BAD_RECORD_MAC" in str(again.value)
 
 
 def test_with_a_tracer_the_general_path_gives_the_same_bytes(files, caplog):
@@ -219,11 +221,7 @@ def test_data_before_a_fatal_alert_stays_readable(files):
     from fasttls.constants import AlertDescription, AlertLevel
 
     c, s, bios = bio_pair(files, "fasttls")
-    _pump(c, s, *bios)
-    try:
-        c.read(1)
-    except ssl.SSLWantReadError:
-        pass
+    read_tickets(c, s, bios)
     s.write(b"data first")
     s.connection._send_alert(AlertLevel.FATAL, AlertDescription.internal_error)  # a peer giving up
     s.write(b"")  # flushes
@@ -274,3 +272,39 @@ def test_a_buffer_that_cannot_be_written_is_a_type_error(files, bad):
         c.read(5, bad)
     buf = bytearray(100)
     assert c.read(100, buf) == 5 and buf[:5] == b"hello"
+
+
+def test_no_handshake_plaintext_is_left_in_the_buffer(files):
+    """A KeyUpdate met after data is opened into the buffer as scratch; it is wiped."""
+    c, s, bios = bio_pair(files, "fasttls")
+    read_tickets(c, s, bios)
+    s.write(b"data")
+    s.connection.key_update(request_peer=True)
+    s.write(b"")  # flushes
+    server_to_client(c, s, bios)
+    buf = bytearray(b"\xee" * 4096)
+    n = c.read(4096, buf)
+    assert buf[:n] == b"data"
+    # Past the count: what was there, zeros, or the record's content-type byte; no KeyUpdate.
+    assert set(buf[n:]) <= {0xEE, 0x00, 0x17}
+
+
+def test_records_after_close_notify_are_ignored(pki, twin):
+    """RFC 8446 6.1: data after the peer's closure alert is ignored, also when it comes
+    in a later chunk; it stays as trailing data."""
+    from .pairs import do_handshake, make_pair
+    from fasttls.config import Config
+
+    cc = Config(trust_store=pki.store)
+    sc = Config(certificates=[pki.server("ecdsa-p256")])
+    c, srv = make_pair(cc, sc, twin=twin)
+    do_handshake(c, srv)
+    srv.close()
+    srv._write.write_record(23, b"AFTER-CLOSE")  # a peer that goes on after its close_notify
+    wire = srv.data_to_send()
+    cut = len(wire) - 10
+    c.receive_data(wire[:cut])
+    assert c.peer_closed and c.read() == b""
+    c.receive_data(wire[cut:])
+    assert c.read() == b""
+    assert len(c.take_trailing_data()) == 5 + len(b"AFTER-CLOSE") + 17

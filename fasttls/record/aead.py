@@ -388,7 +388,7 @@ class RecordSealer(_Protection):
             # One record (a driver's small write): the lean path RecordWriter uses.
             _check_fragment(max_fragment)
             src = memoryview(data)
-            if src.ndim != 1 or src.itemsize != 1:
+            if src.ndim != 1 or src.format != "B":
                 src = src.cast("B")
             elif not src.c_contiguous:
                 raise BufferError("memoryview: underlying buffer is not C-contiguous")
@@ -409,7 +409,7 @@ class RecordSealer(_Protection):
         :meth:`sealed_length` bytes.
         """
         src = memoryview(data)
-        if src.ndim != 1 or src.itemsize != 1:
+        if src.ndim != 1 or src.format != "B":
             src = src.cast("B")  # lengths count bytes, whatever the item type (as the compiled twin)
         elif not src.c_contiguous:
             raise BufferError("memoryview: underlying buffer is not C-contiguous")
@@ -658,7 +658,7 @@ class RecordWriter:
                 return -1
             if not n:
                 return 0  # as ssl: an empty write sends nothing (no empty record)
-            if src.ndim != 1 or src.itemsize != 1:
+            if src.ndim != 1 or src.format != "B":
                 src = src.cast("B")
             with self._send_lock:
                 with self._conn_lock:
