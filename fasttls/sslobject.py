@@ -249,11 +249,13 @@ class SSLObject(TLSInfo, ssl.SSLObject):
 
     def _pull(self) -> None:
         """Feed everything in ``incoming`` to the connection (and queue its answers)."""
-        conn = self._conn
+        self._feed(self._incoming.read())
+
+    def _feed(self, data: bytes) -> None:
+        """Give ``data`` from ``incoming`` to the connection the general way; queue its answers."""
         try:
-            data = self._incoming.read()
             if data:
-                conn.receive_data(data)
+                self._conn.receive_data(data)
         finally:
             self._push()
 
@@ -309,14 +311,12 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             # read) or into the bytes returned (its copied read) when the connection is
             # in its steady state; see Connection._receive_into.
             data = self._incoming.read()
-            if buffer is None and data.__len__() > _DIRECT_BYTES_MAX:
-                # A large chunk: the general way reuses the connection's pooled buffers,
-                # where a new zeroed buffer that size would cost more than its calls.
-                try:
-                    conn.receive_data(data)
-                finally:
-                    self._push()
-            elif data:
+            if not data or (buffer is None and data.__len__() > _DIRECT_BYTES_MAX):
+                # Nothing new, or a large chunk: the general way reuses the connection's
+                # pooled buffers, where a new zeroed buffer that size would cost more
+                # than its calls.
+                self._feed(data)
+            else:
                 if buffer is None:
                     # Plaintext is shorter than its records (with the start of one that
                     # the last chunk left in the receive buffer).
@@ -339,8 +339,6 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                         with view:
                             return bytes(view[:n]) if n < out.__len__() else bytes(out)
                     return n
-            else:
-                self._push()
         if conn.pending():
             if buffer is not None:
                 return conn.read_into(view[:len])

@@ -76,6 +76,17 @@ _H13_MAX = 0x1703030000 + _MAX_PLAINTEXT + 17
 _drain = partial(deque, maxlen=0)  # runs an iterator to its end in C
 
 
+def _byte_view(data) -> memoryview:
+    """``data``'s bytes as a one-dimensional view: lengths count bytes, whatever the
+    item type, as the compiled twin's ``PyBUF_SIMPLE`` buffers do."""
+    src = memoryview(data)
+    if src.ndim != 1 or src.format != "B":
+        return src.cast("B")
+    if not src.c_contiguous:
+        raise BufferError("memoryview: underlying buffer is not C-contiguous")
+    return src
+
+
 def _make_aead(cipher: int, key: bytes):
     if cipher == CIPHER_AES_GCM:
         return AESGCM(key)
@@ -383,21 +394,17 @@ class RecordSealer(_Protection):
     def seal(self, content_type: int, data, max_fragment: int = _MAX_PLAINTEXT) -> bytes:
         """``data`` as protected records of ``content_type``, returned as one new
         ``bytes`` object: the write path's one call per application write."""
-        n = len(data) if type(data) is bytes else memoryview(data).nbytes
+        src = _byte_view(data)
+        n = src.nbytes
         if 0 < n <= max_fragment and self.version == TLS13:
             # One record (a driver's small write): the lean path RecordWriter uses.
             _check_fragment(max_fragment)
-            src = memoryview(data)
-            if src.ndim != 1 or src.format != "B":
-                src = src.cast("B")
-            elif not src.c_contiguous:
-                raise BufferError("memoryview: underlying buffer is not C-contiguous")
             out = bytearray(n + 22)
             with memoryview(out) as om:
                 self._seal_one13(out, om, content_type, src, n)
             return bytes(out)
         out = bytearray(self.sealed_length(n, max_fragment))
-        self.seal_into(out, 0, content_type, data, max_fragment)
+        self.seal_into(out, 0, content_type, src, max_fragment)
         return bytes(out)
 
     def seal_into(self, out, offset: int, content_type: int, data, max_fragment: int = _MAX_PLAINTEXT) -> int:
@@ -408,11 +415,7 @@ class RecordSealer(_Protection):
         empty ``data`` makes one empty record.  ``out`` must have room for
         :meth:`sealed_length` bytes.
         """
-        src = memoryview(data)
-        if src.ndim != 1 or src.format != "B":
-            src = src.cast("B")  # lengths count bytes, whatever the item type (as the compiled twin)
-        elif not src.c_contiguous:
-            raise BufferError("memoryview: underlying buffer is not C-contiguous")
+        src = _byte_view(data)
         n = src.nbytes
         _check_fragment(max_fragment)
         nrec = 1 if n <= 0 else (n + max_fragment - 1) // max_fragment
