@@ -343,8 +343,7 @@ class Connection:
         if n:
             memoryview(buffer)[:n] = memoryview(app.buffer)[app.start : app.start + n]
             app.consume(n)
-            if not len(app):
-                app.release()
+            app.release()  # only if now empty (it checks)
         return n
 
     def pending(self) -> int:
@@ -469,8 +468,7 @@ class Connection:
                     raise TLSError(AlertDescription.unexpected_message, "application data before the handshake completed")
                 self._key_updates_in_row = 0
             if rec is None:
-                if not len(app):
-                    app.release()  # nothing for the application: an idle connection holds no buffer
+                app.release()  # only if empty (it checks): an idle connection holds no buffer
                 return
             if self._on_record(*rec):
                 return

@@ -165,8 +165,7 @@ class ReadHalf(HalfConn):
             if stop == 2:  # STOP_UNPROTECTED (TLS 1.3 ChangeCipherSpec or a plaintext alert)
                 return self._next_unprotected()
             if stop == 0:  # STOP_NEED_MORE
-                if not len(inp):
-                    inp.release()
+                inp.release()  # only if empty (it checks): idle connections hold no buffer
                 return None
             # STOP_OUT_FULL cannot happen (we reserved as much as the input), but loop safely.
 
