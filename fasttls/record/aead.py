@@ -381,7 +381,7 @@ class RecordSealer(_Protection):
         tend = body + m
         om[pos:body] = hdr
         if m >= _STAGE_MIN:
-            stage, sv = self._stage_for()
+            stage, sv = self._stage or self._stage_for()
             sv[:m] = src
             stage[m] = content_type
             inner = sv[: m + 1]
@@ -689,7 +689,10 @@ class RecordWriter:
                         self._out = buf, om
                     try:
                         if one13:
-                            prot._seal_one13(buf, om, _APPLICATION_DATA, src, n)
+                            # direct_sealer vouched for the sequence number (far from its limit).
+                            seq = prot._seq
+                            prot._seal13_record(buf, om, 0, _APPLICATION_DATA, src, n, seq)
+                            prot._seq = seq + 1
                         else:
                             prot.seal_into(buf, 0, _APPLICATION_DATA, src, frag)
                     except TLSError as exc:
