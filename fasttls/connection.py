@@ -468,7 +468,8 @@ class Connection:
                     raise TLSError(AlertDescription.unexpected_message, "application data before the handshake completed")
                 self._key_updates_in_row = 0
             if rec is None:
-                app.release()  # only if empty (it checks): an idle connection holds no buffer
+                if not len(app):
+                    app.release()  # nothing for the application: an idle connection holds no buffer
                 return
             if self._on_record(*rec):
                 return
