@@ -19,7 +19,10 @@ release changes the speed of its primitives.  The crypto share is printed.
 libc's copy routines are compared as a figure of their own, ``copies``: under
 callgrind each step of ``rep movsb`` counts, so that figure is about the bytes
 copied (an extra 16 KiB copy of a record adds ~16 k), and mixed into ``ours``
-it would hide a Python regression of that size behind the copies.
+it would hide a Python regression of that size behind the copies.  It moves
+more between runs (a one-off ``realloc`` lands inside or outside the counted
+repetitions), so it is gated at +25% and only for the record workloads, where
+an extra copy of the data raises it by 50% or more.
 
 Workloads:
 
@@ -52,10 +55,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BASELINE = os.path.join(HERE, "instructions.json")
 #: (SMALL, LARGE) repetitions per workload: enough for a steady difference, short under valgrind.
-REPETITIONS = {"handshake13": (3, 11), "records-cython": (1, 3), "records-python": (1, 3), "stream-cython": (1, 3), "stream-python": (1, 3), "sslobject-cython": (2, 6), "sslobject-python": (2, 6)}
-#: How far (relative) a count may rise above its baseline before the gate fails.  The
-#: counts repeat to within 0.1% here; the rest is room for small library updates.
+REPETITIONS = {"handshake13": (3, 11), "records-cython": (1, 3), "records-python": (1, 3), "stream-cython": (2, 8), "stream-python": (2, 8), "sslobject-cython": (2, 6), "sslobject-python": (2, 6)}
+#: How far (relative) a count may rise above its baseline before the gate fails.  "Ours"
+#: repeats to within ~2% between runs here; the rest is room for small library updates.
 TOLERANCE = 0.05
+#: The same for "copies", which is gated only where record data is copied: a one-off
+#: realloc in the handshake moves its small figure by 40%, while an extra copy of
+#: the data raises a record workload's by 50% (16 KiB records) to 200% (1 KiB).
+COPIES_TOLERANCE = 0.25
+COPIES_GATED = ("records-", "stream-", "sslobject-")
 WORKLOADS = ("handshake13", "records-cython", "records-python", "stream-cython", "stream-python", "sslobject-cython", "sslobject-python")
 #: Objects whose instructions are the primitives', not ours.
 _CRYPTO_OBJECTS = re.compile(r"_rust\.abi3\.so|libcrypto|libssl")
@@ -308,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<16} ours {c['ours']:>12,}   copies {c['copies']:>12,}   crypto {c['crypto']:>12,}")
     if args.update:
         with open(args.baseline, "w") as f:
-            json.dump({"environment": env, "tolerance": TOLERANCE, "counts": counts}, f, indent=2, sort_keys=True)
+            json.dump({"environment": env, "tolerance": TOLERANCE, "copies_tolerance": COPIES_TOLERANCE, "counts": counts}, f, indent=2, sort_keys=True)
             f.write("\n")
         print(f"baseline written: {args.baseline}")
         return 0
@@ -328,8 +336,10 @@ def main(argv: list[str] | None = None) -> int:
         if b is None:
             failed.append(f"{name}: no baseline")
             continue
-        tolerance = base.get("tolerance", TOLERANCE)
         for figure in ("ours", "copies"):
+            if figure == "copies" and not name.startswith(COPIES_GATED):
+                continue
+            tolerance = base.get("tolerance", TOLERANCE) if figure == "ours" else base.get("copies_tolerance", COPIES_TOLERANCE)
             if figure not in b:
                 failed.append(f"{name}: no baseline for {figure}")
                 continue
