@@ -147,6 +147,9 @@ class SSLSocket(TLSInfo, _socket.socket):
         lock = self._send_lock
         if self._write_cut:
             raise _write_cut_error()
+        # With a timeout CPython polls before every send; the fd is then non-blocking,
+        # so write first and let send() poll only when the socket is full.
+        write_first = bool(_socket.socket.gettimeout(self))
         while True:
             if not lock.acquire(block):
                 return
@@ -160,7 +163,14 @@ class SSLSocket(TLSInfo, _socket.socket):
                                 break
                             self._out = memoryview(conn.data_to_send())
                     try:
-                        sent = super().send(self._out)
+                        sent = -1
+                        if write_first:
+                            try:
+                                sent = os.write(self.fileno(), self._out)
+                            except BlockingIOError:
+                                pass
+                        if sent < 0:
+                            sent = super().send(self._out)
                     except (BlockingIOError, InterruptedError):
                         raise SSLWantWriteError() from None
                     self._out = self._out[sent:]
@@ -556,7 +566,9 @@ class SSLSocket(TLSInfo, _socket.socket):
                 with self._conn_lock:
                     conn.close()
                     data = bytes(self._out) + conn.data_to_send()
-                if _DONTWAIT:
+                if _socket.socket.gettimeout(self):
+                    os.write(self.fileno(), data)  # the fd is non-blocking; send() would poll first
+                elif _DONTWAIT:
                     super().send(data, _DONTWAIT)
             except OSError:
                 pass
