@@ -64,11 +64,11 @@ class Handshake:
     #: completes, so an idle connection stays small and secrets live no longer
     #: than needed (what remains: the suite, the resumption and exporter secrets,
     #: TLS 1.2's master secret for its exporter).
-    HANDSHAKE_ONLY = (
+    HANDSHAKE_ONLY = frozenset((
         "hello", "ch", "client_hello", "server_hello", "sh", "transcript", "cert_request", "key_shares",
         "client_hs", "server_hs", "client_ap", "handshake_secret", "messages", "_ske", "client_public",
         "pre_master_secret", "share", "client_share", "cookie", "psk", "leaf",
-    )
+    ))
 
     def release_handshake_state(self) -> None:
         """Forget what only the handshake needed (see ``HANDSHAKE_ONLY``), here and in the
@@ -76,9 +76,8 @@ class Handshake:
         for obj in (self, getattr(self, "state13", None), getattr(self, "state12", None)):
             if obj is None:
                 continue
-            for name in self.HANDSHAKE_ONLY:
-                if name in obj.__dict__:
-                    setattr(obj, name, None)
+            for name in self.HANDSHAKE_ONLY.intersection(obj.__dict__):  # one C-level pass per object
+                setattr(obj, name, None)
             if getattr(obj, "master_secret", None) is not None and not isinstance(obj.master_secret, (bytes, bytearray)):
                 obj.master_secret = None  # TLS 1.3's MasterSecret object: its products are kept
 
