@@ -262,6 +262,37 @@ def test_certificate_that_fails_to_parse_late_is_bad_certificate(pki, side):
     assert e.value.alert == AlertDescription.bad_certificate, e.value
 
 
+def test_parsed_certificates_are_shared_and_broken_ones_never_cached(pki):
+    """check_certificates_parse keeps complete parses (Go's certCache): the same DER gives
+    the same object on the next connection; a certificate that failed is refused each time."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from fasttls.handshake import common
+
+    chain = list(pki.server().chain_der)
+    first = common.check_certificates_parse([bytearray(d) for d in chain], "server")
+    again = common.check_certificates_parse(chain, "server")
+    assert [a is b for a, b in zip(first, again)] == [True] * len(chain)
+    assert [c.public_bytes(Encoding.DER) for c in again] == chain
+
+    broken = _lazily_broken(chain[0])
+    for _ in range(2):
+        with pytest.raises(TLSError) as e:
+            common.check_certificates_parse([broken, *chain[1:]], "server")
+        assert e.value.alert == AlertDescription.bad_certificate
+    assert broken not in common._PARSED
+
+
+def test_the_parsed_certificate_cache_is_bounded(pki, monkeypatch):
+    from fasttls.handshake import common
+
+    monkeypatch.setattr(common, "_PARSED", {})
+    monkeypatch.setattr(common, "_PARSED_MAX", 2)
+    for ck in (pki.server(), pki.client(), pki.server()):
+        common.check_certificates_parse(list(ck.chain_der), "peer")
+        assert 0 < len(common._PARSED) <= 2
+
+
 # ---- record-level rules (RFC 8446 5 and 6) ------------------------------------------------------
 
 

@@ -98,6 +98,14 @@ def version_name(v: int) -> str:
         return f"0x{v:04x}"
 
 
+#: DER -> a certificate that parsed completely: Go's certCache (crypto/tls/cache.go).
+#: A peer sends the same chain on every connection, and the forced parse below costs
+#: ~40 us a certificate (a third of a client's Python work in a full handshake).  A
+#: certificate is immutable, so every connection may share one; only clean parses go in.
+_PARSED: dict[bytes, x509.Certificate] = {}
+_PARSED_MAX = 256
+
+
 def check_certificates_parse(chain_der: list[bytes], who: str) -> list[x509.Certificate]:
     """Parse the chain, refusing what cryptography parses only lazily (a damaged subject,
     issuer, key or extension would otherwise surface as a ValueError deep in
@@ -105,8 +113,14 @@ def check_certificates_parse(chain_der: list[bytes], who: str) -> list[x509.Cert
     chain = []
     try:
         for der in chain_der:
-            cert = x509.load_der_x509_certificate(der)
-            cert.subject, cert.issuer, cert.public_key(), cert.extensions  # noqa: B018 - force the parse
+            der = bytes(der)
+            cert = _PARSED.get(der)
+            if cert is None:
+                cert = x509.load_der_x509_certificate(der)
+                cert.subject, cert.issuer, cert.public_key(), cert.extensions  # noqa: B018 - force the parse
+                if len(_PARSED) >= _PARSED_MAX:
+                    _PARSED.clear()  # bounded; clear() is one atomic step for concurrent handshakes
+                _PARSED[der] = cert
             chain.append(cert)
     except (ValueError, TypeError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
         # Found by the atheris client_encrypted target: DuplicateExtension is not a
