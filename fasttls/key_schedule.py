@@ -254,16 +254,32 @@ class MasterSecret(_Stage):
         return self._derive("res master", transcript_hash)
 
 
+#: ``HkdfLabel``s with an empty context are constants: ("key", 16) -> its encoding.
+_EMPTY_CONTEXT_LABELS: dict = {}
+
+
+def _empty_context_label(label: str, length: int) -> bytes:
+    info = _EMPTY_CONTEXT_LABELS.get((label, length))
+    if info is None:
+        info = _EMPTY_CONTEXT_LABELS[(label, length)] = hkdf_label(label, b"", length)
+    return info
+
+
 def traffic_key(hash_alg: HashAlgorithm, traffic_secret: bytes, key_length: int) -> tuple[bytes, bytes]:
-    """The AEAD write key and 12-byte write IV of a traffic secret (RFC 8446 7.3)."""
-    key = hkdf_expand_label(hash_alg, traffic_secret, "key", b"", key_length)
-    iv = hkdf_expand_label(hash_alg, traffic_secret, "iv", b"", _IV_LENGTH)
+    """The AEAD write key and 12-byte write IV of a traffic secret (RFC 8446 7.3).
+
+    HKDF-Expand-Label(Secret, "key"/"iv", "", length) with the labels' encodings
+    looked up once: every traffic key of every handshake comes through here.
+    """
+    key = HKDFExpand(hash_alg, key_length, _empty_context_label("key", key_length)).derive(traffic_secret)
+    iv = HKDFExpand(hash_alg, _IV_LENGTH, _empty_context_label("iv", _IV_LENGTH)).derive(traffic_secret)
     return key, iv
 
 
 def finished_key(hash_alg: HashAlgorithm, base_key: bytes) -> bytes:
     """finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length) (RFC 8446 4.4.4)."""
-    return hkdf_expand_label(hash_alg, base_key, "finished", b"", hash_alg.digest_size)
+    n = hash_alg.digest_size
+    return HKDFExpand(hash_alg, n, _empty_context_label("finished", n)).derive(base_key)
 
 
 def finished_verify_data(hash_alg: HashAlgorithm, base_key: bytes, transcript_hash: bytes) -> bytes:
