@@ -49,8 +49,15 @@ class TicketKeys:
     def _current(self) -> tuple[bytes, AESGCM, float]:
         now = self._clock()
         keys = self._keys
-        if keys and now - keys[0][2] < self.rotation_interval and now - keys[-1][2] < self.key_lifetime + self.rotation_interval:
-            return keys[0]  # every ticket sealed or opened: no rotation due, nothing expired
+        # Every ticket sealed or opened comes here: when no rotation is due and no key
+        # has expired, the newest key without the lock or a new list.  (The oldest by
+        # time, not keys[-1]: a wall clock set back can leave the list out of order.)
+        if (
+            keys
+            and now - keys[0][2] < self.rotation_interval
+            and now - min(k[2] for k in keys) < self.key_lifetime + self.rotation_interval
+        ):
+            return keys[0]
         with self._lock:
             if not self._keys or now - self._keys[0][2] >= self.rotation_interval:
                 self._keys.insert(0, (os.urandom(TICKET_KEY_NAME_SIZE), AESGCM(os.urandom(32)), now))

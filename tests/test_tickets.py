@@ -53,3 +53,21 @@ def test_tampered_or_foreign_tickets_open_to_none():
     assert keys.open(bytes(ticket)) is None
     assert keys.open(TicketKeys().seal(b"state")) is None
     assert keys.open(b"short") is None
+
+
+def test_expiry_holds_when_the_wall_clock_was_set_back():
+    """Keys are newest first only while the clock moves forward: after it is set
+    back, the oldest key by time may sit in the middle of the list, and must still
+    expire."""
+    clock = Clock()
+    keys = TicketKeys(rotation_interval=30 * DAY, key_lifetime=7 * DAY, clock=clock)
+    clock.now = 100 * DAY
+    keys.seal(b"a")  # key A, created at day 100
+    clock.now = 50 * DAY  # the clock is set back
+    keys.rotate()  # key B, created at day 50
+    ticket_b = keys.seal(b"b")
+    clock.now = 60 * DAY
+    keys.rotate()  # key C, created at day 60: the list is C, B, A
+    clock.now = 88 * DAY  # B is 38 days old (over 30 + 7); C and A are not
+    assert keys.open(ticket_b) is None
+    assert keys.open(keys.seal(b"c")) == b"c"
