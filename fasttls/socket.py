@@ -147,9 +147,7 @@ class SSLSocket(TLSInfo, _socket.socket):
         lock = self._send_lock
         if self._write_cut:
             raise _write_cut_error()
-        # With a timeout CPython polls before every send; the fd is then non-blocking,
-        # so write first and let send() poll only when the socket is full.
-        write_first = bool(_socket.socket.gettimeout(self))
+        write_first = bool(_socket.socket.gettimeout(self))  # see _write_nowait
         while True:
             if not lock.acquire(block):
                 return
@@ -163,13 +161,8 @@ class SSLSocket(TLSInfo, _socket.socket):
                                 break
                             self._out = memoryview(conn.data_to_send())
                     try:
-                        sent = -1
-                        if write_first:
-                            try:
-                                sent = os.write(self.fileno(), self._out)
-                            except BlockingIOError:
-                                pass
-                        if sent < 0:
+                        sent = self._write_nowait(self._out) if write_first else None
+                        if sent is None:
                             sent = super().send(self._out)
                     except (BlockingIOError, InterruptedError):
                         raise SSLWantWriteError() from None
@@ -420,15 +413,23 @@ class SSLSocket(TLSInfo, _socket.socket):
             raise ValueError(f"non-zero flags not allowed in calls to send() on {self.__class__}")
         return self.write(data)
 
+    def _write_nowait(self, data) -> int | None:
+        """One write straight to the fd, or None when the socket is full.
+
+        For sockets with a timeout, whose fd is non-blocking: CPython polls before
+        every send on them, so senders write first and let send() poll only when
+        this returns None.
+        """
+        try:
+            return os.write(self.fileno(), data)
+        except BlockingIOError:
+            return None
+
     def _send_out(self, out: bytes, timeout: float | None) -> None:
-        """All of ``out`` to the socket.  With a timeout, CPython's sendall polls before
-        every send; write first (the fd is non-blocking) and leave the polling to
-        sendall only for what did not fit."""
+        """All of ``out`` to the socket: with a timeout, written first (see
+        :meth:`_write_nowait`), and sendall, which polls, only for what did not fit."""
         if timeout is not None:
-            try:
-                n = os.write(self.fileno(), out)
-            except BlockingIOError:
-                n = 0
+            n = self._write_nowait(out) or 0
             if n == len(out):
                 return
             out = memoryview(out)[n:]
@@ -567,7 +568,7 @@ class SSLSocket(TLSInfo, _socket.socket):
                     conn.close()
                     data = bytes(self._out) + conn.data_to_send()
                 if _socket.socket.gettimeout(self):
-                    os.write(self.fileno(), data)  # the fd is non-blocking; send() would poll first
+                    self._write_nowait(data)
                 elif _DONTWAIT:
                     super().send(data, _DONTWAIT)
             except OSError:
