@@ -52,6 +52,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 from cryptography.x509.verification import (
@@ -563,6 +564,15 @@ def _builder(store: Store, now: datetime.datetime, ca: ExtensionPolicy, ee: Exte
 def _check_chain(chain: Sequence[x509.Certificate], what: str) -> None:
     if not chain:
         raise TLSError(AlertDescription.decode_error if what == "server" else AlertDescription.certificate_required, f"the {what} sent no certificate")
+
+
+def chain_der(verified: Sequence[x509.Certificate], received: Sequence[x509.Certificate], received_der: Sequence[bytes]) -> list[bytes]:
+    """A verified chain as DER, for a stored session: the peer's own bytes for each
+    certificate it sent (``received``, parsed from ``received_der``; the verifier returns
+    those objects), and an encoding only for the rest (a trust anchor the peer did not
+    send).  Saves re-encoding each certificate (~7 us) for every ticket."""
+    sent = {id(c): d for c, d in zip(received, received_der)}
+    return [sent.get(id(c)) or c.public_bytes(serialization.Encoding.DER) for c in verified]
 
 
 def verify_server_chain(

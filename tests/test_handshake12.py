@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from fasttls import events as ev
 from fasttls.config import CertifiedKey, ClientAuthType, Config
@@ -319,6 +320,9 @@ def test_resumption_with_a_ticket(pki, twin):
     session = tickets[0].session
     assert c.session is session and session.ticket and not session.session_id
     assert session.version == TLS12 and session.extended_master_secret
+    assert len(c.verified_chain) == 3  # leaf, intermediate (sent) and root (not sent)
+    assert session.verified_chain == [cert.public_bytes(Encoding.DER) for cert in c.verified_chain]
+    assert all(a is b for a, b in zip(session.verified_chain[:2], c.peer_certificates))
     c2, s2 = make_pair(cc, sc, twin=twin)
     do_handshake(c2, s2)
     assert c2.session_reused and s2.session_reused

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from fasttls import events as ev
 from fasttls.config import ClientAuthType, Config
@@ -250,11 +251,19 @@ def test_resumption_with_a_ticket(pki, twin):
     assert len(tickets) == 1
     session = tickets[0].session
     assert c.session is session and not c.session_reused
+    # The session keeps the verified chain (leaf, intermediate, root) as DER: the bytes the
+    # server sent for the two it sent, the root (not sent) encoded.
+    assert len(c.verified_chain) == 3
+    assert session.verified_chain == [cert.public_bytes(Encoding.DER) for cert in c.verified_chain]
+    assert all(a is b for a, b in zip(session.verified_chain[:2], c.peer_certificates))
     c2, s2 = make_pair(cc, sc, twin=twin)
     do_handshake(c2, s2)
     assert c2.session_reused and s2.session_reused
     assert c2.peer_certificates == c.peer_certificates
+    assert c2.verified_chain == c.verified_chain
     assert exchange(c2, s2, b"resumed") == b"resumed"
+    # The ticket the server sent while resuming stands for the same verified chain.
+    assert c2.session is not session and c2.session.verified_chain == session.verified_chain
     # An explicit session works without the cache, too.
     cc3 = Config(trust_store=pki.store, min_version=TLS13, session_cache=None)
     c3, s3 = make_pair(cc3, sc, session=session)

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
-from .. import auth, cipher_suites, key_exchange, prf
+from .. import auth, cipher_suites, key_exchange, prf, verify
 from ..constants import AlertDescription, ClientCertificateType, ExtensionType, ProtocolVersion
 from ..errors import SSLError, TLSError
 from ..messages import handshake as m
@@ -83,6 +82,7 @@ class ClientHandshakeTLS12:
         self.messages = bytearray()  # handshake_messages, for our CertificateVerify (RFC 5246 7.4.8)
         self.cert_request = None
         self.ticket: m.NewSessionTicketTLS12 | None = None
+        self.peer_chain: list[x509.Certificate] = []  # the server's chain as parsed, received order
 
     def read_message(self, *types) -> Steps:
         """The next message of ``types``; HelloRequest is ignored while we negotiate (RFC 5246 7.4.1.1)."""
@@ -177,7 +177,7 @@ class ClientHandshakeTLS12:
             raise TLSError(AlertDescription.decode_error, "server sent an empty Certificate message")
         self.add(msg.raw)
         conn.peer_certificates = list(msg.certificate_list)
-        verify_server_certificates(conn, self.config, conn.peer_certificates)
+        self.peer_chain = verify_server_certificates(conn, self.config, conn.peer_certificates)
         leaf = conn.verified_chain[0] if conn.verified_chain else x509.load_der_x509_certificate(conn.peer_certificates[0])
         if not key_fits_suite(leaf.public_key(), self.suite):
             raise TLSError(AlertDescription.unsupported_certificate, f"server certificate key {type(leaf.public_key()).__name__} does not fit {self.suite.name}")
@@ -327,8 +327,9 @@ class ClientHandshakeTLS12:
             extended_master_secret=conn.ems,
             session_id=session_id,
             peer_certificates=list(conn.peer_certificates),
-            verified_chain=list(old.verified_chain) if old is not None else [c.public_bytes(serialization.Encoding.DER) for c in conn.verified_chain],
+            verified_chain=list(old.verified_chain) if old is not None else verify.chain_der(conn.verified_chain, self.peer_chain, conn.peer_certificates),
         )
+        self.peer_chain = []
         conn.session = session
         if config.session_cache is not None and conn.server_hostname:
             config.session_cache.put(conn.server_hostname, session)

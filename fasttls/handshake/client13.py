@@ -70,6 +70,9 @@ class ClientHandshakeTLS13:
         self.client_ap = b""
         self.resumption_master_secret: bytes | None = None
         self.exporter_master_secret: bytes | None = None
+        #: The server's chain as parsed (received order), until ``verified_chain_der`` is known.
+        self.peer_chain: list[x509.Certificate] = []
+        self._verified_chain_der: list[bytes] | None = None
 
     @property
     def read_message(self):
@@ -199,6 +202,7 @@ class ClientHandshakeTLS13:
         conn.session = self.session
         conn.peer_certificates = list(self.session.peer_certificates)
         conn.verified_chain = [x509.load_der_x509_certificate(d) for d in self.session.verified_chain]
+        self._verified_chain_der = list(self.session.verified_chain)
         conn.alpn_protocol = None
 
     def establish_handshake_keys(self) -> None:
@@ -246,7 +250,7 @@ class ClientHandshakeTLS13:
         self.transcript.update(msg.raw)
         conn.peer_certificates = [entry.cert_data for entry in msg.certificate_list]
         conn.ocsp_response = msg.certificate_list[0].ocsp_response or None
-        verify_server_certificates(conn, self.config, conn.peer_certificates)
+        self.peer_chain = verify_server_certificates(conn, self.config, conn.peer_certificates)
 
         cv = yield from self.read_message(m.CertificateVerify)
         if cv.signature_algorithm not in self.hello.signature_algorithms:
@@ -318,8 +322,6 @@ class ClientHandshakeTLS13:
         if msg.ticket_lifetime == 0 or not config.session_tickets:
             return None
         psk = key_schedule.resumption_psk(self.suite.hash_alg, self.resumption_master_secret, msg.ticket_nonce)
-        from cryptography.hazmat.primitives import serialization
-
         session = ClientSession(
             version=TLS13,
             cipher_suite=self.suite.id,
@@ -331,12 +333,20 @@ class ClientHandshakeTLS13:
             server_name=conn.server_hostname or "",
             alpn_protocol=conn.alpn_protocol,
             peer_certificates=list(conn.peer_certificates),
-            verified_chain=[c.public_bytes(serialization.Encoding.DER) for c in conn.verified_chain],
+            verified_chain=self.verified_chain_der(),
         )
         conn.session = session
         if config.session_cache is not None and conn.server_hostname:
             config.session_cache.put(conn.server_hostname, session)
         return session
+
+    def verified_chain_der(self) -> list[bytes]:
+        """``conn.verified_chain`` as DER, for the sessions of this connection's tickets."""
+        der = self._verified_chain_der
+        if der is None:
+            der = self._verified_chain_der = verify.chain_der(self.conn.verified_chain, self.peer_chain, self.conn.peer_certificates)
+            self.peer_chain = []
+        return der
 
     def export_keying_material(self, label, context, length) -> bytes:
         if isinstance(label, str):
@@ -346,8 +356,9 @@ class ClientHandshakeTLS13:
         )
 
 
-def verify_server_certificates(conn, config, chain_der: list[bytes]) -> None:
-    """Parse the chain and verify it (unless verification is off), like Go's verifyServerCertificate."""
+def verify_server_certificates(conn, config, chain_der: list[bytes]) -> list[x509.Certificate]:
+    """Parse the chain and verify it (unless verification is off), like Go's verifyServerCertificate.
+    Returns the parsed chain, in the order received."""
     chain = check_certificates_parse(chain_der, "server")
     if config.verify_peer:
         store = config.trust_store if config.trust_store is not None else verify.default_trust_store()
@@ -357,6 +368,7 @@ def verify_server_certificates(conn, config, chain_der: list[bytes]) -> None:
         conn.verified_chain = []
     if not auth.is_supported_public_key(chain[0].public_key()):
         raise TLSError(AlertDescription.unsupported_certificate, f"unsupported public key type {type(chain[0].public_key()).__name__}")
+    return chain
 
 
 __all__ = ["ClientHandshakeTLS13", "verify_server_certificates", "HandshakeType"]
