@@ -3,8 +3,9 @@ and in memory through ``SSLObject`` (asyncio's path).
 
 Every bulk case runs for each pair of implementations (client -> server): fasttls
 to fasttls, fasttls to ssl, ssl to fasttls, and ssl to ssl, the fasttls pairs
-on both record twins ("pure" is the pure-Python one), measured in the same run, in interleaved rounds (one transfer or one batch of handshakes per
-pair per round), so the summary can print ratios of medians to ``ssl -> ssl``
+on both record twins ("pure" is the pure-Python one), measured in the same
+run, in interleaved rounds (one transfer or one batch of handshakes per pair
+per round), so the summary can print ratios of medians to ``ssl -> ssl``
 that a slow minute of the shared machine does not decide.  What each
 endpoint timed (wall time of the transfer, CPU time of each process) goes into
 ``extra_info``; pytest-benchmark's own timing of the call includes process
