@@ -224,8 +224,8 @@ class Connection:
     def direct_sealer(self):
         """The write half's sealer when application data may be sealed straight into the
         caller's bytes (handshake complete, no error, not closed, no tracer, nothing
-        queued, keys far from their usage limit), else None.  ``send_and_take`` and the
-        record twins' ``RecordWriter`` use it (the compiled one reads the same fields)."""
+        queued, keys far from their usage limit), else None.  ``send_and_take`` uses it;
+        both record twins' ``RecordWriter`` read the same fields inline (keep them in step)."""
         w = self._write
         prot = w._prot
         if (
