@@ -135,6 +135,10 @@ def test_small_fragment_limit(twin, sockets):
     assert drain(b, len(expected)) == expected
 
 
+#: The changes to the connection's own state (the rest are about the write or the twin).
+_CONNECTION_STATES = ("error", "handshake_not_complete", "closed", "tracer", "bytes_queued", "keys_near_limit", "unprotected")
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -190,6 +194,10 @@ def test_declines_without_doing_anything(twin, sockets, change):
         conn._write.set_key(TLS13, 1, KEY, IV)
     seq = conn._write.seq if conn is not None else None
     assert writer_for(twin, a).write(conn, data, timeout) == -1
+    if change in _CONNECTION_STATES:
+        # Both writers inline Connection.direct_sealer's checks: they must decline
+        # exactly where the one definition does.
+        assert conn.direct_sealer() is None and StandIn(twin).direct_sealer() is not None
     if conn is not None:
         assert conn._write.seq == seq
     b.setblocking(False)
