@@ -368,7 +368,7 @@ class Connection:
     def export_keying_material(self, label: str | bytes, context: bytes | None, length: int) -> bytes:
         if not self.handshake_complete:
             raise SSLError("handshake not complete")
-        return self._handshake.export_keying_material(label, context, length)
+        return self._handshake.export_keying_material(self, label, context, length)
 
     @property
     def established(self) -> bool:
@@ -554,7 +554,7 @@ class Connection:
                 self._on_key_update(msg)
                 return
             if isinstance(msg, hsmsg.NewSessionTicketTLS13) and not self.server_side:
-                session = self._handshake.on_new_session_ticket(msg)
+                session = self._handshake.on_new_session_ticket(self, msg)
                 if session is not None:
                     self._events.append(ev.SessionTicketReceived(session))
                 return

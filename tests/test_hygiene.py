@@ -13,13 +13,16 @@ import gc
 import logging
 import os
 import pathlib
+import weakref
 
 import pytest
 
 from fasttls.config import Config
 from fasttls.constants import ProtocolVersion
 
-from .pairs import do_handshake, make_pair
+from .compat import files  # noqa: F401 - fixture
+from .pairs import do_handshake, exchange, make_pair
+from .test_ssl_compat import _handshake, _pump, client, fasttls_server
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "fasttls"
 
@@ -184,3 +187,73 @@ def test_session_ticket_keys_and_nonces_come_from_the_os(monkeypatch):
     keys.seal(b"session state")
     assert len(calls) > before  # a fresh nonce per ticket
     assert keys.open(sealed) == b"session state"
+
+
+@pytest.mark.parametrize("resume", [False, True], ids=["full", "resumed"])
+@pytest.mark.parametrize("version", [ProtocolVersion.TLS13, ProtocolVersion.TLS12], ids=["tls13", "tls12"])
+def test_a_dropped_connection_is_freed_at_once(pki, version, resume):
+    """Reference counting alone frees a connection, its handshake state machines and the
+    secrets they hold: no reference cycle leaves them for the cyclic GC (which may run
+    much later, or never while it is disabled).  Checked with the GC off, after a full
+    or resumed handshake, application data both ways and, in TLS 1.3, a KeyUpdate."""
+    cc = Config(trust_store=pki.store, min_version=version, max_version=version)
+    sc = Config(certificates=[pki.server()], min_version=version, max_version=version)
+    if resume:  # a first connection fills the client's session cache
+        c, s = make_pair(cc, sc)
+        do_handshake(c, s)
+        exchange(s, c, b"tickets travel with the first data")
+        del c, s
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        c, s = make_pair(cc, sc)
+        do_handshake(c, s)
+        assert exchange(c, s, b"ping") == b"ping"
+        assert exchange(s, c, b"pong") == b"pong"
+        assert c.session_reused is resume and s.session_reused is resume
+        if version == ProtocolVersion.TLS13:
+            c.key_update(request_peer=True)
+            s.receive_data(c.data_to_send())
+            c.receive_data(s.data_to_send())
+        refs = []
+        for conn in (c, s):
+            hs = conn._handshake
+            refs += [weakref.ref(o) for o in (conn, hs, hs.state13, hs.state12) if o is not None]
+        assert len(refs) == 6
+        del c, s, conn, hs
+        alive = [type(r()).__name__ for r in refs if r() is not None]
+        assert not alive, f"kept alive by a reference cycle: {alive}"
+    finally:
+        gc.collect()
+        if enabled:
+            gc.enable()
+
+
+def test_a_dropped_sslobject_is_freed_at_once(files):
+    """The same through the ``ssl``-compatible facade: ``wrap_bio`` objects on both sides
+    (asyncio's path) and their connections go with their last reference."""
+    import ssl
+
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        bios = [ssl.MemoryBIO() for _ in range(4)]
+        c = client(files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
+        s = fasttls_server(files).wrap_bio(bios[2], bios[3], server_side=True)
+        _handshake(c, s, bios)
+        c.write(b"ping")
+        _pump(c, s, *bios)
+        assert s.read(100) == b"ping"
+        s.write(b"pong")
+        _pump(c, s, *bios)
+        assert c.read(100) == b"pong"
+        refs = [weakref.ref(o) for o in (c, s, c._conn, s._conn, c._conn._handshake, s._conn._handshake)]
+        del c, s, bios
+        alive = [type(r()).__name__ for r in refs if r() is not None]
+        assert not alive, f"kept alive by a reference cycle: {alive}"
+    finally:
+        gc.collect()
+        if enabled:
+            gc.enable()

@@ -196,12 +196,12 @@ class ClientHandshake(Handshake):
 
     # ------------------------------------------------------------------ after the handshake
 
-    def export_keying_material(self, label, context, length) -> bytes:
+    def export_keying_material(self, conn, label, context, length) -> bytes:
         state = self.state13 or self.state12
-        return state.export_keying_material(label, context, length)
+        return state.export_keying_material(conn, label, context, length)
 
-    def on_new_session_ticket(self, msg):
+    def on_new_session_ticket(self, conn, msg):
         if self.state13 is None:
             raise TLSError(AlertDescription.unexpected_message, "NewSessionTicket outside TLS 1.3")
-        return self.state13.on_new_session_ticket(msg)
+        return self.state13.on_new_session_ticket(conn, msg)
 

@@ -338,8 +338,8 @@ class ClientHandshakeTLS12:
 
             conn._events.append(SessionTicketReceived(session))
 
-    def export_keying_material(self, label, context, length) -> bytes:
-        return export_keying_material(self.conn, self.suite, self.master_secret, label, context, length)
+    def export_keying_material(self, conn, label, context, length) -> bytes:
+        return export_keying_material(conn, self.suite, self.master_secret, label, context, length)
 
 
 __all__ = ["ClientHandshakeTLS12", "check_certificates_parse", "derive_keys", "key_fits_suite", "export_keying_material"]

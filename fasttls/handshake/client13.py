@@ -312,9 +312,9 @@ class ClientHandshakeTLS13:
 
     # ------------------------------------------------------------------ after the handshake
 
-    def on_new_session_ticket(self, msg: m.NewSessionTicketTLS13):
+    def on_new_session_ticket(self, conn, msg: m.NewSessionTicketTLS13):
         """RFC 8446 4.6.1: remember the ticket with the PSK it stands for."""
-        conn, config = self.conn, self.config
+        config = self.config
         if msg.ticket_lifetime > MAX_TICKET_LIFETIME:
             raise TLSError(AlertDescription.illegal_parameter, "NewSessionTicket lifetime over 7 days")
         if not msg.ticket:
@@ -333,22 +333,22 @@ class ClientHandshakeTLS13:
             server_name=conn.server_hostname or "",
             alpn_protocol=conn.alpn_protocol,
             peer_certificates=list(conn.peer_certificates),
-            verified_chain=self.verified_chain_der(),
+            verified_chain=self.verified_chain_der(conn),
         )
         conn.session = session
         if config.session_cache is not None and conn.server_hostname:
             config.session_cache.put(conn.server_hostname, session)
         return session
 
-    def verified_chain_der(self) -> list[bytes]:
+    def verified_chain_der(self, conn) -> list[bytes]:
         """``conn.verified_chain`` as DER, for the sessions of this connection's tickets."""
         der = self._verified_chain_der
         if der is None:
-            der = self._verified_chain_der = verify.chain_der(self.conn.verified_chain, self.peer_chain, self.conn.peer_certificates)
+            der = self._verified_chain_der = verify.chain_der(conn.verified_chain, self.peer_chain, conn.peer_certificates)
             self.peer_chain = []
         return der
 
-    def export_keying_material(self, label, context, length) -> bytes:
+    def export_keying_material(self, conn, label, context, length) -> bytes:
         if isinstance(label, str):
             label = label.encode("ascii")
         return key_schedule.export_keying_material(

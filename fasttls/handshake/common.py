@@ -56,15 +56,20 @@ class Handshake:
             raise TLSError(AlertDescription.unexpected_message, f"expected {names}, received {type(msg).__name__}")
         return msg
 
-    def export_keying_material(self, label, context, length) -> bytes:
+    def export_keying_material(self, conn, label, context, length) -> bytes:
         raise TLSError(AlertDescription.internal_error, "no exporter for this connection")
 
     #: What only the handshake needs: parsed messages, the transcript, ephemeral
     #: key shares and the intermediate secrets.  Dropped when the handshake
     #: completes, so an idle connection stays small and secrets live no longer
     #: than needed (what remains: the suite, the resumption and exporter secrets,
-    #: TLS 1.2's master secret for its exporter).
+    #: TLS 1.2's master secret for its exporter).  Also the links back up: "conn", and a
+    #: version's "ch"/"sh" to the handshake that made it.  The connection owns its
+    #: handshake, so keeping them would hold every finished connection in a reference
+    #: cycle, and a dropped one, with its secrets, would wait for the cyclic GC instead
+    #: of going at once.  What runs after the handshake is handed the connection.
     HANDSHAKE_ONLY = frozenset((
+        "conn",
         "hello", "ch", "client_hello", "server_hello", "sh", "transcript", "cert_request", "key_shares",
         "client_hs", "server_hs", "client_ap", "handshake_secret", "messages", "_ske", "client_public",
         "pre_master_secret", "share", "client_share", "cookie", "psk", "leaf",
@@ -81,7 +86,7 @@ class Handshake:
             if getattr(obj, "master_secret", None) is not None and not isinstance(obj.master_secret, (bytes, bytearray)):
                 obj.master_secret = None  # TLS 1.3's MasterSecret object: its products are kept
 
-    def on_new_session_ticket(self, msg):
+    def on_new_session_ticket(self, conn, msg):
         raise TLSError(AlertDescription.unexpected_message, "unexpected NewSessionTicket")
 
 

@@ -72,6 +72,6 @@ class ServerHandshake(Handshake):
         # The callback may have replaced conn.config (SSLSocket.context = other_context).
         self.config = self.conn.config
 
-    def export_keying_material(self, label, context, length) -> bytes:
+    def export_keying_material(self, conn, label, context, length) -> bytes:
         state = self.state13 or self.state12
-        return state.export_keying_material(label, context, length)
+        return state.export_keying_material(conn, label, context, length)

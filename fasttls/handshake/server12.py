@@ -361,8 +361,8 @@ class ServerHandshakeTLS12:
         if self.session_id and cache is not None and not self.resumed:
             cache.put(self.session_id, self._state())
 
-    def export_keying_material(self, label, context, length) -> bytes:
-        return export_keying_material(self.conn, self.suite, self.master_secret, label, context, length)
+    def export_keying_material(self, conn, label, context, length) -> bytes:
+        return export_keying_material(conn, self.suite, self.master_secret, label, context, length)
 
 
 __all__ = ["ServerHandshakeTLS12", "certificate_curve_ok"]

@@ -394,7 +394,7 @@ class ServerHandshakeTLS13:
             )
             conn.write_handshake(nst)
 
-    def export_keying_material(self, label, context, length) -> bytes:
+    def export_keying_material(self, conn, label, context, length) -> bytes:
         if isinstance(label, str):
             label = label.encode("ascii")
         return key_schedule.export_keying_material(self.suite.hash_alg, self.exporter_master_secret, label, context or b"", length)
