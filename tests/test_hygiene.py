@@ -13,6 +13,7 @@ import gc
 import logging
 import os
 import pathlib
+import ssl
 import weakref
 
 import pytest
@@ -233,8 +234,6 @@ def test_a_dropped_connection_is_freed_at_once(pki, version, resume):
 def test_a_dropped_sslobject_is_freed_at_once(files):
     """The same through the ``ssl``-compatible facade: ``wrap_bio`` objects on both sides
     (asyncio's path) and their connections go with their last reference."""
-    import ssl
-
     enabled = gc.isenabled()
     gc.collect()
     gc.disable()
