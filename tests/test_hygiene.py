@@ -190,9 +190,30 @@ def test_session_ticket_keys_and_nonces_come_from_the_os(monkeypatch):
     assert keys.open(sealed) == b"session state"
 
 
+@pytest.fixture
+def gc_off():
+    """The cyclic GC off for the test (and a collection before and after): what the test
+    drops must go by reference counting alone.  Yields a check that takes weak
+    references to the dropped objects and fails naming those still alive."""
+
+    def assert_freed(refs):
+        alive = [type(r()).__name__ for r in refs if r() is not None]
+        assert not alive, f"kept alive by a reference cycle: {alive}"
+
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        yield assert_freed
+    finally:
+        gc.collect()
+        if enabled:
+            gc.enable()
+
+
 @pytest.mark.parametrize("resume", [False, True], ids=["full", "resumed"])
 @pytest.mark.parametrize("version", [ProtocolVersion.TLS13, ProtocolVersion.TLS12], ids=["tls13", "tls12"])
-def test_a_dropped_connection_is_freed_at_once(pki, version, resume):
+def test_a_dropped_connection_is_freed_at_once(pki, version, resume, gc_off):
     """Reference counting alone frees a connection, its handshake state machines and the
     secrets they hold: no reference cycle leaves them for the cyclic GC (which may run
     much later, or never while it is disabled).  Checked with the GC off, after a full
@@ -203,56 +224,37 @@ def test_a_dropped_connection_is_freed_at_once(pki, version, resume):
         c, s = make_pair(cc, sc)
         do_handshake(c, s)
         exchange(s, c, b"tickets travel with the first data")
-        del c, s
-    enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        c, s = make_pair(cc, sc)
-        do_handshake(c, s)
-        assert exchange(c, s, b"ping") == b"ping"
-        assert exchange(s, c, b"pong") == b"pong"
-        assert c.session_reused is resume and s.session_reused is resume
-        if version == ProtocolVersion.TLS13:
-            c.key_update(request_peer=True)
-            s.receive_data(c.data_to_send())
-            c.receive_data(s.data_to_send())
-        refs = []
-        for conn in (c, s):
-            hs = conn._handshake
-            refs += [weakref.ref(o) for o in (conn, hs, hs.state13, hs.state12) if o is not None]
-        assert len(refs) == 6
-        del c, s, conn, hs
-        alive = [type(r()).__name__ for r in refs if r() is not None]
-        assert not alive, f"kept alive by a reference cycle: {alive}"
-    finally:
-        gc.collect()
-        if enabled:
-            gc.enable()
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    assert exchange(c, s, b"ping") == b"ping"
+    assert exchange(s, c, b"pong") == b"pong"
+    assert c.session_reused is resume and s.session_reused is resume
+    if version == ProtocolVersion.TLS13:
+        c.key_update(request_peer=True)
+        s.receive_data(c.data_to_send())
+        c.receive_data(s.data_to_send())
+    refs = []
+    for conn in (c, s):
+        hs = conn._handshake
+        refs += [weakref.ref(o) for o in (conn, hs, hs.state13, hs.state12) if o is not None]
+    assert len(refs) == 6
+    del c, s, conn, hs
+    gc_off(refs)
 
 
-def test_a_dropped_sslobject_is_freed_at_once(files):
+def test_a_dropped_sslobject_is_freed_at_once(files, gc_off):
     """The same through the ``ssl``-compatible facade: ``wrap_bio`` objects on both sides
     (asyncio's path) and their connections go with their last reference."""
-    enabled = gc.isenabled()
-    gc.collect()
-    gc.disable()
-    try:
-        bios = [ssl.MemoryBIO() for _ in range(4)]
-        c = client(files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
-        s = fasttls_server(files).wrap_bio(bios[2], bios[3], server_side=True)
-        _handshake(c, s, bios)
-        c.write(b"ping")
-        _pump(c, s, *bios)
-        assert s.read(100) == b"ping"
-        s.write(b"pong")
-        _pump(c, s, *bios)
-        assert c.read(100) == b"pong"
-        refs = [weakref.ref(o) for o in (c, s, c._conn, s._conn, c._conn._handshake, s._conn._handshake)]
-        del c, s, bios
-        alive = [type(r()).__name__ for r in refs if r() is not None]
-        assert not alive, f"kept alive by a reference cycle: {alive}"
-    finally:
-        gc.collect()
-        if enabled:
-            gc.enable()
+    bios = [ssl.MemoryBIO() for _ in range(4)]
+    c = client(files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
+    s = fasttls_server(files).wrap_bio(bios[2], bios[3], server_side=True)
+    _handshake(c, s, bios)
+    c.write(b"ping")
+    _pump(c, s, *bios)
+    assert s.read(100) == b"ping"
+    s.write(b"pong")
+    _pump(c, s, *bios)
+    assert c.read(100) == b"pong"
+    refs = [weakref.ref(o) for o in (c, s, c._conn, s._conn, c._conn._handshake, s._conn._handshake)]
+    del c, s, bios
+    gc_off(refs)
