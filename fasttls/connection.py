@@ -21,7 +21,7 @@ from . import events as ev
 from . import key_schedule
 from .config import Config
 from .constants import AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion
-from .errors import AlertReceived, SSLError, SSLZeroReturnError, TLSError
+from .errors import AlertReceived, SSLError, SSLZeroReturnError, TLSError, fresh_copy
 from .handshake.client import ClientHandshake
 from .handshake.common import CHANGE_CIPHER_SPEC
 from .handshake.server import ServerHandshake
@@ -143,7 +143,7 @@ class Connection:
         queueing its alert) when the peer misbehaves.
         """
         if self._error is not None:
-            raise self._error
+            raise fresh_copy(self._error)
         if self._gen is None:
             self.start()
         if data:
@@ -159,7 +159,7 @@ class Connection:
     def receive_eof(self) -> None:
         """The transport closed.  A close without close_notify is a truncation."""
         if self._error is not None:
-            raise self._error
+            raise fresh_copy(self._error)
         if self.peer_closed:
             return
         from .errors import SSLEOFError
@@ -170,7 +170,8 @@ class Connection:
             self._error = SSLEOFError("EOF occurred in violation of protocol (handshake not complete)")
         else:
             self._error = SSLEOFError("EOF occurred in violation of protocol")
-        raise self._error
+        self._end_handshake_run()
+        raise fresh_copy(self._error)
 
     def data_to_send(self, max_bytes: int = -1) -> bytes:
         return self._write.data_to_send(max_bytes)
@@ -214,7 +215,7 @@ class Connection:
             with _octet_view(data) as octets:
                 return self.send(octets)
         if self._error is not None:
-            raise self._error
+            raise fresh_copy(self._error)
         if self.closed:
             raise SSLError("cannot send after close_notify")
         if not self.handshake_complete:
@@ -360,7 +361,7 @@ class Connection:
     def key_update(self, request_peer: bool = True) -> None:
         """Send a TLS 1.3 KeyUpdate and switch our sending keys (RFC 8446 section 4.6.3)."""
         if self._error is not None:
-            raise self._error
+            raise fresh_copy(self._error)
         if not self.handshake_complete or self.version != ProtocolVersion.TLS13:
             raise SSLError("key updates need an established TLS 1.3 connection")
         self._guard(self._send_key_update, request_peer)
@@ -387,7 +388,8 @@ class Connection:
             self._fail(exc)
             raise
         except (AlertReceived, SSLZeroReturnError) as exc:
-            self._error = exc
+            self._error = fresh_copy(exc)
+            self._end_handshake_run()
             raise
         except SSLError as exc:
             self._fail(exc)
@@ -398,9 +400,21 @@ class Connection:
             self._fail(err)
             raise err from exc
 
+    def _end_handshake_run(self) -> None:
+        """After a fatal error no message reaches the handshake again: close its generator,
+        whose suspended frame holds the connection, and drop what only the handshake
+        needed (its secrets, and its links back to this connection)."""
+        gen = self._gen
+        if gen is not None and gen is not _FINISHED:
+            self._gen = _FINISHED
+            gen.close()
+            self._handshake.release_handshake_state()
+
     def _fail(self, exc: BaseException) -> None:
+        # A copy, not exc: exc's traceback will hold this connection's frames, and a
+        # failed connection would then sit in a reference cycle until the cyclic GC.
         if self._error is None:
-            self._error = exc
+            self._error = fresh_copy(exc)
         alert = getattr(exc, "alert", None)
         if alert is not None and not self._alert_sent and isinstance(exc, TLSError):
             try:
@@ -408,6 +422,7 @@ class Connection:
                 self._send_alert(AlertLevel.FATAL, alert)
             except Exception:  # noqa: BLE001 - the alert is best effort
                 log.debug("could not queue the alert", exc_info=True)
+        self._end_handshake_run()
 
     def _send_alert(self, level: int, description: int) -> None:
         if description != AlertDescription.close_notify or level == AlertLevel.FATAL:

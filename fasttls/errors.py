@@ -27,6 +27,7 @@ __all__ = [
     "SSLCertVerificationError",
     "CertificateError",
     "alert_name",
+    "fresh_copy",
 ]
 
 
@@ -140,3 +141,20 @@ class SSLCertVerificationError(TLSError, ssl.SSLCertVerificationError):
 
 
 CertificateError = SSLCertVerificationError
+
+
+def fresh_copy(exc: BaseException) -> BaseException:
+    """The same error as a new object, without a traceback, cause or context.
+
+    What a failed connection keeps and raises again.  The raised original's
+    traceback holds the connection's frames: kept by the connection, it would
+    put the connection in a reference cycle.  Our errors rebuild from
+    ``__reduce__`` (they are picklable); anything else is returned as it is.
+    """
+    try:
+        rebuild, args = exc.__reduce__()[:2]
+        copy = rebuild(*args)
+    except Exception:  # noqa: BLE001 - not rebuildable: keep the original
+        return exc
+    return copy if type(copy) is type(exc) else exc
+

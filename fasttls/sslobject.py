@@ -26,7 +26,7 @@ from . import cipher_suites
 from .config import ClientAuthType
 from .connection import Connection
 from .constants import ProtocolVersion
-from .errors import SSLEOFError, SSLError, SSLWantReadError
+from .errors import SSLEOFError, SSLError, SSLWantReadError, fresh_copy
 
 __all__ = ["SSLObject", "TLSInfo"]
 
@@ -346,7 +346,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         if conn.peer_closed:
             return 0 if buffer is not None else b""
         if conn.error is not None:
-            raise conn.error  # a failed connection says so again, not "want read"
+            raise fresh_copy(conn.error)  # a failed connection says so again, not "want read"
         raise self._want_read()
 
     def write(self, data) -> int:

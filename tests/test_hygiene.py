@@ -20,6 +20,7 @@ import pytest
 
 from fasttls.config import Config
 from fasttls.constants import ProtocolVersion
+from fasttls.errors import AlertReceived, SSLCertVerificationError, SSLEOFError
 
 from .compat import files  # noqa: F401 - fixture
 from .pairs import do_handshake, exchange, make_pair
@@ -257,4 +258,36 @@ def test_a_dropped_sslobject_is_freed_at_once(files, gc_off):
     assert c.read(100) == b"pong"
     refs = [weakref.ref(o) for o in (c, s, c._conn, s._conn, c._conn._handshake, s._conn._handshake)]
     del c, s, bios
+    gc_off(refs)
+
+
+@pytest.mark.parametrize("how", ["bad-certificate", "eof-mid-handshake"])
+def test_a_failed_connection_is_freed_at_once(pki, how, gc_off):
+    """A connection that failed keeps its error and raises it again (a new object of the
+    same type and message each time), but neither the raised error's traceback nor its
+    suspended handshake keeps it alive: it goes with its last reference too."""
+    cc = Config(trust_store=pki.store)
+    sc = Config(certificates=[pki.server()])
+    c, s = make_pair(cc, sc, server_hostname="localhost" if how == "eof-mid-handshake" else "wrong.example")
+    c.start()
+    s.receive_data(c.data_to_send())
+    if how == "bad-certificate":
+        with pytest.raises(SSLCertVerificationError) as first:
+            c.receive_data(s.data_to_send())
+        with pytest.raises(AlertReceived):
+            s.receive_data(c.data_to_send())  # the client's bad_certificate alert
+    else:
+        with pytest.raises(SSLEOFError) as first:
+            s.receive_eof()  # the client went away after its ClientHello
+    failed = c if how == "bad-certificate" else s
+    with pytest.raises(type(first.value)) as again:
+        failed.receive_data(b"")
+    assert str(again.value) == str(first.value) and again.value is not first.value
+    # Both sides failed on a bad certificate (the server by the client's alert); after an
+    # EOF only the server did (the client is merely abandoned mid-handshake).
+    refs = []
+    for conn in (c, s) if how == "bad-certificate" else (s,):
+        hs = conn._handshake
+        refs += [weakref.ref(o) for o in (conn, hs, hs.state13, hs.state12) if o is not None]
+    del c, s, conn, hs, failed, first, again  # the raised errors' tracebacks hold the frames
     gc_off(refs)
