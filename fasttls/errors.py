@@ -135,9 +135,10 @@ class SSLCertVerificationError(TLSError, ssl.SSLCertVerificationError):
         super().__init__(alert, f"certificate verify failed: {message}")
         self.verify_code = verify_code
         self.verify_message = verify_message or message
+        self._text = message  # may carry more than verify_message (cryptography's reason)
 
     def __reduce__(self):
-        return (type(self), (int(self.alert), self.verify_message, self.verify_code, self.verify_message))
+        return (type(self), (int(self.alert), self._text, self.verify_code, self.verify_message))
 
 
 CertificateError = SSLCertVerificationError
@@ -157,4 +158,3 @@ def fresh_copy(exc: BaseException) -> BaseException:
     except Exception:  # noqa: BLE001 - not rebuildable: keep the original
         return exc
     return copy if type(copy) is type(exc) else exc
-

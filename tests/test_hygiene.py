@@ -19,8 +19,16 @@ import weakref
 import pytest
 
 from fasttls.config import Config
-from fasttls.constants import ProtocolVersion
-from fasttls.errors import AlertReceived, SSLCertVerificationError, SSLEOFError
+from fasttls.constants import AlertDescription, ProtocolVersion
+from fasttls.errors import (
+    AlertReceived,
+    SSLCertVerificationError,
+    SSLEOFError,
+    SSLError,
+    SSLZeroReturnError,
+    TLSError,
+    fresh_copy,
+)
 
 from .compat import files  # noqa: F401 - fixture
 from .pairs import do_handshake, exchange, make_pair
@@ -291,3 +299,27 @@ def test_a_failed_connection_is_freed_at_once(pki, how, gc_off):
         refs += [weakref.ref(o) for o in (conn, hs, hs.state13, hs.state12) if o is not None]
     del c, s, conn, hs, failed, first, again  # the raised errors' tracebacks hold the frames
     gc_off(refs)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        TLSError(AlertDescription.decode_error, "ClientHello truncated"),
+        AlertReceived(AlertDescription.handshake_failure),
+        SSLCertVerificationError(AlertDescription.bad_certificate, "unable to get local issuer certificate (no anchor)", 20, "unable to get local issuer certificate"),
+        SSLEOFError("EOF occurred in violation of protocol (handshake not complete)"),
+        SSLZeroReturnError(),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_the_error_a_failed_connection_raises_again_is_the_same_error(error):
+    """``fresh_copy`` (what a failed connection keeps and raises again) rebuilds the same
+    error: type, message and the fields callers read, with no traceback."""
+    try:
+        raise error
+    except SSLError as exc:
+        copy = fresh_copy(exc)
+    assert copy is not error and type(copy) is type(error) and copy.__traceback__ is None
+    assert str(copy) == str(error) and copy.args == error.args
+    for field in ("alert", "reason", "library", "verify_code", "verify_message"):
+        assert getattr(copy, field, None) == getattr(error, field, None), field
