@@ -357,6 +357,11 @@ class Connection:
             return
         self.closed = True
         self._send_alert(AlertLevel.WARNING, AlertDescription.close_notify)
+        if not self.handshake_complete:
+            # Nothing follows our close_notify, so the handshake cannot go on: end its
+            # run now, which drops its secrets and the reference cycle its suspended
+            # generator forms with this connection (freed by refcount, not a GC pass).
+            self._end_handshake_run()
 
     def key_update(self, request_peer: bool = True) -> None:
         """Send a TLS 1.3 KeyUpdate and switch our sending keys (RFC 8446 section 4.6.3)."""
@@ -401,13 +406,15 @@ class Connection:
             raise err from exc
 
     def _end_handshake_run(self) -> None:
-        """After a fatal error no message reaches the handshake again: close its generator,
-        whose suspended frame holds the connection, and drop what only the handshake
-        needed (its secrets, and its links back to this connection)."""
+        """After a fatal error, or close() before the handshake completed, no message
+        reaches the handshake again: close its generator, whose suspended frame holds
+        the connection, and drop what only the handshake needed (its secrets, and its
+        links back to this connection)."""
         gen = self._gen
-        if gen is not None and gen is not _FINISHED:
+        if gen is not _FINISHED:
             self._gen = _FINISHED
-            gen.close()
+            if gen is not None:
+                gen.close()
             self._handshake.release_handshake_state()
 
     def _fail(self, exc: BaseException) -> None:
@@ -557,6 +564,9 @@ class Connection:
         if self._trace:
             self._emit_trace("message", "receive", type(msg).__name__, _describe(msg))
         if not self.handshake_complete:
+            if self._gen is _FINISHED:
+                # close() ended the handshake before it completed (ssl: "shutdown while in init").
+                raise SSLError("handshake message after close(): the handshake was abandoned")
             if self._gen is None:
                 self.start()
             self._advance(msg)

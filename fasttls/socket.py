@@ -573,6 +573,11 @@ class SSLSocket(TLSInfo, _socket.socket):
                     super().send(data, _DONTWAIT)
             except OSError:
                 pass
+        elif conn is not None and not conn.handshake_complete:
+            # Closed mid-handshake (a timeout, say): nothing is sent, as with ssl, but
+            # the connection ends its handshake run so that it and its secrets go now.
+            with self._conn_lock:
+                conn.close()
         super()._real_close()
 
     # ------------------------------------------------------------------ what was negotiated

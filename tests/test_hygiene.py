@@ -323,3 +323,58 @@ def test_the_error_a_failed_connection_raises_again_is_the_same_error(error):
     assert str(copy) == str(error) and copy.args == error.args
     for field in ("alert", "reason", "library", "verify_code", "verify_message"):
         assert getattr(copy, field, None) == getattr(error, field, None), field
+
+
+@pytest.mark.parametrize("side", ["client", "server"])
+def test_a_connection_closed_mid_handshake_is_freed_at_once(pki, side, gc_off):
+    """``close()`` before the handshake completed ends the handshake: its suspended
+    generator and its secrets (our key share) go with the connection's last reference,
+    and a handshake message that still arrives is an error, as ``ssl``'s "shutdown
+    while in init", not a handshake carried on after our close_notify."""
+    c, s = make_pair(Config(trust_store=pki.store), Config(certificates=[pki.server()]))
+    c.start()
+    hello = c.data_to_send()
+    s.receive_data(hello)  # the server now waits for the client's Finished
+    flight = s.data_to_send()
+    closing, peer_bytes = (c, flight) if side == "client" else (s, b"")
+    hs = closing._handshake
+    assert hs.conn is closing and (hs.key_shares if side == "client" else hs.state13.client_share)
+    closing.close()
+    for obj in (hs, hs.state13):  # the links back and the key shares are gone
+        assert obj is None or all(obj.__dict__.get(name) is None for name in ("conn", "share", "client_share", "key_shares"))
+    close_notify = closing.data_to_send()
+    assert close_notify  # the alert went out (in the clear or under handshake keys)
+    if side == "client":
+        with pytest.raises(SSLError, match="handshake was abandoned"):
+            c.receive_data(peer_bytes)  # the server's flight, after our close_notify
+    else:
+        c.receive_data(flight + close_notify)  # the client reads the flight, then the close
+        assert c.peer_closed
+    refs = [weakref.ref(o) for o in (closing, hs, hs.state13, hs.state12) if o is not None]
+    del c, s, closing, hs, obj
+    gc_off(refs)
+
+
+def test_a_socket_closed_mid_handshake_is_freed_at_once(files, gc_off):
+    """The same through the socket facade: a client whose handshake timed out against a
+    silent server, then closed, goes at once with its connection (nothing sent, as ssl)."""
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    raw = socket.create_connection(listener.getsockname(), timeout=0.2)
+    peer, _ = listener.accept()
+    try:
+        tls = client(files).wrap_socket(raw, server_hostname="localhost", do_handshake_on_connect=False)
+        with pytest.raises(TimeoutError):
+            tls.do_handshake()
+        conn = tls._conn
+        refs = [weakref.ref(o) for o in (tls, conn, conn._handshake, conn._handshake.state13) if o is not None]
+        tls.close()
+        assert peer.recv(4096)[:1] == b"\x16"  # the ClientHello went out; after it, nothing
+        peer.settimeout(0.2)
+        assert peer.recv(4096) == b""
+        del tls, conn
+        gc_off(refs)
+    finally:
+        peer.close()
+        listener.close()
