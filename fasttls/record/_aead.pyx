@@ -17,6 +17,10 @@ from cpython.exc cimport PyErr_CheckSignals
 from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE, PyBUF_WRITABLE, PyBUF_FORMAT, PyBUF_ND, PyBUF_STRIDES
 from cpython.bytearray cimport PyByteArray_AS_STRING
+from cpython.object cimport PyObject
+
+cdef extern from "Python.h":
+    PyObject* PyDict_GetItemWithError(object d, object key) except? NULL  # borrowed
 
 from fasttls.record._common cimport load_be16, store_be16, store_be64, write_header, xor_nonce_into, FASTTLS_MAX_SEQUENCE
 
@@ -576,14 +580,35 @@ cdef class RecordWriter:
         free(self._buf)
         self._buf = NULL
 
-    cdef RecordSealer _sealer(self, conn):
-        """``Connection.direct_sealer`` read in C (the same fields, without a Python call)
-        when the sealer is this twin's; else None."""
-        if conn is None or conn._error is not None or conn.handshake_complete is not True:
+    cdef object _write_half(self, conn):
+        """``Connection.direct_sealer``'s connection-level checks read in C: the
+        connection's write half when they pass, else None.  They are plain instance
+        attributes, read straight from the instance dict: a dict lookup per field
+        costs about a third of a generic attribute lookup, and this runs per write."""
+        cdef PyObject* v
+        if conn is None:
             return None
-        if conn.closed is not False or conn._trace is not None:
+        d = conn.__dict__
+        v = PyDict_GetItemWithError(d, "_error")
+        if v == NULL or <object>v is not None:
             return None
-        w = conn._write
+        v = PyDict_GetItemWithError(d, "handshake_complete")
+        if v == NULL or <object>v is not True:
+            return None
+        v = PyDict_GetItemWithError(d, "closed")
+        if v == NULL or <object>v is not False:
+            return None
+        v = PyDict_GetItemWithError(d, "_trace")
+        if v == NULL or <object>v is not None:
+            return None
+        v = PyDict_GetItemWithError(d, "_write")
+        if v == NULL:
+            return None
+        return <object>v
+
+    cdef RecordSealer _sealer(self, w):
+        """The rest of ``Connection.direct_sealer`` (the same fields, without a Python
+        call) for the write half ``w``: its sealer when it is this twin's; else None."""
         if len(w.buffer):
             return None
         prot = w._prot
@@ -615,10 +640,13 @@ cdef class RecordWriter:
             try:
                 self._conn_acquire()
                 try:
-                    prot = self._sealer(conn)
+                    w = self._write_half(conn)
+                    if w is None:
+                        return -1
+                    prot = self._sealer(w)
                     if prot is None:
                         return -1
-                    frag = conn._write.max_fragment
+                    frag = w.max_fragment
                     _check_fragment(frag)
                     nrec = 1 if n <= 0 else (n + frag - 1) // frag
                     total = n + nrec * prot.overhead
@@ -646,7 +674,7 @@ cdef class RecordWriter:
                         self._cap = 0
             finally:
                 self._send_release()
-            return 1 if len(conn._write.buffer) else 0
+            return 1 if len(w.buffer) else 0
         finally:
             PyBuffer_Release(&db)
 
