@@ -565,8 +565,9 @@ class Connection:
             self._emit_trace("message", "receive", type(msg).__name__, _describe(msg))
         if not self.handshake_complete:
             if self._gen is _FINISHED:
-                # close() ended the handshake before it completed (ssl: "shutdown while in init").
-                raise SSLError("handshake message after close(): the handshake was abandoned")
+                # close(), or the loss of the SSLSocket/SSLObject driving this connection,
+                # ended the handshake before it completed (ssl: "shutdown while in init").
+                raise SSLError("handshake message after the handshake was abandoned (closed before it completed)")
             if self._gen is None:
                 self.start()
             self._advance(msg)

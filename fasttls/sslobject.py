@@ -15,6 +15,7 @@ report about a connection (``cipher()``, ``getpeercert()``, ``version()``...).
 from __future__ import annotations
 
 import contextlib
+import functools
 import ssl
 import weakref
 from typing import Any
@@ -35,6 +36,18 @@ _DIRECT_BYTES_MAX = 32 * 1024
 
 _VERSION_NAMES = {ProtocolVersion.TLS13: "TLSv1.3", ProtocolVersion.TLS12: "TLSv1.2"}
 _CHANNEL_BINDINGS = ("tls-unique", "tls-exporter")
+
+
+def _facade_gone(conn: Connection, _ref: Any) -> None:
+    """The ``SSLSocket`` or ``SSLObject`` driving ``conn`` was dropped (asyncio after a
+    handshake timeout, a socket never closed): a handshake it left unfinished cannot
+    go on.  End its run now, so that the connection, its suspended handshake and its
+    key shares go with their last reference instead of at a pass of the cyclic GC."""
+    if not conn.handshake_complete:
+        try:
+            conn._end_handshake_run()
+        except Exception:  # noqa: BLE001 - a finalizer must not raise
+            pass
 
 
 class TLSInfo:
@@ -184,7 +197,9 @@ class TLSInfo:
 
     def _new_connection(self) -> Connection:
         conn = Connection(self._config, server_side=self.server_side, server_hostname=self.server_hostname, session=self._session)
-        conn.owner = weakref.ref(self)  # for the context's sni_callback
+        # A weak reference for the context's sni_callback, whose callback ends a
+        # handshake this facade leaves unfinished when it goes (see _facade_gone).
+        conn.owner = weakref.ref(self, functools.partial(_facade_gone, conn))
         return conn
 
     def _count(self, key: str) -> None:

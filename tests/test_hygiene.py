@@ -378,3 +378,25 @@ def test_a_socket_closed_mid_handshake_is_freed_at_once(files, gc_off):
     finally:
         peer.close()
         listener.close()
+
+
+def test_an_sslobject_dropped_mid_handshake_is_freed_at_once(files, gc_off):
+    """asyncio drops its ``SSLObject`` when a handshake times out or the transport is
+    lost: the connection it drove, with the suspended handshake and its key shares,
+    goes with it."""
+    bios = [ssl.MemoryBIO() for _ in range(4)]
+    c = client(files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
+    s = fasttls_server(files).wrap_bio(bios[2], bios[3], server_side=True)
+    with pytest.raises(ssl.SSLWantReadError):
+        c.do_handshake()
+    bios[2].write(bios[1].read())
+    with pytest.raises(ssl.SSLWantReadError):
+        s.do_handshake()  # the server sent its flight and waits for the client's Finished
+    refs = []
+    for obj in (c, s):
+        conn = obj._conn
+        assert not conn.handshake_complete and conn._handshake.conn is conn  # the cycle
+        refs += [weakref.ref(o) for o in (obj, conn, conn._handshake, conn._handshake.state13) if o is not None]
+    assert len(refs) == 7  # the client has no TLS 1.3 state before the ServerHello
+    del c, s, obj, conn, bios
+    gc_off(refs)
