@@ -144,6 +144,9 @@ class OpenSSLClient:
             if mo:
                 return mo.group(0)
             if self.proc.poll() is not None:
+                # It exited: what it printed last may still be in the pipe, not yet
+                # read by the reader thread, which ends at the pipe's EOF.
+                self._reader.join(timeout=5)
                 mo = rx.search(self.text())
                 if mo:
                     return mo.group(0)
