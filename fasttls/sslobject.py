@@ -38,12 +38,15 @@ _VERSION_NAMES = {ProtocolVersion.TLS13: "TLSv1.3", ProtocolVersion.TLS12: "TLSv
 _CHANNEL_BINDINGS = ("tls-unique", "tls-exporter")
 
 
-def _facade_gone(conn: Connection, _ref: Any) -> None:
-    """The ``SSLSocket`` or ``SSLObject`` driving ``conn`` was dropped (asyncio after a
-    handshake timeout, a socket never closed): a handshake it left unfinished cannot
-    go on.  End its run now, so that the connection, its suspended handshake and its
-    key shares go with their last reference instead of at a pass of the cyclic GC."""
-    if not conn.handshake_complete:
+def _facade_gone(conn_ref: weakref.ref, _ref: Any) -> None:
+    """The ``SSLSocket`` or ``SSLObject`` driving a connection was dropped (asyncio
+    after a handshake timeout, a socket never closed): a handshake it left unfinished
+    cannot go on.  End its run now, so that the connection, its suspended handshake
+    and its key shares go with their last reference instead of at a pass of the
+    cyclic GC.  (A weak reference to the connection: a strong one, held by the
+    connection's own ``owner``, would be a cycle of its own.)"""
+    conn = conn_ref()
+    if conn is not None and not conn.handshake_complete:
         try:
             conn._end_handshake_run()
         except Exception:  # noqa: BLE001 - a finalizer must not raise
@@ -199,7 +202,7 @@ class TLSInfo:
         conn = Connection(self._config, server_side=self.server_side, server_hostname=self.server_hostname, session=self._session)
         # A weak reference for the context's sni_callback, whose callback ends a
         # handshake this facade leaves unfinished when it goes (see _facade_gone).
-        conn.owner = weakref.ref(self, functools.partial(_facade_gone, conn))
+        conn.owner = weakref.ref(self, functools.partial(_facade_gone, weakref.ref(conn)))
         return conn
 
     def _count(self, key: str) -> None:

@@ -400,3 +400,17 @@ def test_an_sslobject_dropped_mid_handshake_is_freed_at_once(files, gc_off):
     assert len(refs) == 7  # the client has no TLS 1.3 state before the ServerHello
     del c, s, obj, conn, bios
     gc_off(refs)
+
+
+def test_a_connection_its_facade_lets_go_of_is_freed_at_once(files, gc_off):
+    """``unwrap()`` and ``detach()`` drop the facade's connection while the facade lives
+    on: the connection's weak reference to its owner (and that reference's callback,
+    which ends an unfinished handshake when the facade goes) must not hold it."""
+    bios = [ssl.MemoryBIO() for _ in range(4)]
+    c = client(files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
+    s = fasttls_server(files).wrap_bio(bios[2], bios[3], server_side=True)
+    _handshake(c, s, bios)
+    refs = [weakref.ref(c._conn), weakref.ref(c._conn._handshake)]
+    c._conn = None  # what unwrap() and detach() do once they are done with it
+    gc_off(refs)
+    assert c.pending() == 0  # the facade itself lives on
