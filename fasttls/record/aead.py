@@ -67,6 +67,7 @@ STOP_UNPROTECTED = 2  #: TLS 1.3: the next record is not protected (ChangeCipher
 STOP_OUT_FULL = 3  #: the next record's plaintext does not fit in the output buffer
 
 _HDR13 = b"\x17\x03\x03"
+_HDR13_FULL = _HDR13 + (_MAX_PLAINTEXT + 17).to_bytes(2, "big")  # a full record's header
 # A TLS 1.3 protected record header as a 40-bit number: application_data,
 # 0x0303, and a length from 17 (an empty record) to 2^14 + 17 (no padding).
 _H13_MIN = 0x1703030000 + 17
@@ -376,7 +377,10 @@ class RecordSealer(_Protection):
     def _seal13_record(self, out, om, pos: int, content_type: int, src, m: int, seq: int) -> None:
         """The TLS 1.3 record of sequence number ``seq`` for the ``m`` bytes of ``src``,
         written at ``out[pos:pos + m + 22]`` (``om`` is ``out``'s view)."""
-        hdr = _HDR13 + (m + 17).to_bytes(2, "big")
+        # A full record (what bulk writes make) takes its header and its view of the
+        # staging buffer as they are: no int-to-bytes, concatenation or new view.
+        full = m == _MAX_PLAINTEXT
+        hdr = _HDR13_FULL if full else _HDR13 + (m + 17).to_bytes(2, "big")
         body = pos + 5
         tend = body + m
         om[pos:body] = hdr
@@ -384,7 +388,7 @@ class RecordSealer(_Protection):
             stage, sv = self._stage or self._stage_for()
             sv[:m] = src
             stage[m] = content_type
-            inner = sv[: m + 1]
+            inner = sv if full else sv[: m + 1]
         else:
             om[body:tend] = src
             out[tend] = content_type
@@ -658,17 +662,18 @@ class RecordWriter:
         if timeout == 0.0:
             return -1  # a non-blocking socket: the caller's SSLWantWriteError logic
         try:
-            src = memoryview(data)
+            # One cast to unsigned bytes both flattens and checks: it refuses a
+            # non-contiguous buffer (TypeError), and costs less than reading the
+            # view's nbytes, c_contiguous, ndim and format (getset descriptors).
+            src = memoryview(data).cast("B")
         except TypeError:
             return -1
         try:
-            n = src.nbytes
-            if n > WRITER_MAX or not src.c_contiguous:
+            n = len(src)
+            if n > WRITER_MAX:
                 return -1
             if not n:
                 return 0  # as ssl: an empty write sends nothing (no empty record)
-            if src.ndim != 1 or src.format != "B":
-                src = src.cast("B")
             send_lock = self._send_lock
             conn_lock = self._conn_lock
             send_lock.acquire()
