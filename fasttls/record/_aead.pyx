@@ -543,6 +543,12 @@ cdef double _now() noexcept nogil:
     return ts.tv_sec + ts.tv_nsec * 1e-9
 
 
+cdef inline bint _field_is(object d, object key, object expected) except -1:
+    """``d[key] is expected`` for an instance dict ``d`` (False when the key is missing)."""
+    cdef PyObject* v = PyDict_GetItemWithError(d, key)
+    return v != NULL and <object>v is expected
+
+
 cdef class RecordWriter:
     """A socket's steady-state application write (issue 6): the compiled twin
     of ``aead.RecordWriter``.
@@ -589,22 +595,11 @@ cdef class RecordWriter:
         if conn is None:
             return None
         d = conn.__dict__
-        v = PyDict_GetItemWithError(d, "_error")
-        if v == NULL or <object>v is not None:
-            return None
-        v = PyDict_GetItemWithError(d, "handshake_complete")
-        if v == NULL or <object>v is not True:
-            return None
-        v = PyDict_GetItemWithError(d, "closed")
-        if v == NULL or <object>v is not False:
-            return None
-        v = PyDict_GetItemWithError(d, "_trace")
-        if v == NULL or <object>v is not None:
+        if not (_field_is(d, "_error", None) and _field_is(d, "handshake_complete", True)
+                and _field_is(d, "closed", False) and _field_is(d, "_trace", None)):
             return None
         v = PyDict_GetItemWithError(d, "_write")
-        if v == NULL:
-            return None
-        return <object>v
+        return None if v == NULL else <object>v
 
     cdef RecordSealer _sealer(self, w):
         """The rest of ``Connection.direct_sealer`` (the same fields, without a Python
