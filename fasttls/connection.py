@@ -529,7 +529,9 @@ class Connection:
         size = 5 + hdr[2]
         self._early_skip -= size
         if self._early_skip <= 0:
-            raise TLSError(AlertDescription.bad_record_mac, "too much undecryptable (rejected early) data")
+            # RFC 8446 4.2.10 names unexpected_message for early data past the limit;
+            # OpenSSL and BoringSSL send it for rejected early data too.
+            raise TLSError(AlertDescription.unexpected_message, "too much rejected early data")
         self._read.buffer.consume(size)
 
     def _on_handshake_record(self, payload: bytes, protected: bool) -> None:

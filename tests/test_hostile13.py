@@ -624,3 +624,284 @@ def test_server_ignores_grease_and_unknown_values(pki):
     assert isinstance(sh, ServerHello) and not sh.is_hello_retry_request
     assert sh.cipher_suite in ch.cipher_suites and sh.supported_version == TLS13
     assert sh.server_share[0] in [k[0] for k in ch.key_shares]
+
+
+# ---- the checks no test reached (found by coverage) -------------------------------------------------
+
+
+def hrr_pair(pki, **server_kw):
+    """A pair where the server answers the first ClientHello with a HelloRetryRequest
+    (the client shares only X25519; the server only takes secp384r1)."""
+    cc, sc = configs(pki, groups=[NamedGroup.secp384r1], **server_kw)
+    cc.key_share_groups = [NamedGroup.x25519]
+    return make_pair(cc, sc)
+
+
+def tamper_hrr(conn, **changes):
+    """Make the server ``conn`` send its HelloRetryRequest with ``changes``."""
+    tamper_sent(conn, ServerHello, lambda msg: dataclasses.replace(msg, raw=None, **changes) if msg.is_hello_retry_request else msg)
+
+
+@pytest.mark.parametrize(
+    "changes,alert",
+    [
+        # RFC 8446 4.1.4: an HRR that would not change the ClientHello is illegal_parameter.
+        ({"selected_group": None, "cookie": b""}, AlertDescription.illegal_parameter),
+        # RFC 8446 4.2.8: an HRR's key_share names a group; it carries no key share entry
+        # (sent with the cookie, so the HRR is not also one that changes nothing).
+        ({"selected_group": None, "server_share": (NamedGroup.secp384r1, bytes(97))}, AlertDescription.illegal_parameter),
+        # RFC 8446 4.2.8: the selected group must be one of the client's supported_groups.
+        ({"selected_group": 0x0A0A}, AlertDescription.illegal_parameter),
+    ],
+    ids=["changes-nothing", "with-a-key-share-entry", "group-never-offered"],
+)
+def test_hello_retry_request_breaking_a_rule(pki, changes, alert):
+    c, s = hrr_pair(pki, hello_retry_cookie=True)
+    tamper_hrr(s, **changes)
+    c.start()
+    transfer(c, s)
+    expect_alert(c, s.data_to_send(), alert)
+
+
+def test_server_hello_after_hrr_with_another_version(pki):
+    c, s, reply = hrr_flights(pki)
+    # RFC 8446 4.1.4: the ServerHello's version must be the HelloRetryRequest's.
+    expect_alert(c, rewrite_first_message(reply, ServerHello, supported_version=0x7F1C), AlertDescription.illegal_parameter)
+
+
+def test_server_hello_with_a_cookie(pki):
+    c, s, _, reply = first_flights(pki)
+    # RFC 8446 4.2.2: cookie is for HelloRetryRequest only; in a ServerHello it was never asked for.
+    expect_alert(c, rewrite_first_message(reply, ServerHello, cookie=b"cookie"), AlertDescription.unsupported_extension)
+
+
+def test_server_hello_without_a_key_share(pki):
+    c, s, _, reply = first_flights(pki)
+    # RFC 8446 9.2: a (EC)DHE handshake without key_share is missing_extension.
+    expect_alert(c, rewrite_first_message(reply, ServerHello, server_share=None), AlertDescription.missing_extension)
+
+
+def resumable_pair(pki, **server_kw):
+    """A client with a ticket from a first handshake, paired with the server again."""
+    cc, sc = configs(pki, **server_kw)
+    c, s = make_pair(cc, sc)
+    from .pairs import do_handshake
+
+    do_handshake(c, s)
+    transfer(s, c)  # the tickets
+    assert c.session is not None
+    return make_pair(cc, sc, session=c.session)
+
+
+def test_server_selecting_a_psk_identity_out_of_range(pki):
+    c, s = resumable_pair(pki)
+    tamper_sent(s, ServerHello, selected_identity=1)  # we offered one identity: index 0
+    # RFC 8446 4.2.11: a selected_identity outside the client's list is illegal_parameter.
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.illegal_parameter and "PSK" in str(err)
+
+
+def test_server_resuming_with_a_suite_of_another_hash(pki):
+    c, s = resumable_pair(pki)
+    assert c.session.cipher_suite == CipherSuite.TLS_AES_128_GCM_SHA256
+    tamper_sent(s, ServerHello, cipher_suite=CipherSuite.TLS_AES_256_GCM_SHA384)
+    # RFC 8446 4.2.11: the PSK's hash must be the selected suite's.
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.illegal_parameter and "PSK" in str(err)
+
+
+def test_server_selecting_an_alpn_protocol_never_offered(pki):
+    from fasttls.messages import EncryptedExtensions
+
+    cc, sc = configs(pki, alpn_protocols=["h2", "http/1.1"])
+    cc.alpn_protocols = ["http/1.1"]
+    c, s = make_pair(cc, sc)
+    tamper_sent(s, EncryptedExtensions, alpn_protocol="h2")
+    # RFC 7301 3.2: the server's protocol must be one the client offered.
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.illegal_parameter and "ALPN" in str(err)
+
+
+def test_certificate_request_without_signature_algorithms(pki):
+    from fasttls.config import ClientAuthType
+    from fasttls.messages import CertificateRequestTLS13
+
+    cc, sc = configs(pki, client_auth=ClientAuthType.RequestClientCert)
+    c, s = make_pair(cc, sc)
+    tamper_sent(s, CertificateRequestTLS13, signature_algorithms=[])
+    # RFC 8446 4.3.2: signature_algorithms MUST be in a CertificateRequest.
+    assert run_until_error(c, s).alert == AlertDescription.missing_extension
+
+
+def test_server_certificate_with_a_request_context(pki):
+    from fasttls.messages import CertificateTLS13
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    tamper_sent(s, CertificateTLS13, certificate_request_context=b"\x07")
+    # RFC 8446 4.4.2: the server's certificate_request_context is empty.
+    assert run_until_error(c, s).alert == AlertDescription.illegal_parameter
+
+
+# A scheme no TLS 1.3 peer offers (RFC 8446 4.2.3: SHA-1 and PKCS#1 v1.5 are not for
+# CertificateVerify); the signature itself is left valid, so only the rule is broken.
+ECDSA_SHA1 = 0x0203
+
+
+@pytest.mark.parametrize("side", ["client", "server"])
+def test_certificate_verify_with_a_scheme_never_offered(pki, side):
+    from fasttls.config import ClientAuthType
+    from fasttls.messages import CertificateVerify
+
+    cc, sc = configs(pki, client_auth=ClientAuthType.RequireAnyClientCert)
+    cc.certificates = [pki.client()]
+    c, s = make_pair(cc, sc)
+    tamper_sent(s if side == "server" else c, CertificateVerify, signature_algorithm=ECDSA_SHA1)
+    # RFC 8446 4.4.3: the scheme must be one the peer offered in signature_algorithms.
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.illegal_parameter and "scheme" in str(err)
+
+
+def empty_ticket(msg):
+    """The NewSessionTicket's bytes with an empty ticket field (our marshal refuses to build one)."""
+    body = msg.ticket_lifetime.to_bytes(4, "big") + msg.ticket_age_add.to_bytes(4, "big")
+    body += bytes([len(msg.ticket_nonce)]) + msg.ticket_nonce + b"\x00\x00" + b"\x00\x00"
+    return dataclasses.replace(msg, raw=bytes([msg.msg_type]) + len(body).to_bytes(3, "big") + body)
+
+
+@pytest.mark.parametrize(
+    "change,alert",
+    [
+        # RFC 8446 4.6.1: a ticket_lifetime over 604800 s (7 days) is illegal_parameter.
+        (lambda msg: dataclasses.replace(msg, raw=None, ticket_lifetime=604801), AlertDescription.illegal_parameter),
+        # RFC 8446 4.6.1: opaque ticket<1..2^16-1>: an empty one does not decode.
+        (empty_ticket, AlertDescription.decode_error),
+    ],
+    ids=["lifetime-over-7-days", "empty-ticket"],
+)
+def test_new_session_ticket_breaking_a_rule(pki, change, alert):
+    from fasttls.messages import NewSessionTicketTLS13
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    tamper_sent(s, NewSessionTicketTLS13, change)
+    err = run_until_error(c, s)  # the tickets travel with the server's last flight
+    assert err.alert == alert and c.handshake_complete and s.handshake_complete
+    assert c.session is None
+
+
+def test_client_hello_with_a_non_empty_renegotiation_info(pki):
+    s, hello = client_hello_flight(pki)
+    bad = rewrite_first_message(hello, ClientHello, secure_renegotiation_supported=True, secure_renegotiation=bytes(12))
+    assert parse_handshake(records(bad)[0][1], True).secure_renegotiation == bytes(12)
+    # RFC 5746 3.6: in an initial handshake renegotiation_info must be empty: handshake_failure.
+    err = expect_alert(s, bad, AlertDescription.handshake_failure)
+    assert "renegotiation_info" in str(err)
+
+
+def test_second_client_hello_offering_early_data(pki):
+    c, s, flight = second_client_hello(pki)
+    before, rest = first_handshake_record(flight)
+    # RFC 8446 4.2.10: a client must not offer early data after a HelloRetryRequest.
+    bad = rewrite_first_message(rest, ClientHello, early_data=True)
+    err = expect_alert(s, before + bad, AlertDescription.illegal_parameter)
+    assert "early data" in str(err)
+
+
+@pytest.mark.parametrize("cookie", [b"", b"not the server's cookie"], ids=["dropped", "replaced"])
+def test_second_client_hello_without_our_cookie(pki, cookie):
+    c, s = hrr_pair(pki, hello_retry_cookie=True)
+    c.start()
+    transfer(c, s)
+    c.receive_data(s.data_to_send())
+    before, rest = first_handshake_record(c.data_to_send())
+    assert parse_handshake(records(rest)[0][1], True).cookie  # the client echoed it
+    # RFC 8446 4.2.2: the second ClientHello carries the HelloRetryRequest's cookie.
+    err = expect_alert(s, before + rewrite_first_message(rest, ClientHello, cookie=cookie), AlertDescription.illegal_parameter)
+    assert "cookie" in str(err)
+
+
+def test_client_hello_with_more_psk_identities_than_binders(pki):
+    s, hello = client_hello_flight(pki)
+    bad = rewrite_first_message(hello, ClientHello, psk_identities=[(b"one", 0), (b"two", 0)], psk_binders=[bytes(32)], psk_modes=[1])
+    # RFC 8446 4.2.11: one binder per identity.
+    err = expect_alert(s, bad, AlertDescription.illegal_parameter)
+    assert "binders" in str(err)
+
+
+def test_no_certificate_for_the_clients_signature_algorithms(pki):
+    from fasttls.constants import SignatureScheme
+
+    s, hello = client_hello_flight(pki)  # the server has an ECDSA P-256 certificate only
+    bad = rewrite_first_message(hello, ClientHello, signature_algorithms=[SignatureScheme.rsa_pss_rsae_sha256])
+    # RFC 8446 4.4.2.2: no certificate the client can verify: handshake_failure (as Go and OpenSSL).
+    err = expect_alert(s, bad, AlertDescription.handshake_failure)
+    assert "certificate" in str(err)
+
+
+def test_client_certificate_with_a_request_context(pki):
+    from fasttls.config import ClientAuthType
+    from fasttls.messages import CertificateTLS13
+
+    cc, sc = configs(pki, client_auth=ClientAuthType.RequireAnyClientCert)
+    cc.certificates = [pki.client()]
+    c, s = make_pair(cc, sc)
+    tamper_sent(c, CertificateTLS13, certificate_request_context=b"\x07")
+    # RFC 8446 4.4.2: the context echoes the CertificateRequest's, empty in the handshake.
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.illegal_parameter and "request context" in str(err)
+
+
+def early_data_flight(pki):
+    """A client that offers 0-RTT (the flag set in its ClientHello) and the server."""
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+
+    def offer_early_data(msg):
+        msg.early_data = True  # in place: the client checks the reply against this message
+        return msg
+
+    tamper_sent(c, ClientHello, offer_early_data)
+    c.start()
+    return c, s, c.data_to_send()
+
+
+def test_rejected_early_data_is_skipped(pki):
+    import os
+
+    from .pairs import exchange
+
+    c, s, hello = early_data_flight(pki)
+    assert parse_handshake(records(hello)[0][1], True).early_data
+    # 0-RTT records: protected under the client's early traffic keys, which a server
+    # that never accepts early data does not have (its EncryptedExtensions says so).
+    early = b"".join(record(ContentType.APPLICATION_DATA, os.urandom(n)) for n in (17, 1000, 16400))
+    s.receive_data(hello + early)
+    transfer(s, c)
+    # RFC 8446 4.2.10: the server skips records it cannot open, up to a limit, then
+    # the client's real flight (under handshake keys) ends the skipping.
+    transfer(c, s)
+    assert c.handshake_complete and s.handshake_complete
+    assert exchange(c, s, b"after the early data") == b"after the early data"
+    # Skipping is over: an undecryptable record now is bad_record_mac.
+    expect_alert(s, record(ContentType.APPLICATION_DATA, os.urandom(40)), AlertDescription.bad_record_mac)
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["one-read", "record-by-record"])
+def test_too_much_rejected_early_data(pki, split):
+    import os
+
+    from fasttls.handshake.server13 import MAX_SKIPPED_EARLY_DATA
+
+    c, s, hello = early_data_flight(pki)
+    early = [record(ContentType.APPLICATION_DATA, os.urandom(16400)) for _ in range(MAX_SKIPPED_EARLY_DATA // 16400 + 1)]
+    # RFC 8446 4.2.10: early data past the limit is unexpected_message (as OpenSSL and
+    # BoringSSL send for rejected early data), whole or record by record.
+    if split:
+        s.receive_data(hello)
+        for rec in early[:-1]:
+            s.receive_data(rec)
+        err = expect_alert(s, early[-1], AlertDescription.unexpected_message)
+    else:
+        err = expect_alert(s, hello + b"".join(early), AlertDescription.unexpected_message)
+    assert "too much rejected early data" in str(err)
