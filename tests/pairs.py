@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from fasttls.config import Config
 from fasttls.connection import Connection
+from fasttls.errors import TLSError
 from fasttls.record import Twin
 
 from .helpers import split
@@ -43,3 +48,25 @@ def exchange(a: Connection, b: Connection, data: bytes, feed: str = "whole") -> 
     a.send(data)
     transfer(a, b, feed)
     return b.read()
+
+
+def tamper_sent(conn, cls, change=None, **changes):
+    """Make ``conn`` send its ``cls`` handshake messages changed, by ``change(msg)`` or by the
+    field ``changes`` (its transcript stays consistent with what it sent, so only the rule
+    under test is broken).  ``changes`` makes a copy: a message the sender checks replies
+    against (its ClientHello) is changed in place by a ``change`` instead."""
+    orig = conn.write_handshake
+
+    def write_handshake(msg):
+        if isinstance(msg, cls):
+            msg = change(msg) if change is not None else dataclasses.replace(msg, raw=None, **changes)
+        return orig(msg)
+
+    conn.write_handshake = write_handshake
+
+
+def run_until_error(c, s) -> TLSError:
+    """Drive the handshake until one side raises; returns that error."""
+    with pytest.raises(TLSError) as e:
+        do_handshake(c, s)
+    return e.value

@@ -15,7 +15,7 @@ from fasttls.constants import AlertDescription, CipherSuite, ContentType, NamedG
 from fasttls.errors import TLSError
 from fasttls.messages import ClientHello, ServerHello, parse_handshake
 
-from .pairs import make_pair, transfer
+from .pairs import make_pair, run_until_error, tamper_sent, transfer
 
 TLS13 = ProtocolVersion.TLS13
 
@@ -372,29 +372,6 @@ def test_server_certificate_without_server_auth_usage(pki):
 
 
 # ---- more RFC 8446 "MUST abort" rules (issue 8) ---------------------------------------------------
-
-
-def tamper_sent(conn, cls, change=None, **changes):
-    """Make ``conn`` send its ``cls`` handshake messages changed, by ``change(msg)`` or by the
-    field ``changes`` (its transcript stays consistent with what it sent, so only the rule
-    under test is broken)."""
-    orig = conn.write_handshake
-
-    def write_handshake(msg):
-        if isinstance(msg, cls):
-            msg = change(msg) if change is not None else dataclasses.replace(msg, raw=None, **changes)
-        return orig(msg)
-
-    conn.write_handshake = write_handshake
-
-
-def run_until_error(c, s) -> TLSError:
-    """Drive the handshake until one side raises; returns that error."""
-    from .pairs import do_handshake
-
-    with pytest.raises(TLSError) as e:
-        do_handshake(c, s)
-    return e.value
 
 
 def test_server_hello_with_another_session_id_echo(pki):
