@@ -17,7 +17,7 @@ from fasttls.messages import handshake as m
 from fasttls.tickets import ServerSessionCache
 
 from .helpers import FEEDS
-from .pairs import do_handshake, exchange, make_pair, transfer
+from .pairs import do_handshake, exchange, make_pair, run_until_error, tamper_sent, transfer
 
 TLS12 = ProtocolVersion.TLS12
 TLS13 = ProtocolVersion.TLS13
@@ -859,3 +859,131 @@ def test_change_cipher_spec_with_a_wrong_body_tls12(pki):
     with pytest.raises(TLSError) as e:
         s.receive_data(bad)
     assert e.value.alert in (AlertDescription.unexpected_message, AlertDescription.decode_error)
+
+
+# ---- the checks no test reached (found by coverage) -------------------------------------------------
+
+
+def _client(pki, client_max=TLS12, **client_kw):
+    cc, _ = configs(pki, client_max=client_max)
+    for k, v in client_kw.items():
+        setattr(cc, k, v)
+    c, _ = make_pair(cc, Config())
+    c.start()
+    return c
+
+
+@pytest.mark.parametrize(
+    "client_max,changes,alert,reason",
+    [
+        # RFC 8446 4.2: key_share is a TLS 1.3 extension; in a TLS 1.2 ServerHello it does not belong.
+        (TLS13, {"server_share": (NamedGroup.x25519, bytes(32))}, AlertDescription.illegal_parameter, "does not belong"),
+        # RFC 8422 5.2: a server that lists point formats must list uncompressed.
+        (TLS12, {"supported_points": [1]}, AlertDescription.illegal_parameter, "uncompressed"),
+        # RFC 8446 4.1.4: a HelloRetryRequest always carries supported_versions.
+        (TLS13, {"random": m.HELLO_RETRY_REQUEST_RANDOM}, AlertDescription.illegal_parameter, "HelloRetryRequest"),
+        # RFC 5246 E.1: a version below the client's minimum is protocol_version.
+        (TLS13, {"legacy_version": 0x0302}, AlertDescription.protocol_version, "TLS 1.1"),
+    ],
+    ids=["tls13-extension", "no-uncompressed-points", "hrr-without-supported-versions", "version-too-old"],
+)
+def test_server_hello_breaking_a_rule(pki, client_max, changes, alert, reason):
+    c = _client(pki, client_max)
+    with pytest.raises(TLSError) as e:
+        c.receive_data(_server_hello_for(c, **changes))
+    assert e.value.alert == alert and reason in str(e.value), e.value
+
+
+def test_server_selecting_an_alpn_protocol_never_offered(pki):
+    c = _client(pki, alpn_protocols=["http/1.1"])
+    # RFC 7301 3.2: the server's protocol must be one the client offered.
+    with pytest.raises(TLSError) as e:
+        c.receive_data(_server_hello_for(c, alpn_protocol="h2"))
+    assert e.value.alert == AlertDescription.illegal_parameter and "ALPN" in str(e.value)
+
+
+def _session12(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    assert c.session is not None and c.session.version == TLS12
+    return cc, c.session
+
+
+@pytest.mark.parametrize(
+    "changes,alert,reason",
+    [
+        # RFC 5246 7.4.1.3: a resumed session keeps its cipher suite.
+        ({"cipher_suite": ECDSA_SUITES[1]}, AlertDescription.illegal_parameter, "different version or cipher suite"),
+        # RFC 7627 5.3: never resume across a change of the extended master secret setting.
+        ({"extended_master_secret": False}, AlertDescription.handshake_failure, "extended master secret setting"),
+    ],
+    ids=["other-suite", "ems-dropped"],
+)
+def test_server_resuming_a_session_with_other_parameters(pki, changes, alert, reason):
+    cc, session = _session12(pki)
+    assert session.cipher_suite == ECDSA_SUITES[0] and session.extended_master_secret
+    cc.require_extended_master_secret = False  # so that the resumption check is the one that speaks
+    c, _ = make_pair(cc, Config(), session=session)
+    c.start()
+    hello = m.ClientHello.unmarshal(c.data_to_send()[5:])
+    assert hello.session_id and hello.session_ticket == session.ticket
+    fields = dict(
+        random=os.urandom(32), cipher_suite=ECDSA_SUITES[0], extended_master_secret=True, secure_renegotiation_supported=True,
+        session_id=hello.session_id, ticket_supported=False,
+    )  # fmt: skip
+    fields.update(changes)
+    with pytest.raises(TLSError) as e:
+        c.receive_data(record(22, m.ServerHello(**fields).marshal()))
+    assert e.value.alert == alert and reason in str(e.value), e.value
+
+
+def test_empty_server_certificate_is_decode_error(pki):
+    c, s = make_pair(*configs(pki))
+    tamper_sent(s, m.CertificateTLS12, certificate_list=[])
+    # RFC 5246 7.4.2: the server's certificate_list is never empty.
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.decode_error and "empty Certificate" in str(err)
+
+
+def test_server_certificate_that_does_not_fit_the_suite(pki):
+    c, s = make_pair(*configs(pki, "rsa-2048"))
+    # The server runs an ECDHE_RSA suite and sends its RSA certificate; the client is told ECDHE_ECDSA.
+    tamper_sent(s, m.ServerHello, cipher_suite=S.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+    # RFC 8422 5.3: an ECDHE_ECDSA suite needs an ECDSA-capable certificate.
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.unsupported_certificate and "does not fit" in str(err)
+
+
+def test_client_without_uncompressed_points(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+
+    def compressed_only(msg):
+        msg.supported_points = [1]  # in place: the client checks the reply against this message
+        return msg
+
+    tamper_sent(c, m.ClientHello, compressed_only)
+    # RFC 8422 5.1.2: a client that lists point formats must list uncompressed.
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.illegal_parameter and "uncompressed" in str(err)
+
+
+def test_client_certificate_verify_with_a_scheme_never_offered(pki):
+    cc, sc = configs(pki, client_auth=ClientAuthType.RequireAnyClientCert)
+    cc.certificates = [pki.client()]
+    c, s = make_pair(cc, sc)
+    tamper_sent(c, m.CertificateVerify, signature_algorithm=0x0203)  # ecdsa_sha1: never offered
+    # RFC 5246 7.4.8: the scheme must be one of the CertificateRequest's.
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.illegal_parameter and "did not offer" in str(err)
+
+
+def test_new_session_ticket_after_a_tls12_handshake(pki):
+    c, s = make_pair(*configs(pki))
+    do_handshake(c, s)
+    s.write_handshake(m.NewSessionTicketTLS12(ticket_lifetime_hint=60, ticket=b"ticket"))
+    s._flush_handshake()
+    # RFC 5077 3.3: a TLS 1.2 NewSessionTicket belongs in the handshake, never after it.
+    err = expect_failure(s, c, AlertDescription.unexpected_message)
+    assert "NewSessionTicket" in str(err)

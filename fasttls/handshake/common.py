@@ -96,9 +96,13 @@ def check_finished(expected: bytes, received: bytes, who: str) -> None:
         raise TLSError(AlertDescription.decrypt_error, f"the {who}'s Finished does not verify (wrong verify_data)")
 
 
+#: Names for errors; the ones below TLS 1.2 only ever appear in a refusal.
+_VERSION_NAMES = {ProtocolVersion.TLS13: "TLS 1.3", ProtocolVersion.TLS12: "TLS 1.2", 0x0302: "TLS 1.1", 0x0301: "TLS 1.0", 0x0300: "SSL 3.0"}
+
+
 def version_name(v: int) -> str:
     try:
-        return {ProtocolVersion.TLS13: "TLS 1.3", ProtocolVersion.TLS12: "TLS 1.2"}[v]
+        return _VERSION_NAMES[v]
     except KeyError:
         return f"0x{v:04x}"
 
