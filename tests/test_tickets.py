@@ -1,10 +1,26 @@
-"""Ticket key rotation and expiry (``tickets.TicketKeys``), on a clock we move by hand."""
+"""Ticket key rotation and expiry (``tickets.TicketKeys``), on a clock we move by hand;
+and the tickets a server opens but must not resume (RFC 8446 4.6.1 and 4.2.11, RFC 5077),
+each in a real in-memory handshake next to a control handshake that does resume."""
 
 from __future__ import annotations
 
-from fasttls.tickets import TicketKeys
+import dataclasses
+import time
+
+import pytest
+
+from fasttls.config import ClientAuthType, Config
+from fasttls.constants import AlertDescription, CipherSuite, ProtocolVersion
+from fasttls.errors import TLSError
+from fasttls.tickets import SessionState, TicketKeys
+
+from .pairs import do_handshake, make_pair, transfer
 
 DAY = 24 * 3600
+HOUR = 3600
+TLS12 = ProtocolVersion.TLS12
+TLS13 = ProtocolVersion.TLS13
+S = CipherSuite
 
 
 class Clock:
@@ -71,3 +87,270 @@ def test_expiry_holds_when_the_wall_clock_was_set_back():
     clock.now = 88 * DAY  # B is 38 days old (over 30 + 7); C and A are not
     assert keys.open(ticket_b) is None
     assert keys.open(keys.seal(b"c")) == b"c"
+
+
+# ---- the server refuses a ticket: a full handshake, never an error ---------------------------------
+#
+# The server's clock (``Config.clock``) is the one we move; the client's stays the wall clock, so
+# the client keeps offering the ticket, and the ticket keys keep their own (wall) clock, so the
+# ticket still opens: only the server's check of the session state can refuse it.
+
+
+def client13(pki, **kw) -> Config:
+    return Config(trust_store=pki.store, min_version=TLS13, session_cache=None, **kw)
+
+
+def client12(pki, **kw) -> Config:
+    return Config(trust_store=pki.store, max_version=TLS12, session_cache=None, **kw)
+
+
+def server(pki, clock, **kw) -> Config:
+    return Config(certificates=[pki.server()], clock=clock, **kw)
+
+
+def first_session(cc: Config, sc: Config):
+    """A first, full handshake; the client's session from the server's ticket."""
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    transfer(s, c)  # TLS 1.3: the NewSessionTicket after the client's Finished
+    assert not c.session_reused and not s.session_reused
+    assert c.session is not None and c.session.ticket
+    return c.session
+
+
+def offer(cc: Config, sc: Config, session):
+    """A second handshake with ``session`` offered; it must complete."""
+    c, s = make_pair(cc, sc, session=session)
+    do_handshake(c, s)
+    assert c.handshake_complete and s.handshake_complete
+    return c, s
+
+
+def assert_resumed(c, s) -> None:
+    assert c.session_reused and s.session_reused
+    assert s.local_certificate is None and c.peer_signature_scheme is None  # no server signature
+
+
+def assert_full(c, s) -> None:
+    assert not c.session_reused and not s.session_reused
+    assert s.local_certificate is not None and c.peer_signature_scheme is not None  # the server signed
+
+
+def resealed(sc: Config, session, plaintext=lambda p: p):
+    """``session`` with its ticket opened by the server, ``plaintext`` applied, and sealed again
+    (a ticket the server itself could have made: the same keys, another state)."""
+    opened = sc.ticket_keys.open(session.ticket)
+    assert opened is not None
+    return dataclasses.replace(session, ticket=sc.ticket_keys.seal(plaintext(opened)))
+
+
+def with_state(**changes):
+    def change(plaintext: bytes) -> bytes:
+        state = SessionState.from_bytes(plaintext)
+        assert state is not None
+        return dataclasses.replace(state, **changes).to_bytes()
+
+    return change
+
+
+LIFETIMES = pytest.mark.parametrize(
+    "issued, later",
+    [(HOUR, 7 * DAY), (7 * DAY, HOUR)],
+    ids=["the-ticket-lifetime", "the-server-lifetime-now-shorter"],
+)
+
+
+@LIFETIMES
+def test_tls13_ticket_past_its_lifetime_is_not_resumed(pki, issued, later):
+    """RFC 8446 4.6.1: a ticket is good for ticket_lifetime seconds at most; the server holds it
+    to the shorter of the lifetime it was issued with and its ticket_lifetime now."""
+    clock = Clock()
+    cc, sc = client13(pki), server(pki, clock, min_version=TLS13, ticket_lifetime=issued)
+    session = first_session(cc, sc)
+    assert session.lifetime == issued
+    sc = dataclasses.replace(sc, ticket_lifetime=later)  # the same ticket keys
+    clock.now += HOUR  # control: exactly at the limit, still good
+    assert_resumed(*offer(cc, sc, session))
+    clock.now += 1
+    assert_full(*offer(cc, sc, session))
+
+
+def test_tls13_ticket_from_the_future_is_not_resumed(pki):
+    """A ticket created more than 60 s after the server's now (its clock was set back) is refused;
+    up to 60 s is taken as clock skew (our allowance; cf. RFC 8446 4.2.11.1 and 8.3 on ticket age)."""
+    clock = Clock()
+    cc, sc = client13(pki), server(pki, clock, min_version=TLS13)
+    session = first_session(cc, sc)
+    clock.now -= 60  # control
+    assert_resumed(*offer(cc, sc, session))
+    clock.now -= 1
+    assert_full(*offer(cc, sc, session))
+
+
+@pytest.mark.parametrize("how", ["other-server", "key-name", "nonce", "ciphertext", "tag"])
+def test_tls13_ticket_the_server_cannot_open_is_not_resumed(pki, how):
+    """RFC 8446 4.6.1: the ticket is opaque to the client; one the server cannot open (another
+    server's ticket keys, or bytes altered) is ignored, and the handshake is a full one."""
+    clock = Clock()
+    cc, sc = client13(pki), server(pki, clock, min_version=TLS13)
+    session = first_session(cc, sc)
+    assert_resumed(*offer(cc, sc, session))  # control
+    if how == "other-server":
+        target, bad = server(pki, clock, min_version=TLS13), session  # new ticket keys
+    else:
+        ticket = bytearray(session.ticket)  # key name (16), nonce (12), ciphertext, tag (16)
+        ticket[{"key-name": 0, "nonce": 16, "ciphertext": 28, "tag": -1}[how]] ^= 0x01
+        target, bad = sc, dataclasses.replace(session, ticket=bytes(ticket))
+    assert_full(*offer(cc, target, bad))
+
+
+def test_tls13_psk_hash_must_match_the_selected_suite(pki):
+    """RFC 8446 4.2.11: a resumption PSK is usable only with a cipher suite of its hash.  A
+    SHA-384 ticket offered to a server that now only has a SHA-256 suite: a full handshake
+    on the new suite."""
+    clock = Clock()
+    cc = client13(pki)
+    sc = server(pki, clock, min_version=TLS13, cipher_suites_tls13=[S.TLS_AES_256_GCM_SHA384])
+    session = first_session(cc, sc)
+    assert session.cipher_suite == S.TLS_AES_256_GCM_SHA384
+    assert_resumed(*offer(cc, sc, session))  # control: the same suite
+    sc = dataclasses.replace(sc, cipher_suites_tls13=[S.TLS_AES_128_GCM_SHA256])
+    c, s = offer(cc, sc, session)
+    assert_full(c, s)
+    assert c.cipher_suite.id == s.cipher_suite.id == S.TLS_AES_128_GCM_SHA256
+
+
+def test_tls13_psk_resumes_on_another_suite_with_the_same_hash(pki):
+    """RFC 8446 4.2.11: the suite may change on resumption if its hash does not (the control to
+    the test above: the check is on the hash, not on the suite)."""
+    clock = Clock()
+    cc = client13(pki)
+    sc = server(pki, clock, min_version=TLS13, cipher_suites_tls13=[S.TLS_AES_128_GCM_SHA256])
+    session = first_session(cc, sc)
+    sc = dataclasses.replace(sc, cipher_suites_tls13=[S.TLS_CHACHA20_POLY1305_SHA256])
+    c, s = offer(cc, sc, session)
+    assert_resumed(c, s)
+    assert c.cipher_suite.id == s.cipher_suite.id == S.TLS_CHACHA20_POLY1305_SHA256
+
+
+REQUIRED = pytest.mark.parametrize(
+    "mode", [ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert], ids=lambda mode: mode.name
+)
+
+
+def requiring(sc: Config, mode: ClientAuthType) -> Config:
+    # verify_time: the client certificate is checked at the wall clock's now, not our Clock's.
+    return dataclasses.replace(sc, client_auth=mode, client_ca_store=sc.trust_store, verify_time=time.time)
+
+
+@REQUIRED
+def test_tls13_session_without_a_client_certificate_when_one_is_now_required(pki, mode):
+    """RFC 8446 4.6.1 (a PSK carries the original handshake's client identity): a session made
+    without a client certificate does not resume on a server that now requires one; the full
+    handshake asks for the certificate (CertificateRequest, RFC 8446 4.3.2)."""
+    clock = Clock()
+    client_cert = pki.client()
+    cc = client13(pki, certificates=[client_cert])
+    sc = server(pki, clock, min_version=TLS13, trust_store=pki.store)
+    session = first_session(cc, sc)
+    c, s = offer(cc, sc, session)  # control: the server still asks nothing
+    assert_resumed(c, s)
+    assert c.local_certificate is None and not s.peer_certificates
+    sc2 = requiring(sc, mode)
+    c, s = offer(cc, sc2, session)
+    assert_full(c, s)
+    assert c.local_certificate is client_cert  # the server asked for it (CertificateRequest)
+    assert s.peer_certificates == list(client_cert.chain_der)
+    # Control: a session made with the certificate resumes under the same requirement, and
+    # brings the certificate back.
+    with_cert = first_session(cc, sc2)
+    c, s = offer(cc, sc2, with_cert)
+    assert_resumed(c, s)
+    assert c.local_certificate is None and s.peer_certificates == list(client_cert.chain_der)
+
+
+@REQUIRED
+def test_tls13_resuming_does_not_skip_a_now_required_certificate(pki, mode):
+    """A client without a certificate cannot get past the requirement by offering a session
+    made without one: the full handshake ends in certificate_required (RFC 8446 4.4.2.4)."""
+    clock = Clock()
+    cc = client13(pki)
+    sc = server(pki, clock, min_version=TLS13, trust_store=pki.store)
+    session = first_session(cc, sc)
+    assert_resumed(*offer(cc, sc, session))  # control
+    c, s = make_pair(cc, requiring(sc, mode), session=session)
+    with pytest.raises(TLSError) as e:
+        do_handshake(c, s)
+    assert e.value.alert == AlertDescription.certificate_required
+    assert not c.session_reused and not s.session_reused and not s.handshake_complete
+
+
+def test_tls13_server_does_not_resume_a_tls12_ticket_offered_as_a_psk(pki):
+    """A TLS 1.2 ticket (RFC 5077; its secret a master secret) offered as a TLS 1.3 PSK
+    (RFC 8446 4.2.11) is not resumed.  Our client never does this (a TLS 1.2 session goes in
+    the session_ticket extension); a ClientSession relabelled as TLS 1.3 does.  Refused by the
+    state's version, and again by its (TLS 1.2) suite: the test below isolates the version check."""
+    clock = Clock()
+    sc = server(pki, clock)  # TLS 1.2 and 1.3
+    cc12, cc13 = client12(pki), client13(pki)
+    session12 = first_session(cc12, sc)
+    assert session12.version == TLS12
+    assert_resumed(*offer(cc12, sc, session12))  # control: the ticket is good for TLS 1.2
+    as13 = dataclasses.replace(session12, version=TLS13, cipher_suite=S.TLS_AES_128_GCM_SHA256)
+    c, s = offer(cc13, sc, as13)
+    assert_full(c, s)
+    assert c.version == s.version == TLS13
+
+
+@pytest.mark.parametrize(
+    "change",
+    [with_state(version=TLS12), lambda p: p + b"\x00"],
+    ids=["tls12-state", "unparsable-state"],
+)
+def test_tls13_ticket_with_a_state_that_is_not_tls13_is_not_resumed(pki, change):
+    """A ticket the server's keys open but whose state is not a TLS 1.3 session (one made for
+    TLS 1.2, or not one of ours at all) is not resumed, even with a TLS 1.3 suite and the
+    right PSK in it.  The control is the same ticket resealed unchanged."""
+    clock = Clock()
+    cc, sc = client13(pki), server(pki, clock)
+    session = first_session(cc, sc)
+    assert_resumed(*offer(cc, sc, resealed(sc, session)))  # control
+    assert_full(*offer(cc, sc, resealed(sc, session, change)))
+
+
+# ---- the same refusals in the TLS 1.2 server (RFC 5077 ticket, RFC 5246 7.4.1.2) --------------------
+
+
+@LIFETIMES
+def test_tls12_ticket_past_its_lifetime_is_not_resumed(pki, issued, later):
+    """RFC 5077 3.3 (ticket_lifetime_hint; the server decides): the same limit as TLS 1.3."""
+    clock = Clock()
+    cc, sc = client12(pki), server(pki, clock, ticket_lifetime=issued)
+    session = first_session(cc, sc)
+    assert session.version == TLS12
+    sc = dataclasses.replace(sc, ticket_lifetime=later)
+    clock.now += HOUR  # control
+    assert_resumed(*offer(cc, sc, session))
+    clock.now += 1
+    assert_full(*offer(cc, sc, session))
+
+
+def test_tls12_ticket_from_the_future_is_not_resumed(pki):
+    clock = Clock()
+    cc, sc = client12(pki), server(pki, clock)
+    session = first_session(cc, sc)
+    clock.now -= 60  # control
+    assert_resumed(*offer(cc, sc, session))
+    clock.now -= 1
+    assert_full(*offer(cc, sc, session))
+
+
+def test_tls12_ticket_with_a_tls13_state_is_not_resumed(pki):
+    """A TLS 1.2 ticket whose state says TLS 1.3 (with a TLS 1.2 suite and the master secret)
+    is not resumed; the control is the same ticket resealed unchanged."""
+    clock = Clock()
+    cc, sc = client12(pki), server(pki, clock)
+    session = first_session(cc, sc)
+    assert_resumed(*offer(cc, sc, resealed(sc, session)))  # control
+    assert_full(*offer(cc, sc, resealed(sc, session, with_state(version=TLS13))))
+
