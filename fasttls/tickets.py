@@ -105,8 +105,11 @@ class SessionState:
     alpn_protocol: str = ""
     server_name: str = ""
     peer_certificates: list[bytes] = field(default_factory=list)
+    #: The client's certificates were verified against our client CAs when the session
+    #: was made (Go keeps the verified chains): a verifying server resumes only such sessions.
+    peer_verified: bool = False
 
-    _FMT = "!HHQIIB"
+    _FMT = "!HHQIIB"  # ..., flags: 1 = extended master secret, 2 = peer_verified
 
     def to_bytes(self) -> bytes:
         parts = [
@@ -117,7 +120,7 @@ class SessionState:
                 self.created_at,
                 self.age_add,
                 self.lifetime,
-                1 if self.extended_master_secret else 0,
+                (1 if self.extended_master_secret else 0) | (2 if self.peer_verified else 0),
             )
         ]
         for blob in (self.secret, self.alpn_protocol.encode(), self.server_name.encode()):
@@ -132,7 +135,9 @@ class SessionState:
         """Parse our own serialization; None if it is not one (never raises)."""
         try:
             head = struct.calcsize(cls._FMT)
-            version, suite, created, age_add, lifetime, ems = struct.unpack_from(cls._FMT, data, 0)
+            version, suite, created, age_add, lifetime, flags = struct.unpack_from(cls._FMT, data, 0)
+            if flags & ~3:
+                return None
             pos = head
             blobs = []
             for _ in range(3):
@@ -154,7 +159,10 @@ class SessionState:
                 pos += n
             if pos != len(data):
                 return None
-            return cls(version, suite, blobs[0], created, age_add, lifetime, bool(ems), blobs[1].decode(), blobs[2].decode(), certs)
+            return cls(
+                version, suite, blobs[0], created, age_add, lifetime, bool(flags & 1), blobs[1].decode(), blobs[2].decode(), certs,
+                peer_verified=bool(flags & 2),
+            )  # fmt: skip
         except (struct.error, UnicodeDecodeError):
             return None
 

@@ -354,3 +354,74 @@ def test_tls12_ticket_with_a_tls13_state_is_not_resumed(pki):
     assert_resumed(*offer(cc, sc, resealed(sc, session)))  # control
     assert_full(*offer(cc, sc, resealed(sc, session, with_state(version=TLS13))))
 
+
+# ---- a session's client certificates against the server's policy today (Go's checkForResumption)
+
+VERSIONS = pytest.mark.parametrize("version", [TLS13, TLS12], ids=["tls13", "tls12"])
+
+
+def _with_client_cert(pki, version, mode):
+    """A client with a certificate, and a server in ``mode`` (TLS ``version`` only)."""
+    client_cert = pki.client()
+    cc = (client13 if version == TLS13 else client12)(pki, certificates=[client_cert])
+    sc = requiring(server(pki, Clock(), min_version=version, max_version=version, trust_store=pki.store), mode)
+    return cc, sc, client_cert
+
+
+@VERSIONS
+@pytest.mark.parametrize("now_mode", [ClientAuthType.VerifyClientCertIfGiven, ClientAuthType.RequireAndVerifyClientCert], ids=lambda m: m.name)
+def test_a_session_with_an_unverified_certificate_does_not_resume_on_a_verifying_server(pki, version, now_mode):
+    """A resumed handshake carries the client's certificate over without verifying it, so a
+    session whose certificate was never verified (RequireAnyClientCert) must not stand in
+    for verification once the server verifies: a full handshake verifies it."""
+    cc, sc, client_cert = _with_client_cert(pki, version, ClientAuthType.RequireAnyClientCert)
+    session = first_session(cc, sc)
+    c, s = offer(cc, sc, session)  # control: the same policy resumes
+    assert_resumed(c, s)
+    verifying = dataclasses.replace(sc, client_auth=now_mode)
+    c, s = offer(cc, verifying, session)
+    assert_full(c, s)
+    assert c.local_certificate is client_cert and s.peer_certificates == list(client_cert.chain_der)
+    # Control: a session made by the verifying server resumes there.
+    verified = first_session(cc, verifying)
+    c, s = offer(cc, verifying, verified)
+    assert_resumed(c, s)
+    assert s.peer_certificates == list(client_cert.chain_der)
+
+
+@VERSIONS
+def test_a_session_with_a_certificate_does_not_resume_on_a_server_that_takes_none(pki, version):
+    """A server that no longer asks for client certificates (NoClientCert) does not take
+    back a session that carries one."""
+    cc, sc, client_cert = _with_client_cert(pki, version, ClientAuthType.RequestClientCert)
+    session = first_session(cc, sc)
+    c, s = offer(cc, sc, session)  # control
+    assert_resumed(c, s)
+    assert s.peer_certificates == list(client_cert.chain_der)
+    c, s = offer(cc, dataclasses.replace(sc, client_auth=ClientAuthType.NoClientCert), session)
+    assert_full(c, s)
+    assert c.local_certificate is None and s.peer_certificates == []
+
+
+@VERSIONS
+def test_a_session_whose_client_certificate_has_expired_does_not_resume(pki, version):
+    cc, sc, client_cert = _with_client_cert(pki, version, ClientAuthType.RequireAnyClientCert)
+    session = first_session(cc, sc)
+    expiry = client_cert.leaf.not_valid_after_utc.timestamp()
+    c, s = offer(cc, dataclasses.replace(sc, verify_time=lambda: expiry - DAY), session)  # control
+    assert_resumed(c, s)
+    c, s = offer(cc, dataclasses.replace(sc, verify_time=lambda: expiry + DAY), session)
+    assert_full(c, s)  # RequireAnyClientCert takes the expired certificate in a full handshake: it never verifies
+
+
+def test_session_state_keeps_the_verified_flag_and_refuses_unknown_flags():
+    state = SessionState(version=TLS13, cipher_suite=S.TLS_AES_128_GCM_SHA256, secret=bytes(32), created_at=1, peer_certificates=[b"der"])
+    for verified in (False, True):
+        for ems in (False, True):
+            blob = dataclasses.replace(state, peer_verified=verified, extended_master_secret=ems).to_bytes()
+            back = SessionState.from_bytes(blob)
+            assert back is not None and back.peer_verified is verified and back.extended_master_secret is ems
+    blob = bytearray(state.to_bytes())
+    flags_at = 2 + 2 + 8 + 4 + 4
+    blob[flags_at] |= 4
+    assert SessionState.from_bytes(bytes(blob)) is None

@@ -9,7 +9,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
-from ..config import ClientHelloInfo
+from ..config import ClientAuthType, ClientHelloInfo
 from ..constants import AlertDescription, ProtocolVersion
 from ..errors import TLSError
 
@@ -113,6 +113,26 @@ def version_name(v: int) -> str:
 #: certificate is immutable, so every connection may share one; only clean parses go in.
 _PARSED: dict[bytes, x509.Certificate] = {}
 _PARSED_MAX = 256
+
+
+def client_certificates_allow_resumption(config, state, now: float) -> bool:
+    """Whether a session's client certificates fit the server's policy today (Go's
+    checkForResumption): a resumed handshake carries them over unverified, so a session
+    must not skip a certificate now required, keep one the server no longer takes, carry
+    an expired one, or one never verified to a server that now verifies."""
+    has_certificates = bool(state.peer_certificates)
+    mode = config.client_auth
+    if not has_certificates:
+        return mode not in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert)
+    if mode == ClientAuthType.NoClientCert:
+        return False
+    if mode >= ClientAuthType.VerifyClientCertIfGiven and not state.peer_verified:
+        return False
+    try:
+        leaf = x509.load_der_x509_certificate(state.peer_certificates[0])
+        return now <= leaf.not_valid_after_utc.timestamp()
+    except ValueError:
+        return False
 
 
 def check_certificates_parse(chain_der: list[bytes], who: str) -> list[x509.Certificate]:

@@ -27,7 +27,7 @@ from ..messages import handshake as m
 from ..tickets import SessionState
 from ..transcript import Transcript
 from .client12 import derive_keys, export_keying_material, key_fits_suite
-from .common import ChangeCipherSpec, Steps, certificate_candidates, check_finished
+from .common import ChangeCipherSpec, Steps, certificate_candidates, check_finished, client_certificates_allow_resumption
 from .server13 import negotiate_alpn, suite_preference, verify_client_certificates
 
 TLS12 = ProtocolVersion.TLS12
@@ -133,10 +133,7 @@ class ServerHandshakeTLS12:
         # RFC 7627 5.3: never resume across a change of the extended master secret setting.
         if state.extended_master_secret != ch.extended_master_secret:
             return False
-        needs_cert = config.client_auth in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert)
-        if needs_cert and not state.peer_certificates:
-            return False
-        return True
+        return client_certificates_allow_resumption(config, state, config.now())
 
     def check_for_resumption(self) -> bool:
         """RFC 5077 3.4 (ticket) or RFC 5246 7.4.1.2 (session ID): resume when the state is still good."""
@@ -334,6 +331,7 @@ class ServerHandshakeTLS12:
             alpn_protocol=conn.alpn_protocol or "",
             server_name=self.client_hello.server_name or "",
             peer_certificates=list(conn.peer_certificates),
+            peer_verified=bool(conn.peer_certificates) and config.client_auth >= ClientAuthType.VerifyClientCertIfGiven,
         )
 
     def send_session_ticket(self) -> None:

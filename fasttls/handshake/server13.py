@@ -22,7 +22,14 @@ from ..errors import TLSError
 from ..messages import handshake as m
 from ..tickets import SessionState
 from ..transcript import Transcript
-from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, certificate_candidates, check_certificates_parse, check_finished
+from .common import (
+    HELLO_RETRY_REQUEST_RANDOM,
+    Steps,
+    certificate_candidates,
+    check_certificates_parse,
+    check_finished,
+    client_certificates_allow_resumption,
+)
 
 TLS13 = ProtocolVersion.TLS13
 #: Go's maxClientPSKIdentities: how many offered tickets we try to open.
@@ -212,8 +219,7 @@ class ServerHandshakeTLS13:
             psk_suite = cipher_suites.TLS13_SUITES.get(state.cipher_suite)
             if psk_suite is None or psk_suite.hash_alg.name != self.suite.hash_alg.name:
                 continue
-            needs_cert = config.client_auth in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert)
-            if needs_cert and not state.peer_certificates:
+            if not client_certificates_allow_resumption(config, state, config.now()):
                 continue
             early = key_schedule.EarlySecret(self.suite.hash_alg, state.secret)
             t = self.transcript.copy()
@@ -385,6 +391,7 @@ class ServerHandshakeTLS13:
                 alpn_protocol=conn.alpn_protocol or "",
                 server_name=ch.server_name or "",
                 peer_certificates=list(conn.peer_certificates),
+                peer_verified=bool(conn.peer_certificates) and config.client_auth >= ClientAuthType.VerifyClientCertIfGiven,
             )
             nst = m.NewSessionTicketTLS13(
                 ticket_lifetime=config.ticket_lifetime,
