@@ -221,6 +221,8 @@ class SSLSocket(TLSInfo, _socket.socket):
         self._check_connected()
         conn = self._conn
         if conn is None:
+            if self.fileno() == -1:
+                raise OSError(errno.EBADF, os.strerror(errno.EBADF))  # as ssl: the socket is closed
             raise ValueError("do_handshake on closed or unwrapped SSL socket")
         timeout = self.gettimeout()
         try:

@@ -954,3 +954,74 @@ def x509_pem(der: bytes) -> bytes:
     import base64
 
     return b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(der) + b"-----END CERTIFICATE-----\n"
+
+
+# The calls a program may get wrong on a TLS socket, each tried on ssl's socket and ours.
+_MISUSES = {
+    "recv(-1)": lambda s: s.recv(-1),
+    "read(-1)": lambda s: s.read(-1),
+    "recv(0)": lambda s: s.recv(0),
+    "read(0)": lambda s: s.read(0),
+    "recv(10, MSG_PEEK)": lambda s: s.recv(10, socket.MSG_PEEK),
+    "recv_into(buf, 4, MSG_PEEK)": lambda s: s.recv_into(bytearray(8), 4, socket.MSG_PEEK),
+    "send(x, MSG_OOB)": lambda s: s.send(b"x", socket.MSG_OOB),
+    "sendall(x, MSG_OOB)": lambda s: s.sendall(b"x", socket.MSG_OOB),
+    "recvfrom(10)": lambda s: s.recvfrom(10),
+    "recvfrom_into(buf)": lambda s: s.recvfrom_into(bytearray(8)),
+    "sendto(x, addr)": lambda s: s.sendto(b"x", ("127.0.0.1", 9)),
+    "sendto(x, 0, addr)": lambda s: s.sendto(b"x", 0, ("127.0.0.1", 9)),
+    "recvmsg(10)": lambda s: s.recvmsg(10),
+    "recvmsg_into([buf])": lambda s: s.recvmsg_into([bytearray(8)]),
+    "sendmsg([x])": lambda s: s.sendmsg([b"x"]),
+    "dup()": lambda s: s.dup(),
+    "connect again": lambda s: s.connect(s.getpeername()),
+    "connect_ex again": lambda s: s.connect_ex(s.getpeername()),
+}
+_AFTER_CLOSE = {
+    "read(1)": lambda s: s.read(1),
+    "write(x)": lambda s: s.write(b"x"),
+    "recv(1)": lambda s: s.recv(1),
+    "send(x)": lambda s: s.send(b"x"),
+    "sendall(x)": lambda s: s.sendall(b"x"),
+    "do_handshake()": lambda s: s.do_handshake(),
+    "unwrap()": lambda s: s.unwrap(),
+    "pending()": lambda s: s.pending(),
+    "version()": lambda s: s.version(),
+    "cipher()": lambda s: s.cipher(),
+    "selected_alpn_protocol()": lambda s: s.selected_alpn_protocol(),
+}
+
+
+def _outcome(call, s):
+    try:
+        result = call(s)
+    except Exception as exc:  # noqa: BLE001 - the outcome is what is compared
+        # Our classes subclass ssl's; compare the family a program would catch, and the
+        # message with the class name made neutral.
+        family = next(t for t in type(exc).__mro__ if t.__module__ in ("builtins", "ssl"))
+        message = str(exc).replace("fasttls.socket.", "ssl.")
+        if message.startswith("No SSL wrapper around"):
+            message = "No SSL wrapper around"  # then the socket's repr, which is ours
+        return family.__name__, message
+    return "ok", result if not isinstance(result, bytes) else bytes(result)
+
+
+def test_misuse_of_a_socket_matches_ssl(files):
+    std_client = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    std_client.load_verify_locations(files.ca)
+    seen = {}
+    for kind, ctx in (("ssl", std_client), ("fasttls", client(files))):
+        with echo_server(fasttls_server(files)) as srv:
+            with connect(ctx, srv.port) as s:
+                assert echo(s, b"before") == b"before"
+                seen[kind] = {name: _outcome(call, s) for name, call in _MISUSES.items()}
+                assert echo(s, b"still works") == b"still works"
+                s.close()
+                seen[kind].update({f"closed: {name}": _outcome(call, s) for name, call in _AFTER_CLOSE.items()})
+    assert seen["fasttls"] == seen["ssl"]
+    # Where ssl fails by accident (AttributeError: its SSL object is gone), ours says why.
+    with echo_server(fasttls_server(files)) as srv:
+        with connect(client(files), srv.port) as s:
+            s.close()
+            with pytest.raises(ValueError, match="handshake not done"):
+                s.getpeercert()
