@@ -27,7 +27,7 @@ from . import cipher_suites
 from .config import ClientAuthType
 from .connection import Connection
 from .constants import ProtocolVersion
-from .errors import SSLEOFError, SSLError, SSLWantReadError, fresh_copy
+from .errors import SSLEOFError, SSLError, SSLWantReadError, SSLZeroReturnError, fresh_copy
 
 __all__ = ["SSLObject", "TLSInfo"]
 
@@ -161,13 +161,14 @@ class TLSInfo:
 
     @session.setter
     def session(self, session) -> None:
+        # ssl's order: the type first (None is not a session either), then the side and state.
+        if not hasattr(session, "ticket"):
+            raise TypeError("Value is not a fasttls session.")
         if self.server_side:
             raise ValueError(f"Cannot set session for server-side {type(self).__name__}.")
         conn = self._conn
         if conn is not None and conn.handshake_complete:
             raise ValueError("Cannot set session after handshake.")
-        if session is not None and not hasattr(session, "ticket"):
-            raise TypeError("Value is not a fasttls session.")
         self._session = session
         if conn is not None:
             conn.session = session
@@ -309,9 +310,12 @@ class SSLObject(TLSInfo, ssl.SSLObject):
     def read(self, len: int = 1024, buffer=None):
         """Up to ``len`` bytes of application data (into ``buffer`` if given, returning the count).
 
-        ``b""``/0 after the peer's close_notify; ``SSLWantReadError`` when more input is needed.
+        ``b""``/0 after the peer's close_notify; ``SSLWantReadError`` when more input is needed;
+        ``SSLZeroReturnError`` once ``unwrap()`` has completed, as ssl.
         """
         conn = self._checked()
+        if self._shut:
+            raise SSLZeroReturnError("TLS/SSL connection has been closed (EOF)")
         if buffer is not None:
             view = memoryview(buffer).cast("B")  # TypeError for a strided buffer, as ssl
             if view.readonly:

@@ -1025,3 +1025,73 @@ def test_misuse_of_a_socket_matches_ssl(files):
             s.close()
             with pytest.raises(ValueError, match="handshake not done"):
                 s.getpeercert()
+
+
+# The calls a program may get wrong on an SSLObject, before the handshake, after it, and after
+# unwrap(), each tried on ssl's SSLObject pair and on ours.
+_OBJECT_MISUSES = {
+    "before": {
+        "read(-1)": lambda o, p: o.read(-1),
+        "read(0)": lambda o, p: o.read(0),
+        "read(10)": lambda o, p: o.read(10),
+        "write(x)": lambda o, p: o.write(b"x"),
+        "getpeercert()": lambda o, p: o.getpeercert(),
+        "session = 42": lambda o, p: setattr(o, "session", 42),
+        "server: session = None": lambda o, p: setattr(p, "session", None),
+        "context = 42": lambda o, p: setattr(o, "context", 42),
+        "get_channel_binding(bogus)": lambda o, p: o.get_channel_binding("bogus"),
+        "pending()": lambda o, p: o.pending(),
+        "session_reused": lambda o, p: o.session_reused,
+    },
+    "established": {
+        "read(-1)": lambda o, p: o.read(-1),
+        "read(0)": lambda o, p: o.read(0),
+        "read(10) with nothing": lambda o, p: o.read(10),
+        "write(b'')": lambda o, p: o.write(b""),
+        "session = None": lambda o, p: setattr(o, "session", None),
+        "get_channel_binding(bogus)": lambda o, p: o.get_channel_binding("bogus"),
+        "pending()": lambda o, p: o.pending(),
+        "do_handshake() again": lambda o, p: o.do_handshake(),
+    },
+    "unwrapped": {
+        "read(10)": lambda o, p: o.read(10),
+        "write(x)": lambda o, p: o.write(b"x"),
+        "unwrap() again": lambda o, p: o.unwrap(),
+        "do_handshake()": lambda o, p: o.do_handshake(),
+        "pending()": lambda o, p: o.pending(),
+    },
+}
+
+
+def _object_outcome(call, obj, peer):
+    try:
+        result = call(obj, peer)
+    except Exception as exc:  # noqa: BLE001 - the outcome is what is compared
+        family = next(t for t in type(exc).__mro__ if t.__module__ in ("builtins", "ssl"))
+        return family.__name__
+    return "ok", result
+
+
+def test_misuse_of_an_sslobject_matches_ssl(files):
+    std_client = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    std_client.load_verify_locations(files.ca)
+    seen = {}
+    for kind, cctx, sctx in (("ssl", std_client, ssl_server(files)), ("fasttls", client(files), fasttls_server(files))):
+        bios = c_in, c_out, s_in, s_out = [ssl.MemoryBIO() for _ in range(4)]
+        c = cctx.wrap_bio(c_in, c_out, server_hostname="localhost")
+        s = sctx.wrap_bio(s_in, s_out, server_side=True)
+        out = seen[kind] = {}
+        out.update({f"before: {k}": _object_outcome(f, c, s) for k, f in _OBJECT_MISUSES["before"].items()})
+        c_out.read()  # whatever the probes queued (a ClientHello): start the handshake afresh
+        c = cctx.wrap_bio(c_in, c_out, server_hostname="localhost")
+        _handshake(c, s, bios)
+        out.update({f"established: {k}": _object_outcome(f, c, s) for k, f in _OBJECT_MISUSES["established"].items()})
+        with pytest.raises(ssl.SSLWantReadError):
+            c.unwrap()
+        _pump(c, s, *bios)
+        assert s.read(10) == b""
+        s.unwrap()
+        _pump(c, s, *bios)
+        c.unwrap()
+        out.update({f"unwrapped: {k}": _object_outcome(f, c, s) for k, f in _OBJECT_MISUSES["unwrapped"].items()})
+    assert seen["fasttls"] == seen["ssl"]
