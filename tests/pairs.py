@@ -50,16 +50,22 @@ def exchange(a: Connection, b: Connection, data: bytes, feed: str = "whole") -> 
     return b.read()
 
 
-def tamper_sent(conn, cls, change=None, **changes):
+def tamper_sent(conn, cls, change=None, in_place=False, **changes):
     """Make ``conn`` send its ``cls`` handshake messages changed, by ``change(msg)`` or by the
     field ``changes`` (its transcript stays consistent with what it sent, so only the rule
-    under test is broken).  ``changes`` makes a copy: a message the sender checks replies
-    against (its ClientHello) is changed in place by a ``change`` instead."""
+    under test is broken).  ``changes`` makes a copy; a message the sender checks replies
+    against (its ClientHello) needs ``in_place=True``."""
     orig = conn.write_handshake
 
     def write_handshake(msg):
         if isinstance(msg, cls):
-            msg = change(msg) if change is not None else dataclasses.replace(msg, raw=None, **changes)
+            if change is not None:
+                msg = change(msg)
+            elif in_place:
+                for name, value in changes.items():
+                    setattr(msg, name, value)
+            else:
+                msg = dataclasses.replace(msg, raw=None, **changes)
         return orig(msg)
 
     conn.write_handshake = write_handshake

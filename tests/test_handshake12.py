@@ -958,12 +958,7 @@ def test_server_certificate_that_does_not_fit_the_suite(pki):
 def test_client_without_uncompressed_points(pki):
     cc, sc = configs(pki)
     c, s = make_pair(cc, sc)
-
-    def compressed_only(msg):
-        msg.supported_points = [1]  # in place: the client checks the reply against this message
-        return msg
-
-    tamper_sent(c, m.ClientHello, compressed_only)
+    tamper_sent(c, m.ClientHello, in_place=True, supported_points=[1])
     # RFC 8422 5.1.2: a client that lists point formats must list uncompressed.
     err = run_until_error(c, s)
     assert err.alert == AlertDescription.illegal_parameter and "uncompressed" in str(err)

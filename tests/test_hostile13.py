@@ -833,12 +833,7 @@ def early_data_flight(pki):
     """A client that offers 0-RTT (the flag set in its ClientHello) and the server."""
     cc, sc = configs(pki)
     c, s = make_pair(cc, sc)
-
-    def offer_early_data(msg):
-        msg.early_data = True  # in place: the client checks the reply against this message
-        return msg
-
-    tamper_sent(c, ClientHello, offer_early_data)
+    tamper_sent(c, ClientHello, in_place=True, early_data=True)
     c.start()
     return c, s, c.data_to_send()
 
