@@ -15,6 +15,7 @@ from enum import IntEnum
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
@@ -33,6 +34,15 @@ class ClientAuthType(IntEnum):
     RequireAndVerifyClientCert = 4
 
 
+def key_matches_certificate(private_key: Any, certificate: x509.Certificate) -> bool:
+    """Is ``private_key`` the private half of ``certificate``'s public key?"""
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    try:
+        return private_key.public_key().public_bytes(*spki) == certificate.public_key().public_bytes(*spki)
+    except (ValueError, UnsupportedAlgorithm):
+        return False
+
+
 class CertifiedKey:
     """A certificate chain (leaf first) and its private key, parsed once."""
 
@@ -47,6 +57,9 @@ class CertifiedKey:
             raise ValueError("a certificate chain needs at least the leaf")
         if not isinstance(private_key, (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
             raise ValueError(f"unsupported private key type {type(private_key).__name__}")
+        if not key_matches_certificate(private_key, chain[0]):
+            # As Go's X509KeyPair: else every handshake fails at the peer (decrypt_error).
+            raise ValueError("the private key does not match the leaf certificate's public key")
         self.chain = list(chain)
         self.private_key = private_key
         self.chain_der = [c.public_bytes(serialization.Encoding.DER) for c in self.chain]

@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from . import cipher_suites, key_exchange
-from .config import CertifiedKey, ClientAuthType, Config
+from .config import CertifiedKey, ClientAuthType, Config, key_matches_certificate
 from .constants import AlertDescription, ProtocolVersion
 from .tickets import ClientSessionCache, TicketKeys
 from .keylog import KeyLogFile
@@ -439,8 +439,7 @@ class SSLContext(_StdSSLContext):
             raise _ssl_error("SSL", f"PEM lib: {e}") from None
         except ValueError as e:
             raise _ssl_error("SSL", f"PEM lib: cannot load the private key ({e})") from None
-        spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        if key.public_key().public_bytes(*spki) != chain[0].public_key().public_bytes(*spki):
+        if not key_matches_certificate(key, chain[0]):
             raise _ssl_error("X509: KEY_VALUES_MISMATCH", "key values mismatch")
         try:
             certified = CertifiedKey(chain, key)

@@ -340,3 +340,17 @@ def test_certified_key_per_key_caches_follow_the_key(pki):
     assert SignatureScheme.rsa_pss_rsae_sha256 in other.signing_schemes(True)
     assert ck.public_key.public_numbers() == ec_key.public_key().public_numbers()
     assert isinstance(CertifiedKey(ck.chain, ec_key).public_key, ec.EllipticCurvePublicKey)
+
+
+def test_a_certified_key_refuses_a_private_key_that_is_not_the_certificates(pki):
+    """As Go's X509KeyPair (and ssl's load_cert_chain): a key that does not match the leaf is
+    refused when the CertifiedKey is made, not by every peer at its CertificateVerify."""
+    from cryptography.hazmat.primitives.asymmetric import ec as ec_mod
+
+    from fasttls.config import CertifiedKey
+
+    ck = pki.server()
+    for wrong in (ec_mod.generate_private_key(ec_mod.SECP256R1()), pki.server("rsa-2048").private_key):
+        with pytest.raises(ValueError, match="does not match"):
+            CertifiedKey(ck.chain, wrong)
+    assert CertifiedKey(ck.chain, ck.private_key).leaf == ck.leaf
