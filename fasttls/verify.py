@@ -695,7 +695,8 @@ def _dns_match(pattern: str, host: str) -> bool:
     return False
 
 
-def _host_matches(cert: x509.Certificate, server_hostname: str) -> bool:
+def certificate_matches_host(cert: x509.Certificate, server_hostname: str) -> bool:
+    """Does the certificate's subjectAltName cover ``server_hostname`` (RFC 6125)?"""
     try:
         subject, is_ip, normalized = hostname_subject(server_hostname)
     except (UnicodeError, ValueError):
@@ -743,7 +744,7 @@ def _diagnose(
             return _error(26)
         if i > 0 and eku not in usages and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in usages:
             return _error(26)
-    if server_hostname is not None and not _host_matches(chain[0], server_hostname):
+    if server_hostname is not None and not certificate_matches_host(chain[0], server_hostname):
         try:
             is_ip = hostname_subject(server_hostname)[1]
         except (UnicodeError, ValueError):

@@ -425,3 +425,58 @@ def test_session_state_keeps_the_verified_flag_and_refuses_unknown_flags():
     flags_at = 2 + 2 + 8 + 4 + 4
     blob[flags_at] |= 4
     assert SessionState.from_bytes(bytes(blob)) is None
+
+
+# ---- what a verifying client offers (Go's loadSession) ---------------------------------------------
+
+
+@VERSIONS
+def test_a_session_made_without_verification_is_not_offered_by_a_verifying_client(pki, version):
+    """A resumed handshake skips the server's certificate: a session from a connection that
+    verified nothing must not stand in for verification (Go: no verifiedChains, no offer)."""
+    make_client = client13 if version == TLS13 else client12
+    sc = server(pki, Clock(), min_version=version, max_version=version)
+    trusting = make_client(pki, verify_peer=False)
+    session = first_session(trusting, sc)
+    assert session.verified_chain == []
+    c, s = offer(trusting, sc, session)  # control: the client that verifies nothing resumes
+    assert_resumed(c, s)
+    c, s = offer(make_client(pki), sc, session)
+    assert_full(c, s)
+    assert c.verified_chain  # the full handshake verified the server
+
+
+@VERSIONS
+def test_a_session_whose_server_certificate_has_expired_is_not_offered(pki, version):
+    make_client = client13 if version == TLS13 else client12
+    sc = server(pki, Clock(), min_version=version, max_version=version)
+    cc = make_client(pki)
+    session = first_session(cc, sc)
+    expiry = pki.server().leaf.not_valid_after_utc.timestamp()
+    c, s = offer(dataclasses.replace(cc, verify_time=lambda: expiry - DAY), sc, session)  # control
+    assert_resumed(c, s)
+    c, s = make_pair(dataclasses.replace(cc, verify_time=lambda: expiry + DAY), sc, session=session)
+    with pytest.raises(TLSError) as e:  # the full handshake finds the certificate expired
+        do_handshake(c, s)
+    assert e.value.alert == AlertDescription.certificate_expired, e.value
+
+
+@VERSIONS
+def test_a_session_for_a_certificate_not_of_this_host_is_not_offered_when_checking_host_names(pki, version):
+    """A session made with host name checks off, for a name the certificate does not
+    cover, is not offered once they are on: the full handshake then refuses the name."""
+    make_client = client13 if version == TLS13 else client12
+    sc = server(pki, Clock(), min_version=version, max_version=version)
+    lax = make_client(pki, check_hostname=False)
+    c, s = make_pair(lax, sc, server_hostname="not-localhost.example")
+    do_handshake(c, s)
+    transfer(s, c)
+    session = c.session
+    assert session is not None and session.verified_chain
+    c, s = make_pair(lax, sc, server_hostname="not-localhost.example", session=session)  # control
+    do_handshake(c, s)
+    assert_resumed(c, s)
+    c, s = make_pair(make_client(pki), sc, server_hostname="not-localhost.example", session=session)
+    with pytest.raises(TLSError) as e:
+        do_handshake(c, s)
+    assert e.value.alert == AlertDescription.bad_certificate and "not-localhost.example" in str(e.value), e.value

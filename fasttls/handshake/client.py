@@ -15,7 +15,15 @@ from ..messages import handshake as m
 from ..transcript import Transcript
 from .client12 import ClientHandshakeTLS12
 from .client13 import ClientHandshakeTLS13
-from .common import DOWNGRADE_TLS11, DOWNGRADE_TLS12, HELLO_RETRY_REQUEST_RANDOM, Handshake, Steps, version_name
+from .common import (
+    DOWNGRADE_TLS11,
+    DOWNGRADE_TLS12,
+    HELLO_RETRY_REQUEST_RANDOM,
+    Handshake,
+    Steps,
+    check_certificates_parse,
+    version_name,
+)
 
 TLS13 = ProtocolVersion.TLS13
 TLS12 = ProtocolVersion.TLS12
@@ -60,7 +68,24 @@ class ClientHandshake(Handshake):
             return None
         if conn.server_hostname and session.server_name and session.server_name != conn.server_hostname:
             return None
+        if config.verify_peer and not self._session_still_trusted(session):
+            return None
         return session
+
+    def _session_still_trusted(self, session) -> bool:
+        """Go's loadSession: a resumed handshake skips the server's certificate, so a
+        verifying client offers only a session whose chain was verified, whose leaf has
+        not expired since, and (checking host names) whose leaf is for this host."""
+        if not session.verified_chain:
+            return False  # made with verification off: it cannot stand in for verification
+        try:
+            leaf = check_certificates_parse(session.verified_chain[:1], "server")[0]
+        except TLSError:
+            return False
+        if self.config.now() > leaf.not_valid_after_utc.timestamp():
+            return False
+        hostname = self.conn.server_hostname
+        return not (self.config.check_hostname and hostname and not verify.certificate_matches_host(leaf, hostname))
 
     def make_client_hello(self) -> m.ClientHello:
         config = self.config
