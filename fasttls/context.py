@@ -371,9 +371,9 @@ class SSLContext(_StdSSLContext):
 
     def wrap_bio(self, incoming, outgoing, server_side: bool = False, server_hostname: str | bytes | None = None, session: Any = None):
         """Wrap a pair of ``ssl.MemoryBIO``: returns a :class:`fasttls.SSLObject` (what asyncio uses)."""
-        hostname = self._check_wrap_args(server_side, server_hostname, session)
         if not isinstance(incoming, MemoryBIO) or not isinstance(outgoing, MemoryBIO):
-            raise TypeError("incoming and outgoing must be ssl.MemoryBIO instances")
+            raise TypeError("incoming and outgoing must be ssl.MemoryBIO instances")  # first, as ssl
+        hostname = self._check_wrap_args(server_side, server_hostname, session)
         return self.sslobject_class._create(
             incoming, outgoing, server_side=bool(server_side), server_hostname=hostname, session=session, context=self
         )
@@ -621,6 +621,8 @@ class SSLContext(_StdSSLContext):
     def _check_version_setting(self, value: Any, what: str) -> TLSVersion:
         if self._fixed_version or self._protocol not in _SUPPORTED_PROTOCOLS:
             raise ValueError("The context's protocol doesn't support modification of highest and lowest version.")
+        if not isinstance(value, int):
+            raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
         try:
             version = TLSVersion(value)
         except ValueError:

@@ -1095,3 +1095,65 @@ def test_misuse_of_an_sslobject_matches_ssl(files):
         c.unwrap()
         out.update({f"unwrapped: {k}": _object_outcome(f, c, s) for k, f in _OBJECT_MISUSES["unwrapped"].items()})
     assert seen["fasttls"] == seen["ssl"]
+
+
+# Settings and calls a program may get wrong on a context, each tried on ssl's and ours.
+# Left out on purpose: versions below TLS 1.2 (refused: test_versions_below_tls12_are_refused_clearly),
+# options = -1 (OverflowError, as ssl on Python 3.12 and newer) and wrap_socket(None) (ssl: AttributeError).
+_CONTEXT_MISUSES = {
+    "load_verify_locations()": lambda c: c.load_verify_locations(),
+    "load_verify_locations(cadata=1)": lambda c: c.load_verify_locations(cadata=1),
+    "load_verify_locations(cadata='junk')": lambda c: c.load_verify_locations(cadata="junk"),
+    "load_verify_locations(cadata=b'junk')": lambda c: c.load_verify_locations(cadata=b"junk"),
+    "load_verify_locations('/nonexistent')": lambda c: c.load_verify_locations("/nonexistent"),
+    "load_cert_chain('/nonexistent')": lambda c: c.load_cert_chain("/nonexistent"),
+    "set_alpn_protocols([''])": lambda c: c.set_alpn_protocols([""]),
+    "set_alpn_protocols(['x'*256])": lambda c: c.set_alpn_protocols(["x" * 256]),
+    "set_alpn_protocols('h2')": lambda c: c.set_alpn_protocols("h2"),
+    "set_alpn_protocols([b'h2'])": lambda c: c.set_alpn_protocols([b"h2"]),
+    "set_ciphers('')": lambda c: c.set_ciphers(""),
+    "set_ciphers('NOPE')": lambda c: c.set_ciphers("NOPE"),
+    "set_ciphers(1)": lambda c: c.set_ciphers(1),
+    "minimum_version = 5": lambda c: setattr(c, "minimum_version", 5),
+    "minimum_version = 'x'": lambda c: setattr(c, "minimum_version", "x"),
+       "verify_mode = 5": lambda c: setattr(c, "verify_mode", 5),
+    "verify_mode = CERT_NONE (check_hostname on)": lambda c: setattr(c, "verify_mode", ssl.CERT_NONE),
+    "check_hostname = 'yes'": lambda c: setattr(c, "check_hostname", "yes"),
+    "options = 'x'": lambda c: setattr(c, "options", "x"),
+    "verify_flags = 'x'": lambda c: setattr(c, "verify_flags", "x"),
+    "num_tickets = -1": lambda c: setattr(c, "num_tickets", -1),
+    "num_tickets = 3 (client)": lambda c: setattr(c, "num_tickets", 3),
+    "set_servername_callback(1)": lambda c: c.set_servername_callback(1),
+    "sni_callback = 1": lambda c: setattr(c, "sni_callback", 1),
+    "keylog_filename = 1": lambda c: setattr(c, "keylog_filename", 1),
+    "keylog_filename = '/nonexistent/x'": lambda c: setattr(c, "keylog_filename", "/nonexistent/x"),
+    "set_ecdh_curve('nope')": lambda c: c.set_ecdh_curve("nope"),
+    "set_ecdh_curve('prime256v1')": lambda c: c.set_ecdh_curve("prime256v1"),
+    "load_dh_params('/nonexistent')": lambda c: c.load_dh_params("/nonexistent"),
+    "get_ca_certs(binary_form='x')": lambda c: c.get_ca_certs("x"),
+    "cert_store_stats()": lambda c: c.cert_store_stats(),
+    "session_stats()": lambda c: sorted(c.session_stats()),
+    "get_ciphers() type": lambda c: type(c.get_ciphers()).__name__,
+    "wrap_bio(None, None)": lambda c: c.wrap_bio(None, None),
+    "post_handshake_auth = True": lambda c: setattr(c, "post_handshake_auth", True),
+    "security_level": lambda c: c.security_level,
+    "protocol": lambda c: c.protocol,
+    "hostname_checks_common_name = 1": lambda c: setattr(c, "hostname_checks_common_name", 1),
+}
+
+
+
+def _context_outcome(call):
+    try:
+        result = call()
+    except Exception as exc:  # noqa: BLE001 - the outcome is what is compared
+        return next(t for t in type(exc).__mro__ if t.__module__ in ("builtins", "ssl")).__name__
+    return "ok", repr(result)
+
+
+@pytest.mark.parametrize("protocol", ["PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER"])
+def test_misuse_of_a_context_matches_ssl(protocol):
+    for name, call in _CONTEXT_MISUSES.items():
+        theirs = _context_outcome(lambda: call(_StdSSLContext(getattr(ssl, protocol))))
+        ours = _context_outcome(lambda: call(fasttls.SSLContext(getattr(fasttls, protocol))))
+        assert ours == theirs, name
