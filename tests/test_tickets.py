@@ -480,3 +480,23 @@ def test_a_session_for_a_certificate_not_of_this_host_is_not_offered_when_checki
     with pytest.raises(TLSError) as e:
         do_handshake(c, s)
     assert e.value.alert == AlertDescription.bad_certificate and "not-localhost.example" in str(e.value), e.value
+
+
+@VERSIONS
+@pytest.mark.parametrize(
+    "mode,verified",
+    [(ClientAuthType.RequireAnyClientCert, False), (ClientAuthType.RequireAndVerifyClientCert, True)],
+    ids=lambda v: v.name if isinstance(v, ClientAuthType) else str(v),
+)
+def test_the_server_has_a_verified_chain_only_when_its_policy_verifies(pki, version, mode, verified):
+    """Go's VerifiedChains: a server that takes any certificate has the client's certificates
+    (peer_certificates) but no verified chain, in a full handshake and in a resumed one."""
+    cc, sc, client_cert = _with_client_cert(pki, version, mode)
+    session = first_session(cc, sc)
+    for c, s in (make_pair(cc, sc), make_pair(cc, sc, session=session)):
+        do_handshake(c, s)
+        assert s.peer_certificates == list(client_cert.chain_der)
+        assert bool(s.verified_chain) is verified
+        if verified:
+            assert s.verified_chain[0] == client_cert.leaf
+    assert s.session_reused

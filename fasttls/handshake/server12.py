@@ -162,10 +162,12 @@ class ServerHandshakeTLS12:
         conn.cipher_suite = self.suite
         conn.session_reused = True
         conn.peer_certificates = list(state.peer_certificates)
-        try:
-            conn.verified_chain = [x509.load_der_x509_certificate(d) for d in state.peer_certificates]
-        except ValueError:
-            conn.verified_chain = []
+        conn.verified_chain = []
+        if state.peer_verified:
+            try:
+                conn.verified_chain = [x509.load_der_x509_certificate(d) for d in state.peer_certificates]
+            except ValueError:
+                pass
         self.transcript = Transcript(self.suite.hash_alg)
         self.transcript.update(ch.raw)
         conn._keylog("CLIENT_RANDOM", self.master_secret)

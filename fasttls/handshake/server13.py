@@ -232,7 +232,7 @@ class ServerHandshakeTLS13:
             self.selected_identity = i
             conn.session_reused = True
             conn.peer_certificates = list(state.peer_certificates)
-            conn.verified_chain = [x509.load_der_x509_certificate(d) for d in state.peer_certificates]
+            conn.verified_chain = [x509.load_der_x509_certificate(d) for d in state.peer_certificates] if state.peer_verified else []
             return
 
     # ------------------------------------------------------------------ certificate
@@ -447,6 +447,6 @@ def verify_client_certificates(conn, config, chain_der: list[bytes]) -> None:
             store = verify.default_trust_store()
         conn.verified_chain = verify.verify_client_chain(chain, store, now=verify.datetime_from_timestamp(config.now()))
     else:
-        conn.verified_chain = chain
+        conn.verified_chain = []  # a policy that does not verify verifies nothing (Go: no VerifiedChains)
     if not auth.is_supported_public_key(chain[0].public_key()):
         raise TLSError(AlertDescription.unsupported_certificate, "unsupported client public key type")
