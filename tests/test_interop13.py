@@ -6,6 +6,7 @@ test ends.  Runs on whichever record twin is active (CI runs it on both).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import ssl
@@ -222,6 +223,41 @@ def test_server_resumption_with_openssl(pki, files, tmp_path):
     assert "New, TLSv1.3" in first
     assert "Reused, TLSv1.3" in second
     assert [r["reused"] for r in results] == [False, True]
+
+
+def test_server_resumes_openssl_with_its_verified_client_certificate(pki, files, tmp_path):
+    sess = str(tmp_path / "sess.pem")
+    cert, key = files["client"]
+    cfg = server_config(pki, client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=pki.store)
+    with fasttls_server(cfg, connections=2) as srv:
+        first = s_client_echo(srv.port, files, "-cert", cert, "-cert_chain", cert, "-key", key, "-sess_out", sess)
+        second = s_client_echo(srv.port, files, "-cert", cert, "-cert_chain", cert, "-key", key, "-sess_in", sess)
+        results = srv.join()
+    assert "New, TLSv1.3" in first and "Reused, TLSv1.3" in second
+    assert [r["reused"] for r in results] == [False, True]
+    # The resumed connection carries the client's certificate over from the ticket.
+    assert results[1]["peer_chain"] == results[0]["peer_chain"] and results[1]["peer_chain"]
+
+
+def test_server_does_not_resume_an_unverified_openssl_session_once_it_verifies(pki, files, tmp_path):
+    """A ticket from a server that took any client certificate does not resume on one that
+    now verifies them (the same ticket keys): s_client gets a full handshake, verified."""
+    sess = str(tmp_path / "sess.pem")
+    cert, key = files["client"]
+    lax = server_config(pki, client_auth=ClientAuthType.RequireAnyClientCert)
+    strict = dataclasses.replace(lax, client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=pki.store)
+    assert strict.ticket_keys is lax.ticket_keys
+    with fasttls_server(lax) as srv:
+        first = s_client_echo(srv.port, files, "-cert", cert, "-cert_chain", cert, "-key", key, "-sess_out", sess)
+        assert not srv.join()[0]["reused"]
+    with fasttls_server(dataclasses.replace(lax)) as srv:  # control: the lax server resumes it
+        assert "Reused, TLSv1.3" in s_client_echo(srv.port, files, "-cert", cert, "-cert_chain", cert, "-key", key, "-sess_in", sess)
+        assert srv.join()[0]["reused"]
+    with fasttls_server(strict) as srv:
+        second = s_client_echo(srv.port, files, "-cert", cert, "-cert_chain", cert, "-key", key, "-sess_in", sess)
+        result = srv.join()[0]
+    assert "New, TLSv1.3" in first and "New, TLSv1.3" in second
+    assert not result["reused"] and result["peer_chain"]
 
 
 def test_server_requires_client_certificate_from_openssl(pki, files):
