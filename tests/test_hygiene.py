@@ -338,7 +338,7 @@ def test_a_connection_closed_mid_handshake_is_freed_at_once(pki, side, gc_off):
     flight = s.data_to_send()
     closing, peer_bytes = (c, flight) if side == "client" else (s, b"")
     hs = closing._handshake
-    assert hs.conn is closing and (hs.key_shares if side == "client" else hs.state13.client_share)
+    assert hs.connection() is closing and (hs.key_shares if side == "client" else hs.state13.client_share)
     closing.close()
     for obj in (hs, hs.state13):  # the links back and the key shares are gone
         assert obj is None or all(obj.__dict__.get(name) is None for name in ("conn", "share", "client_share", "key_shares"))
@@ -352,6 +352,29 @@ def test_a_connection_closed_mid_handshake_is_freed_at_once(pki, side, gc_off):
         assert c.peer_closed
     refs = [weakref.ref(o) for o in (closing, hs, hs.state13, hs.state12) if o is not None]
     del c, s, closing, hs, obj
+    gc_off(refs)
+
+
+@pytest.mark.parametrize("side", ["client", "server"])
+def test_a_connection_dropped_mid_handshake_is_freed_at_once(pki, side, gc_off):
+    """Without close(): the handshake holds its connection weakly (and its version's
+    state its handshake), so dropping the last reference to a connection whose
+    handshake waits for the peer frees it, its suspended generator and its key shares."""
+    c, s = make_pair(Config(trust_store=pki.store), Config(certificates=[pki.server()]))
+    c.start()
+    hello = c.data_to_send()  # the client waits for the ServerHello
+    if side == "client":
+        dropped, hs = c, c._handshake
+        assert hs.key_shares  # our ephemeral key share, held by the handshake alone
+        objects = [dropped, hs]
+    else:
+        s.receive_data(hello)  # the server waits for the client's Finished
+        dropped, hs = s, s._handshake
+        assert hs.state13.handshake_secret  # a key schedule stage, held by the state alone
+        objects = [dropped, hs, hs.state13]
+    assert not dropped.handshake_complete and dropped._gen is not None
+    refs = [weakref.ref(o) for o in objects]
+    del c, s, dropped, hs, objects
     gc_off(refs)
 
 
@@ -395,7 +418,7 @@ def test_an_sslobject_dropped_mid_handshake_is_freed_at_once(files, gc_off):
     refs = []
     for obj in (c, s):
         conn = obj._conn
-        assert not conn.handshake_complete and conn._handshake.conn is conn  # the cycle
+        assert not conn.handshake_complete and conn._handshake.connection() is conn
         refs += [weakref.ref(o) for o in (obj, conn, conn._handshake, conn._handshake.state13) if o is not None]
     assert len(refs) == 7  # the client has no TLS 1.3 state before the ServerHello
     del c, s, obj, conn, bios

@@ -13,6 +13,8 @@ connection).
 
 from __future__ import annotations
 
+import weakref
+
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
@@ -69,7 +71,7 @@ class ClientHandshakeTLS12:
     """Go's clientHandshakeState (TLS 1.2)."""
 
     def __init__(self, ch) -> None:
-        self.ch = ch
+        self.ch = weakref.proxy(ch)  # it owns us: no cycle (see Handshake.__init__)
         self.conn = ch.conn
         self.config = ch.config
         self.hello: m.ClientHello = ch.hello

@@ -8,6 +8,8 @@ sendClientFinished.
 
 from __future__ import annotations
 
+import weakref
+
 from cryptography import x509
 
 from .. import auth, cipher_suites, key_exchange, key_schedule, verify
@@ -53,7 +55,7 @@ class ClientHandshakeTLS13:
     """Go's clientHandshakeStateTLS13."""
 
     def __init__(self, ch) -> None:
-        self.ch = ch
+        self.ch = weakref.proxy(ch)  # it owns us: no cycle (see Handshake.__init__)
         self.conn = ch.conn
         self.config = ch.config
         self.hello: m.ClientHello = ch.hello

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import weakref
 from collections.abc import Generator
 from typing import Any
 
@@ -41,8 +42,16 @@ class Handshake:
     client_hello_received = False
 
     def __init__(self, conn) -> None:
-        self.conn = conn
+        # The connection owns its handshake (and the suspended generator running it), so
+        # the handshake holds the connection weakly: a connection dropped mid-handshake,
+        # without close(), is freed at once with its key shares, not by the cyclic GC.
+        self.conn = weakref.proxy(conn)
+        self._conn_ref = weakref.ref(conn)  # the connection itself, for user callbacks
         self.config = conn.config
+
+    def connection(self):
+        """The Connection (not a proxy), for what user callbacks are given."""
+        return self._conn_ref()
 
     def run(self) -> Steps:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -69,7 +78,7 @@ class Handshake:
     #: cycle, and a dropped one, with its secrets, would wait for the cyclic GC instead
     #: of going at once.  What runs after the handshake is handed the connection.
     HANDSHAKE_ONLY = frozenset((
-        "conn",
+        "conn", "_conn_ref",
         "hello", "ch", "client_hello", "server_hello", "sh", "transcript", "cert_request", "key_shares",
         "client_hs", "server_hs", "client_ap", "handshake_secret", "messages", "_ske", "client_public",
         "pre_master_secret", "share", "client_share", "cookie", "psk", "leaf",

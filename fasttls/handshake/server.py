@@ -66,7 +66,7 @@ class ServerHandshake(Handshake):
         cb = self.config.sni_callback
         if cb is None:
             return
-        result = cb(self.conn, ch.server_name)
+        result = cb(self.connection(), ch.server_name)
         if isinstance(result, int) and result:
             raise TLSError(result, f"the SNI callback refused server name {ch.server_name!r}")
         # The callback may have replaced conn.config (SSLSocket.context = other_context).

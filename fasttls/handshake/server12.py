@@ -15,6 +15,7 @@ default; RFC 5746 renegotiation_info answered, renegotiation itself refused
 from __future__ import annotations
 
 import os
+import weakref
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -48,7 +49,7 @@ class ServerHandshakeTLS12:
     """Go's serverHandshakeState (TLS 1.2)."""
 
     def __init__(self, sh, client_hello: m.ClientHello) -> None:
-        self.sh = sh
+        self.sh = weakref.proxy(sh)  # it owns us: no cycle (see Handshake.__init__)
         self.conn = sh.conn
         self.client_hello = client_hello
         self.suite = None
@@ -183,7 +184,7 @@ class ServerHandshakeTLS12:
         if not groups:
             raise TLSError(AlertDescription.handshake_failure, "no ECDHE group in common with the client")
         self.group = groups[0]
-        candidates = certificate_candidates(config, ch, conn)
+        candidates = certificate_candidates(config, ch, self.sh.connection())
         usable = []
         for c in candidates:
             if not certificate_curve_ok(c.private_key, ch.supported_groups):

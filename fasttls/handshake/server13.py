@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
+import weakref
 
 from cryptography import x509
 
@@ -63,7 +64,7 @@ class ServerHandshakeTLS13:
     """Go's serverHandshakeStateTLS13."""
 
     def __init__(self, sh, client_hello: m.ClientHello) -> None:
-        self.sh = sh
+        self.sh = weakref.proxy(sh)  # it owns us: no cycle (see Handshake.__init__)
         self.conn = sh.conn
         self.client_hello = client_hello
         self.suite = None
@@ -241,7 +242,7 @@ class ServerHandshakeTLS13:
         if self.using_psk:
             return
         ch, config, conn = self.client_hello, self.config, self.conn
-        candidates = certificate_candidates(config, ch, conn)
+        candidates = certificate_candidates(config, ch, self.sh.connection())
         for c in candidates:
             scheme = auth.select_signature_scheme(
                 c.private_key, ch.signature_algorithms, True, supported=config.signature_schemes, key_schemes=c.signing_schemes(True)
