@@ -29,6 +29,8 @@ TICKET_KEY_NAME_SIZE = 16
 _NONCE_SIZE = 12
 #: RFC 8446 section 4.6.1: ticket lifetimes are at most 7 days.
 MAX_TICKET_LIFETIME = 7 * 24 * 3600
+#: RFC 8446 4.6.1 and RFC 5077 3.3: ``opaque ticket<..2^16-1>``.
+MAX_TICKET_SIZE = 0xFFFF
 
 
 class TicketKeys:
@@ -70,6 +72,11 @@ class TicketKeys:
             self._keys.insert(0, (os.urandom(TICKET_KEY_NAME_SIZE), AESGCM(os.urandom(32)), self._clock()))
 
     def seal(self, state: bytes) -> bytes:
+        """A ticket for ``state``; empty when it would not fit a ticket's 16-bit length
+        (a client's certificate chain of over 64 KiB): that session is not resumable,
+        and the handshake goes on without a ticket rather than fail."""
+        if len(state) + TICKET_KEY_NAME_SIZE + _NONCE_SIZE + 16 > MAX_TICKET_SIZE:
+            return b""
         name, aead, _ = self._current()
         nonce = os.urandom(_NONCE_SIZE)
         return name + nonce + aead.encrypt(nonce, state, name)
@@ -108,8 +115,20 @@ class SessionState:
     #: The client's certificates were verified against our client CAs when the session
     #: was made (Go keeps the verified chains): a verifying server resumes only such sessions.
     peer_verified: bool = False
+    #: When ``peer_verified``: the rest of the verified path, after the leaf (which is
+    #: ``peer_certificates[0]``) up to the trust anchor, as DER.  Go keeps the verified
+    #: chains in its session state too, so a resumed connection reports the same path
+    #: as the full handshake that made the session.
+    verified_chain_tail: list[bytes] = field(default_factory=list)
 
     _FMT = "!HHQIIB"  # ..., flags: 1 = extended master secret, 2 = peer_verified
+
+    @property
+    def verified_chain(self) -> list[bytes]:
+        """The verified path, leaf first, as DER; empty when never verified."""
+        if not self.peer_verified or not self.peer_certificates:
+            return []
+        return [self.peer_certificates[0], *self.verified_chain_tail]
 
     def to_bytes(self) -> bytes:
         parts = [
@@ -125,9 +144,10 @@ class SessionState:
         ]
         for blob in (self.secret, self.alpn_protocol.encode(), self.server_name.encode()):
             parts.append(struct.pack("!H", len(blob)) + blob)
-        parts.append(struct.pack("!H", len(self.peer_certificates)))
-        for der in self.peer_certificates:
-            parts.append(struct.pack("!I", len(der)) + der)
+        for chain in (self.peer_certificates, self.verified_chain_tail):
+            parts.append(struct.pack("!H", len(chain)))
+            for der in chain:
+                parts.append(struct.pack("!I", len(der)) + der)
         return b"".join(parts)
 
     @classmethod
@@ -147,21 +167,24 @@ class SessionState:
                 if len(blobs[-1]) != n:
                     return None
                 pos += n
-            (count,) = struct.unpack_from("!H", data, pos)
-            pos += 2
-            certs = []
-            for _ in range(count):
-                (n,) = struct.unpack_from("!I", data, pos)
-                pos += 4
-                certs.append(data[pos : pos + n])
-                if len(certs[-1]) != n:
-                    return None
-                pos += n
-            if pos != len(data):
+            chains = []
+            for _ in range(2):
+                (count,) = struct.unpack_from("!H", data, pos)
+                pos += 2
+                certs = []
+                for _ in range(count):
+                    (n,) = struct.unpack_from("!I", data, pos)
+                    pos += 4
+                    certs.append(data[pos : pos + n])
+                    if len(certs[-1]) != n:
+                        return None
+                    pos += n
+                chains.append(certs)
+            if pos != len(data) or (chains[1] and not (flags & 2 and chains[0])):
                 return None
             return cls(
-                version, suite, blobs[0], created, age_add, lifetime, bool(flags & 1), blobs[1].decode(), blobs[2].decode(), certs,
-                peer_verified=bool(flags & 2),
+                version, suite, blobs[0], created, age_add, lifetime, bool(flags & 1), blobs[1].decode(), blobs[2].decode(), chains[0],
+                peer_verified=bool(flags & 2), verified_chain_tail=chains[1],
             )  # fmt: skip
         except (struct.error, UnicodeDecodeError):
             return None

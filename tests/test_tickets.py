@@ -8,13 +8,14 @@ import dataclasses
 import time
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
-from fasttls.config import ClientAuthType, Config
+from fasttls.config import CertifiedKey, ClientAuthType, Config
 from fasttls.constants import AlertDescription, CipherSuite, ProtocolVersion
 from fasttls.errors import TLSError
 from fasttls.tickets import SessionState, TicketKeys
 
-from .pairs import do_handshake, make_pair, transfer
+from .pairs import do_handshake, exchange, make_pair, transfer
 
 DAY = 24 * 3600
 HOUR = 3600
@@ -427,6 +428,21 @@ def test_session_state_keeps_the_verified_flag_and_refuses_unknown_flags():
     assert SessionState.from_bytes(bytes(blob)) is None
 
 
+def test_session_state_keeps_the_verified_path_only_with_the_verified_flag():
+    state = SessionState(
+        version=TLS13, cipher_suite=S.TLS_AES_128_GCM_SHA256, secret=bytes(32), created_at=1,
+        peer_certificates=[b"leaf", b"sent intermediate"], peer_verified=True, verified_chain_tail=[b"intermediate", b"root"],
+    )  # fmt: skip
+    back = SessionState.from_bytes(state.to_bytes())
+    assert back == state and back.verified_chain == [b"leaf", b"intermediate", b"root"]
+    assert dataclasses.replace(state, peer_verified=False).verified_chain == []
+    # A path after a leaf never verified, or after no leaf at all, is not ours: refused.
+    assert SessionState.from_bytes(dataclasses.replace(state, peer_verified=False).to_bytes()) is None
+    assert SessionState.from_bytes(dataclasses.replace(state, peer_certificates=[]).to_bytes()) is None
+    for cut in range(len(state.to_bytes())):
+        assert SessionState.from_bytes(state.to_bytes()[:cut]) is None
+
+
 # ---- what a verifying client offers (Go's loadSession) ---------------------------------------------
 
 
@@ -493,10 +509,50 @@ def test_the_server_has_a_verified_chain_only_when_its_policy_verifies(pki, vers
     (peer_certificates) but no verified chain, in a full handshake and in a resumed one."""
     cc, sc, client_cert = _with_client_cert(pki, version, mode)
     session = first_session(cc, sc)
+    paths = []
     for c, s in (make_pair(cc, sc), make_pair(cc, sc, session=session)):
         do_handshake(c, s)
         assert s.peer_certificates == list(client_cert.chain_der)
         assert bool(s.verified_chain) is verified
         if verified:
             assert s.verified_chain[0] == client_cert.leaf
+        paths.append([cert.public_bytes(serialization.Encoding.DER) for cert in s.verified_chain])
     assert s.session_reused
+    # Go keeps the verified chains in the session: the resumed connection reports the
+    # whole path to the trust anchor, as the full handshake did, not the certificates sent.
+    assert paths[1] == paths[0]
+    if verified:
+        root = pki.root.cert.public_bytes(serialization.Encoding.DER)
+        assert len(paths[0]) == len(client_cert.chain_der) + 1 and paths[0][-1] == root
+
+
+# ---- a session too big for a ticket ---------------------------------------------------------------
+
+
+def test_ticket_keys_seal_nothing_that_would_not_fit_a_ticket():
+    keys = TicketKeys()
+    overhead = len(keys.seal(b""))
+    assert len(keys.seal(bytes(0xFFFF - overhead))) == 0xFFFF
+    assert keys.open(keys.seal(bytes(0xFFFF - overhead))) == bytes(0xFFFF - overhead)
+    assert keys.seal(bytes(0xFFFF - overhead + 1)) == b""
+
+
+@VERSIONS
+@pytest.mark.parametrize("mode", [ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert], ids=lambda m: m.name)
+def test_a_client_chain_too_big_for_a_ticket_gets_no_ticket_and_the_handshake_completes(pki, version, mode):
+    """A ticket carries the client's certificates, and ``ticket<1..2^16-1>`` caps it: with a
+    chain of over 64 KiB the server sends no ticket (TLS 1.3) or an empty one (TLS 1.2,
+    RFC 5077 3.3) instead of failing the handshake with internal_error."""
+    client_cert = pki.client()
+    big = CertifiedKey(client_cert.chain + [pki.ca.cert] * 160, client_cert.private_key)  # unused extra intermediates
+    assert sum(map(len, big.chain_der)) > 0xFFFF
+    cc = (client13 if version == TLS13 else client12)(pki, certificates=[big])
+    sc = requiring(server(pki, Clock(), min_version=version, max_version=version, trust_store=pki.store), mode)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    assert exchange(c, s, b"ping") == b"ping"
+    assert exchange(s, c, b"pong") == b"pong"  # TLS 1.3: a NewSessionTicket would come first
+    assert s.peer_certificates == big.chain_der
+    assert c.session is None or not c.session.ticket
+    c2, s2 = offer(cc, sc, c.session)
+    assert_full(c2, s2)

@@ -62,6 +62,7 @@ class ServerHandshakeTLS12:
         self.session_id = b""
         self.send_ticket = False
         self.master_secret = b""
+        self.verified_chain_tail: list[bytes] = []  # the client's verified path after its leaf
         self.transcript: Transcript | None = None
         self.messages = bytearray()  # handshake_messages, for the client's CertificateVerify
         self.cert_request: m.CertificateRequestTLS12 | None = None
@@ -164,11 +165,11 @@ class ServerHandshakeTLS12:
         conn.session_reused = True
         conn.peer_certificates = list(state.peer_certificates)
         conn.verified_chain = []
-        if state.peer_verified:
-            try:
-                conn.verified_chain = [x509.load_der_x509_certificate(d) for d in state.peer_certificates]
-            except ValueError:
-                pass
+        try:
+            conn.verified_chain = [x509.load_der_x509_certificate(d) for d in state.verified_chain]
+        except ValueError:
+            pass
+        self.verified_chain_tail = list(state.verified_chain_tail)
         self.transcript = Transcript(self.suite.hash_alg)
         self.transcript.update(ch.raw)
         conn._keylog("CLIENT_RANDOM", self.master_secret)
@@ -278,7 +279,7 @@ class ServerHandshakeTLS12:
                 # RFC 5246 7.4.6: a server that needs a certificate answers its absence with handshake_failure.
                 raise TLSError(AlertDescription.handshake_failure, "client did not provide a certificate")
             return
-        verify_client_certificates(conn, config, list(msg.certificate_list))
+        self.verified_chain_tail = verify_client_certificates(conn, config, list(msg.certificate_list))
 
     def read_client_key_exchange(self) -> Steps:
         conn, suite = self.conn, self.suite
@@ -335,6 +336,7 @@ class ServerHandshakeTLS12:
             server_name=self.client_hello.server_name or "",
             peer_certificates=list(conn.peer_certificates),
             peer_verified=bool(conn.peer_certificates) and config.client_auth >= ClientAuthType.VerifyClientCertIfGiven,
+            verified_chain_tail=self.verified_chain_tail,
         )
 
     def send_session_ticket(self) -> None:
@@ -343,6 +345,7 @@ class ServerHandshakeTLS12:
             return
         state = self.session_state if self.resumed else self._state()
         # A resumed session keeps its original creation time: resumption never extends it.
+        # Empty when the session does not fit a ticket: RFC 5077 3.3's "no ticket after all".
         ticket = self.config.ticket_keys.seal(state.to_bytes())
         msg = m.NewSessionTicketTLS12(ticket_lifetime_hint=self.config.ticket_lifetime, ticket=ticket)
         self.transcript.update(self.conn.write_handshake(msg))

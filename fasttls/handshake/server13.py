@@ -75,6 +75,7 @@ class ServerHandshakeTLS13:
         self.selected_identity = None
         self.cert = None
         self.scheme = None
+        self.verified_chain_tail: list[bytes] = []  # the client's verified path after its leaf
         self.transcript: Transcript | None = None
         self.sent_dummy_ccs = False
         self.cookie = b""
@@ -233,7 +234,8 @@ class ServerHandshakeTLS13:
             self.selected_identity = i
             conn.session_reused = True
             conn.peer_certificates = list(state.peer_certificates)
-            conn.verified_chain = [x509.load_der_x509_certificate(d) for d in state.peer_certificates] if state.peer_verified else []
+            conn.verified_chain = [x509.load_der_x509_certificate(d) for d in state.verified_chain]
+            self.verified_chain_tail = list(state.verified_chain_tail)
             return
 
     # ------------------------------------------------------------------ certificate
@@ -350,7 +352,7 @@ class ServerHandshakeTLS13:
             if config.client_auth in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert):
                 raise TLSError(AlertDescription.certificate_required, "client did not provide a certificate")
             return
-        verify_client_certificates(conn, config, chain_der)
+        self.verified_chain_tail = verify_client_certificates(conn, config, chain_der)
         cv = yield from self.read_message(m.CertificateVerify)
         if not auth.usable_in_tls13(cv.signature_algorithm) or cv.signature_algorithm not in config.signature_schemes:
             raise TLSError(AlertDescription.illegal_parameter, "client signed with a signature scheme we did not offer")
@@ -393,12 +395,16 @@ class ServerHandshakeTLS13:
                 server_name=ch.server_name or "",
                 peer_certificates=list(conn.peer_certificates),
                 peer_verified=bool(conn.peer_certificates) and config.client_auth >= ClientAuthType.VerifyClientCertIfGiven,
+                verified_chain_tail=self.verified_chain_tail,
             )
+            ticket = config.ticket_keys.seal(state.to_bytes())
+            if not ticket:
+                return  # the session does not fit a ticket: RFC 8446 4.6.1 lets us send none
             nst = m.NewSessionTicketTLS13(
                 ticket_lifetime=config.ticket_lifetime,
                 ticket_age_add=age_add,
                 ticket_nonce=nonce,
-                ticket=config.ticket_keys.seal(state.to_bytes()),
+                ticket=ticket,
             )
             conn.write_handshake(nst)
 
@@ -439,7 +445,9 @@ def illegal_client_hello_change(ch1: m.ClientHello, ch2: m.ClientHello) -> str |
     return None
 
 
-def verify_client_certificates(conn, config, chain_der: list[bytes]) -> None:
+def verify_client_certificates(conn, config, chain_der: list[bytes]) -> list[bytes]:
+    """Check the client's chain under the server's policy; return the verified path after
+    the leaf, as DER, for the session's tickets (empty when the policy verifies nothing)."""
     chain = check_certificates_parse(chain_der, "client")
     conn.peer_certificates = list(chain_der)
     if config.client_auth >= ClientAuthType.VerifyClientCertIfGiven:
@@ -451,3 +459,4 @@ def verify_client_certificates(conn, config, chain_der: list[bytes]) -> None:
         conn.verified_chain = []  # a policy that does not verify verifies nothing (Go: no VerifiedChains)
     if not auth.is_supported_public_key(chain[0].public_key()):
         raise TLSError(AlertDescription.unsupported_certificate, "unsupported client public key type")
+    return verify.chain_der(conn.verified_chain, chain, chain_der)[1:]
