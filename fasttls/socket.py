@@ -16,7 +16,7 @@ import threading
 from typing import Any
 
 from .connection import Connection
-from .errors import SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError, SSLZeroReturnError
+from .errors import SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError, SSLZeroReturnError, fresh_copy
 from .sslobject import TLSInfo
 
 _RECV_SIZE = 256 * 1024
@@ -210,6 +210,19 @@ class SSLSocket(TLSInfo, _socket.socket):
                 except OSError:
                     pass
 
+    def _fill_or_deliver(self) -> None:
+        """``_fill()`` for a read: when the bytes that brought an error (a fatal alert, a
+        bad record) also brought application data before it, that data is read first and
+        the error raised by the next read, as OpenSSL's SSL_read opens one record at a time."""
+        conn = self._conn
+        if conn.error is not None:
+            raise fresh_copy(conn.error)  # never wait on the socket for a failed connection
+        try:
+            self._fill()
+        except SSLError:
+            if not conn.pending() or conn.error is None:
+                raise
+
     def _check_connected(self) -> None:
         if not self._connected:
             # Like ssl: getpeername raises ENOTCONN for an unconnected socket.
@@ -316,7 +329,7 @@ class SSLSocket(TLSInfo, _socket.socket):
             while not conn.pending():
                 if conn.peer_closed:
                     return 0 if buffer is not None else b""
-                self._fill()
+                self._fill_or_deliver()
         except SSLEOFError:
             if self.suppress_ragged_eofs:
                 return 0 if buffer is not None else b""
@@ -373,7 +386,7 @@ class SSLSocket(TLSInfo, _socket.socket):
                 while not conn.pending():
                     if conn.peer_closed:
                         return 0
-                    self._fill()
+                    self._fill_or_deliver()
             except SSLEOFError:
                 if self.suppress_ragged_eofs:
                     return 0

@@ -329,38 +329,47 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         if not conn.handshake_complete:
             self.do_handshake()
         if not conn.pending():
-            # The records are opened straight into the caller's buffer (asyncio's buffered
-            # read) or into the bytes returned (its copied read) when the connection is
-            # in its steady state; see Connection._receive_into.
-            data = self._incoming.read()
-            if not data or (buffer is None and data.__len__() > _DIRECT_BYTES_MAX):
-                # Nothing new, or a large chunk: the general way reuses the connection's
-                # pooled buffers, where a new zeroed buffer that size would cost more
-                # than its calls.
-                self._feed(data)
-            else:
-                if buffer is None:
-                    # Plaintext is shorter than its records (with the start of one that
-                    # the last chunk left in the receive buffer).
-                    out = bytearray(min(len, data.__len__() + conn.receive_buffer.__len__()))
-                    view = memoryview(out)
-                part = view[:len]
-                try:
-                    n = conn._receive_into(data, part)
-                except BaseException:
-                    # A kept exception (its traceback holds these frames) must not keep
-                    # the caller's buffer exported: it could not be resized.
-                    for v in (part, view):
-                        with contextlib.suppress(BufferError):
-                            v.release()
-                    raise
-                finally:
-                    self._push()  # answers to what came in (a KeyUpdate, an alert)
-                if n:
+            try:
+                # The records are opened straight into the caller's buffer (asyncio's buffered
+                # read) or into the bytes returned (its copied read) when the connection is
+                # in its steady state; see Connection._receive_into.
+                data = self._incoming.read()
+                if not data or (buffer is None and data.__len__() > _DIRECT_BYTES_MAX):
+                    # Nothing new, or a large chunk: the general way reuses the connection's
+                    # pooled buffers, where a new zeroed buffer that size would cost more
+                    # than its calls.
+                    self._feed(data)
+                else:
                     if buffer is None:
-                        with view:
-                            return bytes(view[:n]) if n < out.__len__() else bytes(out)
-                    return n
+                        # Plaintext is shorter than its records (with the start of one that
+                        # the last chunk left in the receive buffer).
+                        out = bytearray(min(len, data.__len__() + conn.receive_buffer.__len__()))
+                        view = memoryview(out)
+                    part = view[:len]
+                    try:
+                        n = conn._receive_into(data, part)
+                    except BaseException:
+                        # A kept exception (its traceback holds these frames) must not keep
+                        # the caller's buffer exported: it could not be resized.
+                        for v in (part, view):
+                            with contextlib.suppress(BufferError):
+                                v.release()
+                        raise
+                    finally:
+                        self._push()  # answers to what came in (a KeyUpdate, an alert)
+                    if n:
+                        if buffer is None:
+                            with view:
+                                return bytes(view[:n]) if n < out.__len__() else bytes(out)
+                        return n
+            except SSLError:
+                # Application data that came before the error (a fatal alert, a bad record)
+                # is read first and the error raised by the next read, as OpenSSL's
+                # SSL_read opens one record at a time.
+                if not conn.pending() or conn.error is None:
+                    raise
+                if buffer is not None:
+                    view = memoryview(buffer).cast("B")  # the one above was released
         if conn.pending():
             if buffer is not None:
                 return conn.read_into(view[:len])

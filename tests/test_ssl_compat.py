@@ -760,6 +760,38 @@ def test_channel_bindings_and_exporters(files):
     assert len(ekm) == 20
 
 
+@pytest.mark.parametrize("client_kind", ["ssl", "fasttls"])
+def test_socket_reads_data_before_a_fatal_alert_first(files, client_kind):
+    """Data and a fatal alert in one read: the data is read first and the next read raises
+    the alert (OpenSSL's SSL_read opens one record at a time); no read waits on the
+    socket for a connection that has failed."""
+    import time
+
+    from fasttls.constants import AlertDescription, AlertLevel
+
+    from .peers import thread_server
+
+    server_ctx = fasttls_server(files)
+
+    def handler(raw):
+        with server_ctx.wrap_socket(raw, server_side=True) as s:
+            s.sendall(b"data first")
+            s.connection._send_alert(AlertLevel.FATAL, AlertDescription.internal_error)  # a peer giving up
+            s._flush()
+            socket.socket.recv(s, 1)  # until the client closes: the alert must not race a reset
+
+    client_ctx = client(files) if client_kind == "fasttls" else ssl.create_default_context(cafile=files.ca)
+    with thread_server(handler) as srv:
+        with connect(client_ctx, srv.port) as c:
+            time.sleep(0.3)  # both records in the socket's buffer: one read takes them
+            assert c.recv(1024) == b"data first"
+            for _ in range(2 if client_kind == "fasttls" else 1):  # ssl's later reads give b""
+                with pytest.raises(ssl.SSLError) as info:
+                    c.recv(1024)
+                assert "INTERNAL_ERROR" in str(info.value)
+        srv.join()
+
+
 # ---------------------------------------------------------------------------
 # SSLObject over MemoryBIO, against ssl.SSLObject
 # ---------------------------------------------------------------------------
