@@ -178,6 +178,14 @@ class Config:
     client_auth: ClientAuthType = ClientAuthType.NoClientCert
     client_ca_store: Any = None  # TrustStore for client certificates (defaults to trust_store)
     verify_time: Callable[[], float] | None = None
+    #: TLS 1.3 post-handshake client authentication (RFC 8446 4.6.2), as ssl's
+    #: ``post_handshake_auth``.  Client: offer it, and answer a server's CertificateRequest
+    #: after the handshake with one of ``certificates`` (or none).  Server: in TLS 1.3, do not
+    #: ask for the client's certificate in the handshake; the application asks later, with
+    #: ``Connection.verify_client_post_handshake()`` (which needs a client that offered it).
+    #: ``client_auth`` then applies to the answer.  (As OpenSSL, a server without this flag
+    #: may ask a client that offered it too, after asking in the handshake.)
+    post_handshake_auth: bool = False
 
     # Negotiation
     min_version: int = ProtocolVersion.TLS12

@@ -363,6 +363,33 @@ class Connection:
             # generator forms with this connection (freed by refcount, not a GC pass).
             self._end_handshake_run()
 
+    def verify_client_post_handshake(self) -> None:
+        """Server, TLS 1.3: ask the client for its certificate now (RFC 8446 4.6.2), as
+        ssl's ``verify_client_post_handshake``.  The CertificateRequest is queued at once
+        (send ``data_to_send()``); the client's answer is checked as it arrives, and a
+        :class:`~fasttls.events.PostHandshakeAuth` event says when it has.  Needs a client
+        that offered it (its ``post_handshake_auth``) and a policy that takes client
+        certificates; a refusal raises :class:`SSLError` (its ``reason`` as OpenSSL's)
+        and leaves the connection as it was."""
+        if self._error is not None:
+            raise fresh_copy(self._error)
+        refusal = None
+        if not self.server_side:
+            refusal = ("NOT_SERVER", "only a server asks for post-handshake authentication")
+        elif not self.handshake_complete:
+            refusal = ("STILL_IN_INIT", "the handshake is not complete")
+        elif self.version != ProtocolVersion.TLS13:
+            refusal = ("WRONG_SSL_VERSION", "post-handshake authentication needs TLS 1.3")
+        elif self.closed:
+            refusal = ("PROTOCOL_IS_SHUTDOWN", "the connection is closed")
+        else:
+            refusal = self._handshake.state13.post_handshake_auth_refusal(self)
+        if refusal is not None:
+            err = SSLError(f"[TLS: {refusal[0]}] {refusal[1]}")
+            err.reason = refusal[0]
+            raise err
+        self._guard(self._handshake.state13.request_client_certificate, self)
+
     def key_update(self, request_peer: bool = True) -> None:
         """Send a TLS 1.3 KeyUpdate and switch our sending keys (RFC 8446 section 4.6.3)."""
         if self._error is not None:
@@ -585,6 +612,18 @@ class Connection:
                 session = self._handshake.on_new_session_ticket(self, msg)
                 if session is not None:
                     self._events.append(ev.SessionTicketReceived(session))
+                return
+            if isinstance(msg, hsmsg.CertificateRequestTLS13) and not self.server_side:
+                if self.closed:
+                    return  # we sent close_notify: nothing more goes out (RFC 8446 6.1)
+                sent = self._handshake.on_certificate_request(self, msg)
+                self._flush_handshake()
+                self._events.append(ev.PostHandshakeAuth(sent))
+                return
+            if isinstance(msg, (hsmsg.CertificateTLS13, hsmsg.CertificateVerify, hsmsg.Finished)) and self.server_side:
+                done = self._handshake.on_client_auth_message(self, msg)
+                if done is not None:
+                    self._events.append(ev.PostHandshakeAuth(done))
                 return
             raise TLSError(AlertDescription.unexpected_message, f"unexpected {type(msg).__name__} after the handshake")
         if isinstance(msg, hsmsg.HelloRequest) and not self.server_side:

@@ -321,6 +321,7 @@ class SSLContext(_StdSSLContext):
             session_cache=None if server_side else self._session_cache,
             middlebox_compat=bool(opts & OP_ENABLE_MIDDLEBOX_COMPAT),
             keylog=self._keylog,
+            post_handshake_auth=self._post_handshake_auth,
         )
 
     def _run_sni_callback(self, conn: Any, server_name: str | None) -> Any:
@@ -685,6 +686,7 @@ class SSLContext(_StdSSLContext):
     @post_handshake_auth.setter
     def post_handshake_auth(self, value) -> None:
         self._post_handshake_auth = bool(value)
+        self._changed()
 
     @property
     def num_tickets(self) -> int:

@@ -39,6 +39,18 @@ class KeyUpdated:
 
 
 @dataclass(frozen=True, slots=True)
+class PostHandshakeAuth:
+    """TLS 1.3 post-handshake client authentication completed (RFC 8446 4.6.2).
+
+    Client: we answered a CertificateRequest, with a certificate or without one.  Server:
+    the client's answer checked out; ``certificate`` says whether it carried one (the
+    connection's ``peer_certificates`` and ``verified_chain`` now hold it).
+    """
+
+    certificate: bool
+
+
+@dataclass(frozen=True, slots=True)
 class TraceEvent:
     """One thing worth showing a human: a message, a key change, an alert, a record.
 

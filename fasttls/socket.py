@@ -601,6 +601,14 @@ class SSLSocket(TLSInfo, _socket.socket):
         self._check_connected()
         return self._getpeercert(binary_form)
 
+    def verify_client_post_handshake(self) -> None:
+        self._check_connected()
+        if self._conn is None:
+            raise ValueError(f"No SSL wrapper around {self}")  # as ssl, once unwrapped
+        with self._conn_lock:
+            self._conn.verify_client_post_handshake()
+        self._flush()
+
     def key_update(self, request_peer: bool = True) -> None:
         """Send a TLS 1.3 KeyUpdate (fasttls extension)."""
         with self._conn_lock:

@@ -128,6 +128,7 @@ class ClientHandshake(Handshake):
         if has13:
             hello.supported_versions = versions
             hello.psk_modes = [PskKeyExchangeMode.psk_dhe_ke]
+            hello.post_handshake_auth = config.post_handshake_auth
             share_groups = config.key_share_groups
             if share_groups is None:
                 share_groups = [g for g in key_exchange.DEFAULT_KEY_SHARES if g in groups] or groups[:1]

@@ -18,6 +18,7 @@ from ..constants import AlertDescription, ExtensionType, HandshakeType, Protocol
 from ..errors import TLSError
 from ..messages import handshake as m
 from ..tickets import MAX_TICKET_LIFETIME, ClientSession
+from ..transcript import Transcript
 from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, check_certificates_parse, check_finished
 
 TLS13 = ProtocolVersion.TLS13
@@ -75,6 +76,8 @@ class ClientHandshakeTLS13:
         #: The server's chain as parsed (received order), until ``verified_chain_der`` is known.
         self.peer_chain: list[x509.Certificate] = []
         self._verified_chain_der: list[bytes] | None = None
+        #: The transcript through our Finished, kept when we offer post-handshake auth.
+        self.pha_transcript: Transcript | None = None
 
     @property
     def read_message(self):
@@ -282,30 +285,17 @@ class ClientHandshakeTLS13:
     # ------------------------------------------------------------------ our second flight
 
     def send_client_certificate(self) -> None:
-        cr = self.cert_request
-        if cr is None:
-            return
-        conn = self.conn
-        chosen, scheme = None, None
-        for cert in self.config.certificates:
-            s = auth.select_signature_scheme(cert.private_key, cr.signature_algorithms, True, key_schemes=cert.signing_schemes(True))
-            if s is not None:
-                chosen, scheme = cert, s
-                break
-        entries = [m.CertificateEntry(der) for der in chosen.chain_der] if chosen else []
-        self.transcript.update(conn.write_handshake(m.CertificateTLS13(certificate_request_context=b"", certificate_list=entries)))
-        if chosen is None:
-            return
-        conn.local_certificate = chosen
-        signed = auth.signed_message(auth.CLIENT_SIGNATURE_CONTEXT, self.transcript.digest())
-        cv = m.CertificateVerify(signature_algorithm=scheme, signature=auth.sign(chosen.private_key, scheme, signed, public_key=chosen.public_key))
-        conn.signature_scheme = scheme
-        self.transcript.update(conn.write_handshake(cv))
+        if self.cert_request is not None:
+            send_certificate_and_verify(self.conn, self.config, self.cert_request, self.transcript)
 
     def send_client_finished(self) -> None:
         conn, suite = self.conn, self.suite
         verify_data = key_schedule.finished_verify_data(suite.hash_alg, self.client_hs, self.transcript.digest())
         self.transcript.update(conn.write_handshake(m.Finished(verify_data=verify_data)))
+        if self.config.post_handshake_auth:
+            # RFC 8446 4.4: a post-handshake authentication's context is this transcript
+            # (ClientHello .. client Finished) and its own messages.
+            self.pha_transcript = self.transcript.copy()
         conn._set_write_secret(self.client_ap, CLIENT_TRAFFIC.format(0))
         self.resumption_master_secret = self.master_secret.resumption_master_secret(self.transcript.digest())
         # The handshake secrets are no longer needed (RFC 8446 section 7.1: forget them).
@@ -342,6 +332,22 @@ class ClientHandshakeTLS13:
             config.session_cache.put(conn.server_hostname, session)
         return session
 
+    def on_certificate_request(self, conn, cr: m.CertificateRequestTLS13) -> bool:
+        """RFC 8446 4.6.2: answer a post-handshake CertificateRequest with Certificate,
+        CertificateVerify (when we have a certificate that fits) and Finished, keyed with
+        our current application traffic secret (4.4).  Returns whether a certificate went."""
+        if self.pha_transcript is None:
+            # 4.6.2: without our post_handshake_auth extension, unexpected_message.
+            raise TLSError(AlertDescription.unexpected_message, "post-handshake CertificateRequest, but we did not offer post_handshake_auth")
+        if not cr.signature_algorithms:
+            raise TLSError(AlertDescription.missing_extension, "CertificateRequest without signature_algorithms")
+        transcript = self.pha_transcript.copy()
+        transcript.update(cr.raw)
+        sent = send_certificate_and_verify(conn, self.config, cr, transcript)
+        verify_data = key_schedule.finished_verify_data(self.suite.hash_alg, conn._write.traffic_secret, transcript.digest())
+        conn.write_handshake(m.Finished(verify_data=verify_data))
+        return sent
+
     def verified_chain_der(self, conn) -> list[bytes]:
         """``conn.verified_chain`` as DER, for the sessions of this connection's tickets."""
         der = self._verified_chain_der
@@ -356,6 +362,29 @@ class ClientHandshakeTLS13:
         return key_schedule.export_keying_material(
             self.suite.hash_alg, self.exporter_master_secret, label, context or b"", length
         )
+
+
+def send_certificate_and_verify(conn, config, cr: m.CertificateRequestTLS13, transcript) -> bool:
+    """Our Certificate for ``cr`` (the first of our certificates whose key can sign with a
+    scheme it lists; else an empty one) and, with a certificate, its CertificateVerify,
+    both added to ``transcript`` (RFC 8446 4.4.2, 4.4.3).  Returns whether one went."""
+    chosen, scheme = None, None
+    for cert in config.certificates:
+        s = auth.select_signature_scheme(cert.private_key, cr.signature_algorithms, True, key_schemes=cert.signing_schemes(True))
+        if s is not None:
+            chosen, scheme = cert, s
+            break
+    entries = [m.CertificateEntry(der) for der in chosen.chain_der] if chosen else []
+    msg = m.CertificateTLS13(certificate_request_context=cr.certificate_request_context, certificate_list=entries)
+    transcript.update(conn.write_handshake(msg))
+    if chosen is None:
+        return False
+    conn.local_certificate = chosen
+    signed = auth.signed_message(auth.CLIENT_SIGNATURE_CONTEXT, transcript.digest())
+    cv = m.CertificateVerify(signature_algorithm=scheme, signature=auth.sign(chosen.private_key, scheme, signed, public_key=chosen.public_key))
+    conn.signature_scheme = scheme
+    transcript.update(conn.write_handshake(cv))
+    return True
 
 
 def verify_server_certificates(conn, config, chain_der: list[bytes]) -> list[x509.Certificate]:

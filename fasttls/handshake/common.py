@@ -98,6 +98,25 @@ class Handshake:
     def on_new_session_ticket(self, conn, msg):
         raise TLSError(AlertDescription.unexpected_message, "unexpected NewSessionTicket")
 
+    def _state13(self, conn, msg):
+        """The TLS 1.3 state machine, for a post-handshake message (else unexpected_message)."""
+        state = getattr(self, "state13", None)
+        if state is None:
+            raise TLSError(AlertDescription.unexpected_message, f"unexpected {type(msg).__name__} after the handshake")
+        return state
+
+    def on_certificate_request(self, conn, msg) -> bool:
+        """Client: a post-handshake CertificateRequest (RFC 8446 4.6.2)."""
+        if conn.server_side:
+            raise TLSError(AlertDescription.unexpected_message, "unexpected CertificateRequest from a client")
+        return self._state13(conn, msg).on_certificate_request(conn, msg)
+
+    def on_client_auth_message(self, conn, msg) -> bool | None:
+        """Server: the client's answer to a post-handshake CertificateRequest."""
+        if not conn.server_side:
+            raise TLSError(AlertDescription.unexpected_message, f"unexpected {type(msg).__name__} after the handshake")
+        return self._state13(conn, msg).on_client_auth_message(conn, msg)
+
 
 def check_finished(expected: bytes, received: bytes, who: str) -> None:
     """Finished verify_data must match, compared in constant time (RFC 8446 4.4.4)."""
@@ -124,15 +143,17 @@ _PARSED: dict[bytes, x509.Certificate] = {}
 _PARSED_MAX = 256
 
 
-def client_certificates_allow_resumption(config, state, now: float) -> bool:
+def client_certificates_allow_resumption(config, state, now: float, deferred: bool = False) -> bool:
     """Whether a session's client certificates fit the server's policy today (Go's
     checkForResumption): a resumed handshake carries them over unverified, so a session
     must not skip a certificate now required, keep one the server no longer takes, carry
-    an expired one, or one never verified to a server that now verifies."""
+    an expired one, or one never verified to a server that now verifies.  ``deferred``:
+    the server asks for certificates after the handshake (post-handshake auth), so a
+    session without them skips nothing."""
     has_certificates = bool(state.peer_certificates)
     mode = config.client_auth
     if not has_certificates:
-        return mode not in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert)
+        return deferred or mode not in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert)
     if mode == ClientAuthType.NoClientCert:
         return False
     if mode >= ClientAuthType.VerifyClientCertIfGiven and not state.peer_verified:

@@ -85,6 +85,17 @@ class ServerHandshakeTLS13:
         self.client_hs = self.server_hs = self.client_ap = b""
         self.exporter_master_secret = None
         self.resumption_master_secret = None
+        #: Post-handshake authentication (RFC 8446 4.6.2): the transcript through the
+        #: client's Finished (kept only when the client offered it and our policy takes
+        #: certificates); while a request is out, its context, the exchange's own
+        #: transcript and the client's certificates so far.
+        self.pha_transcript: Transcript | None = None
+        self.pha_context: bytes | None = None
+        self.pha_exchange: Transcript | None = None
+        self.pha_chain: tuple[list[bytes], list[x509.Certificate]] | None = None
+        self.pha_leaf: x509.Certificate | None = None
+        self.pha_signed = False
+        self.pha_scheme: int | None = None
 
     @property
     def config(self):
@@ -221,7 +232,8 @@ class ServerHandshakeTLS13:
             psk_suite = cipher_suites.TLS13_SUITES.get(state.cipher_suite)
             if psk_suite is None or psk_suite.hash_alg.name != self.suite.hash_alg.name:
                 continue
-            if not client_certificates_allow_resumption(config, state, config.now()):
+            deferred = config.post_handshake_auth
+            if not client_certificates_allow_resumption(config, state, config.now(), deferred):
                 continue
             early = key_schedule.EarlySecret(self.suite.hash_alg, state.secret)
             t = self.transcript.copy()
@@ -291,6 +303,11 @@ class ServerHandshakeTLS13:
     def request_client_cert(self) -> None:
         config = self.config
         if self.using_psk or config.client_auth < ClientAuthType.RequestClientCert:
+            return
+        if config.post_handshake_auth:
+            # ssl's post_handshake_auth (OpenSSL's SSL_VERIFY_POST_HANDSHAKE): in TLS 1.3 the
+            # application asks after the handshake, when it wants to; a client that did not
+            # offer it is refused then (verify_client_post_handshake), not here.
             return
         self.requested_client_cert = True
         schemes = [s for s in config.signature_schemes if auth.usable_in_tls13(s)]
@@ -368,6 +385,10 @@ class ServerHandshakeTLS13:
         expected = key_schedule.finished_verify_data(suite.hash_alg, self.client_hs, self.transcript.digest())
         check_finished(expected, fin.verify_data, "client")
         self.transcript.update(fin.raw)
+        if self.client_hello.post_handshake_auth and self.config.client_auth >= ClientAuthType.RequestClientCert:
+            # RFC 8446 4.4: a post-handshake authentication's context is this transcript
+            # (ClientHello .. client Finished) and its own messages.
+            self.pha_transcript = self.transcript.copy()
         conn._set_read_secret(self.client_ap, CLIENT_TRAFFIC.format(0))
         conn.allow_app_read()
         self.resumption_master_secret = self.master_secret.resumption_master_secret(self.transcript.digest())
@@ -413,6 +434,81 @@ class ServerHandshakeTLS13:
             label = label.encode("ascii")
         return key_schedule.export_keying_material(self.suite.hash_alg, self.exporter_master_secret, label, context or b"", length)
 
+    # ------------------------------------------------------------------ post-handshake authentication
+
+    def post_handshake_auth_refusal(self, conn) -> tuple[str, str] | None:
+        """Why a CertificateRequest cannot go now (OpenSSL's reason and a message), or None."""
+        if conn.config.client_auth < ClientAuthType.RequestClientCert:
+            return "INVALID_CONFIG", "the server's policy takes no client certificates (verify_mode is CERT_NONE)"
+        if self.pha_transcript is None:
+            return "EXTENSION_NOT_RECEIVED", "the client did not offer post-handshake authentication"
+        if self.pha_context is not None:
+            return "REQUEST_PENDING", "a post-handshake certificate request is already waiting for its answer"
+        return None
+
+    def request_client_certificate(self, conn) -> None:
+        """RFC 8446 4.6.2: a CertificateRequest with a fresh context, queued at once; the
+        client's answer is checked by ``on_client_auth_message`` as it arrives."""
+        self.pha_context = os.urandom(32)  # 4.3.2: unique within the connection
+        schemes = [s for s in conn.config.signature_schemes if auth.usable_in_tls13(s)]
+        cr = m.CertificateRequestTLS13(certificate_request_context=self.pha_context, signature_algorithms=schemes)
+        self.pha_exchange = self.pha_transcript.copy()
+        self.pha_exchange.update(conn.write_handshake(cr))
+        conn._flush_handshake()
+
+    def on_client_auth_message(self, conn, msg) -> bool | None:
+        """The client's Certificate, CertificateVerify and Finished answering our request.
+        Returns, after the Finished, whether a certificate came (None before).  Its
+        certificates become the connection's only once the Finished checks out."""
+        t, config = self.pha_exchange, conn.config
+        if t is None:
+            raise TLSError(AlertDescription.unexpected_message, f"unexpected {type(msg).__name__} after the handshake")
+        if self.pha_chain is None and not isinstance(msg, m.CertificateTLS13):
+            raise TLSError(AlertDescription.unexpected_message, f"expected the client's Certificate, received {type(msg).__name__}")
+        if isinstance(msg, m.CertificateTLS13):
+            if self.pha_chain is not None:
+                raise TLSError(AlertDescription.unexpected_message, "a second client Certificate for one request")
+            if msg.certificate_request_context != self.pha_context:
+                raise TLSError(AlertDescription.illegal_parameter, "client Certificate for a request context we did not send")
+            t.update(msg.raw)
+            chain_der = [e.cert_data for e in msg.certificate_list]
+            if not chain_der:
+                if config.client_auth in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert):
+                    raise TLSError(AlertDescription.certificate_required, "client did not provide a certificate")
+                self.pha_chain = ([], [])
+                self.pha_signed = True  # nothing to sign: the Finished comes next
+                return None
+            chain, verified = check_client_certificates(config, chain_der)
+            self.pha_chain = (chain_der, verified)
+            self.pha_leaf = chain[0]
+            self.pha_signed = False
+            return None
+        if isinstance(msg, m.CertificateVerify):
+            if self.pha_signed:
+                raise TLSError(AlertDescription.unexpected_message, "unexpected CertificateVerify: the client sent no certificate, or signed already")
+            if not auth.usable_in_tls13(msg.signature_algorithm) or msg.signature_algorithm not in config.signature_schemes:
+                raise TLSError(AlertDescription.illegal_parameter, "client signed with a signature scheme we did not offer")
+            signed = auth.signed_message(auth.CLIENT_SIGNATURE_CONTEXT, t.digest())
+            auth.verify(self.pha_leaf.public_key(), msg.signature_algorithm, signed, msg.signature, tls13=True)
+            t.update(msg.raw)
+            self.pha_signed = True
+            self.pha_scheme = msg.signature_algorithm
+            return None
+        if isinstance(msg, m.Finished):
+            if not self.pha_signed:
+                raise TLSError(AlertDescription.unexpected_message, "client Finished without the CertificateVerify for its certificate")
+            # 4.4: keyed with the client's current application traffic secret.
+            expected = key_schedule.finished_verify_data(self.suite.hash_alg, conn._read.traffic_secret, t.digest())
+            check_finished(expected, msg.verify_data, "client")
+            chain_der, verified = self.pha_chain
+            if chain_der:
+                conn.peer_certificates = list(chain_der)
+                conn.verified_chain = verified
+                conn.peer_signature_scheme = self.pha_scheme
+            self.pha_context = self.pha_exchange = self.pha_chain = self.pha_leaf = None
+            return bool(chain_der)
+        raise TLSError(AlertDescription.unexpected_message, f"unexpected {type(msg).__name__} during post-handshake authentication")
+
 
 def illegal_client_hello_change(ch1: m.ClientHello, ch2: m.ClientHello) -> str | None:
     """RFC 8446 4.1.2: the second ClientHello may only change key_share, cookie,
@@ -448,15 +544,21 @@ def illegal_client_hello_change(ch1: m.ClientHello, ch2: m.ClientHello) -> str |
 def verify_client_certificates(conn, config, chain_der: list[bytes]) -> list[bytes]:
     """Check the client's chain under the server's policy; return the verified path after
     the leaf, as DER, for the session's tickets (empty when the policy verifies nothing)."""
-    chain = check_certificates_parse(chain_der, "client")
     conn.peer_certificates = list(chain_der)
+    chain, conn.verified_chain = check_client_certificates(config, chain_der)
+    return verify.chain_der(conn.verified_chain, chain, chain_der)[1:]
+
+
+def check_client_certificates(config, chain_der: list[bytes]) -> tuple[list[x509.Certificate], list[x509.Certificate]]:
+    """The client's chain parsed, and the path verified under the server's policy (empty
+    when the policy verifies nothing, as Go has no VerifiedChains then)."""
+    chain = check_certificates_parse(chain_der, "client")
+    verified: list[x509.Certificate] = []
     if config.client_auth >= ClientAuthType.VerifyClientCertIfGiven:
         store = config.client_ca_store or config.trust_store
         if store is None:
             store = verify.default_trust_store()
-        conn.verified_chain = verify.verify_client_chain(chain, store, now=verify.datetime_from_timestamp(config.now()))
-    else:
-        conn.verified_chain = []  # a policy that does not verify verifies nothing (Go: no VerifiedChains)
+        verified = verify.verify_client_chain(chain, store, now=verify.datetime_from_timestamp(config.now()))
     if not auth.is_supported_public_key(chain[0].public_key()):
         raise TLSError(AlertDescription.unsupported_certificate, "unsupported client public key type")
-    return verify.chain_der(conn.verified_chain, chain, chain_der)[1:]
+    return chain, verified
