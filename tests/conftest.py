@@ -19,8 +19,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    return f"fasttls record layer: {record.IMPLEMENTATION} (twins importable: {', '.join(record.TWINS)})"
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    import cryptography
+    from cryptography.hazmat.backends.openssl.backend import backend
+
+    return [
+        f"fasttls record layer: {record.IMPLEMENTATION} (twins importable: {', '.join(record.TWINS)})",
+        f"cryptography {cryptography.__version__} ({backend.openssl_version_text()})",
+    ]
 
 
 @pytest.fixture(params=["python", "cython"])

@@ -95,6 +95,31 @@ def test_seal_matches_the_rfc_construction(twin, mode, n):
     assert sealer.seq == seq
 
 
+@pytest.mark.parametrize("mode", [m for m in MODES if m.values[0][0] == TLS13])
+def test_sealing_in_place_and_from_the_stage_give_the_rfc_records(twin, mode, monkeypatch):
+    """Small TLS 1.3 records are sealed in place where cryptography allows it (up to 50)
+    and from the sealer's staging buffer where it refuses (51: input and output must not
+    overlap).  Both paths run here, whatever is installed, on records of every size the
+    staging buffer grows through (256 bytes to 4 KiB in powers of two, then 16 KiB + 1),
+    one sealer for all: each must give the RFC's bytes."""
+    import fasttls.record.capabilities as capabilities
+
+    key, iv = keys(mode)
+    sizes = [0, 1, 255, 256, 257, 1000, 4095, 4096, 4097, 16383, 16384, 300, 5000]
+    for in_place in sorted({False, capabilities.ENCRYPT_INTO_IN_PLACE}):
+        monkeypatch.setattr(capabilities, "ENCRYPT_INTO_IN_PLACE", in_place)
+        sealer = twin.aead.RecordSealer(mode[1], key, iv, mode[0], 7)
+        seq = 7
+        for n in sizes:
+            data = os.urandom(n)
+            assert sealer.seal(22, data) == reference_record(mode, key, iv, seq, 22, data), (in_place, n)
+            out = bytearray(n + 30)
+            assert sealer.seal_into(out, 3, 23, data) == n + 25
+            assert bytes(out[3 : n + 25]) == reference_record(mode, key, iv, seq + 1, 23, data), (in_place, n)
+            seq += 2
+        assert sealer.seq == seq
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("frag", [1, 100, 4096])
 def test_smaller_fragment_limit(twin, mode, frag):

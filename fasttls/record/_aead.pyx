@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
 from ..constants import AlertDescription
 from ..errors import TLSError
+from . import capabilities as _capabilities
 
 __all__ = [
     "MAX_EMPTY_RECORDS",
@@ -66,7 +67,7 @@ STOP_UNPROTECTED = 2
 STOP_OUT_FULL = 3
 
 cdef enum:
-    STAGE_MIN = 4096  # TLS 1.3 records with this much data or more are sealed from the staging buffer
+    STAGE_MIN = 4096  # the staging buffer grows in powers of two to this, then to a full record
     C_STOP_NEED_MORE = 0
     C_STOP_RECORD = 1
     C_STOP_UNPROTECTED = 2
@@ -230,14 +231,37 @@ cdef class _Protection:
 cdef class RecordSealer(_Protection):
     """Protects outgoing records for one direction and one key."""
 
-    cdef bytearray _stage  # large TLS 1.3 inner plaintexts are staged here (see _seal)
+    cdef bytearray _stage  # TLS 1.3 inner plaintexts are staged here (see _stage_fit)
     cdef uint8_t* _stage_p
+    cdef Py_ssize_t _stage_cap
+    cdef bint _in_place  # a small TLS 1.3 record may be sealed in place (see capabilities)
 
     def __init__(self, cipher, key, iv, version, seq=0):
         _Protection.__init__(self, cipher, key, iv, version, seq)
         self._call = self._aead.encrypt_into
         self._stage = None
         self._stage_p = NULL
+        self._stage_cap = 0
+        self._in_place = _capabilities.ENCRYPT_INTO_IN_PLACE
+
+    cdef int _stage_fit(self, Py_ssize_t need) except -1:
+        """Make the staging buffer hold ``need`` bytes (an inner plaintext: the data, then
+        the content type), to seal from out of place.  A record of STAGE_MIN bytes or more
+        is: from one buffer in the L1 cache that costs less than copying into the record
+        and sealing in place (the copy's lines are written twice).  A smaller one too where
+        cryptography refuses to seal in place (51 and later, see capabilities).  Grown in
+        steps, powers of two from 256 bytes and then a full record's, so a connection that
+        only ever sends small records holds a small one, or none."""
+        cdef Py_ssize_t size = 256
+        if need > STAGE_MIN:
+            size = C_MAX_PLAINTEXT + 1
+        else:
+            while size < need:
+                size <<= 1
+        self._stage = bytearray(size)
+        self._stage_p = <uint8_t*>PyByteArray_AS_STRING(self._stage)
+        self._stage_cap = size
+        return 0
 
     def seal_into(self, out, offset, content_type, data, max_fragment=16384):
         """Write ``data`` as protected records of ``content_type`` into ``out``
@@ -299,27 +323,24 @@ cdef class RecordSealer(_Protection):
         p = o + off
         try:
             if self._tls13:
-                if frag >= STAGE_MIN and n >= STAGE_MIN and self._stage_p == NULL:
-                    self._stage = bytearray(C_MAX_PLAINTEXT + 1)
-                    self._stage_p = <uint8_t*>PyByteArray_AS_STRING(self._stage)
                 while True:
                     m = n - done
                     if m > frag:
                         m = frag
                     clen = m + 17
                     write_header(p, 23, 0x0303, <uint16_t>clen)
-                    if m >= STAGE_MIN:
-                        # Sealing out of place from a small buffer that stays in the
-                        # L1 cache costs less than copying into the record and sealing
-                        # in place (the copy's lines are written twice).
-                        memcpy(self._stage_p, src + done, m)
-                        self._stage_p[m] = ctype
-                        win_in.set(self._stage_p, m + 1)
-                    else:
+                    if m < STAGE_MIN and self._in_place:
                         if m:
                             memcpy(p + 5, src + done, m)
                         p[5 + m] = ctype
                         win_in.set(p + 5, m + 1)
+                    else:
+                        if m >= self._stage_cap:
+                            self._stage_fit(m + 1)
+                        if m:
+                            memcpy(self._stage_p, src + done, m)
+                        self._stage_p[m] = ctype
+                        win_in.set(self._stage_p, m + 1)
                     xor_nonce_into(self._nonce_p, self._iv, seq)
                     win_aad.set(p, 5)
                     win_out.set(p + 5, clen)

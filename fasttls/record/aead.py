@@ -32,6 +32,7 @@ from .framing import MAX_CIPHERTEXT_TLS12 as _MAX_CIPHERTEXT_TLS12
 from .framing import MAX_CIPHERTEXT_TLS13 as _MAX_CIPHERTEXT_TLS13
 from .framing import MAX_PLAINTEXT as _MAX_PLAINTEXT
 from .framing import _check_fragment
+from . import capabilities as _capabilities
 from .nonce import MAX_SEQUENCE as _MAX_SEQUENCE
 from .nonce import check_sequence
 
@@ -263,8 +264,8 @@ def _seal13_batch(enc, iv: int, seq: int, om, offset: int, content_type: int, sr
 
 _BATCH_OPEN_MIN_BYTES = _BATCH_MIN_RECORDS * 23
 
-#: TLS 1.3 records with at least this much data are sealed out of place from the
-#: sealer's staging buffer (see :meth:`RecordSealer._stage_for`).
+#: A sealer's staging buffer grows in powers of two up to this size, and past it
+#: straight to a full record's (see :meth:`RecordSealer._stage_for`).
 _STAGE_MIN = 4096
 
 
@@ -345,24 +346,32 @@ def _open13_batch(dec, iv: int, seq: int, data, mv, pos: int, end: int, om, opos
 class RecordSealer(_Protection):
     """Protects outgoing records for one direction and one key."""
 
-    __slots__ = ("_stage",)
+    __slots__ = ("_stage", "_in_place")
 
     def __init__(self, cipher: int, key: bytes, iv: bytes, version: int, seq: int = 0) -> None:
         super().__init__(cipher, key, iv, version, seq)
         self._stage = None
+        #: Whether a small TLS 1.3 record may be sealed in place (see capabilities).
+        self._in_place = _capabilities.ENCRYPT_INTO_IN_PLACE
 
-    def _stage_for(self):
-        """``(buffer, view)``: where a large TLS 1.3 inner plaintext is put together.
+    def _stage_for(self, need: int = _MAX_PLAINTEXT + 1):
+        """``(buffer, view)``: where a TLS 1.3 inner plaintext of up to ``need`` bytes
+        is put together (the data, then the content type) and sealed from.
 
-        Sealing out of place from one small buffer, which stays in the CPU's
-        cache, costs less than copying each record's data into the output and
-        sealing it in place (the copied lines are written twice).  Made on
-        first use, so connections that never send a large record never hold it.
+        A record of ``_STAGE_MIN`` bytes or more is sealed from here: from one buffer
+        that stays in the CPU's cache, that costs less than copying its data into the
+        output and sealing it there (the copied lines are written twice).  A smaller one
+        too where cryptography refuses to seal in place (51 and later, see
+        capabilities).  Made on first use and grown in steps (powers of two from 256
+        bytes, then a full record's), so a connection that only ever sends small
+        records holds a small one, or none.
         """
-        if self._stage is None:
-            stage = bytearray(_MAX_PLAINTEXT + 1)
-            self._stage = (stage, memoryview(stage))
-        return self._stage
+        stage = self._stage
+        if stage is None or len(stage[0]) < need:
+            size = _MAX_PLAINTEXT + 1 if need > _STAGE_MIN else max(256, 1 << (need - 1).bit_length())
+            buf = bytearray(size)
+            stage = self._stage = (buf, memoryview(buf))
+        return stage
 
     def _seal_one13(self, out, om, content_type: int, src, n: int) -> None:
         """One TLS 1.3 record of ``src`` (1 to ``max_fragment`` bytes) at the start of
@@ -384,15 +393,18 @@ class RecordSealer(_Protection):
         body = pos + 5
         tend = body + m
         om[pos:body] = hdr
-        if m >= _STAGE_MIN:
-            stage, sv = self._stage or self._stage_for()
-            sv[:m] = src
-            stage[m] = content_type
-            inner = sv if full else sv[: m + 1]
-        else:
+        if m < _STAGE_MIN and self._in_place:
             om[body:tend] = src
             out[tend] = content_type
             inner = om[body : tend + 1]
+        else:
+            stage = self._stage
+            if stage is None or len(stage[0]) <= m:
+                stage = self._stage_for(m + 1)
+            stage, sv = stage
+            sv[:m] = src
+            stage[m] = content_type
+            inner = sv if full else sv[: m + 1]
         self._aead.encrypt_into((self._iv_int ^ seq).to_bytes(12, "big"), inner, hdr, om[body : tend + 17])
 
     def seal(self, content_type: int, data, max_fragment: int = _MAX_PLAINTEXT) -> bytes:
