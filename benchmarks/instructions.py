@@ -275,6 +275,11 @@ def _callgrind(name: str, n: int, workdir: str) -> dict[str, int]:
 
 def measure(name: str, workdir: str) -> dict[str, int]:
     n_small, n_large = REPETITIONS[name]
+    # Each workload in a directory of its own: the children run there, and what earlier
+    # workloads left in it moved the figures (the sslobject copies by 50% between runs of
+    # the same code, as the heap's layout decides how libc copies a buffer).
+    workdir = os.path.join(workdir, name)
+    os.makedirs(workdir, exist_ok=True)
     small = _callgrind(name, n_small, workdir)
     large = _callgrind(name, n_large, workdir)
     reps = n_large - n_small
