@@ -98,6 +98,17 @@ class TicketKeys:
         return None
 
 
+def _take(data: bytes, pos: int, length_format: str) -> tuple[bytes, int]:
+    """The length-prefixed bytes at ``pos`` and the offset after them; struct.error
+    when they run past the end."""
+    (n,) = struct.unpack_from(length_format, data, pos)
+    pos += struct.calcsize(length_format)
+    blob = data[pos : pos + n]
+    if len(blob) != n:
+        raise struct.error("truncated")
+    return blob, pos + n
+
+
 @dataclass
 class SessionState:
     """What a ticket carries (sealed, so only we can read it)."""
@@ -161,24 +172,16 @@ class SessionState:
             pos = head
             blobs = []
             for _ in range(3):
-                (n,) = struct.unpack_from("!H", data, pos)
-                pos += 2
-                blobs.append(data[pos : pos + n])
-                if len(blobs[-1]) != n:
-                    return None
-                pos += n
+                blob, pos = _take(data, pos, "!H")
+                blobs.append(blob)
             chains = []
             for _ in range(2):
                 (count,) = struct.unpack_from("!H", data, pos)
                 pos += 2
                 certs = []
                 for _ in range(count):
-                    (n,) = struct.unpack_from("!I", data, pos)
-                    pos += 4
-                    certs.append(data[pos : pos + n])
-                    if len(certs[-1]) != n:
-                        return None
-                    pos += n
+                    der, pos = _take(data, pos, "!I")
+                    certs.append(der)
                 chains.append(certs)
             if pos != len(data) or (chains[1] and not (flags & 2 and chains[0])):
                 return None
