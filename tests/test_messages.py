@@ -1061,6 +1061,21 @@ def test_describe_fields() -> None:
     assert cr.describe() == {"certificate_types": ["ecdsa_sign"], "signature_algorithms": ["ecdsa_secp256r1_sha256"], "certificate_authorities": 1}
 
 
+def test_certificate_request_with_an_empty_certificate_authorities_names_none() -> None:
+    """OpenSSL's servers send ``certificate_authorities`` with an empty list when told not
+    to name CAs (``s_server -no_ca_names``); a CertificateRequest takes it as naming none,
+    while a ClientHello still refuses it (test_client_hello_strictness)."""
+    sigalgs = (E.signature_algorithms, ext.build_signature_algorithms([SignatureScheme.ecdsa_secp256r1_sha256]))
+    exts = b"".join(int(t).to_bytes(2, "big") + len(d).to_bytes(2, "big") + d for t, d in [sigalgs, (E.certificate_authorities, b"\x00\x00")])
+    body = b"\x00" + len(exts).to_bytes(2, "big") + exts
+    wire = bytes([H.certificate_request]) + len(body).to_bytes(3, "big") + body
+    cr = m.parse_handshake(wire, True)
+    assert cr.certificate_authorities == [] and cr.signature_algorithms == [SignatureScheme.ecdsa_secp256r1_sha256]
+    with pytest.raises(TLSError) as e:
+        ext.parse_certificate_authorities(b"\x00\x00")
+    assert e.value.alert == A.decode_error
+
+
 def test_allowed_extensions_table() -> None:
     """RFC 8446 4.2's table, spot-checked."""
     t = ALLOWED_EXTENSIONS_TLS13

@@ -685,13 +685,17 @@ def build_record_size_limit(limit: int) -> bytes:
     return limit.to_bytes(2, "big")
 
 
-def parse_certificate_authorities(data: bytes) -> list[bytes]:
+def parse_certificate_authorities(data: bytes, allow_empty: bool = False) -> list[bytes]:
     """RFC 8446 4.2.4: ``DistinguishedName authorities<3..2^16-1>``, each
-    ``opaque DistinguishedName<1..2^16-1>`` (DER).  Non-empty list, non-empty names."""
+    ``opaque DistinguishedName<1..2^16-1>`` (DER).  Non-empty list, non-empty names.
+
+    ``allow_empty`` takes an empty list as naming none: OpenSSL servers send one in a
+    CertificateRequest when told not to name CAs (SSL_OP_DISABLE_TLSEXT_CA_NAMES,
+    ``s_server -no_ca_names``), and OpenSSL's own parser accepts it."""
     r = Reader(data, "certificate_authorities extension")
     lst = r.sub16()
     _done(r)
-    if lst.empty:
+    if lst.empty and not allow_empty:
         raise decode_error("certificate_authorities extension with no authorities")
     names = []
     while not lst.empty:

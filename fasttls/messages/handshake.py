@@ -902,7 +902,7 @@ class CertificateRequestTLS13(_Extensions, HandshakeMessage):
             elif t == E.signature_algorithms_cert:
                 m.signature_algorithms_cert = x.parse_signature_algorithms(data, "signature_algorithms_cert")
             elif t == E.certificate_authorities:
-                m.certificate_authorities = x.parse_certificate_authorities(data)
+                m.certificate_authorities = x.parse_certificate_authorities(data, allow_empty=True)
             elif t == E.status_request:
                 m.ocsp_stapling = x.parse_empty(data, "CertificateRequest status_request")
             elif t == E.signed_certificate_timestamp:
