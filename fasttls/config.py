@@ -24,6 +24,12 @@ from .constants import ProtocolVersion
 from .tickets import ClientSessionCache, ServerSessionCache, TicketKeys
 
 
+#: The most bytes of CA names a CertificateRequest lists: RFC 8446 4.2.4's
+#: certificate_authorities<3..2^16-1> shares the request's extensions<2..2^16-1> with
+#: signature_algorithms (RFC 5246 7.4.4's list has the same bound), so leave room.
+MAX_CA_NAMES_SIZE = 0xFFFF - 512
+
+
 class ClientAuthType(IntEnum):
     """Go's five client-certificate policies (``tls.ClientAuthType``)."""
 
@@ -74,6 +80,7 @@ class CertifiedKey:
         #: keyed by the chain itself.
         self.message_cache: dict = {}
         self._derived_from: Any = None  # the private key public_key/signing_schemes belong to
+        self._issuer_names: frozenset[bytes] | None = None
 
     def _derive(self) -> None:
         # Per-key work done once, not per handshake; redone if private_key is replaced
@@ -96,6 +103,15 @@ class CertifiedKey:
         if self._derived_from is not self.private_key:
             self._derive()
         return self._signing_schemes[tls13]
+
+    @property
+    def issuer_names(self) -> frozenset[bytes]:
+        """The DER issuer names of every certificate in the chain, to match against a
+        CertificateRequest's certificate_authorities (Go's ``SupportsCertificate``)."""
+        names = self._issuer_names
+        if names is None:
+            names = self._issuer_names = frozenset(c.issuer.public_bytes() for c in self.chain)
+        return names
 
     @classmethod
     def from_pem(cls, cert_pem: bytes, key_pem: bytes | None = None, password: bytes | None = None) -> CertifiedKey:
@@ -157,6 +173,40 @@ class ClientHelloInfo:
 
 
 @dataclass
+class CertificateRequestInfo:
+    """What a client certificate callback sees of the server's CertificateRequest (Go's
+    ``CertificateRequestInfo``), in the handshake or after it (TLS 1.3 post-handshake auth)."""
+
+    #: DER distinguished names of the CAs the server accepts (its certificate_authorities,
+    #: RFC 8446 4.2.4 / RFC 5246 7.4.4); empty when it named none, which means any.
+    acceptable_cas: list[bytes]
+    #: The signature schemes the server accepts (in TLS 1.2 already narrowed to the
+    #: certificate types it asked for, as Go does).
+    signature_schemes: list[int]
+    version: int
+    connection: Any = None
+    #: The schemes we allow ourselves to sign with (None: the defaults).
+    supported_schemes: list[int] | None = field(default=None, repr=False)
+
+    def signature_scheme_for(self, certificate: CertifiedKey) -> int | None:
+        """The scheme ``certificate``'s key would sign this request's CertificateVerify
+        with, or None when none fits."""
+        return auth.select_signature_scheme(
+            certificate.private_key, self.signature_schemes, self.version == ProtocolVersion.TLS13,
+            supported=self.supported_schemes, key_schemes=certificate.signing_schemes(self.version == ProtocolVersion.TLS13),
+        )
+
+    def supports_certificate(self, certificate: CertifiedKey) -> bool:
+        """Go's ``SupportsCertificate``: the key can sign with a scheme the server accepts,
+        and, when the server named CAs, one of the chain's certificates was issued by one."""
+        if self.signature_scheme_for(certificate) is None:
+            return False
+        if not self.acceptable_cas:
+            return True
+        return not certificate.issuer_names.isdisjoint(self.acceptable_cas)
+
+
+@dataclass
 class Config:
     """Settings for connections; the defaults are the secure ones.
 
@@ -168,6 +218,14 @@ class Config:
     certificates: list[CertifiedKey] = field(default_factory=list)
     #: Called with a ClientHelloInfo; returns a CertifiedKey (or None for the default choice).
     get_certificate: Callable[[ClientHelloInfo], CertifiedKey | None] | None = None
+    #: Client: called with a CertificateRequestInfo when the server asks for a certificate
+    #: (Go's ``GetClientCertificate``); returns the CertifiedKey to send, or None to send
+    #: none.  When set, ``certificates`` is not consulted.  An exception aborts the
+    #: handshake (internal_error); a certificate whose key cannot sign with a scheme the
+    #: server accepts, handshake_failure.  Without it the client sends the first of
+    #: ``certificates`` that ``CertificateRequestInfo.supports_certificate``, else the
+    #: first whose key fits (as OpenSSL; Go would send none), else none.
+    get_client_certificate: Callable[[CertificateRequestInfo], CertifiedKey | None] | None = None
     #: Called on the server with (connection, server_name) before certificate selection (ssl's sni_callback).
     sni_callback: Callable[[Any, str | None], Any] | None = None
 
@@ -177,10 +235,16 @@ class Config:
     check_hostname: bool = True
     client_auth: ClientAuthType = ClientAuthType.NoClientCert
     client_ca_store: Any = None  # TrustStore for client certificates (defaults to trust_store)
+    #: Server: the DER distinguished names listed in a CertificateRequest as acceptable
+    #: CAs (certificate_authorities), which clients use to choose a certificate.  None:
+    #: the subjects of ``client_ca_store`` when it is set, as Go sends ``ClientCAs``'
+    #: subjects; ``[]``: none (OpenSSL's default, and so ``SSLContext``'s).  A list that
+    #: would not fit the message's 2^16-1 bytes is not sent.
+    client_ca_names: list[bytes] | None = None
     verify_time: Callable[[], float] | None = None
     #: TLS 1.3 post-handshake client authentication (RFC 8446 4.6.2), as ssl's
     #: ``post_handshake_auth``.  Client: offer it, and answer a server's CertificateRequest
-    #: after the handshake with one of ``certificates`` (or none).  Server: in TLS 1.3, do not
+    #: after the handshake with a certificate chosen as in the handshake (or none).  Server: in TLS 1.3, do not
     #: ask for the client's certificate in the handshake; the application asks later, with
     #: ``Connection.verify_client_post_handshake()`` (which needs a client that offered it).
     #: ``client_auth`` then applies to the answer.  (As OpenSSL, a server without this flag
@@ -232,6 +296,16 @@ class Config:
 
     def now(self) -> float:
         return (self.verify_time or self.clock)()
+
+    def certificate_request_authorities(self) -> list[bytes]:
+        """The names a CertificateRequest lists (see ``client_ca_names``)."""
+        names = self.client_ca_names
+        if names is None:
+            store = self.client_ca_store
+            names = store.subject_names() if store is not None else []
+        if sum(2 + len(n) for n in names) > MAX_CA_NAMES_SIZE:
+            return []
+        return names
 
     def versions(self) -> list[int]:
         """Versions this config speaks, newest first."""

@@ -308,6 +308,7 @@ class SSLContext(_StdSSLContext):
             check_hostname=self._check_hostname,
             client_auth=client_auth,
             client_ca_store=self._trust,
+            client_ca_names=[],  # as ssl (OpenSSL without SSL_CTX_set_client_CA_list): none
             min_version=lo,
             max_version=hi,
             cipher_suites_tls13=list(self._suites13),

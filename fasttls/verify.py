@@ -192,6 +192,7 @@ class TrustStore:
         self._der: set[bytes] = set()
         self._by_subject: dict[x509.Name, list[x509.Certificate]] = {}
         self._store: Store | None = None
+        self._subject_names: list[bytes] | None = None
         self._lock = threading.Lock()
         for c in certificates:
             self.add(c)
@@ -242,6 +243,7 @@ class TrustStore:
             self._certs.append(cert)
             self._by_subject.setdefault(subject, []).append(cert)
             self._store = None
+            self._subject_names = None
         return True
 
     def add_pem(self, data: bytes | str, *, strict: bool = True) -> int:
@@ -404,6 +406,18 @@ class TrustStore:
                     self._store = Store(list(self._certs))
                 s = self._store
         return s
+
+    def subject_names(self) -> list[bytes]:
+        """The anchors' subjects as DER distinguished names, once each, in the order they
+        were added: what a server lists as acceptable CAs in a CertificateRequest (Go's
+        ``CertPool.Subjects``).  Cached until the set changes."""
+        names = self._subject_names
+        if names is None:
+            seen: dict[bytes, None] = {}
+            for c in list(self._certs):
+                seen.setdefault(c.subject.public_bytes(), None)
+            names = self._subject_names = list(seen)
+        return names
 
     def cert_store_stats(self) -> dict[str, int]:
         """``SSLContext.cert_store_stats()`` (CRLs are not supported: always 0)."""

@@ -372,9 +372,10 @@ class TestPKI:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, ca_key_type: str = "ecdsa-p256", intermediate: bool = True) -> None:
-        self.root = make_ca("fasttls test root CA", ca_key_type)
-        self.ca = make_ca("fasttls test intermediate CA", ca_key_type, issuer=self.root) if intermediate else self.root
+    def __init__(self, ca_key_type: str = "ecdsa-p256", intermediate: bool = True, name: str = "fasttls test") -> None:
+        # ``name`` tells PKIs apart by their CAs' names too (certificate_authorities tests).
+        self.root = make_ca(f"{name} root CA", ca_key_type)
+        self.ca = make_ca(f"{name} intermediate CA", ca_key_type, issuer=self.root) if intermediate else self.root
         self._issued: dict[tuple, Issued] = {}
         self._certified: dict[tuple, Any] = {}
         self._store = None

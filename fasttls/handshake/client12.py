@@ -16,16 +16,16 @@ from __future__ import annotations
 import weakref
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from .. import auth, cipher_suites, key_exchange, prf, verify
-from ..constants import AlertDescription, ClientCertificateType, ExtensionType, ProtocolVersion
+from ..config import CertificateRequestInfo
+from ..constants import AlertDescription, ClientCertificateType, ExtensionType, ProtocolVersion, SignatureScheme
 from ..errors import SSLError, TLSError
 from ..messages import handshake as m
 from ..tickets import MAX_TICKET_LIFETIME, ClientSession
 from .client13 import verify_server_certificates
-from .common import ChangeCipherSpec, Steps, check_certificates_parse, check_finished
+from .common import ChangeCipherSpec, Steps, check_certificates_parse, check_finished, choose_client_certificate
 
 TLS12 = ProtocolVersion.TLS12
 
@@ -227,20 +227,27 @@ class ClientHandshakeTLS12:
 
     # ------------------------------------------------------------------ full handshake: our flight
 
-    def pick_client_certificate(self):
-        """RFC 5246 7.4.4: a certificate of a type the server asked for, and a scheme it accepts."""
+    def certificate_request_info(self) -> CertificateRequestInfo:
+        """The request as Go's ``certificateRequestInfoFromMsg`` sees it: RFC 5246 7.4.4's
+        certificate types narrow the schemes (rsa_sign: RSA; ecdsa_sign: ECDSA and EdDSA),
+        and a request without schemes means SHA-1 (7.4.1.4.1), allowed only if configured."""
         cr = self.cert_request
-        for cert in self.config.certificates:
-            key = cert.private_key
-            wanted = ClientCertificateType.rsa_sign if isinstance(key, rsa.RSAPrivateKey) else ClientCertificateType.ecdsa_sign
-            if wanted not in cr.certificate_types:
-                continue
-            scheme = auth.select_signature_scheme(
-                key, cr.signature_algorithms, False, supported=self.config.signature_schemes, key_schemes=cert.signing_schemes(False)
-            )
-            if scheme is not None:
-                return cert, scheme
-        return None, None
+        rsa_ok = ClientCertificateType.rsa_sign in cr.certificate_types
+        ec_ok = ClientCertificateType.ecdsa_sign in cr.certificate_types
+        offered = cr.signature_algorithms or [SignatureScheme.rsa_pkcs1_sha1, SignatureScheme.ecdsa_sha1]
+        schemes = []
+        for s in offered:
+            info = auth.SCHEMES.get(s)
+            if info is not None and (rsa_ok if info.kind.startswith("rsa") else ec_ok):
+                schemes.append(s)
+        return CertificateRequestInfo(
+            list(cr.certificate_authorities), schemes, TLS12, self.conn, supported_schemes=self.config.signature_schemes
+        )
+
+    def pick_client_certificate(self):
+        """RFC 5246 7.4.4: a certificate of a type the server asked for, a scheme it
+        accepts and (if it named any) one of its CAs; see ``choose_client_certificate``."""
+        return choose_client_certificate(self.config, self.certificate_request_info())
 
     def send_client_flight(self) -> None:
         conn, suite = self.conn, self.suite

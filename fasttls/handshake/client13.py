@@ -19,7 +19,8 @@ from ..errors import TLSError
 from ..messages import handshake as m
 from ..tickets import MAX_TICKET_LIFETIME, ClientSession
 from ..transcript import Transcript
-from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, check_certificates_parse, check_finished
+from ..config import CertificateRequestInfo
+from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, check_certificates_parse, check_finished, choose_client_certificate
 
 TLS13 = ProtocolVersion.TLS13
 
@@ -365,15 +366,11 @@ class ClientHandshakeTLS13:
 
 
 def send_certificate_and_verify(conn, config, cr: m.CertificateRequestTLS13, transcript) -> bool:
-    """Our Certificate for ``cr`` (the first of our certificates whose key can sign with a
-    scheme it lists; else an empty one) and, with a certificate, its CertificateVerify,
-    both added to ``transcript`` (RFC 8446 4.4.2, 4.4.3).  Returns whether one went."""
-    chosen, scheme = None, None
-    for cert in config.certificates:
-        s = auth.select_signature_scheme(cert.private_key, cr.signature_algorithms, True, key_schemes=cert.signing_schemes(True))
-        if s is not None:
-            chosen, scheme = cert, s
-            break
+    """Our Certificate for ``cr`` (see ``choose_client_certificate``; an empty one when
+    none fits) and, with a certificate, its CertificateVerify, both added to
+    ``transcript`` (RFC 8446 4.4.2, 4.4.3).  Returns whether one went."""
+    info = CertificateRequestInfo(list(cr.certificate_authorities), list(cr.signature_algorithms), TLS13, conn)
+    chosen, scheme = choose_client_certificate(config, info)
     entries = [m.CertificateEntry(der) for der in chosen.chain_der] if chosen else []
     msg = m.CertificateTLS13(certificate_request_context=cr.certificate_request_context, certificate_list=entries)
     transcript.update(conn.write_handshake(msg))

@@ -10,7 +10,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
-from ..config import ClientAuthType, ClientHelloInfo
+from ..config import CertificateRequestInfo, CertifiedKey, ClientAuthType, ClientHelloInfo
 from ..constants import AlertDescription, ProtocolVersion
 from ..errors import TLSError
 
@@ -189,6 +189,44 @@ def check_certificates_parse(chain_der: list[bytes], who: str) -> list[x509.Cert
     except UnsupportedAlgorithm as exc:
         raise TLSError(AlertDescription.unsupported_certificate, f"unsupported {who} certificate key: {exc}") from None
     return chain
+
+
+def choose_client_certificate(config, info: CertificateRequestInfo) -> tuple[CertifiedKey | None, int | None]:
+    """The client's certificate for a CertificateRequest and the scheme it signs with, or
+    (None, None) to send none (Go's ``getClientCertificate``): what
+    ``Config.get_client_certificate`` returns, else the first of ``Config.certificates``
+    the request supports (a fitting key, and an issuer among the CAs it names, if any).
+
+    Unlike Go, when the server named CAs and none of our chains matches, the first
+    certificate whose key fits still goes, as OpenSSL's client sends it: the server
+    decides (a list that misses a cross-signed root, say, does not lose the
+    certificate), and ``ssl`` code that loaded one certificate keeps sending it.  Go's
+    strict choice is ``get_client_certificate`` returning the first that
+    ``info.supports_certificate``, else None."""
+    if config.get_client_certificate is not None:
+        cert = config.get_client_certificate(info)
+        if cert is None:
+            return None, None
+        if not isinstance(cert, CertifiedKey):
+            raise TLSError(AlertDescription.internal_error, f"get_client_certificate returned {type(cert).__name__}, not a CertifiedKey or None")
+        scheme = info.signature_scheme_for(cert)
+        if scheme is None:
+            # As Go: the callback's choice cannot answer this request.
+            raise TLSError(
+                AlertDescription.handshake_failure,
+                f"the client certificate get_client_certificate chose ({cert.key_type}) cannot sign with a scheme the server accepts",
+            )
+        return cert, scheme
+    fallback: tuple[CertifiedKey | None, int | None] = (None, None)
+    for cert in config.certificates:
+        scheme = info.signature_scheme_for(cert)
+        if scheme is None:
+            continue
+        if not info.acceptable_cas or not cert.issuer_names.isdisjoint(info.acceptable_cas):
+            return cert, scheme
+        if fallback[0] is None:
+            fallback = cert, scheme
+    return fallback
 
 
 def certificate_candidates(config, ch, conn) -> list:

@@ -263,7 +263,9 @@ class ServerHandshakeTLS12:
         if self.config.client_auth < ClientAuthType.RequestClientCert:
             return
         schemes = [s for s in self.config.signature_schemes if s in auth.SCHEMES and not auth.SCHEMES[s].sha1]
-        self.cert_request = m.CertificateRequestTLS12(signature_algorithms=schemes)
+        self.cert_request = m.CertificateRequestTLS12(
+            signature_algorithms=schemes, certificate_authorities=self.config.certificate_request_authorities()
+        )
         self.add(self.conn.write_handshake(self.cert_request))
 
     # ------------------------------------------------------------------ the client's flight

@@ -311,7 +311,9 @@ class ServerHandshakeTLS13:
             return
         self.requested_client_cert = True
         schemes = [s for s in config.signature_schemes if auth.usable_in_tls13(s)]
-        cr = m.CertificateRequestTLS13(certificate_request_context=b"", signature_algorithms=schemes)
+        cr = m.CertificateRequestTLS13(
+            certificate_request_context=b"", signature_algorithms=schemes, certificate_authorities=config.certificate_request_authorities()
+        )
         self.transcript.update(self.conn.write_handshake(cr))
 
     def send_server_certificate(self) -> None:
@@ -451,7 +453,10 @@ class ServerHandshakeTLS13:
         client's answer is checked by ``on_client_auth_message`` as it arrives."""
         self.pha_context = os.urandom(32)  # 4.3.2: unique within the connection
         schemes = [s for s in conn.config.signature_schemes if auth.usable_in_tls13(s)]
-        cr = m.CertificateRequestTLS13(certificate_request_context=self.pha_context, signature_algorithms=schemes)
+        cr = m.CertificateRequestTLS13(
+            certificate_request_context=self.pha_context, signature_algorithms=schemes,
+            certificate_authorities=conn.config.certificate_request_authorities(),
+        )
         self.pha_exchange = self.pha_transcript.copy()
         self.pha_exchange.update(conn.write_handshake(cr))
         conn._flush_handshake()
