@@ -18,7 +18,6 @@ import datetime
 import gc
 import http.server
 import os
-import socket
 import ssl
 import sys
 import threading
