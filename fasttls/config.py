@@ -172,6 +172,29 @@ class ClientHelloInfo:
     connection: Any = None
 
 
+@dataclass(frozen=True)
+class ConnectionState:
+    """What a connection has negotiated (Go's ``ConnectionState``): what
+    ``Connection.connection_state()`` returns and ``Config.verify_connection`` checks."""
+
+    version: int | None
+    handshake_complete: bool
+    did_resume: bool
+    cipher_suite: int | None
+    curve_id: int | None  # the key exchange group (Go's CurveID); None when resumed without one
+    negotiated_protocol: str | None  # ALPN
+    server_name: str | None
+    #: The peer's certificates, leaf first, as it sent them (on a resumed connection, as
+    #: it sent them then); empty when it sent none.
+    peer_certificates: list[x509.Certificate]
+    #: The verified path, leaf to trust anchor, in a list (Go's verified chains); empty
+    #: when nothing was verified (verification off, or a server that does not verify).
+    verified_chains: list[list[x509.Certificate]]
+    ocsp_response: bytes | None
+    tls_unique: bytes | None
+    server_side: bool
+
+
 @dataclass
 class CertificateRequestInfo:
     """What a client certificate callback sees of the server's CertificateRequest (Go's
@@ -230,6 +253,18 @@ class Config:
     sni_callback: Callable[[Any, str | None], Any] | None = None
 
     # Peer verification
+    #: Go's ``VerifyPeerCertificate``: called with the peer's certificates (DER, as sent)
+    #: and the verified chains (``[]`` when verification is off, or on a server that
+    #: does not verify) after the usual checks pass and the peer proved its key; an
+    #: exception refuses the certificate (bad_certificate, ``SSLCertVerificationError``
+    #: with OpenSSL's code 50, application verification failure).  Client: on every full
+    #: handshake.  Server: when it requested a certificate (the list may then be empty),
+    #: including a post-handshake request.  Not on resumption: nothing is re-verified.
+    verify_peer_certificate: Callable[[list[bytes], list[list[x509.Certificate]]], None] | None = None
+    #: Go's ``VerifyConnection``: called with the ``ConnectionState`` on every handshake,
+    #: resumed ones too, whatever the verification settings, after
+    #: ``verify_peer_certificate``; an exception refuses the connection as above.
+    verify_connection: Callable[[ConnectionState], None] | None = None
     trust_store: Any = None  # fasttls.verify.TrustStore; None means the system's when needed
     verify_peer: bool = True  # client: verify the server; server: see client_auth
     check_hostname: bool = True

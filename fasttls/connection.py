@@ -17,9 +17,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from cryptography import x509
+
 from . import events as ev
 from . import key_schedule
-from .config import Config
+from .config import Config, ConnectionState
 from .constants import AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion
 from .errors import AlertReceived, SSLError, SSLZeroReturnError, TLSError, fresh_copy
 from .handshake.client import ClientHandshake
@@ -402,6 +404,24 @@ class Connection:
         if not self.handshake_complete:
             raise SSLError("handshake not complete")
         return self._handshake.export_keying_material(self, label, context, length)
+
+    def connection_state(self) -> ConnectionState:
+        """What this connection has negotiated so far (Go's ``ConnectionState()``)."""
+        suite = self.cipher_suite
+        return ConnectionState(
+            version=self.version,
+            handshake_complete=self.handshake_complete,
+            did_resume=self.session_reused,
+            cipher_suite=suite.id if suite is not None else None,
+            curve_id=self.group,
+            negotiated_protocol=self.alpn_protocol,
+            server_name=self.server_name,
+            peer_certificates=[x509.load_der_x509_certificate(d) for d in self.peer_certificates],
+            verified_chains=[list(self.verified_chain)] if self.verified_chain else [],
+            ocsp_response=self.ocsp_response,
+            tls_unique=self.tls_unique,
+            server_side=self.server_side,
+        )
 
     @property
     def established(self) -> bool:

@@ -25,7 +25,7 @@ from ..errors import SSLError, TLSError
 from ..messages import handshake as m
 from ..tickets import MAX_TICKET_LIFETIME, ClientSession
 from .client13 import verify_server_certificates
-from .common import ChangeCipherSpec, Steps, check_certificates_parse, check_finished, choose_client_certificate
+from .common import ChangeCipherSpec, Steps, check_certificates_parse, check_finished, choose_client_certificate, verify_hooks
 
 TLS12 = ProtocolVersion.TLS12
 
@@ -100,6 +100,7 @@ class ClientHandshakeTLS12:
     def run(self, server_hello: m.ServerHello) -> Steps:
         self.process_server_hello(server_hello)
         if self.resumed:
+            verify_hooks(self.conn, self.config, peer_certificate=False)
             yield from self.read_session_ticket()
             yield from self.read_finished()
             self.send_finished()
@@ -216,6 +217,7 @@ class ClientHandshakeTLS12:
         share = key_exchange.generate_key_share(params.group)
         self.pre_master_secret = share.shared_secret(params.point)  # checks length and curve membership
         self.client_public = share.public
+        verify_hooks(conn, self.config, peer_certificate=True)
 
     def read_server_hello_done(self) -> Steps:
         msg = yield from self.read_message(m.CertificateRequestTLS12, m.ServerHelloDone)

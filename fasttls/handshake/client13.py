@@ -20,7 +20,7 @@ from ..messages import handshake as m
 from ..tickets import MAX_TICKET_LIFETIME, ClientSession
 from ..transcript import Transcript
 from ..config import CertificateRequestInfo
-from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, check_certificates_parse, check_finished, choose_client_certificate
+from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, check_certificates_parse, check_finished, choose_client_certificate, verify_hooks
 
 TLS13 = ProtocolVersion.TLS13
 
@@ -239,6 +239,7 @@ class ClientHandshakeTLS13:
     def read_server_certificate(self) -> Steps:
         conn = self.conn
         if self.using_psk:
+            verify_hooks(conn, self.config, peer_certificate=False)
             return  # RFC 8446 2.2: no certificates when resuming
         msg = yield from self.read_message(m.CertificateRequestTLS13, m.CertificateTLS13)
         if isinstance(msg, m.CertificateRequestTLS13):
@@ -266,6 +267,7 @@ class ClientHandshakeTLS13:
         auth.verify(leaf.public_key(), cv.signature_algorithm, signed, cv.signature, tls13=True)
         conn.peer_signature_scheme = cv.signature_algorithm
         self.transcript.update(cv.raw)
+        verify_hooks(conn, self.config, peer_certificate=True)
 
     def read_server_finished(self) -> Steps:
         conn, suite = self.conn, self.suite

@@ -12,7 +12,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 
 from ..config import CertificateRequestInfo, CertifiedKey, ClientAuthType, ClientHelloInfo
 from ..constants import AlertDescription, ProtocolVersion
-from ..errors import TLSError
+from ..errors import SSLCertVerificationError, TLSError
 
 
 class ChangeCipherSpec:
@@ -227,6 +227,40 @@ def choose_client_certificate(config, info: CertificateRequestInfo) -> tuple[Cer
         if fallback[0] is None:
             fallback = cert, scheme
     return fallback
+
+
+#: OpenSSL's X509_V_ERR_APPLICATION_VERIFICATION: what ``verify_code`` says when the
+#: application's own check refused the peer.
+APPLICATION_VERIFICATION = 50
+
+
+def _application_check(what: str, fn, *args) -> None:
+    try:
+        fn(*args)
+    except Exception as exc:
+        # Go: c.sendAlert(alertBadCertificate) and the callback's error.
+        raise SSLCertVerificationError(
+            AlertDescription.bad_certificate, f"{what} refused the peer: {exc}",
+            verify_code=APPLICATION_VERIFICATION, verify_message="application verification failure",
+        ) from exc
+
+
+def verify_peer_certificate_hook(config, raw_certs: list[bytes], verified_chain: list) -> None:
+    """``Config.verify_peer_certificate`` (Go's VerifyPeerCertificate), if set."""
+    if config.verify_peer_certificate is not None:
+        _application_check("verify_peer_certificate", config.verify_peer_certificate, list(raw_certs), [list(verified_chain)] if verified_chain else [])
+
+
+def verify_hooks(conn, config, peer_certificate: bool) -> None:
+    """The application's checks of the peer, once the usual ones passed and the peer
+    proved its key: ``verify_peer_certificate`` when ``peer_certificate`` (a full
+    handshake whose certificates were asked for), then ``verify_connection`` (every
+    handshake).  Go calls both before the peer's signature is checked; here a callback
+    never sees a certificate whose key the peer has not shown it holds."""
+    if peer_certificate:
+        verify_peer_certificate_hook(config, conn.peer_certificates, conn.verified_chain)
+    if config.verify_connection is not None:
+        _application_check("verify_connection", config.verify_connection, conn.connection_state())
 
 
 def certificate_candidates(config, ch, conn) -> list:

@@ -28,7 +28,7 @@ from ..messages import handshake as m
 from ..tickets import SessionState
 from ..transcript import Transcript
 from .client12 import derive_keys, export_keying_material, key_fits_suite
-from .common import ChangeCipherSpec, Steps, certificate_candidates, check_finished, client_certificates_allow_resumption
+from .common import ChangeCipherSpec, Steps, certificate_candidates, check_finished, client_certificates_allow_resumption, verify_hooks
 from .server13 import negotiate_alpn, suite_preference, verify_client_certificates
 
 TLS12 = ProtocolVersion.TLS12
@@ -83,6 +83,7 @@ class ServerHandshakeTLS12:
     def run(self) -> Steps:
         self.process_client_hello()
         if self.check_for_resumption():
+            verify_hooks(self.conn, self.config, peer_certificate=False)
             self.send_server_hello()
             self.send_session_ticket()
             self.send_finished()
@@ -97,6 +98,7 @@ class ServerHandshakeTLS12:
         yield from self.read_client_certificate()
         yield from self.read_client_key_exchange()
         yield from self.read_certificate_verify()
+        verify_hooks(self.conn, self.config, peer_certificate=self.cert_request is not None)
         yield from self.read_finished()
         self.send_session_ticket()
         self.send_finished()

@@ -30,6 +30,8 @@ from .common import (
     check_certificates_parse,
     check_finished,
     client_certificates_allow_resumption,
+    verify_hooks,
+    verify_peer_certificate_hook,
 )
 
 TLS13 = ProtocolVersion.TLS13
@@ -359,9 +361,10 @@ class ServerHandshakeTLS13:
     # ------------------------------------------------------------------ the client's flight
 
     def read_client_certificate(self) -> Steps:
-        if not self.requested_client_cert:
-            return
         conn, config = self.conn, self.config
+        if not self.requested_client_cert:
+            verify_hooks(conn, config, peer_certificate=False)
+            return
         msg = yield from self.read_message(m.CertificateTLS13)
         if msg.certificate_request_context:
             raise TLSError(AlertDescription.illegal_parameter, "client Certificate with a request context we did not send")
@@ -370,6 +373,7 @@ class ServerHandshakeTLS13:
         if not chain_der:
             if config.client_auth in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert):
                 raise TLSError(AlertDescription.certificate_required, "client did not provide a certificate")
+            verify_hooks(conn, config, peer_certificate=True)
             return
         self.verified_chain_tail = verify_client_certificates(conn, config, chain_der)
         cv = yield from self.read_message(m.CertificateVerify)
@@ -380,6 +384,7 @@ class ServerHandshakeTLS13:
         auth.verify(leaf.public_key(), cv.signature_algorithm, signed, cv.signature, tls13=True)
         conn.peer_signature_scheme = cv.signature_algorithm
         self.transcript.update(cv.raw)
+        verify_hooks(conn, config, peer_certificate=True)
 
     def read_client_finished(self) -> Steps:
         conn, suite = self.conn, self.suite
@@ -506,6 +511,7 @@ class ServerHandshakeTLS13:
             expected = key_schedule.finished_verify_data(self.suite.hash_alg, conn._read.traffic_secret, t.digest())
             check_finished(expected, msg.verify_data, "client")
             chain_der, verified = self.pha_chain
+            verify_peer_certificate_hook(config, chain_der, verified)
             if chain_der:
                 conn.peer_certificates = list(chain_der)
                 conn.verified_chain = verified
