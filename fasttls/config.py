@@ -171,6 +171,30 @@ class ClientHelloInfo:
     supported_versions: list[int]
     connection: Any = None
 
+    def supports_certificate(self, certificate: CertifiedKey) -> bool:
+        """Go's ``SupportsCertificate``: could this handshake use ``certificate``?  In TLS
+        1.3 its key must sign with a scheme the client accepts (ECDSA bound to its curve);
+        in TLS 1.2 the client must also list an ECDSA key's curve (RFC 8422 5.1) and offer
+        a suite of the key's kind.  The version is the connection's once chosen (in
+        ``get_certificate``), else TLS 1.3 if the client offers it."""
+        from .cipher_suites import TLS12_SUITES
+        from .handshake.client12 import key_fits_suite
+        from .handshake.server12 import certificate_curve_ok
+
+        conn = self.connection
+        config = getattr(conn, "config", None)
+        supported = config.signature_schemes if config is not None else None
+        version = getattr(conn, "version", None) or (
+            ProtocolVersion.TLS13 if ProtocolVersion.TLS13 in self.supported_versions else ProtocolVersion.TLS12
+        )
+        tls13 = version == ProtocolVersion.TLS13
+        key = certificate.private_key
+        if not tls13 and not certificate_curve_ok(key, self.supported_groups):
+            return False
+        if auth.select_signature_scheme(key, self.signature_schemes, tls13, supported=supported, key_schemes=certificate.signing_schemes(tls13)) is None:
+            return False
+        return tls13 or any(s in TLS12_SUITES and key_fits_suite(certificate.public_key, TLS12_SUITES[s]) for s in self.cipher_suites)
+
 
 @dataclass(frozen=True)
 class ConnectionState:
@@ -249,6 +273,13 @@ class Config:
     #: ``certificates`` that ``CertificateRequestInfo.supports_certificate``, else the
     #: first whose key fits (as OpenSSL; Go would send none), else none.
     get_client_certificate: Callable[[CertificateRequestInfo], CertifiedKey | None] | None = None
+    #: Server: called with a ClientHelloInfo as soon as the ClientHello is read, before the
+    #: version is chosen (Go's ``GetConfigForClient``); returns the Config for the rest of
+    #: this handshake, or None to keep this one.  An exception fails the handshake with
+    #: internal_error.  Sessions resume across configs that share ``ticket_keys`` (as
+    #: ``dataclasses.replace(config, ...)`` does); limits on reading the ClientHello
+    #: itself are this config's.
+    get_config_for_client: Callable[[ClientHelloInfo], Config | None] | None = None
     #: Called on the server with (connection, server_name) before certificate selection (ssl's sni_callback).
     sni_callback: Callable[[Any, str | None], Any] | None = None
 

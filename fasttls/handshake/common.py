@@ -263,16 +263,19 @@ def verify_hooks(conn, config, peer_certificate: bool) -> None:
         _application_check("verify_connection", config.verify_connection, conn.connection_state())
 
 
+def client_hello_info(ch, conn) -> ClientHelloInfo:
+    return ClientHelloInfo(
+        ch.server_name, list(ch.cipher_suites), list(ch.supported_groups), list(ch.signature_algorithms),
+        list(ch.alpn_protocols), list(ch.supported_versions), conn,
+    )
+
+
 def certificate_candidates(config, ch, conn) -> list:
     """The server's certificates to try, in order (Go's getCertificate): the one
     ``Config.get_certificate`` returns, else those whose names match the SNI
     first, then the rest.  Both versions then take the first that fits."""
     if config.get_certificate is not None:
-        info = ClientHelloInfo(
-            ch.server_name, list(ch.cipher_suites), list(ch.supported_groups), list(ch.signature_algorithms),
-            list(ch.alpn_protocols), list(ch.supported_versions), conn,
-        )
-        cert = config.get_certificate(info)
+        cert = config.get_certificate(client_hello_info(ch, conn))
         if cert is not None:
             return [cert]
     certs = config.certificates

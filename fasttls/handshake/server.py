@@ -6,10 +6,11 @@ state machine.
 
 from __future__ import annotations
 
+from ..config import Config
 from ..constants import AlertDescription, CipherSuite, ProtocolVersion
 from ..errors import TLSError
 from ..messages import handshake as m
-from .common import Handshake, Steps, version_name
+from .common import Handshake, Steps, client_hello_info, version_name
 from .server12 import ServerHandshakeTLS12
 from .server13 import ServerHandshakeTLS13
 
@@ -30,6 +31,7 @@ class ServerHandshake(Handshake):
         conn.client_random = ch.random
         conn.server_name = ch.server_name
         conn.peer_cipher_suites = list(ch.cipher_suites)
+        self.call_get_config_for_client(ch)
         version = self.pick_version(ch)
         conn.version = version
         self.call_sni_callback(ch)
@@ -60,6 +62,21 @@ class ServerHandshake(Handshake):
         if CipherSuite.TLS_FALLBACK_SCSV in ch.cipher_suites and version < ours[0]:
             raise TLSError(AlertDescription.inappropriate_fallback, "client fell back to an older version than we support (TLS_FALLBACK_SCSV)")
         return version
+
+    def call_get_config_for_client(self, ch: m.ClientHello) -> None:
+        """Go's GetConfigForClient: the callback may hand over another Config for the rest."""
+        cb = self.config.get_config_for_client
+        if cb is None:
+            return
+        try:
+            config = cb(client_hello_info(ch, self.connection()))
+        except Exception as exc:
+            raise TLSError(AlertDescription.internal_error, f"get_config_for_client failed: {exc!r}") from exc
+        if config is None:
+            return
+        if not isinstance(config, Config):
+            raise TLSError(AlertDescription.internal_error, f"get_config_for_client returned {type(config).__name__}, not a Config or None")
+        self.config = self.conn.config = config
 
     def call_sni_callback(self, ch: m.ClientHello) -> None:
         """ssl's sni_callback: may switch the configuration, or name an alert to fail with."""
