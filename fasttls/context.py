@@ -239,6 +239,8 @@ class SSLContext(_StdSSLContext):
         self._options = Options(_StdSSLContext.options.__get__(self))
         self._verify_flags = VerifyFlags(_StdSSLContext.verify_flags.__get__(self))
         self._post_handshake_auth = False
+        self._verify_peer_certificate: Any = None
+        self._verify_connection: Any = None
         self._hostname_checks_common_name = False
         self._num_tickets = 2
         self._certificates: list[CertifiedKey] = []
@@ -323,6 +325,8 @@ class SSLContext(_StdSSLContext):
             middlebox_compat=bool(opts & OP_ENABLE_MIDDLEBOX_COMPAT),
             keylog=self._keylog,
             post_handshake_auth=self._post_handshake_auth,
+            verify_peer_certificate=self._verify_peer_certificate,
+            verify_connection=self._verify_connection,
         )
 
     def _run_sni_callback(self, conn: Any, server_name: str | None) -> Any:
@@ -687,6 +691,34 @@ class SSLContext(_StdSSLContext):
     @post_handshake_auth.setter
     def post_handshake_auth(self, value) -> None:
         self._post_handshake_auth = bool(value)
+        self._changed()
+
+    @property
+    def verify_peer_certificate(self) -> Any:
+        """fasttls's addition (Go's ``VerifyPeerCertificate``, see ``Config``): called with
+        the peer's DER certificates and the verified chains after the usual checks pass;
+        an exception refuses the peer (``SSLCertVerificationError``, code 50).  For key
+        pinning in code that takes an ``ssl.SSLContext`` (requests, httpx...)."""
+        return self._verify_peer_certificate
+
+    @verify_peer_certificate.setter
+    def verify_peer_certificate(self, fn) -> None:
+        if fn is not None and not callable(fn):
+            raise TypeError("not a callable object")
+        self._verify_peer_certificate = fn
+        self._changed(security=True)  # sessions checked without it must not resume
+
+    @property
+    def verify_connection(self) -> Any:
+        """fasttls's addition (Go's ``VerifyConnection``): called with the
+        ``fasttls.config.ConnectionState`` on every handshake, resumed ones too."""
+        return self._verify_connection
+
+    @verify_connection.setter
+    def verify_connection(self, fn) -> None:
+        if fn is not None and not callable(fn):
+            raise TypeError("not a callable object")
+        self._verify_connection = fn
         self._changed()
 
     @property

@@ -12,6 +12,7 @@ also refuse an untrusted certificate and a wrong host name with
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import http.client
 import ssl
 import urllib.error
@@ -199,6 +200,52 @@ def test_httpx_refuses(bad_server, files):
         with pytest.raises(httpx.ConnectError) as info:
             client.get(bad_server.url)
     assert_refused(info.value, bad_server.code)
+
+
+def spki_pin(pem_file: str) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    with open(pem_file, "rb") as f:
+        leaf = x509.load_pem_x509_certificates(f.read())[0]
+    return hashlib.sha256(leaf.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).hexdigest()
+
+
+def pinning_context(files, pin: str):
+    """Key pinning for clients that take an ssl.SSLContext: fasttls's verify_peer_certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    def check(raw_certs, verified_chains):
+        assert verified_chains, "the chain was verified first"
+        spki = x509.load_der_x509_certificate(raw_certs[0]).public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        if hashlib.sha256(spki).hexdigest() != pin:
+            raise ValueError("server key is not the pinned one")
+
+    ctx = fasttls_client_context(files)
+    ctx.verify_peer_certificate = check
+    return ctx
+
+
+def test_requests_and_httpx_pin_the_server_key(server, files):
+    good, bad = pinning_context(files, spki_pin(files.cert)), pinning_context(files, spki_pin(files.rsa_cert))
+    with requests.Session() as session:
+        session.mount("https://", ContextAdapter(good, max_retries=0))
+        assert session.get(server.url + "/pinned", timeout=20).status_code == 200
+    with requests.Session() as session:
+        session.mount("https://", ContextAdapter(bad, max_retries=0))
+        with pytest.raises(requests.exceptions.SSLError) as info:
+            session.get(server.url, timeout=20)
+    assert_refused(info.value, 50)  # X509_V_ERR_APPLICATION_VERIFICATION
+    assert "not the pinned one" in str(find_exc(info.value, ssl.SSLCertVerificationError))
+    with httpx.Client(verify=good, timeout=20) as client:
+        assert client.get(server.url + "/pinned").status_code == 200
+    with httpx.Client(verify=bad, timeout=20) as client:
+        with pytest.raises(httpx.ConnectError) as info:
+            client.get(server.url)
+    assert_refused(info.value, 50)
 
 
 def test_httpx_async_client(server, files, keylog):

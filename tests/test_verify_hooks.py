@@ -367,3 +367,25 @@ def test_server_hook_gets_the_chain_a_pyopenssl_client_sent(pki, pem, version):
     state = rec.calls[1][1]
     assert state.server_side and state.version == version and CipherSuite(state.cipher_suite).name
     assert [x.public_bytes(DER) for x in state.verified_chains[0]] == chain_to_root(pki, pki.client().chain_der)
+
+
+def test_ssl_contexts_carry_the_hooks_to_their_connections():
+    import fasttls
+
+    ctx = fasttls.create_default_context()
+    assert ctx.verify_peer_certificate is None and ctx.verify_connection is None
+
+    def hook(*args):
+        return None
+
+    cache = ctx._session_cache
+    ctx.verify_peer_certificate = hook
+    ctx.verify_connection = hook
+    config = ctx._config_for(server_side=False)
+    assert config.verify_peer_certificate is hook and config.verify_connection is hook
+    # Sessions verified without the new check must not resume past it.
+    assert ctx._session_cache is not cache
+    with pytest.raises(TypeError):
+        ctx.verify_connection = "not callable"
+    ctx.verify_peer_certificate = None
+    assert ctx._config_for(server_side=False).verify_peer_certificate is None
