@@ -375,6 +375,8 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                 # is read first and the error raised by the next read, as OpenSSL's
                 # SSL_read opens one record at a time.
                 if not conn.pending() or conn.error is None:
+                    if buffer is not None:
+                        view.release()  # a kept exception must not keep the caller's buffer exported
                     raise
                 if buffer is not None:
                     view = memoryview(buffer).cast("B")  # the one above was released
@@ -384,6 +386,8 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             return conn.read(len)
         if conn.peer_closed:
             return 0 if buffer is not None else b""
+        if buffer is not None:
+            view.release()  # as above: the errors below keep this frame
         if conn.error is not None:
             raise fresh_copy(conn.error)  # a failed connection says so again, not "want read"
         raise self._want_read()

@@ -74,6 +74,8 @@ def open_all(twin, mode, key, iv, stream, seq=0):
         if stop == RECORD:
             others.append((ctype, bytes(out[app_end:rec_end])))
             continue
+        if stop == twin.aead.STOP_FAILED:
+            continue  # the data before a failing record first; the next call raises
         return app, others, stop, pos, o
 
 
@@ -324,10 +326,65 @@ def test_an_error_leaves_no_buffer_exported(twin, mode):
     data, out = bytearray(rec), bytearray(len(rec))
     o = twin.aead.RecordOpener(mode[1], key, iv, mode[0])
     with pytest.raises(TLSError) as kept:
-        o.open_records(data, 0, len(data), out, 0)
+        pos, app_end, stop, _, _ = o.open_records(data, 0, len(data), out, 0)
+        assert stop == twin.aead.STOP_FAILED and app_end == 3000  # the first record's data first
+        o.open_records(data, pos, len(data), out, app_end)
     assert kept.value.alert == AlertDescription.bad_record_mac
     data.extend(bytes(100_000))
     out.extend(bytes(100_000))
+
+
+@pytest.mark.parametrize(
+    "mode,bad",
+    [
+        pytest.param(m.values[0], bad, id=f"{m.id}-{bad}")
+        for m in MODES
+        for bad in ("tampered", "version", "overflow", "no_content_type", "empty_run")
+        if bad != "no_content_type" or m.values[0][0] == TLS13  # TLS 1.2 records carry their type outside
+    ],
+)
+def test_data_before_a_failing_record_comes_first(twin, mode, bad):
+    """Records opened before one that fails are returned (STOP_FAILED) and the next call
+    raises that record's error, as OpenSSL's SSL_read returns data before its error;
+    without data before it, the error is raised at once.  Both twins alike."""
+    key, iv = keys(mode)
+    good = reference_record(mode, key, iv, 0, 23, b"good data") + reference_record(mode, key, iv, 1, 23, b" and more")
+    alert = {
+        "tampered": AlertDescription.bad_record_mac,
+        "version": AlertDescription.protocol_version,
+        "overflow": AlertDescription.record_overflow,
+        "no_content_type": AlertDescription.unexpected_message,
+        "empty_run": AlertDescription.unexpected_message,
+    }[bad]
+    if bad == "tampered":
+        rec = bytearray(reference_record(mode, key, iv, 2, 23, b"x" * 100))
+        rec[-1] ^= 1
+        tail = bytes(rec)
+    elif bad == "version":
+        tail = b"\x17\x03\x01\x00\x20" + bytes(32)
+    elif bad == "overflow":
+        tail = b"\x17\x03\x03\x48\x01" + bytes(0x4801)
+    elif bad == "no_content_type":
+        tail = reference_record(mode, key, iv, 2, 23, b"", padding=4, inner_type=0)
+    else:
+        tail = b"".join(reference_record(mode, key, iv, 2 + i, 23, b"") for i in range(40))
+    o = twin.aead.RecordOpener(mode[1], key, iv, mode[0])
+    stream = good + tail
+    out = bytearray(len(stream))
+    pos, app_end, stop, _, _ = o.open_records(stream, 0, len(stream), out, 0)
+    assert stop == twin.aead.STOP_FAILED == 4 and bytes(out[:app_end]) == b"good data and more"
+    with pytest.raises(TLSError) as e:
+        o.open_records(stream, pos, len(stream), out, 0)
+    assert e.value.alert == alert
+    with pytest.raises(TLSError) as again:  # and every call after it
+        o.open_records(stream, pos, len(stream), out, 0)
+    assert again.value.alert == alert
+    # Nothing before it: raised at once.
+    o = twin.aead.RecordOpener(mode[1], key, iv, mode[0], 2)
+    if bad != "empty_run":
+        with pytest.raises(TLSError) as e:
+            o.open_records(tail, 0, len(tail), out, 0)
+        assert e.value.alert == alert
 
 
 @pytest.mark.parametrize("mode", MODES)

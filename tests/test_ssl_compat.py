@@ -761,10 +761,13 @@ def test_channel_bindings_and_exporters(files):
 
 
 @pytest.mark.parametrize("client_kind", ["ssl", "fasttls"])
-def test_socket_reads_data_before_a_fatal_alert_first(files, client_kind):
-    """Data and a fatal alert in one read: the data is read first and the next read raises
-    the alert (OpenSSL's SSL_read opens one record at a time); no read waits on the
-    socket for a connection that has failed."""
+@pytest.mark.parametrize("read", ["recv", "recv_into"])
+@pytest.mark.parametrize("failure", ["alert", "bad_record"])
+def test_socket_reads_data_before_a_fatal_alert_first(files, client_kind, read, failure):
+    """Data and a fatal alert (or a record that fails authentication) in one read: the
+    data is read first and the next read raises (OpenSSL's SSL_read opens one record at
+    a time); no read waits on the socket for a connection that has failed.  recv_into
+    opens the records straight into the caller's buffer, recv through the connection's."""
     import time
 
     from fasttls.constants import AlertDescription, AlertLevel
@@ -776,19 +779,29 @@ def test_socket_reads_data_before_a_fatal_alert_first(files, client_kind):
     def handler(raw):
         with server_ctx.wrap_socket(raw, server_side=True) as s:
             s.sendall(b"data first")
-            s.connection._send_alert(AlertLevel.FATAL, AlertDescription.internal_error)  # a peer giving up
-            s._flush()
+            if failure == "alert":
+                s.connection._send_alert(AlertLevel.FATAL, AlertDescription.internal_error)  # a peer giving up
+                s._flush()
+            else:
+                socket.socket.sendall(s, b"\x17\x03\x03\x00\x20" + bytes(32))  # a record no key opens
             socket.socket.recv(s, 1)  # until the client closes: the alert must not race a reset
 
+    def receive(c) -> bytes:
+        if read == "recv":
+            return c.recv(1024)
+        buf = bytearray(1024)
+        return bytes(buf[: c.recv_into(buf)])
+
+    expected = "INTERNAL_ERROR" if failure == "alert" else "BAD_RECORD_MAC"
     client_ctx = client(files) if client_kind == "fasttls" else ssl.create_default_context(cafile=files.ca)
     with thread_server(handler) as srv:
         with connect(client_ctx, srv.port) as c:
             time.sleep(0.3)  # both records in the socket's buffer: one read takes them
-            assert c.recv(1024) == b"data first"
+            assert receive(c) == b"data first"
             for _ in range(2 if client_kind == "fasttls" else 1):  # ssl's later reads give b""
                 with pytest.raises(ssl.SSLError) as info:
-                    c.recv(1024)
-                assert "INTERNAL_ERROR" in str(info.value)
+                    receive(c)
+                assert expected in str(info.value)
         srv.join()
 
 

@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
 from ..constants import AlertDescription
-from ..errors import TLSError
+from ..errors import TLSError, fresh_copy
 from . import capabilities as _capabilities
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "STOP_RECORD",
     "STOP_UNPROTECTED",
     "STOP_OUT_FULL",
+    "STOP_FAILED",
     "RecordSealer",
     "RecordOpener",
     "RecordWriter",
@@ -65,6 +66,7 @@ STOP_NEED_MORE = 0
 STOP_RECORD = 1
 STOP_UNPROTECTED = 2
 STOP_OUT_FULL = 3
+STOP_FAILED = 4  # see aead.STOP_FAILED
 
 cdef enum:
     STAGE_MIN = 4096  # the staging buffer grows in powers of two to this, then to a full record
@@ -72,6 +74,7 @@ cdef enum:
     C_STOP_RECORD = 1
     C_STOP_UNPROTECTED = 2
     C_STOP_OUT_FULL = 3
+    C_STOP_FAILED = 4
     C_MAX_PLAINTEXT = 16384
     C_MAX_CT13 = 16384 + 256
     C_MAX_CT12 = 16384 + 2048
@@ -385,9 +388,17 @@ cdef class RecordSealer(_Protection):
 cdef class RecordOpener(_Protection):
     """Opens incoming protected records for one direction and one key."""
 
+    cdef object _failed  # see aead.STOP_FAILED
+
     def __init__(self, cipher, key, iv, version, seq=0):
         _Protection.__init__(self, cipher, key, iv, version, seq)
         self._call = self._aead.decrypt_into
+
+    cdef object _fail(self, exc, Py_ssize_t pos, Py_ssize_t opos):
+        """STOP_FAILED: the application data opened before the failing record goes first;
+        the next call raises ``exc``."""
+        self._failed = fresh_copy(exc)
+        return pos, opos, C_STOP_FAILED, 0, opos
 
     cdef int _empty_record(self) except -1:
         self.empty_run += 1
@@ -402,6 +413,8 @@ cdef class RecordOpener(_Protection):
         cdef Py_buffer ib
         cdef Py_buffer ob
         cdef Py_ssize_t s = start, e = end, oo = out_offset
+        if self._failed is not None:
+            raise fresh_copy(self._failed)
         PyObject_GetBuffer(data, &ib, PyBUF_SIMPLE)
         try:
             if s < 0 or e > ib.len or s > e:
@@ -428,6 +441,7 @@ cdef class RecordOpener(_Protection):
         cdef _Window win_aad = self._win_aad
         cdef _Window win_in = self._win_in
         cdef _Window win_out = self._win_out
+        cdef Py_ssize_t opos0 = opos
         try:
             while end - pos >= 5:
                 h = d + pos
@@ -477,7 +491,13 @@ cdef class RecordOpener(_Protection):
                 return pos, opos, C_STOP_RECORD, itype, i
             return pos, opos, C_STOP_NEED_MORE, 0, opos
         except InvalidTag:
+            if opos > opos0:
+                return self._fail(TLSError(AlertDescription.bad_record_mac, "record authentication failed"), pos, opos)
             raise TLSError(AlertDescription.bad_record_mac, "record authentication failed") from None
+        except TLSError as exc:
+            if opos > opos0:
+                return self._fail(exc, pos, opos)
+            raise
         finally:
             self._seq = seq
 
@@ -492,6 +512,7 @@ cdef class RecordOpener(_Protection):
         cdef object aad = self._aad
         cdef _Window win_in = self._win_in
         cdef _Window win_out = self._win_out
+        cdef Py_ssize_t opos0 = opos
         try:
             while end - pos >= 5:
                 h = d + pos
@@ -542,7 +563,13 @@ cdef class RecordOpener(_Protection):
                 return pos, opos, C_STOP_RECORD, ctype, opos + plen
             return pos, opos, C_STOP_NEED_MORE, 0, opos
         except InvalidTag:
+            if opos > opos0:
+                return self._fail(TLSError(AlertDescription.bad_record_mac, "record authentication failed"), pos, opos)
             raise TLSError(AlertDescription.bad_record_mac, "record authentication failed") from None
+        except TLSError as exc:
+            if opos > opos0:
+                return self._fail(exc, pos, opos)
+            raise
         finally:
             self._seq = seq
 

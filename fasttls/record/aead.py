@@ -24,7 +24,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
 from ..constants import AlertDescription
-from ..errors import TLSError
+from ..errors import TLSError, fresh_copy
 from .framing import APPLICATION_DATA as _APPLICATION_DATA
 from .framing import CHANGE_CIPHER_SPEC as _CHANGE_CIPHER_SPEC
 from .framing import HEADER_SIZE as _HEADER_SIZE
@@ -47,6 +47,7 @@ __all__ = [
     "STOP_RECORD",
     "STOP_UNPROTECTED",
     "STOP_OUT_FULL",
+    "STOP_FAILED",
     "RecordSealer",
     "RecordOpener",
     "RecordWriter",
@@ -66,6 +67,10 @@ STOP_NEED_MORE = 0  #: no complete record left in the input
 STOP_RECORD = 1  #: a record that is not application data was opened (handshake, alert...)
 STOP_UNPROTECTED = 2  #: TLS 1.3: the next record is not protected (ChangeCipherSpec, plaintext alert)
 STOP_OUT_FULL = 3  #: the next record's plaintext does not fit in the output buffer
+#: A record failed after application data was opened in the same call: that data is
+#: returned first (as OpenSSL's SSL_read returns it before the error), and the next
+#: call raises the record's error.
+STOP_FAILED = 4
 
 _HDR13 = b"\x17\x03\x03"
 _HDR13_FULL = _HDR13 + (_MAX_PLAINTEXT + 17).to_bytes(2, "big")  # a full record's header
@@ -498,7 +503,11 @@ class RecordSealer(_Protection):
 class RecordOpener(_Protection):
     """Opens incoming protected records for one direction and one key."""
 
-    __slots__ = ()
+    __slots__ = ("_failed",)
+
+    def __init__(self, cipher: int, key: bytes, iv: bytes, version: int, seq: int = 0) -> None:
+        super().__init__(cipher, key, iv, version, seq)
+        self._failed: BaseException | None = None  # see STOP_FAILED
 
     def _empty_record(self) -> None:
         self.empty_run += 1
@@ -515,6 +524,8 @@ class RecordOpener(_Protection):
         ``STOP_*`` constants).  With ``STOP_RECORD`` the record of
         ``content_type`` (handshake or alert) is in ``out[app_end:record_end]``.
         """
+        if self._failed is not None:
+            raise fresh_copy(self._failed)
         if start < 0 or end > len(data) or start > end or out_offset < 0 or out_offset > len(out):
             raise ValueError("offsets out of range")
         mv = memoryview(data)
@@ -624,6 +635,11 @@ class RecordOpener(_Protection):
             return pos, opos, STOP_NEED_MORE, 0, opos
         except _Unprotected as e:
             return pos, opos, STOP_UNPROTECTED, e.args[0], opos
+        except TLSError as e:
+            if opos == out_offset:
+                raise
+            self._failed = fresh_copy(e)
+            return pos, opos, STOP_FAILED, 0, opos
         finally:
             self._seq = seq
             # An error's traceback keeps this frame: its views must not keep the
