@@ -172,8 +172,13 @@ class SSLSocket(TLSInfo, _socket.socket):
             if not conn.bytes_to_send():
                 return
 
-    def _fill(self, size: int = _RECV_SIZE) -> None:
-        """Receive once (up to ``size`` bytes) from the socket into the record layer and process it."""
+    def _fill(self, size: int = _RECV_SIZE, into: memoryview | None = None) -> int:
+        """Receive once (up to ``size`` bytes) from the socket into the record layer and process it.
+
+        With ``into`` (a byte view, once the handshake is done) the application data
+        records are opened straight into it (``Connection._receive_into``) rather than
+        into the connection's buffer and then copied; returns how many bytes went there
+        (0: none, or they went the general way: see ``pending()``)."""
         conn = self._conn
         buf = conn.receive_buffer
         end = buf.reserve(size)
@@ -197,11 +202,14 @@ class SSLSocket(TLSInfo, _socket.socket):
         if n == 0:
             with self._conn_lock:
                 conn.receive_eof()
-            return
+            return 0
         buf.commit(n)
         try:
             with self._conn_lock:
+                if into is not None:
+                    return conn._receive_into(b"", into)
                 conn.receive_data(b"")
+                return 0
         finally:
             # Answers (a KeyUpdate, an alert) go out now; bulk reads queue nothing.
             if conn.bytes_to_send():
@@ -210,7 +218,7 @@ class SSLSocket(TLSInfo, _socket.socket):
                 except OSError:
                     pass
 
-    def _fill_or_deliver(self) -> None:
+    def _fill_or_deliver(self, into: memoryview | None = None) -> int:
         """``_fill()`` for a read: when the bytes that brought an error (a fatal alert, a
         bad record) also brought application data before it, that data is read first and
         the error raised by the next read, as OpenSSL's SSL_read opens one record at a time."""
@@ -218,10 +226,11 @@ class SSLSocket(TLSInfo, _socket.socket):
         if conn.error is not None:
             raise fresh_copy(conn.error)  # never wait on the socket for a failed connection
         try:
-            self._fill()
+            return self._fill(into=into)
         except SSLError:
             if not conn.pending() or conn.error is None:
                 raise
+            return 0
 
     def _check_connected(self) -> None:
         if not self._connected:
@@ -378,15 +387,18 @@ class SSLSocket(TLSInfo, _socket.socket):
     def recv_into(self, buffer, nbytes: int | None = None, flags: int = 0) -> int:
         conn = self._conn
         if conn is not None and not flags and conn.handshake_complete:
-            # The hot path (issue 6): straight from the opened records into the caller's buffer.
+            # The hot path (issue 6): the records are opened straight into the caller's buffer.
             view = memoryview(buffer).cast("B")
             if nbytes:
                 view = view[:nbytes]
+            into = view if view.nbytes else None
             try:
                 while not conn.pending():
                     if conn.peer_closed:
                         return 0
-                    self._fill_or_deliver()
+                    n = self._fill_or_deliver(into)
+                    if n:
+                        return n
             except SSLEOFError:
                 if self.suppress_ragged_eofs:
                     return 0
