@@ -301,8 +301,8 @@ class Config:
     check_hostname: bool = True
     client_auth: ClientAuthType = ClientAuthType.NoClientCert
     client_ca_store: Any = None  # TrustStore for client certificates (defaults to trust_store)
-    #: Server: the DER distinguished names listed in a CertificateRequest as acceptable
-    #: CAs (certificate_authorities), which clients use to choose a certificate.  None:
+    #: Server: the distinguished names (DER, or ``x509.Name``) listed in a CertificateRequest
+    #: as acceptable CAs (certificate_authorities), which clients use to choose a certificate.  None:
     #: the subjects of ``client_ca_store`` when it is set, as Go sends ``ClientCAs``'
     #: subjects; ``[]``: none (OpenSSL's default, and so ``SSLContext``'s).  A list that
     #: would not fit the message's 2^16-1 bytes is not sent.
@@ -369,6 +369,8 @@ class Config:
         if names is None:
             store = self.client_ca_store
             names = store.subject_names() if store is not None else []
+        elif any(isinstance(n, x509.Name) for n in names):
+            names = [n.public_bytes() if isinstance(n, x509.Name) else bytes(n) for n in names]
         if sum(2 + len(n) for n in names) > MAX_CA_NAMES_SIZE:
             return []
         return names

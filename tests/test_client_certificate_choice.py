@@ -227,6 +227,8 @@ def test_names_that_do_not_fit_the_message_are_not_sent(alpha):
     do_handshake(c, s)
     assert seen[0].acceptable_cas == [] and s.peer_certificates
     assert Config(client_ca_names=big[:10]).certificate_request_authorities() == big[:10]
+    # x509.Name objects are taken too.
+    assert Config(client_ca_names=[alpha.root.cert.subject]).certificate_request_authorities() == [root_name(alpha)]
 
 
 def test_ssl_context_servers_name_no_cas_as_ssl_does(alpha):
