@@ -20,6 +20,10 @@ from .errors import SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError, 
 from .sslobject import TLSInfo
 
 _RECV_SIZE = 256 * 1024
+#: recv_into opens records straight into a caller's buffer at least this large; a
+#: smaller one (http.client reads 8 KiB) is served from the connection's buffer,
+#: which one large recv fills, rather than costing a recv per few records.
+_DIRECT_MIN = 64 * 1024
 #: Plaintext sealed per socket send by sendall: large writes go out in bounded
 #: batches (memory stays bounded; records keep flowing while the rest is sealed).
 _SEND_BATCH = 256 * 1024
@@ -225,8 +229,16 @@ class SSLSocket(TLSInfo, _socket.socket):
         conn = self._conn
         if conn.error is not None:
             raise fresh_copy(conn.error)  # never wait on the socket for a failed connection
+        size = _RECV_SIZE
+        if into is not None:
+            # No more than the caller's buffer holds with what is already buffered: every
+            # record then fits (plaintext is shorter than its record), so none is left for
+            # the general way, and the pure twin keeps its once-per-call checks.
+            size = min(size, into.nbytes - len(conn.receive_buffer))
+            if size < 4096:
+                into, size = None, _RECV_SIZE
         try:
-            return self._fill(into=into)
+            return self._fill(size, into)
         except SSLError:
             if not conn.pending() or conn.error is None:
                 raise
@@ -391,7 +403,7 @@ class SSLSocket(TLSInfo, _socket.socket):
             view = memoryview(buffer).cast("B")
             if nbytes:
                 view = view[:nbytes]
-            into = view if view.nbytes else None
+            into = view if view.nbytes >= _DIRECT_MIN else None
             try:
                 while not conn.pending():
                     if conn.peer_closed:
