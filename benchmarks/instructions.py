@@ -136,8 +136,7 @@ def _records(twin_name: str, n: int) -> None:
 def _stream(twin_name: str, n: int) -> None:
     """``n`` x 16 x (two 16 KiB writes through the twin's ``RecordWriter`` into a socket,
     and the peer reading them as ``SSLSocket.recv_into`` does: the socket's bytes into the
-    connection's receive buffer, then the records opened straight into the caller's
-    buffer by ``_receive_into``): the per-record path
+    connection's receive buffer, ``receive_data``, ``read_into``): the per-record path
     of the loopback benchmark, without the kernel's share (callgrind counts user space)."""
     import socket
     import threading
@@ -185,7 +184,7 @@ def _stream(twin_name: str, n: int) -> None:
             if b.recv_into(view[end : end + wire], wire, socket.MSG_WAITALL) != wire:
                 raise SystemExit("short read")
         inbuf.commit(wire)
-        got += s._receive_into(b"", out)
+        s.receive_data(b"")
         while s.pending():
             got += s.read_into(out)
     a.close()

@@ -20,10 +20,6 @@ from .errors import SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError, 
 from .sslobject import TLSInfo
 
 _RECV_SIZE = 256 * 1024
-#: recv_into opens records straight into a caller's buffer at least this large; a
-#: smaller one (http.client reads 8 KiB) is served from the connection's buffer,
-#: which one large recv fills, rather than costing a recv per few records.
-_DIRECT_MIN = 64 * 1024
 #: Plaintext sealed per socket send by sendall: large writes go out in bounded
 #: batches (memory stays bounded; records keep flowing while the rest is sealed).
 _SEND_BATCH = 256 * 1024
@@ -176,13 +172,8 @@ class SSLSocket(TLSInfo, _socket.socket):
             if not conn.bytes_to_send():
                 return
 
-    def _fill(self, size: int = _RECV_SIZE, into: memoryview | None = None) -> int:
-        """Receive once (up to ``size`` bytes) from the socket into the record layer and process it.
-
-        With ``into`` (a byte view, once the handshake is done) the application data
-        records are opened straight into it (``Connection._receive_into``) rather than
-        into the connection's buffer and then copied; returns how many bytes went there
-        (0: none, or they went the general way: see ``pending()``)."""
+    def _fill(self, size: int = _RECV_SIZE) -> None:
+        """Receive once (up to ``size`` bytes) from the socket into the record layer and process it."""
         conn = self._conn
         buf = conn.receive_buffer
         end = buf.reserve(size)
@@ -206,14 +197,11 @@ class SSLSocket(TLSInfo, _socket.socket):
         if n == 0:
             with self._conn_lock:
                 conn.receive_eof()
-            return 0
+            return
         buf.commit(n)
         try:
             with self._conn_lock:
-                if into is not None:
-                    return conn._receive_into(b"", into)
                 conn.receive_data(b"")
-                return 0
         finally:
             # Answers (a KeyUpdate, an alert) go out now; bulk reads queue nothing.
             if conn.bytes_to_send():
@@ -222,27 +210,18 @@ class SSLSocket(TLSInfo, _socket.socket):
                 except OSError:
                     pass
 
-    def _fill_or_deliver(self, into: memoryview | None = None) -> int:
+    def _fill_or_deliver(self) -> None:
         """``_fill()`` for a read: when the bytes that brought an error (a fatal alert, a
         bad record) also brought application data before it, that data is read first and
         the error raised by the next read, as OpenSSL's SSL_read opens one record at a time."""
         conn = self._conn
         if conn.error is not None:
             raise fresh_copy(conn.error)  # never wait on the socket for a failed connection
-        size = _RECV_SIZE
-        if into is not None:
-            # No more than the caller's buffer holds with what is already buffered: every
-            # record then fits (plaintext is shorter than its record), so none is left for
-            # the general way, and the pure twin keeps its once-per-call checks.
-            size = min(size, into.nbytes - len(conn.receive_buffer))
-            if size < 4096:
-                into, size = None, _RECV_SIZE
         try:
-            return self._fill(size, into)
+            self._fill()
         except SSLError:
             if not conn.pending() or conn.error is None:
                 raise
-            return 0
 
     def _check_connected(self) -> None:
         if not self._connected:
@@ -399,18 +378,15 @@ class SSLSocket(TLSInfo, _socket.socket):
     def recv_into(self, buffer, nbytes: int | None = None, flags: int = 0) -> int:
         conn = self._conn
         if conn is not None and not flags and conn.handshake_complete:
-            # The hot path (issue 6): the records are opened straight into the caller's buffer.
+            # The hot path (issue 6): straight from the opened records into the caller's buffer.
             view = memoryview(buffer).cast("B")
             if nbytes:
                 view = view[:nbytes]
-            into = view if view.nbytes >= _DIRECT_MIN else None
             try:
                 while not conn.pending():
                     if conn.peer_closed:
                         return 0
-                    n = self._fill_or_deliver(into)
-                    if n:
-                        return n
+                    self._fill_or_deliver()
             except SSLEOFError:
                 if self.suppress_ragged_eofs:
                     return 0

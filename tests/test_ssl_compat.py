@@ -789,7 +789,7 @@ def test_socket_reads_data_before_a_fatal_alert_first(files, client_kind, read, 
     def receive(c) -> bytes:
         if read == "recv":
             return c.recv(1024)
-        buf = bytearray(1 << 16)  # large enough for records to be opened straight into it
+        buf = bytearray(1 << 16)
         return bytes(buf[: c.recv_into(buf)])
 
     expected = "INTERNAL_ERROR" if failure == "alert" else "BAD_RECORD_MAC"
