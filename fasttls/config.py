@@ -246,11 +246,12 @@ class CertificateRequestInfo:
     def supports_certificate(self, certificate: CertifiedKey) -> bool:
         """Go's ``SupportsCertificate``: the key can sign with a scheme the server accepts,
         and, when the server named CAs, one of the chain's certificates was issued by one."""
-        if self.signature_scheme_for(certificate) is None:
-            return False
-        if not self.acceptable_cas:
-            return True
-        return not certificate.issuer_names.isdisjoint(self.acceptable_cas)
+        return self.signature_scheme_for(certificate) is not None and self.named_ca_issued(certificate)
+
+    def named_ca_issued(self, certificate: CertifiedKey) -> bool:
+        """Whether a certificate in the chain was issued by a CA the server named (any
+        chain, when it named none)."""
+        return not self.acceptable_cas or not certificate.issuer_names.isdisjoint(self.acceptable_cas)
 
 
 @dataclass

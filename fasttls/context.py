@@ -188,6 +188,13 @@ def _system_store() -> TrustStore:
     return store
 
 
+
+def _callback_or_none(value: Any) -> Any:
+    """A callback setting's value: None or a callable (ssl's TypeError otherwise)."""
+    if value is not None and not callable(value):
+        raise TypeError("not a callable object")
+    return value
+
 class SSLContext(_StdSSLContext):
     """A drop-in ``ssl.SSLContext`` whose connections are fasttls ones.
 
@@ -703,9 +710,7 @@ class SSLContext(_StdSSLContext):
 
     @verify_peer_certificate.setter
     def verify_peer_certificate(self, fn) -> None:
-        if fn is not None and not callable(fn):
-            raise TypeError("not a callable object")
-        self._verify_peer_certificate = fn
+        self._verify_peer_certificate = _callback_or_none(fn)
         self._changed(security=True)  # sessions checked without it must not resume
 
     @property
@@ -716,9 +721,7 @@ class SSLContext(_StdSSLContext):
 
     @verify_connection.setter
     def verify_connection(self, fn) -> None:
-        if fn is not None and not callable(fn):
-            raise TypeError("not a callable object")
-        self._verify_connection = fn
+        self._verify_connection = _callback_or_none(fn)
         self._changed()
 
     @property
@@ -760,9 +763,7 @@ class SSLContext(_StdSSLContext):
     def sni_callback(self, value) -> None:
         if self._client_only:
             raise ValueError("sni_callback cannot be set on TLS_CLIENT context")
-        if value is not None and not callable(value):
-            raise TypeError("not a callable object")
-        self._sni_callback = value
+        self._sni_callback = _callback_or_none(value)
         self._changed()
 
     def set_servername_callback(self, server_name_callback) -> None:

@@ -222,7 +222,7 @@ def choose_client_certificate(config, info: CertificateRequestInfo) -> tuple[Cer
         scheme = info.signature_scheme_for(cert)
         if scheme is None:
             continue
-        if not info.acceptable_cas or not cert.issuer_names.isdisjoint(info.acceptable_cas):
+        if info.named_ca_issued(cert):
             return cert, scheme
         if fallback[0] is None:
             fallback = cert, scheme
