@@ -38,6 +38,10 @@ from .trace import logger as trace_logger
 #: smallest record size, well under halfconn.KEY_UPDATE_MARGIN records).
 _FAST_SEND_MAX = 1 << 20
 
+#: TLS 1.3 ChangeCipherSpec records dropped in one handshake (RFC 8446 section 5);
+#: Go allows 16 useless records in a row.
+MAX_CHANGE_CIPHER_SPECS = 16
+
 
 def _is_octets(data) -> bool:
     """True when ``len(data)`` is its size in bytes and the record twins can take it as is."""
@@ -685,9 +689,10 @@ class Connection:
             raise TLSError(AlertDescription.decode_error, f"alert record of {len(payload)} bytes")
         if self.handshake_complete and self._read.protected and not protected:
             raise TLSError(AlertDescription.unexpected_message, "unprotected alert after the handshake")
-        if self._hs_buf and self.version == ProtocolVersion.TLS13:
-            # RFC 8446 5.1: no other record type between the pieces of a handshake message
-            # (Go checks the same for TLS 1.3 only).
+        if self._hs_buf and self.version != ProtocolVersion.TLS12:
+            # RFC 8446 5.1: no other record type between the pieces of a handshake message.
+            # TLS 1.2 allows it (RFC 5246 6.2.1); before the hellos settle the version, a
+            # TLS 1.3 peer may be on the other end, so the stricter rule holds (as OpenSSL).
             raise TLSError(AlertDescription.unexpected_message, "alert inside a fragmented handshake message")
         level, description = payload[0], payload[1]
         if self._trace:
@@ -722,12 +727,16 @@ class Connection:
                 raise TLSError(AlertDescription.unexpected_message, "ChangeCipherSpec inside a handshake message")
             self._advance(CHANGE_CIPHER_SPEC)
             return
-        # TLS 1.3 (or not known yet): RFC 8446 section 5 says to drop one
+        # TLS 1.3 (or not known yet): RFC 8446 section 5 says to drop an
         # unprotected CCS sent after the first ClientHello and before the
         # peer's Finished (middlebox compatibility); anything else is unexpected.
-        if self._ccs_seen or (self.server_side and not self._handshake.client_hello_received):
-            raise TLSError(AlertDescription.unexpected_message, "unexpected ChangeCipherSpec")
-        self._ccs_seen = 1
+        # A peer sends one (appendix D.4); more are dropped too, up to Go's bound
+        # on useless records (maxUselessRecords), so they cannot stall a handshake.
+        if self.server_side and not self._handshake.client_hello_received:
+            raise TLSError(AlertDescription.unexpected_message, "ChangeCipherSpec before the ClientHello")
+        self._ccs_seen += 1
+        if self._ccs_seen > MAX_CHANGE_CIPHER_SPECS:
+            raise TLSError(AlertDescription.unexpected_message, f"more than {MAX_CHANGE_CIPHER_SPECS} ChangeCipherSpec records in a TLS 1.3 handshake")
 
     def _send_app(self, data) -> None:
         if self.version == ProtocolVersion.TLS13 and self._write.key_update_due:

@@ -15,7 +15,7 @@ from fasttls.constants import AlertDescription, CipherSuite, ContentType, NamedG
 from fasttls.errors import TLSError
 from fasttls.messages import ClientHello, ServerHello, parse_handshake
 
-from .pairs import make_pair, run_until_error, tamper_sent, transfer
+from .pairs import do_handshake, make_pair, run_until_error, tamper_sent, transfer
 
 TLS13 = ProtocolVersion.TLS13
 
@@ -624,9 +624,10 @@ def tamper_hrr(conn, **changes):
     [
         # RFC 8446 4.1.4: an HRR that would not change the ClientHello is illegal_parameter.
         ({"selected_group": None, "cookie": b""}, AlertDescription.illegal_parameter),
-        # RFC 8446 4.2.8: an HRR's key_share names a group; it carries no key share entry
-        # (sent with the cookie, so the HRR is not also one that changes nothing).
-        ({"selected_group": None, "server_share": (NamedGroup.secp384r1, bytes(97))}, AlertDescription.illegal_parameter),
+        # RFC 8446 4.2.8: an HRR's key_share is ``NamedGroup selected_group``; a key share
+        # entry there does not parse (decode_error, as OpenSSL and Go answer; sent with the
+        # cookie, so the HRR is not also one that changes nothing).
+        ({"selected_group": None, "server_share": (NamedGroup.secp384r1, bytes(97))}, AlertDescription.decode_error),
         # RFC 8446 4.2.8: the selected group must be one of the client's supported_groups.
         ({"selected_group": 0x0A0A}, AlertDescription.illegal_parameter),
     ],
@@ -648,8 +649,9 @@ def test_server_hello_after_hrr_with_another_version(pki):
 
 def test_server_hello_with_a_cookie(pki):
     c, s, _, reply = first_flights(pki)
-    # RFC 8446 4.2.2: cookie is for HelloRetryRequest only; in a ServerHello it was never asked for.
-    expect_alert(c, rewrite_first_message(reply, ServerHello, cookie=b"cookie"), AlertDescription.unsupported_extension)
+    # RFC 8446 4.2: cookie belongs in a HelloRetryRequest; a recognised extension in a
+    # message it is not specified for is illegal_parameter (as OpenSSL answers).
+    expect_alert(c, rewrite_first_message(reply, ServerHello, cookie=b"cookie"), AlertDescription.illegal_parameter)
 
 
 def test_server_hello_without_a_key_share(pki):
@@ -877,3 +879,159 @@ def test_too_much_rejected_early_data(pki, split):
     else:
         err = expect_alert(s, hello + b"".join(early), AlertDescription.unexpected_message)
     assert "too much rejected early data" in str(err)
+
+
+# ---- legacy_version (RFC 8446 4.1.2, 4.1.3, appendix D.5) ------------------------------------------
+
+
+@pytest.mark.parametrize("legacy", [0x0300, 0x0200])
+def test_client_hello_with_an_ssl3_legacy_version(pki, legacy):
+    s, hello = client_hello_flight(pki)
+    # D.5: legacy_version 0x0300 or less is protocol_version, even beside supported_versions.
+    bad = rewrite_first_message(hello, ClientHello, legacy_version=legacy)
+    assert parse_handshake(records(bad)[0][1], True).supported_versions
+    err = expect_alert(s, bad, AlertDescription.protocol_version)
+    assert "legacy_version" in str(err)
+
+
+def test_server_hello_with_an_ssl3_legacy_version(pki):
+    c, s, _, reply = first_flights(pki)
+    # D.5 again, from the server: protocol_version (OpenSSL's answer too), not illegal_parameter.
+    err = expect_alert(c, rewrite_first_message(reply, ServerHello, legacy_version=0x0300), AlertDescription.protocol_version)
+    assert "legacy_version" in str(err)
+
+
+def test_server_choosing_tls13_in_legacy_version(pki):
+    c, s, _, reply = first_flights(pki)
+    # 4.1.3 / 4.2.1: TLS 1.3 is chosen in supported_versions only (Go: missing_extension).
+    bad = rewrite_first_message(reply, ServerHello, legacy_version=TLS13, supported_version=None)
+    err = expect_alert(c, bad, AlertDescription.missing_extension)
+    assert "supported_versions" in str(err)
+
+
+def test_tls12_client_given_supported_versions_it_did_not_offer(pki):
+    cc = Config(trust_store=pki.store, max_version=ProtocolVersion.TLS12, session_cache=None)
+    c, s = make_pair(cc, Config(certificates=[pki.server()]))
+    c.start()
+    hello = c.data_to_send()
+    assert not parse_handshake(records(hello)[0][1], True).supported_versions
+    s.receive_data(hello)
+    # RFC 8446 4.2: a response to an extension never sent is unsupported_extension.
+    recs = records(s.data_to_send())
+    ctype, payload = recs[0]  # the whole TLS 1.2 flight: ServerHello first
+    n = 4 + int.from_bytes(payload[1:4], "big")
+    sh = dataclasses.replace(parse_handshake(payload[:n], False), raw=None, supported_version=TLS13)
+    bad = record(ctype, sh.marshal() + payload[n:]) + b"".join(record(t, p) for t, p in recs[1:])
+    expect_alert(c, bad, AlertDescription.unsupported_extension)
+
+
+# ---- extensions in the wrong message (RFC 8446 4.2, 4.3.2, 4.4.2, 4.6.1) ---------------------------
+
+KEY_SHARE = 51  # recognised, and specified for ClientHello, ServerHello and HRR only
+STATUS_REQUEST = 5  # may answer a request in a CertificateEntry
+UNKNOWN = 0x1234
+
+
+def with_entry_extension(ext_type: int):
+    """A change for tamper_sent: the first CertificateEntry carries ``ext_type`` (a copy:
+    the sender's cached entries stay as they are)."""
+
+    def change(msg):
+        entries = [dataclasses.replace(e) for e in msg.certificate_list]
+        if ext_type == STATUS_REQUEST:
+            entries[0].ocsp_response = b"an OCSP response"
+        else:
+            entries[0].extensions = list(entries[0].extensions) + [(ext_type, b"\x00\x01")]
+        return dataclasses.replace(msg, raw=None, certificate_list=entries)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "side,ext_type,alert",
+    [
+        ("server", KEY_SHARE, AlertDescription.illegal_parameter),
+        ("server", UNKNOWN, AlertDescription.unsupported_extension),
+        ("client", KEY_SHARE, AlertDescription.illegal_parameter),
+        ("client", STATUS_REQUEST, AlertDescription.unsupported_extension),
+        ("client", UNKNOWN, AlertDescription.unsupported_extension),
+    ],
+    ids=["server-misplaced", "server-unknown", "client-misplaced", "client-never-asked-for", "client-unknown"],
+)
+def test_certificate_entry_extensions_must_answer_a_request(pki, side, ext_type, alert):
+    from fasttls.config import ClientAuthType
+    from fasttls.messages import CertificateTLS13
+
+    cc, sc = configs(pki, client_auth=ClientAuthType.RequireAnyClientCert)
+    cc.certificates = [pki.client()]
+    c, s = make_pair(cc, sc)
+    # 4.4.2: the server's entry extensions answer the ClientHello, the client's answer the
+    # CertificateRequest (ours asks for none, not even status_request); a recognised one
+    # that belongs elsewhere is illegal_parameter (4.2).
+    tamper_sent(s if side == "server" else c, CertificateTLS13, with_entry_extension(ext_type))
+    err = run_until_error(c, s)
+    assert err.alert == alert and "CertificateEntry" in str(err), err
+
+
+def test_certificate_entry_with_a_status_that_was_asked_for(pki):
+    from fasttls.messages import CertificateTLS13
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    tamper_sent(s, CertificateTLS13, with_entry_extension(STATUS_REQUEST))
+    # What the server refuses from a client above is fine from a server: it answers the
+    # status_request of our ClientHello.
+    do_handshake(c, s)
+    assert c.ocsp_response == b"an OCSP response"
+
+
+@pytest.mark.parametrize("ext_type,fails", [(KEY_SHARE, True), (UNKNOWN, False)], ids=["misplaced", "unknown-ignored"])
+def test_certificate_request_extensions(pki, ext_type, fails):
+    from fasttls.config import ClientAuthType
+    from fasttls.messages import CertificateRequestTLS13
+
+    cc, sc = configs(pki, client_auth=ClientAuthType.RequestClientCert)
+    c, s = make_pair(cc, sc)
+    tamper_sent(s, CertificateRequestTLS13, lambda msg: dataclasses.replace(msg, raw=None, extensions=[(ext_type, b"\x00\x1d")]))
+    if fails:  # 4.2: recognised but not for this message
+        err = run_until_error(c, s)
+        assert err.alert == AlertDescription.illegal_parameter and "CertificateRequest" in str(err)
+    else:  # 4.3.2: "Clients MUST ignore unrecognized extensions"
+        do_handshake(c, s)
+        assert c.handshake_complete
+
+
+@pytest.mark.parametrize("ext_type,fails", [(KEY_SHARE, True), (UNKNOWN, False)], ids=["misplaced", "unknown-ignored"])
+def test_new_session_ticket_extensions(pki, ext_type, fails):
+    from fasttls.messages import NewSessionTicketTLS13
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    tamper_sent(s, NewSessionTicketTLS13, lambda msg: dataclasses.replace(msg, raw=None, extensions=[(ext_type, b"\x00\x1d")]))
+    if fails:
+        err = run_until_error(c, s)
+        assert err.alert == AlertDescription.illegal_parameter and "NewSessionTicket" in str(err)
+        assert c.session is None
+    else:  # 4.6.1: "Clients MUST ignore unrecognized extensions"
+        do_handshake(c, s)
+        assert c.session is not None
+
+
+# ---- records between the pieces of a hello (RFC 8446 5.1) ------------------------------------------
+
+
+def test_alert_between_the_pieces_of_a_client_hello(pki):
+    s, hello = client_hello_flight(pki)
+    ctype, payload = records(hello)[0]
+    # The version is not settled yet, but a TLS 1.3 peer may be speaking: 5.1 forbids
+    # other records between the fragments of a handshake message (OpenSSL agrees).
+    flight = record(ctype, payload[:50]) + record(ContentType.ALERT, b"\x01\x5a") + record(ctype, payload[50:])
+    err = expect_alert(s, flight, AlertDescription.unexpected_message)
+    assert "fragmented" in str(err)
+
+
+def test_sni_with_a_nul_byte(pki):
+    s, hello = client_hello_flight(pki)
+    bad = rewrite_first_message(hello, ClientHello, server_name="good.example\x00.evil.example")
+    err = expect_alert(s, bad, AlertDescription.illegal_parameter)
+    assert "NUL" in str(err)

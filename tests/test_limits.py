@@ -92,16 +92,36 @@ def test_tls12_warning_alerts_are_bounded(pki):
     assert e.value.alert == AlertDescription.unexpected_message and "warning" in str(e.value)
 
 
-def test_tls13_second_change_cipher_spec_is_unexpected(pki):
+def test_tls13_change_cipher_specs_are_dropped_up_to_a_bound(pki):
+    """RFC 8446 section 5: a CCS between the first ClientHello and the peer's Finished
+    is dropped (OpenSSL drops every one); past Go's bound of 16 it is an attack."""
+    from fasttls.connection import MAX_CHANGE_CIPHER_SPECS
+
     cc = Config(trust_store=pki.store, min_version=TLS13, session_cache=None)
     sc = Config(certificates=[pki.server()], min_version=TLS13)
     c, s = make_pair(cc, sc)
     c.start()
     hello = c.data_to_send()
     ccs = b"\x14\x03\x03\x00\x01\x01"
-    s.receive_data(hello + ccs)  # one is allowed (middlebox compatibility)
+    s.receive_data(hello + ccs * MAX_CHANGE_CIPHER_SPECS)
     with pytest.raises(TLSError) as e:
         s.receive_data(ccs)
+    assert e.value.alert == AlertDescription.unexpected_message and "ChangeCipherSpec" in str(e.value)
+
+
+def test_tls13_handshake_completes_with_change_cipher_specs_between_messages(pki):
+    """The peer's extra CCS records (RFC 8446 section 5) change nothing."""
+    cc = Config(trust_store=pki.store, min_version=TLS13, session_cache=None)
+    sc = Config(certificates=[pki.server()], min_version=TLS13)
+    c, s = make_pair(cc, sc)
+    c.start()
+    ccs = b"\x14\x03\x03\x00\x01\x01"
+    s.receive_data(c.data_to_send() + ccs * 2)
+    c.receive_data(ccs * 3 + s.data_to_send())
+    s.receive_data(ccs + c.data_to_send())
+    assert c.handshake_complete and s.handshake_complete
+    with pytest.raises(TLSError) as e:  # after the peer's Finished it is unexpected
+        c.receive_data(ccs)
     assert e.value.alert == AlertDescription.unexpected_message
 
 

@@ -152,7 +152,12 @@ def server_hellos(draw) -> m.ServerHello:
     renego = draw(st.booleans())
     return m.ServerHello(
         legacy_version=draw(u16),
-        random=draw(random32),
+        # RFC 8446 4.2.8: a HelloRetryRequest's key_share names a group, a ServerHello's is a share.
+        random=(
+            m.HELLO_RETRY_REQUEST_RANDOM
+            if share_kind == "group"
+            else draw(random32.filter(lambda r: r != m.HELLO_RETRY_REQUEST_RANDOM)) if share_kind == "share" else draw(random32)
+        ),
         session_id=draw(session_ids),
         cipher_suite=draw(u16),
         compression_method=draw(u8),

@@ -202,7 +202,13 @@ class ClientHandshake(Handshake):
     def pick_version(self, sh: m.ServerHello) -> int:
         """Which version the server chose, and whether we accept it (RFC 8446 4.1.3, 4.2.1)."""
         ours = self._versions()
+        if sh.legacy_version <= 0x0300:
+            # RFC 8446 appendix D.5: SSL 3.0 or older in legacy_version is protocol_version,
+            # whatever supported_versions says.
+            raise TLSError(AlertDescription.protocol_version, f"ServerHello with legacy_version 0x{sh.legacy_version:04x} (SSL 3.0 or older)")
         if sh.supported_version:
+            if not self.hello.supported_versions:
+                raise TLSError(AlertDescription.unsupported_extension, "ServerHello carries supported_versions, which we did not offer")
             version = sh.supported_version
             if version != TLS13 or TLS13 not in ours:
                 raise TLSError(AlertDescription.illegal_parameter, f"server selected {version_name(version)} in supported_versions, which we did not offer")
@@ -212,6 +218,9 @@ class ClientHandshake(Handshake):
         if sh.random == HELLO_RETRY_REQUEST_RANDOM:
             raise TLSError(AlertDescription.illegal_parameter, "HelloRetryRequest without supported_versions")
         version = sh.legacy_version
+        if version == TLS13 and TLS13 in ours:
+            # RFC 8446 4.1.3 / 4.2.1: TLS 1.3 is chosen only in supported_versions (Go: missing_extension).
+            raise TLSError(AlertDescription.missing_extension, "server selected TLS 1.3 in legacy_version, without supported_versions")
         if version not in ours:
             raise TLSError(AlertDescription.protocol_version, f"server selected {version_name(version)}, which we do not support (we offer {', '.join(version_name(v) for v in ours)})")
         # RFC 8446 4.1.3: a TLS 1.3 client must check the downgrade sentinel.

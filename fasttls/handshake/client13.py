@@ -20,38 +20,18 @@ from ..messages import handshake as m
 from ..tickets import MAX_TICKET_LIFETIME, ClientSession
 from ..transcript import Transcript
 from ..config import CertificateRequestInfo
-from .common import HELLO_RETRY_REQUEST_RANDOM, Steps, check_certificates_parse, check_finished, choose_client_certificate, verify_hooks
-
-TLS13 = ProtocolVersion.TLS13
-
-# RFC 8446 section 4.2: which extensions may appear in which server message.
-_SERVER_HELLO_EXTS = frozenset({ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.pre_shared_key})
-_HRR_EXTS = frozenset({ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.cookie})
-_EE_EXTS = frozenset(
-    {
-        ExtensionType.server_name,
-        ExtensionType.max_fragment_length,
-        ExtensionType.supported_groups,
-        ExtensionType.use_srtp,
-        ExtensionType.heartbeat,
-        ExtensionType.application_layer_protocol_negotiation,
-        ExtensionType.client_certificate_type,
-        ExtensionType.server_certificate_type,
-        ExtensionType.early_data,
-        ExtensionType.record_size_limit,
-    }
+from .common import (
+    HELLO_RETRY_REQUEST_RANDOM,
+    Steps,
+    check_certificates_parse,
+    check_extensions,
+    check_finished,
+    check_request_extensions,
+    choose_client_certificate,
+    verify_hooks,
 )
 
-
-def check_extensions(msg, offered: set[int], allowed: frozenset[int], what: str, always_ok: frozenset[int] = frozenset()) -> None:
-    """RFC 8446 4.2: a response extension we never asked for is unsupported_extension;
-    one we know but that does not belong in this message is illegal_parameter."""
-    for ext_type, _ in msg.extensions:
-        if ext_type not in offered and ext_type not in always_ok:
-            raise TLSError(AlertDescription.unsupported_extension, f"{what} carries extension {ext_type} we did not offer")
-        if ext_type not in allowed:
-            raise TLSError(AlertDescription.illegal_parameter, f"{what} carries extension {ext_type}, which does not belong there")
-
+TLS13 = ProtocolVersion.TLS13
 
 class ClientHandshakeTLS13:
     """Go's clientHandshakeStateTLS13."""
@@ -111,8 +91,8 @@ class ClientHandshakeTLS13:
         # RFC 8446 4.2: cookie is the one extension a HelloRetryRequest may carry unasked.
         check_extensions(
             sh,
+            HandshakeType.hello_retry_request if hrr else HandshakeType.server_hello,
             self._offered(),
-            _HRR_EXTS if hrr else _SERVER_HELLO_EXTS,
             "HelloRetryRequest" if hrr else "ServerHello",
             always_ok=frozenset({ExtensionType.cookie}) if hrr else frozenset(),
         )
@@ -142,8 +122,6 @@ class ClientHandshakeTLS13:
         self.transcript.update(hrr.raw)
         if not hrr.selected_group and not hrr.cookie:
             raise TLSError(AlertDescription.illegal_parameter, "server sent an unnecessary HelloRetryRequest")
-        if hrr.server_share:
-            raise TLSError(AlertDescription.illegal_parameter, "HelloRetryRequest with a key share entry")
         if hrr.cookie:
             hello.cookie = hrr.cookie
         if hrr.selected_group:
@@ -186,10 +164,6 @@ class ClientHandshakeTLS13:
 
     def process_server_hello(self) -> None:
         sh, hello, conn = self.server_hello, self.hello, self.conn
-        if sh.cookie:
-            raise TLSError(AlertDescription.unsupported_extension, "ServerHello with a cookie")
-        if sh.selected_group:
-            raise TLSError(AlertDescription.decode_error, "ServerHello with a HelloRetryRequest key_share")
         if not sh.server_share:
             raise TLSError(AlertDescription.missing_extension, "server did not send a key share")
         group = sh.server_share[0]
@@ -227,7 +201,7 @@ class ClientHandshakeTLS13:
 
     def read_server_parameters(self) -> Steps:
         ee = yield from self.read_message(m.EncryptedExtensions)
-        check_extensions(ee, self._offered(), _EE_EXTS, "EncryptedExtensions")
+        check_extensions(ee, HandshakeType.encrypted_extensions, self._offered(), "EncryptedExtensions")
         if ee.alpn_protocol:
             if ee.alpn_protocol not in self.hello.alpn_protocols:
                 raise TLSError(AlertDescription.illegal_parameter, f"server selected ALPN protocol {ee.alpn_protocol!r}, which we did not offer")
@@ -243,6 +217,7 @@ class ClientHandshakeTLS13:
             return  # RFC 8446 2.2: no certificates when resuming
         msg = yield from self.read_message(m.CertificateRequestTLS13, m.CertificateTLS13)
         if isinstance(msg, m.CertificateRequestTLS13):
+            check_request_extensions(msg, HandshakeType.certificate_request, "CertificateRequest")
             if msg.certificate_request_context:
                 raise TLSError(AlertDescription.illegal_parameter, "CertificateRequest in the handshake with a non-empty context")
             if not msg.signature_algorithms:
@@ -254,6 +229,10 @@ class ClientHandshakeTLS13:
             raise TLSError(AlertDescription.illegal_parameter, "server Certificate with a non-empty request context")
         if not msg.certificate_list:
             raise TLSError(AlertDescription.decode_error, "server sent an empty Certificate message")
+        offered = self._offered()
+        for entry in msg.certificate_list:
+            # RFC 8446 4.4.2: the server's entry extensions answer our ClientHello's.
+            check_extensions(entry, HandshakeType.certificate, offered, "server CertificateEntry")
         self.transcript.update(msg.raw)
         conn.peer_certificates = [entry.cert_data for entry in msg.certificate_list]
         conn.ocsp_response = msg.certificate_list[0].ocsp_response or None
@@ -310,6 +289,7 @@ class ClientHandshakeTLS13:
     def on_new_session_ticket(self, conn, msg: m.NewSessionTicketTLS13):
         """RFC 8446 4.6.1: remember the ticket with the PSK it stands for."""
         config = self.config
+        check_request_extensions(msg, HandshakeType.new_session_ticket, "NewSessionTicket")
         if msg.ticket_lifetime > MAX_TICKET_LIFETIME:
             raise TLSError(AlertDescription.illegal_parameter, "NewSessionTicket lifetime over 7 days")
         if not msg.ticket:
@@ -342,6 +322,7 @@ class ClientHandshakeTLS13:
         if self.pha_transcript is None:
             # 4.6.2: without our post_handshake_auth extension, unexpected_message.
             raise TLSError(AlertDescription.unexpected_message, "post-handshake CertificateRequest, but we did not offer post_handshake_auth")
+        check_request_extensions(cr, HandshakeType.certificate_request, "CertificateRequest")
         if not cr.signature_algorithms:
             raise TLSError(AlertDescription.missing_extension, "CertificateRequest without signature_algorithms")
         transcript = self.pha_transcript.copy()

@@ -11,8 +11,9 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from ..config import CertificateRequestInfo, CertifiedKey, ClientAuthType, ClientHelloInfo
-from ..constants import AlertDescription, ProtocolVersion
+from ..constants import AlertDescription, ExtensionType, HandshakeType, ProtocolVersion
 from ..errors import SSLCertVerificationError, TLSError
+from ..messages.extensions import ALLOWED_EXTENSIONS_TLS13, KNOWN_EXTENSIONS_TLS13
 
 
 class ChangeCipherSpec:
@@ -116,6 +117,41 @@ class Handshake:
         if not conn.server_side:
             raise TLSError(AlertDescription.unexpected_message, f"unexpected {type(msg).__name__} after the handshake")
         return self._state13(conn, msg).on_client_auth_message(conn, msg)
+
+
+def check_extensions(
+    msg, message_type: HandshakeType, offered, what: str, always_ok: frozenset[int] = frozenset()
+) -> None:
+    """RFC 8446 4.2 for a TLS 1.3 response (ServerHello, HelloRetryRequest,
+    EncryptedExtensions, a CertificateEntry): an extension we recognise that does
+    not belong in this message is illegal_parameter; one that belongs here but
+    answers nothing in ``offered`` (our request's extension types) is
+    unsupported_extension, as is an unknown one."""
+    allowed = ALLOWED_EXTENSIONS_TLS13[message_type]
+    for ext_type, _ in msg.extensions:
+        if ext_type in allowed:
+            if ext_type in offered or ext_type in always_ok:
+                continue
+        elif ext_type in KNOWN_EXTENSIONS_TLS13 or ext_type in offered:
+            raise TLSError(AlertDescription.illegal_parameter, f"{what} carries extension {ext_name(ext_type)}, which does not belong there")
+        raise TLSError(AlertDescription.unsupported_extension, f"{what} carries extension {ext_name(ext_type)}, which we did not ask for")
+
+
+def check_request_extensions(msg, message_type: HandshakeType, what: str) -> None:
+    """RFC 8446 4.2 for a CertificateRequest or NewSessionTicket: a recognised
+    extension that does not belong in it is illegal_parameter; unknown ones are
+    ignored (4.3.2, 4.6.1)."""
+    allowed = ALLOWED_EXTENSIONS_TLS13[message_type]
+    for ext_type, _ in msg.extensions:
+        if ext_type in KNOWN_EXTENSIONS_TLS13 and ext_type not in allowed:
+            raise TLSError(AlertDescription.illegal_parameter, f"{what} carries extension {ext_name(ext_type)}, which does not belong there")
+
+
+def ext_name(ext_type: int) -> str:
+    try:
+        return f"{ExtensionType(ext_type).name} ({ext_type})"
+    except ValueError:
+        return str(ext_type)
 
 
 def check_finished(expected: bytes, received: bytes, who: str) -> None:

@@ -46,6 +46,10 @@ class ServerHandshake(Handshake):
     def pick_version(self, ch: m.ClientHello) -> int:
         """RFC 8446 4.2.1: supported_versions when present, else legacy_version."""
         ours = self.config.versions()
+        if ch.legacy_version <= 0x0300:
+            # RFC 8446 appendix D.5: SSL 3.0 or older in legacy_version is protocol_version,
+            # whatever supported_versions says.
+            raise TLSError(AlertDescription.protocol_version, f"ClientHello with legacy_version 0x{ch.legacy_version:04x} (SSL 3.0 or older)")
         if ch.supported_versions:
             theirs = list(ch.supported_versions)
         else:

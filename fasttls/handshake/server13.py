@@ -18,7 +18,7 @@ from cryptography import x509
 from .. import auth, cipher_suites, key_exchange, key_schedule, verify
 from ..config import ClientAuthType
 from ..keylog import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_TRAFFIC
-from ..constants import AlertDescription, ProtocolVersion, PskKeyExchangeMode
+from ..constants import AlertDescription, HandshakeType, ProtocolVersion, PskKeyExchangeMode
 from ..errors import TLSError
 from ..messages import handshake as m
 from ..tickets import SessionState
@@ -28,6 +28,7 @@ from .common import (
     Steps,
     certificate_candidates,
     check_certificates_parse,
+    check_extensions,
     check_finished,
     client_certificates_allow_resumption,
     verify_hooks,
@@ -368,6 +369,7 @@ class ServerHandshakeTLS13:
         msg = yield from self.read_message(m.CertificateTLS13)
         if msg.certificate_request_context:
             raise TLSError(AlertDescription.illegal_parameter, "client Certificate with a request context we did not send")
+        check_client_certificate_entries(msg)
         self.transcript.update(msg.raw)
         chain_der = [e.cert_data for e in msg.certificate_list]
         if not chain_der:
@@ -480,6 +482,7 @@ class ServerHandshakeTLS13:
                 raise TLSError(AlertDescription.unexpected_message, "a second client Certificate for one request")
             if msg.certificate_request_context != self.pha_context:
                 raise TLSError(AlertDescription.illegal_parameter, "client Certificate for a request context we did not send")
+            check_client_certificate_entries(msg)
             t.update(msg.raw)
             chain_der = [e.cert_data for e in msg.certificate_list]
             if not chain_der:
@@ -519,6 +522,13 @@ class ServerHandshakeTLS13:
             self.pha_context = self.pha_exchange = self.pha_chain = self.pha_leaf = None
             return bool(chain_der)
         raise TLSError(AlertDescription.unexpected_message, f"unexpected {type(msg).__name__} during post-handshake authentication")
+
+
+def check_client_certificate_entries(msg: m.CertificateTLS13) -> None:
+    """RFC 8446 4.4.2: the client's entry extensions answer our CertificateRequest's, and
+    ours asks for none (no status_request, no signed_certificate_timestamp)."""
+    for entry in msg.certificate_list:
+        check_extensions(entry, HandshakeType.certificate, (), "client CertificateEntry")
 
 
 def illegal_client_hello_change(ch1: m.ClientHello, ch2: m.ClientHello) -> str | None:

@@ -26,6 +26,7 @@ E = ExtensionType
 
 __all__ = [
     "ALLOWED_EXTENSIONS_TLS13",
+    "KNOWN_EXTENSIONS_TLS13",
     "KeyShareEntry",
     "PskIdentity",
     "extension_name",
@@ -168,7 +169,7 @@ def parse_server_name(data: bytes) -> str | None:
     """RFC 6066 section 3, ``ServerNameList``; only ``host_name(0)`` entries count.
 
     As Go: an empty list or an empty name is decode_error; other name types are
-    skipped.  A second host_name, a trailing dot, or a name that is not ASCII
+    skipped.  A second host_name, a trailing dot, a NUL, or a name that is not ASCII
     (RFC 6066: "a byte string using ASCII encoding without a trailing dot") is
     illegal_parameter.  Returns None when the list holds no host_name.
     """
@@ -176,7 +177,7 @@ def parse_server_name(data: bytes) -> str | None:
     # The usual form, one host_name entry filling the list, in one step.
     if n > 5 and ((data[0] << 8) | data[1]) == n - 2 and data[2] == 0 and ((data[3] << 8) | data[4]) == n - 5:
         name = data[5:]
-        if name.isascii() and not name.endswith(b"."):
+        if name.isascii() and not name.endswith(b".") and b"\x00" not in name:
             return name.decode("ascii")
     r = Reader(data, "server_name extension")
     names = r.sub16()
@@ -194,6 +195,9 @@ def parse_server_name(data: bytes) -> str | None:
             raise TLSError(AlertDescription.illegal_parameter, "server_name extension with two host names")
         if not name.isascii():
             raise TLSError(AlertDescription.illegal_parameter, "server_name host name is not ASCII")
+        if b"\x00" in name:
+            # A NUL would let "good.example\0.evil.example" pass for another name in C code.
+            raise TLSError(AlertDescription.illegal_parameter, "server_name host name contains a NUL byte")
         host = name.decode("ascii")
         if host.endswith("."):
             raise TLSError(AlertDescription.illegal_parameter, f"server_name host name {host!r} ends with a dot")
@@ -768,3 +772,6 @@ def _table() -> dict[HandshakeType, frozenset[int]]:
 #: Certificate entries, NST).  A known extension outside its row is illegal_parameter;
 #: an extension in a response that the client did not offer is unsupported_extension.
 ALLOWED_EXTENSIONS_TLS13: dict[HandshakeType, frozenset[int]] = _table()
+
+#: The extensions that table knows: RFC 8446 4.2's "recognizes" (any other is unknown).
+KNOWN_EXTENSIONS_TLS13: frozenset[int] = frozenset().union(*ALLOWED_EXTENSIONS_TLS13.values())

@@ -698,7 +698,8 @@ class ServerHello(_Extensions, HandshakeMessage):
         elif t == E.record_size_limit:
             self.record_size_limit = x.parse_record_size_limit(data)
         elif t == E.key_share:
-            if len(data) == 2:
+            # RFC 8446 4.2.8: a HelloRetryRequest names a group, a ServerHello carries a share.
+            if self.is_hello_retry_request:
                 self.selected_group = x.parse_key_share_hrr(data)
             else:
                 self.server_share = x.parse_key_share_server(data)
