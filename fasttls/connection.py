@@ -126,6 +126,7 @@ class Connection:
         self._ccs_seen = 0
         self._key_updates_in_row = 0
         self._warnings = 0
+        self._renegotiations_refused = 0
         self._early_skip = 0  # bytes of rejected 0-RTT data we may still skip
         self._trace = config.tracer
         if self._trace is None and trace_logger.isEnabledFor(logging.DEBUG):
@@ -483,8 +484,8 @@ class Connection:
         self._end_handshake_run()
 
     def _send_alert(self, level: int, description: int) -> None:
-        if description != AlertDescription.close_notify or level == AlertLevel.FATAL:
-            self._alert_sent = True
+        if level == AlertLevel.FATAL:
+            self._alert_sent = True  # (a warning, such as no_renegotiation, leaves room for a fatal one)
         # TLS 1.3: every alert but close_notify/user_canceled is fatal (RFC 8446 6).
         self._write_records(ContentType.ALERT, bytes((level, description)))
         if self._trace:
@@ -650,12 +651,15 @@ class Connection:
                     self._events.append(ev.PostHandshakeAuth(done))
                 return
             raise TLSError(AlertDescription.unexpected_message, f"unexpected {type(msg).__name__} after the handshake")
-        if isinstance(msg, hsmsg.HelloRequest) and not self.server_side:
-            # RFC 5746 / our policy: no renegotiation.  A warning, and carry on.
+        if isinstance(msg, hsmsg.HelloRequest if not self.server_side else hsmsg.ClientHello):
+            # Our policy: no renegotiation.  RFC 5246 7.2.2: no_renegotiation "is always a
+            # warning", and the requester decides whether to go on (OpenSSL's
+            # -no_renegotiation server answers a ClientHello so too); bounded like warnings.
+            self._renegotiations_refused += 1
+            if self._renegotiations_refused > self.config.max_warning_alerts:
+                raise TLSError(AlertDescription.unexpected_message, "too many renegotiation attempts")
             self._send_alert(AlertLevel.WARNING, AlertDescription.no_renegotiation)
             return
-        if isinstance(msg, hsmsg.ClientHello) and self.server_side:
-            raise TLSError(AlertDescription.no_renegotiation, "renegotiation is not supported")
         raise TLSError(AlertDescription.unexpected_message, f"unexpected {type(msg).__name__} after the handshake")
 
     def _on_key_update(self, msg) -> None:

@@ -488,12 +488,32 @@ def test_hello_request_gets_a_no_renegotiation_warning(pki, twin):
 
 
 def test_renegotiation_client_hello_is_refused(pki):
+    seen = []
     cc, sc = configs(pki)
+    cc.tracer = seen.append
     c, s = make_pair(cc, sc)
     do_handshake(c, s)
     c.write_handshake(m.ClientHello(random=os.urandom(32), cipher_suites=[S.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]))
     c._flush_handshake()
-    expect_failure(c, s, AlertDescription.no_renegotiation)
+    transfer(c, s)
+    transfer(s, c)
+    # RFC 5246 7.2.2: no_renegotiation "is always a warning"; the client decides what next.
+    assert [(e.name, e.fields["level"]) for e in seen if e.kind == "alert" and e.direction == "receive"] == [("no_renegotiation", 1)]
+    assert exchange(c, s, b"still here") == b"still here"
+    assert exchange(s, c, b"me too") == b"me too"
+
+
+def test_renegotiation_attempts_are_bounded(pki):
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    for _ in range(sc.max_warning_alerts):
+        c.write_handshake(m.ClientHello(random=os.urandom(32), cipher_suites=[S.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]))
+    c._flush_handshake()
+    transfer(c, s)
+    c.write_handshake(m.ClientHello(random=os.urandom(32), cipher_suites=[S.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]))
+    c._flush_handshake()
+    expect_failure(c, s, AlertDescription.unexpected_message)
 
 
 def test_renegotiation_info_must_be_empty_initially(pki):
