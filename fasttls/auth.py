@@ -111,7 +111,8 @@ SCHEMES: dict[int, SchemeInfo] = {
 }
 
 #: Go's defaultSupportedSignatureAlgorithms (SHA-1 dropped, RFC 9155), plus Ed448
-#: after Ed25519 (Go has no Ed448).  Order matters: it is what we advertise.
+#: after Ed25519 (Go has no Ed448) and, as OpenSSL, the ``rsa_pss_pss_*`` schemes of
+#: certificates with an id-RSASSA-PSS key.  Order matters: it is what we advertise.
 DEFAULT_SIGNATURE_SCHEMES: tuple[int, ...] = (
     _SS.rsa_pss_rsae_sha256,
     _SS.ecdsa_secp256r1_sha256,
@@ -119,6 +120,9 @@ DEFAULT_SIGNATURE_SCHEMES: tuple[int, ...] = (
     _SS.ed448,
     _SS.rsa_pss_rsae_sha384,
     _SS.rsa_pss_rsae_sha512,
+    _SS.rsa_pss_pss_sha256,
+    _SS.rsa_pss_pss_sha384,
+    _SS.rsa_pss_pss_sha512,
     _SS.rsa_pkcs1_sha256,
     _SS.rsa_pkcs1_sha384,
     _SS.rsa_pkcs1_sha512,
@@ -136,6 +140,7 @@ _RSA_ORDER = (
     _SS.rsa_pkcs1_sha512,
     _SS.rsa_pkcs1_sha1,
 )
+_RSA_PSS_ORDER = (_SS.rsa_pss_pss_sha256, _SS.rsa_pss_pss_sha384, _SS.rsa_pss_pss_sha512)
 _ECDSA12_ORDER = (_SS.ecdsa_secp256r1_sha256, _SS.ecdsa_secp384r1_sha384, _SS.ecdsa_secp521r1_sha512, _SS.ecdsa_sha1)
 _ECDSA13 = {256: _SS.ecdsa_secp256r1_sha256, 384: _SS.ecdsa_secp384r1_sha384, 521: _SS.ecdsa_secp521r1_sha512}
 
@@ -294,15 +299,15 @@ def verify(
         raise TLSError(AlertDescription.decrypt_error, f"invalid {info.name} signature") from None
 
 
-def schemes_for_key(key: Any, tls13: bool, *, allow_sha1: bool = False) -> list[SignatureScheme]:
+def schemes_for_key(key: Any, tls13: bool, *, allow_sha1: bool = False, pss_key: bool = False) -> list[SignatureScheme]:
     """The schemes this (private or public) key can sign with, in our preference order.
 
     Go's ``signatureSchemesForCertificate``: in TLS 1.3 an ECDSA key has
     exactly the scheme of its curve and RSA keys only RSA-PSS; in TLS 1.2 an
     ECDSA key may use any ECDSA hash and RSA keys also PKCS#1 v1.5.  RSA
-    schemes the modulus is too small for are left out.  ``rsa_pss_pss_*`` is
-    never listed: a private key does not tell whether its certificate carries
-    an id-RSASSA-PSS key (Go does not support those either).
+    schemes the modulus is too small for are left out.  A private key does not
+    tell whether its certificate carries an id-RSASSA-PSS key: ``pss_key`` says
+    so, and then only ``rsa_pss_pss_*`` fit (RFC 8446 4.2.3; in TLS 1.2 too).
     """
     pub = _public_of(key)
     out: list[SignatureScheme]
@@ -314,7 +319,8 @@ def schemes_for_key(key: Any, tls13: bool, *, allow_sha1: bool = False) -> list[
             out = list(_ECDSA12_ORDER)
     elif isinstance(pub, rsa.RSAPublicKey):
         size = (pub.key_size + 7) // 8
-        out = [s for s in _RSA_ORDER if size >= SCHEMES[s].min_rsa_bytes() and (not tls13 or SCHEMES[s].tls13)]
+        order = _RSA_PSS_ORDER if pss_key else _RSA_ORDER
+        out = [s for s in order if size >= SCHEMES[s].min_rsa_bytes() and (not tls13 or SCHEMES[s].tls13)]
     elif isinstance(pub, ed25519.Ed25519PublicKey):
         out = [_SS.ed25519]
     elif isinstance(pub, ed448.Ed448PublicKey):

@@ -73,8 +73,10 @@ class CertifiedKey:
         self.scts = list(scts)
         self.leaf = self.chain[0]
         self.dns_names, self.ip_addresses = _leaf_names(self.leaf)
-        self.schemes13 = auth.schemes_for_key(private_key, True)
-        self.schemes12 = auth.schemes_for_key(private_key, False)
+        #: An id-RSASSA-PSS certificate key signs with ``rsa_pss_pss_*`` only (RFC 8446 4.2.3).
+        self.pss_key = self.leaf.public_key_algorithm_oid == auth.RSA_PSS_OID
+        self.schemes13 = auth.schemes_for_key(private_key, True, pss_key=self.pss_key)
+        self.schemes12 = auth.schemes_for_key(private_key, False, pss_key=self.pss_key)
         #: Encoded handshake messages that depend only on this chain (the server's TLS 1.3
         #: Certificate, per OCSP/SCT variant), filled by the handshake on first use and
         #: keyed by the chain itself.
@@ -87,7 +89,7 @@ class CertifiedKey:
         # (on this object or on a copy of it).
         key = self.private_key
         self._public_key = key.public_key()
-        self._signing_schemes = {v: auth.schemes_for_key(key, v, allow_sha1=True) for v in (True, False)}
+        self._signing_schemes = {v: auth.schemes_for_key(key, v, allow_sha1=True, pss_key=self.pss_key) for v in (True, False)}
         self._derived_from = key
 
     @property

@@ -1,0 +1,138 @@
+"""Certificates whose key is id-RSASSA-PSS (``openssl genpkey -algorithm RSA-PSS``).
+
+RFC 8446 4.2.3: such a key signs with ``rsa_pss_pss_*`` only, in TLS 1.3 and 1.2;
+``rsa_pss_rsae_*`` is for rsaEncryption keys.  We used to sign with rsae, which
+OpenSSL refuses ("wrong signature type"), so these run against OpenSSL and Python's
+ssl on both sides.  cryptography cannot write an id-RSASSA-PSS public key, so the
+openssl CLI makes the key and signs the certificate with our test CA.
+"""
+
+from __future__ import annotations
+
+import ssl
+import subprocess
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from fasttls import auth
+from fasttls.config import CertifiedKey, ClientAuthType, Config
+from fasttls.constants import ProtocolVersion, SignatureScheme
+
+from .interop import fasttls_client, fasttls_server, recv_exactly
+from .peers import openssl_client, openssl_server, ssl_echo_handler, thread_server
+
+PSS_SCHEMES = {SignatureScheme.rsa_pss_pss_sha256, SignatureScheme.rsa_pss_pss_sha384, SignatureScheme.rsa_pss_pss_sha512}
+VERSIONS = {"TLSv1.3": ProtocolVersion.TLS13, "TLSv1.2": ProtocolVersion.TLS12}
+OPENSSL_FLAG = {"TLSv1.3": "-tls1_3", "TLSv1.2": "-tls1_2"}
+
+
+def _openssl(*args: str) -> None:
+    subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def pss(pki, tmp_path_factory):
+    """A server and a client certificate with RSA-PSS keys, issued by the test CA."""
+    d = tmp_path_factory.mktemp("rsa-pss")
+    ca_cert, ca_key = d / "ca-cert.pem", d / "ca-key.pem"
+    ca_cert.write_bytes(pki.ca.cert.public_bytes(serialization.Encoding.PEM))
+    ca_key.write_bytes(pki.ca.key_pem)
+    (d / "root.pem").write_bytes(pki.ca_pem)
+    out = {"root": str(d / "root.pem"), "dir": d}
+    for role, san, usage in (("server", "DNS:localhost,IP:127.0.0.1", "serverAuth"), ("client", "DNS:client.fasttls.test", "clientAuth")):
+        key, csr, leaf, ext = (d / f"{role}{suffix}" for suffix in (".key", ".csr", "-leaf.pem", ".ext"))
+        _openssl("genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048", "-out", str(key))
+        _openssl("req", "-new", "-key", str(key), "-subj", f"/CN={role} rsa-pss", "-out", str(csr))
+        ext.write_text(
+            "[v3]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+            f"extendedKeyUsage={usage}\nsubjectAltName={san}\n"
+            "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+        )
+        _openssl("x509", "-req", "-in", str(csr), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-CAcreateserial",
+                 "-days", "2", "-extfile", str(ext), "-extensions", "v3", "-out", str(leaf))
+        chain = d / f"{role}-chain.pem"
+        chain.write_bytes(leaf.read_bytes() + ca_cert.read_bytes())
+        certs = x509.load_pem_x509_certificates(chain.read_bytes())
+        assert certs[0].public_key_algorithm_oid == auth.RSA_PSS_OID
+        private_key = serialization.load_pem_private_key(key.read_bytes(), None)
+        out[role] = (str(chain), str(key), CertifiedKey(certs, private_key))
+    return out
+
+
+def test_a_pss_key_signs_with_the_pss_schemes_only(pki, pss):
+    ck = pss["server"][2]
+    for tls13 in (True, False):
+        assert set(ck.signing_schemes(tls13)) == PSS_SCHEMES
+    # An rsaEncryption key never offers them.
+    assert not PSS_SCHEMES & set(pki.server("rsa-2048").signing_schemes(True))
+    # And we advertise them, as OpenSSL does, so a server with such a certificate can answer.
+    assert PSS_SCHEMES <= set(auth.DEFAULT_SIGNATURE_SCHEMES)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_openssl_client_verifies_our_pss_server(pki, pss, version):
+    chain, _, ck = pss["server"]
+    with fasttls_server(Config(certificates=[ck], min_version=VERSIONS[version], max_version=VERSIONS[version])) as srv:
+        args = [OPENSSL_FLAG[version], "-CAfile", pss["root"], "-verify_return_error", "-servername", "localhost"]
+        with openssl_client(srv.port, args) as cli:
+            cli.wait_for(r"Verify return code: 0 \(ok\)")
+            cli.send(b"pss\n")
+            cli.wait_for("pss")
+            cli.close_stdin()
+            cli.wait()
+            text = cli.text()
+        info = srv.join()[0]
+    assert "Peer signature type: RSA-PSS" in text, text
+    assert info["echoed"] == 4
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_our_client_verifies_an_openssl_pss_server(pki, pss, version):
+    chain, key, _ = pss["server"]
+    args = ["-cert", chain, "-cert_chain", chain, "-key", key, OPENSSL_FLAG[version], "-rev"]
+    with openssl_server(args) as srv:
+        with fasttls_client(Config(trust_store=pki.store), srv.port) as tls:
+            assert tls.version() == version
+            assert tls.connection.peer_signature_scheme in PSS_SCHEMES
+            tls.sendall(b"abc\n")
+            assert recv_exactly(tls, 4) == b"cba\n"
+
+
+def test_python_ssl_client_with_our_pss_server_context(pki, pss):
+    import fasttls
+
+    chain, key, _ = pss["server"]
+    server_ctx = fasttls.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(chain, key)
+    client_ctx = ssl.create_default_context(cafile=pss["root"])
+    with thread_server(ssl_echo_handler(server_ctx)) as srv:
+        with client_ctx.wrap_socket(__import__("socket").create_connection(("127.0.0.1", srv.port), timeout=20), server_hostname="localhost") as tls:
+            tls.sendall(b"ping")
+            assert recv_exactly(tls, 4) == b"ping"
+        srv.join()
+    assert srv.results[0]["version"] == "TLSv1.3"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_pss_client_certificate_to_openssl(pki, pss, version):
+    chain, key, _ = pss["server"]
+    client_ck = pss["client"][2]
+    args = ["-cert", chain, "-cert_chain", chain, "-key", key, OPENSSL_FLAG[version], "-Verify", "2", "-CAfile", pss["root"], "-verify_return_error", "-rev"]
+    with openssl_server(args) as srv:
+        with fasttls_client(Config(trust_store=pki.store, certificates=[client_ck]), srv.port) as tls:
+            tls.sendall(b"mtls\n")
+            assert recv_exactly(tls, 5) == b"sltm\n"
+        srv.wait_for(r"CN ?= ?client rsa-pss")
+
+
+def test_our_server_verifies_a_pss_client_certificate(pki, pss):
+    cfg = Config(certificates=[pss["server"][2]], client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=pki.store)
+    with fasttls_server(cfg) as srv:
+        with fasttls_client(Config(trust_store=pki.store, certificates=[pss["client"][2]]), srv.port) as tls:
+            tls.sendall(b"x")
+            assert recv_exactly(tls, 1) == b"x"
+            assert tls.connection.version == ProtocolVersion.TLS13
+        info = srv.join()[0]
+    assert info["echoed"] == 1
