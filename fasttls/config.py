@@ -330,6 +330,10 @@ class Config:
     key_share_groups: list[int] | None = None
     signature_schemes: list[int] = field(default_factory=lambda: list(auth.DEFAULT_SIGNATURE_SCHEMES))
     alpn_protocols: list[str] = field(default_factory=list)
+    #: Server: a client whose ALPN list shares nothing with ours gets no_application_protocol
+    #: (RFC 7301 3.2, Go), except an http/1.1 client of an h2 server (Go's fallback).  False
+    #: goes on without ALPN, as Python's ssl (OpenSSL) does; SSLContext sets False.
+    alpn_mismatch_fails: bool = True
     #: Server: follow the client's cipher suite order (otherwise our own, except Go's ChaCha20 rule).
     prefer_client_ciphers: bool = False
 

@@ -324,6 +324,7 @@ class SSLContext(_StdSSLContext):
             cipher_suites_tls12=list(self._suites12),
             groups=list(self._groups),
             alpn_protocols=list(self._alpn),
+            alpn_mismatch_fails=False,  # as ssl: no common protocol, no ALPN (not an alert)
             prefer_client_ciphers=not (opts & OP_CIPHER_SERVER_PREFERENCE),
             session_tickets=not (opts & OP_NO_TICKET),
             ticket_keys=self._ticket_keys,

@@ -163,6 +163,30 @@ def test_alpn_without_overlap_is_no_application_protocol(pki):
     assert e2.value.alert == AlertDescription.no_application_protocol
 
 
+@pytest.mark.parametrize(
+    "server,client,mismatch_fails,expected",
+    [
+        (["h2"], ["http/1.1"], True, None),  # Go's http11fallback: as if the client sent no ALPN
+        (["h2", "spdy/3"], ["http/1.1", "x"], True, None),
+        (["spdy/3"], ["http/1.1"], True, "fails"),
+        (["h2"], ["spdy/3"], False, None),  # ssl's (OpenSSL's) way: carry on without ALPN
+    ],
+    ids=["h2-server-http1-client", "fallback-among-others", "no-fallback-without-h2", "mismatch-allowed"],
+)
+def test_alpn_without_overlap_rules(pki, server, client, mismatch_fails, expected):
+    cc, sc = configs(pki, alpn_protocols=server, alpn_mismatch_fails=mismatch_fails)
+    cc.alpn_protocols = client
+    c, s = make_pair(cc, sc)
+    if expected == "fails":
+        c.start()
+        with pytest.raises(TLSError) as e:
+            transfer(c, s)
+        assert e.value.alert == AlertDescription.no_application_protocol
+        return
+    do_handshake(c, s)
+    assert c.alpn_protocol is None and s.alpn_protocol is None
+
+
 def test_untrusted_server_is_refused(pki, other_pki):
     cc, sc = configs(pki)
     cc.trust_store = other_pki.store

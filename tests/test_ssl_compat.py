@@ -365,6 +365,21 @@ def test_alpn(files, kind):
     assert alpn == srv.results[0]["alpn"] and alpn in ("h2", "http/1.1")
 
 
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_alpn_without_a_common_protocol_goes_on_without_alpn(files, kind):
+    """Python's ssl server answers a client it shares no protocol with by sending no ALPN
+    (OpenSSL's callback returns NOACK), not no_application_protocol; ours does the same."""
+    sctx = make_server(kind, files)
+    sctx.set_alpn_protocols(["h2"])
+    ctx = client(files)
+    ctx.set_alpn_protocols(["spdy/3"])
+    with echo_server(sctx) as srv:
+        with connect(ctx, srv.port) as s:
+            echo(s, b"a")
+            assert s.selected_alpn_protocol() is None
+    assert srv.results[0]["alpn"] is None
+
+
 def test_several_chains_picked_by_the_clients_signature_algorithms(files):
     sctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
     sctx.load_cert_chain(files.rsa_cert, files.rsa_key)

@@ -118,7 +118,7 @@ class ServerHandshakeTLS12:
         conn.ems = ch.extended_master_secret
         if not conn.ems and config.require_extended_master_secret:
             raise TLSError(AlertDescription.handshake_failure, "client does not support the extended master secret (RFC 7627), which we require")
-        conn.alpn_protocol = negotiate_alpn(config.alpn_protocols, ch.alpn_protocols)
+        conn.alpn_protocol = negotiate_alpn(config.alpn_protocols, ch.alpn_protocols, config.alpn_mismatch_fails)
         self.send_ticket = bool(config.session_tickets and ch.ticket_supported)
 
     # ------------------------------------------------------------------ resumption

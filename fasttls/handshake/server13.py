@@ -42,13 +42,17 @@ MAX_PSK_IDENTITIES = 5
 MAX_SKIPPED_EARLY_DATA = 1 << 16
 
 
-def negotiate_alpn(server_protocols: list[str], client_protocols: list[str]) -> str | None:
-    """RFC 7301 3.2: our preference order; no overlap is no_application_protocol."""
+def negotiate_alpn(server_protocols: list[str], client_protocols: list[str], mismatch_fails: bool = True) -> str | None:
+    """RFC 7301 3.2: our preference order; no overlap is no_application_protocol (Go's
+    negotiateALPN), except that an http/1.1 client reaches an h2 server without ALPN
+    (Go's http11fallback), and that ``mismatch_fails=False`` always goes on (OpenSSL)."""
     if not server_protocols or not client_protocols:
         return None
     for proto in server_protocols:
         if proto in client_protocols:
             return proto
+    if not mismatch_fails or ("h2" in server_protocols and "http/1.1" in client_protocols):
+        return None
     raise TLSError(AlertDescription.no_application_protocol, f"client offered ALPN {client_protocols}, we support {server_protocols}")
 
 
@@ -166,7 +170,7 @@ class ServerHandshakeTLS13:
         self.group = selected
         self.client_share = shares[selected]
         conn.group = selected
-        conn.alpn_protocol = negotiate_alpn(config.alpn_protocols, ch.alpn_protocols)
+        conn.alpn_protocol = negotiate_alpn(config.alpn_protocols, ch.alpn_protocols, config.alpn_mismatch_fails)
         if ch.early_data:
             # We never accept 0-RTT: skip the client's early data (RFC 8446 4.2.10).
             conn.skip_early_data(MAX_SKIPPED_EARLY_DATA)
