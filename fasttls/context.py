@@ -445,14 +445,22 @@ class SSLContext(_StdSSLContext):
             chain = x509.load_pem_x509_certificates(cert_data)
         except ValueError:
             raise _ssl_error("SSL", "PEM lib: no certificate found in certfile") from None
-        pw = _password_bytes(password)
+        # As OpenSSL: the password (or its callback) is asked for only when the key is
+        # encrypted, and an unneeded one is ignored.
         try:
-            key = serialization.load_pem_private_key(key_data, password=pw)
-        except TypeError as e:
-            # Encrypted without a password, or a password for an unencrypted key.
-            raise _ssl_error("SSL", f"PEM lib: {e}") from None
+            key = serialization.load_pem_private_key(key_data, password=None)
+        except TypeError as e:  # encrypted
+            if password is None:
+                raise _ssl_error("SSL", f"PEM lib: {e}") from None
+            key = None
         except ValueError as e:
             raise _ssl_error("SSL", f"PEM lib: cannot load the private key ({e})") from None
+        if key is None:
+            pw = _password_bytes(password)  # its TypeError/ValueError are ssl's
+            try:
+                key = serialization.load_pem_private_key(key_data, password=pw)
+            except (TypeError, ValueError) as e:
+                raise _ssl_error("SSL", f"PEM lib: cannot load the private key ({e})") from None
         if not key_matches_certificate(key, chain[0]):
             raise _ssl_error("X509: KEY_VALUES_MISMATCH", "key values mismatch")
         try:

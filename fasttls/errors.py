@@ -27,6 +27,7 @@ __all__ = [
     "SSLCertVerificationError",
     "CertificateError",
     "alert_name",
+    "application_data_after_close_notify",
     "fresh_copy",
 ]
 
@@ -45,7 +46,7 @@ class SSLError(ssl.SSLError):
     reason: str | None = None
 
     def __init__(self, message: str, errno: int = ssl.SSL_ERROR_SSL) -> None:
-        super().__init__(errno, message)
+        super().__init__(int(errno), message)  # a plain int, as _ssl gives (not the IntEnum)
         self.message = message
 
     def __str__(self) -> str:
@@ -114,6 +115,8 @@ class SSLSyscallError(SSLError, ssl.SSLSyscallError):
 class SSLEOFError(SSLError, ssl.SSLEOFError):
     """The transport closed without a close_notify alert (a truncation attack or a rude peer)."""
 
+    reason = "UNEXPECTED_EOF_WHILE_READING"  # OpenSSL 3's, which ssl reports
+
     def __init__(self, message: str = "EOF occurred in violation of protocol") -> None:
         super().__init__(message, ssl.SSL_ERROR_EOF)
 
@@ -142,6 +145,15 @@ class SSLCertVerificationError(TLSError, ssl.SSLCertVerificationError):
 
 
 CertificateError = SSLCertVerificationError
+
+
+def application_data_after_close_notify() -> SSLError:
+    """What ``unwrap`` raises when application data keeps coming after our close_notify,
+    as OpenSSL's SSL_shutdown does (so a caller closing on a streaming peer is told at
+    once instead of waiting for a close_notify the busy peer never sends)."""
+    err = SSLError("[SSL: APPLICATION_DATA_AFTER_CLOSE_NOTIFY] application data after close notify")
+    err.library, err.reason = "SSL", "APPLICATION_DATA_AFTER_CLOSE_NOTIFY"
+    return err
 
 
 def fresh_copy(exc: BaseException) -> BaseException:

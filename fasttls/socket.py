@@ -16,7 +16,15 @@ import threading
 from typing import Any
 
 from .connection import Connection
-from .errors import SSLEOFError, SSLError, SSLWantReadError, SSLWantWriteError, SSLZeroReturnError, fresh_copy
+from .errors import (
+    SSLEOFError,
+    SSLError,
+    SSLWantReadError,
+    SSLWantWriteError,
+    SSLZeroReturnError,
+    application_data_after_close_notify,
+    fresh_copy,
+)
 from .sslobject import TLSInfo
 
 _RECV_SIZE = 256 * 1024
@@ -26,6 +34,11 @@ _SEND_BATCH = 256 * 1024
 
 
 _DONTWAIT = getattr(_socket, "MSG_DONTWAIT", 0)
+
+#: What sendall raises before any byte of the write went out: the connection's own
+#: errors, and data that is not a contiguous buffer (``sendall("text")``), after
+#: which the socket is as usable as before (as with ssl).
+_NOTHING_SENT = (SSLError, TypeError, BufferError)
 
 
 def _write_cut_error() -> SSLError:
@@ -87,6 +100,7 @@ class SSLSocket(TLSInfo, _socket.socket):
         self._started = False
         self._done = False
         self._closing = False
+        self._unread_at_close = 0
         self._plain = b""  # plain bytes received behind the peer's close_notify (unwrap)
         # sendall's one C-level socket sendall was interrupted (timeout, error, signal):
         # an unknown part of a record went out, so nothing more may follow it.
@@ -192,6 +206,13 @@ class SSLSocket(TLSInfo, _socket.socket):
                 n = _socket.socket.recv_into(self, view[end : end + size])
         except (BlockingIOError, InterruptedError):
             raise SSLWantReadError() from None
+        except ConnectionResetError:
+            if not conn.handshake_complete:
+                raise  # as ssl: a reset during the handshake is ConnectionResetError
+            # As ssl (OpenSSL 3): after the handshake a reset reads as an EOF without
+            # close_notify (b"" with suppress_ragged_eofs, else SSLEOFError), so a body
+            # that ends at a reset is still read to its end.
+            n = 0
         finally:
             view.release()
         if n == 0:
@@ -460,7 +481,7 @@ class SSLSocket(TLSInfo, _socket.socket):
             try:
                 r = writer.write(self._conn, data, _socket.socket.gettimeout(self))
             except BaseException as exc:
-                if not isinstance(exc, SSLError):  # raised by the socket, not by the connection
+                if not isinstance(exc, _NOTHING_SENT):  # raised by the socket, not by the connection
                     self._write_cut = True
                 raise
             if r >= 0:
@@ -497,7 +518,7 @@ class SSLSocket(TLSInfo, _socket.socket):
                             if pos >= n:
                                 break
             except BaseException as exc:
-                if not isinstance(exc, SSLError):  # raised by the socket, not by send_and_take
+                if not isinstance(exc, _NOTHING_SENT):  # raised by the socket, not by send_and_take
                     self._write_cut = True
                 raise
             if len(conn.write_buffer):  # a reader queued an answer while we held the send side
@@ -539,15 +560,20 @@ class SSLSocket(TLSInfo, _socket.socket):
             raise ValueError(f"No SSL wrapper around {self}")
         if not self._closing:
             self._closing = True
+            self._unread_at_close = conn.pending()  # received before our close_notify
             with self._conn_lock:
                 conn.close()
+        if self._unread_at_close < 0:
+            raise application_data_after_close_notify()
         self._flush()
         try:
             while not conn.peer_closed:
                 # Never read past the record being completed: what follows the
                 # peer's close_notify belongs to the plain stream.
                 self._fill(max(1, conn.next_record_size()))
-                conn.read()  # application data after our close_notify is dropped
+                if conn.pending() > self._unread_at_close:
+                    self._unread_at_close = -1  # and every later unwrap says so too
+                    raise application_data_after_close_notify()
         except (SSLEOFError, ConnectionResetError, BrokenPipeError):
             pass  # the peer closed the transport: nothing more to wait for
         # Bytes already buffered behind the close_notify are the plain stream's first bytes.

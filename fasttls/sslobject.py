@@ -27,7 +27,7 @@ from . import cipher_suites
 from .config import ClientAuthType
 from .connection import Connection
 from .constants import ProtocolVersion
-from .errors import SSLEOFError, SSLError, SSLWantReadError, SSLZeroReturnError, fresh_copy
+from .errors import SSLEOFError, SSLError, SSLWantReadError, SSLZeroReturnError, application_data_after_close_notify, fresh_copy
 
 __all__ = ["SSLObject", "TLSInfo"]
 
@@ -247,6 +247,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         self._conn = self._new_connection()
         self._started = False
         self._closing = False
+        self._unread_at_close = 0
         self._shut = False
         return self
 
@@ -422,15 +423,25 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         conn = self._checked()
         if not self._closing:
             self._closing = True
+            self._unread_at_close = conn.pending()  # received before our close_notify
             conn.close()
             self._push()
+        if self._unread_at_close < 0:
+            raise application_data_after_close_notify()
         while not conn.peer_closed:
             if not self._incoming.pending:
                 if self._incoming.eof:
                     raise SSLEOFError("EOF occurred in violation of protocol")
                 raise SSLWantReadError()
             self._pull()
-            conn.read()  # application data after our close_notify is dropped
+            if conn.pending() > self._unread_at_close:
+                self._unread_at_close = -1  # and every later unwrap says so too
+                raise application_data_after_close_notify()
+        # What followed the peer's close_notify goes back to ``incoming``, ahead of what
+        # is still there: it is the plain stream's (a STARTTLS-style downgrade), as with ssl.
+        trailing = conn.take_trailing_data()
+        if trailing:
+            self._incoming.write(bytes(trailing) + self._incoming.read())
         self._shut = True
 
     def getpeercert(self, binary_form: bool = False):

@@ -1217,3 +1217,134 @@ def test_misuse_of_a_context_matches_ssl(protocol):
         theirs = _context_outcome(lambda: call(_StdSSLContext(getattr(ssl, protocol))))
         ours = _context_outcome(lambda: call(fasttls.SSLContext(getattr(fasttls, protocol))))
         assert ours == theirs, name
+
+
+# ---------------------------------------------------------------------------
+# Found by a differential run against ssl (same scenario, both stacks)
+# ---------------------------------------------------------------------------
+
+
+def _reset_after(s, payload: bytes) -> None:
+    """Server side: send ``payload``, wait for one byte, then reset the TCP connection."""
+    import struct
+
+    s.sendall(payload)
+    s.recv(1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+@pytest.mark.parametrize("suppress", [True, False], ids=["suppress_ragged_eofs", "strict"])
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_reset_after_the_handshake_reads_as_an_eof(files, kind, suppress):
+    """ssl (OpenSSL 3) reads a TCP reset after the handshake as an EOF without close_notify:
+    b"" or SSLEOFError.  We raised ConnectionResetError, so http.client lost a body that a
+    server ended with a reset."""
+    results = {}
+    for side in ("ssl", kind):
+        ctx = client(files) if side == "fasttls" else _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        if side == "ssl":
+            ctx.load_verify_locations(files.ca)
+        with echo_server(make_server("ssl", files), after_handshake=lambda s: _reset_after(s, b"hello")) as srv:
+            with connect(ctx, srv.port, suppress_ragged_eofs=suppress) as s:
+                got = [s.recv(5)]
+                s.sendall(b"x")
+                for _ in range(2):
+                    try:
+                        got.append(s.recv(10))
+                    except ssl.SSLEOFError:
+                        got.append("SSLEOFError")
+        results[side] = got
+    assert results["ssl"] == results[kind] == [b"hello"] + ([b"", b""] if suppress else ["SSLEOFError", "SSLEOFError"])
+
+
+def test_a_type_error_in_sendall_leaves_the_socket_usable(files):
+    """ssl raises TypeError and sends nothing; so do we (it used to cut the connection)."""
+    with echo_server(ssl_server(files)) as srv:
+        with connect(client(files), srv.port) as s:
+            for bad in ("text", None, 42, memoryview(b"abcdef")[::2]):
+                with pytest.raises((TypeError, BufferError)):
+                    s.sendall(bad)
+            assert echo(s, b"still fine") == b"still fine"
+
+
+def test_an_unneeded_password_is_ignored_and_not_asked_for(files):
+    asked = []
+
+    def callback():
+        asked.append(1)
+        return "secret"
+
+    for ctx in (fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER), _StdSSLContext(ssl.PROTOCOL_TLS_SERVER)):
+        ctx.load_cert_chain(files.cert, files.key, password="not needed")
+        ctx.load_cert_chain(files.cert, files.key, password=callback)
+    assert asked == []  # OpenSSL asks only for an encrypted key
+
+
+def _streaming(s) -> None:
+    """Server side: send until the client goes away (or 32 MiB went: a client that
+    waits instead of failing then ends, and its test fails rather than hangs)."""
+    try:
+        for _ in range(2048):
+            s.sendall(b"x" * 16384)
+    except OSError:
+        pass
+
+
+@pytest.mark.parametrize("server", ["fasttls", "ssl"])
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_unwrap_while_the_peer_keeps_sending_fails_at_once(files, kind, server):
+    """OpenSSL's SSL_shutdown refuses application data after our close_notify
+    (APPLICATION_DATA_AFTER_CLOSE_NOTIFY); we waited for a close_notify a busy peer never
+    sends, so asyncio closes hung until ssl_shutdown_timeout and anyio's forever."""
+    if kind == "fasttls":
+        ctx = client(files)
+    else:
+        ctx = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(files.ca)
+    with echo_server(make_server(server, files), after_handshake=_streaming) as srv:
+        with connect(ctx, srv.port) as s:
+            s.settimeout(10)
+            assert s.recv(100)
+            with pytest.raises(ssl.SSLError) as e:
+                s.unwrap()
+            assert e.value.reason == "APPLICATION_DATA_AFTER_CLOSE_NOTIFY"
+            with pytest.raises(ssl.SSLError):  # and again (ssl: SHUTDOWN_WHILE_IN_INIT), never a wait
+                s.unwrap()
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+@pytest.mark.parametrize("first", ["we", "peer"], ids=["we-close-first", "peer-closes-first"])
+def test_sslobject_unwrap_leaves_the_plain_bytes_after_close_notify_in_incoming(files, kind, first):
+    """The bytes after the peer's close_notify are the plain stream's (STARTTLS-style):
+    ssl leaves them in ``incoming`` for the caller (anyio's TLSStream.unwrap returns them)."""
+    sctx = _StdSSLContext(ssl.PROTOCOL_TLS_SERVER)
+    sctx.load_cert_chain(files.cert, files.key)
+    if kind == "fasttls":
+        cctx = client(files)
+    else:
+        cctx = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        cctx.load_verify_locations(files.ca)
+    ci, co, si, so = (ssl.MemoryBIO() for _ in range(4))
+    c = cctx.wrap_bio(ci, co, server_hostname="localhost")
+    s = sctx.wrap_bio(si, so, server_side=True)
+    for _ in range(10):
+        for obj in (c, s):
+            try:
+                obj.do_handshake()
+            except ssl.SSLWantReadError:
+                pass
+        si.write(co.read())
+        ci.write(so.read())
+    if first == "we":
+        with pytest.raises(ssl.SSLWantReadError):
+            c.unwrap()
+        si.write(co.read())
+    try:
+        s.unwrap()
+    except ssl.SSLWantReadError:  # the server closes first: it waits for the client's
+        assert first == "peer"
+    ci.write(so.read() + b"PLAINTEXT AFTER TLS")
+    if first == "peer":
+        assert c.read(10) == b""
+    c.unwrap()
+    assert ci.read() == b"PLAINTEXT AFTER TLS"
