@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import socket as _socket
+import ssl
 import threading
 from typing import Any
 
@@ -47,7 +48,7 @@ def _write_cut_error() -> SSLError:
     )
 
 
-class SSLSocket(TLSInfo, _socket.socket):
+class SSLSocket(TLSInfo, ssl.SSLSocket):
     """A TLS connection over a socket; made by ``SSLContext.wrap_socket`` or :func:`wrap_socket`.
 
     Behaves as ``ssl.SSLSocket``: blocking, with timeouts, or non-blocking
@@ -55,7 +56,19 @@ class SSLSocket(TLSInfo, _socket.socket):
     ``SSLWantWriteError`` is retried with the same data, as with OpenSSL);
     ``makefile``, ``sendfile`` (through ``send``), ``unwrap``, and on a
     listening socket ``accept`` returns wrapped connections.
+
+    It is an ``ssl.SSLSocket`` (every method overridden), because libraries ask
+    ``isinstance(sock, ssl.SSLSocket)``: httpcore to find the negotiated ALPN (h2),
+    ftplib to know TLS is on, asyncio to refuse it in ``sock_*`` calls.  Their own
+    socket methods are called as ``socket.socket``'s, never through ``super()``
+    (which would reach ssl.SSLSocket's and come back here).
     """
+
+    @property
+    def _sslobj(self):
+        """``ssl.SSLSocket._sslobj``, which httpcore reads for the ``ssl_object``
+        (``selected_alpn_protocol()``...): this socket while TLS is on, else None."""
+        return self if self._conn is not None else None
 
     def __init__(self, *args, **kwargs):
         raise TypeError(
@@ -82,7 +95,7 @@ class SSLSocket(TLSInfo, _socket.socket):
             raise ValueError("session can only be specified in client mode")
         kwargs = dict(family=sock.family, type=sock.type, proto=sock.proto, fileno=sock.fileno())
         self = cls.__new__(cls, **kwargs)
-        super(SSLSocket, self).__init__(**kwargs)
+        _socket.socket.__init__(self, **kwargs)  # (ssl.SSLSocket's __init__ refuses, by design)
         timeout = sock.gettimeout()
         sock.detach()
         self._config = config
@@ -177,7 +190,7 @@ class SSLSocket(TLSInfo, _socket.socket):
                     try:
                         sent = self._write_nowait(self._out) if write_first else None
                         if sent is None:
-                            sent = super().send(self._out)
+                            sent = _socket.socket.send(self, self._out)
                     except (BlockingIOError, InterruptedError):
                         raise SSLWantWriteError() from None
                     self._out = self._out[sent:]
@@ -296,10 +309,10 @@ class SSLSocket(TLSInfo, _socket.socket):
         self._conn = self._new_connection()
         try:
             if connect_ex:
-                rc = super().connect_ex(addr)
+                rc = _socket.socket.connect_ex(self, addr)
             else:
                 rc = None
-                super().connect(addr)
+                _socket.socket.connect(self, addr)
             if not rc:
                 self._connected = True
                 if self.do_handshake_on_connect:
@@ -312,7 +325,7 @@ class SSLSocket(TLSInfo, _socket.socket):
     def accept(self):
         """Accept a connection on a wrapped listening socket: a server-side SSLSocket (handshake done
         unless ``do_handshake_on_connect`` is False)."""
-        newsock, addr = super().accept()
+        newsock, addr = _socket.socket.accept(self)
         if self._context is not None:
             newsock = self._context.wrap_socket(
                 newsock,
@@ -391,7 +404,7 @@ class SSLSocket(TLSInfo, _socket.socket):
         if self._conn is None:
             if self._plain and not flags:
                 return self._take_plain(buflen)
-            return super().recv(buflen, flags)
+            return _socket.socket.recv(self, buflen, flags)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to recv() on {self.__class__}")
         return self.read(buflen)
@@ -419,7 +432,7 @@ class SSLSocket(TLSInfo, _socket.socket):
                 data = self._take_plain(nbytes or view.nbytes)
                 view[: len(data)] = data
                 return len(data)
-            return super().recv_into(buffer, nbytes or 0, flags)
+            return _socket.socket.recv_into(self, buffer, nbytes or 0, flags)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to recv_into() on {self.__class__}")
         if nbytes is None:
@@ -429,12 +442,12 @@ class SSLSocket(TLSInfo, _socket.socket):
     def recvfrom(self, buflen=1024, flags=0):
         if self._conn is not None:
             raise ValueError(f"recvfrom not allowed on instances of {self.__class__}")
-        return super().recvfrom(buflen, flags)
+        return _socket.socket.recvfrom(self, buflen, flags)
 
     def recvfrom_into(self, buffer, nbytes=None, flags=0):
         if self._conn is not None:
             raise ValueError(f"recvfrom_into not allowed on instances of {self.__class__}")
-        return super().recvfrom_into(buffer, nbytes or 0, flags)
+        return _socket.socket.recvfrom_into(self, buffer, nbytes or 0, flags)
 
     def recvmsg(self, *args, **kwargs):
         raise NotImplementedError(f"recvmsg not allowed on instances of {self.__class__}")
@@ -444,7 +457,7 @@ class SSLSocket(TLSInfo, _socket.socket):
 
     def send(self, data, flags: int = 0) -> int:
         if self._conn is None:
-            return super().send(data, flags)
+            return _socket.socket.send(self, data, flags)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to send() on {self.__class__}")
         return self.write(data)
@@ -490,7 +503,7 @@ class SSLSocket(TLSInfo, _socket.socket):
                 return None
         conn = self._conn
         if conn is None:
-            return super().sendall(data, flags)
+            return _socket.socket.sendall(self, data, flags)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to sendall() on {self.__class__}")
         if self._write_cut:
@@ -534,8 +547,8 @@ class SSLSocket(TLSInfo, _socket.socket):
         if self._conn is not None:
             raise ValueError(f"sendto not allowed on instances of {self.__class__}")
         if addr is None:
-            return super().sendto(data, flags_or_addr)
-        return super().sendto(data, flags_or_addr, addr)
+            return _socket.socket.sendto(self, data, flags_or_addr)
+        return _socket.socket.sendto(self, data, flags_or_addr, addr)
 
     def sendmsg(self, *args, **kwargs):
         raise NotImplementedError(f"sendmsg not allowed on instances of {self.__class__}")
@@ -543,7 +556,7 @@ class SSLSocket(TLSInfo, _socket.socket):
     def sendfile(self, file, offset=0, count=None):
         if self._conn is not None:
             return self._sendfile_use_send(file, offset, count)
-        return super().sendfile(file, offset, count)
+        return _socket.socket.sendfile(self, file, offset, count)
 
     def pending(self) -> int:
         return self._conn.pending() if self._conn is not None else 0
@@ -583,11 +596,11 @@ class SSLSocket(TLSInfo, _socket.socket):
 
     def shutdown(self, how: int) -> None:
         self._conn = None
-        super().shutdown(how)
+        _socket.socket.shutdown(self, how)
 
     def detach(self) -> int:
         self._conn = None
-        return super().detach()
+        return _socket.socket.detach(self)
 
     def dup(self):
         raise NotImplementedError(f"Can't dup() {self.__class__.__name__} instances")
@@ -611,7 +624,7 @@ class SSLSocket(TLSInfo, _socket.socket):
                 if _socket.socket.gettimeout(self):
                     self._write_nowait(data)
                 elif _DONTWAIT:
-                    super().send(data, _DONTWAIT)
+                    _socket.socket.send(self, data, _DONTWAIT)
             except OSError:
                 pass
         elif conn is not None and not conn.handshake_complete:
@@ -619,7 +632,7 @@ class SSLSocket(TLSInfo, _socket.socket):
             # the connection ends its handshake run so that it and its secrets go now.
             with self._conn_lock:
                 conn.close()
-        super()._real_close()
+        _socket.socket._real_close(self)
 
     # ------------------------------------------------------------------ what was negotiated
 

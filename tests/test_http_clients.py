@@ -12,9 +12,12 @@ also refuse an untrusted certificate and a wrong host name with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import http.client
+import socket
 import ssl
+import threading
 import urllib.error
 import urllib.request
 
@@ -193,6 +196,67 @@ def test_httpx_client(server, files, keylog):
             assert r.status_code == 200 and served_by(r.content, server.kind) and r.content.endswith(path.encode())
         assert r.http_version == "HTTP/1.1"
     assert handshakes_in(keylog) == 1
+
+
+@contextlib.contextmanager
+def h2_server(ctx):
+    """An HTTP/2-only server (the ``h2`` library) on ``ctx``: answers every request with its path."""
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    ctx.set_alpn_protocols(["h2"])
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(20)
+
+    def serve():
+        raw, _ = listener.accept()
+        raw.settimeout(20)
+        with ctx.wrap_socket(raw, server_side=True) as tls:
+            assert tls.selected_alpn_protocol() == "h2"
+            conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=False))
+            conn.initiate_connection()
+            tls.sendall(conn.data_to_send())
+            while True:
+                data = tls.recv(65536)
+                if not data:
+                    return
+                for event in conn.receive_data(data):
+                    if isinstance(event, h2.events.RequestReceived):
+                        path = dict(event.headers)[b":path"]
+                        conn.send_headers(event.stream_id, [(":status", "200"), ("content-length", str(len(path)))])
+                        conn.send_data(event.stream_id, path, end_stream=True)
+                    elif isinstance(event, h2.events.ConnectionTerminated):
+                        return
+                tls.sendall(conn.data_to_send())
+
+    errors = []
+
+    def run():
+        try:
+            serve()
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        yield f"https://localhost:{listener.getsockname()[1]}"
+    finally:
+        thread.join(20)
+        listener.close()
+    assert not thread.is_alive() and not errors, errors
+
+
+@pytest.mark.parametrize("kind", SERVER_KINDS)
+def test_httpx_sync_client_speaks_http2_when_h2_is_negotiated(files, kind):
+    """httpcore's sync backend finds the negotiated ALPN only on an ``ssl.SSLSocket``
+    (its ``_sslobj``); our socket was not one, so httpx spoke HTTP/1.1 on an h2
+    connection and the server refused it."""
+    with h2_server(server_context(kind, files)) as url:
+        with httpx.Client(verify=fasttls_client_context(files), http2=True, timeout=20) as client:
+            r = client.get(url + "/over-h2")
+    assert r.status_code == 200 and r.http_version == "HTTP/2" and r.content == b"/over-h2"
 
 
 def test_httpx_refuses(bad_server, files):

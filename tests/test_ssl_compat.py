@@ -1348,3 +1348,22 @@ def test_sslobject_unwrap_leaves_the_plain_bytes_after_close_notify_in_incoming(
         assert c.read(10) == b""
     c.unwrap()
     assert ci.read() == b"PLAINTEXT AFTER TLS"
+
+
+def test_our_socket_is_an_ssl_socket(files):
+    """Libraries ask isinstance(sock, ssl.SSLSocket) (httpcore, ftplib, asyncio); while TLS
+    is on, ``_sslobj`` (httpcore's ssl_object) answers as the socket does."""
+    import asyncio
+
+    with echo_server(ssl_server(files)) as srv:
+        with connect(client(files), srv.port) as s:
+            assert isinstance(s, ssl.SSLSocket) and isinstance(s, fasttls.SSLSocket)
+            assert s._sslobj.version() == "TLSv1.3" and s._sslobj.cipher() == s.cipher()
+            loop = asyncio.new_event_loop()
+            try:
+                with pytest.raises(TypeError, match="SSLSocket"):  # as for ssl's sockets
+                    loop.run_until_complete(loop.sock_sendall(s, b"x"))
+            finally:
+                loop.close()
+            s.unwrap()
+            assert s._sslobj is None
