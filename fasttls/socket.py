@@ -606,30 +606,15 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         raise NotImplementedError(f"Can't dup() {self.__class__.__name__} instances")
 
     def _real_close(self) -> None:
+        """Close the socket and end the connection, sending nothing, as ssl does: no
+        close_notify (``unwrap()`` sends one).  The descriptor may be shared with a
+        forked child still serving the connection (socketserver.ForkingMixIn closes
+        the parent's copy), whose stream a close_notify from here would end."""
         conn = self._conn
         self._conn = None
-        if (
-            conn is not None
-            and conn.handshake_complete
-            and not conn.closed
-            and conn.error is None
-            and not self._write_cut
-            and self.fileno() >= 0
-        ):
-            # A polite close: one non-blocking attempt to send close_notify (ssl sends none).
-            try:
-                with self._conn_lock:
-                    conn.close()
-                    data = bytes(self._out) + conn.data_to_send()
-                if _socket.socket.gettimeout(self):
-                    self._write_nowait(data)
-                elif _DONTWAIT:
-                    _socket.socket.send(self, data, _DONTWAIT)
-            except OSError:
-                pass
-        elif conn is not None and not conn.handshake_complete:
-            # Closed mid-handshake (a timeout, say): nothing is sent, as with ssl, but
-            # the connection ends its handshake run so that it and its secrets go now.
+        if conn is not None and not conn.handshake_complete:
+            # Closed mid-handshake (a timeout, say): the connection ends its handshake
+            # run so that it and its secrets go now (its close_notify is never sent).
             with self._conn_lock:
                 conn.close()
         _socket.socket._real_close(self)

@@ -64,6 +64,8 @@ class FastTLSServer:
                     info["echoed"] = total
                     # True when the loop ended on the peer's close_notify, not a bare TCP close.
                     info["close_notify"] = tls.connection.peer_closed
+                    if info["close_notify"]:
+                        tls.unwrap()  # answer it (close() sends none, as with ssl)
                     self.results.append(info)
             except Exception as exc:  # noqa: BLE001 - the test thread inspects it
                 self.results.append(exc)

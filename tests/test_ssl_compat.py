@@ -1367,3 +1367,34 @@ def test_our_socket_is_an_ssl_socket(files):
                 loop.close()
             s.unwrap()
             assert s._sslobj is None
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (socketserver.ForkingMixIn)")
+def test_forking_server_parent_close_does_not_end_the_childs_connection(files):
+    """socketserver.ForkingTCPServer closes the parent's copy of each connection while the
+    forked child serves it.  close() sent close_notify from the parent, so the client saw
+    the end of the stream before the child's reply; ssl sends nothing on close()."""
+    import socketserver
+    import time
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            data = self.request.recv(100)
+            time.sleep(0.3)  # the parent has closed its copy by now
+            self.request.sendall(b"reply:" + data)
+
+    class Server(socketserver.ForkingTCPServer):
+        allow_reuse_address = True
+
+    srv = Server(("127.0.0.1", 0), Handler)
+    srv.socket = fasttls_server(files).wrap_socket(srv.socket, server_side=True)
+    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    t.start()
+    try:
+        with connect(client(files), srv.server_address[1]) as s:
+            s.sendall(b"hello")
+            assert s.recv(100) == b"reply:hello"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        t.join(20)
