@@ -136,6 +136,11 @@ class SSLCertVerificationError(TLSError, ssl.SSLCertVerificationError):
         verify_message: str | None = None,
     ) -> None:
         super().__init__(alert, f"certificate verify failed: {message}")
+        # As ssl's, whatever alert went to the peer (``alert``): code checks
+        # ``e.reason == "CERTIFICATE_VERIFY_FAILED"`` or looks for it in str(e).
+        self.library, self.reason = "SSL", "CERTIFICATE_VERIFY_FAILED"
+        self.message = f"[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {message}"
+        self.args = (ssl.SSL_ERROR_SSL.value, self.message)
         self.verify_code = verify_code
         self.verify_message = verify_message or message
         self._text = message  # may carry more than verify_message (cryptography's reason)

@@ -403,13 +403,13 @@ def test_several_chains_picked_by_the_clients_signature_algorithms(files):
 # ---------------------------------------------------------------------------
 
 
-def _ssl_client_verify_code(files, port, hostname):
+def _ssl_client_verify_error(files, port, hostname):
     ref = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ref.load_verify_locations(files.ca)
     with socket.create_connection(("127.0.0.1", port), timeout=20) as raw:
         with pytest.raises(ssl.SSLCertVerificationError) as info:
             ref.wrap_socket(raw, server_hostname=hostname)
-    return info.value.verify_code
+    return info.value
 
 
 @pytest.mark.parametrize(
@@ -428,11 +428,15 @@ def test_verification_failures_match_ssl(files, case, hostname, code, kind):
         with pytest.raises(ssl.SSLCertVerificationError) as info:
             with connect(client(files), srv.port, server_hostname=hostname):
                 pass
-        ref_code = _ssl_client_verify_code(files, srv.port, hostname)
+        ref = _ssl_client_verify_error(files, srv.port, hostname)
     err = info.value
     assert isinstance(err, fasttls.SSLCertVerificationError)
-    assert err.verify_code == code == ref_code
+    assert err.verify_code == code == ref.verify_code
     assert err.verify_message
+    # What code checks (aiohttp, scripts that look for CERTIFICATE_VERIFY_FAILED):
+    assert (err.reason, err.library, err.errno, type(err.errno)) == (ref.reason, ref.library, ref.errno, int)
+    assert str(err).startswith("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ")
+    assert str(ref).startswith(f"[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {ref.verify_message}")
     assert isinstance(err, ssl.SSLError) and isinstance(err, ValueError)  # ssl.CertificateError is a ValueError
 
 
