@@ -1402,3 +1402,28 @@ def test_forking_server_parent_close_does_not_end_the_childs_connection(files):
         srv.shutdown()
         srv.server_close()
         t.join(20)
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_plain_http_answer_is_a_wrong_version_number(files, kind):
+    """A TLS client that reaches a plain HTTP server (an http:// proxy given as https://)
+    gets OpenSSL's "wrong version number", which urllib3 turns into its proxy hint."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        raw, _ = listener.accept()
+        with raw:
+            raw.recv(65536)
+            raw.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    t = threading.Thread(target=serve)
+    t.start()
+    try:
+        ctx = client(files) if kind == "fasttls" else _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        with socket.create_connection(listener.getsockname(), timeout=20) as raw:
+            with pytest.raises(ssl.SSLError) as e:
+                ctx.wrap_socket(raw, server_hostname="localhost")
+    finally:
+        t.join(20)
+        listener.close()
+    assert "wrong version number" in " ".join(str(e.value).lower().replace("_", " ").split())

@@ -56,13 +56,14 @@ cdef list _POOL = []
 
 
 cdef int _check_header(int content_type, int version, int length, int expected_version, Py_ssize_t max_length) except -1:
+    if not expected_version and version >> 8 != 3:
+        # Before the version is settled, bytes that are not a TLS record at all (a plain
+        # HTTP answer, say): OpenSSL's "wrong version number", which urllib3 looks for.
+        raise TLSError(AlertDescription.protocol_version, f"wrong version number: record with version 0x{version:04x} is not TLS")
     if content_type < 20 or content_type > 23:
         raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {content_type}")
-    if expected_version:
-        if version != expected_version:
-            raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x{expected_version:04x}")
-    elif version >> 8 != 3:
-        raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x} is not TLS")
+    if expected_version and version != expected_version:
+        raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x{expected_version:04x}")
     if length > max_length:
         raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {max_length}")
     return 0
