@@ -380,6 +380,13 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         if self._write_pending:
             # The retry of a write that was queued but not sent (OpenSSL's SSL_write contract).
             n = self._write_pending
+            with memoryview(data) as view:
+                if view.nbytes < n:
+                    # OpenSSL: a retry must offer at least what was taken; never report
+                    # more bytes written than the caller gave.
+                    err = SSLError("[SSL: BAD_LENGTH] bad length")
+                    err.library, err.reason = "SSL", "BAD_LENGTH"
+                    raise err
             self._flush()
             self._write_pending = 0
             return n

@@ -1427,3 +1427,32 @@ def test_a_plain_http_answer_is_a_wrong_version_number(files, kind):
         t.join(20)
         listener.close()
     assert "wrong version number" in " ".join(str(e.value).lower().replace("_", " ").split())
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_write_retry_with_less_data_is_bad_length(files, kind):
+    """After SSLWantWriteError the retry must offer the same data: with less, OpenSSL says
+    BAD_LENGTH.  We returned the first write's length (more than the buffer given)."""
+    release = threading.Event()
+
+    def stalled(s):
+        release.wait(20)
+
+    if kind == "fasttls":
+        ctx = client(files)
+    else:
+        ctx = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(files.ca)
+    with echo_server(ssl_server(files), after_handshake=stalled) as srv:
+        try:
+            with connect(ctx, srv.port) as s:
+                s.setblocking(False)
+                payload = b"x" * 1_000_000
+                with pytest.raises(ssl.SSLWantWriteError):
+                    for _ in range(200):  # until the socket buffers are full
+                        s.send(payload)
+                with pytest.raises(ssl.SSLError) as e:
+                    s.send(b"short")
+                assert e.value.reason == "BAD_LENGTH"
+        finally:
+            release.set()
