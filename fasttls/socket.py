@@ -244,15 +244,25 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 except OSError:
                     pass
 
-    def _fill_or_deliver(self) -> None:
-        """``_fill()`` for a read: when the bytes that brought an error (a fatal alert, a
-        bad record) also brought application data before it, that data is read first and
-        the error raised by the next read, as OpenSSL's SSL_read opens one record at a time."""
+    def _fill_or_deliver(self, want: int) -> None:
+        """``_fill()`` for a read of ``want`` bytes: when the bytes that brought an error (a
+        fatal alert, a bad record) also brought application data before it, that data is
+        read first and the error raised by the next read, as OpenSSL's SSL_read opens one
+        record at a time.
+
+        A non-blocking socket receives no more than the read can return (but always enough
+        to complete the record begun): an event loop that reads once per readiness event
+        and then waits in select() must not leave opened data behind, where select() does
+        not see it (OpenSSL reads one record at a time, so such loops work with ssl).
+        Blocking sockets and those with a timeout read 256 KiB at a time."""
         conn = self._conn
         if conn.error is not None:
             raise fresh_copy(conn.error)  # never wait on the socket for a failed connection
+        size = _RECV_SIZE
+        if want < _RECV_SIZE and _socket.socket.gettimeout(self) == 0.0:
+            size = max(want - len(conn.receive_buffer), conn.next_record_size(), 1)
         try:
-            self._fill()
+            self._fill(size)
         except SSLError:
             if not conn.pending() or conn.error is None:
                 raise
@@ -363,7 +373,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             while not conn.pending():
                 if conn.peer_closed:
                     return 0 if buffer is not None else b""
-                self._fill_or_deliver()
+                self._fill_or_deliver(len)
         except SSLEOFError:
             if self.suppress_ragged_eofs:
                 return 0 if buffer is not None else b""
@@ -427,7 +437,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 while not conn.pending():
                     if conn.peer_closed:
                         return 0
-                    self._fill_or_deliver()
+                    self._fill_or_deliver(len(view))
             except SSLEOFError:
                 if self.suppress_ragged_eofs:
                     return 0

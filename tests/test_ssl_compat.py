@@ -1456,3 +1456,48 @@ def test_a_write_retry_with_less_data_is_bad_length(files, kind):
                 assert e.value.reason == "BAD_LENGTH"
         finally:
             release.set()
+
+
+@pytest.mark.parametrize("bufsize", [4096, 65536])
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_select_loop_reading_once_per_event_gets_every_record(files, kind, bufsize):
+    """An event loop that does one recv per readiness event and then waits in select()
+    (no pending() check) works with ssl for small records, which OpenSSL reads one at a
+    time.  We read 256 KiB ahead and left opened data where select() does not look; a
+    non-blocking socket now receives no more than the read can return."""
+    import selectors
+    import time
+
+    count, size = 150, 1000
+    done = threading.Event()
+
+    def burst(s):
+        s.recv(1)
+        for i in range(count):
+            s.send(bytes([65 + i % 26]) * size)  # one record each
+        done.wait(20)
+
+    if kind == "fasttls":
+        ctx = client(files)
+    else:
+        ctx = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(files.ca)
+    with echo_server(ssl_server(files), after_handshake=burst) as srv:
+        try:
+            with connect(ctx, srv.port) as c:
+                c.sendall(b"go")
+                time.sleep(0.3)  # the burst is in the kernel's buffer
+                c.setblocking(False)
+                got = bytearray()
+                with selectors.DefaultSelector() as sel:
+                    sel.register(c, selectors.EVENT_READ)
+                    deadline = time.monotonic() + 10
+                    while len(got) < count * size and time.monotonic() < deadline:
+                        for _ in sel.select(timeout=0.5):
+                            try:
+                                got += c.recv(bufsize)
+                            except ssl.SSLWantReadError:
+                                pass
+                assert len(got) == count * size and c.pending() == 0
+        finally:
+            done.set()
