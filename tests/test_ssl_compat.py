@@ -115,6 +115,15 @@ def client(files, **kw) -> fasttls.SSLContext:
     return fasttls.create_default_context(cafile=files.ca, **kw)
 
 
+def client_of(kind, files) -> ssl.SSLContext:
+    """A verifying client context of ``kind`` ("fasttls" or "ssl") trusting the test CA."""
+    if kind == "fasttls":
+        return client(files)
+    ctx = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(files.ca)
+    return ctx
+
+
 @contextmanager
 def connect(ctx, port, server_hostname="localhost", **kw):
     raw = socket.create_connection(("127.0.0.1", port), timeout=20)
@@ -1245,9 +1254,7 @@ def test_a_reset_after_the_handshake_reads_as_an_eof(files, kind, suppress):
     server ended with a reset."""
     results = {}
     for side in ("ssl", kind):
-        ctx = client(files) if side == "fasttls" else _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        if side == "ssl":
-            ctx.load_verify_locations(files.ca)
+        ctx = client_of(side, files)
         with echo_server(make_server("ssl", files), after_handshake=lambda s: _reset_after(s, b"hello")) as srv:
             with connect(ctx, srv.port, suppress_ragged_eofs=suppress) as s:
                 got = [s.recv(5)]
@@ -1300,11 +1307,7 @@ def test_unwrap_while_the_peer_keeps_sending_fails_at_once(files, kind, server):
     """OpenSSL's SSL_shutdown refuses application data after our close_notify
     (APPLICATION_DATA_AFTER_CLOSE_NOTIFY); we waited for a close_notify a busy peer never
     sends, so asyncio closes hung until ssl_shutdown_timeout and anyio's forever."""
-    if kind == "fasttls":
-        ctx = client(files)
-    else:
-        ctx = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.load_verify_locations(files.ca)
+    ctx = client_of(kind, files)
     with echo_server(make_server(server, files), after_handshake=_streaming) as srv:
         with connect(ctx, srv.port) as s:
             s.settimeout(10)
@@ -1323,22 +1326,9 @@ def test_sslobject_unwrap_leaves_the_plain_bytes_after_close_notify_in_incoming(
     ssl leaves them in ``incoming`` for the caller (anyio's TLSStream.unwrap returns them)."""
     sctx = _StdSSLContext(ssl.PROTOCOL_TLS_SERVER)
     sctx.load_cert_chain(files.cert, files.key)
-    if kind == "fasttls":
-        cctx = client(files)
-    else:
-        cctx = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        cctx.load_verify_locations(files.ca)
-    ci, co, si, so = (ssl.MemoryBIO() for _ in range(4))
-    c = cctx.wrap_bio(ci, co, server_hostname="localhost")
-    s = sctx.wrap_bio(si, so, server_side=True)
-    for _ in range(10):
-        for obj in (c, s):
-            try:
-                obj.do_handshake()
-            except ssl.SSLWantReadError:
-                pass
-        si.write(co.read())
-        ci.write(so.read())
+    from fasttls.bench import bio_pair
+
+    c, s, (ci, co, si, so) = bio_pair(client_of(kind, files), sctx)
     if first == "we":
         with pytest.raises(ssl.SSLWantReadError):
             c.unwrap()
@@ -1419,7 +1409,7 @@ def test_a_plain_http_answer_is_a_wrong_version_number(files, kind):
     t = threading.Thread(target=serve)
     t.start()
     try:
-        ctx = client(files) if kind == "fasttls" else _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx = client(files) if kind == "fasttls" else _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)  # (no CA needed)
         with socket.create_connection(listener.getsockname(), timeout=20) as raw:
             with pytest.raises(ssl.SSLError) as e:
                 ctx.wrap_socket(raw, server_hostname="localhost")
@@ -1438,11 +1428,7 @@ def test_a_write_retry_with_less_data_is_bad_length(files, kind):
     def stalled(s):
         release.wait(20)
 
-    if kind == "fasttls":
-        ctx = client(files)
-    else:
-        ctx = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.load_verify_locations(files.ca)
+    ctx = client_of(kind, files)
     with echo_server(ssl_server(files), after_handshake=stalled) as srv:
         try:
             with connect(ctx, srv.port) as s:
@@ -1477,11 +1463,7 @@ def test_a_select_loop_reading_once_per_event_gets_every_record(files, kind, buf
             s.send(bytes([65 + i % 26]) * size)  # one record each
         done.wait(20)
 
-    if kind == "fasttls":
-        ctx = client(files)
-    else:
-        ctx = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.load_verify_locations(files.ca)
+    ctx = client_of(kind, files)
     with echo_server(ssl_server(files), after_handshake=burst) as srv:
         try:
             with connect(ctx, srv.port) as c:
