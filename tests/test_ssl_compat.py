@@ -1483,3 +1483,41 @@ def test_a_select_loop_reading_once_per_event_gets_every_record(files, kind, buf
                 assert len(got) == count * size and c.pending() == 0
         finally:
             done.set()
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_non_blocking_server_sees_data_sent_right_behind_the_handshake(files, kind):
+    """A non-blocking server finishes its handshake and then waits in select() for the
+    request.  When the client's request arrived in the same read as its Finished, we had
+    opened it during the handshake, where select() does not look; now a non-blocking
+    handshake reads a record at a time, as OpenSSL does."""
+    import time
+
+    sctx = fasttls_server(files) if kind == "fasttls" else ssl_server(files)
+    listener = socket.create_server(("127.0.0.1", 0))
+    result = {}
+
+    def serve():
+        raw, _ = listener.accept()
+        raw.setblocking(False)
+        with sctx.wrap_socket(raw, server_side=True, do_handshake_on_connect=False) as s:
+            while True:
+                try:
+                    s.do_handshake()
+                    break
+                except ssl.SSLWantReadError:
+                    select.select([s], [], [], 5)
+                    time.sleep(0.2)  # the client's Finished and its request are both here now
+            readable = select.select([s], [], [], 3)[0]
+            result["readable"] = bool(readable)
+            result["data"] = s.recv(100) if readable or s.pending() else None
+
+    t = threading.Thread(target=serve)
+    t.start()
+    try:
+        with connect(client(files), listener.getsockname()[1]) as c:
+            c.sendall(b"request")
+            t.join(20)
+    finally:
+        listener.close()
+    assert result == {"readable": True, "data": b"request"}
