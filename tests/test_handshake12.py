@@ -900,8 +900,9 @@ def _client(pki, client_max=TLS12, **client_kw):
         (TLS13, {"server_share": (NamedGroup.x25519, bytes(32))}, AlertDescription.illegal_parameter, "does not belong"),
         # RFC 8422 5.2: a server that lists point formats must list uncompressed.
         (TLS12, {"supported_points": [1]}, AlertDescription.illegal_parameter, "uncompressed"),
-        # RFC 8446 4.1.4: a HelloRetryRequest always carries supported_versions.
-        (TLS13, {"random": m.HELLO_RETRY_REQUEST_RANDOM}, AlertDescription.illegal_parameter, "HelloRetryRequest"),
+        # RFC 8446 4.1.4: a HelloRetryRequest always carries supported_versions (Go and
+        # OpenSSL: missing_extension).
+        (TLS13, {"random": m.HELLO_RETRY_REQUEST_RANDOM}, AlertDescription.missing_extension, "HelloRetryRequest"),
         # RFC 5246 E.1: a version below the client's minimum is protocol_version.
         (TLS13, {"legacy_version": 0x0302}, AlertDescription.protocol_version, "TLS 1.1"),
     ],

@@ -216,7 +216,8 @@ class ClientHandshake(Handshake):
                 raise TLSError(AlertDescription.illegal_parameter, f"TLS 1.3 ServerHello with legacy_version 0x{sh.legacy_version:04x}")
             return version
         if sh.random == HELLO_RETRY_REQUEST_RANDOM:
-            raise TLSError(AlertDescription.illegal_parameter, "HelloRetryRequest without supported_versions")
+            # Only TLS 1.3 has a HelloRetryRequest (Go and OpenSSL: missing_extension).
+            raise TLSError(AlertDescription.missing_extension, "HelloRetryRequest without supported_versions")
         version = sh.legacy_version
         if version == TLS13 and TLS13 in ours:
             # RFC 8446 4.1.3 / 4.2.1: TLS 1.3 is chosen only in supported_versions (Go: missing_extension).

@@ -33,6 +33,7 @@ from .common import (
 
 TLS13 = ProtocolVersion.TLS13
 
+
 class ClientHandshakeTLS13:
     """Go's clientHandshakeStateTLS13."""
 
