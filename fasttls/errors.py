@@ -29,6 +29,7 @@ __all__ = [
     "alert_name",
     "application_data_after_close_notify",
     "fresh_copy",
+    "openssl_error",
 ]
 
 
@@ -152,13 +153,19 @@ class SSLCertVerificationError(TLSError, ssl.SSLCertVerificationError):
 CertificateError = SSLCertVerificationError
 
 
+def openssl_error(reason: str, text: str) -> SSLError:
+    """An SSLError shaped as the one OpenSSL raises for ``reason`` (library SSL), for the
+    cases where code may look for OpenSSL's reason."""
+    err = SSLError(f"[SSL: {reason}] {text}")
+    err.library, err.reason = "SSL", reason
+    return err
+
+
 def application_data_after_close_notify() -> SSLError:
     """What ``unwrap`` raises when application data keeps coming after our close_notify,
     as OpenSSL's SSL_shutdown does (so a caller closing on a streaming peer is told at
     once instead of waiting for a close_notify the busy peer never sends)."""
-    err = SSLError("[SSL: APPLICATION_DATA_AFTER_CLOSE_NOTIFY] application data after close notify")
-    err.library, err.reason = "SSL", "APPLICATION_DATA_AFTER_CLOSE_NOTIFY"
-    return err
+    return openssl_error("APPLICATION_DATA_AFTER_CLOSE_NOTIFY", "application data after close notify")
 
 
 def fresh_copy(exc: BaseException) -> BaseException:

@@ -25,6 +25,7 @@ from .errors import (
     SSLZeroReturnError,
     application_data_after_close_notify,
     fresh_copy,
+    openssl_error,
 )
 from .sslobject import TLSInfo
 
@@ -398,9 +399,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 if view.nbytes < n:
                     # OpenSSL: a retry must offer at least what was taken; never report
                     # more bytes written than the caller gave.
-                    err = SSLError("[SSL: BAD_LENGTH] bad length")
-                    err.library, err.reason = "SSL", "BAD_LENGTH"
-                    raise err
+                    raise openssl_error("BAD_LENGTH", "bad length")
             self._flush()
             self._write_pending = 0
             return n

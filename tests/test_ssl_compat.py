@@ -1363,7 +1363,6 @@ def test_our_socket_is_an_ssl_socket(files):
             assert s._sslobj is None
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (socketserver.ForkingMixIn)")
 def test_forking_server_parent_close_does_not_end_the_childs_connection(files):
     """socketserver.ForkingTCPServer closes the parent's copy of each connection while the
     forked child serves it.  close() sent close_notify from the parent, so the client saw

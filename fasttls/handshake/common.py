@@ -11,9 +11,9 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from ..config import CertificateRequestInfo, CertifiedKey, ClientAuthType, ClientHelloInfo
-from ..constants import AlertDescription, ExtensionType, HandshakeType, ProtocolVersion
+from ..constants import AlertDescription, HandshakeType, ProtocolVersion
 from ..errors import SSLCertVerificationError, TLSError
-from ..messages.extensions import ALLOWED_EXTENSIONS_TLS13, KNOWN_EXTENSIONS_TLS13
+from ..messages.extensions import ALLOWED_EXTENSIONS_TLS13, KNOWN_EXTENSIONS_TLS13, extension_name
 
 
 class ChangeCipherSpec:
@@ -133,8 +133,8 @@ def check_extensions(
             if ext_type in offered or ext_type in always_ok:
                 continue
         elif ext_type in KNOWN_EXTENSIONS_TLS13 or ext_type in offered:
-            raise TLSError(AlertDescription.illegal_parameter, f"{what} carries extension {ext_name(ext_type)}, which does not belong there")
-        raise TLSError(AlertDescription.unsupported_extension, f"{what} carries extension {ext_name(ext_type)}, which we did not ask for")
+            raise TLSError(AlertDescription.illegal_parameter, f"{what} carries extension {extension_name(ext_type)}, which does not belong there")
+        raise TLSError(AlertDescription.unsupported_extension, f"{what} carries extension {extension_name(ext_type)}, which we did not ask for")
 
 
 def check_request_extensions(msg, message_type: HandshakeType, what: str) -> None:
@@ -144,14 +144,7 @@ def check_request_extensions(msg, message_type: HandshakeType, what: str) -> Non
     allowed = ALLOWED_EXTENSIONS_TLS13[message_type]
     for ext_type, _ in msg.extensions:
         if ext_type in KNOWN_EXTENSIONS_TLS13 and ext_type not in allowed:
-            raise TLSError(AlertDescription.illegal_parameter, f"{what} carries extension {ext_name(ext_type)}, which does not belong there")
-
-
-def ext_name(ext_type: int) -> str:
-    try:
-        return f"{ExtensionType(ext_type).name} ({ext_type})"
-    except ValueError:
-        return str(ext_type)
+            raise TLSError(AlertDescription.illegal_parameter, f"{what} carries extension {extension_name(ext_type)}, which does not belong there")
 
 
 def check_finished(expected: bytes, received: bytes, who: str) -> None:
