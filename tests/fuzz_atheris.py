@@ -220,13 +220,17 @@ def main(argv: list[str]) -> None:
         sys.exit(2)
     target = argv[1]
     args = [argv[0], *argv[2:]]
-    if not any(not a.startswith("-") for a in argv[2:]):
-        # No corpus directory given: start from the real seeds in a throwaway one.
-        corpus = tempfile.mkdtemp(prefix=f"fasttls-fuzz-{target}-")
+    corpora = [a for a in argv[2:] if not a.startswith("-")]
+    if not corpora:
+        # No corpus directory given: a new one, kept (and named) so the run can be resumed.
+        corpora = [tempfile.mkdtemp(prefix=f"fasttls-fuzz-{target}-")]
+        sys.stderr.write(f"corpus: {corpora[0]}\n")
+        args.append(corpora[0])
+    if not os.listdir(corpora[0]):
+        # An empty corpus starts from the real handshake flights.
         for i, seed in enumerate(seeds(target)):
-            with open(os.path.join(corpus, f"seed{i}"), "wb") as f:
+            with open(os.path.join(corpora[0], f"seed{i}"), "wb") as f:
                 f.write(seed)
-        args.append(corpus)
     fn = TARGETS[target]
     atheris.Setup(args, fn)
     atheris.Fuzz()

@@ -25,9 +25,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 @pytest.mark.parametrize("target", sorted(TARGETS))
 def test_fuzz_target(target, tmp_path):
+    # The corpus lives in pytest's tmp_path, so the run leaves nothing behind in /tmp.
+    corpus, artifacts = tmp_path / "corpus", tmp_path / "artifacts"
+    corpus.mkdir()
+    artifacts.mkdir()
     proc = subprocess.run(
         [sys.executable, "-m", "tests.fuzz_atheris", target, f"-max_total_time={SECONDS}", "-timeout=10",
-         "-rss_limit_mb=2048", f"-artifact_prefix={tmp_path}/"],
+         "-rss_limit_mb=2048", f"-artifact_prefix={artifacts}/", str(corpus)],
         cwd=ROOT, capture_output=True, text=True, timeout=SECONDS + 120,
     )  # fmt: skip
     out = proc.stdout + proc.stderr
@@ -36,7 +40,8 @@ def test_fuzz_target(target, tmp_path):
     assert proc.returncode == 0, f"{proc.stdout[-3000:]}\n--- libFuzzer ---\n{proc.stderr[-2500:]}"
     done = re.search(r"Done (\d+) runs", out)
     assert done and int(done.group(1)) > 0, out[-2000:]
-    assert not list(tmp_path.iterdir()), f"libFuzzer left crash artifacts: {list(tmp_path.iterdir())}"
+    assert list(corpus.iterdir()), "the corpus was not seeded"
+    assert not list(artifacts.iterdir()), f"libFuzzer left crash artifacts: {list(artifacts.iterdir())}"
 
 
 REGRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz_regressions")
