@@ -43,6 +43,7 @@ __all__ = [
     "parse_sigalgs",
     "scheme_name",
     "RSA_PSS_OID",
+    "rsa_pss_key_schemes",
 ]
 
 PrivateKey = Union[ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey]
@@ -143,6 +144,75 @@ _RSA_ORDER = (
 _RSA_PSS_ORDER = (_SS.rsa_pss_pss_sha256, _SS.rsa_pss_pss_sha384, _SS.rsa_pss_pss_sha512)
 _ECDSA12_ORDER = (_SS.ecdsa_secp256r1_sha256, _SS.ecdsa_secp384r1_sha384, _SS.ecdsa_secp521r1_sha512, _SS.ecdsa_sha1)
 _ECDSA13 = {256: _SS.ecdsa_secp256r1_sha256, 384: _SS.ecdsa_secp384r1_sha384, 521: _SS.ecdsa_secp521r1_sha512}
+
+
+# DER encodings (tag, length, value) of the hash OIDs RSASSA-PSS-params name (RFC 4055 2.1).
+_PSS_HASH_OIDS = {
+    bytes.fromhex("0609608648016503040201"): _SS.rsa_pss_pss_sha256,
+    bytes.fromhex("0609608648016503040202"): _SS.rsa_pss_pss_sha384,
+    bytes.fromhex("0609608648016503040203"): _SS.rsa_pss_pss_sha512,
+}
+_MGF1_OID = bytes.fromhex("06092a864886f70d010108")
+
+
+def _der_items(data: bytes) -> list[tuple[int, bytes, bytes]]:
+    """The top-level DER elements of ``data``: (tag, whole encoding, contents)."""
+    out, pos = [], 0
+    while pos < len(data):
+        if pos + 2 > len(data):
+            raise ValueError("truncated DER")
+        tag, length = data[pos], data[pos + 1]
+        start = pos + 2
+        if length & 0x80:
+            n = length & 0x7F
+            if not 1 <= n <= 4 or start + n > len(data):
+                raise ValueError("bad DER length")
+            length, start = int.from_bytes(data[start : start + n], "big"), start + n
+        end = start + length
+        if end > len(data):
+            raise ValueError("truncated DER")
+        out.append((tag, data[pos:end], data[start:end]))
+        pos = end
+    return out
+
+
+def rsa_pss_key_schemes(cert: x509.Certificate) -> tuple[SignatureScheme, ...] | None:
+    """The ``rsa_pss_pss_*`` schemes an id-RSASSA-PSS certificate key may sign with.
+
+    None when the key is not id-RSASSA-PSS.  RFC 4055 3.1: parameters in the
+    key's AlgorithmIdentifier bind it to their hash, MGF1 hash and minimum salt
+    length, and RFC 8446 4.2.3's schemes use MGF1 with the same hash and a salt
+    as long as the hash.  So a key restricted to SHA-384 fits only
+    rsa_pss_pss_sha384 (OpenSSL refuses the others: "digest not allowed"), and
+    one restricted to SHA-1 (the default when the fields are left out) fits none.
+    cryptography does not expose the parameters, so we read them from the DER.
+    """
+    if cert.public_key_algorithm_oid != RSA_PSS_OID:
+        return None
+    try:
+        # TBSCertificate: [0] version?, serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
+        tbs = [i for i in _der_items(_der_items(cert.tbs_certificate_bytes)[0][2]) if i[0] != 0xA0]
+        algorithm = _der_items(_der_items(tbs[5][2])[0][2])
+        if len(algorithm) < 2 or algorithm[1][1] == b"\x05\x00":
+            return _RSA_PSS_ORDER  # no parameters: the key is not restricted
+        fields = {tag: contents for tag, _, contents in _der_items(algorithm[1][2])}
+        if 0xA0 not in fields:
+            return ()  # SHA-1, which no TLS scheme uses
+        scheme = _PSS_HASH_OIDS.get(_der_items(_der_items(fields[0xA0])[0][2])[0][1])
+        if scheme is None:
+            return ()
+        if 0xA1 not in fields:
+            return ()  # MGF1 with SHA-1
+        mgf = _der_items(_der_items(fields[0xA1])[0][2])
+        if mgf[0][1] != _MGF1_OID or _der_items(mgf[1][2])[0][1] != _der_items(_der_items(fields[0xA0])[0][2])[0][1]:
+            return ()
+        if 0xA2 in fields:
+            salt = int.from_bytes(_der_items(fields[0xA2])[0][2], "big")
+            if salt > SCHEMES[scheme].hash.digest_size:
+                return ()
+        return (scheme,)
+    except (ValueError, IndexError):
+        return ()  # parameters we cannot read: sign with nothing rather than be refused
 
 
 def scheme_name(scheme: int) -> str:
@@ -285,6 +355,11 @@ def verify(
                 f"signature scheme {info.name} does not match the certificate's "
                 f"{'RSASSA-PSS' if pss_key else 'rsaEncryption'} key",
             )
+        if pss_key and info.scheme not in (rsa_pss_key_schemes(cert) or ()):
+            raise TLSError(
+                AlertDescription.illegal_parameter,
+                f"signature scheme {info.name} is outside the certificate's RSASSA-PSS key parameters",
+            )
     kind = info.kind
     try:
         if kind == "ecdsa":
@@ -299,15 +374,18 @@ def verify(
         raise TLSError(AlertDescription.decrypt_error, f"invalid {info.name} signature") from None
 
 
-def schemes_for_key(key: Any, tls13: bool, *, allow_sha1: bool = False, pss_key: bool = False) -> list[SignatureScheme]:
+def schemes_for_key(
+    key: Any, tls13: bool, *, allow_sha1: bool = False, pss_schemes: Sequence[int] | None = None
+) -> list[SignatureScheme]:
     """The schemes this (private or public) key can sign with, in our preference order.
 
     Go's ``signatureSchemesForCertificate``: in TLS 1.3 an ECDSA key has
     exactly the scheme of its curve and RSA keys only RSA-PSS; in TLS 1.2 an
     ECDSA key may use any ECDSA hash and RSA keys also PKCS#1 v1.5.  RSA
     schemes the modulus is too small for are left out.  A private key does not
-    tell whether its certificate carries an id-RSASSA-PSS key: ``pss_key`` says
-    so, and then only ``rsa_pss_pss_*`` fit (RFC 8446 4.2.3; in TLS 1.2 too).
+    tell whether its certificate carries an id-RSASSA-PSS key: ``pss_schemes``
+    (from :func:`rsa_pss_key_schemes`) says so, and then only those
+    ``rsa_pss_pss_*`` fit (RFC 8446 4.2.3; in TLS 1.2 too).
     """
     pub = _public_of(key)
     out: list[SignatureScheme]
@@ -319,7 +397,7 @@ def schemes_for_key(key: Any, tls13: bool, *, allow_sha1: bool = False, pss_key:
             out = list(_ECDSA12_ORDER)
     elif isinstance(pub, rsa.RSAPublicKey):
         size = (pub.key_size + 7) // 8
-        order = _RSA_PSS_ORDER if pss_key else _RSA_ORDER
+        order = _RSA_ORDER if pss_schemes is None else tuple(s for s in _RSA_PSS_ORDER if s in pss_schemes)
         out = [s for s in order if size >= SCHEMES[s].min_rsa_bytes() and (not tls13 or SCHEMES[s].tls13)]
     elif isinstance(pub, ed25519.Ed25519PublicKey):
         out = [_SS.ed25519]

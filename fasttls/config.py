@@ -73,10 +73,14 @@ class CertifiedKey:
         self.scts = list(scts)
         self.leaf = self.chain[0]
         self.dns_names, self.ip_addresses = _leaf_names(self.leaf)
-        #: An id-RSASSA-PSS certificate key signs with ``rsa_pss_pss_*`` only (RFC 8446 4.2.3).
-        self.pss_key = self.leaf.public_key_algorithm_oid == auth.RSA_PSS_OID
-        self.schemes13 = auth.schemes_for_key(private_key, True, pss_key=self.pss_key)
-        self.schemes12 = auth.schemes_for_key(private_key, False, pss_key=self.pss_key)
+        #: An id-RSASSA-PSS certificate key signs with ``rsa_pss_pss_*`` only (RFC 8446 4.2.3),
+        #: and only with the hash its key parameters allow (RFC 4055 3.1).
+        self.pss_schemes = auth.rsa_pss_key_schemes(self.leaf)
+        self.pss_key = self.pss_schemes is not None
+        if self.pss_schemes == ():
+            raise ValueError("the leaf's RSASSA-PSS key parameters allow no TLS signature scheme (SHA-1 or a long salt)")
+        self.schemes13 = auth.schemes_for_key(private_key, True, pss_schemes=self.pss_schemes)
+        self.schemes12 = auth.schemes_for_key(private_key, False, pss_schemes=self.pss_schemes)
         #: Encoded handshake messages that depend only on this chain (the server's TLS 1.3
         #: Certificate, per OCSP/SCT variant), filled by the handshake on first use and
         #: keyed by the chain itself.
@@ -89,7 +93,7 @@ class CertifiedKey:
         # (on this object or on a copy of it).
         key = self.private_key
         self._public_key = key.public_key()
-        self._signing_schemes = {v: auth.schemes_for_key(key, v, allow_sha1=True, pss_key=self.pss_key) for v in (True, False)}
+        self._signing_schemes = {v: auth.schemes_for_key(key, v, allow_sha1=True, pss_schemes=self.pss_schemes) for v in (True, False)}
         self._derived_from = key
 
     @property

@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives import serialization
 
 from fasttls import auth
 from fasttls.config import CertifiedKey, ClientAuthType, Config
-from fasttls.constants import ProtocolVersion, SignatureScheme
+from fasttls.constants import AlertDescription, ProtocolVersion, SignatureScheme
+from fasttls.errors import TLSError
 
 from .interop import fasttls_client, fasttls_server, recv_exactly
 from .peers import openssl_client, openssl_server, ssl_echo_handler, thread_server
@@ -32,32 +33,49 @@ def _openssl(*args: str) -> None:
     subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
 
 
+def _issue(d, name: str, san: str, usage: str, pkeyopts: tuple[str, ...] = ()):
+    """An RSA-PSS key (``openssl genpkey`` options ``pkeyopts``) and its leaf from the test CA."""
+    key, csr, leaf, ext = (d / f"{name}{suffix}" for suffix in (".key", ".csr", "-leaf.pem", ".ext"))
+    opts = [a for o in ("rsa_keygen_bits:2048", *pkeyopts) for a in ("-pkeyopt", o)]
+    _openssl("genpkey", "-algorithm", "RSA-PSS", *opts, "-out", str(key))
+    _openssl("req", "-new", "-key", str(key), "-subj", f"/CN={name} rsa-pss", "-out", str(csr))
+    ext.write_text(
+        "[v3]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+        f"extendedKeyUsage={usage}\nsubjectAltName={san}\n"
+        "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+    )
+    _openssl("x509", "-req", "-in", str(csr), "-CA", str(d / "ca-cert.pem"), "-CAkey", str(d / "ca-key.pem"), "-CAcreateserial",
+             "-days", "2", "-extfile", str(ext), "-extensions", "v3", "-out", str(leaf))  # fmt: skip
+    chain = d / f"{name}-chain.pem"
+    chain.write_bytes(leaf.read_bytes() + (d / "ca-cert.pem").read_bytes())
+    certs = x509.load_pem_x509_certificates(chain.read_bytes())
+    assert certs[0].public_key_algorithm_oid == auth.RSA_PSS_OID
+    return str(chain), str(key), certs, serialization.load_pem_private_key(key.read_bytes(), None)
+
+
+SERVER_SAN = "DNS:localhost,IP:127.0.0.1"
+#: openssl genpkey options that restrict the key to SHA-384 (RFC 4055 3.1 parameters).
+SHA384_ONLY = ("rsa_pss_keygen_md:sha384", "rsa_pss_keygen_mgf1_md:sha384", "rsa_pss_keygen_saltlen:48")
+
+
 @pytest.fixture(scope="module")
 def pss(pki, tmp_path_factory):
-    """A server and a client certificate with RSA-PSS keys, issued by the test CA."""
+    """Server and client certificates with RSA-PSS keys, issued by the test CA.
+
+    "server-sha384" is a server key whose parameters allow SHA-384 only.
+    """
     d = tmp_path_factory.mktemp("rsa-pss")
-    ca_cert, ca_key = d / "ca-cert.pem", d / "ca-key.pem"
-    ca_cert.write_bytes(pki.ca.cert.public_bytes(serialization.Encoding.PEM))
-    ca_key.write_bytes(pki.ca.key_pem)
+    (d / "ca-cert.pem").write_bytes(pki.ca.cert.public_bytes(serialization.Encoding.PEM))
+    (d / "ca-key.pem").write_bytes(pki.ca.key_pem)
     (d / "root.pem").write_bytes(pki.ca_pem)
     out = {"root": str(d / "root.pem"), "dir": d}
-    for role, san, usage in (("server", "DNS:localhost,IP:127.0.0.1", "serverAuth"), ("client", "DNS:client.fasttls.test", "clientAuth")):
-        key, csr, leaf, ext = (d / f"{role}{suffix}" for suffix in (".key", ".csr", "-leaf.pem", ".ext"))
-        _openssl("genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048", "-out", str(key))
-        _openssl("req", "-new", "-key", str(key), "-subj", f"/CN={role} rsa-pss", "-out", str(csr))
-        ext.write_text(
-            "[v3]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
-            f"extendedKeyUsage={usage}\nsubjectAltName={san}\n"
-            "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
-        )
-        _openssl("x509", "-req", "-in", str(csr), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-CAcreateserial",
-                 "-days", "2", "-extfile", str(ext), "-extensions", "v3", "-out", str(leaf))
-        chain = d / f"{role}-chain.pem"
-        chain.write_bytes(leaf.read_bytes() + ca_cert.read_bytes())
-        certs = x509.load_pem_x509_certificates(chain.read_bytes())
-        assert certs[0].public_key_algorithm_oid == auth.RSA_PSS_OID
-        private_key = serialization.load_pem_private_key(key.read_bytes(), None)
-        out[role] = (str(chain), str(key), CertifiedKey(certs, private_key))
+    for role, san, usage, opts in (
+        ("server", SERVER_SAN, "serverAuth", ()),
+        ("client", "DNS:client.fasttls.test", "clientAuth", ()),
+        ("server-sha384", SERVER_SAN, "serverAuth", SHA384_ONLY),
+    ):
+        chain, key, certs, private_key = _issue(d, role, san, usage, opts)
+        out[role] = (chain, key, CertifiedKey(certs, private_key))
     return out
 
 
@@ -136,3 +154,63 @@ def test_our_server_verifies_a_pss_client_certificate(pki, pss):
             assert tls.connection.version == ProtocolVersion.TLS13
         info = srv.join()[0]
     assert info["echoed"] == 1
+
+
+@pytest.mark.parametrize(
+    "pkeyopts,expected",
+    [
+        ((), set(PSS_SCHEMES)),
+        (SHA384_ONLY, {SignatureScheme.rsa_pss_pss_sha384}),
+        (("rsa_pss_keygen_md:sha512", "rsa_pss_keygen_mgf1_md:sha512"), {SignatureScheme.rsa_pss_pss_sha512}),
+        # MGF1 with another hash than the signature's: no TLS scheme does that.
+        (("rsa_pss_keygen_md:sha256", "rsa_pss_keygen_mgf1_md:sha512"), set()),
+        # A minimum salt longer than the hash: TLS's salt is the hash's length.
+        (("rsa_pss_keygen_md:sha256", "rsa_pss_keygen_mgf1_md:sha256", "rsa_pss_keygen_saltlen:64"), set()),
+        # Parameters with the hash left out mean SHA-1.
+        (("rsa_pss_keygen_saltlen:20",), set()),
+    ],
+    ids=["unrestricted", "sha384", "sha512", "mgf1-mismatch", "long-salt", "sha1"],
+)
+def test_key_parameters_decide_the_schemes(pss, pkeyopts, expected):
+    """RFC 4055 3.1: a key with parameters signs only with them, so only the matching rsa_pss_pss_* fits."""
+    name = "-".join(["params", *(o.split(":")[1] for o in pkeyopts)])
+    _, _, certs, private_key = _issue(pss["dir"], name, SERVER_SAN, "serverAuth", pkeyopts)
+    assert set(auth.rsa_pss_key_schemes(certs[0])) == expected
+    if expected:
+        ck = CertifiedKey(certs, private_key)
+        assert set(ck.signing_schemes(True)) == set(ck.signing_schemes(False)) == expected
+    else:
+        with pytest.raises(ValueError, match="allow no TLS signature scheme"):
+            CertifiedKey(certs, private_key)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_openssl_client_and_a_sha384_only_key(pss, version):
+    """We used to sign with rsa_pss_pss_sha256, which OpenSSL refuses for this key ("digest not allowed")."""
+    ck = pss["server-sha384"][2]
+    with fasttls_server(Config(certificates=[ck], min_version=VERSIONS[version], max_version=VERSIONS[version])) as srv:
+        args = [OPENSSL_FLAG[version], "-CAfile", pss["root"], "-verify_return_error", "-servername", "localhost"]
+        with openssl_client(srv.port, args) as cli:
+            cli.wait_for(r"Verify return code: 0 \(ok\)")
+            cli.send(b"pss\n")
+            cli.wait_for("pss")
+            cli.close_stdin()
+            cli.wait()
+            text = cli.text()
+        srv.join()
+    assert "Peer signing digest: SHA384" in text, text
+
+
+def test_a_signature_outside_the_key_parameters_is_refused(pss):
+    """The verifying side holds the peer to the parameters too (OpenSSL does)."""
+    ck = pss["server-sha384"][2]
+    message = b"signed"
+    for scheme in (SignatureScheme.rsa_pss_pss_sha256, SignatureScheme.rsa_pss_pss_sha384):
+        signature = auth.sign(ck.private_key, scheme, message)
+        if scheme == SignatureScheme.rsa_pss_pss_sha384:
+            auth.verify(ck.leaf, scheme, message, signature)
+        else:
+            auth.verify(ck.leaf.public_key(), scheme, message, signature)  # the bare key has no parameters
+            with pytest.raises(TLSError, match="outside the certificate's RSASSA-PSS key parameters") as e:
+                auth.verify(ck.leaf, scheme, message, signature)
+            assert e.value.alert == AlertDescription.illegal_parameter
