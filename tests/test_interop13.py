@@ -10,6 +10,7 @@ import dataclasses
 import os
 import socket
 import ssl
+import subprocess
 
 import pytest
 from OpenSSL import SSL
@@ -223,6 +224,33 @@ def test_server_resumption_with_openssl(pki, files, tmp_path):
     assert "New, TLSv1.3" in first
     assert "Reused, TLSv1.3" in second
     assert [r["reused"] for r in results] == [False, True]
+
+
+@pytest.mark.parametrize("hrr", [False, True], ids=["same-group", "hello-retry-request"])
+def test_server_skips_openssl_early_data(pki, files, tmp_path, hrr):
+    """s_client holding an OpenSSL ticket that allows 0-RTT sends early data; we never
+    accept it, so we skip those records (RFC 8446 4.2.10) and the handshake goes on.
+    With a HelloRetryRequest the early records come after it: we used to check the second
+    ClientHello (which may not offer early data) and failed on them (unexpected_message)."""
+    sess, early = str(tmp_path / "sess.pem"), tmp_path / "early.txt"
+    early.write_bytes(b"0-RTT data we must skip\n" * 40)
+    with openssl_server([*server_args(files), "-early_data"]) as ossl:
+        with openssl_client(ossl.port, s_client_args(files, "-sess_out", sess)) as cli:
+            cli.wait_for(r"Verify return code: 0 \(ok\)")
+            cli.send(b"ticket please\n")
+            ossl.wait_for("ticket please")  # the tickets came before it
+            cli.close_stdin()
+            cli.wait()
+    with open(sess) as f:
+        assert "Max Early Data: 16384" in subprocess.run(
+            ["openssl", "sess_id", "-noout", "-text"], stdin=f, capture_output=True, text=True, timeout=30
+        ).stdout
+    groups = [NamedGroup.secp384r1] if hrr else DEFAULT_GROUPS
+    with fasttls_server(server_config(pki, groups=groups)) as srv:
+        text = s_client_echo(srv.port, files, "-sess_in", sess, "-early_data", str(early), "-groups", "X25519:P-384")
+        info = srv.join()[0]
+    assert "Early data was rejected" in text, text
+    assert info["hrr"] == hrr and info["echoed"] == len(b"ping from s_client\n")
 
 
 def test_server_resumes_openssl_with_its_verified_client_certificate(pki, files, tmp_path):

@@ -156,6 +156,12 @@ class ServerHandshakeTLS13:
         conn.cipher_suite = self.suite
         self.transcript = Transcript(self.suite.hash_alg)
 
+        if ch.early_data:
+            # We never accept 0-RTT: skip the client's early data (RFC 8446 4.2.10).  Decided on
+            # the first ClientHello: after a HelloRetryRequest the early records follow it, and the
+            # second ClientHello may not offer early data.
+            conn.skip_early_data(MAX_SKIPPED_EARLY_DATA)
+
         # Groups: prefer one the client sent a share for (saves a round trip), in our order.
         shares = dict(ch.key_shares)
         ours = [g for g in config.groups if g in key_exchange.SUPPORTED_GROUPS]
@@ -171,9 +177,6 @@ class ServerHandshakeTLS13:
         self.client_share = shares[selected]
         conn.group = selected
         conn.alpn_protocol = negotiate_alpn(config.alpn_protocols, ch.alpn_protocols, config.alpn_mismatch_fails)
-        if ch.early_data:
-            # We never accept 0-RTT: skip the client's early data (RFC 8446 4.2.10).
-            conn.skip_early_data(MAX_SKIPPED_EARLY_DATA)
 
     def send_dummy_change_cipher_spec(self) -> None:
         if self.sent_dummy_ccs or not self.client_hello.session_id:
