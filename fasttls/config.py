@@ -344,6 +344,8 @@ class Config:
     # Sessions
     session_tickets: bool = True
     ticket_keys: TicketKeys = field(default_factory=TicketKeys)
+    #: Seconds a ticket or session ID stays resumable.  TLS 1.3 tickets never say more than
+    #: 7 days (RFC 8446 4.6.1); a longer value is cut to that there.
     ticket_lifetime: int = 7 * 24 * 3600
     #: How many NewSessionTickets a TLS 1.3 server sends after the handshake.
     tickets_to_send: int = 1

@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from . import cipher_suites, key_exchange
 from .config import CertifiedKey, ClientAuthType, Config, key_matches_certificate
 from .constants import AlertDescription, ProtocolVersion
-from .tickets import ClientSessionCache, TicketKeys
+from .tickets import ClientSessionCache, TicketKeys, check_session_origin
 from .keylog import KeyLogFile
 from .verify import TrustStore
 
@@ -417,8 +417,10 @@ class SSLContext(_StdSSLContext):
                 raise ValueError("server_hostname cannot be an empty string or start with a leading dot.")
             if "\x00" in hostname:
                 raise ValueError("server_hostname must not contain null character")
-        if session is not None and not hasattr(session, "ticket"):
-            raise TypeError("Value is not a fasttls session (a SSLSocket.session from a fasttls connection).")
+        if session is not None:
+            if not hasattr(session, "ticket"):
+                raise TypeError("Value is not a fasttls session (a SSLSocket.session from a fasttls connection).")
+            check_session_origin(session, self)
         return hostname
 
     # ------------------------------------------------------------------ certificates

@@ -27,6 +27,7 @@ from . import cipher_suites
 from .config import ClientAuthType
 from .connection import Connection
 from .constants import ProtocolVersion
+from .tickets import check_session_origin
 from .errors import SSLEOFError, SSLError, SSLWantReadError, SSLZeroReturnError, application_data_after_close_notify, fresh_copy
 
 __all__ = ["SSLObject", "TLSInfo"]
@@ -156,7 +157,10 @@ class TLSInfo:
     def session(self):
         conn = self._conn
         if conn is not None and conn.session is not None:
-            return conn.session
+            session = conn.session
+            if session.origin is None and self.context is not None:  # None: a Config, not a context
+                session.origin = weakref.ref(self.context)
+            return session
         return self._session
 
     @session.setter
@@ -169,6 +173,7 @@ class TLSInfo:
         conn = self._conn
         if conn is not None and conn.handshake_complete:
             raise ValueError("Cannot set session after handshake.")
+        check_session_origin(session, self.context)
         self._session = session
         if conn is not None:
             conn.session = session

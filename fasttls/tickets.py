@@ -21,6 +21,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -213,6 +214,9 @@ class ClientSession:
     session_id: bytes = b""
     peer_certificates: list[bytes] = field(default_factory=list)
     verified_chain: list[bytes] = field(default_factory=list)
+    #: A weak reference to the SSLContext whose socket handed the session out: as with
+    #: ``ssl``, only that context may resume it (another may not trust the server).
+    origin: Any = field(default=None, compare=False, repr=False)
 
     @property
     def id(self) -> bytes:
@@ -230,8 +234,21 @@ class ClientSession:
     def has_ticket(self) -> bool:
         return bool(self.ticket)
 
+    @property
+    def ticket_lifetime_hint(self) -> int:
+        """The lifetime the server gave the ticket (0 without one), as ``ssl.SSLSession``'s."""
+        return self.lifetime if self.ticket else 0
+
     def valid_at(self, now: float) -> bool:
         return now - self.received_at < min(self.lifetime, MAX_TICKET_LIFETIME)
+
+
+def check_session_origin(session: Any, context: Any) -> None:
+    """ssl's rule: a session resumes only under the context that made it, since another
+    context may trust other CAs and resumption skips the certificate check."""
+    origin = getattr(session, "origin", None)
+    if origin is not None and origin() is not context:
+        raise ValueError("Session refers to a different SSLContext.")
 
 
 class ClientSessionCache:

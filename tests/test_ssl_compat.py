@@ -766,13 +766,38 @@ def test_session_resumption(files, kind):
             session = s.session
             assert s.session_reused is False
         assert session is not None
-        fresh = client(files)
-        with connect(fresh, srv.port, session=session) as s:
+        # ssl.SSLSession's attributes (the server's ticket lifetime: 7200 s from ssl, 7 days from us)
+        assert session.has_ticket and session.ticket_lifetime_hint == session.timeout > 0
+        assert session.id and session.time > 0
+        with connect(ctx, srv.port, session=session) as s:
             assert s.session_reused is True
             assert s.getpeercert()["subjectAltName"][0] == ("DNS", "localhost")
             echo(s, b"resumed")
-    assert ctx.session_stats()["connect_good"] == 1
-    assert fresh.session_stats()["hits"] == 1
+    stats = ctx.session_stats()
+    assert (stats["connect_good"], stats["hits"]) == (2, 1)
+
+
+@pytest.mark.parametrize("how", ["wrap_socket", "setter", "wrap_bio"])
+def test_a_session_resumes_only_under_its_own_context(files, how):
+    """ssl's rule: a session from another context is refused (ValueError), since that
+    context may not trust the server and resumption skips the certificate check."""
+    ctx = client(files)
+    with echo_server(fasttls_server(files), connections=1) as srv:
+        with connect(ctx, srv.port) as s:
+            echo(s, b"ticket please")
+            session = s.session
+    untrusting = fasttls.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    untrusting.load_verify_locations(files.other_ca)
+    for other in (untrusting, client(files)):  # even one that trusts the same CA, as ssl
+        with socket.socket() as raw, pytest.raises(ValueError, match="Session refers to a different SSLContext"):
+            if how == "wrap_socket":
+                other.wrap_socket(raw, server_hostname="localhost", session=session, do_handshake_on_connect=False)
+            elif how == "setter":
+                other.wrap_socket(raw, server_hostname="localhost", do_handshake_on_connect=False).session = session
+            else:
+                other.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname="localhost", session=session)
+    # Its own context still takes it.
+    ctx.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname="localhost").session = session
 
 
 def test_channel_bindings_and_exporters(files):

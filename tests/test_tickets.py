@@ -176,6 +176,18 @@ def test_tls13_ticket_past_its_lifetime_is_not_resumed(pki, issued, later):
     assert_full(*offer(cc, sc, session))
 
 
+def test_tls13_ticket_lifetime_is_at_most_seven_days(pki):
+    """RFC 8446 4.6.1: servers MUST NOT send a lifetime over 604800 s (our clients, as Go's,
+    refuse it), so a longer ``ticket_lifetime`` is cut to 7 days in the ticket."""
+    clock = Clock()
+    cc, sc = client13(pki), server(pki, clock, min_version=TLS13, ticket_lifetime=30 * DAY)
+    session = first_session(cc, sc)
+    assert session.lifetime == session.ticket_lifetime_hint == 7 * DAY
+    assert_resumed(*offer(cc, sc, session))
+    clock.now += 7 * DAY + 1
+    assert_full(*offer(cc, sc, session))
+
+
 def test_tls13_ticket_from_the_future_is_not_resumed(pki):
     """A ticket created more than 60 s after the server's now (its clock was set back) is refused;
     up to 60 s is taken as clock skew (our allowance; cf. RFC 8446 4.2.11.1 and 8.3 on ticket age)."""

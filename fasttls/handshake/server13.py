@@ -21,7 +21,7 @@ from ..keylog import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_
 from ..constants import AlertDescription, HandshakeType, ProtocolVersion, PskKeyExchangeMode
 from ..errors import TLSError
 from ..messages import handshake as m
-from ..tickets import SessionState
+from ..tickets import MAX_TICKET_LIFETIME, SessionState
 from ..transcript import Transcript
 from .common import (
     HELLO_RETRY_REQUEST_RANDOM,
@@ -417,6 +417,8 @@ class ServerHandshakeTLS13:
         if not config.session_tickets or PskKeyExchangeMode.psk_dhe_ke not in (ch.psk_modes or []):
             return
         now = int(config.clock())
+        # RFC 8446 4.6.1: "Servers MUST NOT use any value greater than 604800 seconds".
+        lifetime = min(config.ticket_lifetime, MAX_TICKET_LIFETIME)
         for i in range(config.tickets_to_send):
             nonce = i.to_bytes(1, "big")
             psk = key_schedule.resumption_psk(self.suite.hash_alg, self.resumption_master_secret, nonce)
@@ -427,7 +429,7 @@ class ServerHandshakeTLS13:
                 secret=psk,
                 created_at=now,
                 age_add=age_add,
-                lifetime=config.ticket_lifetime,
+                lifetime=lifetime,
                 alpn_protocol=conn.alpn_protocol or "",
                 server_name=ch.server_name or "",
                 peer_certificates=list(conn.peer_certificates),
@@ -438,7 +440,7 @@ class ServerHandshakeTLS13:
             if not ticket:
                 return  # the session does not fit a ticket: RFC 8446 4.6.1 lets us send none
             nst = m.NewSessionTicketTLS13(
-                ticket_lifetime=config.ticket_lifetime,
+                ticket_lifetime=lifetime,
                 ticket_age_add=age_add,
                 ticket_nonce=nonce,
                 ticket=ticket,
