@@ -306,6 +306,10 @@ class Config:
     trust_store: Any = None  # fasttls.verify.TrustStore; None means the system's when needed
     verify_peer: bool = True  # client: verify the server; server: see client_auth
     check_hostname: bool = True
+    #: Verify peers under cryptography's full web PKI profile (OpenSSL's VERIFY_X509_STRICT):
+    #: CAs need keyUsage and a critical basicConstraints, leaves an authorityKeyIdentifier.
+    #: Off, the private CAs OpenSSL and Go accept verify too (see ``fasttls.verify``).
+    x509_strict: bool = False
     client_auth: ClientAuthType = ClientAuthType.NoClientCert
     client_ca_store: Any = None  # TrustStore for client certificates (defaults to trust_store)
     #: Server: the distinguished names (DER, or ``x509.Name``) listed in a CertificateRequest

@@ -315,6 +315,7 @@ class SSLContext(_StdSSLContext):
             trust_store=self._trust,
             verify_peer=self._verify_mode != CERT_NONE,
             check_hostname=self._check_hostname,
+            x509_strict=bool(self._verify_flags & VERIFY_X509_STRICT),
             client_auth=client_auth,
             client_ca_store=self._trust,
             client_ca_names=[],  # as ssl (OpenSSL without SSL_CTX_set_client_CA_list): none
@@ -688,9 +689,11 @@ class SSLContext(_StdSSLContext):
 
     @property
     def verify_flags(self) -> VerifyFlags:
-        """Accepted and kept.  cryptography's verifier is always strict (VERIFY_X509_STRICT) and
-        accepts any trust anchor in the store (VERIFY_X509_PARTIAL_CHAIN); the CRL flags are refused
-        with a ValueError (fasttls does not check CRLs, and must not pretend to)."""
+        """VERIFY_X509_STRICT verifies under cryptography's full web PKI profile (see
+        ``fasttls.verify``); without it, as OpenSSL without it, private CAs lacking keyUsage
+        verify too.  Any trust anchor in the store ends a chain (VERIFY_X509_PARTIAL_CHAIN
+        always); the CRL flags are refused with a ValueError (fasttls does not check CRLs,
+        and must not pretend to).  Other flags are kept and have no effect."""
         return VerifyFlags(self._verify_flags)
 
     @verify_flags.setter
@@ -700,7 +703,10 @@ class SSLContext(_StdSSLContext):
         if value & (ssl.VERIFY_CRL_CHECK_LEAF | ssl.VERIFY_CRL_CHECK_CHAIN):
             # Accepting the flag and not checking would be a silent security hole.
             raise ValueError("fasttls does not check certificate revocation lists: VERIFY_CRL_CHECK_LEAF/CHAIN are not supported")
+        changed = (value ^ self._verify_flags) & VERIFY_X509_STRICT
         self._verify_flags = VerifyFlags(value)
+        if changed:
+            self._changed(security=True)  # sessions verified under the other profile must not resume
 
     @property
     def post_handshake_auth(self) -> bool:
@@ -835,6 +841,9 @@ def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=N
         context = SSLContext(PROTOCOL_TLS_SERVER)
     else:
         raise ValueError(purpose)
+    if sys.version_info >= (3, 13):
+        # As ssl.create_default_context from Python 3.13 on.
+        context.verify_flags |= VERIFY_X509_PARTIAL_CHAIN | VERIFY_X509_STRICT
     if cafile or capath or cadata:
         context.load_verify_locations(cafile, capath, cadata)
     elif context.verify_mode != CERT_NONE:
@@ -864,6 +873,9 @@ def _create_unverified_context(protocol=None, *, cert_reqs=CERT_NONE, check_host
         raise ValueError("certfile must be specified")
     if certfile or keyfile:
         context.load_cert_chain(certfile, keyfile)
+    if sys.version_info >= (3, 13):
+        # As ssl.create_default_context from Python 3.13 on.
+        context.verify_flags |= VERIFY_X509_PARTIAL_CHAIN | VERIFY_X509_STRICT
     if cafile or capath or cadata:
         context.load_verify_locations(cafile, capath, cadata)
     elif context.verify_mode != CERT_NONE:

@@ -33,10 +33,17 @@ Policy choices, and why:
 * **Client certificates** (server side): ``build_client_verifier`` (clientAuth
   EKU) with subjectAltName optional, because client certificates commonly
   identify a person or device by their subject only.
-* In all cases the leaf may lack an authorityKeyIdentifier (neither OpenSSL
-  nor Go require it, and it only helps path building), and a leaf that is
-  itself one of the trust anchors (a pinned self-signed certificate, e.g. from
-  ``openssl req -x509``, which marks it cA=TRUE) is accepted as its own chain.
+* **Strictness** (``Config.x509_strict``, ``VERIFY_X509_STRICT`` on a context):
+  strict is cryptography's web PKI profile as it stands.  The default accepts
+  what OpenSSL without that flag and Go accept and the web PKI profile does not:
+  a CA without keyUsage or with a non-critical basicConstraints (what
+  ``openssl req -x509`` makes), and a leaf without an authorityKeyIdentifier
+  (it only helps path building).  See ``_Policies``.
+* A leaf that is itself one of the trust anchors (a pinned self-signed
+  certificate, e.g. from ``openssl req -x509``, which marks it cA=TRUE) is
+  accepted as its own chain.
+* cryptography refuses X.509 v1 certificates (``openssl x509 -req`` without
+  ``-extfile``) in every profile; OpenSSL accepts a v1 leaf.
 """
 
 from __future__ import annotations
@@ -110,11 +117,18 @@ X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
     68: ("CA signature digest algorithm too weak", AlertDescription.bad_certificate),
     79: ("invalid CA certificate", AlertDescription.unknown_ca),
     82: ("Key usage keyCertSign invalid for non-CA cert", AlertDescription.bad_certificate),
+    # VERIFY_X509_STRICT's own codes (OpenSSL 3).
+    85: ("Missing Authority Key Identifier", AlertDescription.bad_certificate),
+    89: ("Basic Constraints of CA cert not marked critical", AlertDescription.bad_certificate),
+    92: ("CA cert does not include key usage extension", AlertDescription.bad_certificate),
 }
 
 # cryptography's VerificationError texts -> OpenSSL code, for failures the
 # structural diagnosis below does not pin down (first match wins).
 _MESSAGE_CODES: tuple[tuple[str, int], ...] = (
+    ("2.5.29.35: Certificate is missing required extension", 85),
+    ("2.5.29.19: Certificate extension has incorrect criticality", 89),
+    ("2.5.29.15: Certificate is missing required extension", 92),
     ("basicConstraints.cA must not be asserted", 37),
     ("basicConstraints.cA must be asserted", 79),
     ("keyUsage.keyCertSign must be asserted", 79),
@@ -492,12 +506,41 @@ def _relax_anchor_leaf(ee: ExtensionPolicy) -> ExtensionPolicy:
     )
 
 
-class _Policies:
-    """The extension policies, built once (they are immutable)."""
+def _ca_basic_constraints(policy: Any, cert: x509.Certificate, bc: x509.BasicConstraints) -> None:
+    # The verifier checks cA and the path length itself; this only keeps the rule when
+    # the extension's criticality is left open.
+    if not bc.ca:
+        raise ValueError("basicConstraints.cA must be asserted in a CA certificate")
 
-    def __init__(self) -> None:
-        ee = ExtensionPolicy.webpki_defaults_ee().may_be_present(x509.AuthorityKeyIdentifier, Criticality.NON_CRITICAL, None)
-        self.ca = ExtensionPolicy.webpki_defaults_ca()
+
+def _ca_key_usage(policy: Any, cert: x509.Certificate, ku: x509.KeyUsage | None) -> None:
+    if ku is not None and not ku.key_cert_sign:
+        raise ValueError("keyUsage.keyCertSign must be asserted in a CA certificate")
+
+
+class _Policies:
+    """The extension policies of one strictness, built once (they are immutable).
+
+    Strict is cryptography's web PKI profile (RFC 5280 as the CA/Browser Forum reads
+    it), what OpenSSL's VERIFY_X509_STRICT asks for too.  The default is what OpenSSL
+    without that flag (Python's ``ssl`` up to 3.12) and Go accept, since private CAs
+    made with ``openssl req -x509`` lack some of it: a CA may have no keyUsage (when
+    present it must allow keyCertSign) and a non-critical basicConstraints, and a leaf
+    may lack an authorityKeyIdentifier.  Everything else stays cryptography's: cA,
+    path length, name constraints, unknown critical extensions, EKU, algorithms.
+    """
+
+    def __init__(self, strict: bool) -> None:
+        if strict:
+            ee = ExtensionPolicy.webpki_defaults_ee()
+            self.ca = ExtensionPolicy.webpki_defaults_ca()
+        else:
+            ee = ExtensionPolicy.webpki_defaults_ee().may_be_present(x509.AuthorityKeyIdentifier, Criticality.NON_CRITICAL, None)
+            self.ca = (
+                ExtensionPolicy.webpki_defaults_ca()
+                .require_present(x509.BasicConstraints, Criticality.AGNOSTIC, _ca_basic_constraints)
+                .may_be_present(x509.KeyUsage, Criticality.AGNOSTIC, _ca_key_usage)
+            )
         # Server certificate, host name checked by cryptography's server verifier.
         self.server_ee = ee
         # Server certificate, no host name: client verifier asking for serverAuth.
@@ -511,14 +554,14 @@ class _Policies:
         self.client_ee = ee.may_be_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None)
 
 
-_policies: _Policies | None = None
+_policies: dict[bool, _Policies] = {}
 
 
-def _get_policies() -> _Policies:
-    global _policies
-    if _policies is None:
-        _policies = _Policies()
-    return _policies
+def _get_policies(strict: bool = False) -> _Policies:
+    pol = _policies.get(strict)
+    if pol is None:
+        pol = _policies[strict] = _Policies(strict)
+    return pol
 
 
 # ---------------------------------------------------------------------------
@@ -594,6 +637,8 @@ def verify_server_chain(
     store: TrustStore,
     server_hostname: str | None,
     now: datetime.datetime | None = None,
+    *,
+    strict: bool = False,
 ) -> list[x509.Certificate]:
     """Verify a server's chain (leaf first); return the verified path (leaf .. anchor).
 
@@ -605,7 +650,7 @@ def verify_server_chain(
     _check_chain(chain, "server")
     when = _utc(now)
     leaf, intermediates = chain[0], list(chain[1:])
-    pol = _get_policies()
+    pol = _get_policies(strict)
     subject = None
     display = server_hostname
     if server_hostname is not None:
@@ -632,12 +677,14 @@ def verify_client_chain(
     chain: Sequence[x509.Certificate],
     store: TrustStore,
     now: datetime.datetime | None = None,
+    *,
+    strict: bool = False,
 ) -> list[x509.Certificate]:
     """Verify a client's chain (leaf first) for clientAuth; return the verified path."""
     _check_chain(chain, "client")
     when = _utc(now)
     leaf, intermediates = chain[0], list(chain[1:])
-    pol = _get_policies()
+    pol = _get_policies(strict)
     cstore = store.store() if store is not None else None
     if cstore is None:
         raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, "no trust anchors")

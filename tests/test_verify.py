@@ -532,3 +532,161 @@ def test_damaged_name_is_a_clean_error():
     with pytest.raises(ssl.SSLError):
         store.load_verify_locations(cadata=pem.decode())
     assert len(store) == 0
+
+
+# ----------------------------------------------------------------- private CAs, strict or not
+
+
+def _private_pki(variant: str):
+    """A root, an intermediate and a server leaf whose extensions follow ``variant``:
+    the shapes ``openssl req -x509`` and hand-rolled private CAs produce."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ku_ca = x509.KeyUsage(True, False, False, False, False, True, True, False, False)
+
+    def name(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    def cert(subject, issuer, key, signer, extensions):
+        b = (
+            x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name(issuer)).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30))
+        )  # fmt: skip
+        for ext, critical in extensions:
+            b = b.add_extension(ext, critical=critical)
+        return b.sign(signer, hashes.SHA256())
+
+    rk, ik, lk = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+
+    def ca_exts(key, issuer_key, bc_critical=True, ku=True, bc=x509.BasicConstraints(True, None)):
+        out = [(bc, bc_critical), (x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)]
+        if ku:
+            out.append((ku_ca, True))
+        if issuer_key is not key:
+            out.append((x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), False))
+        return out
+
+    root_exts = ca_exts(rk, rk, bc_critical=variant != "root-bc-not-critical", ku=variant != "root-without-key-usage")
+    inter_exts = ca_exts(
+        ik, rk, ku=variant != "intermediate-without-key-usage",
+        bc=x509.BasicConstraints(variant != "intermediate-not-a-ca", 0 if variant == "intermediate-path-length-0" else None),
+    )  # fmt: skip
+    leaf_exts = [
+        (x509.SubjectAlternativeName([x509.DNSName("localhost")]), False),
+        (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False),
+    ]
+    if variant != "leaf-without-authority-key-id":
+        leaf_exts.append((x509.AuthorityKeyIdentifier.from_issuer_public_key(ik.public_key()), False))
+    root = cert("private root", "private root", rk, rk, root_exts)
+    inter = cert("private intermediate", "private root", ik, rk, inter_exts)
+    issuer, issuer_key, extra = inter, ik, [inter]
+    if variant == "intermediate-path-length-0":
+        # One CA too many below a pathLen 0 intermediate.
+        k2 = ec.generate_private_key(ec.SECP256R1())
+        issuer = cert("second intermediate", "private intermediate", k2, ik, ca_exts(k2, ik))
+        issuer_key, extra = k2, [issuer, inter]
+    leaf = cert("localhost", issuer.subject.rfc4514_string().removeprefix("CN="), lk, issuer_key, leaf_exts)
+    return pki.Issued(cert=leaf, key=lk, chain=[leaf, *extra], key_type="ecdsa-p256", root=root), root
+
+
+PRIVATE_CA_VARIANTS = [
+    "well-formed",
+    "root-without-key-usage",  # openssl req -x509 with OpenSSL 3.0's default config
+    "root-bc-not-critical",
+    "intermediate-without-key-usage",
+    "leaf-without-authority-key-id",
+    # Controls: what no profile accepts.
+    "intermediate-not-a-ca",
+    "intermediate-path-length-0",
+]
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "VERIFY_X509_STRICT"])
+@pytest.mark.parametrize("variant", PRIVATE_CA_VARIANTS)
+def test_private_ca_verdicts_match_stdlib_ssl(tmp_path, variant, strict):
+    """OpenSSL without VERIFY_X509_STRICT (Python's ssl default before 3.13) and Go accept CAs
+    without keyUsage or with a non-critical basicConstraints, and leaves without an AKI; the
+    web PKI profile does not.  We used to be strict always, and refused such private CAs."""
+    issued, root = _private_pki(variant)
+    from cryptography.hazmat.primitives import serialization
+
+    root_pem = root.public_bytes(serialization.Encoding.PEM)
+    certfile, keyfile = issued.write(tmp_path)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(certfile, keyfile)
+    client_ctx = ssl.create_default_context(cadata=root_pem.decode())
+    if strict:
+        client_ctx.verify_flags |= ssl.VERIFY_X509_STRICT
+    else:
+        client_ctx.verify_flags &= ~ssl.VERIFY_X509_STRICT
+    a, b = socket.socketpair()
+    a.settimeout(10)
+    b.settimeout(10)
+    t = threading.Thread(target=lambda: _serve_quietly(server_ctx, a))
+    t.start()
+    try:
+        with client_ctx.wrap_socket(b, server_hostname="localhost"):
+            theirs = None
+    except ssl.SSLCertVerificationError as e:
+        theirs = (e.verify_code, e.verify_message)
+    finally:
+        b.close()
+        a.close()
+        t.join(10)
+    store = TrustStore()
+    store.add_pem(root_pem)
+    try:
+        verify_server_chain(issued.chain, store, "localhost", strict=strict)
+        ours = None
+    except SSLCertVerificationError as e:
+        ours = (e.verify_code, e.verify_message)
+    if variant in ("intermediate-not-a-ca", "intermediate-path-length-0"):
+        assert theirs is not None and ours is not None  # refused by both; the first reason may differ
+    else:
+        assert ours == theirs
+        assert (ours is None) == (variant == "well-formed" or not strict)
+
+
+def _serve_quietly(ctx: ssl.SSLContext, sock: socket.socket) -> None:
+    try:
+        with ctx.wrap_socket(sock, server_side=True) as s:
+            s.recv(1)
+    except (ssl.SSLError, OSError):
+        pass
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "VERIFY_X509_STRICT"])
+def test_context_verify_flags_choose_the_profile(tmp_path, strict):
+    """End to end: a fasttls client context and an ssl server whose CA has no keyUsage."""
+    import fasttls
+    from cryptography.hazmat.primitives import serialization
+
+    issued, root = _private_pki("root-without-key-usage")
+    certfile, keyfile = issued.write(tmp_path)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(certfile, keyfile)
+    ctx = fasttls.create_default_context(cadata=root.public_bytes(serialization.Encoding.PEM).decode())
+    ctx.verify_flags &= ~fasttls.VERIFY_X509_STRICT  # Python 3.13's create_default_context sets it
+    if strict:
+        ctx.verify_flags |= fasttls.VERIFY_X509_STRICT
+    a, b = socket.socketpair()
+    a.settimeout(10)
+    b.settimeout(10)
+    t = threading.Thread(target=lambda: _serve_quietly(server_ctx, a))
+    t.start()
+    try:
+        if strict:
+            with pytest.raises(SSLCertVerificationError) as e:
+                ctx.wrap_socket(b, server_hostname="localhost")
+            assert (e.value.verify_code, e.value.verify_message) == (92, "CA cert does not include key usage extension")
+        else:
+            with ctx.wrap_socket(b, server_hostname="localhost") as s:
+                assert s.version() == "TLSv1.3"
+                s.sendall(b"x")
+    finally:
+        b.close()
+        a.close()
+        t.join(10)

@@ -375,7 +375,9 @@ def verify_server_certificates(conn, config, chain_der: list[bytes]) -> list[x50
     if config.verify_peer:
         store = config.trust_store if config.trust_store is not None else verify.default_trust_store()
         hostname = conn.server_hostname if config.check_hostname else None
-        conn.verified_chain = verify.verify_server_chain(chain, store, hostname, now=verify.datetime_from_timestamp(config.now()))
+        conn.verified_chain = verify.verify_server_chain(
+            chain, store, hostname, now=verify.datetime_from_timestamp(config.now()), strict=config.x509_strict
+        )
     else:
         conn.verified_chain = []
     if not auth.is_supported_public_key(chain[0].public_key()):
