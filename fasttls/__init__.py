@@ -77,6 +77,74 @@ from .verify import TrustStore
 
 SSLSession = ClientSession
 
+# ssl's names that hold no connection state (alert numbers, error codes, option and
+# flag bits fasttls takes, certificate helpers), so that ``import fasttls as ssl`` finds
+# them: an sni_callback returns ALERT_DESCRIPTION_*, error handlers compare SSL_ERROR_*.
+from ssl import (  # noqa: E402
+    ALERT_DESCRIPTION_ACCESS_DENIED,
+    ALERT_DESCRIPTION_BAD_CERTIFICATE,
+    ALERT_DESCRIPTION_BAD_CERTIFICATE_HASH_VALUE,
+    ALERT_DESCRIPTION_BAD_CERTIFICATE_STATUS_RESPONSE,
+    ALERT_DESCRIPTION_BAD_RECORD_MAC,
+    ALERT_DESCRIPTION_CERTIFICATE_EXPIRED,
+    ALERT_DESCRIPTION_CERTIFICATE_REVOKED,
+    ALERT_DESCRIPTION_CERTIFICATE_UNKNOWN,
+    ALERT_DESCRIPTION_CERTIFICATE_UNOBTAINABLE,
+    ALERT_DESCRIPTION_CLOSE_NOTIFY,
+    ALERT_DESCRIPTION_DECODE_ERROR,
+    ALERT_DESCRIPTION_DECOMPRESSION_FAILURE,
+    ALERT_DESCRIPTION_DECRYPT_ERROR,
+    ALERT_DESCRIPTION_HANDSHAKE_FAILURE,
+    ALERT_DESCRIPTION_ILLEGAL_PARAMETER,
+    ALERT_DESCRIPTION_INSUFFICIENT_SECURITY,
+    ALERT_DESCRIPTION_INTERNAL_ERROR,
+    ALERT_DESCRIPTION_NO_RENEGOTIATION,
+    ALERT_DESCRIPTION_PROTOCOL_VERSION,
+    ALERT_DESCRIPTION_RECORD_OVERFLOW,
+    ALERT_DESCRIPTION_UNEXPECTED_MESSAGE,
+    ALERT_DESCRIPTION_UNKNOWN_CA,
+    ALERT_DESCRIPTION_UNKNOWN_PSK_IDENTITY,
+    ALERT_DESCRIPTION_UNRECOGNIZED_NAME,
+    ALERT_DESCRIPTION_UNSUPPORTED_CERTIFICATE,
+    ALERT_DESCRIPTION_UNSUPPORTED_EXTENSION,
+    ALERT_DESCRIPTION_USER_CANCELLED,
+    OP_IGNORE_UNEXPECTED_EOF,
+    OP_NO_SSLv2,
+    OP_NO_SSLv3,
+    OP_SINGLE_DH_USE,
+    OP_SINGLE_ECDH_USE,
+    PEM_FOOTER,
+    PEM_HEADER,
+    PROTOCOL_SSLv23,
+    PROTOCOL_TLSv1_2,
+    SSL_ERROR_EOF,
+    SSL_ERROR_INVALID_ERROR_CODE,
+    SSL_ERROR_SSL,
+    SSL_ERROR_SYSCALL,
+    SSL_ERROR_WANT_CONNECT,
+    SSL_ERROR_WANT_READ,
+    SSL_ERROR_WANT_WRITE,
+    SSL_ERROR_WANT_X509_LOOKUP,
+    SSL_ERROR_ZERO_RETURN,
+    VERIFY_ALLOW_PROXY_CERTS,
+    VERIFY_CRL_CHECK_CHAIN,
+    VERIFY_CRL_CHECK_LEAF,
+    AlertDescription,
+    DefaultVerifyPaths,
+    DER_cert_to_PEM_cert,
+    PEM_cert_to_DER_cert,
+    SSLErrorNumber,
+    cert_time_to_seconds,
+    get_default_verify_paths,
+)
+
+from .context import _create_unverified_context, get_server_certificate  # noqa: E402
+
+#: What fasttls speaks: never SSL 2/3, TLS 1.0 or 1.1 (RFC 8996), nor NPN.
+HAS_SSLv2 = HAS_SSLv3 = HAS_TLSv1 = HAS_TLSv1_1 = HAS_NPN = False
+_create_default_https_context = create_default_context
+_create_stdlib_context = _create_unverified_context
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -137,4 +205,30 @@ __all__ = [
     "Connection",
     "ClientSession",
     "TrustStore",
+    "get_server_certificate",
+    "DER_cert_to_PEM_cert",
+    "PEM_cert_to_DER_cert",
+    "cert_time_to_seconds",
+    "get_default_verify_paths",
+    "DefaultVerifyPaths",
+    "AlertDescription",
+    "SSLErrorNumber",
+    "HAS_SSLv2",
+    "HAS_SSLv3",
+    "HAS_TLSv1",
+    "HAS_TLSv1_1",
+    "HAS_NPN",
+    "OP_IGNORE_UNEXPECTED_EOF",
+    "OP_NO_SSLv2",
+    "OP_NO_SSLv3",
+    "OP_SINGLE_DH_USE",
+    "OP_SINGLE_ECDH_USE",
+    "PEM_HEADER",
+    "PEM_FOOTER",
+    "PROTOCOL_SSLv23",
+    "PROTOCOL_TLSv1_2",
+    "VERIFY_ALLOW_PROXY_CERTS",
+    "VERIFY_CRL_CHECK_CHAIN",
+    "VERIFY_CRL_CHECK_LEAF",
+    *(n for n in dir() if n.startswith(("ALERT_DESCRIPTION_", "SSL_ERROR_"))),
 ]

@@ -21,6 +21,7 @@ exchange groups, e.g. ``"X25519MLKEM768:X25519:P-256"``).
 from __future__ import annotations
 
 import os
+import socket
 import ssl
 import sys
 import threading
@@ -108,7 +109,13 @@ _TLS_VERSIONS = {
     TLSVersion.TLSv1_3: ProtocolVersion.TLS13,
     TLSVersion.MINIMUM_SUPPORTED: ProtocolVersion.TLS12,
     TLSVersion.MAXIMUM_SUPPORTED: ProtocolVersion.TLS13,
+    # A minimum below TLS 1.2 is taken (ssl takes it, and servers set it "to accept old
+    # clients") and means TLS 1.2: older versions are never negotiated (RFC 8996).
+    TLSVersion.SSLv3: ProtocolVersion.TLS12,
+    TLSVersion.TLSv1: ProtocolVersion.TLS12,
+    TLSVersion.TLSv1_1: ProtocolVersion.TLS12,
 }
+_OLD_VERSIONS = (TLSVersion.SSLv3, TLSVersion.TLSv1, TLSVersion.TLSv1_1)
 
 _SESSION_STAT_KEYS = (
     "number",
@@ -652,7 +659,7 @@ class SSLContext(_StdSSLContext):
             version = TLSVersion(value)
         except ValueError:
             raise ValueError(f"Unsupported TLS/SSL version 0x{value:x}" if isinstance(value, int) else f"invalid {what}") from None
-        if version not in _TLS_VERSIONS:
+        if version not in _TLS_VERSIONS or (what == "maximum_version" and version in _OLD_VERSIONS):
             raise ValueError(f"fasttls supports TLS 1.2 and TLS 1.3 only; {what} {version.name} is not available")
         return version
 
@@ -852,6 +859,18 @@ def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=N
     if keylogfile and not sys.flags.ignore_environment:
         context.keylog_filename = keylogfile
     return context
+
+
+def get_server_certificate(addr, ssl_version=PROTOCOL_TLS_CLIENT, ca_certs=None, timeout=socket._GLOBAL_DEFAULT_TIMEOUT) -> str:
+    """``ssl.get_server_certificate`` over fasttls: the server's leaf certificate as PEM,
+    verified against ``ca_certs`` when given (host name not checked, as ssl)."""
+    host, _port = addr
+    cert_reqs = CERT_REQUIRED if ca_certs is not None else CERT_NONE
+    context = _create_unverified_context(ssl_version, cert_reqs=cert_reqs, cafile=ca_certs)
+    with socket.create_connection(addr, timeout=timeout) as sock:
+        with context.wrap_socket(sock, server_hostname=host) as sslsock:
+            der = sslsock.getpeercert(True)
+    return ssl.DER_cert_to_PEM_cert(der)
 
 
 def _create_unverified_context(protocol=None, *, cert_reqs=CERT_NONE, check_hostname=False, purpose=Purpose.SERVER_AUTH,

@@ -14,6 +14,7 @@ import select
 import socket
 import ssl
 import threading
+import warnings
 from contextlib import contextmanager
 
 import pytest
@@ -199,8 +200,10 @@ def test_check_hostname_and_verify_mode_interplay():
 def test_versions_below_tls12_are_refused_clearly():
     ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
     for v in (ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1, ssl.TLSVersion.SSLv3):
-        with pytest.raises(ValueError, match="TLS 1.2 and TLS 1.3 only"):
-            ctx.minimum_version = v
+        # A minimum below TLS 1.2 is taken, as ssl takes it (and means TLS 1.2, next test);
+        # a maximum there would leave nothing to speak.
+        ctx.minimum_version = v
+        assert ctx.minimum_version == v
         with pytest.raises(ValueError, match="TLS 1.2 and TLS 1.3 only"):
             ctx.maximum_version = v
     ctx.minimum_version = ssl.TLSVersion.TLSv1_3
@@ -210,6 +213,29 @@ def test_versions_below_tls12_are_refused_clearly():
         ctx.minimum_version = 0x0999
     with pytest.raises(ValueError, match="TLS 1.2 and TLS 1.3 only"):
         fasttls.SSLContext(ssl.PROTOCOL_TLSv1)
+
+
+def test_a_minimum_below_tls12_still_negotiates_tls12_at_least(files):
+    """Servers set ``minimum_version = TLSv1`` "to accept old clients"; with ssl that works,
+    with us it used to raise.  Now it is taken, and old clients still get protocol_version."""
+    sctx = fasttls_server(files)
+    sctx.minimum_version = ssl.TLSVersion.TLSv1
+    old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    old.check_hostname, old.verify_mode = False, ssl.CERT_NONE
+    old.set_ciphers("DEFAULT:@SECLEVEL=0")  # lets OpenSSL 3 offer TLS 1.1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        old.minimum_version = ssl.TLSVersion.TLSv1
+        old.maximum_version = ssl.TLSVersion.TLSv1_1
+    with echo_server(sctx, connections=2) as srv:
+        with pytest.raises(ssl.SSLError, match="PROTOCOL_VERSION|protocol version|UNSUPPORTED_PROTOCOL"):
+            with connect(old, srv.port):
+                pass
+        tls12 = client_of("ssl", files)
+        tls12.maximum_version = ssl.TLSVersion.TLSv1_2
+        with connect(tls12, srv.port) as s:
+            assert s.version() == "TLSv1.2"
+            echo(s, b"old minimum, new protocol")
 
 
 def test_option_and_flag_words_are_kept():
@@ -521,7 +547,7 @@ def test_sni_callback_switches_context_and_can_refuse(files):
         if server_name == "wrong.example":
             sslsock.context = other
         elif server_name == "refused.example":
-            return ssl.ALERT_DESCRIPTION_ACCESS_DENIED
+            return fasttls.ALERT_DESCRIPTION_ACCESS_DENIED  # as ssl's, for "import fasttls as ssl"
         return None
 
     sctx = fasttls_server(files)
@@ -540,6 +566,37 @@ def test_sni_callback_switches_context_and_can_refuse(files):
                 pass
     assert [(c[0], c[1]) for c in calls] == [(fasttls.SSLSocket, "wrong.example"), (fasttls.SSLSocket, "localhost"), (fasttls.SSLSocket, "refused.example")]
     assert all(c[2] is sctx for c in calls)
+
+
+def test_the_module_has_ssls_stateless_names():
+    """``import fasttls as ssl``: every public name of ssl's that holds no connection state
+    is here, with ssl's value.  Left out: OpenSSL's version and RAND_*, which would describe
+    an OpenSSL fasttls does not speak TLS with, the deprecated PROTOCOL_TLSv1/TLSv1_1
+    (refused), and ssl's own imports (os, sys, socket_error...)."""
+    left_out = {
+        "OPENSSL_VERSION", "OPENSSL_VERSION_INFO", "OPENSSL_VERSION_NUMBER", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1",
+        "RAND_add", "RAND_bytes", "RAND_pseudo_bytes", "RAND_status", "SOCK_STREAM", "SOL_SOCKET", "SO_TYPE",
+        "base64", "create_connection", "errno", "get_protocol_name", "match_hostname", "namedtuple", "os",
+        "socket_error", "sys", "warnings",
+    }  # fmt: skip
+    missing = [n for n in dir(ssl) if not n.startswith("_") and n not in left_out and not hasattr(fasttls, n)]
+    assert missing == []
+    for name in dir(ssl):
+        if name.startswith(("ALERT_DESCRIPTION_", "SSL_ERROR_", "OP_", "VERIFY_", "PROTOCOL_", "CERT_")) and hasattr(fasttls, name):
+            assert int(getattr(fasttls, name)) == int(getattr(ssl, name)), name
+    assert not (fasttls.HAS_SSLv3 or fasttls.HAS_TLSv1 or fasttls.HAS_TLSv1_1)
+    assert set(fasttls.__all__) <= set(dir(fasttls))
+
+
+def test_get_server_certificate(files):
+    with echo_server(fasttls_server(files)) as srv:
+        pem = fasttls.get_server_certificate(("127.0.0.1", srv.port), ca_certs=files.ca)
+    with open(files.cert) as f:
+        assert ssl.PEM_cert_to_DER_cert(pem) == ssl.PEM_cert_to_DER_cert(f.read())
+    # Verified when ca_certs is given: another CA's server is refused, as with ssl.
+    with echo_server(fasttls_server(files, files.untrusted_cert, files.untrusted_key)) as srv:
+        with pytest.raises(fasttls.SSLCertVerificationError):
+            fasttls.get_server_certificate(("127.0.0.1", srv.port), ca_certs=files.ca)
 
 
 def test_set_servername_callback(files):
