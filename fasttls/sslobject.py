@@ -54,6 +54,11 @@ def _facade_gone(conn_ref: weakref.ref, _ref: Any) -> None:
             pass
 
 
+#: Stands in ``incoming`` for a close_notify already opened (``SSLObject._park_close_notify``):
+#: a plaintext close_notify alert record, though only its length is ever used.
+_PARKED_CLOSE_NOTIFY = b"\x15\x03\x03\x00\x02\x01\x00"
+
+
 class TLSInfo:
     """What was negotiated, in ``ssl``'s shapes; needs ``self._conn`` (None when unwrapped)."""
 
@@ -254,6 +259,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         self._closing = False
         self._unread_at_close = 0
         self._shut = False
+        self._parked = 0  # bytes of _PARKED_CLOSE_NOTIFY at the head of incoming
         return self
 
     @property
@@ -282,7 +288,29 @@ class SSLObject(TLSInfo, ssl.SSLObject):
 
     def _pull(self) -> None:
         """Feed everything in ``incoming`` to the connection (and queue its answers)."""
-        self._feed(self._incoming.read())
+        self._feed(self._read_incoming())
+
+    def _read_incoming(self) -> bytes:
+        """All of ``incoming``, less a parked close_notify marker (see ``_park_close_notify``)."""
+        data = self._incoming.read()
+        if self._parked:
+            data = data[self._parked :]
+            self._parked = 0
+        return data
+
+    def _park_close_notify(self) -> None:
+        """A read is returning the last data before the peer's close_notify, which the
+        connection opened in the same batch.  OpenSSL opens one record per read, so there
+        the close_notify would still be in ``incoming``, and event loops look there:
+        uvloop reads again only while ``incoming.pending or pending()``, and otherwise
+        never saw the EOF (the connection hung until a shutdown timeout).  So a marker
+        stands in ``incoming`` for the close_notify until the next read (which returns
+        b"") or ``unwrap()`` takes it out."""
+        if self._parked or self._shut:
+            return
+        rest = self._incoming.read()
+        self._incoming.write(_PARKED_CLOSE_NOTIFY + rest)
+        self._parked = len(_PARKED_CLOSE_NOTIFY)
 
     def _feed(self, data: bytes) -> None:
         """Give ``data`` from ``incoming`` to the connection the general way; queue its answers."""
@@ -347,7 +375,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                 # The records are opened straight into the caller's buffer (asyncio's buffered
                 # read) or into the bytes returned (its copied read) when the connection is
                 # in its steady state; see Connection._receive_into.
-                data = self._incoming.read()
+                data = self._read_incoming()
                 if not data or (buffer is None and data.__len__() > _DIRECT_BYTES_MAX):
                     # Nothing new, or a large chunk: the general way reuses the connection's
                     # pooled buffers, where a new zeroed buffer that size would cost more
@@ -372,6 +400,8 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                     finally:
                         self._push()  # answers to what came in (a KeyUpdate, an alert)
                     if n:
+                        if conn.peer_closed and not conn.pending():
+                            self._park_close_notify()
                         if buffer is None:
                             with view:
                                 return bytes(view[:n]) if n < out.__len__() else bytes(out)
@@ -387,9 +417,10 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                 if buffer is not None:
                     view = memoryview(buffer).cast("B")  # the one above was released
         if conn.pending():
-            if buffer is not None:
-                return conn.read_into(view[:len])
-            return conn.read(len)
+            got = conn.read_into(view[:len]) if buffer is not None else conn.read(len)
+            if conn.peer_closed and not conn.pending():
+                self._park_close_notify()
+            return got
         if conn.peer_closed:
             return 0 if buffer is not None else b""
         if buffer is not None:
@@ -445,8 +476,8 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         # What followed the peer's close_notify goes back to ``incoming``, ahead of what
         # is still there: it is the plain stream's (a STARTTLS-style downgrade), as with ssl.
         trailing = conn.take_trailing_data()
-        if trailing:
-            self._incoming.write(bytes(trailing) + self._incoming.read())
+        if trailing or self._parked:
+            self._incoming.write(bytes(trailing) + self._read_incoming())
         self._shut = True
 
     def getpeercert(self, binary_form: bool = False):

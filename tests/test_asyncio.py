@@ -303,3 +303,65 @@ def test_wrong_host_error_is_found_in_chain(files):
     exc = asyncio.run(main())
     err = find_exc(exc, ssl.SSLCertVerificationError)
     assert err.verify_message == "Hostname mismatch, certificate is not valid for 'localhost'."
+
+
+@pytest.fixture(scope="module")
+def uvloop_ready():
+    """libuv opens a process-wide pipe with its first loop and keeps it: open it before
+    ``no_leaks`` counts file descriptors."""
+    import uvloop
+
+    uvloop.run(asyncio.sleep(0))
+
+
+@pytest.mark.parametrize("server_kind", ["fasttls", "ssl"])
+def test_uvloop_server_sees_close_notify_that_came_with_data(files, server_kind, uvloop_ready):
+    """uvloop's own SSL protocol reads again only while ``incoming.pending or pending()``.
+    A client that sends its last bytes and then unwrap()s (one TCP segment) used to leave
+    a fasttls server under uvloop waiting: it never saw the close_notify, so never answered
+    it, and the client's unwrap() hung until a timeout.  The control runs ssl's server."""
+    import socket
+    import threading
+
+    import uvloop
+
+    result: dict = {}
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        result["data"] = await reader.read(100)
+        result["eof"] = await reader.read(100)
+        writer.close()
+        try:
+            await writer.wait_closed()
+        except (ConnectionError, ssl.SSLError):
+            pass
+
+    async def main() -> None:
+        server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=server_ctx(server_kind, files), ssl_shutdown_timeout=60)
+        port = server.sockets[0].getsockname()[1]
+
+        def client() -> None:
+            ctx = client_ctx("ssl", files)
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+                with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+                    tls.sendall(b"last words")
+                    tls.unwrap()  # TimeoutError after 10 s if the server never answers
+                    result["unwrapped"] = True
+
+        result["error"] = None
+        t = threading.Thread(target=_run_catching, args=(client, result))
+        t.start()
+        await asyncio.get_running_loop().run_in_executor(None, t.join, 20)
+        server.close()
+        await server.wait_closed()
+
+    uvloop.run(main())
+    assert result.get("error") is None, result["error"]
+    assert result == {"error": None, "data": b"last words", "eof": b"", "unwrapped": True}
+
+
+def _run_catching(fn, result: dict) -> None:
+    try:
+        fn()
+    except BaseException as e:  # reported by the test, not lost in the thread
+        result["error"] = repr(e)

@@ -319,3 +319,57 @@ def test_records_after_close_notify_are_ignored(pki, twin):
     c.receive_data(wire[cut:])
     assert c.read() == b""
     assert len(c.take_trailing_data()) == 5 + len(b"AFTER-CLOSE") + 17
+
+
+@pytest.mark.parametrize("sender", ["ssl", "fasttls"])
+@pytest.mark.parametrize("mode", MODES)
+def test_close_notify_with_the_last_data_stays_visible(files, sender, mode):
+    """uvloop reads again only while ``incoming.pending or sslobj.pending()``.  With OpenSSL
+    the close_notify that came with the last data is still in ``incoming`` when that data is
+    read; we open the whole chunk, so the close_notify used to vanish and uvloop never saw
+    the EOF (connections hung until a shutdown timeout).  It must stay visible until the
+    read that returns b"", and unwrap() must still work from there."""
+    c, s, bios = bio_pair(files, sender)
+    # The receiving side is ours: a fasttls client reading what the server sends.
+    payload = os.urandom(1000)
+    s.write(payload)
+    try:
+        s.unwrap()
+    except ssl.SSLWantReadError:
+        pass
+    bios[0].write(bios[3].read())  # data and close_notify in one chunk
+    got, calls, chunk = bytearray(), 0, b"1"
+    buf = bytearray(1 << 18)
+    while bios[0].pending > 0 or c.pending() > 0:  # uvloop's _do_read__copied / __buffered
+        calls += 1
+        assert calls < 10
+        if mode == "buffer":
+            chunk = bytes(buf[: c.read(len(buf), buf)])
+        else:
+            chunk = c.read(len(buf))
+        if not chunk:
+            break
+        got += chunk
+    assert bytes(got) == payload
+    assert chunk == b"", "the close_notify was not seen"
+    assert c.read(10) == b""  # and stays an EOF
+    c.unwrap()  # the peer already closed: our close_notify goes out, nothing to wait for
+    bios[2].write(bios[1].read())
+    s.unwrap()
+    assert bios[0].pending == 0
+
+
+def test_unwrap_with_the_close_notify_still_parked(files):
+    """The last data read, the EOF not yet: unwrap() takes the parked close_notify out and
+    hands back what followed it (a STARTTLS downgrade's plain bytes)."""
+    c, s, bios = bio_pair(files, "fasttls")
+    s.write(b"last words")
+    try:
+        s.unwrap()
+    except ssl.SSLWantReadError:
+        pass
+    bios[0].write(bios[3].read() + b"PLAIN")
+    assert c.read(100) == b"last words"
+    assert bios[0].pending > 0  # the close_notify, as OpenSSL leaves it
+    c.unwrap()
+    assert bios[0].read() == b"PLAIN"
