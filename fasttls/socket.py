@@ -49,6 +49,31 @@ def _write_cut_error() -> SSLError:
     )
 
 
+def _held_alert_start(data: bytearray, start: int, stop: int) -> int:
+    """Where the last record of ``data[start:stop]`` begins when it may be an alert (a
+    close_notify) and complete records come before it; else ``stop``.
+
+    OpenSSL opens one record per read, so the close_notify that came in the same segment
+    as the last data is still in the kernel when that data is returned, and ``select()``
+    wakes the reader for it.  Code that waits in ``select()`` between reads (websockets'
+    sync client) never woke up for a close_notify we had taken with the data: its closes
+    waited for a timeout.  An alert is a TLS 1.2 alert record, or a TLS 1.3 record of
+    19 bytes (2 of alert, the content type, the tag); holding a 3-byte TLS 1.2 ChaCha20
+    data record by mistake only costs a read."""
+    pos, last, count = start, -1, 0
+    while stop - pos >= 5:
+        rec_end = pos + 5 + int.from_bytes(data[pos + 3 : pos + 5], "big")
+        if rec_end > stop:
+            return stop  # a partial record last: more is coming anyway
+        last, count, pos = pos, count + 1, rec_end
+    if pos != stop or count < 2:
+        return stop
+    ctype, length = data[last], int.from_bytes(data[last + 3 : last + 5], "big")
+    if ctype == 21 or (ctype == 23 and length == 19):
+        return last
+    return stop
+
+
 class SSLSocket(TLSInfo, ssl.SSLSocket):
     """A TLS connection over a socket; made by ``SSLContext.wrap_socket`` or :func:`wrap_socket`.
 
@@ -200,16 +225,27 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             if not conn.bytes_to_send():
                 return
 
-    def _fill(self, size: int = _RECV_SIZE) -> None:
-        """Receive once (up to ``size`` bytes) from the socket into the record layer and process it."""
+    def _fill(self, size: int = _RECV_SIZE, hold_alert: bool = False) -> None:
+        """Receive once (up to ``size`` bytes) from the socket into the record layer and process it.
+
+        ``hold_alert``: peek first, and leave in the kernel a last record that may be the
+        peer's close_notify when records come before it (see ``_held_alert_start``)."""
         conn = self._conn
         buf = conn.receive_buffer
         end = buf.reserve(size)
         view = memoryview(buf.buffer)
         try:
             n = None
-            timeout = _socket.socket.gettimeout(self)
-            if timeout:
+            if hold_alert:
+                n = _socket.socket.recv_into(self, view[end : end + size], size, _socket.MSG_PEEK)
+                if n:
+                    held = _held_alert_start(buf.buffer, buf.start, end + n)
+                    if held > end:
+                        # The records before it only; they are there, so this does not block.
+                        n = _socket.socket.recv_into(self, view[end:held], held - end)
+                    else:
+                        n = _socket.socket.recv_into(self, view[end : end + n], n)
+            elif _socket.socket.gettimeout(self):
                 # A socket with a timeout makes CPython poll() before every recv; try the
                 # read first (the fd is non-blocking) and poll only when nothing is there.
                 try:
@@ -251,19 +287,22 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         read first and the error raised by the next read, as OpenSSL's SSL_read opens one
         record at a time.
 
-        A non-blocking socket receives no more than the read can return (but always enough
-        to complete the record begun): an event loop that reads once per readiness event
-        and then waits in select() must not leave opened data behind, where select() does
-        not see it (OpenSSL reads one record at a time, so such loops work with ssl).
-        Blocking sockets and those with a timeout read 256 KiB at a time."""
+        A socket receives no more than the read can return (but always enough to complete
+        the record begun): code that reads once per readiness event and then waits in
+        select() (event loops, websockets' sync client with a blocking socket) must not
+        leave opened data behind, where select() does not see it.  OpenSSL reads one record
+        at a time, so such loops work with ssl.  Reads of 256 KiB or more (the bulk path)
+        read 256 KiB at a time."""
         conn = self._conn
         if conn.error is not None:
             raise fresh_copy(conn.error)  # never wait on the socket for a failed connection
         size = _RECV_SIZE
-        if want < _RECV_SIZE and _socket.socket.gettimeout(self) == 0.0:
+        hold_alert = False
+        if want < _RECV_SIZE:
             size = max(want - len(conn.receive_buffer), conn.next_record_size(), 1)
+            hold_alert = conn.handshake_complete
         try:
-            self._fill(size)
+            self._fill(size, hold_alert)
         except SSLError:
             if not conn.pending() or conn.error is None:
                 raise

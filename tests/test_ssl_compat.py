@@ -1525,13 +1525,15 @@ def test_a_write_retry_with_less_data_is_bad_length(files, kind):
             release.set()
 
 
+@pytest.mark.parametrize("blocking", [False, True], ids=["non-blocking", "blocking"])
 @pytest.mark.parametrize("bufsize", [4096, 65536])
 @pytest.mark.parametrize("kind", ["fasttls", "ssl"])
-def test_a_select_loop_reading_once_per_event_gets_every_record(files, kind, bufsize):
+def test_a_select_loop_reading_once_per_event_gets_every_record(files, kind, bufsize, blocking):
     """An event loop that does one recv per readiness event and then waits in select()
     (no pending() check) works with ssl for small records, which OpenSSL reads one at a
     time.  We read 256 KiB ahead and left opened data where select() does not look; a
-    non-blocking socket now receives no more than the read can return."""
+    socket now receives no more than the read can return.  Blocking sockets too:
+    websockets' sync client selects on one."""
     import selectors
     import time
 
@@ -1550,7 +1552,7 @@ def test_a_select_loop_reading_once_per_event_gets_every_record(files, kind, buf
             with connect(ctx, srv.port) as c:
                 c.sendall(b"go")
                 time.sleep(0.3)  # the burst is in the kernel's buffer
-                c.setblocking(False)
+                c.setblocking(blocking)
                 got = bytearray()
                 with selectors.DefaultSelector() as sel:
                     sel.register(c, selectors.EVENT_READ)
@@ -1564,6 +1566,48 @@ def test_a_select_loop_reading_once_per_event_gets_every_record(files, kind, buf
                 assert len(got) == count * size and c.pending() == 0
         finally:
             done.set()
+
+
+@pytest.mark.parametrize("blocking", [False, True], ids=["non-blocking", "blocking"])
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_select_loop_sees_the_close_notify_that_came_with_the_last_data(files, kind, blocking):
+    """The peer sends its last bytes and unwrap()s, and both arrive together.  OpenSSL reads
+    the data record and leaves the close_notify in the kernel, so select() wakes the loop
+    for it.  We took it with the data: the loop slept in select() while the peer waited for
+    our close_notify (websockets' sync client waited out its close timeout).  Now a last
+    record that may be an alert stays in the kernel when records come before it."""
+    import time
+
+    release = threading.Event()
+
+    def last_words(s):
+        s.recv(1)
+        s.sendall(b"bye")
+        try:
+            s.unwrap()  # waits for our close_notify
+        except (ssl.SSLError, OSError):
+            pass
+        release.set()
+
+    ctx = client_of(kind, files)
+    with echo_server(ssl_server(files), after_handshake=last_words) as srv:
+        with connect(ctx, srv.port) as c:
+            c.sendall(b"g")  # one byte: the server's unwrap must find nothing unread
+            time.sleep(0.3)  # "bye" and the close_notify are both in the kernel's buffer
+            c.setblocking(blocking)
+            got, eof = bytearray(), False
+            deadline = time.monotonic() + 10
+            while not eof and time.monotonic() < deadline:
+                if select.select([c], [], [], 0.5)[0]:
+                    try:
+                        data = c.recv(4096)
+                    except ssl.SSLWantReadError:
+                        continue
+                    eof = not data
+                    got += data
+            assert (bytes(got), eof) == (b"bye", True)
+            c.unwrap()
+        assert release.wait(10)
 
 
 @pytest.mark.parametrize("kind", ["fasttls", "ssl"])
@@ -1602,3 +1646,26 @@ def test_a_non_blocking_server_sees_data_sent_right_behind_the_handshake(files, 
     finally:
         listener.close()
     assert result == {"readable": True, "data": b"request"}
+
+
+def test_which_last_record_stays_in_the_kernel():
+    """``_held_alert_start``: only a last, complete record that may be an alert, and only
+    behind other complete records (alone, it is read: that read returns the EOF)."""
+    from fasttls.socket import _held_alert_start
+
+    def rec(ctype, n):
+        return bytes([ctype, 3, 3]) + n.to_bytes(2, "big") + bytes(n)
+
+    data13, alert13, alert12 = rec(23, 1000), rec(23, 19), rec(21, 26)
+    cases = {
+        (data13, alert13): len(data13),  # TLS 1.3: 2 + 1 + 16 bytes
+        (data13, alert12): len(data13),  # TLS 1.2: the alert content type shows
+        (data13, data13, alert13): 2 * len(data13),
+        (alert13,): len(alert13),  # alone: read it
+        (data13, rec(23, 20)): len(data13) + 25,  # a data record
+        (data13, alert13, data13[:7]): len(data13) + len(alert13) + 7,  # a partial record last: all
+        (data13, data13[:3]): len(data13) + 3,
+    }
+    for parts, expected in cases.items():
+        blob = bytearray(b"xx" + b"".join(parts))
+        assert _held_alert_start(blob, 2, len(blob)) == expected + 2, parts
