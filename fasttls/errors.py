@@ -142,6 +142,7 @@ class SSLCertVerificationError(TLSError, ssl.SSLCertVerificationError):
         self.library, self.reason = "SSL", "CERTIFICATE_VERIFY_FAILED"
         self.message = f"[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {message}"
         self.args = (ssl.SSL_ERROR_SSL.value, self.message)
+        self.strerror = self.message  # OSError's, as ssl's: the same text as args[1]
         self.verify_code = verify_code
         self.verify_message = verify_message or message
         self._text = message  # may carry more than verify_message (cryptography's reason)

@@ -471,6 +471,7 @@ def test_verification_failures_match_ssl(files, case, hostname, code, kind):
     # What code checks (aiohttp, scripts that look for CERTIFICATE_VERIFY_FAILED):
     assert (err.reason, err.library, err.errno, type(err.errno)) == (ref.reason, ref.library, ref.errno, int)
     assert str(err).startswith("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ")
+    assert (err.strerror == err.args[1]) and (ref.strerror == ref.args[1])  # OSError's fields agree
     assert str(ref).startswith(f"[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {ref.verify_message}")
     assert isinstance(err, ssl.SSLError) and isinstance(err, ValueError)  # ssl.CertificateError is a ValueError
 
