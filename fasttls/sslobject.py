@@ -15,6 +15,7 @@ report about a connection (``cipher()``, ``getpeercert()``, ``version()``...).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import ssl
 import weakref
@@ -207,10 +208,25 @@ class TLSInfo:
     def context(self, ctx) -> None:
         if not hasattr(ctx, "_config_for"):
             raise TypeError("The value must be a fasttls SSLContext")
+        config = ctx._config_for(self.server_side)
+        old = self._config
+        if old is not None and old is not config:
+            # As OpenSSL's SSL_set_SSL_CTX (what ssl does here, typically in an sni_callback):
+            # the new context brings its certificates, ALPN and trust store; verify mode,
+            # versions, suites, options and tickets stay the connection's.  Taking the whole
+            # new context would drop a required client certificate when the per-host
+            # context (as they usually are) never asked for one.
+            config = dataclasses.replace(
+                old,
+                certificates=config.certificates,
+                alpn_protocols=config.alpn_protocols,
+                trust_store=config.trust_store,
+                client_ca_store=config.client_ca_store,
+            )
         self._context = ctx
-        self._config = ctx._config_for(self.server_side)
+        self._config = config
         if self._conn is not None:
-            self._conn.config = self._config
+            self._conn.config = config
 
     @property
     def connection(self) -> Connection | None:

@@ -18,6 +18,8 @@ import warnings
 from contextlib import contextmanager
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 import fasttls
 from fasttls.constants import NamedGroup
@@ -592,12 +594,42 @@ def test_the_module_has_ssls_stateless_names():
 def test_get_server_certificate(files):
     with echo_server(fasttls_server(files)) as srv:
         pem = fasttls.get_server_certificate(("127.0.0.1", srv.port), ca_certs=files.ca)
-    with open(files.cert) as f:
-        assert ssl.PEM_cert_to_DER_cert(pem) == ssl.PEM_cert_to_DER_cert(f.read())
+    with open(files.cert, "rb") as f:
+        leaf = x509.load_pem_x509_certificates(f.read())[0]  # the file holds the chain
+    assert ssl.PEM_cert_to_DER_cert(pem) == leaf.public_bytes(serialization.Encoding.DER)
     # Verified when ca_certs is given: another CA's server is refused, as with ssl.
     with echo_server(fasttls_server(files, files.untrusted_cert, files.untrusted_key)) as srv:
         with pytest.raises(fasttls.SSLCertVerificationError):
             fasttls.get_server_certificate(("127.0.0.1", srv.port), ca_certs=files.ca)
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_an_sni_context_swap_keeps_the_required_client_certificate(files, kind):
+    """OpenSSL's SSL_set_SSL_CTX takes the certificates (and ALPN, trust store) from the new
+    context and keeps the connection's verify mode.  We took the whole new context, so a
+    server requiring client certificates stopped asking once its sni_callback switched to a
+    per-host context that (as usual) only loaded a certificate chain."""
+    per_host = make_server(kind, files, files.wronghost_cert, files.wronghost_key)
+    per_host.load_verify_locations(files.ca)  # OpenSSL verifies with the new context's store
+    assert per_host.verify_mode == ssl.CERT_NONE
+
+    def callback(sslsock, server_name, ctx):
+        if server_name == "wrong.example":
+            sslsock.context = per_host
+
+    sctx = make_server(kind, files)
+    sctx.verify_mode = ssl.CERT_REQUIRED
+    sctx.load_verify_locations(files.ca)
+    sctx.sni_callback = callback
+    with_cert = client(files)
+    with_cert.load_cert_chain(files.client_cert, files.client_key)
+    with echo_server(sctx, connections=2) as srv:
+        with connect(with_cert, srv.port, server_hostname="wrong.example") as s:
+            assert s.getpeercert()["subjectAltName"] == (("DNS", "wrong.example"),)  # the swap happened
+            echo(s, b"with a certificate")
+        with pytest.raises(ssl.SSLError, match="(?i)certificate.required|handshake.failure|EOF|reset"):
+            with connect(client(files), srv.port, server_hostname="wrong.example") as s:
+                echo(s, b"without one")  # TLS 1.3: the refusal comes after the client's Finished
 
 
 def test_set_servername_callback(files):
