@@ -13,6 +13,7 @@ import errno
 import os
 import socket as _socket
 import ssl
+import sys
 import threading
 from typing import Any
 
@@ -49,29 +50,41 @@ def _write_cut_error() -> SSLError:
     )
 
 
-def _held_alert_start(data: bytearray, start: int, stop: int) -> int:
-    """Where the last record of ``data[start:stop]`` begins when it may be an alert (a
-    close_notify) and complete records come before it; else ``stop``.
+#: The largest record (TLS 1.2's ciphertext bound, RFC 5246 6.2.3): a peek this long
+#: always holds a whole record when one is there.
+_ONE_RECORD = 5 + (1 << 14) + 2048
 
-    OpenSSL opens one record per read, so the close_notify that came in the same segment
-    as the last data is still in the kernel when that data is returned, and ``select()``
-    wakes the reader for it.  Code that waits in ``select()`` between reads (websockets'
-    sync client) never woke up for a close_notify we had taken with the data: its closes
-    waited for a timeout.  An alert is a TLS 1.2 alert record, or a TLS 1.3 record of
-    19 bytes (2 of alert, the content type, the tag); holding a 3-byte TLS 1.2 ChaCha20
-    data record by mistake only costs a read."""
+
+#: recv flags that take peeked bytes out of the kernel: for TCP, Linux's MSG_TRUNC discards
+#: them without copying them again (elsewhere they are simply read over themselves).
+_TAKE_FLAGS = getattr(_socket, "MSG_TRUNC", 0) if sys.platform.startswith("linux") else 0
+
+
+def _records_to_take(data: bytearray, start: int, stop: int, want: int) -> int:
+    """How far into ``data[start:stop]`` (record layer bytes, peeked) a read of ``want``
+    bytes should take from the kernel: whole records whose plaintext the read can return
+    (at least one), and not a last record that may be the peer's close_notify.
+
+    OpenSSL reads one record at a time, so what a read does not return stays in the
+    kernel, where ``select()`` sees it.  Code that waits in ``select()`` between reads
+    (websockets' sync client, hand-written loops) stalled when we had opened more, or
+    taken the close_notify that came with the last data (its closes waited for a
+    timeout).  An alert is a TLS 1.2 alert record, or a TLS 1.3 record of 19 bytes
+    (2 of alert, the content type, the tag); holding a 3-byte TLS 1.2 ChaCha20 data
+    record by mistake only costs a read.  With no whole record there, everything peeked
+    is taken: the rest of the record will wake ``select()``.
+    """
     pos, last, count = start, -1, 0
     while stop - pos >= 5:
-        rec_end = pos + 5 + int.from_bytes(data[pos + 3 : pos + 5], "big")
-        if rec_end > stop:
-            return stop  # a partial record last: more is coming anyway
+        rec_end = pos + 5 + (data[pos + 3] << 8 | data[pos + 4])
+        if rec_end > stop or (count and rec_end - start > want):
+            break
         last, count, pos = pos, count + 1, rec_end
-    if pos != stop or count < 2:
+    if not count:
         return stop
-    ctype, length = data[last], int.from_bytes(data[last + 3 : last + 5], "big")
-    if ctype == 21 or (ctype == 23 and length == 19):
+    if count > 1 and (data[last] == 21 or (data[last] == 23 and pos - last == 24)):
         return last
-    return stop
+    return pos
 
 
 class SSLSocket(TLSInfo, ssl.SSLSocket):
@@ -225,26 +238,25 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             if not conn.bytes_to_send():
                 return
 
-    def _fill(self, size: int = _RECV_SIZE, hold_alert: bool = False) -> None:
+    def _fill(self, size: int = _RECV_SIZE, want: int = 0) -> None:
         """Receive once (up to ``size`` bytes) from the socket into the record layer and process it.
 
-        ``hold_alert``: peek first, and leave in the kernel a last record that may be the
-        peer's close_notify when records come before it (see ``_held_alert_start``)."""
+        With ``want`` (a read of that many bytes, after the handshake): peek, and take from
+        the kernel only what ``_records_to_take`` says, as OpenSSL leaves the rest there."""
         conn = self._conn
         buf = conn.receive_buffer
         end = buf.reserve(size)
         view = memoryview(buf.buffer)
         try:
             n = None
-            if hold_alert:
+            if want:
                 n = _socket.socket.recv_into(self, view[end : end + size], size, _socket.MSG_PEEK)
                 if n:
-                    held = _held_alert_start(buf.buffer, buf.start, end + n)
-                    if held > end:
-                        # The records before it only; they are there, so this does not block.
-                        n = _socket.socket.recv_into(self, view[end:held], held - end)
-                    else:
-                        n = _socket.socket.recv_into(self, view[end : end + n], n)
+                    cut = _records_to_take(buf.buffer, buf.start, end + n, max(want, 1))
+                    # The bytes are there: this does not block.  (cut == end: a whole
+                    # record was already buffered; nothing to take.)  They are in the
+                    # buffer already, so Linux drops them from the kernel without a copy.
+                    n = _socket.socket.recv_into(self, view[end:cut], cut - end, _TAKE_FLAGS) if cut > end else -1
             elif _socket.socket.gettimeout(self):
                 # A socket with a timeout makes CPython poll() before every recv; try the
                 # read first (the fd is non-blocking) and poll only when nothing is there.
@@ -269,7 +281,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             with self._conn_lock:
                 conn.receive_eof()
             return
-        buf.commit(n)
+        if n > 0:
+            buf.commit(n)
         try:
             with self._conn_lock:
                 conn.receive_data(b"")
@@ -287,22 +300,18 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         read first and the error raised by the next read, as OpenSSL's SSL_read opens one
         record at a time.
 
-        A socket receives no more than the read can return (but always enough to complete
-        the record begun): code that reads once per readiness event and then waits in
-        select() (event loops, websockets' sync client with a blocking socket) must not
-        leave opened data behind, where select() does not see it.  OpenSSL reads one record
-        at a time, so such loops work with ssl.  Reads of 256 KiB or more (the bulk path)
-        read 256 KiB at a time."""
+        After the handshake a read of less than 256 KiB takes from the kernel only the whole
+        records it can return, and leaves a close_notify behind the last data there, as
+        OpenSSL does (``_records_to_take``).  Reads of 256 KiB or more (the bulk path) take
+        256 KiB at a time."""
         conn = self._conn
         if conn.error is not None:
             raise fresh_copy(conn.error)  # never wait on the socket for a failed connection
-        size = _RECV_SIZE
-        hold_alert = False
-        if want < _RECV_SIZE:
-            size = max(want - len(conn.receive_buffer), conn.next_record_size(), 1)
-            hold_alert = conn.handshake_complete
         try:
-            self._fill(size, hold_alert)
+            if want < _RECV_SIZE and conn.handshake_complete:
+                self._fill(min(max(want, _ONE_RECORD), _RECV_SIZE), want)
+            else:
+                self._fill(_RECV_SIZE)
         except SSLError:
             if not conn.pending() or conn.error is None:
                 raise

@@ -1681,24 +1681,29 @@ def test_a_non_blocking_server_sees_data_sent_right_behind_the_handshake(files, 
     assert result == {"readable": True, "data": b"request"}
 
 
-def test_which_last_record_stays_in_the_kernel():
-    """``_held_alert_start``: only a last, complete record that may be an alert, and only
-    behind other complete records (alone, it is read: that read returns the EOF)."""
-    from fasttls.socket import _held_alert_start
+def test_which_records_a_read_takes_from_the_kernel():
+    """``_records_to_take``: whole records whose plaintext the read can return (at least
+    one), never a last record that may be an alert behind other records (alone, it is
+    taken: that read returns the EOF), and everything when no record is whole yet."""
+    from fasttls.socket import _records_to_take
 
     def rec(ctype, n):
         return bytes([ctype, 3, 3]) + n.to_bytes(2, "big") + bytes(n)
 
     data13, alert13, alert12 = rec(23, 1000), rec(23, 19), rec(21, 26)
-    cases = {
-        (data13, alert13): len(data13),  # TLS 1.3: 2 + 1 + 16 bytes
-        (data13, alert12): len(data13),  # TLS 1.2: the alert content type shows
-        (data13, data13, alert13): 2 * len(data13),
-        (alert13,): len(alert13),  # alone: read it
-        (data13, rec(23, 20)): len(data13) + 25,  # a data record
-        (data13, alert13, data13[:7]): len(data13) + len(alert13) + 7,  # a partial record last: all
-        (data13, data13[:3]): len(data13) + 3,
-    }
-    for parts, expected in cases.items():
+    big = 1 << 20
+    cases = [
+        ((data13, alert13), big, len(data13)),  # TLS 1.3: 2 + 1 + 16 bytes
+        ((data13, alert12), big, len(data13)),  # TLS 1.2: the alert content type shows
+        ((data13, data13, alert13), big, 2 * len(data13)),
+        ((alert13,), big, len(alert13)),  # alone: take it
+        ((data13, rec(23, 20)), big, len(data13) + 25),  # a data record
+        ((data13, alert13, data13[:7]), big, len(data13)),  # the alert is last of the whole ones
+        ((data13, data13[:3]), big, len(data13)),  # a partial record stays in the kernel
+        ((data13[:300],), big, 300),  # nothing whole: take what is there
+        ((data13, data13, data13), 2 * len(data13), 2 * len(data13)),  # what the read can return
+        ((data13, data13), 10, len(data13)),  # but at least one record
+    ]
+    for parts, want, expected in cases:
         blob = bytearray(b"xx" + b"".join(parts))
-        assert _held_alert_start(blob, 2, len(blob)) == expected + 2, parts
+        assert _records_to_take(blob, 2, len(blob), want) == expected + 2, (parts, want)
