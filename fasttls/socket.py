@@ -340,12 +340,11 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 with self._conn_lock:
                     conn.start()
             self._flush()
-            # A non-blocking socket reads the handshake a record at a time (as OpenSSL
-            # does): application data the peer sends right behind its last handshake
-            # record stays in the kernel, where an event loop's select() sees it.
-            record_at_a_time = _socket.socket.gettimeout(self) == 0.0
+            # The handshake is read a record at a time (as OpenSSL does): application data
+            # the peer sends right behind its last handshake record stays in the kernel,
+            # where a select() loop sees it (blocking and non-blocking sockets alike).
             while not conn.handshake_complete:
-                self._fill(max(1, conn.next_record_size()) if record_at_a_time else _RECV_SIZE)
+                self._fill(max(1, conn.next_record_size()))
             self._flush()
         finally:
             self.settimeout(timeout)

@@ -1681,6 +1681,47 @@ def test_a_non_blocking_server_sees_data_sent_right_behind_the_handshake(files, 
     assert result == {"readable": True, "data": b"request"}
 
 
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_blocking_server_sees_data_sent_right_behind_the_handshake(files, kind):
+    """The same with a blocking server (websockets' sync server, socketserver with a
+    select loop): the client's Finished and its request arrive in one segment, here
+    exactly so (the client is an ssl MemoryBIO pair).  A blocking handshake read 256 KiB
+    and opened the request, where select() does not look."""
+    sctx = fasttls_server(files) if kind == "fasttls" else ssl_server(files)
+    listener = socket.create_server(("127.0.0.1", 0))
+    result = {}
+
+    def serve():
+        raw, _ = listener.accept()
+        raw.settimeout(10)
+        with sctx.wrap_socket(raw, server_side=True) as s:
+            readable = select.select([s], [], [], 3)[0]
+            result["readable"] = bool(readable)
+            result["data"] = s.recv(100) if readable else None
+
+    t = threading.Thread(target=serve)
+    t.start()
+    try:
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        cctx = client_of("ssl", files)
+        obj = cctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+        with socket.create_connection(listener.getsockname(), timeout=10) as raw:
+            while True:
+                try:
+                    obj.do_handshake()
+                    break
+                except ssl.SSLWantReadError:
+                    if outgoing.pending:
+                        raw.sendall(outgoing.read())
+                    incoming.write(raw.recv(65536))
+            obj.write(b"request")
+            raw.sendall(outgoing.read())  # Finished and the request, one send
+            t.join(20)
+    finally:
+        listener.close()
+    assert result == {"readable": True, "data": b"request"}
+
+
 def test_which_records_a_read_takes_from_the_kernel():
     """``_records_to_take``: whole records whose plaintext the read can return (at least
     one), never a last record that may be an alert behind other records (alone, it is
