@@ -275,6 +275,12 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             # close_notify (b"" with suppress_ragged_eofs, else SSLEOFError), so a body
             # that ends at a reset is still read to its end.
             n = 0
+        except OSError as exc:
+            # Another thread closed the socket under a blocked read (the usual way to stop a
+            # reader thread): ssl reads that as an EOF (b"" with suppress_ragged_eofs).
+            if exc.errno != errno.EBADF or _socket.socket.fileno(self) != -1 or not conn.handshake_complete:
+                raise
+            n = 0
         finally:
             view.release()
         if n == 0:
@@ -346,11 +352,27 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             while not conn.handshake_complete:
                 self._fill(max(1, conn.next_record_size()))
             self._flush()
+        except SSLError:
+            if conn.error is not None:
+                self._discard_unread()
+            raise
         finally:
             self.settimeout(timeout)
         if not self._done:
             self._done = True
             self._handshake_done()
+
+    def _discard_unread(self) -> None:
+        """The handshake failed and our alert went out: drop what the peer sent after the
+        record that failed (the rest of its flight, still in the kernel, since we read a
+        record at a time).  Closing a socket with unread data sends a reset, which can make
+        the peer lose our alert before reading it."""
+        for _ in range(64):  # at most 4 MiB: the peer's flight, not a stream
+            try:
+                if not _socket.socket.recv(self, 65536, _socket.MSG_DONTWAIT):
+                    return
+            except OSError:  # BlockingIOError: nothing more for now
+                return
 
     def _ensure_handshake(self) -> None:
         self._check_connected()

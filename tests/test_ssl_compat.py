@@ -1722,6 +1722,44 @@ def test_a_blocking_server_sees_data_sent_right_behind_the_handshake(files, kind
     assert result == {"readable": True, "data": b"request"}
 
 
+@pytest.mark.parametrize("how", ["shutdown+close", "close"])
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_closing_under_a_blocked_reader_reads_as_eof(files, kind, how):
+    """The usual way to stop a reader thread: another thread shuts the socket down and
+    closes it.  ssl's reader gets b"" (an EOF); ours got OSError(EBADF) when the close
+    came between the wake-up and the read."""
+    import time
+
+    def hold(s):
+        try:
+            s.recv(1)  # sends nothing; returns when the client has gone
+        except (ssl.SSLError, OSError):
+            pass
+
+    rounds = 5 if how == "shutdown+close" else 1
+    with echo_server(ssl_server(files), connections=rounds, after_handshake=hold) as srv:
+        for _ in range(rounds):
+            raw = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+            s = client_of(kind, files).wrap_socket(raw, server_hostname="localhost")
+            s.settimeout(3 if how == "shutdown+close" else 1)
+            box = {}
+
+            def reader(s=s, box=box):
+                try:
+                    box["got"] = s.recv(1024)
+                except BaseException as e:  # the test reports it
+                    box["got"] = e
+
+            t = threading.Thread(target=reader)
+            t.start()
+            time.sleep(0.2)  # blocked in recv
+            if how == "shutdown+close":
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+            t.join(10)
+            assert box["got"] == b"", box
+
+
 def test_which_records_a_read_takes_from_the_kernel():
     """``_records_to_take``: whole records whose plaintext the read can return (at least
     one), never a last record that may be an alert behind other records (alone, it is
