@@ -91,7 +91,14 @@ def test_a_pss_key_signs_with_the_pss_schemes_only(pki, pss):
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_openssl_client_verifies_our_pss_server(pki, pss, version):
-    chain, _, ck = pss["server"]
+    text, info = s_client_to_our_server(pss, pss["server"][2], version)
+    assert "Peer signature type: RSA-PSS" in text, text
+    assert info["echoed"] == 4
+
+
+def s_client_to_our_server(pss, ck, version):
+    """``openssl s_client`` verifying our server with ``ck`` and echoing a line: its output
+    and our server's summary."""
     with fasttls_server(Config(certificates=[ck], min_version=VERSIONS[version], max_version=VERSIONS[version])) as srv:
         args = [OPENSSL_FLAG[version], "-CAfile", pss["root"], "-verify_return_error", "-servername", "localhost"]
         with openssl_client(srv.port, args) as cli:
@@ -101,9 +108,7 @@ def test_openssl_client_verifies_our_pss_server(pki, pss, version):
             cli.close_stdin()
             cli.wait()
             text = cli.text()
-        info = srv.join()[0]
-    assert "Peer signature type: RSA-PSS" in text, text
-    assert info["echoed"] == 4
+        return text, srv.join()[0]
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -187,17 +192,7 @@ def test_key_parameters_decide_the_schemes(pss, pkeyopts, expected):
 @pytest.mark.parametrize("version", VERSIONS)
 def test_openssl_client_and_a_sha384_only_key(pss, version):
     """We used to sign with rsa_pss_pss_sha256, which OpenSSL refuses for this key ("digest not allowed")."""
-    ck = pss["server-sha384"][2]
-    with fasttls_server(Config(certificates=[ck], min_version=VERSIONS[version], max_version=VERSIONS[version])) as srv:
-        args = [OPENSSL_FLAG[version], "-CAfile", pss["root"], "-verify_return_error", "-servername", "localhost"]
-        with openssl_client(srv.port, args) as cli:
-            cli.wait_for(r"Verify return code: 0 \(ok\)")
-            cli.send(b"pss\n")
-            cli.wait_for("pss")
-            cli.close_stdin()
-            cli.wait()
-            text = cli.text()
-        srv.join()
+    text, _ = s_client_to_our_server(pss, pss["server-sha384"][2], version)
     assert "Peer signing digest: SHA384" in text, text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import ipaddress
 import os
@@ -189,13 +190,12 @@ def test_client_chains(p):
 # ----------------------------------------------------------------- same codes as Python's ssl
 
 
-def stdlib_result(issued: pki.Issued, ca_pem: bytes, host: str, check_hostname: bool, tmp_path) -> tuple[int, str] | None:
-    """Verify ``issued`` the way Python's ssl does: a real handshake over a socketpair."""
+@contextlib.contextmanager
+def _ssl_server_socket(issued, tmp_path):
+    """A socket whose other end is Python's ssl serving ``issued`` (closed afterwards)."""
     certfile, keyfile = issued.write(tmp_path)
     server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_ctx.load_cert_chain(certfile, keyfile)
-    client_ctx = ssl.create_default_context(cadata=ca_pem.decode())
-    client_ctx.check_hostname = check_hostname
     a, b = socket.socketpair()
     a.settimeout(10)
     b.settimeout(10)
@@ -210,14 +210,23 @@ def stdlib_result(issued: pki.Issued, ca_pem: bytes, host: str, check_hostname: 
     t = threading.Thread(target=serve)
     t.start()
     try:
-        with client_ctx.wrap_socket(b, server_hostname=host):
-            return None
-    except ssl.SSLCertVerificationError as e:
-        return e.verify_code, e.verify_message
+        yield b
     finally:
         b.close()
         a.close()
         t.join(10)
+
+
+def stdlib_result(issued: pki.Issued, ca_pem: bytes, host: str, check_hostname: bool, tmp_path) -> tuple[int, str] | None:
+    """Verify ``issued`` the way Python's ssl does: a real handshake over a socketpair."""
+    client_ctx = ssl.create_default_context(cadata=ca_pem.decode())
+    client_ctx.check_hostname = check_hostname
+    with _ssl_server_socket(issued, tmp_path) as b:
+        try:
+            with client_ctx.wrap_socket(b, server_hostname=host):
+                return None
+        except ssl.SSLCertVerificationError as e:
+            return e.verify_code, e.verify_message
 
 
 STDLIB_CASES = [
@@ -614,28 +623,17 @@ def test_private_ca_verdicts_match_stdlib_ssl(tmp_path, variant, strict):
     from cryptography.hazmat.primitives import serialization
 
     root_pem = root.public_bytes(serialization.Encoding.PEM)
-    certfile, keyfile = issued.write(tmp_path)
-    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_ctx.load_cert_chain(certfile, keyfile)
     client_ctx = ssl.create_default_context(cadata=root_pem.decode())
     if strict:
         client_ctx.verify_flags |= ssl.VERIFY_X509_STRICT
     else:
         client_ctx.verify_flags &= ~ssl.VERIFY_X509_STRICT
-    a, b = socket.socketpair()
-    a.settimeout(10)
-    b.settimeout(10)
-    t = threading.Thread(target=lambda: _serve_quietly(server_ctx, a))
-    t.start()
-    try:
-        with client_ctx.wrap_socket(b, server_hostname="localhost"):
-            theirs = None
-    except ssl.SSLCertVerificationError as e:
-        theirs = (e.verify_code, e.verify_message)
-    finally:
-        b.close()
-        a.close()
-        t.join(10)
+    with _ssl_server_socket(issued, tmp_path) as b:
+        try:
+            with client_ctx.wrap_socket(b, server_hostname="localhost"):
+                theirs = None
+        except ssl.SSLCertVerificationError as e:
+            theirs = (e.verify_code, e.verify_message)
     store = TrustStore()
     store.add_pem(root_pem)
     try:
@@ -650,14 +648,6 @@ def test_private_ca_verdicts_match_stdlib_ssl(tmp_path, variant, strict):
         assert (ours is None) == (variant == "well-formed" or not strict)
 
 
-def _serve_quietly(ctx: ssl.SSLContext, sock: socket.socket) -> None:
-    try:
-        with ctx.wrap_socket(sock, server_side=True) as s:
-            s.recv(1)
-    except (ssl.SSLError, OSError):
-        pass
-
-
 @pytest.mark.parametrize("strict", [False, True], ids=["default", "VERIFY_X509_STRICT"])
 def test_context_verify_flags_choose_the_profile(tmp_path, strict):
     """End to end: a fasttls client context and an ssl server whose CA has no keyUsage."""
@@ -665,19 +655,11 @@ def test_context_verify_flags_choose_the_profile(tmp_path, strict):
     from cryptography.hazmat.primitives import serialization
 
     issued, root = _private_pki("root-without-key-usage")
-    certfile, keyfile = issued.write(tmp_path)
-    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_ctx.load_cert_chain(certfile, keyfile)
     ctx = fasttls.create_default_context(cadata=root.public_bytes(serialization.Encoding.PEM).decode())
     ctx.verify_flags &= ~fasttls.VERIFY_X509_STRICT  # Python 3.13's create_default_context sets it
     if strict:
         ctx.verify_flags |= fasttls.VERIFY_X509_STRICT
-    a, b = socket.socketpair()
-    a.settimeout(10)
-    b.settimeout(10)
-    t = threading.Thread(target=lambda: _serve_quietly(server_ctx, a))
-    t.start()
-    try:
+    with _ssl_server_socket(issued, tmp_path) as b:
         if strict:
             with pytest.raises(SSLCertVerificationError) as e:
                 ctx.wrap_socket(b, server_hostname="localhost")
@@ -686,7 +668,3 @@ def test_context_verify_flags_choose_the_profile(tmp_path, strict):
             with ctx.wrap_socket(b, server_hostname="localhost") as s:
                 assert s.version() == "TLSv1.3"
                 s.sendall(b"x")
-    finally:
-        b.close()
-        a.close()
-        t.join(10)
