@@ -367,9 +367,12 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         record that failed (the rest of its flight, still in the kernel, since we read a
         record at a time).  Closing a socket with unread data sends a reset, which can make
         the peer lose our alert before reading it."""
+        # Non-blocking for this (do_handshake puts the timeout back): with a timeout,
+        # CPython would wait for data before each recv, whatever MSG_DONTWAIT says.
+        _socket.socket.settimeout(self, 0.0)
         for _ in range(64):  # at most 4 MiB: the peer's flight, not a stream
             try:
-                if not _socket.socket.recv(self, 65536, _socket.MSG_DONTWAIT):
+                if not _socket.socket.recv(self, 65536):
                     return
             except OSError:  # BlockingIOError: nothing more for now
                 return

@@ -212,8 +212,9 @@ class TLSInfo:
         old = self._config
         if old is not None and old is not config:
             # As OpenSSL's SSL_set_SSL_CTX (what ssl does here, typically in an sni_callback):
-            # the new context brings its certificates, ALPN and trust store; verify mode,
-            # versions, suites, options and tickets stay the connection's.  Taking the whole
+            # the new context brings its certificates, ALPN, trust store, TLS 1.2 cipher list
+            # and key log; verify mode, versions, groups, options and tickets stay the
+            # connection's (OpenSSL copied them into the SSL when it was made).  Taking the whole
             # new context would drop a required client certificate when the per-host
             # context (as they usually are) never asked for one.
             config = dataclasses.replace(
@@ -222,6 +223,8 @@ class TLSInfo:
                 alpn_protocols=config.alpn_protocols,
                 trust_store=config.trust_store,
                 client_ca_store=config.client_ca_store,
+                cipher_suites_tls12=config.cipher_suites_tls12,  # set_ciphers: the SSL_CTX's list
+                keylog=config.keylog,
             )
         self._context = ctx
         self._config = config
@@ -308,11 +311,13 @@ class SSLObject(TLSInfo, ssl.SSLObject):
 
     def _read_incoming(self) -> bytes:
         """All of ``incoming``, less a parked close_notify marker (see ``_park_close_notify``)."""
-        data = self._incoming.read()
+        self._unpark()
+        return self._incoming.read()
+
+    def _unpark(self) -> None:
         if self._parked:
-            data = data[self._parked :]
+            self._incoming.read(self._parked)  # the marker is at the head
             self._parked = 0
-        return data
 
     def _park_close_notify(self) -> None:
         """A read is returning the last data before the peer's close_notify, which the
@@ -322,8 +327,8 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         never saw the EOF (the connection hung until a shutdown timeout).  So a marker
         stands in ``incoming`` for the close_notify until the next read (which returns
         b"") or ``unwrap()`` takes it out."""
-        if self._parked or self._shut:
-            return
+        if self._parked or self._shut or self._incoming.eof:
+            return  # after write_eof() nothing can be written: the next read says EOF anyway
         rest = self._incoming.read()
         self._incoming.write(_PARKED_CLOSE_NOTIFY + rest)
         self._parked = len(_PARKED_CLOSE_NOTIFY)
@@ -491,9 +496,10 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                 raise application_data_after_close_notify()
         # What followed the peer's close_notify goes back to ``incoming``, ahead of what
         # is still there: it is the plain stream's (a STARTTLS-style downgrade), as with ssl.
+        self._unpark()
         trailing = conn.take_trailing_data()
-        if trailing or self._parked:
-            self._incoming.write(bytes(trailing) + self._read_incoming())
+        if trailing and not self._incoming.eof:
+            self._incoming.write(bytes(trailing) + self._incoming.read())
         self._shut = True
 
     def getpeercert(self, binary_form: bool = False):

@@ -632,6 +632,32 @@ def test_an_sni_context_swap_keeps_the_required_client_certificate(files, kind):
                 echo(s, b"without one")  # TLS 1.3: the refusal comes after the client's Finished
 
 
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_an_sni_context_swap_brings_its_cipher_list_and_key_log(files, kind, tmp_path):
+    """What OpenSSL reads from the SSL_CTX at the time (not copied into the SSL when made):
+    the TLS 1.2 cipher list and the key log callback come from the new context."""
+    per_host = make_server(kind, files, files.wronghost_cert, files.wronghost_key)
+    per_host.set_ciphers("ECDHE-ECDSA-AES128-GCM-SHA256")
+    per_host.keylog_filename = str(tmp_path / "per-host.keys")
+    sctx = make_server(kind, files)
+    sctx.set_ciphers("ECDHE-ECDSA-CHACHA20-POLY1305")
+    sctx.keylog_filename = str(tmp_path / "original.keys")
+
+    def callback(sslsock, server_name, ctx):
+        sslsock.context = per_host
+
+    sctx.sni_callback = callback
+    cctx = client(files)
+    cctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    cctx.set_ciphers("ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256")
+    with echo_server(sctx) as srv:
+        with connect(cctx, srv.port, server_hostname="wrong.example") as s:
+            assert s.cipher()[0] == "ECDHE-ECDSA-AES128-GCM-SHA256"
+            echo(s, b"per host")
+    assert (tmp_path / "per-host.keys").read_text().count("CLIENT_RANDOM") == 1
+    assert "CLIENT_RANDOM" not in ((tmp_path / "original.keys").read_text() if (tmp_path / "original.keys").exists() else "")
+
+
 def test_set_servername_callback(files):
     names = []
     sctx = fasttls_server(files)
@@ -1758,6 +1784,38 @@ def test_closing_under_a_blocked_reader_reads_as_eof(files, kind, how):
             s.close()
             t.join(10)
             assert box["got"] == b"", box
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_failed_handshake_on_a_socket_with_a_timeout_fails_at_once(files, kind):
+    """Plain HTTP sent to a TLS server whose socket has a timeout: the handshake fails at
+    once.  Dropping the client's unread bytes after our alert waited out the timeout
+    (CPython polls before every recv on such a socket, MSG_DONTWAIT or not)."""
+    sctx = fasttls_server(files) if kind == "fasttls" else ssl_server(files)
+    listener = socket.create_server(("127.0.0.1", 0))
+    result = {}
+
+    def serve():
+        raw, _ = listener.accept()
+        raw.settimeout(60)
+        try:
+            sctx.wrap_socket(raw, server_side=True).close()
+        except (ssl.SSLError, OSError) as e:
+            result["error"] = e
+        finally:
+            raw.close()
+
+    t = threading.Thread(target=serve)
+    t.start()
+    try:
+        with socket.create_connection(listener.getsockname(), timeout=10) as raw:
+            raw.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n" + b"x" * 5000)
+            t.join(10)  # the client keeps the connection open meanwhile
+            assert not t.is_alive(), "the handshake did not fail at once"
+    finally:
+        listener.close()
+        t.join(60)
+    assert isinstance(result["error"], ssl.SSLError)
 
 
 def test_which_records_a_read_takes_from_the_kernel():

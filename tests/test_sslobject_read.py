@@ -373,3 +373,24 @@ def test_unwrap_with_the_close_notify_still_parked(files):
     assert bios[0].pending > 0  # the close_notify, as OpenSSL leaves it
     c.unwrap()
     assert bios[0].read() == b"PLAIN"
+
+
+def test_the_parked_close_notify_after_write_eof(files):
+    """A whole stream written to ``incoming``, then write_eof(): nothing can be written
+    back to the BIO, so the close_notify is not parked; the data still comes first, then
+    b"".  And a close_notify parked before write_eof() still lets unwrap() finish."""
+    for eof_first in (True, False):
+        c, s, bios = bio_pair(files, "ssl")
+        s.write(b"the whole stream")
+        try:
+            s.unwrap()
+        except ssl.SSLWantReadError:
+            pass
+        bios[0].write(bios[3].read())
+        if eof_first:
+            bios[0].write_eof()
+        assert c.read(1024) == b"the whole stream"
+        if not eof_first:
+            bios[0].write_eof()
+        assert c.read(1024) == b""
+        c.unwrap()
