@@ -7,6 +7,8 @@ certificate: one full handshake and one resumed, traced, then a transfer.
 from __future__ import annotations
 
 import argparse
+import os
+import select
 import socket
 import sys
 import threading
@@ -29,7 +31,7 @@ def _summary(s, out) -> None:
         ("key exchange", group + (" (after HelloRetryRequest)" if conn.hello_retry_request else "")),
         ("signature", name_of(SignatureScheme, scheme) if scheme else "- (resumed: no certificate)"),
         ("ALPN", conn.alpn_protocol or "-"),
-        ("SNI", s.server_hostname or "-"),
+        ("SNI", _sni_sent(s.server_hostname)),
         ("resumed", "yes" if conn.session_reused else "no"),
         ("record layer", _impl()),
     ]
@@ -40,6 +42,16 @@ def _summary(s, out) -> None:
     width = max(len(k) for k, _ in lines)
     for k, v in lines:
         out.write(f"  {k:<{width}}  {v}\n")
+
+
+def _sni_sent(hostname: str | None) -> str:
+    from .verify import ip_literal
+
+    if not hostname:
+        return "-"
+    if ip_literal(hostname.strip("[]").split("%", 1)[0]) is not None:
+        return "- (none sent for an IP address, RFC 6066 3)"
+    return hostname
 
 
 def _impl() -> str:
@@ -153,8 +165,11 @@ def _read_file(path: str, what: str) -> bytes:
         raise UsageError(f"cannot read {what} {path!r}: {exc.strerror or exc}") from None
 
 
-def _certified_key(certfile: str, keyfile: str | None, what: str):
+def _certified_key(certfile: str | None, keyfile: str | None, what: str):
     from .config import CertifiedKey
+
+    if certfile is None:
+        raise UsageError(f"--key needs --cert (the {what} certificate chain)")
 
     cert_pem = _read_file(certfile, f"{what} certificate")
     key_pem = _read_file(keyfile, f"{what} key") if keyfile else None
@@ -190,7 +205,7 @@ def _apply_tls_options(cfg: Config, args, side: str) -> Config:
             cfg.groups = key_exchange.parse_group_names(args.groups)
             cfg.key_share_groups = None
     except (ValueError, Exception) as exc:  # noqa: BLE001 - the parsers raise ValueError or an SSLError
-        raise UsageError(str(exc)) from None
+        raise UsageError(exc.args[-1] if exc.args else str(exc)) from None
     if args.alpn:
         cfg.alpn_protocols = [p for p in args.alpn.split(",") if p]
     if args.keylog:
@@ -205,6 +220,10 @@ def _apply_tls_options(cfg: Config, args, side: str) -> Config:
 
 
 def _host_port(text: str, default_port: int = 443) -> tuple[str, int]:
+    if text.count(":") > 1 and not text.startswith("["):
+        return text, default_port  # a bare IPv6 address: "[::1]:8443" gives a port
+    if text.startswith("[") and text.endswith("]"):
+        return text[1:-1], default_port
     host, sep, port = text.rpartition(":")
     if not sep:
         return text, default_port
@@ -261,14 +280,30 @@ def _client_config(args) -> Config:
             cfg.trust_store = TrustStore.from_locations(cafile=args.cafile)
         except (OSError, ValueError) as exc:
             raise UsageError(f"cannot load CA file {args.cafile!r}: {exc}") from None
-    if args.cert:
+    if args.cert or args.key:
         cfg.certificates = [_certified_key(args.cert, args.key, "client")]
     return _apply_tls_options(cfg, args, "client")
 
 
-def _relay(s, out) -> None:
-    """s_client-style: stdin lines go to the peer, whatever the peer sends goes to stdout."""
-    done = threading.Event()
+def _close_write(s) -> None:
+    """Send our close_notify and go on reading (TLS 1.3 lets the peer finish sending)."""
+    conn = s.connection
+    if conn is not None:
+        with s._conn_lock:
+            conn.close()
+        s._flush()
+
+
+def _relay(s, out, linger: float) -> int:
+    """s_client-style: stdin goes to the peer, whatever the peer sends goes to stdout.
+
+    The relay ends when the peer closes (its close_notify gets ours), or when stdin ends:
+    then our close_notify goes out and the peer's last data is still shown, until it
+    closes or ``linger`` seconds pass.  An error from the peer (an alert) goes to stderr
+    and makes the exit status 1.  Returns the exit status.
+    """
+    errors: list[BaseException] = []
+    peer_done = threading.Event()
 
     def pump_out() -> None:
         try:
@@ -278,18 +313,40 @@ def _relay(s, out) -> None:
                     break
                 out.buffer.write(data) if hasattr(out, "buffer") else out.write(data.decode("utf-8", "replace"))
                 out.flush()
-        except OSError:
-            pass
+        except OSError as exc:
+            errors.append(exc)
         finally:
-            done.set()
+            peer_done.set()
 
     s.settimeout(None)
-    t = threading.Thread(target=pump_out, daemon=True)
-    t.start()
-    for line in sys.stdin.buffer:
-        s.sendall(line)
-    # stdin ended: give the peer a moment to answer, then close (like s_client).
-    done.wait(1.0)
+    threading.Thread(target=pump_out, daemon=True).start()
+    # stdin is read here, not in a thread: a daemon thread blocked on stdin aborts the
+    # interpreter at exit ("could not acquire lock for <stdin>").
+    fd = sys.stdin.fileno()
+    while not peer_done.is_set():
+        if not select.select([fd], [], [], 0.05)[0]:
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break  # stdin ended
+        try:
+            s.sendall(chunk)
+        except OSError as exc:
+            if not peer_done.wait(1.0):  # the reader reports the peer's own error
+                errors.append(exc)
+            break
+    try:
+        if not peer_done.is_set():
+            _close_write(s)
+            if not peer_done.wait(linger):
+                sys.stderr.write(f"fasttls: the peer did not close within {linger:g} s of our close_notify\n")
+        elif not errors:
+            _close_write(s)  # answer the peer's close_notify, as s_client does
+    except OSError:
+        pass  # the peer is gone already
+    for exc in errors:
+        sys.stderr.write(f"fasttls: {type(exc).__name__}: {exc}\n")
+    return 1 if errors else 0
 
 
 def cmd_client(args) -> int:
@@ -342,7 +399,7 @@ def cmd_client(args) -> int:
             if not args.no_relay:
                 out.write("---\n")
                 out.flush()
-                _relay(s, out)
+                return _relay(s, out, args.timeout)
     return 0
 
 
@@ -360,7 +417,7 @@ def _server_config(args) -> tuple[Config, str | None]:
 
     note = None
     cfg = Config()
-    if args.cert:
+    if args.cert or args.key:
         cfg.certificates = [_certified_key(args.cert, args.key, "server")]
     else:
         ck = default_cert.generate()
@@ -406,8 +463,9 @@ def _negotiated(s) -> str:
 
 
 def _serve_one(raw: socket.socket, cfg: Config, args, out, lock: threading.Lock) -> None:
-    peer = raw.getpeername()
+    peer: tuple = ("?", "?")
     try:
+        peer = raw.getpeername()  # ENOTCONN when the client reset already
         raw.settimeout(args.timeout)
         with wrap_socket(raw, cfg, server_side=True) as s:
             with lock:
@@ -435,6 +493,8 @@ def _serve_one(raw: socket.socket, cfg: Config, args, out, lock: threading.Lock)
                 if not data:
                     break
                 s.sendall(data)
+            if s.connection is not None and s.connection.peer_closed:
+                s.unwrap()  # answer the client's close_notify with ours
     except Exception as exc:  # noqa: BLE001 - one line per failed connection, the server goes on
         with lock:
             out.write(f"connection from {peer[0]}:{peer[1]} failed: {exc}\n")
@@ -442,6 +502,8 @@ def _serve_one(raw: socket.socket, cfg: Config, args, out, lock: threading.Lock)
 
 
 def cmd_server(args) -> int:
+    if args.http and args.alpn and any(p != "http/1.1" for p in args.alpn.split(",") if p):
+        raise UsageError("--http serves HTTP/1.1 only: --alpn may list http/1.1 alone")
     cfg, note = _server_config(args)
     out = sys.stdout
     try:
@@ -480,6 +542,20 @@ def cmd_bench(args) -> int:
 # ---------------------------------------------------------------------- main
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port: {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fasttls", description="TLS 1.3 and 1.2 for Python: see TLS at work.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -490,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
 
     demo = sub.add_parser("demo", parents=[common], help="a loopback server and client: full and resumed handshakes, then a transfer")
     demo.add_argument("--trace", choices=["text", "json"], default="text")
-    demo.add_argument("--megabytes", type=int, default=64)
+    demo.add_argument("--megabytes", type=_positive_int, default=64)
 
     client = sub.add_parser("client", parents=[common], help="connect to HOST:PORT and show what was negotiated (like openssl s_client)")
     client.add_argument("target", metavar="HOST:PORT")
@@ -501,11 +577,13 @@ def main(argv: list[str] | None = None) -> int:
     client.add_argument("--key", help="client private key (PEM; default: in --cert)")
     client.add_argument("--resume", action="store_true", help="connect twice and show the resumption")
     client.add_argument("--no-relay", action="store_true", help="do not relay stdin/stdout after the handshake")
-    client.add_argument("--timeout", type=float, default=15.0)
+    client.add_argument(
+        "--timeout", type=float, default=15.0, help="seconds to connect, and to wait for the server to close after stdin ends"
+    )
     _add_tls_options(client)
 
     server = sub.add_parser("server", parents=[common], help="an echo (or --http) server; the embedded default certificate if none is given")
-    server.add_argument("--port", type=int, default=8443)
+    server.add_argument("--port", type=_port, default=8443)
     server.add_argument("--host", default="127.0.0.1")
     server.add_argument("--cert", help="certificate chain (PEM)")
     server.add_argument("--key", help="private key (PEM; default: in --cert)")
@@ -517,15 +595,15 @@ def main(argv: list[str] | None = None) -> int:
         help="Go's client-certificate modes",
     )
     server.add_argument("--cafile", help="CA certificates for verifying client certificates")
-    server.add_argument("--count", type=int, help="stop after this many connections")
-    server.add_argument("--timeout", type=float, default=30.0)
+    server.add_argument("--count", type=_positive_int, help="stop after this many connections")
+    server.add_argument("--timeout", type=float, default=30.0, help="seconds a connection may stay silent (handshake and echo)")
     _add_tls_options(server)
 
     bench = sub.add_parser("bench", parents=[common], help="side-by-side throughput and handshake rate against Python's ssl")
-    bench.add_argument("--megabytes", type=int, default=32, help="per throughput run")
-    bench.add_argument("--write-size", type=int, default=16384)
-    bench.add_argument("--handshakes", type=int, default=200, help="per handshake-rate run")
-    bench.add_argument("--repeat", type=int, default=3, help="runs per case; the median is shown")
+    bench.add_argument("--megabytes", type=_positive_int, default=32, help="per throughput run")
+    bench.add_argument("--write-size", type=_positive_int, default=16384)
+    bench.add_argument("--handshakes", type=_positive_int, default=200, help="per handshake-rate run")
+    bench.add_argument("--repeat", type=_positive_int, default=3, help="runs per case; the median is shown")
 
     args = parser.parse_args(argv)
     commands = {"demo": cmd_demo, "client": cmd_client, "server": cmd_server, "bench": cmd_bench}

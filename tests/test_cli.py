@@ -148,6 +148,9 @@ def test_bad_input_is_one_line_and_nonzero(tmp_path):
         (["client", "127.0.0.1:notaport"], "bad port"),
         (["server", "--port", "0", "--cert", str(tmp_path / "missing.pem")], "cannot read server certificate"),
         (["client", "127.0.0.1:1", "--groups", "nosuchgroup"], "nosuchgroup"),
+        (["client", "127.0.0.1:1", "--tls1_2", "--ciphers", "nonsense"], "fasttls: No cipher can be selected."),
+        (["server", "--port", "0", "--key", str(tmp_path / "k.pem")], "--key needs --cert"),
+        (["server", "--port", "0", "--http", "--alpn", "h2,http/1.1"], "HTTP/1.1 only"),
     ]
     for args, needle in cases:
         p = run(*args)
@@ -156,6 +159,14 @@ def test_bad_input_is_one_line_and_nonzero(tmp_path):
         assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
     p = run("client", "127.0.0.1:notaport", "--debug")
     assert "Traceback" in p.stderr
+    # Values argparse refuses: its usage and one error line, status 2.
+    for args, needle in [
+        (["server", "--port", "99999"], "not a TCP port"),
+        (["bench", "--write-size", "0"], "must be at least 1"),  # looped for ever
+        (["bench", "--megabytes", "-1"], "must be at least 1"),  # printed negative MB/s
+    ]:
+        p = run(*args)
+        assert p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr, (args, p.stderr)
 
 
 def test_bench_smoke():
@@ -163,3 +174,132 @@ def test_bench_smoke():
     assert p.returncode == 0, p.stderr
     assert "full handshakes x5" in p.stdout and "ratio" in p.stdout
     assert os.linesep in p.stdout
+
+
+def _ssl_server(cert, key, handler):
+    """A Python ssl server on a thread, running ``handler(tls)`` for one connection."""
+    import ssl
+    import threading
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    result = {}
+
+    def serve():
+        raw, _ = listener.accept()
+        raw.settimeout(30)
+        try:
+            with ctx.wrap_socket(raw, server_side=True) as tls:
+                result["value"] = handler(tls)
+        except (ssl.SSLError, OSError) as e:
+            result["value"] = e
+
+    t = threading.Thread(target=serve)
+    t.start()
+    return listener, t, result
+
+
+def test_client_ends_when_the_server_closes(pki, tmp_path):
+    """s_client's behaviour: the server sends its line and closes; the client prints it and
+    exits although stdin is still open.  It used to wait on stdin for good."""
+    ca, cert, key, _, _ = pems(pki, tmp_path)
+
+    def handler(tls):
+        tls.sendall(b"hello from the server\n")
+        tls.unwrap()  # close_notify, then wait for the client's
+        return "unwrapped"
+
+    listener, t, result = _ssl_server(cert, key, handler)
+    try:
+        proc = start("client", f"127.0.0.1:{listener.getsockname()[1]}", "--cafile", ca, "--sni", "localhost")
+        try:
+            out, err = proc.communicate(timeout=30)  # stdin stays open: communicate closes it only at the end
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    finally:
+        t.join(30)
+        listener.close()
+    assert proc.returncode == 0, err
+    assert "hello from the server" in out
+    assert result["value"] == "unwrapped"  # our close_notify answered the server's
+
+
+def test_client_reports_an_alert_from_the_server(pki, tmp_path):
+    """A server requiring a client certificate refuses us after the handshake (TLS 1.3):
+    the alert goes to stderr and the status is 1.  It used to be swallowed, status 0."""
+    ca, cert, key, _, _ = pems(pki, tmp_path)
+    with openssl_server(["-cert", cert, "-cert_chain", cert, "-key", key, "-Verify", "1", "-verify_return_error"]) as srv:
+        p = subprocess.run(
+            [sys.executable, "-m", "fasttls", "client", f"127.0.0.1:{srv.port}", "--cafile", ca, "--sni", "localhost"],
+            input="ping\n", capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert p.returncode == 1, (p.stdout, p.stderr)
+    assert "certificate_required" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_client_relays_everything_before_closing(pki, tmp_path):
+    """stdin ends: our close_notify goes out and the server's echo is still read to its end
+    (it used to stop after a fixed second, without close_notify)."""
+    ca, cert, key, _, _ = pems(pki, tmp_path)
+    payload = os.urandom(1 << 20).hex().encode() + b"\n"  # 2 MiB of text
+
+    def handler(tls):
+        got = 0
+        while True:
+            data = tls.recv(65536)
+            if not data:
+                break
+            got += len(data)
+            tls.sendall(data)
+        tls.unwrap()
+        return got
+
+    listener, t, result = _ssl_server(cert, key, handler)
+    try:
+        p = subprocess.run(
+            [sys.executable, "-m", "fasttls", "client", f"127.0.0.1:{listener.getsockname()[1]}", "--cafile", ca, "--sni", "localhost"],
+            input=payload, capture_output=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        t.join(30)
+        listener.close()
+    assert p.returncode == 0, p.stderr
+    assert result["value"] == len(payload)
+    assert p.stdout.split(b"---\n", 1)[1] == payload
+
+
+def test_client_shows_no_sni_for_an_ip_address(pki, tmp_path):
+    ca, cert, key, _, _ = pems(pki, tmp_path)
+    with openssl_server(["-cert", cert, "-cert_chain", cert, "-key", key, "-rev"]) as srv:
+        p = run("client", f"127.0.0.1:{srv.port}", "--cafile", ca, "--no-relay")
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"SNI\s+- \(none sent for an IP address", p.stdout), p.stdout
+
+
+def test_server_survives_resets_quietly_and_answers_close_notify(pki, tmp_path):
+    import ssl
+
+    ca, cert, key, _, _ = pems(pki, tmp_path)
+    proc = start("server", "--port", "0", "--count", "6", "--cert", cert, "--key", key)
+    try:
+        port = server_port(proc)
+        for _ in range(5):  # connect and reset at once
+            s = socket.create_connection(("127.0.0.1", port))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            s.close()
+        ctx = ssl.create_default_context(cafile=ca)
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as raw:
+            tls = ctx.wrap_socket(raw, server_hostname="localhost")
+            tls.sendall(b"echo\n")
+            assert tls.recv(100) == b"echo\n"
+            tls.unwrap()  # the echo server answers our close_notify
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
+    assert "Traceback" not in err, err
