@@ -125,10 +125,11 @@ X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
 
 # cryptography's VerificationError texts -> OpenSSL code, for failures the
 # structural diagnosis below does not pin down (first match wins).
-_MESSAGE_CODES: tuple[tuple[str, int], ...] = (
-    ("2.5.29.35: Certificate is missing required extension", 85),
-    ("2.5.29.19: Certificate extension has incorrect criticality", 89),
-    ("2.5.29.15: Certificate is missing required extension", 92),
+_MESSAGE_CODES: tuple[tuple[str | tuple[str, ...], int], ...] = (
+    # cryptography 50 says "2.5.29.15: ...", 51 "keyUsage (2.5.29.15): ...": both parts must be there.
+    (("2.5.29.35", "Certificate is missing required extension"), 85),
+    (("2.5.29.19", "Certificate extension has incorrect criticality"), 89),
+    (("2.5.29.15", "Certificate is missing required extension"), 92),
     ("basicConstraints.cA must not be asserted", 37),
     ("basicConstraints.cA must be asserted", 79),
     ("keyUsage.keyCertSign must be asserted", 79),
@@ -822,7 +823,7 @@ def _diagnose(
     if server_hostname is not None and "subjectAltName" in cleaned:
         return _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
     for needle, c in _MESSAGE_CODES:
-        if needle in cleaned:
+        if all(part in cleaned for part in ((needle,) if isinstance(needle, str) else needle)):
             return _error(c, detail=cleaned)
     return _error(1, cleaned)
 
