@@ -396,7 +396,9 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                 # The records are opened straight into the caller's buffer (asyncio's buffered
                 # read) or into the bytes returned (its copied read) when the connection is
                 # in its steady state; see Connection._receive_into.
-                data = self._read_incoming()
+                if self._parked:
+                    self._unpark()
+                data = self._incoming.read()
                 if not data or (buffer is None and data.__len__() > _DIRECT_BYTES_MAX):
                     # Nothing new, or a large chunk: the general way reuses the connection's
                     # pooled buffers, where a new zeroed buffer that size would cost more
