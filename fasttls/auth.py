@@ -198,13 +198,12 @@ def rsa_pss_key_schemes(cert: x509.Certificate) -> tuple[SignatureScheme, ...] |
         fields = {tag: contents for tag, _, contents in _der_items(algorithm[1][2])}
         if 0xA0 not in fields:
             return ()  # SHA-1, which no TLS scheme uses
-        scheme = _PSS_HASH_OIDS.get(_der_items(_der_items(fields[0xA0])[0][2])[0][1])
-        if scheme is None:
-            return ()
-        if 0xA1 not in fields:
-            return ()  # MGF1 with SHA-1
+        hash_oid = _der_items(_der_items(fields[0xA0])[0][2])[0][1]  # [0] AlgorithmIdentifier: its OID
+        scheme = _PSS_HASH_OIDS.get(hash_oid)
+        if scheme is None or 0xA1 not in fields:
+            return ()  # another hash, or MGF1 with SHA-1
         mgf = _der_items(_der_items(fields[0xA1])[0][2])
-        if mgf[0][1] != _MGF1_OID or _der_items(mgf[1][2])[0][1] != _der_items(_der_items(fields[0xA0])[0][2])[0][1]:
+        if mgf[0][1] != _MGF1_OID or _der_items(mgf[1][2])[0][1] != hash_oid:
             return ()
         if 0xA2 in fields:
             salt = int.from_bytes(_der_items(fields[0xA2])[0][2], "big")

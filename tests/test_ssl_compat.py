@@ -139,6 +139,27 @@ def connect(ctx, port, server_hostname="localhost", **kw):
         yield s
 
 
+@contextmanager
+def one_connection(serve):
+    """A listener on 127.0.0.1 whose first connection ``serve(raw)`` handles on a thread
+    (the socket is closed after it).  Yields ``(port, thread)``; closes and joins at the end."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(30)  # a client that never comes does not leave the thread waiting
+
+    def run():
+        raw, _ = listener.accept()
+        with raw:
+            serve(raw)
+
+    t = threading.Thread(target=run)
+    t.start()
+    try:
+        yield listener.getsockname()[1], t
+    finally:
+        listener.close()
+        t.join(60)
+
+
 def echo(s, data: bytes) -> bytes:
     s.sendall(data)
     out = b""
@@ -1538,24 +1559,16 @@ def test_forking_server_parent_close_does_not_end_the_childs_connection(files):
 def test_a_plain_http_answer_is_a_wrong_version_number(files, kind):
     """A TLS client that reaches a plain HTTP server (an http:// proxy given as https://)
     gets OpenSSL's "wrong version number", which urllib3 turns into its proxy hint."""
-    listener = socket.create_server(("127.0.0.1", 0))
 
-    def serve():
-        raw, _ = listener.accept()
-        with raw:
-            raw.recv(65536)
-            raw.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    def serve(raw):
+        raw.recv(65536)
+        raw.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
 
-    t = threading.Thread(target=serve)
-    t.start()
-    try:
-        ctx = client(files) if kind == "fasttls" else _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)  # (no CA needed)
-        with socket.create_connection(listener.getsockname(), timeout=20) as raw:
+    ctx = client(files) if kind == "fasttls" else _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)  # (no CA needed)
+    with one_connection(serve) as (port, _):
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as raw:
             with pytest.raises(ssl.SSLError) as e:
                 ctx.wrap_socket(raw, server_hostname="localhost")
-    finally:
-        t.join(20)
-        listener.close()
     assert "wrong version number" in " ".join(str(e.value).lower().replace("_", " ").split())
 
 
@@ -1678,11 +1691,9 @@ def test_a_non_blocking_server_sees_data_sent_right_behind_the_handshake(files, 
     import time
 
     sctx = fasttls_server(files) if kind == "fasttls" else ssl_server(files)
-    listener = socket.create_server(("127.0.0.1", 0))
     result = {}
 
-    def serve():
-        raw, _ = listener.accept()
+    def serve(raw):
         raw.setblocking(False)
         with sctx.wrap_socket(raw, server_side=True, do_handshake_on_connect=False) as s:
             while True:
@@ -1696,14 +1707,10 @@ def test_a_non_blocking_server_sees_data_sent_right_behind_the_handshake(files, 
             result["readable"] = bool(readable)
             result["data"] = s.recv(100) if readable or s.pending() else None
 
-    t = threading.Thread(target=serve)
-    t.start()
-    try:
-        with connect(client(files), listener.getsockname()[1]) as c:
+    with one_connection(serve) as (port, t):
+        with connect(client(files), port) as c:
             c.sendall(b"request")
             t.join(20)
-    finally:
-        listener.close()
     assert result == {"readable": True, "data": b"request"}
 
 
@@ -1714,24 +1721,19 @@ def test_a_blocking_server_sees_data_sent_right_behind_the_handshake(files, kind
     exactly so (the client is an ssl MemoryBIO pair).  A blocking handshake read 256 KiB
     and opened the request, where select() does not look."""
     sctx = fasttls_server(files) if kind == "fasttls" else ssl_server(files)
-    listener = socket.create_server(("127.0.0.1", 0))
     result = {}
 
-    def serve():
-        raw, _ = listener.accept()
+    def serve(raw):
         raw.settimeout(10)
         with sctx.wrap_socket(raw, server_side=True) as s:
             readable = select.select([s], [], [], 3)[0]
             result["readable"] = bool(readable)
             result["data"] = s.recv(100) if readable else None
 
-    t = threading.Thread(target=serve)
-    t.start()
-    try:
-        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-        cctx = client_of("ssl", files)
-        obj = cctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
-        with socket.create_connection(listener.getsockname(), timeout=10) as raw:
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = client_of("ssl", files).wrap_bio(incoming, outgoing, server_hostname="localhost")
+    with one_connection(serve) as (port, t):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
             while True:
                 try:
                     obj.do_handshake()
@@ -1743,8 +1745,6 @@ def test_a_blocking_server_sees_data_sent_right_behind_the_handshake(files, kind
             obj.write(b"request")
             raw.sendall(outgoing.read())  # Finished and the request, one send
             t.join(20)
-    finally:
-        listener.close()
     assert result == {"readable": True, "data": b"request"}
 
 
@@ -1792,29 +1792,20 @@ def test_a_failed_handshake_on_a_socket_with_a_timeout_fails_at_once(files, kind
     once.  Dropping the client's unread bytes after our alert waited out the timeout
     (CPython polls before every recv on such a socket, MSG_DONTWAIT or not)."""
     sctx = fasttls_server(files) if kind == "fasttls" else ssl_server(files)
-    listener = socket.create_server(("127.0.0.1", 0))
     result = {}
 
-    def serve():
-        raw, _ = listener.accept()
+    def serve(raw):
         raw.settimeout(60)
         try:
             sctx.wrap_socket(raw, server_side=True).close()
         except (ssl.SSLError, OSError) as e:
             result["error"] = e
-        finally:
-            raw.close()
 
-    t = threading.Thread(target=serve)
-    t.start()
-    try:
-        with socket.create_connection(listener.getsockname(), timeout=10) as raw:
+    with one_connection(serve) as (port, t):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
             raw.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n" + b"x" * 5000)
             t.join(10)  # the client keeps the connection open meanwhile
             assert not t.is_alive(), "the handshake did not fail at once"
-    finally:
-        listener.close()
-        t.join(60)
     assert isinstance(result["error"], ssl.SSLError)
 
 

@@ -321,6 +321,17 @@ def test_records_after_close_notify_are_ignored(pki, twin):
     assert len(c.take_trailing_data()) == 5 + len(b"AFTER-CLOSE") + 17
 
 
+def last_words(s, bios, data: bytes, then: bytes = b"") -> None:
+    """``s`` (the server end of ``bio_pair``) writes ``data`` and its close_notify; both
+    reach the client's ``incoming`` in one chunk, followed by ``then`` (plain bytes)."""
+    s.write(data)
+    try:
+        s.unwrap()  # waits for the client's close_notify
+    except ssl.SSLWantReadError:
+        pass
+    bios[0].write(bios[3].read() + then)
+
+
 @pytest.mark.parametrize("sender", ["ssl", "fasttls"])
 @pytest.mark.parametrize("mode", MODES)
 def test_close_notify_with_the_last_data_stays_visible(files, sender, mode):
@@ -332,12 +343,7 @@ def test_close_notify_with_the_last_data_stays_visible(files, sender, mode):
     c, s, bios = bio_pair(files, sender)
     # The receiving side is ours: a fasttls client reading what the server sends.
     payload = os.urandom(1000)
-    s.write(payload)
-    try:
-        s.unwrap()
-    except ssl.SSLWantReadError:
-        pass
-    bios[0].write(bios[3].read())  # data and close_notify in one chunk
+    last_words(s, bios, payload)
     got, calls, chunk = bytearray(), 0, b"1"
     buf = bytearray(1 << 18)
     while bios[0].pending > 0 or c.pending() > 0:  # uvloop's _do_read__copied / __buffered
@@ -363,12 +369,7 @@ def test_unwrap_with_the_close_notify_still_parked(files):
     """The last data read, the EOF not yet: unwrap() takes the parked close_notify out and
     hands back what followed it (a STARTTLS downgrade's plain bytes)."""
     c, s, bios = bio_pair(files, "fasttls")
-    s.write(b"last words")
-    try:
-        s.unwrap()
-    except ssl.SSLWantReadError:
-        pass
-    bios[0].write(bios[3].read() + b"PLAIN")
+    last_words(s, bios, b"last words", then=b"PLAIN")
     assert c.read(100) == b"last words"
     assert bios[0].pending > 0  # the close_notify, as OpenSSL leaves it
     c.unwrap()
@@ -381,12 +382,7 @@ def test_the_parked_close_notify_after_write_eof(files):
     b"".  And a close_notify parked before write_eof() still lets unwrap() finish."""
     for eof_first in (True, False):
         c, s, bios = bio_pair(files, "ssl")
-        s.write(b"the whole stream")
-        try:
-            s.unwrap()
-        except ssl.SSLWantReadError:
-            pass
-        bios[0].write(bios[3].read())
+        last_words(s, bios, b"the whole stream")
         if eof_first:
             bios[0].write_eof()
         assert c.read(1024) == b"the whole stream"
