@@ -441,6 +441,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             view = memoryview(buffer).cast("B")
             if len <= 0 or len > view.nbytes:
                 len = view.nbytes
+                if len == 0:
+                    return 0  # as ssl: an empty buffer reads nothing, and does not wait
         elif len < 0:
             raise ValueError("size should not be negative")
         elif len == 0:
@@ -510,9 +512,9 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 view = view[:nbytes]
             try:
                 while not conn.pending():
-                    if conn.peer_closed:
-                        return 0
-                    self._fill_or_deliver(len(view))
+                    if conn.peer_closed or not view.nbytes:
+                        return 0  # ssl returns 0 at once for an empty buffer
+                    self._fill_or_deliver(view.nbytes)
             except SSLEOFError:
                 if self.suppress_ragged_eofs:
                     return 0

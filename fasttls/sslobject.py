@@ -385,6 +385,8 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                 raise TypeError(f"read() argument 2 must be read-write bytes-like object, not {type(buffer).__name__}")
             if len <= 0 or len > view.nbytes:
                 len = view.nbytes
+                if len == 0:
+                    return 0  # as ssl: an empty buffer reads nothing
         elif len < 0:
             raise ValueError("size should not be negative")
         elif len == 0:

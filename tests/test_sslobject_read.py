@@ -21,7 +21,7 @@ import pytest
 import fasttls
 
 from .compat import files, no_leaks  # noqa: F401 - fixtures
-from .test_ssl_compat import _handshake, _pump, client, fasttls_server, ssl_server
+from .test_ssl_compat import _handshake, _pump, client, client_of, connect, echo, echo_server, fasttls_server, ssl_server
 
 SERVERS = {"ssl": ssl_server, "fasttls": fasttls_server}
 
@@ -390,3 +390,30 @@ def test_the_parked_close_notify_after_write_eof(files):
             bios[0].write_eof()
         assert c.read(1024) == b""
         c.unwrap()
+
+
+@pytest.mark.parametrize("client_kind", ["ssl", "fasttls"])
+def test_an_empty_buffer_reads_nothing_and_leaves_the_data(files, client_kind):
+    """ssl's read into a zero-length buffer returns 0 at once; the data stays for the next read."""
+    bios = [ssl.MemoryBIO() for _ in range(4)]
+    cctx = client_of(client_kind, files)
+    c = cctx.wrap_bio(bios[0], bios[1], server_hostname="localhost")
+    s = fasttls_server(files).wrap_bio(bios[2], bios[3], server_side=True)
+    _handshake(c, s, bios)
+    assert c.read(10, bytearray(0)) == 0  # nothing has arrived: still 0, no SSLWantReadError
+    s.write(b"hello")
+    server_to_client(c, s, bios)
+    assert c.read(0, bytearray()) == 0
+    buf = bytearray(10)
+    assert c.read(10, buf) == 5 and buf[:5] == b"hello"
+
+
+@pytest.mark.parametrize("client_kind", ["ssl", "fasttls"])
+def test_recv_into_an_empty_buffer_does_not_wait(files, client_kind):
+    """SSLSocket too: 0 at once (a wait here would time out: the server sends nothing)."""
+    with echo_server(fasttls_server(files)) as srv:
+        with connect(client_of(client_kind, files), srv.port) as sock:
+            sock.settimeout(5)
+            assert sock.recv_into(bytearray(0)) == 0
+            assert sock.read(5, bytearray()) == 0
+            assert echo(sock, b"still usable") == b"still usable"
