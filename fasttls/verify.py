@@ -38,7 +38,8 @@ Policy choices, and why:
   what OpenSSL without that flag and Go accept and the web PKI profile does not:
   a CA without keyUsage or with a non-critical basicConstraints (what
   ``openssl req -x509`` makes), and a leaf without an authorityKeyIdentifier
-  (it only helps path building).  See ``_Policies``.
+  (it only helps path building).  See ``_Policies``.  Strict also asks for
+  OpenSSL's key identifiers on CAs (``_check_key_identifiers``).
 * A leaf that is itself one of the trust anchors (a pinned self-signed
   certificate, e.g. from ``openssl req -x509``, which marks it cA=TRUE) is
   accepted as its own chain.
@@ -119,6 +120,7 @@ X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
     82: ("Key usage keyCertSign invalid for non-CA cert", AlertDescription.bad_certificate),
     # VERIFY_X509_STRICT's own codes (OpenSSL 3).
     85: ("Missing Authority Key Identifier", AlertDescription.bad_certificate),
+    86: ("Missing Subject Key Identifier", AlertDescription.bad_certificate),
     89: ("Basic Constraints of CA cert not marked critical", AlertDescription.bad_certificate),
     92: ("CA cert does not include key usage extension", AlertDescription.bad_certificate),
 }
@@ -667,11 +669,15 @@ def verify_server_chain(
     try:
         if subject is not None:
             ee = _relax_anchor_leaf(pol.server_ee) if anchor_leaf else pol.server_ee
-            return list(_builder(cstore, when, pol.ca, ee).build_server_verifier(subject).verify(leaf, intermediates))
-        ee = _relax_anchor_leaf(pol.server_noname_ee) if anchor_leaf else pol.server_noname_ee
-        return list(_builder(cstore, when, pol.server_noname_ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
+            path = list(_builder(cstore, when, pol.ca, ee).build_server_verifier(subject).verify(leaf, intermediates))
+        else:
+            ee = _relax_anchor_leaf(pol.server_noname_ee) if anchor_leaf else pol.server_noname_ee
+            path = list(_builder(cstore, when, pol.server_noname_ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
         raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, str(e)) from None
+    if strict:
+        _check_key_identifiers(path)
+    return path
 
 
 def verify_client_chain(
@@ -691,9 +697,34 @@ def verify_client_chain(
         raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, "no trust anchors")
     ee = _relax_anchor_leaf(pol.client_ee) if leaf in store else pol.client_ee
     try:
-        return list(_builder(cstore, when, pol.ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
+        path = list(_builder(cstore, when, pol.ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
         raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, str(e)) from None
+    if strict:
+        _check_key_identifiers(path)
+    return path
+
+
+def _check_key_identifiers(path: Sequence[x509.Certificate]) -> None:
+    """What OpenSSL's VERIFY_X509_STRICT adds to the web PKI profile (RFC 5280 4.2.1.1-2):
+    every certificate but the trust anchor names its issuer's key (an AKI), and every
+    CA, the anchor included, has a subjectKeyIdentifier.  The web PKI profile asks for
+    neither on a CA, since its anchors are self-signed roots."""
+    last = len(path) - 1
+    for i, cert in enumerate(path):
+        exts = cert.extensions
+        if i < last and not _has_extension(exts, x509.AuthorityKeyIdentifier):
+            raise _error(85)
+        if _is_ca(cert) and not _has_extension(exts, x509.SubjectKeyIdentifier):
+            raise _error(86)
+
+
+def _has_extension(exts: x509.Extensions, kind: type) -> bool:
+    try:
+        exts.get_extension_for_class(kind)
+    except x509.ExtensionNotFound:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------

@@ -570,18 +570,24 @@ def _private_pki(variant: str):
 
     rk, ik, lk = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
 
-    def ca_exts(key, issuer_key, bc_critical=True, ku=True, bc=x509.BasicConstraints(True, None)):
-        out = [(bc, bc_critical), (x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)]
+    def ca_exts(key, issuer_key, bc_critical=True, ku=True, bc=x509.BasicConstraints(True, None), ski=True, aki=True):
+        out = [(bc, bc_critical)]
+        if ski:
+            out.append((x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False))
         if ku:
             out.append((ku_ca, True))
-        if issuer_key is not key:
+        if issuer_key is not key and aki:
             out.append((x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), False))
         return out
 
-    root_exts = ca_exts(rk, rk, bc_critical=variant != "root-bc-not-critical", ku=variant != "root-without-key-usage")
+    root_exts = ca_exts(
+        rk, rk, bc_critical=variant != "root-bc-not-critical", ku=variant != "root-without-key-usage",
+        ski=variant != "root-without-subject-key-id",
+    )  # fmt: skip
     inter_exts = ca_exts(
         ik, rk, ku=variant != "intermediate-without-key-usage",
         bc=x509.BasicConstraints(variant != "intermediate-not-a-ca", 0 if variant == "intermediate-path-length-0" else None),
+        ski=variant != "intermediate-without-subject-key-id", aki=variant != "intermediate-without-authority-key-id",
     )  # fmt: skip
     leaf_exts = [
         (x509.SubjectAlternativeName([x509.DNSName("localhost")]), False),
@@ -607,6 +613,9 @@ PRIVATE_CA_VARIANTS = [
     "root-bc-not-critical",
     "intermediate-without-key-usage",
     "leaf-without-authority-key-id",
+    "intermediate-without-authority-key-id",
+    "intermediate-without-subject-key-id",
+    "root-without-subject-key-id",
     # Controls: what no profile accepts.
     "intermediate-not-a-ca",
     "intermediate-path-length-0",
