@@ -395,7 +395,7 @@ class SSLContext(_StdSSLContext):
         """Wrap a pair of ``ssl.MemoryBIO``: returns a :class:`fasttls.SSLObject` (what asyncio uses)."""
         if not isinstance(incoming, MemoryBIO) or not isinstance(outgoing, MemoryBIO):
             raise TypeError("incoming and outgoing must be ssl.MemoryBIO instances")  # first, as ssl
-        hostname = self._check_wrap_args(server_side, server_hostname, session)
+        hostname = self._check_wrap_args(server_side, server_hostname, session, bio=True)
         return self.sslobject_class._create(
             incoming, outgoing, server_side=bool(server_side), server_hostname=hostname, session=session, context=self
         )
@@ -406,9 +406,10 @@ class SSLContext(_StdSSLContext):
     def _wrap_bio(self, *args: Any, **kwargs: Any):
         raise NotImplementedError("fasttls contexts never hand a connection to OpenSSL; use wrap_bio()")
 
-    def _check_wrap_args(self, server_side: bool, server_hostname: Any, session: Any) -> str | None:
+    def _check_wrap_args(self, server_side: bool, server_hostname: Any, session: Any, bio: bool = False) -> str | None:
         if server_side:
-            if server_hostname:
+            if server_hostname and not bio:
+                # ssl's wrap_bio takes one on a server (and only stores it); wrap_socket refuses.
                 raise ValueError("server_hostname can only be specified in client mode")
             if session is not None:
                 raise ValueError("session can only be specified in client mode")

@@ -237,7 +237,8 @@ class TLSInfo:
         return self._conn
 
     def _new_connection(self) -> Connection:
-        conn = Connection(self._config, server_side=self.server_side, server_hostname=self.server_hostname, session=self._session)
+        hostname = None if self.server_side else self.server_hostname
+        conn = Connection(self._config, server_side=self.server_side, server_hostname=hostname, session=self._session)
         # A weak reference for the context's sni_callback, whose callback ends a
         # handshake this facade leaves unfinished when it goes (see _facade_gone).
         conn.owner = weakref.ref(self, functools.partial(_facade_gone, weakref.ref(conn)))

@@ -417,3 +417,17 @@ def test_recv_into_an_empty_buffer_does_not_wait(files, client_kind):
             assert sock.recv_into(bytearray(0)) == 0
             assert sock.read(5, bytearray()) == 0
             assert echo(sock, b"still usable") == b"still usable"
+
+
+@pytest.mark.parametrize("server_kind", ["ssl", "fasttls"])
+def test_a_server_side_bio_takes_a_server_hostname(files, server_kind):
+    """ssl's wrap_bio stores a server_hostname on a server (wrap_socket refuses one); the
+    handshake is a server's all the same."""
+    bios = [ssl.MemoryBIO() for _ in range(4)]
+    c = client(files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
+    s = SERVERS[server_kind](files).wrap_bio(bios[2], bios[3], server_side=True, server_hostname="example.org")
+    assert s.server_side and s.server_hostname == "example.org"
+    _handshake(c, s, bios)
+    s.write(b"hello")
+    server_to_client(c, s, bios)
+    assert c.read(100) == b"hello"
