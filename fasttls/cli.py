@@ -17,6 +17,7 @@ import time
 from . import default_cert
 from .config import Config
 from .constants import NamedGroup, SignatureScheme, name_of
+from .errors import SSLEOFError
 from .socket import wrap_socket
 from .trace import JsonTracer, TextTracer
 
@@ -91,6 +92,8 @@ def cmd_demo(args) -> int:
                         if i < 2:
                             s.sendall(buf[:k])
                     received[i] = n
+                    if s.connection is not None and s.connection.peer_closed:
+                        s.unwrap()  # the client's unwrap() waits for our close_notify
             except BaseException as exc:  # noqa: BLE001 - shown by the client side
                 errors.append(exc)
 
@@ -462,6 +465,15 @@ def _negotiated(s) -> str:
     )
 
 
+def _end_with_close_notify(s) -> None:
+    """Our close_notify, and the client's answer if it gives one: browsers and many HTTP
+    clients just close the connection, which is no failure of the session we served."""
+    try:
+        s.unwrap()
+    except (SSLEOFError, ConnectionResetError, BrokenPipeError):
+        pass
+
+
 def _serve_one(raw: socket.socket, cfg: Config, args, out, lock: threading.Lock) -> None:
     peer: tuple = ("?", "?")
     try:
@@ -486,7 +498,7 @@ def _serve_one(raw: socket.socket, cfg: Config, args, out, lock: threading.Lock)
                     + b"Content-Length: %d\r\n\r\n" % len(body)
                     + body
                 )
-                s.unwrap()
+                _end_with_close_notify(s)
                 return
             while True:
                 data = s.recv(65536)
@@ -494,7 +506,7 @@ def _serve_one(raw: socket.socket, cfg: Config, args, out, lock: threading.Lock)
                     break
                 s.sendall(data)
             if s.connection is not None and s.connection.peer_closed:
-                s.unwrap()  # answer the client's close_notify with ours
+                _end_with_close_notify(s)  # answer the client's close_notify with ours
     except Exception as exc:  # noqa: BLE001 - one line per failed connection, the server goes on
         with lock:
             out.write(f"connection from {peer[0]}:{peer[1]} failed: {exc}\n")

@@ -269,8 +269,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         except (BlockingIOError, InterruptedError):
             raise SSLWantReadError() from None
         except ConnectionResetError:
-            if not conn.handshake_complete:
-                raise  # as ssl: a reset during the handshake is ConnectionResetError
+            if not conn.handshake_complete or self._closing:
+                raise  # as ssl: a reset during the handshake or unwrap() is ConnectionResetError
             # As ssl (OpenSSL 3): after the handshake a reset reads as an EOF without
             # close_notify (b"" with suppress_ragged_eofs, else SSLEOFError), so a body
             # that ends at a reset is still read to its end.
@@ -673,16 +673,16 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         if self._unread_at_close < 0:
             raise application_data_after_close_notify()
         self._flush()
-        try:
-            while not conn.peer_closed:
-                # Never read past the record being completed: what follows the
-                # peer's close_notify belongs to the plain stream.
-                self._fill(max(1, conn.next_record_size()))
-                if conn.pending() > self._unread_at_close:
-                    self._unread_at_close = -1  # and every later unwrap says so too
-                    raise application_data_after_close_notify()
-        except (SSLEOFError, ConnectionResetError, BrokenPipeError):
-            pass  # the peer closed the transport: nothing more to wait for
+        # A peer that closes the transport instead of answering raises here, as ssl:
+        # SSLEOFError for a FIN, ConnectionResetError for a reset.  The shutdown was not
+        # confirmed (what was sent may be cut short), and the socket stays wrapped.
+        while not conn.peer_closed:
+            # Never read past the record being completed: what follows the
+            # peer's close_notify belongs to the plain stream.
+            self._fill(max(1, conn.next_record_size()))
+            if conn.pending() > self._unread_at_close:
+                self._unread_at_close = -1  # and every later unwrap says so too
+                raise application_data_after_close_notify()
         # Bytes already buffered behind the close_notify are the plain stream's first bytes.
         self._plain = conn.take_trailing_data()
         self._conn = None

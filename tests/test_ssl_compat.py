@@ -9,6 +9,7 @@ reports for the same server.  Peers are fasttls, Python's ssl and openssl.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import socket
@@ -76,6 +77,9 @@ class EchoServer:
                         except (ssl.SSLEOFError, ConnectionResetError):
                             break
                         if not data:
+                            # A client's close_notify: answer it, for a client in unwrap().
+                            with contextlib.suppress(OSError):
+                                s.unwrap()
                             break
                         s.sendall(data)
             except Exception as exc:  # noqa: BLE001 - the test inspects it
@@ -1835,3 +1839,25 @@ def test_which_records_a_read_takes_from_the_kernel():
     for parts, want, expected in cases:
         blob = bytearray(b"xx" + b"".join(parts))
         assert _records_to_take(blob, 2, len(blob), want) == expected + 2, (parts, want)
+
+
+@pytest.mark.parametrize("how", ["fin", "reset"])
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_unwrap_when_the_peer_closes_instead_of_answering(files, kind, how):
+    """The peer reads our close_notify and closes TCP without its own: ssl's unwrap() raises
+    (SSLEOFError for a FIN, ConnectionResetError for a reset), so the application learns the
+    shutdown was not confirmed.  Ours returned the plain socket as if it had been."""
+    import struct
+
+    def serve(raw):
+        with ssl_server(files).wrap_socket(raw, server_side=True) as s:
+            assert s.recv(100) == b""  # the client's close_notify
+            if how == "reset":
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    with one_connection(serve) as (port, _):
+        raw = socket.create_connection(("127.0.0.1", port), timeout=20)
+        with client_of(kind, files).wrap_socket(raw, server_hostname="localhost") as s:
+            with pytest.raises(ssl.SSLEOFError if how == "fin" else ConnectionResetError):
+                s.unwrap()
+            assert s._sslobj is not None  # still wrapped, as ssl's
