@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import errno
 import os
+import select
 import socket as _socket
 import ssl
 import sys
 import threading
+import time
 from typing import Any
 
 from .connection import Connection
@@ -46,8 +48,11 @@ _NOTHING_SENT = (SSLError, TypeError, BufferError)
 
 def _write_cut_error() -> SSLError:
     return SSLError(
-        "a previous sendall was interrupted inside a record (timeout or error): the connection cannot send any more"
+        "a previous write was interrupted inside a record (timeout, error or signal): the connection cannot send any more"
     )
+
+
+_TIMED_OUT = {select.POLLIN: "The read operation timed out", select.POLLOUT: "The write operation timed out"}
 
 
 #: The largest record (TLS 1.2's ciphertext bound, RFC 5246 6.2.3): a peek this long
@@ -148,14 +153,17 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         self._out = memoryview(b"")  # bytes taken from the connection and not yet sent
         self._conn_lock = threading.Lock()
         self._send_lock = threading.Lock()
-        self._write_pending = 0  # length of a write() that raised SSLWantWriteError after being queued
+        # How much of a write() was queued when it raised SSLWantWriteError or a timeout: its
+        # retry (with the same data, as OpenSSL asks) goes on from there.
+        self._write_pending = 0
         self._started = False
         self._done = False
         self._closing = False
         self._unread_at_close = 0
         self._plain = b""  # plain bytes received behind the peer's close_notify (unwrap)
-        # sendall's one C-level socket sendall was interrupted (timeout, error, signal):
-        # an unknown part of a record went out, so nothing more may follow it.
+        # A write was interrupted where what went out is not known (a timeout inside
+        # sendall's record, an error, a signal handler's exception): an unknown part of
+        # a record went out, so nothing more may follow it.
         self._write_cut = False
         # The compiled (or pure-Python) steady-state write path, made by the first
         # sendall after the handshake (connections that never write do not pay for it).
@@ -200,14 +208,33 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
 
     # ------------------------------------------------------------------ I/O pump
 
-    def _flush(self, block: bool = True) -> None:
+    def _wait(self, event: int, deadline: float | None) -> float:
+        """Wait until the socket (with a timeout; its fd is non-blocking) is readable or
+        writable, within the operation's ``deadline`` (from now when None): returns it.
+
+        As ssl's, the timeout bounds a whole operation (a handshake, a read, a write), not
+        each system call: a peer that trickles a byte at a time cannot hold it for longer.
+        """
+        if deadline is None:
+            deadline = time.monotonic() + _socket.socket.gettimeout(self)
+        poller = select.poll()
+        poller.register(self.fileno(), event)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(_TIMED_OUT[event])
+            if poller.poll(int(left * 1000) + 1):
+                return deadline
+
+    def _flush(self, block: bool = True, deadline: float | None = None) -> float | None:
         """Send everything the connection has queued (raises SSLWantWriteError if the socket is full).
 
         One thread may read while another writes (as with ``ssl``): the
         connection's state is guarded by ``_conn_lock`` (held only for CPU
         work), the socket's send side by ``_send_lock``.  A reader that finds
         the send side busy leaves its bytes (a KeyUpdate answer) to the
-        holder, which looks again after releasing it.
+        holder, which looks again after releasing it.  Returns the operation's
+        deadline (see :meth:`_wait`) once one has started.
         """
         conn = self._conn
         lock = self._send_lock
@@ -216,40 +243,50 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         write_first = bool(_socket.socket.gettimeout(self))  # see _write_nowait
         while True:
             if not lock.acquire(block):
-                return
+                return deadline
             try:
                 while True:
                     if not self._out:
                         if conn is None:
-                            return
+                            return deadline
                         with self._conn_lock:
                             if not conn.bytes_to_send():
                                 break
                             self._out = memoryview(conn.data_to_send())
-                    try:
-                        sent = self._write_nowait(self._out) if write_first else None
+                    if write_first:
+                        sent = self._write_nowait(self._out)
                         if sent is None:
+                            deadline = self._wait(select.POLLOUT, deadline)
+                            continue
+                    else:
+                        try:
                             sent = _socket.socket.send(self, self._out)
-                    except (BlockingIOError, InterruptedError):
-                        raise SSLWantWriteError() from None
+                        except (BlockingIOError, InterruptedError):
+                            raise SSLWantWriteError() from None
                     self._out = self._out[sent:]
             finally:
                 lock.release()
             if not conn.bytes_to_send():
-                return
+                return deadline
 
-    def _fill(self, size: int = _RECV_SIZE, want: int = 0) -> None:
+    def _fill(self, size: int = _RECV_SIZE, want: int = 0, deadline: float | None = None) -> float | None:
         """Receive once (up to ``size`` bytes) from the socket into the record layer and process it.
 
         With ``want`` (a read of that many bytes, after the handshake): peek, and take from
-        the kernel only what ``_records_to_take`` says, as OpenSSL leaves the rest there."""
+        the kernel only what ``_records_to_take`` says, as OpenSSL leaves the rest there.
+        A socket with a timeout waits within the operation's ``deadline`` (:meth:`_wait`),
+        which is returned once one has started."""
         conn = self._conn
         buf = conn.receive_buffer
         end = buf.reserve(size)
         view = memoryview(buf.buffer)
+        timeout = _socket.socket.gettimeout(self)
         try:
             n = None
             if want:
+                if timeout:
+                    # recv() would wait for the socket's whole timeout: wait here instead.
+                    deadline = self._wait(select.POLLIN, deadline)
                 n = _socket.socket.recv_into(self, view[end : end + size], size, _socket.MSG_PEEK)
                 if n:
                     cut = _records_to_take(buf.buffer, buf.start, end + n, max(want, 1))
@@ -257,13 +294,15 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                     # record was already buffered; nothing to take.)  They are in the
                     # buffer already, so Linux drops them from the kernel without a copy.
                     n = _socket.socket.recv_into(self, view[end:cut], cut - end, _TAKE_FLAGS) if cut > end else -1
-            elif _socket.socket.gettimeout(self):
+            elif timeout:
                 # A socket with a timeout makes CPython poll() before every recv; try the
                 # read first (the fd is non-blocking) and poll only when nothing is there.
-                try:
-                    n = os.readv(self.fileno(), [view[end : end + size]])
-                except BlockingIOError:
-                    pass
+                while True:
+                    try:
+                        n = os.readv(self.fileno(), [view[end : end + size]])
+                        break
+                    except BlockingIOError:
+                        deadline = self._wait(select.POLLIN, deadline)
             if n is None:
                 n = _socket.socket.recv_into(self, view[end : end + size])
         except (BlockingIOError, InterruptedError):
@@ -286,7 +325,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         if n == 0:
             with self._conn_lock:
                 conn.receive_eof()
-            return
+            return deadline
         if n > 0:
             buf.commit(n)
         try:
@@ -299,8 +338,9 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                     self._flush(block=False)
                 except OSError:
                     pass
+        return deadline
 
-    def _fill_or_deliver(self, want: int) -> None:
+    def _fill_or_deliver(self, want: int, deadline: float | None = None) -> float | None:
         """``_fill()`` for a read of ``want`` bytes: when the bytes that brought an error (a
         fatal alert, a bad record) also brought application data before it, that data is
         read first and the error raised by the next read, as OpenSSL's SSL_read opens one
@@ -315,12 +355,12 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             raise fresh_copy(conn.error)  # never wait on the socket for a failed connection
         try:
             if want < _RECV_SIZE and conn.handshake_complete:
-                self._fill(min(max(want, _ONE_RECORD), _RECV_SIZE), want)
-            else:
-                self._fill(_RECV_SIZE)
+                return self._fill(min(max(want, _ONE_RECORD), _RECV_SIZE), want, deadline)
+            return self._fill(_RECV_SIZE, 0, deadline)
         except SSLError:
             if not conn.pending() or conn.error is None:
                 raise
+        return deadline
 
     def _check_connected(self) -> None:
         if not self._connected:
@@ -345,16 +385,21 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 self._count("accept" if self.server_side else "connect")
                 with self._conn_lock:
                     conn.start()
-            self._flush()
+            deadline = self._flush()
             # The handshake is read a record at a time (as OpenSSL does): application data
             # the peer sends right behind its last handshake record stays in the kernel,
             # where a select() loop sees it (blocking and non-blocking sockets alike).
             while not conn.handshake_complete:
-                self._fill(max(1, conn.next_record_size()))
-            self._flush()
+                deadline = self._fill(max(1, conn.next_record_size()), 0, deadline)
+            self._flush(True, deadline)
         except SSLError:
             if conn.error is not None:
                 self._discard_unread()
+            raise
+        except TimeoutError as exc:
+            if exc.args and exc.args[0] in _TIMED_OUT.values():
+                # As ssl: the timeout bounds the whole handshake (see _wait).
+                raise TimeoutError("The handshake operation timed out") from None
             raise
         finally:
             self.settimeout(timeout)
@@ -449,10 +494,11 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             return b""
         try:
             self._ensure_handshake()
+            deadline = None
             while not conn.pending():
                 if conn.peer_closed:
                     return 0 if buffer is not None else b""
-                self._fill_or_deliver(len)
+                deadline = self._fill_or_deliver(len, deadline)
         except SSLEOFError:
             if self.suppress_ragged_eofs:
                 return 0 if buffer is not None else b""
@@ -462,32 +508,49 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         return conn.read(len)
 
     def write(self, data) -> int:
+        """Write all of ``data`` (returns its length), with OpenSSL's SSL_write contract.
+
+        The records are sealed a batch at a time, as OpenSSL seals a record at a time,
+        so a large write to a slow or non-blocking socket holds one batch, not the whole
+        of ``data`` sealed.  When the socket is full (``SSLWantWriteError``) or the
+        timeout passes, what was queued stays queued and the retry, with the same data,
+        goes on from there.  Any other exception in the middle (a signal handler's, a
+        socket error) leaves what went out unknown: later writes are refused.
+        """
         conn = self._conn
         if conn is None:
             raise ValueError("Write on closed or unwrapped SSL socket.")
         self._ensure_handshake()
-        if self._write_pending:
-            # The retry of a write that was queued but not sent (OpenSSL's SSL_write contract).
-            n = self._write_pending
-            with memoryview(data) as view:
-                if view.nbytes < n:
-                    # OpenSSL: a retry must offer at least what was taken; never report
-                    # more bytes written than the caller gave.
-                    raise openssl_error("BAD_LENGTH", "bad length")
-            self._flush()
-            self._write_pending = 0
-            return n
-        self._flush()  # older bytes first; if this raises, nothing of ``data`` was taken
-        with memoryview(data) as view:
-            n = view.nbytes
-            if n:
-                with self._conn_lock:
-                    conn.send(data)
-        try:
-            self._flush()
-        except SSLWantWriteError:
-            self._write_pending = n
-            raise
+        with memoryview(data) as view, view.cast("B") as src:
+            n = src.nbytes
+            done = self._write_pending
+            if done and n < done:
+                # OpenSSL: a retry must offer at least what was taken; never report
+                # more bytes written than the caller gave.
+                raise openssl_error("BAD_LENGTH", "bad length")
+            timeout = _socket.socket.gettimeout(self)
+            try:
+                # Older bytes first (on a retry, this write's own queued records); if this
+                # raises on a first try, nothing of ``data`` was taken.
+                deadline = self._flush()
+                if timeout and not done and n:
+                    # As ssl's write: nothing is sealed while the socket is full, so a
+                    # write that times out before any of it went anywhere took nothing.
+                    deadline = self._wait(select.POLLOUT, deadline)
+                while done < n:
+                    k = min(n - done, _SEND_BATCH)
+                    with self._conn_lock:
+                        conn.send(src[done : done + k])
+                    done += k
+                    deadline = self._flush(True, deadline)
+            except (SSLWantWriteError, TimeoutError):
+                self._write_pending = done  # raised by _flush/_wait: what was queued is known
+                raise
+            except BaseException as exc:
+                if done or not isinstance(exc, _NOTHING_SENT):
+                    self._write_cut = True
+                raise
+        self._write_pending = 0
         return n
 
     def _take_plain(self, n: int) -> bytes:
@@ -511,10 +574,11 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             if nbytes:
                 view = view[:nbytes]
             try:
+                deadline = None
                 while not conn.pending():
                     if conn.peer_closed or not view.nbytes:
                         return 0  # ssl returns 0 at once for an empty buffer
-                    self._fill_or_deliver(view.nbytes)
+                    deadline = self._fill_or_deliver(view.nbytes, deadline)
             except SSLEOFError:
                 if self.suppress_ragged_eofs:
                     return 0
@@ -568,15 +632,25 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         except BlockingIOError:
             return None
 
-    def _send_out(self, out: bytes, timeout: float | None) -> None:
+    def _send_out(self, out: bytes, timeout: float | None, deadline: float | None) -> float | None:
         """All of ``out`` to the socket: with a timeout, written first (see
-        :meth:`_write_nowait`), and sendall, which polls, only for what did not fit."""
-        if timeout is not None:
-            n = self._write_nowait(out) or 0
-            if n == len(out):
-                return
-            out = memoryview(out)[n:]
-        _socket.socket.sendall(self, out)
+        :meth:`_write_nowait`) and waiting only when it is full, within the deadline
+        of the whole sendall (as ssl's, see :meth:`_wait`), which is returned."""
+        if timeout is None:
+            _socket.socket.sendall(self, out)
+            return deadline
+        n = self._write_nowait(out) or 0
+        total = len(out)
+        if n == total:
+            return deadline
+        with memoryview(out) as view:
+            while n < total:
+                k = self._write_nowait(view[n:])
+                if k is None:
+                    deadline = self._wait(select.POLLOUT, deadline)
+                else:
+                    n += k
+        return deadline
 
     def sendall(self, data, flags: int = 0) -> None:
         writer = self._writer
@@ -611,16 +685,17 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                     with self._send_lock:
                         with self._conn_lock:
                             out = conn.send_and_take(data)
-                        self._send_out(out, timeout)
+                        self._send_out(out, timeout, None)
                 else:
                     with memoryview(data) as view, view.cast("B") as byte_view:
                         n = byte_view.nbytes
                         pos = 0
+                        deadline = None
                         while True:
                             with self._send_lock:
                                 with self._conn_lock:
                                     out = conn.send_and_take(byte_view[pos : pos + _SEND_BATCH])
-                                self._send_out(out, timeout)
+                                deadline = self._send_out(out, timeout, deadline)
                             pos += _SEND_BATCH
                             if pos >= n:
                                 break
@@ -672,14 +747,14 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 conn.close()
         if self._unread_at_close < 0:
             raise application_data_after_close_notify()
-        self._flush()
+        deadline = self._flush()
         # A peer that closes the transport instead of answering raises here, as ssl:
         # SSLEOFError for a FIN, ConnectionResetError for a reset.  The shutdown was not
         # confirmed (what was sent may be cut short), and the socket stays wrapped.
         while not conn.peer_closed:
             # Never read past the record being completed: what follows the
             # peer's close_notify belongs to the plain stream.
-            self._fill(max(1, conn.next_record_size()))
+            deadline = self._fill(max(1, conn.next_record_size()), 0, deadline)
             if conn.pending() > self._unread_at_close:
                 self._unread_at_close = -1  # and every later unwrap says so too
                 raise application_data_after_close_notify()

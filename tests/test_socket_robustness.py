@@ -1,0 +1,221 @@
+"""The socket facade under slow peers, full sockets and signals, against Python's ``ssl``.
+
+* A socket timeout bounds a whole operation, as ssl's does: a peer that trickles
+  its ClientHello or a record a byte at a time cannot hold a handshake or a read
+  for longer than the timeout (each byte arriving within it used to restart it).
+* ``send`` keeps OpenSSL's write contract: one that times out waiting for room has
+  taken nothing, and a large write is sealed a batch at a time, so a non-blocking
+  ``send`` of 64 MiB to a peer that does not read holds one batch, not 64 MiB sealed.
+* A signal handler that raises inside a blocking ``send`` leaves what went out
+  unknown: the stream stays a clean prefix and later writes are refused, where
+  they used to resend bytes already sent (the peer saw bad_record_mac).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import select
+import signal
+import socket
+import ssl
+import threading
+import time
+import tracemalloc
+
+import pytest
+
+from .compat import files, no_leaks  # noqa: F401 - fixtures
+from .test_faults import T, client_ctx, peer_client, peer_server, server_ctx, wrap_client, wrap_server
+
+KINDS = ["fasttls", "ssl"]
+
+
+def quiet_server(files):
+    """An ssl server context that sends no tickets: a client that closes without reading
+    them would reset the connection and lose data in flight."""
+    ctx = server_ctx("ssl", files)
+    ctx.num_tickets = 0
+    return ctx
+
+
+class Trickle:
+    """Sends ``data`` a byte every 0.2 s, until told to stop or for at most 8 s; then
+    ``exhausted`` is set.  A timeout of 1 s must fire well before that: a timeout that
+    restarts with each byte fires only after the trickle ends."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.stop = threading.Event()
+        self.exhausted = threading.Event()
+
+    def __call__(self, sock: socket.socket) -> None:
+        end = time.monotonic() + 8
+        for i in range(len(self.data)):
+            if self.stop.wait(0.2):
+                return
+            if time.monotonic() > end:
+                break
+            try:
+                sock.sendall(self.data[i : i + 1])
+            except OSError:
+                return
+        self.exhausted.set()
+
+
+def client_hello(files) -> bytes:
+    """A real ClientHello (Python ssl's), as a raw record to trickle."""
+    bio_in, bio_out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = client_ctx("ssl", files).wrap_bio(bio_in, bio_out, server_hostname="localhost")
+    with pytest.raises(ssl.SSLWantReadError):
+        obj.do_handshake()
+    return bio_out.read()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_trickled_client_hello_cannot_hold_the_handshake(files, kind):
+    """A server with a 1 s timeout, and a client sending its ClientHello a byte every 0.2 s:
+    the handshake times out while the bytes still come, as ssl's does (slowloris)."""
+    trickle = Trickle(client_hello(files))
+    with peer_client(lambda peer, sock: trickle(sock)) as (raw, peer):
+        raw.settimeout(1.0)
+        try:
+            with pytest.raises(TimeoutError, match="handshake operation timed out"):
+                wrap_server(kind, files, raw)
+            assert not trickle.exhausted.is_set()
+        finally:
+            trickle.stop.set()
+            peer.join()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_trickled_record_cannot_hold_a_read(files, kind):
+    """After the handshake the server sends one 4 KiB record a byte every 0.2 s: a read
+    with a 1 s timeout raises TimeoutError, as ssl's does, instead of waiting for it all."""
+    trickle = Trickle(b"")
+
+    def serve(peer, sock):
+        bios = ssl.MemoryBIO(), ssl.MemoryBIO()
+        obj = server_ctx("ssl", files).wrap_bio(*bios, server_side=True)
+        while True:
+            try:
+                obj.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                sock.sendall(bios[1].read())
+                bios[0].write(sock.recv(65536))
+        sock.sendall(bios[1].read())  # Finished, tickets
+        obj.write(b"x" * 4096)
+        trickle.data = bios[1].read()
+        trickle(sock)
+
+    with peer_server(serve) as (port, peer):
+        with wrap_client(kind, files, port, timeout=1.0) as s:
+            try:
+                with pytest.raises(TimeoutError):
+                    s.recv(65536)
+                assert not trickle.exhausted.is_set()
+            finally:
+                trickle.stop.set()
+        peer.join()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_non_blocking_send_of_64_mib_holds_one_batch(files, kind):
+    """The peer reads nothing at first: send() of 64 MiB on a non-blocking socket raises
+    SSLWantWriteError having sealed a bounded amount (ssl: one record; we: one 256 KiB
+    batch).  Retried with the same data until done, every byte arrives once."""
+    data = bytes(range(256)) * (1 << 18)  # 64 MiB
+    digest = hashlib.sha256(data).hexdigest()
+    go = threading.Event()
+
+    def reader(peer, sock):
+        with quiet_server(files).wrap_socket(sock, server_side=True) as s:
+            go.wait(T)
+            h, n = hashlib.sha256(), 0
+            while n < len(data):
+                chunk = s.recv(1 << 20)
+                if not chunk:
+                    break
+                h.update(chunk)
+                n += len(chunk)
+            return n, h.hexdigest()
+
+    with peer_server(reader) as (port, peer):
+        with wrap_client(kind, files, port) as s:
+            s.setblocking(False)
+            tracemalloc.start()
+            try:
+                with pytest.raises(ssl.SSLWantWriteError):
+                    while True:
+                        s.send(data)  # the kernel takes a few MiB first
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            assert peak < 8 << 20, f"{peak >> 20} MiB held for one send"
+            go.set()
+            sent = 0
+            while True:
+                try:
+                    sent = s.send(data)
+                    break
+                except ssl.SSLWantWriteError:
+                    select.select([], [s], [], T)
+            assert sent == len(data)
+            s.setblocking(True)
+            s.settimeout(T)
+        n, got = peer.join()
+    assert (n, got) == (len(data), digest)
+
+
+class Interrupted(Exception):
+    pass
+
+
+@pytest.fixture
+def raising_alarm():
+    """SIGALRM raises Interrupted (restored afterwards)."""
+
+    def handler(signum, frame):
+        raise Interrupted()
+
+    old = signal.signal(signal.SIGALRM, handler)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def test_a_signal_inside_a_blocking_send_cuts_the_write_side(files, raising_alarm):
+    """A blocking send() of 16 MiB to a peer that does not read, interrupted by a signal
+    handler that raises: what went out is not known, so the next write is refused with
+    an error that says so, and the peer sees a clean prefix and then the end, never a
+    record it cannot open.  (ssl, whose state lives in C, can go on writing; a Python
+    handler's exception can land between a system call and our bookkeeping.)"""
+    import fasttls
+
+    data = bytes(16 << 20)
+    go = threading.Event()
+
+    def reader(peer, sock):
+        with quiet_server(files).wrap_socket(sock, server_side=True, suppress_ragged_eofs=False) as s:
+            go.wait(T)
+            n = 0
+            try:
+                while chunk := s.recv(1 << 20):
+                    n += len(chunk)
+            except ssl.SSLEOFError:
+                pass  # the connection ends without close_notify: a truncation, not a forgery
+            return n
+
+    with peer_server(reader) as (port, peer):
+        with wrap_client("fasttls", files, port, timeout=None) as s:
+            signal.setitimer(signal.ITIMER_REAL, 0.3)
+            with pytest.raises(Interrupted):
+                s.send(data)
+            with pytest.raises(fasttls.SSLError, match="interrupted"):
+                s.send(b"hello")
+            go.set()
+            time.sleep(0.1)
+        n = peer.join()
+    assert n <= len(data)
