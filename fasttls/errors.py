@@ -26,6 +26,7 @@ __all__ = [
     "SSLEOFError",
     "SSLCertVerificationError",
     "CertificateError",
+    "OPENSSL_ALERT_REASONS",
     "alert_name",
     "application_data_after_close_notify",
     "fresh_copy",
@@ -64,24 +65,90 @@ class TLSError(SSLError):
     is its upper-case name, as ``ssl.SSLError.reason`` is for OpenSSL errors.
     """
 
-    def __init__(self, alert: int, message: str) -> None:
+    def __init__(self, alert: int, message: str, openssl_reason: str | None = None) -> None:
         self.alert = AlertDescription(alert)
-        self.reason = self.alert.name.upper()
-        super().__init__(f"[TLS: {self.reason}] {message}")
+        self.openssl_reason = openssl_reason
+        if openssl_reason:
+            # Where OpenSSL (so ssl) names the cause (NO_SHARED_CIPHER...): its reason, as
+            # ssl reports it, library SSL; the alert sent stays ``alert``.
+            self.library, self.reason = "SSL", openssl_reason
+            super().__init__(f"[SSL: {openssl_reason}] {message}")
+        else:
+            self.reason = self.alert.name.upper()
+            super().__init__(f"[TLS: {self.reason}] {message}")
         self.detail = message
 
     def __reduce__(self):
+        if self.openssl_reason:
+            return (type(self), (int(self.alert), self.detail, self.openssl_reason))
         return (type(self), (int(self.alert), self.detail))
 
 
+# OpenSSL's reason for a fatal alert received from the peer: SSL_AD_REASON_OFFSET (1000)
+# plus the alert's number (SSL_R_SSLV3_ALERT_*, SSL_R_TLSV1_ALERT_*, SSL_R_TLSV13_ALERT_*,
+# SSL_R_TLSV1_UNRECOGNIZED_NAME... in include/openssl/sslerr.h) and its text (ssl/ssl_err.c),
+# as OpenSSL 3.0 gives them: each checked against Python's ssl on OpenSSL 3.0.19 receiving
+# that alert, client and server (tests/test_alert_reasons.py).  OpenSSL names no other alert;
+# Python 3.11's ssl has no name for 115 and 120 (its table predates them: reason None,
+# ``[SSL] tlsv1 alert no application protocol``), later ones have OpenSSL's, as here.
+# OpenSSL 3.2 and later say "ssl/tls alert" where 3.0 says "sslv3 alert".
+OPENSSL_ALERT_REASONS: dict[int, tuple[str, str]] = {
+    10: ("SSLV3_ALERT_UNEXPECTED_MESSAGE", "sslv3 alert unexpected message"),
+    20: ("SSLV3_ALERT_BAD_RECORD_MAC", "sslv3 alert bad record mac"),
+    21: ("TLSV1_ALERT_DECRYPTION_FAILED", "tlsv1 alert decryption failed"),
+    22: ("TLSV1_ALERT_RECORD_OVERFLOW", "tlsv1 alert record overflow"),
+    30: ("SSLV3_ALERT_DECOMPRESSION_FAILURE", "sslv3 alert decompression failure"),
+    40: ("SSLV3_ALERT_HANDSHAKE_FAILURE", "sslv3 alert handshake failure"),
+    41: ("SSLV3_ALERT_NO_CERTIFICATE", "sslv3 alert no certificate"),
+    42: ("SSLV3_ALERT_BAD_CERTIFICATE", "sslv3 alert bad certificate"),
+    43: ("SSLV3_ALERT_UNSUPPORTED_CERTIFICATE", "sslv3 alert unsupported certificate"),
+    44: ("SSLV3_ALERT_CERTIFICATE_REVOKED", "sslv3 alert certificate revoked"),
+    45: ("SSLV3_ALERT_CERTIFICATE_EXPIRED", "sslv3 alert certificate expired"),
+    46: ("SSLV3_ALERT_CERTIFICATE_UNKNOWN", "sslv3 alert certificate unknown"),
+    47: ("SSLV3_ALERT_ILLEGAL_PARAMETER", "sslv3 alert illegal parameter"),
+    48: ("TLSV1_ALERT_UNKNOWN_CA", "tlsv1 alert unknown ca"),
+    49: ("TLSV1_ALERT_ACCESS_DENIED", "tlsv1 alert access denied"),
+    50: ("TLSV1_ALERT_DECODE_ERROR", "tlsv1 alert decode error"),
+    51: ("TLSV1_ALERT_DECRYPT_ERROR", "tlsv1 alert decrypt error"),
+    60: ("TLSV1_ALERT_EXPORT_RESTRICTION", "tlsv1 alert export restriction"),
+    70: ("TLSV1_ALERT_PROTOCOL_VERSION", "tlsv1 alert protocol version"),
+    71: ("TLSV1_ALERT_INSUFFICIENT_SECURITY", "tlsv1 alert insufficient security"),
+    80: ("TLSV1_ALERT_INTERNAL_ERROR", "tlsv1 alert internal error"),
+    86: ("TLSV1_ALERT_INAPPROPRIATE_FALLBACK", "tlsv1 alert inappropriate fallback"),
+    90: ("TLSV1_ALERT_USER_CANCELLED", "tlsv1 alert user cancelled"),
+    100: ("TLSV1_ALERT_NO_RENEGOTIATION", "tlsv1 alert no renegotiation"),
+    109: ("TLSV13_ALERT_MISSING_EXTENSION", "tlsv13 alert missing extension"),
+    110: ("TLSV1_UNSUPPORTED_EXTENSION", "tlsv1 unsupported extension"),
+    111: ("TLSV1_CERTIFICATE_UNOBTAINABLE", "tlsv1 certificate unobtainable"),
+    112: ("TLSV1_UNRECOGNIZED_NAME", "tlsv1 unrecognized name"),
+    113: ("TLSV1_BAD_CERTIFICATE_STATUS_RESPONSE", "tlsv1 bad certificate status response"),
+    114: ("TLSV1_BAD_CERTIFICATE_HASH_VALUE", "tlsv1 bad certificate hash value"),
+    115: ("TLSV1_ALERT_UNKNOWN_PSK_IDENTITY", "tlsv1 alert unknown psk identity"),
+    116: ("TLSV13_ALERT_CERTIFICATE_REQUIRED", "tlsv13 alert certificate required"),
+    120: ("TLSV1_ALERT_NO_APPLICATION_PROTOCOL", "tlsv1 alert no application protocol"),
+}
+
+
 class AlertReceived(SSLError):
-    """The peer sent a fatal alert (or a warning alert where TLS 1.3 forbids one)."""
+    """The peer sent a fatal alert (or a warning alert where TLS 1.3 forbids one).
+
+    ``alert`` is the alert's number.  As ssl reports it: library ``SSL``, OpenSSL's reason
+    (``TLSV1_ALERT_UNKNOWN_CA``, ``SSLV3_ALERT_HANDSHAKE_FAILURE``...) and text
+    (``[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca``).  An alert OpenSSL has no name
+    for (ssl says ``[SSL] unknown error``) keeps ours: ``[TLS: ALERT_121] peer sent alert alert_121``.
+    """
 
     def __init__(self, alert: int, message: str | None = None) -> None:
         self.alert = alert
-        name = alert_name(alert)
-        self.reason = name.upper()
-        super().__init__(message or f"[TLS: {self.reason}] peer sent alert {name}")
+        known = OPENSSL_ALERT_REASONS.get(alert)
+        if known is not None:
+            self.library, self.reason = "SSL", known[0]
+            default = f"[SSL: {known[0]}] {known[1]}"
+        else:
+            name = alert_name(alert)
+            self.reason = name.upper()
+            default = f"[TLS: {self.reason}] peer sent alert {name}"
+        super().__init__(message or default)
 
     def __reduce__(self):
         return (type(self), (self.alert, self.message))

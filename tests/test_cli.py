@@ -237,7 +237,7 @@ def test_client_reports_an_alert_from_the_server(pki, tmp_path):
             input="ping\n", capture_output=True, text=True, timeout=60,
         )  # fmt: skip
     assert p.returncode == 1, (p.stdout, p.stderr)
-    assert "certificate_required" in p.stderr and "Traceback" not in p.stderr
+    assert "CERTIFICATE_REQUIRED" in p.stderr and "Traceback" not in p.stderr
 
 
 def test_client_relays_everything_before_closing(pki, tmp_path):

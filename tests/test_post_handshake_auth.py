@@ -480,4 +480,4 @@ def test_we_answer_openssl_s_server(files, trusted):
                     with pytest.raises(ssl.SSLError) as e:
                         s.recv(1024)
                     refusal = e.value
-                assert refusal.reason in ("UNKNOWN_CA", "BAD_CERTIFICATE"), refusal
+                assert refusal.reason in ("TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE"), refusal

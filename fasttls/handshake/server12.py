@@ -181,11 +181,29 @@ class ServerHandshakeTLS12:
 
     def pick_cipher_suite_and_certificate(self) -> None:
         """Go's pickCipherSuite + SupportsCertificate: the first suite (in our preference)
-        the client offers for which a certificate, a signature scheme and a group work."""
+        the client offers for which a certificate, a signature scheme and a group work.
+
+        Whatever is missing (a suite, a group, a certificate that fits), the alert is
+        handshake_failure and the error OpenSSL's NO_SHARED_CIPHER, as ssl reports every
+        one of these cases; the text says which it was."""
         ch, config, conn = self.client_hello, self.config, self.conn
+        ours = suite_preference(config, ch.cipher_suites, cipher_suites.TLS12_SUITES)
+        shared = [sid for sid in ours if sid in ch.cipher_suites]
+        if not shared:
+            # Suites first: a client offering only DHE, static RSA or CBC suites may well
+            # list ECDHE groups, or none; the cause is the suites.
+            raise TLSError(
+                AlertDescription.handshake_failure,
+                "no shared cipher: the client offers none of our TLS 1.2 cipher suites",
+                openssl_reason="NO_SHARED_CIPHER",
+            )
         groups = [g for g in config.groups if key_exchange.is_ecdhe_group12(g) and g in ch.supported_groups]
         if not groups:
-            raise TLSError(AlertDescription.handshake_failure, "no ECDHE group in common with the client")
+            raise TLSError(
+                AlertDescription.handshake_failure,
+                "no shared cipher: no ECDHE group in common with the client",
+                openssl_reason="NO_SHARED_CIPHER",
+            )
         self.group = groups[0]
         candidates = certificate_candidates(config, ch, self.sh.connection())
         usable = []
@@ -197,9 +215,7 @@ class ServerHandshakeTLS12:
             )
             if scheme is not None:
                 usable.append((c, scheme))
-        for sid in suite_preference(config, ch.cipher_suites, cipher_suites.TLS12_SUITES):
-            if sid not in ch.cipher_suites:
-                continue
+        for sid in shared:
             suite = cipher_suites.TLS12_SUITES[sid]
             for c, scheme in usable:
                 if key_fits_suite(c.public_key, suite):
@@ -212,7 +228,11 @@ class ServerHandshakeTLS12:
                     self.transcript.update(ch.raw)
                     self.messages += ch.raw
                     return
-        raise TLSError(AlertDescription.handshake_failure, "no TLS 1.2 cipher suite in common with the client for our certificates")
+        raise TLSError(
+            AlertDescription.handshake_failure,
+            "no shared cipher: none of our certificates fits the client's suites, groups and signature algorithms",
+            openssl_reason="NO_SHARED_CIPHER",
+        )
 
     # ------------------------------------------------------------------ our flight
 

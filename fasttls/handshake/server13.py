@@ -152,7 +152,11 @@ class ServerHandshakeTLS13:
                 self.suite = cipher_suites.TLS13_SUITES[s]
                 break
         else:
-            raise TLSError(AlertDescription.handshake_failure, "no TLS 1.3 cipher suite in common with the client")
+            raise TLSError(
+                AlertDescription.handshake_failure,
+                "no shared cipher: no TLS 1.3 cipher suite in common with the client",
+                openssl_reason="NO_SHARED_CIPHER",  # as ssl reports it
+            )
         conn.cipher_suite = self.suite
         self.transcript = Transcript(self.suite.hash_alg)
 
