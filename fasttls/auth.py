@@ -44,6 +44,8 @@ __all__ = [
     "scheme_name",
     "RSA_PSS_OID",
     "rsa_pss_key_schemes",
+    "CertificateKey",
+    "certificate_key",
 ]
 
 PrivateKey = Union[ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey]
@@ -156,11 +158,16 @@ _MGF1_OID = bytes.fromhex("06092a864886f70d010108")
 
 
 def _der_items(data: bytes) -> list[tuple[int, bytes, bytes]]:
-    """The top-level DER elements of ``data``: (tag, whole encoding, contents)."""
+    """The top-level DER elements of ``data``: (tag, whole encoding, contents).
+
+    Strict: a truncated element, an indefinite or over-long length, or a length in
+    more bytes than it needs is a ValueError (never an IndexError)."""
     out, pos = [], 0
     while pos < len(data):
         if pos + 2 > len(data):
             raise ValueError("truncated DER")
+        if data[pos] & 0x1F == 0x1F:
+            raise ValueError("DER tag in the high-tag-number form")
         tag, length = data[pos], data[pos + 1]
         start = pos + 2
         if length & 0x80:
@@ -168,6 +175,8 @@ def _der_items(data: bytes) -> list[tuple[int, bytes, bytes]]:
             if not 1 <= n <= 4 or start + n > len(data):
                 raise ValueError("bad DER length")
             length, start = int.from_bytes(data[start : start + n], "big"), start + n
+            if length < 0x80 or data[start - n] == 0:
+                raise ValueError("DER length not in its shortest form")
         end = start + length
         if end > len(data):
             raise ValueError("truncated DER")
@@ -176,7 +185,99 @@ def _der_items(data: bytes) -> list[tuple[int, bytes, bytes]]:
     return out
 
 
-def rsa_pss_key_schemes(cert: x509.Certificate) -> tuple[SignatureScheme, ...] | None:
+_SEQUENCE, _INTEGER, _BIT_STRING, _OID = 0x30, 0x02, 0x03, 0x06
+
+
+def _der_oid(contents: bytes) -> x509.ObjectIdentifier:
+    """An OBJECT IDENTIFIER's contents as cryptography's ObjectIdentifier (ValueError if malformed)."""
+    if not contents or contents[-1] & 0x80:
+        raise ValueError("truncated OBJECT IDENTIFIER")
+    arcs, value = [], 0
+    for i, b in enumerate(contents):
+        if b == 0x80 and (i == 0 or not contents[i - 1] & 0x80):
+            raise ValueError("OBJECT IDENTIFIER arc not in its shortest form")
+        value = (value << 7) | (b & 0x7F)
+        if not b & 0x80:
+            arcs.append(value)
+            value = 0
+    first = min(arcs[0] // 40, 2)
+    return x509.ObjectIdentifier(".".join(map(str, [first, arcs[0] - 40 * first, *arcs[1:]])))
+
+
+class CertificateKey:
+    """What a handshake needs of a peer certificate that ``cryptography`` will not parse
+    in full (a PrintableString with ``*`` or ``_``, a T61String with a Latin-1 byte, an
+    empty RDN, an IP SAN of 5 bytes, an x400Address...), read from its DER when the
+    certificate is not verified: its SubjectPublicKeyInfo (``public_key()``,
+    ``public_key_algorithm_oid``, ``spki``).  ``auth.verify`` takes it as it takes a
+    certificate.  Made by :func:`certificate_key`; nothing else of the certificate is
+    read, and its signature is never checked (it is not verified)."""
+
+    __slots__ = ("_public_key", "der", "public_key_algorithm_oid", "spki")
+
+    def __init__(self, der: bytes, spki: bytes, algorithm_oid: x509.ObjectIdentifier, public_key: Any) -> None:
+        self.der = der
+        self.spki = spki
+        self.public_key_algorithm_oid = algorithm_oid
+        self._public_key = public_key
+
+    def public_key(self) -> Any:
+        if self._public_key is None:
+            raise ValueError("this certificate's key was not loaded (a CA certificate that is not verified)")
+        return self._public_key
+
+    def __repr__(self) -> str:
+        return f"<CertificateKey {self.public_key_algorithm_oid.dotted_string} ({len(self.der)} bytes of DER)>"
+
+
+def _certificate_spki(der: bytes) -> tuple[bytes, x509.ObjectIdentifier]:
+    """The SubjectPublicKeyInfo of a DER certificate (its whole encoding) and its
+    algorithm's OID, after checking the outline of RFC 5280 4.1 (ValueError if not)::
+
+        Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm SEQUENCE, signature BIT STRING }
+        TBSCertificate ::= SEQUENCE { [0] version OPTIONAL, serialNumber INTEGER,
+            signature SEQUENCE, issuer SEQUENCE, validity SEQUENCE, subject SEQUENCE,
+            subjectPublicKeyInfo SEQUENCE, [1] [2] IMPLICIT OPTIONAL, [3] extensions OPTIONAL }
+        SubjectPublicKeyInfo ::= SEQUENCE { algorithm SEQUENCE { OID, parameters ANY OPTIONAL }, BIT STRING }
+    """
+    top = _der_items(der)
+    if len(top) != 1 or top[0][0] != _SEQUENCE:
+        raise ValueError("not one DER SEQUENCE")
+    outer = _der_items(top[0][2])
+    if [t for t, _, _ in outer] != [_SEQUENCE, _SEQUENCE, _BIT_STRING]:
+        raise ValueError("Certificate is not SEQUENCE { tbsCertificate, signatureAlgorithm, signature }")
+    tbs = _der_items(outer[0][2])
+    if tbs and tbs[0][0] == 0xA0:
+        tbs = tbs[1:]
+    fields = [t for t, _, _ in tbs[:6]]
+    if fields != [_INTEGER, _SEQUENCE, _SEQUENCE, _SEQUENCE, _SEQUENCE, _SEQUENCE]:
+        raise ValueError("TBSCertificate fields are not serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo")
+    rest = [t for t, _, _ in tbs[6:]]
+    if rest != sorted(set(rest)) or not set(rest) <= {0x81, 0x82, 0xA3}:
+        raise ValueError("unexpected fields after subjectPublicKeyInfo")
+    spki = tbs[5]
+    parts = _der_items(spki[2])
+    if [t for t, _, _ in parts] != [_SEQUENCE, _BIT_STRING]:
+        raise ValueError("SubjectPublicKeyInfo is not SEQUENCE { algorithm, subjectPublicKey }")
+    algorithm = _der_items(parts[0][2])
+    if not 1 <= len(algorithm) <= 2 or algorithm[0][0] != _OID:
+        raise ValueError("SubjectPublicKeyInfo algorithm is not SEQUENCE { OID, parameters }")
+    return spki[1], _der_oid(algorithm[0][2])
+
+
+def certificate_key(der: bytes, load_key: bool = True) -> CertificateKey:
+    """The subject public key of a DER certificate, read without parsing the rest of it
+    (see :class:`CertificateKey`): the SubjectPublicKeyInfo found by a strict walk of the
+    certificate's outline, loaded by ``cryptography`` (unless ``load_key`` is false: a
+    CA certificate that is not verified, whose key nothing uses).  ValueError when the
+    DER is not a certificate or the key does not load; UnsupportedAlgorithm for a key
+    type ``cryptography`` does not know."""
+    der = bytes(der)
+    spki, oid = _certificate_spki(der)
+    return CertificateKey(der, spki, oid, serialization.load_der_public_key(spki) if load_key else None)
+
+
+def rsa_pss_key_schemes(cert: x509.Certificate | CertificateKey) -> tuple[SignatureScheme, ...] | None:
     """The ``rsa_pss_pss_*`` schemes an id-RSASSA-PSS certificate key may sign with.
 
     None when the key is not id-RSASSA-PSS.  RFC 4055 3.1: parameters in the
@@ -190,9 +291,12 @@ def rsa_pss_key_schemes(cert: x509.Certificate) -> tuple[SignatureScheme, ...] |
     if cert.public_key_algorithm_oid != RSA_PSS_OID:
         return None
     try:
-        # TBSCertificate: [0] version?, serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
-        tbs = [i for i in _der_items(_der_items(cert.tbs_certificate_bytes)[0][2]) if i[0] != 0xA0]
-        algorithm = _der_items(_der_items(tbs[5][2])[0][2])
+        if isinstance(cert, CertificateKey):
+            spki = cert.spki
+        else:
+            # TBSCertificate: [0] version?, serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
+            spki = [i for i in _der_items(_der_items(cert.tbs_certificate_bytes)[0][2]) if i[0] != 0xA0][5][1]
+        algorithm = _der_items(_der_items(_der_items(spki)[0][2])[0][2])
         if len(algorithm) < 2 or algorithm[1][1] == b"\x05\x00":
             return _RSA_PSS_ORDER  # no parameters: the key is not restricted
         fields = {tag: contents for tag, _, contents in _der_items(algorithm[1][2])}
@@ -325,7 +429,7 @@ def sign(
 
 
 def verify(
-    public_key: PublicKey | x509.Certificate,
+    public_key: PublicKey | x509.Certificate | CertificateKey,
     scheme: int,
     message: bytes,
     signature: bytes,
@@ -342,8 +446,8 @@ def verify(
     split of RFC 8446 4.2.3 (``rsa_pss_rsae_*`` needs an rsaEncryption key,
     ``rsa_pss_pss_*`` an id-RSASSA-PSS one); with a bare key both are allowed.
     """
-    cert: x509.Certificate | None = None
-    if isinstance(public_key, x509.Certificate):
+    cert: x509.Certificate | CertificateKey | None = None
+    if isinstance(public_key, (x509.Certificate, CertificateKey)):
         cert, public_key = public_key, public_key.public_key()
     info = _check(scheme, public_key, tls13)
     if cert is not None and info.kind in ("rsa_pss_rsae", "rsa_pss_pss", "rsa_pkcs1"):

@@ -84,7 +84,7 @@ class ClientHandshakeTLS12:
         self.messages = bytearray()  # handshake_messages, for our CertificateVerify (RFC 5246 7.4.8)
         self.cert_request = None
         self.ticket: m.NewSessionTicketTLS12 | None = None
-        self.peer_chain: list[x509.Certificate] = []  # the server's chain as parsed, received order
+        self.peer_chain: list[x509.Certificate | auth.CertificateKey] = []  # the server's chain as parsed, received order
 
     def read_message(self, *types) -> Steps:
         """The next message of ``types``; HelloRequest is ignored while we negotiate (RFC 5246 7.4.1.1)."""
@@ -181,7 +181,7 @@ class ClientHandshakeTLS12:
         self.add(msg.raw)
         conn.peer_certificates = list(msg.certificate_list)
         self.peer_chain = verify_server_certificates(conn, self.config, conn.peer_certificates)
-        leaf = conn.verified_chain[0] if conn.verified_chain else x509.load_der_x509_certificate(conn.peer_certificates[0])
+        leaf = conn.verified_chain[0] if conn.verified_chain else self.peer_chain[0]
         if not key_fits_suite(leaf.public_key(), self.suite):
             raise TLSError(AlertDescription.unsupported_certificate, f"server certificate key {type(leaf.public_key()).__name__} does not fit {self.suite.name}")
         self.leaf = leaf

@@ -56,7 +56,7 @@ class ClientHandshakeTLS13:
         self.resumption_master_secret: bytes | None = None
         self.exporter_master_secret: bytes | None = None
         #: The server's chain as parsed (received order), until ``verified_chain_der`` is known.
-        self.peer_chain: list[x509.Certificate] = []
+        self.peer_chain: list[x509.Certificate | auth.CertificateKey] = []
         self._verified_chain_der: list[bytes] | None = None
         #: The transcript through our Finished, kept when we offer post-handshake auth.
         self.pha_transcript: Transcript | None = None
@@ -242,7 +242,9 @@ class ClientHandshakeTLS13:
         cv = yield from self.read_message(m.CertificateVerify)
         if cv.signature_algorithm not in self.hello.signature_algorithms:
             raise TLSError(AlertDescription.illegal_parameter, "server signed with a signature scheme we did not offer")
-        leaf = conn.verified_chain[0] if conn.verified_chain else x509.load_der_x509_certificate(conn.peer_certificates[0])
+        # Verified: the path's leaf.  Not verified: the leaf as parsed, or (one cryptography
+        # will not parse in full) its key read from the DER (see check_certificates_parse).
+        leaf = conn.verified_chain[0] if conn.verified_chain else self.peer_chain[0]
         signed = auth.signed_message(auth.SERVER_SIGNATURE_CONTEXT, self.transcript.digest())
         auth.verify(leaf.public_key(), cv.signature_algorithm, signed, cv.signature, tls13=True)
         conn.peer_signature_scheme = cv.signature_algorithm
@@ -368,10 +370,12 @@ def send_certificate_and_verify(conn, config, cr: m.CertificateRequestTLS13, tra
     return True
 
 
-def verify_server_certificates(conn, config, chain_der: list[bytes]) -> list[x509.Certificate]:
+def verify_server_certificates(conn, config, chain_der: list[bytes]) -> list[x509.Certificate | auth.CertificateKey]:
     """Parse the chain and verify it (unless verification is off), like Go's verifyServerCertificate.
-    Returns the parsed chain, in the order received."""
-    chain = check_certificates_parse(chain_der, "server")
+    Returns the parsed chain, in the order received: with verification off, a certificate
+    cryptography will not parse in full is an ``auth.CertificateKey`` (as OpenSSL, which
+    parses more leniently, a client that does not verify takes it)."""
+    chain = check_certificates_parse(chain_der, "server", verifying=bool(config.verify_peer))
     if config.verify_peer:
         store = config.trust_store if config.trust_store is not None else verify.default_trust_store()
         hostname = conn.server_hostname if config.check_hostname else None

@@ -10,6 +10,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
+from .. import auth
 from ..config import CertificateRequestInfo, CertifiedKey, ClientAuthType, ClientHelloInfo
 from ..constants import AlertDescription, HandshakeType, ProtocolVersion
 from ..errors import SSLCertVerificationError, TLSError
@@ -194,29 +195,57 @@ def client_certificates_allow_resumption(config, state, now: float, deferred: bo
         return False
 
 
-def check_certificates_parse(chain_der: list[bytes], who: str) -> list[x509.Certificate]:
+_PARSE_ERRORS = (ValueError, TypeError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
+
+
+def _parse_certificate(der: bytes) -> x509.Certificate:
+    cert = _PARSED.get(der)
+    if cert is None:
+        cert = x509.load_der_x509_certificate(der)
+        cert.subject, cert.issuer, cert.public_key(), cert.extensions  # noqa: B018 - force the parse
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()  # bounded; clear() is one atomic step for concurrent handshakes
+        _PARSED[der] = cert
+    return cert
+
+
+def check_certificates_parse(
+    chain_der: list[bytes], who: str, verifying: bool = True
+) -> list[x509.Certificate | auth.CertificateKey]:
     """Parse the chain, refusing what cryptography parses only lazily (a damaged subject,
     issuer, key or extension would otherwise surface as a ValueError deep in
-    verification): bad_certificate.  Returns the parsed certificates, leaf first."""
-    chain = []
-    try:
-        for der in chain_der:
-            der = bytes(der)
-            cert = _PARSED.get(der)
-            if cert is None:
-                cert = x509.load_der_x509_certificate(der)
-                cert.subject, cert.issuer, cert.public_key(), cert.extensions  # noqa: B018 - force the parse
-                if len(_PARSED) >= _PARSED_MAX:
-                    _PARSED.clear()  # bounded; clear() is one atomic step for concurrent handshakes
-                _PARSED[der] = cert
-            chain.append(cert)
-    except (ValueError, TypeError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
-        # Found by the atheris client_encrypted target: DuplicateExtension is not a
-        # ValueError, and a name attribute of BIT STRING type under any OID but
-        # x500UniqueIdentifier is a TypeError from cryptography's Name.
-        raise TLSError(AlertDescription.bad_certificate, f"failed to parse the {who} certificate: {exc!r}") from None
-    except UnsupportedAlgorithm as exc:
-        raise TLSError(AlertDescription.unsupported_certificate, f"unsupported {who} certificate key: {exc}") from None
+    verification): bad_certificate.  Returns the parsed certificates, leaf first.
+
+    ``verifying=False``: the chain will not be verified (a client with verification
+    off, a server that asks for certificates without verifying them), so as OpenSSL
+    it need not parse in full: a certificate ``cryptography`` refuses (a
+    PrintableString with ``*``, an empty RDN, an IP SAN of 5 bytes...) need only have
+    the outline of one (RFC 5280 4.1, read with a strict DER walk), and for the leaf
+    an ``auth.CertificateKey`` with its public key stands in for it; anything else
+    is still bad_certificate."""
+    chain: list[x509.Certificate | auth.CertificateKey] = []
+    for i, der in enumerate(chain_der):
+        der = bytes(der)
+        try:
+            chain.append(_parse_certificate(der))
+            continue
+        except _PARSE_ERRORS as exc:
+            # Found by the atheris client_encrypted target: DuplicateExtension is not a
+            # ValueError, and a name attribute of BIT STRING type under any OID but
+            # x500UniqueIdentifier is a TypeError from cryptography's Name.
+            error: BaseException = exc
+        except UnsupportedAlgorithm as exc:
+            if verifying or i == 0:
+                raise TLSError(AlertDescription.unsupported_certificate, f"unsupported {who} certificate key: {exc}") from None
+            error = exc  # a CA's key type we will never use
+        if verifying:
+            raise TLSError(AlertDescription.bad_certificate, f"failed to parse the {who} certificate: {error!r}") from None
+        try:
+            chain.append(auth.certificate_key(der, load_key=i == 0))
+        except (ValueError, TypeError) as exc:
+            raise TLSError(AlertDescription.bad_certificate, f"failed to parse the {who} certificate: {error!r} ({exc})") from None
+        except UnsupportedAlgorithm as exc:
+            raise TLSError(AlertDescription.unsupported_certificate, f"unsupported {who} certificate key: {exc}") from None
     return chain
 
 
@@ -289,7 +318,16 @@ def verify_hooks(conn, config, peer_certificate: bool) -> None:
     if peer_certificate:
         verify_peer_certificate_hook(config, conn.peer_certificates, conn.verified_chain)
     if config.verify_connection is not None:
-        _application_check("verify_connection", config.verify_connection, conn.connection_state())
+        try:
+            state = conn.connection_state()
+        except _PARSE_ERRORS as exc:
+            # ConnectionState.peer_certificates are cryptography certificates: one it will
+            # not parse (taken unverified, see check_certificates_parse) cannot be shown.
+            raise TLSError(
+                AlertDescription.bad_certificate,
+                f"verify_connection needs the peer's certificates parsed, and cryptography cannot parse one: {exc!r}",
+            ) from None
+        _application_check("verify_connection", config.verify_connection, state)
 
 
 def client_hello_info(ch, conn) -> ClientHelloInfo:

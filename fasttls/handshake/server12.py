@@ -66,6 +66,7 @@ class ServerHandshakeTLS12:
         self.transcript: Transcript | None = None
         self.messages = bytearray()  # handshake_messages, for the client's CertificateVerify
         self.cert_request: m.CertificateRequestTLS12 | None = None
+        self.leaf = None  # the client's certificate (or auth.CertificateKey), for its CertificateVerify
 
     @property
     def config(self):
@@ -303,7 +304,7 @@ class ServerHandshakeTLS12:
                 # RFC 5246 7.4.6: a server that needs a certificate answers its absence with handshake_failure.
                 raise TLSError(AlertDescription.handshake_failure, "client did not provide a certificate")
             return
-        self.verified_chain_tail = verify_client_certificates(conn, config, list(msg.certificate_list))
+        self.verified_chain_tail, self.leaf = verify_client_certificates(conn, config, list(msg.certificate_list))
 
     def read_client_key_exchange(self) -> Steps:
         conn, suite = self.conn, self.suite
@@ -326,8 +327,7 @@ class ServerHandshakeTLS12:
         cv = yield from self.read_message(m.CertificateVerify)
         if cv.signature_algorithm not in self.cert_request.signature_algorithms:
             raise TLSError(AlertDescription.illegal_parameter, f"client signed with {auth.scheme_name(cv.signature_algorithm)}, which we did not offer")
-        leaf = x509.load_der_x509_certificate(conn.peer_certificates[0])
-        auth.verify(leaf, cv.signature_algorithm, bytes(self.messages), cv.signature, tls13=False)
+        auth.verify(self.leaf, cv.signature_algorithm, bytes(self.messages), cv.signature, tls13=False)
         conn.peer_signature_scheme = cv.signature_algorithm
         self.messages = bytearray()
         self.transcript.update(cv.raw)

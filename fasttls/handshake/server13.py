@@ -100,7 +100,7 @@ class ServerHandshakeTLS13:
         self.pha_context: bytes | None = None
         self.pha_exchange: Transcript | None = None
         self.pha_chain: tuple[list[bytes], list[x509.Certificate]] | None = None
-        self.pha_leaf: x509.Certificate | None = None
+        self.pha_leaf: x509.Certificate | auth.CertificateKey | None = None
         self.pha_signed = False
         self.pha_scheme: int | None = None
 
@@ -388,11 +388,10 @@ class ServerHandshakeTLS13:
                 raise TLSError(AlertDescription.certificate_required, "client did not provide a certificate")
             verify_hooks(conn, config, peer_certificate=True)
             return
-        self.verified_chain_tail = verify_client_certificates(conn, config, chain_der)
+        self.verified_chain_tail, leaf = verify_client_certificates(conn, config, chain_der)
         cv = yield from self.read_message(m.CertificateVerify)
         if not auth.usable_in_tls13(cv.signature_algorithm) or cv.signature_algorithm not in config.signature_schemes:
             raise TLSError(AlertDescription.illegal_parameter, "client signed with a signature scheme we did not offer")
-        leaf = x509.load_der_x509_certificate(chain_der[0])
         signed = auth.signed_message(auth.CLIENT_SIGNATURE_CONTEXT, self.transcript.digest())
         auth.verify(leaf.public_key(), cv.signature_algorithm, signed, cv.signature, tls13=True)
         conn.peer_signature_scheme = cv.signature_algorithm
@@ -575,20 +574,24 @@ def illegal_client_hello_change(ch1: m.ClientHello, ch2: m.ClientHello) -> str |
     return None
 
 
-def verify_client_certificates(conn, config, chain_der: list[bytes]) -> list[bytes]:
+def verify_client_certificates(conn, config, chain_der: list[bytes]) -> tuple[list[bytes], x509.Certificate | auth.CertificateKey]:
     """Check the client's chain under the server's policy; return the verified path after
-    the leaf, as DER, for the session's tickets (empty when the policy verifies nothing)."""
+    the leaf, as DER, for the session's tickets (empty when the policy verifies nothing),
+    and the leaf, whose key checks the client's signature."""
     conn.peer_certificates = list(chain_der)
     chain, conn.verified_chain = check_client_certificates(config, chain_der)
-    return verify.chain_der(conn.verified_chain, chain, chain_der)[1:]
+    return verify.chain_der(conn.verified_chain, chain, chain_der)[1:], chain[0]
 
 
-def check_client_certificates(config, chain_der: list[bytes]) -> tuple[list[x509.Certificate], list[x509.Certificate]]:
+def check_client_certificates(config, chain_der: list[bytes]) -> tuple[list[x509.Certificate | auth.CertificateKey], list[x509.Certificate]]:
     """The client's chain parsed, and the path verified under the server's policy (empty
-    when the policy verifies nothing, as Go has no VerifiedChains then)."""
-    chain = check_certificates_parse(chain_der, "client")
+    when the policy verifies nothing, as Go has no VerifiedChains then).  A policy that
+    verifies nothing (``RequestClientCert``, ``RequireAnyClientCert``) takes a certificate
+    cryptography will not parse in full, as an ``auth.CertificateKey``."""
+    verifying = config.client_auth >= ClientAuthType.VerifyClientCertIfGiven
+    chain = check_certificates_parse(chain_der, "client", verifying=verifying)
     verified: list[x509.Certificate] = []
-    if config.client_auth >= ClientAuthType.VerifyClientCertIfGiven:
+    if verifying:
         store = config.client_ca_store or config.trust_store
         if store is None:
             store = verify.default_trust_store()
