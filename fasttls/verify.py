@@ -17,7 +17,11 @@ Policy choices, and why:
   with a ``DNSName`` or, for IPv4/IPv6 literals, an ``IPAddress`` subject.  A
   certificate without a matching subjectAltName fails; the subject CN is never
   used (as in Go and the CA/B Forum rules; OpenSSL would still fall back to
-  the CN of a certificate without DNS names).
+  the CN of a certificate without DNS names).  Two cases follow OpenSSL's
+  X509_check_host instead, through :func:`certificate_matches_host`: a name
+  cryptography refuses as a subject (``my_service``, ``_srv.example.com``: it
+  takes LDH names only) is matched by us after the chain is verified as with
+  no host name, and a wildcard right under a TLD (``*.com``) matches nothing.
 * **Server, no host name** (``check_hostname`` off, ``CERT_REQUIRED``): the
   chain must still verify for TLS server use.  cryptography's server verifier
   insists on a subject and on matching it (a custom subjectAltName validator
@@ -45,6 +49,10 @@ Policy choices, and why:
   accepted as its own chain.
 * cryptography refuses X.509 v1 certificates (``openssl x509 -req`` without
   ``-extfile``) in every profile; OpenSSL accepts a v1 leaf.
+* Chains may have up to 100 intermediates (OpenSSL's default depth; cryptography's
+  is 8).  CAs must have RSA (rsaEncryption) or ECDSA P-256/P-384/P-521 keys:
+  cryptography's verifier refuses Ed25519, Ed448 and id-RSASSA-PSS issuers and
+  offers no switch, so those chains fail with a message saying so (code 76).
 """
 
 from __future__ import annotations
@@ -60,9 +68,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.utils import CryptographyDeprecationWarning
-from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, PublicKeyAlgorithmOID
 from cryptography.x509.verification import (
     Criticality,
     DNSName,
@@ -116,6 +125,8 @@ X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
     66: ("EE certificate key too weak", AlertDescription.bad_certificate),
     67: ("CA certificate key too weak", AlertDescription.bad_certificate),
     68: ("CA signature digest algorithm too weak", AlertDescription.bad_certificate),
+    # Not in ssl_x509err2alert's table: OpenSSL's default alert.
+    76: ("Cannot find certificate signature algorithm", AlertDescription.certificate_unknown),
     79: ("invalid CA certificate", AlertDescription.unknown_ca),
     82: ("Key usage keyCertSign invalid for non-CA cert", AlertDescription.bad_certificate),
     # VERIFY_X509_STRICT's own codes (OpenSSL 3).
@@ -146,11 +157,14 @@ _MESSAGE_CODES: tuple[tuple[str | tuple[str, ...], int], ...] = (
     ("no permitted", 47),
     ("permitted", 47),
     ("name constraint", 47),
-    ("maximum depth", 22),
+    ("exceeds max depth", 22),
     ("cert is not valid at validation time", 10),
 )
 
-_MAX_PATH = 10  # for the diagnosis walk only; cryptography enforces its own depth limit
+# OpenSSL's default verify depth (X509_VERIFY_PARAM "default": 100 intermediates between
+# the leaf and the anchor; Python's ssl keeps it).  cryptography's own default is 8, so
+# _builder raises it to this, and the diagnosis walk reports 22 past it as OpenSSL does.
+_MAX_PATH = 100
 
 
 def _error(code: int, verify_message: str | None = None, detail: str | None = None) -> SSLCertVerificationError:
@@ -438,14 +452,14 @@ class TrustStore:
 
     def cert_store_stats(self) -> dict[str, int]:
         """``SSLContext.cert_store_stats()`` (CRLs are not supported: always 0)."""
-        ca = sum(1 for c in self._certs if _is_ca(c))
+        ca = sum(1 for c in self._certs if _x509_check_ca(c))
         return {"x509": len(self._certs), "crl": 0, "x509_ca": ca}
 
     def get_ca_certs(self, binary_form: bool = False) -> list:
         """``SSLContext.get_ca_certs()``: the CA certificates, as dicts or DER."""
         from cryptography.hazmat.primitives.serialization import Encoding
 
-        cas = [c for c in self._certs if _is_ca(c)]
+        cas = [c for c in self._certs if _x509_check_ca(c)]
         if binary_form:
             return [c.public_bytes(Encoding.DER) for c in cas]
         return [peer_certificate_dict(c) for c in cas]
@@ -458,6 +472,29 @@ def _is_ca(cert: x509.Certificate) -> bool:
     try:
         return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
     except (x509.ExtensionNotFound, ValueError):
+        return False
+
+
+def _x509_check_ca(cert: x509.Certificate) -> bool:
+    """OpenSSL's X509_check_ca, which decides what ``cert_store_stats()["x509_ca"]`` and
+    ``get_ca_certs()`` count: a keyUsage, when present, allows keyCertSign, and
+    basicConstraints says cA, or is absent from a v1 self-issued root or from a
+    certificate with keyUsage (v3_purp.c check_ca; Netscape cert types are not read).
+    Verification's notion of a CA stays ``_is_ca`` (cryptography's)."""
+    try:
+        exts = cert.extensions
+        try:
+            if not exts.get_extension_for_class(x509.KeyUsage).value.key_cert_sign:
+                return False
+            has_ku = True
+        except x509.ExtensionNotFound:
+            has_ku = False
+        try:
+            return bool(exts.get_extension_for_class(x509.BasicConstraints).value.ca)
+        except x509.ExtensionNotFound:
+            pass
+        return has_ku or (cert.version == x509.Version.v1 and cert.subject == cert.issuer)
+    except ValueError:  # extensions OpenSSL would not cache either
         return False
 
 
@@ -618,7 +655,7 @@ def hostname_subject(server_hostname: str) -> tuple[DNSName | IPAddress, bool, s
 
 
 def _builder(store: Store, now: datetime.datetime, ca: ExtensionPolicy, ee: ExtensionPolicy) -> PolicyBuilder:
-    return PolicyBuilder().store(store).time(now).extension_policies(ca_policy=ca, ee_policy=ee)
+    return PolicyBuilder().store(store).time(now).max_chain_depth(_MAX_PATH).extension_policies(ca_policy=ca, ee_policy=ee)
 
 
 def _check_chain(chain: Sequence[x509.Certificate], what: str) -> None:
@@ -655,26 +692,42 @@ def verify_server_chain(
     leaf, intermediates = chain[0], list(chain[1:])
     pol = _get_policies(strict)
     subject = None
-    display = server_hostname
+    dns_name = ""  # the normalized host name, unless it is an IP literal
     if server_hostname is not None:
         try:
-            subject, is_ip, display = hostname_subject(server_hostname)
+            subject, is_ip, normalized = hostname_subject(server_hostname)
         except (UnicodeError, ValueError):
             raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.") from None
+        if not is_ip:
+            dns_name = normalized
     cstore = store.store() if store is not None else None
     if cstore is None:
         raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, "no trust anchors")
 
     anchor_leaf = leaf in store
+    verifier = None
+    if subject is not None:
+        ee = _relax_anchor_leaf(pol.server_ee) if anchor_leaf else pol.server_ee
+        try:
+            verifier = _builder(cstore, when, pol.ca, ee).build_server_verifier(subject)
+        except ValueError:
+            # cryptography takes only LDH names (RFC 1123: no "_", no empty or "-"-edged
+            # labels); OpenSSL matches any name.  Verify the chain without a subject and
+            # match the name ourselves below, as X509_check_host does.
+            pass
     try:
-        if subject is not None:
-            ee = _relax_anchor_leaf(pol.server_ee) if anchor_leaf else pol.server_ee
-            path = list(_builder(cstore, when, pol.ca, ee).build_server_verifier(subject).verify(leaf, intermediates))
+        if verifier is not None:
+            path = list(verifier.verify(leaf, intermediates))
         else:
             ee = _relax_anchor_leaf(pol.server_noname_ee) if anchor_leaf else pol.server_noname_ee
             path = list(_builder(cstore, when, pol.server_noname_ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
         raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, str(e)) from None
+    # Our matcher decides when cryptography could not take the name, and checks a name
+    # with one dot again: cryptography lets "*.com" cover "example.com", OpenSSL wants
+    # two labels after the star (v3_utl.c valid_star).
+    if dns_name and (verifier is None or dns_name.count(".") == 1) and not _san_matches_dns(leaf, dns_name):
+        raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
     if strict:
         _check_key_identifiers(path)
     return path
@@ -740,13 +793,23 @@ def _issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     return True
 
 
-def _self_signed(cert: x509.Certificate) -> bool:
-    return cert.subject == cert.issuer and _issued_by(cert, cert)
+# Signature checks the diagnosis walk may spend: a chain of _MAX_PATH intermediates needs
+# about _MAX_PATH + 1, and a hostile one (hundreds of CAs with one name) must not cost
+# seconds.  cryptography's verifier stops at 128 (its Budget, as Go and rustls-webpki).
+_WALK_SIGNATURES = 2 * _MAX_PATH + 16
 
 
 def _walk(chain: Sequence[x509.Certificate], store: TrustStore | None) -> tuple[list[x509.Certificate], int]:
     """Follow issuers from the leaf as OpenSSL builds a chain: ``(path, code)`` with
-    code 0 when the path reaches a trust anchor, else 18/19/20/22."""
+    code 0 when the path reaches a trust anchor, else 18/19/20/22, or -1 when it
+    gave up after ``_WALK_SIGNATURES`` signature checks."""
+    budget = _WALK_SIGNATURES
+
+    def issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
+        nonlocal budget
+        budget -= 1
+        return budget >= 0 and _issued_by(child, issuer)
+
     path = [chain[0]]
     pool = list(chain[1:])
     current = chain[0]
@@ -754,13 +817,15 @@ def _walk(chain: Sequence[x509.Certificate], store: TrustStore | None) -> tuple[
         if store is not None and current in store:
             return path, 0
         anchors = store.by_subject(current.issuer) if store is not None else []
-        anchor = next((a for a in anchors if _issued_by(current, a)), None)
+        anchor = next((a for a in anchors if issued_by(current, a)), None)
         if anchor is not None:
             path.append(anchor)
             return path, 0
-        if _self_signed(current):
+        if current.subject == current.issuer and issued_by(current, current):
             return path, 18 if len(path) == 1 else 19
-        nxt = next((c for c in pool if c not in path and c.subject == current.issuer and _issued_by(current, c)), None)
+        nxt = next((c for c in pool if c.subject == current.issuer and c not in path and issued_by(current, c)), None)
+        if budget < 0:
+            return path, -1
         if nxt is None:
             return path, 20
         if len(path) > _MAX_PATH:
@@ -778,29 +843,50 @@ def _ekus(cert: x509.Certificate) -> list[x509.ObjectIdentifier] | None:
         return []
 
 
+_LDH_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+_WILDCARD_LABEL = re.compile(r"[a-z0-9-]+")
+
+
 def _dns_match(pattern: str, host: str) -> bool:
-    pattern, host = pattern.lower().rstrip("."), host.lower().rstrip(".")
+    """OpenSSL's X509_check_host rule (v3_utl.c) with the NO_PARTIAL_WILDCARDS flag that
+    Python's ssl sets: equal ignoring case, or a whole-label "*" followed by at least two
+    LDH labels (never "*.com") standing for one label of letters, digits and "-".  A
+    trailing dot is dropped from the host name (``hostname_subject``), not from the pattern
+    (neither OpenSSL nor cryptography matches "example.com." to "example.com")."""
+    pattern, host = pattern.lower(), host.lower().rstrip(".")
     if pattern == host:
         return True
-    if pattern.startswith("*.") and "*" not in pattern[2:]:
-        label, _, rest = host.partition(".")
-        return bool(label) and rest == pattern[2:] and rest.count(".") >= 1
-    return False
-
-
-def certificate_matches_host(cert: x509.Certificate, server_hostname: str) -> bool:
-    """Does the certificate's subjectAltName cover ``server_hostname`` (RFC 6125)?"""
-    try:
-        subject, is_ip, normalized = hostname_subject(server_hostname)
-    except (UnicodeError, ValueError):
+    if not pattern.startswith("*."):
         return False
+    label, _, rest = host.partition(".")
+    if rest != pattern[2:] or not _WILDCARD_LABEL.fullmatch(label):
+        return False
+    labels = rest.split(".")
+    return len(labels) >= 2 and all(_LDH_LABEL.fullmatch(x) for x in labels)
+
+
+def _san_matches_dns(cert: x509.Certificate, normalized: str) -> bool:
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except (x509.ExtensionNotFound, ValueError):
         return False
-    if is_ip:
-        return ipaddress.ip_address(normalized) in san.get_values_for_type(x509.IPAddress)
     return any(_dns_match(p, normalized) for p in san.get_values_for_type(x509.DNSName))
+
+
+def certificate_matches_host(cert: x509.Certificate, server_hostname: str) -> bool:
+    """Does the certificate's subjectAltName cover ``server_hostname`` (RFC 6125, with
+    OpenSSL's wildcard rules)?"""
+    try:
+        _, is_ip, normalized = hostname_subject(server_hostname)
+    except (UnicodeError, ValueError):
+        return False
+    if not is_ip:
+        return _san_matches_dns(cert, normalized)
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+    return ipaddress.ip_address(normalized) in san.get_values_for_type(x509.IPAddress)
 
 
 def _clean(detail: str) -> str:
@@ -827,6 +913,8 @@ def _diagnose(
     the message: the accept/reject decision is always cryptography's.
     """
     path, code = _walk(chain, store)
+    if code < 0:
+        return _error(1, _clean(detail))
     if code:
         return _error(code)
     for i, cert in enumerate(path):
@@ -853,10 +941,56 @@ def _diagnose(
     cleaned = _clean(detail)
     if server_hostname is not None and "subjectAltName" in cleaned:
         return _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
+    if "Forbidden public key algorithm" in cleaned:
+        return _unsupported_ca_key(path)
     for needle, c in _MESSAGE_CODES:
         if all(part in cleaned for part in ((needle,) if isinstance(needle, str) else needle)):
             return _error(c, detail=cleaned)
     return _error(1, cleaned)
+
+
+_CA_KEY_NAMES = {
+    PublicKeyAlgorithmOID.ED25519: "Ed25519",
+    PublicKeyAlgorithmOID.ED448: "Ed448",
+    PublicKeyAlgorithmOID.RSASSA_PSS: "id-RSASSA-PSS",
+    PublicKeyAlgorithmOID.DSA: "DSA",
+}
+_CA_CURVES = ("secp256r1", "secp384r1", "secp521r1")
+
+
+def _unsupported_ca_key(path: Sequence[x509.Certificate]) -> SSLCertVerificationError:
+    """A CA whose key cryptography's verifier will not check signatures with.
+
+    Its web PKI algorithm list (rsaEncryption and ECDSA P-256/P-384/P-521 issuers) cannot be
+    changed through ``PolicyBuilder``, so an Ed25519, Ed448 or id-RSASSA-PSS CA fails where
+    OpenSSL accepts it.  Say so instead of cryptography's debug text; the code is OpenSSL's
+    for a signature algorithm the verifier cannot handle (76)."""
+    what = "a CA's key algorithm"
+    for cert in path[1:]:
+        oid = cert.public_key_algorithm_oid
+        if oid == PublicKeyAlgorithmOID.RSAES_PKCS1_v1_5:
+            continue
+        if oid == PublicKeyAlgorithmOID.EC_PUBLIC_KEY:
+            try:
+                curve = cert.public_key().curve.name  # type: ignore[union-attr]
+            except (ValueError, UnsupportedAlgorithm):
+                curve = "an unknown curve"
+            if curve in _CA_CURVES:
+                continue
+            name = f"ECDSA on {curve}"
+        else:
+            name = _CA_KEY_NAMES.get(oid, oid.dotted_string)
+        try:
+            subject = cert.subject.rfc4514_string()
+        except (ValueError, TypeError):  # a damaged name (see TrustStore.add_pem)
+            subject = "?"
+        what = f"the key of CA '{subject}' is {name}"
+        break
+    return _error(
+        76,
+        f"unsupported CA key algorithm: {what} (fasttls verifies chains with cryptography, which accepts "
+        "only RSA and ECDSA P-256/P-384/P-521 signatures from CAs)",
+    )
 
 
 # ---------------------------------------------------------------------------

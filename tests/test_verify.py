@@ -677,3 +677,243 @@ def test_context_verify_flags_choose_the_profile(tmp_path, strict):
             with ctx.wrap_socket(b, server_hostname="localhost") as s:
                 assert s.version() == "TLSv1.3"
                 s.sendall(b"x")
+
+
+# ----------------------------------------------------------------- more ssl parity: names, depth, CA keys, CA counts
+
+
+def _verdict(fn, *args, **kw) -> tuple[int, str] | None:
+    try:
+        fn(*args, **kw)
+    except SSLCertVerificationError as e:
+        return e.verify_code, e.verify_message
+    return None
+
+
+HOST_NAME_CASES = [
+    # Names cryptography refuses as a subject (not LDH): we used to fail with an internal
+    # error (ValueError 'invalid domain name'); OpenSSL matches them.
+    (["my_service"], "my_service"),
+    (["my_service"], "other_host"),
+    (["_srv.example.com"], "_srv.example.com"),
+    (["A_B.example"], "a_b.EXAMPLE"),
+    (["-x.example"], "-x.example"),
+    (["*.a.example"], "x_y.a.example"),  # the star stands for letters, digits and "-" only
+    (["*.example.com"], "_srv.example.com"),
+    (["*.my_dom.example"], "x.my_dom.example"),  # no wildcard over a non-LDH name
+    (["*.a.example"], "*.a.example"),  # a literal star matches itself
+    # A wildcard right under a TLD matches nothing in OpenSSL (two labels after the star);
+    # cryptography let "*.com" cover "example.com".
+    (["*.com"], "example.com"),
+    (["*.localhost"], "a.localhost"),
+    (["*.com", "example.com"], "example.com"),  # another SAN still matches
+    (["*.co.uk"], "x.co.uk"),
+    (["*.example.com"], "www.example.com"),
+]
+
+
+@pytest.mark.parametrize("names,host", HOST_NAME_CASES, ids=lambda v: str(v))
+def test_host_names_match_like_stdlib_ssl(p, tmp_path, names, host):
+    """The verdict, and certificate_matches_host (what session resumption asks), agree with ssl."""
+    issued = pki.make_leaf(p.inter, [x509.DNSName(n) for n in names])
+    theirs = stdlib_result(issued, p.root.cert_pem, host, True, tmp_path)
+    assert _verdict(verify_server_chain, issued.chain, p.store, host) == theirs
+    assert verify.certificate_matches_host(issued.cert, host) == (theirs is None)
+
+
+def test_names_cryptography_refuses_still_verify_the_chain(p, tmp_path):
+    """A name cryptography cannot take as a subject is matched by us, after the chain is
+    verified for serverAuth without a subject: chain errors come first, as in OpenSSL."""
+    now = pki.utcnow()
+    expired = pki.make_leaf(p.inter, ["my_service"], not_before=now - D(days=10), not_after=now - D(days=1))
+    client_only = pki.make_leaf(p.inter, ["my_service"], client=True)
+    unknown = pki.make_leaf(p.other_root, ["my_service"])
+    for issued, code in ((expired, 10), (client_only, 26), (unknown, 20)):
+        theirs = stdlib_result(issued, p.root.cert_pem, "my_service", True, tmp_path)
+        assert theirs is not None and theirs[0] == code
+        assert _verdict(verify_server_chain, issued.chain, p.store, "my_service") == theirs
+    assert _verdict(verify_server_chain, expired.chain, p.store, "my_service", strict=True)[0] == 10
+
+
+def _long_chain(n: int) -> tuple[pki.Issued, pki.Issued]:
+    """A root and a leaf below ``n`` intermediates (the leaf's chain holds them all)."""
+    root = pki.make_ca("depth root")
+    ca = root
+    for i in range(n):
+        ca = pki.make_ca(f"depth intermediate {i}", issuer=ca)
+    return root, pki.make_leaf(ca)
+
+
+@pytest.mark.parametrize("n", [9, 100, 101])
+def test_chain_depth_like_stdlib_ssl(tmp_path, n):
+    """OpenSSL's default depth is 100 intermediates (then 22, chain too long); cryptography's
+    default of 8 refused every chain of 9 or more."""
+    root, leaf = _long_chain(n)
+    theirs = stdlib_result(leaf, root.cert_pem, "localhost", True, tmp_path)
+    assert theirs == (None if n <= 100 else (22, "certificate chain too long"))
+    store = TrustStore([root.cert])
+    assert _verdict(verify_server_chain, leaf.chain, store, "localhost") == theirs
+    assert _verdict(verify_server_chain, leaf.chain, store, None) == theirs
+
+
+def test_diagnosis_walk_has_a_signature_budget(p, monkeypatch):
+    """With OpenSSL's depth the walk that picks the error code could check a signature for
+    every pair of a hostile chain's look-alike CAs (seconds of CPU): it stops, as
+    cryptography's verifier does, and reports cryptography's reason."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    now = pki.utcnow()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "look-alike")])
+    keys = [ec.generate_private_key(ec.SECP256R1()) for _ in range(301)]
+
+    def cert(i: int) -> x509.Certificate:
+        b = (
+            x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(keys[i].public_key())
+            .serial_number(i + 1).not_valid_before(now - D(days=1)).not_valid_after(now + D(days=1))
+            .add_extension(x509.BasicConstraints(ca=i > 0, path_length=None), critical=True)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        )  # fmt: skip
+        return b.sign(keys[i + 1], hashes.SHA256())
+
+    chain = [cert(0)] + [cert(i) for i in range(299, 0, -1)]  # each CA's issuer last among the candidates
+    checks = 0
+    real = verify._issued_by
+
+    def counting(child, issuer):
+        nonlocal checks
+        checks += 1
+        return real(child, issuer)
+
+    monkeypatch.setattr(verify, "_issued_by", counting)
+    err = expect(1, AlertDescription.bad_certificate, verify_server_chain, chain, p.store, "localhost")
+    assert "signature check limit" in err.verify_message
+    assert checks <= verify._WALK_SIGNATURES
+
+
+def _rsa_pss_ca(tmp_path) -> pki.Issued:
+    """A root whose key is id-RSASSA-PSS: cryptography cannot write one, the openssl CLI can."""
+    import shutil
+    import subprocess
+
+    from cryptography.hazmat.primitives import serialization
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    key, cert, conf = tmp_path / "pss-ca.key", tmp_path / "pss-ca.pem", tmp_path / "pss-ca.cnf"
+    conf.write_text(
+        "[req]\ndistinguished_name=dn\n[dn]\n[v3]\nbasicConstraints=critical,CA:TRUE\n"
+        "keyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n"
+    )
+    for args in (
+        ["genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048", "-out", str(key)],
+        ["req", "-new", "-x509", "-key", str(key), "-subj", "/CN=rsa-pss CA", "-days", "2", "-config", str(conf),
+         "-extensions", "v3", "-out", str(cert)],
+    ):  # fmt: skip
+        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+    ca = x509.load_pem_x509_certificate(cert.read_bytes())
+    assert ca.public_key_algorithm_oid.dotted_string == "1.2.840.113549.1.1.10"
+    private = serialization.load_pem_private_key(key.read_bytes(), None)
+    return pki.Issued(ca, private, [ca], "rsa-pss", root=ca, is_ca=True)
+
+
+@pytest.mark.parametrize("ca_type", ["ed25519", "ed448", "rsa-pss"])
+def test_eddsa_and_pss_cas_fail_readably(tmp_path, ca_type):
+    """ssl accepts a CA with an Ed25519, Ed448 or id-RSASSA-PSS key; cryptography's verifier
+    refuses it and has no switch for that.  The error says which CA and why, instead of
+    cryptography's Rust debug text ('AlgorithmIdentifier { oid: DefinedByMarker(...'), in both roles."""
+    ca = _rsa_pss_ca(tmp_path) if ca_type == "rsa-pss" else pki.make_ca(f"{ca_type} CA", key_type=ca_type)
+    name = {"ed25519": "Ed25519", "ed448": "Ed448", "rsa-pss": "id-RSASSA-PSS"}[ca_type]
+    server, client = pki.make_leaf(ca), pki.make_leaf(ca, client=True)
+    assert stdlib_result(server, ca.cert_pem, "localhost", True, tmp_path) is None
+    store = TrustStore([ca.cert])
+    for fn, args in ((verify_server_chain, (server.chain, store, "localhost")), (verify_client_chain, (client.chain, store))):
+        err = expect(76, AlertDescription.certificate_unknown, fn, *args)
+        assert err.verify_message == (
+            f"unsupported CA key algorithm: the key of CA '{ca.cert.subject.rfc4514_string()}' is {name} (fasttls "
+            "verifies chains with cryptography, which accepts only RSA and ECDSA P-256/P-384/P-521 signatures from CAs)"
+        )
+        assert "DefinedByMarker" not in str(err)
+    # Below an ECDSA root too: the intermediate is named.
+    root = pki.make_ca("ecdsa root")
+    inter = pki.make_ca("ed25519 intermediate", key_type="ed25519", issuer=root)
+    err = expect(76, AlertDescription.certificate_unknown, verify_server_chain, pki.make_leaf(inter).chain, TrustStore([root.cert]), None)
+    assert f"the key of CA '{inter.cert.subject.rfc4514_string()}' is Ed25519 (" in err.verify_message
+
+
+def _der(tag: int, body: bytes) -> bytes:
+    n = len(body)
+    if n < 0x80:
+        return bytes([tag, n]) + body
+    size = (n.bit_length() + 7) // 8
+    return bytes([tag, 0x80 | size]) + n.to_bytes(size, "big") + body
+
+
+def _v1_root(cn: str) -> x509.Certificate:
+    """A self-signed X.509 v1 certificate (no extensions), as old bundles hold: cryptography
+    writes v3 only, so the version field is cut from the TBS and the TBS signed again."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    now = pki.utcnow()
+    v3 = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(7)
+        .not_valid_before(now - D(days=1)).not_valid_after(now + D(days=30)).sign(key, hashes.SHA256())
+    )  # fmt: skip
+    tbs = v3.tbs_certificate_bytes
+    header = 2 + (tbs[1] & 0x7F if tbs[1] & 0x80 else 0)
+    body = tbs[header:]
+    assert body.startswith(b"\xa0\x03\x02\x01\x02")  # [0] EXPLICIT version v3
+    tbs = _der(0x30, body[5:])
+    ecdsa_sha256 = bytes.fromhex("300a06082a8648ce3d040302")
+    der = _der(0x30, tbs + ecdsa_sha256 + _der(0x03, b"\x00" + key.sign(tbs, ec.ECDSA(hashes.SHA256()))))
+    cert = x509.load_der_x509_certificate(der)
+    assert cert.version == x509.Version.v1
+    return cert
+
+
+def test_ca_counts_like_openssl_x509_check_ca(p, tmp_path):
+    """cert_store_stats()["x509_ca"] and get_ca_certs() count what OpenSSL's X509_check_ca
+    calls a CA: also a v1 self-signed root and a certificate with keyCertSign but no
+    basicConstraints, and not a cA=TRUE one whose keyUsage lacks keyCertSign."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    now = pki.utcnow()
+
+    def root(cn: str, extensions) -> x509.Certificate:
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+        b = (
+            x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - D(days=1)).not_valid_after(now + D(days=30))
+        )  # fmt: skip
+        for ext in extensions:
+            b = b.add_extension(ext, critical=True)
+        return b.sign(key, hashes.SHA256())
+
+    def ku(cert_sign: bool) -> x509.KeyUsage:
+        return x509.KeyUsage(True, False, False, False, False, cert_sign, False, False, False)
+
+    certs = [
+        p.root.cert,
+        _v1_root("v1 root"),
+        root("keyCertSign, no basicConstraints", [ku(True)]),
+        root("no keyCertSign, no basicConstraints", [ku(False)]),
+        root("cA but no keyCertSign", [x509.BasicConstraints(True, None), ku(False)]),
+        root("not a CA", [x509.BasicConstraints(False, None)]),
+        root("v3, no extensions", []),
+    ]
+    bundle = tmp_path / "cas.pem"
+    bundle.write_bytes(b"".join(pki.pem_of(c) for c in certs))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(cafile=bundle)
+    store = TrustStore.from_locations(cafile=bundle)
+    assert store.cert_store_stats() == ctx.cert_store_stats() == {"x509": 7, "crl": 0, "x509_ca": 3}
+    # OpenSSL lists them in its store's order, we in the order loaded: compare as sets.
+    assert sorted(store.get_ca_certs(binary_form=True)) == sorted(ctx.get_ca_certs(binary_form=True))
+    assert sorted(map(repr, store.get_ca_certs())) == sorted(map(repr, ctx.get_ca_certs()))
+    # Verification's idea of a CA is unchanged: cryptography's (basicConstraints cA).
+    assert [verify._is_ca(c) for c in certs] == [True, False, False, False, True, False, False]
