@@ -793,13 +793,11 @@ def test_diagnosis_walk_has_a_signature_budget(p, monkeypatch):
 
 def _rsa_pss_ca(tmp_path) -> pki.Issued:
     """A root whose key is id-RSASSA-PSS: cryptography cannot write one, the openssl CLI can."""
-    import shutil
     import subprocess
 
     from cryptography.hazmat.primitives import serialization
 
-    if shutil.which("openssl") is None:
-        pytest.skip("needs the openssl command")
+    from .peers import openssl_bin
     key, cert, conf = tmp_path / "pss-ca.key", tmp_path / "pss-ca.pem", tmp_path / "pss-ca.cnf"
     conf.write_text(
         "[req]\ndistinguished_name=dn\n[dn]\n[v3]\nbasicConstraints=critical,CA:TRUE\n"
@@ -810,7 +808,7 @@ def _rsa_pss_ca(tmp_path) -> pki.Issued:
         ["req", "-new", "-x509", "-key", str(key), "-subj", "/CN=rsa-pss CA", "-days", "2", "-config", str(conf),
          "-extensions", "v3", "-out", str(cert)],
     ):  # fmt: skip
-        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+        subprocess.run([openssl_bin(), *args], check=True, capture_output=True, timeout=60)
     ca = x509.load_pem_x509_certificate(cert.read_bytes())
     assert ca.public_key_algorithm_oid.dotted_string == "1.2.840.113549.1.1.10"
     private = serialization.load_pem_private_key(key.read_bytes(), None)
