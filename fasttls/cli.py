@@ -243,14 +243,27 @@ def _host_port(text: str, default_port: int = 443) -> tuple[str, int]:
 def _describe_chain(ders: list[bytes], out) -> None:
     from cryptography import x509
 
+    from .auth import certificate_key
+    from .handshake.common import _PARSE_ERRORS
+
     for i, der in enumerate(ders):
-        cert = x509.load_der_x509_certificate(der)
         try:
-            sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-            san = ", ".join(str(g.value) for g in sans)
-        except x509.ExtensionNotFound:
-            san = "-"
-        out.write(f"  [{i}] subject  {cert.subject.rfc4514_string()}\n")
+            cert = x509.load_der_x509_certificate(der)
+            subject = cert.subject.rfc4514_string()
+            try:
+                sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+                san = ", ".join(str(g.value) for g in sans)
+            except x509.ExtensionNotFound:
+                san = "-"
+        except _PARSE_ERRORS as exc:
+            # Taken with --insecure: a certificate cryptography will not parse (old devices).
+            out.write(f"  [{i}] {len(der)} bytes that cryptography cannot parse ({exc})\n")
+            try:
+                out.write(f"      key      {_key_type(certificate_key(der).public_key())}\n")
+            except Exception:  # noqa: BLE001 - a description, never a failure
+                pass
+            continue
+        out.write(f"  [{i}] subject  {subject}\n")
         out.write(f"      issuer   {cert.issuer.rfc4514_string()}\n")
         out.write(f"      valid    {cert.not_valid_before_utc:%Y-%m-%d %H:%M} .. {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC\n")
         out.write(f"      SANs     {san}\n")
@@ -451,7 +464,10 @@ def _negotiated(s) -> str:
     if conn.peer_certificates:
         from cryptography import x509
 
-        peer = x509.load_der_x509_certificate(conn.peer_certificates[0]).subject.rfc4514_string()
+        try:
+            peer = x509.load_der_x509_certificate(conn.peer_certificates[0]).subject.rfc4514_string()
+        except Exception:  # noqa: BLE001 - taken with --insecure from an old device
+            peer = "(a certificate cryptography cannot parse)"
     return "\n".join(
         [
             f"version        {s.version()}",

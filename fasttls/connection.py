@@ -19,13 +19,14 @@ from typing import Any
 
 from cryptography import x509
 
+from . import auth
 from . import events as ev
 from . import key_schedule
 from .config import Config, ConnectionState
 from .constants import AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion
 from .errors import AlertReceived, SSLError, SSLZeroReturnError, TLSError, fresh_copy
 from .handshake.client import ClientHandshake
-from .handshake.common import CHANGE_CIPHER_SPEC
+from .handshake.common import _PARSE_ERRORS, CHANGE_CIPHER_SPEC
 from .handshake.server import ServerHandshake
 from .keylog import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_TRAFFIC  # noqa: F401 - re-exported
 from .messages import handshake as hsmsg
@@ -411,7 +412,10 @@ class Connection:
         return self._handshake.export_keying_material(self, label, context, length)
 
     def connection_state(self) -> ConnectionState:
-        """What this connection has negotiated so far (Go's ``ConnectionState()``)."""
+        """What this connection has negotiated so far (Go's ``ConnectionState()``).
+
+        A peer certificate that ``cryptography`` cannot parse (taken with verification
+        off, see ``check_certificates_parse``) is an ``auth.CertificateKey``: its DER and key."""
         suite = self.cipher_suite
         return ConnectionState(
             version=self.version,
@@ -421,7 +425,7 @@ class Connection:
             curve_id=self.group,
             negotiated_protocol=self.alpn_protocol,
             server_name=self.server_name,
-            peer_certificates=[x509.load_der_x509_certificate(d) for d in self.peer_certificates],
+            peer_certificates=[_certificate_or_key(d) for d in self.peer_certificates],
             verified_chains=[list(self.verified_chain)] if self.verified_chain else [],
             ocsp_response=self.ocsp_response,
             tls_unique=self.tls_unique,
@@ -848,3 +852,14 @@ def _describe(msg) -> dict:
         return msg.describe()
     except Exception:  # noqa: BLE001 - tracing must never fail the handshake
         return {}
+
+
+def _certificate_or_key(der: bytes) -> x509.Certificate | auth.CertificateKey:
+    """The peer certificate parsed, or (one ``cryptography`` refuses, taken unverified)
+    what the handshake read of it."""
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        cert.subject, cert.issuer, cert.extensions  # noqa: B018 - parse now, not in the caller
+        return cert
+    except _PARSE_ERRORS:
+        return auth.certificate_key(der, load_key=False)

@@ -201,6 +201,7 @@ def connect(ctx, port: int, line: bytes = b"ping\n", expect: bytes | None = None
         if isinstance(s, fasttls.SSLSocket):
             seen["unverified"] = s.get_unverified_chain()
             seen["verified"] = s.get_verified_chain()
+            seen["state"] = s.connection.connection_state().peer_certificates
         return seen
 
 
@@ -218,6 +219,24 @@ def test_cert_none_client_takes_an_odd_certificate_as_ssl_does(tmp_path, shape, 
     assert reference["peercert"] == ours["peercert"] == {}
     assert reference["der"] == ours["der"] == odd.der
     assert ours["unverified"] == [odd.der] and ours["verified"] == []
+    # Connection.connection_state() shows it as what the handshake read (it raised ValueError).
+    (state_cert,) = ours["state"]
+    assert isinstance(state_cert, auth.CertificateKey) and state_cert.der == odd.der
+
+
+def test_the_command_line_client_describes_an_odd_certificate(tmp_path):
+    """``fasttls client --insecure`` against s_server with an odd certificate: the session
+    runs and the summary says what it could not parse (it died with a ValueError)."""
+    import sys
+
+    odd = Odd("printable-wildcard-cn", directory=tmp_path)
+    with openssl_server(["-cert", odd.certfile, "-key", odd.keyfile, "-rev"]) as srv:
+        p = subprocess.run(
+            [sys.executable, "-m", "fasttls", "client", f"127.0.0.1:{srv.port}", "--insecure", "--no-relay"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "cryptography cannot parse" in p.stdout and "Traceback" not in p.stdout + p.stderr
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -318,15 +318,14 @@ def verify_hooks(conn, config, peer_certificate: bool) -> None:
     if peer_certificate:
         verify_peer_certificate_hook(config, conn.peer_certificates, conn.verified_chain)
     if config.verify_connection is not None:
-        try:
-            state = conn.connection_state()
-        except _PARSE_ERRORS as exc:
-            # ConnectionState.peer_certificates are cryptography certificates: one it will
-            # not parse (taken unverified, see check_certificates_parse) cannot be shown.
+        state = conn.connection_state()
+        if any(isinstance(c, auth.CertificateKey) for c in state.peer_certificates):
+            # The hook is promised cryptography certificates (Go's x509.Certificate): one it
+            # will not parse (taken unverified, see check_certificates_parse) cannot be shown.
             raise TLSError(
                 AlertDescription.bad_certificate,
-                f"verify_connection needs the peer's certificates parsed, and cryptography cannot parse one: {exc!r}",
-            ) from None
+                "verify_connection needs the peer's certificates parsed, and cryptography cannot parse one",
+            )
         _application_check("verify_connection", config.verify_connection, state)
 
 
