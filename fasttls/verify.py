@@ -1052,9 +1052,11 @@ def _oid_name(oid: x509.ObjectIdentifier) -> str:
     return name
 
 
-def _attr_value(value: Any) -> str:
-    if isinstance(value, bytes):  # BIT STRING attributes (x500UniqueIdentifier)
-        return value.decode("latin-1")
+def _attr_value(value: Any) -> str | bytes:
+    if isinstance(value, bytes):
+        # A BIT STRING attribute (x500UniqueIdentifier): ssl gives its bits as bytes, without
+        # the unused-bits octet that cryptography's value starts with.
+        return value[1:]
     return str(value)
 
 

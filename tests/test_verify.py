@@ -915,3 +915,21 @@ def test_ca_counts_like_openssl_x509_check_ca(p, tmp_path):
     assert sorted(map(repr, store.get_ca_certs())) == sorted(map(repr, ctx.get_ca_certs()))
     # Verification's idea of a CA is unchanged: cryptography's (basicConstraints cA).
     assert [verify._is_ca(c) for c in certs] == [True, False, False, False, True, False, False]
+
+
+def test_a_bit_string_name_attribute_reads_as_ssl_reads_it(tmp_path):
+    """x500UniqueIdentifier is a BIT STRING: ssl's getpeercert() gives its bits as bytes
+    (b"AB"); ours gave a str with the unused-bits octet ("\\x00AB")."""
+    from .pki import make_ca, make_leaf
+    from .test_odd_certificates import resign, tlv, with_subject
+
+    ca = make_ca("bit string CA")
+    leaf = make_leaf(ca, ("localhost",))
+    uid = tlv(0x30, bytes.fromhex("06035504") + b"\x2d" + tlv(0x03, b"\x00AB"))  # 2.5.4.45, BIT STRING
+    cn = tlv(0x30, bytes.fromhex("0603550403") + tlv(0x0C, b"device"))
+    der = resign(leaf.cert, ca.key, with_subject(tlv(0x30, tlv(0x31, cn) + tlv(0x31, uid))))
+    path = tmp_path / "uid.pem"
+    path.write_text(ssl.DER_cert_to_PEM_cert(der))
+    theirs = ssl._ssl._test_decode_cert(str(path))
+    assert theirs["subject"] == ((("commonName", "device"),), (("x500UniqueIdentifier", b"AB"),))
+    assert peer_certificate_dict(x509.load_der_x509_certificate(der)) == theirs
