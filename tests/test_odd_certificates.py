@@ -470,3 +470,32 @@ def test_server_that_does_not_verify_takes_an_odd_client_certificate(pki, tmp_pa
             connect(cctx, srv.port, b"ping\n")
         srv.join()
     assert len(srv.errors) == 1 and getattr(srv.errors[0], "alert", None) == AlertDescription.bad_certificate, srv.errors
+
+
+@pytest.mark.parametrize("version", [TLS13, TLS12], ids=["TLSv1.3", "TLSv1.2"])
+def test_a_session_with_an_odd_client_certificate_falls_back_to_a_full_handshake(pki, version):
+    """A server that does not verify took a client certificate of X.509 version 4 (which
+    cryptography refuses with InvalidVersion, not a ValueError).  Its session's resumption
+    check failed with internal_error; it now makes a full handshake, as for any session
+    whose certificate it cannot read."""
+    ca = make_ca("odd client CA")
+    client = make_leaf(ca, ("client",))
+
+    def v4(tbs):
+        tbs[0] = tlv(0xA0, tlv(0x02, b"\x03"))  # version v4 (INTEGER 3)
+        return tbs
+
+    der = resign(client.cert, ca.key, v4)
+    with pytest.raises(x509.InvalidVersion):
+        x509.load_der_x509_certificate(der)
+    ck = copy.copy(client.certified_key())
+    ck.chain_der = [der]
+    cc = Config(certificates=[ck], verify_peer=False, check_hostname=False, min_version=version, max_version=version)
+    sc = Config(certificates=[pki.server()], client_auth=ClientAuthType.RequireAnyClientCert, min_version=version, max_version=version)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    exchange(s, c, b"hello")  # the TLS 1.3 ticket comes with it
+    assert s.peer_certificates == [der] and c.session is not None
+    c2, s2 = make_pair(cc, sc, session=c.session)
+    do_handshake(c2, s2)
+    assert not c2.session_reused and s2.peer_certificates == [der]

@@ -191,8 +191,8 @@ def client_certificates_allow_resumption(config, state, now: float, deferred: bo
     try:
         leaf = x509.load_der_x509_certificate(state.peer_certificates[0])
         return now <= leaf.not_valid_after_utc.timestamp()
-    except ValueError:
-        return False
+    except _PARSE_ERRORS:
+        return False  # one taken unparsed (see check_certificates_parse): a full handshake
 
 
 _PARSE_ERRORS = (ValueError, TypeError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
