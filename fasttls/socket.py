@@ -156,6 +156,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         # How much of a write() was queued when it raised SSLWantWriteError or a timeout: its
         # retry (with the same data, as OpenSSL asks) goes on from there.
         self._write_pending = 0
+        self._out_poller: Any = None  # made by the first _writable()
+        self._was_full = False  # a write found the socket full (see _write)
         self._started = False
         self._done = False
         self._closing = False
@@ -226,6 +228,15 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             if poller.poll(int(left * 1000) + 1):
                 return deadline
 
+    def _writable(self) -> bool:
+        """Is there room in the socket now?  One poll() without waiting, on a poller kept
+        for it (making one, and reading the clock, would cost more than the call)."""
+        poller = self._out_poller
+        if poller is None:
+            poller = self._out_poller = select.poll()
+            poller.register(self.fileno(), select.POLLOUT)
+        return bool(poller.poll(0))
+
     def _flush(self, block: bool = True, deadline: float | None = None) -> float | None:
         """Send everything the connection has queued (raises SSLWantWriteError if the socket is full).
 
@@ -256,6 +267,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                     if write_first:
                         sent = self._write_nowait(self._out)
                         if sent is None:
+                            self._was_full = True
                             deadline = self._wait(select.POLLOUT, deadline)
                             continue
                     else:
@@ -521,35 +533,46 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         if conn is None:
             raise ValueError("Write on closed or unwrapped SSL socket.")
         self._ensure_handshake()
+        if type(data) is bytes and len(data) <= _SEND_BATCH:
+            return self._write(conn, data, len(data), data)  # one batch: no view needed
         with memoryview(data) as view, view.cast("B") as src:
-            n = src.nbytes
-            done = self._write_pending
-            if done and n < done:
-                # OpenSSL: a retry must offer at least what was taken; never report
-                # more bytes written than the caller gave.
-                raise openssl_error("BAD_LENGTH", "bad length")
-            timeout = _socket.socket.gettimeout(self)
-            try:
-                # Older bytes first (on a retry, this write's own queued records); if this
-                # raises on a first try, nothing of ``data`` was taken.
-                deadline = self._flush()
-                if timeout and not done and n:
-                    # As ssl's write: nothing is sealed while the socket is full, so a
-                    # write that times out before any of it went anywhere took nothing.
+            return self._write(conn, data if type(data) in (bytes, bytearray) else src, src.nbytes, src)
+
+    def _write(self, conn: Connection, whole, n: int, src) -> int:
+        """write() of ``n`` bytes: ``whole`` is all of them as the connection takes them,
+        ``src`` a view (or bytes) to cut batches from."""
+        done = self._write_pending
+        if done and n < done:
+            # OpenSSL: a retry must offer at least what was taken; never report
+            # more bytes written than the caller gave.
+            raise openssl_error("BAD_LENGTH", "bad length")
+        try:
+            # Older bytes first (on a retry, this write's own queued records); if this
+            # raises on a first try, nothing of ``data`` was taken.
+            deadline = self._flush() if self._out or self._write_cut or conn.bytes_to_send() else None
+            if not done and n and self._was_full and _socket.socket.gettimeout(self):
+                # As ssl's write, nothing is sealed while the socket is full, so a write
+                # that times out before any of it went anywhere took nothing.  Asked only
+                # after a write found the socket full: a poll before every write costs
+                # a quarter of a small send's time (ssl polls each time).
+                if not self._writable():
                     deadline = self._wait(select.POLLOUT, deadline)
-                while done < n:
-                    k = min(n - done, _SEND_BATCH)
-                    with self._conn_lock:
-                        conn.send(src[done : done + k])
-                    done += k
-                    deadline = self._flush(True, deadline)
-            except (SSLWantWriteError, TimeoutError):
-                self._write_pending = done  # raised by _flush/_wait: what was queued is known
-                raise
-            except BaseException as exc:
-                if done or not isinstance(exc, _NOTHING_SENT):
-                    self._write_cut = True
-                raise
+                self._was_full = False
+            while done < n:
+                k = n - done
+                if k > _SEND_BATCH:
+                    k = _SEND_BATCH
+                with self._conn_lock:
+                    conn.send(whole if k == n else src[done : done + k])
+                done += k
+                deadline = self._flush(True, deadline)
+        except (SSLWantWriteError, TimeoutError):
+            self._write_pending = done  # raised by _flush/_wait: what was queued is known
+            raise
+        except BaseException as exc:
+            if done or not isinstance(exc, _NOTHING_SENT):
+                self._write_cut = True
+            raise
         self._write_pending = 0
         return n
 
@@ -647,6 +670,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             while n < total:
                 k = self._write_nowait(view[n:])
                 if k is None:
+                    self._was_full = True
                     deadline = self._wait(select.POLLOUT, deadline)
                 else:
                     n += k
