@@ -24,49 +24,14 @@ import pytest
 import fasttls
 from fasttls.constants import AlertDescription
 from fasttls.context import _StdSSLContext
-from fasttls.errors import AlertReceived
+from fasttls.errors import OPENSSL_ALERT_REASONS, AlertReceived
 
 from .compat import files, no_leaks  # noqa: F401 - fixtures
 from .peers import openssl_client, openssl_server, thread_server
+from .test_faults import drain
 
-# Every alert OpenSSL names (SSL_AD_REASON_OFFSET + its number, include/openssl/sslerr.h)
-# with its text (ssl/ssl_err.c), as OpenSSL 3.0 words them (`openssl errstr 0A0003F2`...):
-# the test checks ssl agrees, then that fasttls does.
-OPENSSL_ALERT_REASONS = {
-    10: ("SSLV3_ALERT_UNEXPECTED_MESSAGE", "sslv3 alert unexpected message"),
-    20: ("SSLV3_ALERT_BAD_RECORD_MAC", "sslv3 alert bad record mac"),
-    21: ("TLSV1_ALERT_DECRYPTION_FAILED", "tlsv1 alert decryption failed"),
-    22: ("TLSV1_ALERT_RECORD_OVERFLOW", "tlsv1 alert record overflow"),
-    30: ("SSLV3_ALERT_DECOMPRESSION_FAILURE", "sslv3 alert decompression failure"),
-    40: ("SSLV3_ALERT_HANDSHAKE_FAILURE", "sslv3 alert handshake failure"),
-    41: ("SSLV3_ALERT_NO_CERTIFICATE", "sslv3 alert no certificate"),
-    42: ("SSLV3_ALERT_BAD_CERTIFICATE", "sslv3 alert bad certificate"),
-    43: ("SSLV3_ALERT_UNSUPPORTED_CERTIFICATE", "sslv3 alert unsupported certificate"),
-    44: ("SSLV3_ALERT_CERTIFICATE_REVOKED", "sslv3 alert certificate revoked"),
-    45: ("SSLV3_ALERT_CERTIFICATE_EXPIRED", "sslv3 alert certificate expired"),
-    46: ("SSLV3_ALERT_CERTIFICATE_UNKNOWN", "sslv3 alert certificate unknown"),
-    47: ("SSLV3_ALERT_ILLEGAL_PARAMETER", "sslv3 alert illegal parameter"),
-    48: ("TLSV1_ALERT_UNKNOWN_CA", "tlsv1 alert unknown ca"),
-    49: ("TLSV1_ALERT_ACCESS_DENIED", "tlsv1 alert access denied"),
-    50: ("TLSV1_ALERT_DECODE_ERROR", "tlsv1 alert decode error"),
-    51: ("TLSV1_ALERT_DECRYPT_ERROR", "tlsv1 alert decrypt error"),
-    60: ("TLSV1_ALERT_EXPORT_RESTRICTION", "tlsv1 alert export restriction"),
-    70: ("TLSV1_ALERT_PROTOCOL_VERSION", "tlsv1 alert protocol version"),
-    71: ("TLSV1_ALERT_INSUFFICIENT_SECURITY", "tlsv1 alert insufficient security"),
-    80: ("TLSV1_ALERT_INTERNAL_ERROR", "tlsv1 alert internal error"),
-    86: ("TLSV1_ALERT_INAPPROPRIATE_FALLBACK", "tlsv1 alert inappropriate fallback"),
-    90: ("TLSV1_ALERT_USER_CANCELLED", "tlsv1 alert user cancelled"),
-    100: ("TLSV1_ALERT_NO_RENEGOTIATION", "tlsv1 alert no renegotiation"),
-    109: ("TLSV13_ALERT_MISSING_EXTENSION", "tlsv13 alert missing extension"),
-    110: ("TLSV1_UNSUPPORTED_EXTENSION", "tlsv1 unsupported extension"),
-    111: ("TLSV1_CERTIFICATE_UNOBTAINABLE", "tlsv1 certificate unobtainable"),
-    112: ("TLSV1_UNRECOGNIZED_NAME", "tlsv1 unrecognized name"),
-    113: ("TLSV1_BAD_CERTIFICATE_STATUS_RESPONSE", "tlsv1 bad certificate status response"),
-    114: ("TLSV1_BAD_CERTIFICATE_HASH_VALUE", "tlsv1 bad certificate hash value"),
-    115: ("TLSV1_ALERT_UNKNOWN_PSK_IDENTITY", "tlsv1 alert unknown psk identity"),
-    116: ("TLSV13_ALERT_CERTIFICATE_REQUIRED", "tlsv13 alert certificate required"),
-    120: ("TLSV1_ALERT_NO_APPLICATION_PROTOCOL", "tlsv1 alert no application protocol"),
-}
+# Every alert OpenSSL names, with its text, is fasttls.errors.OPENSSL_ALERT_REASONS: the
+# test checks ssl (OpenSSL 3.0) agrees with that table for each, then that fasttls does.
 
 SUFFIX = re.compile(r" \(_ssl\.c:\d+\)$")
 
@@ -111,16 +76,6 @@ def read_record(sock: socket.socket) -> bytes:
 
     header = exactly(5)
     return header + exactly(struct.unpack("!H", header[3:5])[0])
-
-
-def drain(sock: socket.socket) -> None:
-    """Read until the TLS side closes, so closing the raw side resets nothing still unread."""
-    sock.settimeout(10)
-    try:
-        while sock.recv(65536):
-            pass
-    except OSError:
-        pass
 
 
 def client_hears(kind: str, files, description: int) -> BaseException:
@@ -186,6 +141,9 @@ def server_hears(kind: str, files, description: int) -> BaseException:
 @pytest.mark.parametrize("hears", [client_hears, server_hears], ids=["client", "server"])
 def test_every_alert_openssl_names_is_reported_as_ssl_reports_it(files, hears):
     """All of OpenSSL's alert reasons, checked one by one against ssl on the same raw peer."""
+    # Every alert OpenSSL 3.0 names (a raw peer sent each of 0-255 to ssl, both roles).
+    named = {10, 20, 21, 22, 30, *range(40, 52), 60, 70, 71, 80, 86, 90, 100, *range(109, 117), 120}
+    assert set(OPENSSL_ALERT_REASONS) == named
     mismatches = []
     for description, (reason, text) in OPENSSL_ALERT_REASONS.items():
         ours, theirs = hears("fasttls", files, description), hears("ssl", files, description)
@@ -211,7 +169,9 @@ def test_every_alert_openssl_names_is_reported_as_ssl_reports_it(files, hears):
 # ---------------------------------------------------------------------------
 
 
-def server_error_from_s_client(kind: str, cert: str, key: str, s_client_args: list[str]) -> BaseException:
+def server_error_from_s_client(kind: str, cert: str, key: str, s_client_args: list[str], alert: list | None = None) -> BaseException:
+    """The server's error when ``s_client`` with these arguments connects (the alert line
+    s_client printed is appended to ``alert`` when given)."""
     ctx = server_context(kind, cert, key)
 
     def handler(raw):
@@ -222,6 +182,8 @@ def server_error_from_s_client(kind: str, cert: str, key: str, s_client_args: li
         with openssl_client(srv.port, s_client_args) as cli:
             srv.join()
             cli.wait()
+            if alert is not None:
+                alert.append(cli.wait_for(r"SSL alert number \d+"))
     assert len(srv.errors) == 1, (srv.errors, srv.results)
     return srv.errors[0]
 
@@ -323,19 +285,9 @@ def test_no_shared_cipher_as_ssl_says_it(files, s_client_args, key_type):
     args = ["-servername", "localhost", *s_client_args]
     shapes, alerts = {}, {}
     for kind in ("fasttls", "ssl"):
-        ctx = server_context(kind, cert, key)
-
-        def handler(raw, ctx=ctx):
-            with ctx.wrap_socket(raw, server_side=True) as s:
-                s.recv(100)
-
-        with thread_server(handler) as srv:
-            with openssl_client(srv.port, args) as cli:
-                srv.join()
-                cli.wait()
-                alerts[kind] = cli.wait_for(r"SSL alert number \d+")
-        assert len(srv.errors) == 1, srv.errors
-        shapes[kind] = shape(srv.errors[0])
+        seen: list = []
+        shapes[kind] = shape(server_error_from_s_client(kind, cert, key, args, seen))
+        alerts[kind] = seen[0]
     lib, reason, text = shapes["ssl"]
     assert (lib, reason, text) == ("SSL", "NO_SHARED_CIPHER", "[SSL: NO_SHARED_CIPHER] no shared cipher")
     assert shapes["fasttls"][:2] == (lib, reason)

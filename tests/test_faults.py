@@ -314,6 +314,16 @@ def wrap_server(kind: str, files, raw: socket.socket, version: str | None = None
     return s
 
 
+def drain(sock: socket.socket) -> None:
+    """Read until the TLS side closes, so closing the raw side resets nothing still unread."""
+    sock.settimeout(10)
+    try:
+        while sock.recv(65536):
+            pass
+    except OSError:
+        pass
+
+
 def read_all(s, size: int = 65536) -> bytes:
     out = b""
     while True:
@@ -355,12 +365,7 @@ def _server_gone(how: str, files):
             # (as Go does); closing with it unread would reset the connection instead of
             # ending it.  End our side, then read until the client closes.
             sock.shutdown(socket.SHUT_WR)
-            sock.settimeout(10)
-            try:
-                while sock.recv(65536):
-                    pass
-            except OSError:
-                pass
+            drain(sock)
         return sock.close()
 
     return behaviour

@@ -62,6 +62,16 @@ class Trickle:
         self.exhausted.set()
 
 
+def times_out_while_trickling(trickle: Trickle, call, match: str | None = None) -> None:
+    """``call()`` raises TimeoutError while the trickle still goes on (then it stops)."""
+    try:
+        with pytest.raises(TimeoutError, match=match):
+            call()
+        assert not trickle.exhausted.is_set()
+    finally:
+        trickle.stop.set()
+
+
 def client_hello(files) -> bytes:
     """A real ClientHello (Python ssl's), as a raw record to trickle."""
     bio_in, bio_out = ssl.MemoryBIO(), ssl.MemoryBIO()
@@ -79,11 +89,8 @@ def test_a_trickled_client_hello_cannot_hold_the_handshake(files, kind):
     with peer_client(lambda peer, sock: trickle(sock)) as (raw, peer):
         raw.settimeout(1.0)
         try:
-            with pytest.raises(TimeoutError, match="handshake operation timed out"):
-                wrap_server(kind, files, raw)
-            assert not trickle.exhausted.is_set()
+            times_out_while_trickling(trickle, lambda: wrap_server(kind, files, raw), "handshake operation timed out")
         finally:
-            trickle.stop.set()
             peer.join()
 
 
@@ -110,12 +117,7 @@ def test_a_trickled_record_cannot_hold_a_read(files, kind):
 
     with peer_server(serve) as (port, peer):
         with wrap_client(kind, files, port, timeout=1.0) as s:
-            try:
-                with pytest.raises(TimeoutError):
-                    s.recv(65536)
-                assert not trickle.exhausted.is_set()
-            finally:
-                trickle.stop.set()
+            times_out_while_trickling(trickle, lambda: s.recv(65536))
         peer.join()
 
 

@@ -839,19 +839,13 @@ def test_eddsa_and_pss_cas_fail_readably(tmp_path, ca_type):
     assert f"the key of CA '{inter.cert.subject.rfc4514_string()}' is Ed25519 (" in err.verify_message
 
 
-def _der(tag: int, body: bytes) -> bytes:
-    n = len(body)
-    if n < 0x80:
-        return bytes([tag, n]) + body
-    size = (n.bit_length() + 7) // 8
-    return bytes([tag, 0x80 | size]) + n.to_bytes(size, "big") + body
-
-
 def _v1_root(cn: str) -> x509.Certificate:
     """A self-signed X.509 v1 certificate (no extensions), as old bundles hold: cryptography
     writes v3 only, so the version field is cut from the TBS and the TBS signed again."""
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
+
+    from .test_odd_certificates import tlv
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
@@ -864,9 +858,9 @@ def _v1_root(cn: str) -> x509.Certificate:
     header = 2 + (tbs[1] & 0x7F if tbs[1] & 0x80 else 0)
     body = tbs[header:]
     assert body.startswith(b"\xa0\x03\x02\x01\x02")  # [0] EXPLICIT version v3
-    tbs = _der(0x30, body[5:])
+    tbs = tlv(0x30, body[5:])
     ecdsa_sha256 = bytes.fromhex("300a06082a8648ce3d040302")
-    der = _der(0x30, tbs + ecdsa_sha256 + _der(0x03, b"\x00" + key.sign(tbs, ec.ECDSA(hashes.SHA256()))))
+    der = tlv(0x30, tbs + ecdsa_sha256 + tlv(0x03, b"\x00" + key.sign(tbs, ec.ECDSA(hashes.SHA256()))))
     cert = x509.load_der_x509_certificate(der)
     assert cert.version == x509.Version.v1
     return cert
