@@ -179,6 +179,7 @@ class Connection:
         else:
             self._error = SSLEOFError("EOF occurred in violation of protocol")
         self._end_handshake_run()
+        self._drop_secrets(fatal=False)
         raise fresh_copy(self._error)
 
     def data_to_send(self, max_bytes: int = -1) -> bytes:
@@ -451,6 +452,7 @@ class Connection:
         except (AlertReceived, SSLZeroReturnError) as exc:
             self._error = fresh_copy(exc)
             self._end_handshake_run()
+            self._drop_secrets(fatal=isinstance(exc, AlertReceived))
             raise
         except SSLError as exc:
             self._fail(exc)
@@ -486,6 +488,45 @@ class Connection:
             except Exception:  # noqa: BLE001 - the alert is best effort
                 log.debug("could not queue the alert", exc_info=True)
         self._end_handshake_run()
+        self._drop_secrets()
+
+    def _drop_secrets(self, fatal: bool = True) -> None:
+        """A failed connection opens and seals nothing more (its alert is sealed already):
+        its keys and secrets go now, not with the last reference to it.  A kept exception's
+        traceback holds the connection (its frames' locals), as urllib3's retry history or a
+        future would keep it; ssl frees its SSL object, keys and all, on close.  The keys
+        are replaced by a stand-in that refuses any use, never by None, which would mean
+        records in the clear.
+
+        ``fatal`` (a fatal alert, sent or received): the session goes too, from this
+        connection and from the session caches, as RFC 5246 7.2.2 asks ("the session
+        identifier MUST be invalidated") and OpenSSL does for both versions.  A transport
+        closed without close_notify keeps it, as servers that just close are common."""
+        if fatal:
+            self._invalidate_session()
+        for half in (self._read, self._write):
+            if half._prot is not None:
+                half._prot = _NO_KEYS
+            half.traffic_secret = None
+        self.exporter_master_secret = self.resumption_master_secret = None
+        hs = self._handshake
+        for obj in (hs, getattr(hs, "state13", None), getattr(hs, "state12", None)):
+            if obj is not None:
+                for name in _SECRETS_AFTER_HANDSHAKE.intersection(obj.__dict__):
+                    setattr(obj, name, None)
+
+    def _invalidate_session(self) -> None:
+        session, self.session = self.session, None
+        config = self.config
+        if not self.server_side:
+            cache = config.session_cache
+            if session is not None and cache is not None and cache.get(self.server_hostname) is session:
+                cache.put(self.server_hostname, None)
+            return
+        state12 = getattr(self._handshake, "state12", None)
+        session_id = getattr(state12, "session_id", None)
+        if session_id and config.server_session_cache is not None:
+            config.server_session_cache.remove(session_id)
 
     def _send_alert(self, level: int, description: int) -> None:
         if level == AlertLevel.FATAL:
@@ -852,6 +893,22 @@ def _describe(msg) -> dict:
         return msg.describe()
     except Exception:  # noqa: BLE001 - tracing must never fail the handshake
         return {}
+
+
+class _NoKeys:
+    """A failed connection's dropped keys (see ``Connection._drop_secrets``): any use is
+    an error, never a record in the clear."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str):
+        raise SSLError("the connection failed: its keys are gone")
+
+
+_NO_KEYS = _NoKeys()
+
+#: What a handshake state keeps after its handshake (``HANDSHAKE_ONLY`` goes earlier).
+_SECRETS_AFTER_HANDSHAKE = frozenset(("master_secret", "exporter_master_secret", "resumption_master_secret"))
 
 
 def _certificate_or_key(der: bytes) -> x509.Certificate | auth.CertificateKey:

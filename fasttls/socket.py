@@ -463,7 +463,12 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                     self.do_handshake()
             return rc
         except (OSError, ValueError):
-            self._conn = None
+            conn, self._conn = self._conn, None
+            if conn is not None and not conn.handshake_complete:
+                # As _real_close: the handshake run ends now, and its key shares with it
+                # (a kept exception's traceback still holds this connection).
+                with self._conn_lock:
+                    conn.close()
             raise
 
     def accept(self):

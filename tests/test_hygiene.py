@@ -49,7 +49,10 @@ def reachable_bytes(root, depth: int = 30) -> set[bytes]:
                 continue
             seen.add(id(obj))
             if isinstance(obj, (bytes, bytearray, memoryview)):
-                found.add(bytes(obj))
+                try:
+                    found.add(bytes(obj))
+                except ValueError:
+                    pass  # a released memoryview holds nothing
                 continue
             if isinstance(obj, (str, int, float, type)) or obj is None:
                 continue
@@ -437,3 +440,111 @@ def test_a_connection_its_facade_lets_go_of_is_freed_at_once(files, gc_off):
     c._conn = None  # what unwrap() and detach() do once they are done with it
     gc_off(refs)
     assert c.pending() == 0  # the facade itself lives on
+
+
+def _kept_locals(exc: BaseException) -> list:
+    """What a kept exception holds: its frames' local variables, down its traceback."""
+    out: list = []
+    tb = exc.__traceback__
+    while tb is not None:
+        out.append(dict(tb.tb_frame.f_locals))
+        tb = tb.tb_next
+    return out
+
+
+def _record_protectors(root, kinds=("RecordSealer", "RecordOpener")) -> list:
+    """The record sealers and openers (AEAD keys inside), or other ``kinds`` of our
+    objects, reachable from ``root``."""
+    import fasttls.record.aead as pure
+
+    seen, stack, found = set(), [root], []
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, (str, bytes, int, float, type)) or obj is None:
+            continue
+        seen.add(id(obj))
+        if type(obj).__name__ in kinds:
+            found.append(obj)
+        if type(obj).__module__ not in ("builtins", pure.__name__) and not type(obj).__module__.startswith("fasttls"):
+            continue  # others' objects (cryptography's, the socket module's): not ours to walk
+        stack.extend(gc.get_referents(obj))
+        for slot in getattr(type(obj), "__slots__", ()):
+            try:
+                stack.append(getattr(obj, slot))
+            except AttributeError:
+                pass
+    return found
+
+
+def test_a_kept_handshake_error_holds_no_secret(files, tmp_path):
+    """Applications keep exceptions (urllib3's retry history, futures, error lists), and a
+    traceback keeps its frames' locals, the connection among them.  ssl frees its SSL object
+    on close whatever the application keeps; a failed connection here drops its keys and
+    secrets when it fails, so a kept verification error (TLS 1.3: the handshake secrets
+    exist by then) reaches none of them."""
+    import socket
+
+    from .test_ssl_compat import echo_server, ssl_server
+
+    ctx = client(files)
+    ctx.keylog_filename = str(tmp_path / "keys.log")
+    with echo_server(ssl_server(files, files.untrusted_cert, files.untrusted_key)) as srv:
+        raw = socket.create_connection(("127.0.0.1", srv.port), timeout=20)
+        try:
+            with pytest.raises(SSLCertVerificationError) as info:
+                ctx.wrap_socket(raw, server_hostname="localhost")
+        finally:
+            raw.close()
+    kept = _kept_locals(info.value)
+    lines = [line for line in (tmp_path / "keys.log").read_text().splitlines() if line and not line.startswith("#")]
+    secrets = {bytes.fromhex(line.split()[-1]) for line in lines}
+    assert len(secrets) >= 1
+    assert any(type(v).__name__ == "Connection" for frame in kept for v in frame.values())  # the walk does reach it
+    assert not (secrets & reachable_bytes(kept)), "a kept error still reaches a secret of its connection"
+    assert _record_protectors(kept) == []
+
+
+@pytest.mark.parametrize("version", [ProtocolVersion.TLS13, ProtocolVersion.TLS12])
+def test_a_connection_that_failed_after_the_handshake_holds_no_secret(pki, version):
+    """A damaged record after the handshake: the connection fails, and holds none of its
+    traffic, exporter or master secrets, nor its record keys, from then on."""
+    c, s, secrets = handshake_with_keylog(pki, version)
+    s.send(b"hello")
+    record = bytearray(s.data_to_send())
+    record[-1] ^= 1
+    with pytest.raises(TLSError):
+        c.receive_data(bytes(record))
+    every = set().union(*secrets.values())
+    assert every & reachable_bytes(s)  # the healthy side still has its own
+    assert not (every & reachable_bytes(c))
+    assert _record_protectors(c) == []
+    with pytest.raises(TLSError):
+        c.send(b"after the failure")  # refused, never sent in the clear
+    with pytest.raises(AlertReceived) as alert:
+        s.receive_data(c.data_to_send())  # only the alert, sealed before the keys went
+    assert alert.value.alert == AlertDescription.bad_record_mac
+    # RFC 5246 7.2.2: a session that ended in a fatal alert is not resumed (OpenSSL: either version).
+    assert c.session is None and c.config.session_cache.get(c.server_hostname) is None
+
+
+def test_a_kept_connect_error_holds_no_key_share(files):
+    """connect() on a wrapped socket, and the server resets after the ClientHello: the
+    kept ConnectionResetError reaches no key share (their private keys); the connection's
+    handshake run ends when connect() fails, as when the socket is closed."""
+    import socket
+    import struct
+
+    from .test_ssl_compat import one_connection
+
+    def serve(raw):
+        raw.recv(65536)  # the ClientHello
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    with one_connection(serve) as (port, _):
+        with client(files).wrap_socket(socket.socket(), server_hostname="localhost") as s:
+            s.settimeout(20)
+            with pytest.raises(ConnectionResetError) as info:
+                s.connect(("127.0.0.1", port))
+    kept = _kept_locals(info.value)
+    assert any(type(v).__name__ == "Connection" for frame in kept for v in frame.values())
+    assert _record_protectors(kept, kinds=("KeyShare",)) == []
