@@ -56,14 +56,20 @@ def reachable_bytes(root, depth: int = 30) -> set[bytes]:
                 continue
             if isinstance(obj, (str, int, float, type)) or obj is None:
                 continue
-            nxt.extend(gc.get_referents(obj))
-            for slot in getattr(type(obj), "__slots__", ()):
-                try:
-                    nxt.append(getattr(obj, slot))
-                except AttributeError:
-                    pass
+            nxt.extend(_referents(obj))
         frontier = nxt
     return found
+
+
+def _referents(obj) -> list:
+    """What ``obj`` refers to: gc's referents and its slots' values."""
+    out = list(gc.get_referents(obj))
+    for slot in getattr(type(obj), "__slots__", ()):
+        try:
+            out.append(getattr(obj, slot))
+        except AttributeError:
+            pass
+    return out
 
 
 def handshake_with_keylog(pki, version):
@@ -467,12 +473,7 @@ def _record_protectors(root, kinds=("RecordSealer", "RecordOpener")) -> list:
             found.append(obj)
         if type(obj).__module__ not in ("builtins", pure.__name__) and not type(obj).__module__.startswith("fasttls"):
             continue  # others' objects (cryptography's, the socket module's): not ours to walk
-        stack.extend(gc.get_referents(obj))
-        for slot in getattr(type(obj), "__slots__", ()):
-            try:
-                stack.append(getattr(obj, slot))
-            except AttributeError:
-                pass
+        stack.extend(_referents(obj))
     return found
 
 
