@@ -46,6 +46,7 @@ __all__ = [
     "rsa_pss_key_schemes",
     "CertificateKey",
     "certificate_key",
+    "CERT_PARSE_ERRORS",
 ]
 
 PrivateKey = Union[ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey]
@@ -155,6 +156,12 @@ _PSS_HASH_OIDS = {
     bytes.fromhex("0609608648016503040203"): _SS.rsa_pss_pss_sha512,
 }
 _MGF1_OID = bytes.fromhex("06092a864886f70d010108")
+
+
+#: What cryptography raises for a certificate it will not parse, at load or on a lazy
+#: read: DuplicateExtension, InvalidVersion and UnsupportedGeneralNameType are not
+#: ValueErrors, and a BIT STRING name attribute under most OIDs is a TypeError.
+CERT_PARSE_ERRORS = (ValueError, TypeError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
 
 
 def _der_items(data: bytes) -> list[tuple[int, bytes, bytes]]:

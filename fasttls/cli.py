@@ -243,8 +243,7 @@ def _host_port(text: str, default_port: int = 443) -> tuple[str, int]:
 def _describe_chain(ders: list[bytes], out) -> None:
     from cryptography import x509
 
-    from .auth import certificate_key
-    from .handshake.common import _PARSE_ERRORS
+    from .auth import CERT_PARSE_ERRORS, certificate_key
 
     for i, der in enumerate(ders):
         try:
@@ -255,7 +254,7 @@ def _describe_chain(ders: list[bytes], out) -> None:
                 san = ", ".join(str(g.value) for g in sans)
             except x509.ExtensionNotFound:
                 san = "-"
-        except _PARSE_ERRORS as exc:
+        except CERT_PARSE_ERRORS as exc:
             # Taken with --insecure: a certificate cryptography will not parse (old devices).
             out.write(f"  [{i}] {len(der)} bytes that cryptography cannot parse ({exc})\n")
             try:
@@ -464,9 +463,11 @@ def _negotiated(s) -> str:
     if conn.peer_certificates:
         from cryptography import x509
 
+        from .auth import CERT_PARSE_ERRORS
+
         try:
             peer = x509.load_der_x509_certificate(conn.peer_certificates[0]).subject.rfc4514_string()
-        except Exception:  # noqa: BLE001 - taken with --insecure from an old device
+        except CERT_PARSE_ERRORS:  # taken with --insecure from an old device
             peer = "(a certificate cryptography cannot parse)"
     return "\n".join(
         [

@@ -26,7 +26,7 @@ from .config import Config, ConnectionState
 from .constants import AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion
 from .errors import AlertReceived, SSLError, SSLZeroReturnError, TLSError, fresh_copy
 from .handshake.client import ClientHandshake
-from .handshake.common import _PARSE_ERRORS, CHANGE_CIPHER_SPEC
+from .handshake.common import CHANGE_CIPHER_SPEC
 from .handshake.server import ServerHandshake
 from .keylog import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_TRAFFIC  # noqa: F401 - re-exported
 from .messages import handshake as hsmsg
@@ -918,5 +918,5 @@ def _certificate_or_key(der: bytes) -> x509.Certificate | auth.CertificateKey:
         cert = x509.load_der_x509_certificate(der)
         cert.subject, cert.issuer, cert.extensions  # noqa: B018 - parse now, not in the caller
         return cert
-    except _PARSE_ERRORS:
+    except auth.CERT_PARSE_ERRORS:
         return auth.certificate_key(der, load_key=False)

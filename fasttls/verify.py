@@ -82,6 +82,7 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
+from .auth import CERT_PARSE_ERRORS
 from .constants import AlertDescription
 from .errors import SSLCertVerificationError, TLSError
 
@@ -471,7 +472,7 @@ class TrustStore:
 def _is_ca(cert: x509.Certificate) -> bool:
     try:
         return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except (x509.ExtensionNotFound, ValueError):
+    except (x509.ExtensionNotFound, *CERT_PARSE_ERRORS):
         return False
 
 
@@ -494,7 +495,7 @@ def _x509_check_ca(cert: x509.Certificate) -> bool:
         except x509.ExtensionNotFound:
             pass
         return has_ku or (cert.version == x509.Version.v1 and cert.subject == cert.issuer)
-    except ValueError:  # extensions OpenSSL would not cache either
+    except CERT_PARSE_ERRORS:  # extensions OpenSSL would not cache either (ssl: not a CA)
         return False
 
 

@@ -927,3 +927,26 @@ def test_a_bit_string_name_attribute_reads_as_ssl_reads_it(tmp_path):
     theirs = ssl._ssl._test_decode_cert(str(path))
     assert theirs["subject"] == ((("commonName", "device"),), (("x500UniqueIdentifier", b"AB"),))
     assert peer_certificate_dict(x509.load_der_x509_certificate(der)) == theirs
+
+
+def test_a_ca_whose_extensions_do_not_parse_counts_as_ssl_counts_it():
+    """A CA with a duplicated extension in cadata: ssl loads it and counts no CA; ours
+    raised cryptography's DuplicateExtension (not an SSLError) from cert_store_stats()."""
+    import fasttls
+
+    from .pki import make_ca
+    from .test_odd_certificates import EXTENSIONS, children, resign, tlv
+
+    ca = make_ca("duplicated extension CA")
+
+    def duplicate_first_extension(tbs):
+        exts = children(children(tbs[EXTENSIONS])[0])
+        tbs[EXTENSIONS] = tlv(0xA3, tlv(0x30, b"".join([*exts, exts[0]])))
+        return tbs
+
+    der = resign(ca.cert, ca.key, duplicate_first_extension)
+    seen = []
+    for ctx in (ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)):
+        ctx.load_verify_locations(cadata=der)
+        seen.append((ctx.cert_store_stats(), ctx.get_ca_certs()))
+    assert seen[0] == seen[1] == ({"x509": 1, "crl": 0, "x509_ca": 0}, [])

@@ -195,7 +195,7 @@ def client_certificates_allow_resumption(config, state, now: float, deferred: bo
         return False  # one taken unparsed (see check_certificates_parse): a full handshake
 
 
-_PARSE_ERRORS = (ValueError, TypeError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
+_PARSE_ERRORS = auth.CERT_PARSE_ERRORS
 
 
 def _parse_certificate(der: bytes) -> x509.Certificate:
