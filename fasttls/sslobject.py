@@ -366,6 +366,8 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             self._push()
         if conn.handshake_complete:
             return
+        if conn.error is not None:
+            raise fresh_copy(conn.error)  # a failed handshake stays failed, as reads do
         self._pull()
         if not conn.handshake_complete:
             raise self._want_read()

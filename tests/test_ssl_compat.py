@@ -1078,6 +1078,26 @@ def test_sslobject_eof_without_close_notify(files):
         c.read(10)
 
 
+@pytest.mark.parametrize("kind", ["ssl", "fasttls"])
+def test_a_failed_sslobject_handshake_stays_failed(kind):
+    """After a handshake fails, do_handshake, read and write fail again; none of them
+    says "want read", which an event loop would answer by waiting for bytes that never
+    come (``ssl`` raises SSLSyscallError/SSLEOFError, fasttls the first error again)."""
+    ctx = (fasttls.SSLContext if kind == "fasttls" else _StdSSLContext)(ssl.PROTOCOL_TLS_CLIENT)
+    c_in, c_out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    c = ctx.wrap_bio(c_in, c_out, server_hostname="localhost")
+    with pytest.raises(ssl.SSLWantReadError):
+        c.do_handshake()
+    c_in.write(b"\x16\x03\x03\x00\x05garbage")  # a handshake record no server sends
+    with pytest.raises(ssl.SSLError) as first:
+        c.do_handshake()
+    assert not isinstance(first.value, ssl.SSLWantReadError)
+    for again in (c.do_handshake, lambda: c.read(10), lambda: c.write(b"x")):
+        with pytest.raises(ssl.SSLError) as e:
+            again()
+        assert not isinstance(e.value, (ssl.SSLWantReadError, ssl.SSLWantWriteError))
+
+
 # ---------------------------------------------------------------------------
 # The steady-state write path (RecordWriter) under threads and key updates
 # ---------------------------------------------------------------------------
