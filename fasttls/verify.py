@@ -186,10 +186,16 @@ _CERT_SUFFIXES = (".pem", ".crt", ".cer")
 
 
 def _der_split(data: bytes) -> list[bytes]:
-    """Split concatenated DER certificates (each a SEQUENCE) into their encodings."""
+    """Split concatenated DER certificates (each a SEQUENCE) into their encodings.
+
+    After the first certificate, a tail too short to hold an ASN.1 header (a padding
+    byte) ends the data, as in ``ssl``: OpenSSL reports it as ASN1_R_HEADER_TOO_LONG,
+    which ``_ssl.c`` takes for the end of a DER file."""
     out: list[bytes] = []
     i, n = 0, len(data)
     while i < n:
+        if out and (i + 2 > n or (data[i + 1] & 0x80 and i + 2 + (data[i + 1] & 0x7F) > n)):
+            break
         if data[i] != 0x30 or i + 2 > n:
             raise ValueError("not a DER certificate")
         first = data[i + 1]

@@ -330,6 +330,22 @@ def test_load_verify_locations_and_ca_queries(files, pki, tmp_path):
     assert ctx.cert_store_stats()["x509_ca"] == 2
 
 
+@pytest.mark.parametrize("tail", [b"", b"\x00", b"\x30", b"\x30\x82\x01", b"\x00\x00", b"xyz", b"\x30\x05ab"])
+def test_der_cadata_with_a_tail_loads_as_ssl_loads_it(pki, tail):
+    """DER ``cadata`` padded with a byte too short for an ASN.1 header loads in ``ssl``
+    (OpenSSL's "header too long" is its end of file); a longer tail is an error in both."""
+    der = pki.root.cert_der + pki.ca.cert_der
+    verdicts = []
+    for c in (fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT), _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)):
+        try:
+            c.load_verify_locations(cadata=der + tail)
+        except ssl.SSLError:
+            verdicts.append("SSLError")
+        else:
+            verdicts.append(c.cert_store_stats()["x509"])
+    assert verdicts[0] == verdicts[1]
+
+
 def test_load_default_certs_honours_ssl_cert_file(files, monkeypatch):
     monkeypatch.setenv("SSL_CERT_FILE", files.ca)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
