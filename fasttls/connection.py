@@ -102,6 +102,9 @@ class Connection:
         self.signature_scheme: int | None = None
         self.peer_signature_scheme: int | None = None
         self.session_reused = False
+        #: Not resumed although a client offered a session (OpenSSL's "misses": our client
+        #: offered one, or our TLS 1.2 server looked a session ID up and found nothing usable).
+        self.session_missed = False
         self.session: Any = session  # the ClientSession offered (client) / resumed
         self.server_name: str | None = server_hostname
         self.peer_certificates: list[bytes] = []  # DER, leaf first, as received

@@ -363,9 +363,9 @@ class SSLContext(_StdSSLContext):
             return AlertDescription.internal_error
         return int(result) if result else None
 
-    def _stat(self, key: str) -> None:
+    def _stat(self, key: str, n: int = 1) -> None:
         with self._lock:
-            self._stats[key] += 1
+            self._stats[key] += n
 
     # ------------------------------------------------------------------ wrapping
 

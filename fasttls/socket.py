@@ -143,7 +143,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         timeout = sock.gettimeout()
         sock.detach()
         self._config = config
-        self._context = context
+        self._context = self._session_context = context
         self.server_side = server_side
         self.server_hostname = server_hostname
         self.do_handshake_on_connect = do_handshake_on_connect

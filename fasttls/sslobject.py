@@ -226,10 +226,19 @@ class TLSInfo:
                 cipher_suites_tls12=config.cipher_suites_tls12,  # set_ciphers: the SSL_CTX's list
                 keylog=config.keylog,
             )
+        if self.server_side and self._started and not self._conn_complete() and ctx is not self._context:
+            # As OpenSSL's final_server_name: the connection is counted as an accept of
+            # the context the sni_callback chose; hits and misses stay with the first.
+            self._context._stat("accept", -1)
+            ctx._stat("accept")
         self._context = ctx
         self._config = config
         if self._conn is not None:
             self._conn.config = config
+
+    def _conn_complete(self) -> bool:
+        conn = self._conn
+        return conn is None or conn.handshake_complete
 
     @property
     def connection(self) -> Connection | None:
@@ -244,16 +253,21 @@ class TLSInfo:
         conn.owner = weakref.ref(self, functools.partial(_facade_gone, weakref.ref(conn)))
         return conn
 
-    def _count(self, key: str) -> None:
-        ctx = self._context
+    def _count(self, key: str, ctx: Any = None) -> None:
+        ctx = ctx or self._context
         if ctx is not None and hasattr(ctx, "_stat"):
             ctx._stat(key)
 
     def _handshake_done(self) -> None:
+        """``session_stats()`` as OpenSSL counts: accept_good/connect_good on the context in
+        use, hits and misses (a session offered, or a TLS 1.2 session ID looked up, and not
+        resumed) on the context the connection was made with (its ``session_ctx``)."""
         conn = self._conn
         self._count("accept_good" if self.server_side else "connect_good")
         if conn.session_reused:
-            self._count("hits")
+            self._count("hits", self._session_context)
+        elif conn.session_missed:
+            self._count("misses", self._session_context)
 
 
 class SSLObject(TLSInfo, ssl.SSLObject):
@@ -269,7 +283,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         self = object.__new__(cls)
         self._incoming = incoming
         self._outgoing = outgoing
-        self._context = context
+        self._context = self._session_context = context
         self._config = context._config_for(server_side)
         self.server_side = server_side
         self.server_hostname = server_hostname

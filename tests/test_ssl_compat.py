@@ -934,6 +934,55 @@ def test_session_resumption(files, kind):
     assert (stats["connect_good"], stats["hits"]) == (2, 1)
 
 
+def _stats_when_a_session_misses(files, kind, how):
+    """Client and (fresh) server ``session_stats()`` when the client offers a session
+    the server cannot resume; the client and the second server are of ``kind``."""
+    def tls12(ctx):
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        if how == "1.2-id":
+            ctx.options |= ssl.OP_NO_TICKET
+        return ctx
+
+    limit = tls12 if how != "1.3" else (lambda ctx: ctx)
+    ctx = limit(client_of(kind, files))
+    with echo_server(limit(make_server(kind, files)), connections=1) as srv:
+        with connect(ctx, srv.port) as s:
+            echo(s, b"ticket please")
+            session = s.session
+    fresh = limit(make_server(kind, files))
+    with echo_server(fresh, connections=1) as srv:
+        with connect(ctx, srv.port, session=session) as s:
+            assert s.session_reused is False
+            echo(s, b"not resumed")
+    nonzero = lambda d: {k: v for k, v in d.items() if v}  # noqa: E731
+    return nonzero(ctx.session_stats()), nonzero(fresh.session_stats())
+
+
+@pytest.mark.parametrize("how", ["1.3", "1.2-ticket", "1.2-id"])
+def test_a_session_that_is_not_resumed_counts_as_a_miss(files, how):
+    """OpenSSL's "misses": a client counts an offered session the server did not take;
+    a TLS 1.2 server counts a session ID it looked up and did not find."""
+    assert _stats_when_a_session_misses(files, "fasttls", how) == _stats_when_a_session_misses(files, "ssl", how)
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_session_stats_follow_the_context_an_sni_callback_chooses(files, kind):
+    """As OpenSSL's final_server_name: the accept moves to the context the callback
+    chose (with accept_good); hits stay with the context the connection was made with."""
+    first, chosen = make_server(kind, files), make_server(kind, files)
+    first.sni_callback = lambda sock, name, ctx: setattr(sock, "context", chosen)
+    ctx = client(files)
+    with echo_server(first, connections=2) as srv:
+        with connect(ctx, srv.port) as s:
+            echo(s, b"ticket please")
+            session = s.session
+        with connect(ctx, srv.port, session=session) as s:
+            assert s.session_reused
+    nonzero = lambda d: {k: v for k, v in d.items() if v}  # noqa: E731
+    assert nonzero(first.session_stats()) == {"hits": 1}
+    assert nonzero(chosen.session_stats()) == {"accept": 2, "accept_good": 2}
+
+
 @pytest.mark.parametrize("how", ["wrap_socket", "setter", "wrap_bio"])
 def test_a_session_resumes_only_under_its_own_context(files, how):
     """ssl's rule: a session from another context is refused (ValueError), since that

@@ -147,9 +147,11 @@ class ClientHandshake(Handshake):
                     if s in cipher_suites.TLS13_SUITES
                 ):
                     self.session = session
+                    self.conn.session_missed = True  # until the server takes it
                     self._add_psk(hello, session, suite)
             elif session.version == TLS12 and has12:
                 self.session = session
+                self.conn.session_missed = True
                 if session.ticket:
                     hello.session_ticket = session.ticket
                 if session.session_id:

@@ -158,6 +158,8 @@ class ServerHandshakeTLS12:
             if not self._usable_state(state):
                 state = None
         if state is None:
+            # OpenSSL counts a miss when it looked the session ID up: no ticket offered.
+            conn.session_missed = not (ch.session_ticket and config.session_tickets)
             return False
         self.resumed = True
         self.session_state = state
