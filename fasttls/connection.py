@@ -413,6 +413,9 @@ class Connection:
     def export_keying_material(self, label: str | bytes, context: bytes | None, length: int) -> bytes:
         if not self.handshake_complete:
             raise SSLError("handshake not complete")
+        if self._error is not None:
+            # _drop_secrets: a failed connection keeps no secret to export from.
+            raise SSLError(f"cannot export keying material: the connection failed ({self._error})")
         return self._handshake.export_keying_material(self, label, context, length)
 
     def connection_state(self) -> ConnectionState:

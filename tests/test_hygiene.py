@@ -528,6 +528,27 @@ def test_a_connection_that_failed_after_the_handshake_holds_no_secret(pki, versi
     assert c.session is None and c.config.session_cache.get(c.server_hostname) is None
 
 
+@pytest.mark.parametrize("version", [ProtocolVersion.TLS13, ProtocolVersion.TLS12])
+@pytest.mark.parametrize("how", ["bad record", "no close_notify"])
+def test_a_failed_connection_refuses_to_export_keying_material(pki, version, how):
+    """With its secrets gone, a failed connection (a damaged record, or a transport that
+    closed without close_notify) says so when asked for keying material (RFC 5705/8446
+    7.5 exporters, tls-exporter channel bindings), instead of a TypeError from the KDF."""
+    c, s, _ = handshake_with_keylog(pki, version)
+    assert len(c.export_keying_material(b"EXPORTER-test", None, 32)) == 32
+    if how == "bad record":
+        s.send(b"hello")
+        record = bytearray(s.data_to_send())
+        record[-1] ^= 1
+        with pytest.raises(TLSError):
+            c.receive_data(bytes(record))
+    else:
+        with pytest.raises(ssl.SSLEOFError):
+            c.receive_eof()
+    with pytest.raises(ssl.SSLError, match="cannot export keying material: the connection failed"):
+        c.export_keying_material(b"EXPORTER-test", None, 32)
+
+
 def test_a_kept_connect_error_holds_no_key_share(files):
     """connect() on a wrapped socket, and the server resets after the ClientHello: the
     kept ConnectionResetError reaches no key share (their private keys); the connection's
