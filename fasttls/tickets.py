@@ -214,6 +214,9 @@ class ClientSession:
     session_id: bytes = b""
     peer_certificates: list[bytes] = field(default_factory=list)
     verified_chain: list[bytes] = field(default_factory=list)
+    #: A TLS 1.2 ticket's ticket_lifetime_hint as sent, when it is not ``lifetime``
+    #: (RFC 5077 3.3: 0 means unspecified, and we then keep the ticket for 7 days).
+    lifetime_hint: int | None = None
     #: A weak reference to the SSLContext whose socket handed the session out: as with
     #: ``ssl``, only that context may resume it (another may not trust the server).
     origin: Any = field(default=None, compare=False, repr=False)
@@ -237,7 +240,9 @@ class ClientSession:
     @property
     def ticket_lifetime_hint(self) -> int:
         """The lifetime the server gave the ticket (0 without one), as ``ssl.SSLSession``'s."""
-        return self.lifetime if self.ticket else 0
+        if not self.ticket:
+            return 0
+        return self.lifetime if self.lifetime_hint is None else self.lifetime_hint
 
     def valid_at(self, now: float) -> bool:
         return now - self.received_at < min(self.lifetime, MAX_TICKET_LIFETIME)

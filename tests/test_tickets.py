@@ -13,9 +13,10 @@ from cryptography.hazmat.primitives import serialization
 from fasttls.config import CertifiedKey, ClientAuthType, Config
 from fasttls.constants import AlertDescription, CipherSuite, ProtocolVersion
 from fasttls.errors import TLSError
+from fasttls.messages import handshake as m
 from fasttls.tickets import SessionState, TicketKeys
 
-from .pairs import do_handshake, exchange, make_pair, transfer
+from .pairs import do_handshake, exchange, make_pair, tamper_sent, transfer
 
 DAY = 24 * 3600
 HOUR = 3600
@@ -346,6 +347,19 @@ def test_tls12_ticket_past_its_lifetime_is_not_resumed(pki, issued, later):
     assert_resumed(*offer(cc, sc, session))
     clock.now += 1
     assert_full(*offer(cc, sc, session))
+
+
+@pytest.mark.parametrize("hint", [0, 3600, 10**7])
+def test_tls12_ticket_lifetime_hint_is_reported_as_sent(pki, hint):
+    """``ticket_lifetime_hint`` is the server's value, as ``ssl.SSLSession``'s (0 too: RFC 5077
+    3.3's "unspecified"); how long we keep the ticket is at most 7 days, 7 days for 0."""
+    cc, sc = client12(pki), server(pki, Clock())
+    c, s = make_pair(cc, sc)
+    tamper_sent(s, m.NewSessionTicketTLS12, ticket_lifetime_hint=hint)
+    do_handshake(c, s)
+    assert c.session.ticket_lifetime_hint == hint
+    assert c.session.timeout == min(hint or 7 * 24 * HOUR, 7 * 24 * HOUR)
+    assert_resumed(*offer(cc, sc, c.session))
 
 
 def test_tls12_ticket_from_the_future_is_not_resumed(pki):

@@ -316,6 +316,7 @@ class ClientHandshakeTLS12:
         ticket = self.ticket.ticket if self.ticket is not None else b""
         if self.resumed and not ticket:
             return  # keep resuming the same session
+        hint = None
         if ticket:
             hint = self.ticket.ticket_lifetime_hint
             lifetime = min(hint or MAX_TICKET_LIFETIME, MAX_TICKET_LIFETIME)
@@ -337,6 +338,7 @@ class ClientHandshakeTLS12:
             alpn_protocol=conn.alpn_protocol,
             extended_master_secret=conn.ems,
             session_id=session_id,
+            lifetime_hint=hint if hint != lifetime else None,
             peer_certificates=list(conn.peer_certificates),
             verified_chain=list(old.verified_chain) if old is not None else verify.chain_der(conn.verified_chain, self.peer_chain, conn.peer_certificates),
         )
