@@ -363,6 +363,10 @@ class Config:
     # Compatibility
     middlebox_compat: bool = True
     hello_retry_cookie: bool = False
+    #: OpenSSL's SSL_OP_IGNORE_UNEXPECTED_EOF: after the handshake, a transport that closes
+    #: without close_notify reads as a clean close instead of a truncation (for servers that
+    #: never send close_notify; the application must then detect truncation itself).
+    ignore_unexpected_eof: bool = False
 
     # Observability
     keylog: Callable[[str], None] | None = None

@@ -167,12 +167,18 @@ class Connection:
         out, self._events = self._events, []
         return out
 
-    def receive_eof(self) -> None:
-        """The transport closed.  A close without close_notify is a truncation."""
+    def receive_eof(self) -> list[Any]:
+        """The transport closed.  A close without close_notify is a truncation (SSLEOFError),
+        unless ``Config.ignore_unexpected_eof``: then, after the handshake, it is a close
+        (returns ``[ConnectionClosed()]``), as OpenSSL's SSL_OP_IGNORE_UNEXPECTED_EOF."""
         if self._error is not None:
             raise fresh_copy(self._error)
         if self.peer_closed:
-            return
+            return []
+        if self.config.ignore_unexpected_eof and self.handshake_complete:
+            # OpenSSL (ssl3_read_n) marks the shutdown as received, as a close_notify would.
+            self.peer_closed = True
+            return [ev.ConnectionClosed()]
         from .errors import SSLEOFError
 
         if len(self._read.buffer):

@@ -469,7 +469,10 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             view.release()  # as above: the errors below keep this frame
         if conn.error is not None:
             raise fresh_copy(conn.error)  # a failed connection says so again, not "want read"
-        raise self._want_read()
+        want = self._want_read()
+        if conn.peer_closed:  # an EOF read as a close (Config.ignore_unexpected_eof)
+            return 0 if buffer is not None else b""
+        raise want
 
     def write(self, data) -> int:
         conn = self._checked()

@@ -1519,6 +1519,49 @@ def test_a_reset_after_the_handshake_reads_as_an_eof(files, kind, suppress):
     assert results["ssl"] == results[kind] == [b"hello"] + ([b"", b""] if suppress else ["SSLEOFError", "SSLEOFError"])
 
 
+def _read_after_a_close_without_close_notify(files, kind, how, ignore):
+    """What a client of ``kind`` reads after "hello" and a close without close_notify."""
+    ctx = client_of(kind, files)
+    if ignore:
+        ctx.options |= ssl.OP_IGNORE_UNEXPECTED_EOF
+    got = []
+
+    def read(fn):
+        try:
+            got.append(fn())
+        except ssl.SSLEOFError:
+            got.append("SSLEOFError")
+
+    if how == "socket":
+        with echo_server(ssl_server(files), after_handshake=lambda s: (s.sendall(b"hello"), s.recv(1))) as srv:
+            with connect(ctx, srv.port, suppress_ragged_eofs=False) as s:
+                read(lambda: s.recv(5))
+                s.sendall(b"x")  # the server closes (no close_notify: ssl's close()) after this
+                read(lambda: s.recv(10))
+    else:
+        bios = [ssl.MemoryBIO() for _ in range(4)]
+        c = ctx.wrap_bio(bios[0], bios[1], server_hostname="localhost")
+        srv = ssl_server(files).wrap_bio(bios[2], bios[3], server_side=True)
+        _handshake(c, srv, bios)
+        srv.write(b"hello")
+        bios[0].write(bios[3].read())
+        bios[0].write_eof()
+        read(lambda: c.read(5))
+        read(lambda: c.read(10))
+    return got
+
+
+@pytest.mark.parametrize("how", ["socket", "bio"])
+@pytest.mark.parametrize("ignore", [False, True], ids=["default", "OP_IGNORE_UNEXPECTED_EOF"])
+def test_op_ignore_unexpected_eof_reads_a_close_without_close_notify_as_eof(files, how, ignore):
+    """OP_IGNORE_UNEXPECTED_EOF (the usual workaround for servers that never send
+    close_notify): b"" instead of SSLEOFError, on sockets (even without
+    suppress_ragged_eofs) and on SSLObject (asyncio), as with ``ssl``."""
+    ours = _read_after_a_close_without_close_notify(files, "fasttls", how, ignore)
+    assert ours == _read_after_a_close_without_close_notify(files, "ssl", how, ignore)
+    assert ours == [b"hello", b"" if ignore else "SSLEOFError"]
+
+
 def test_a_type_error_in_sendall_leaves_the_socket_usable(files):
     """ssl raises TypeError and sends nothing; so do we (it used to cut the connection)."""
     with echo_server(ssl_server(files)) as srv:
