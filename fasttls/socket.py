@@ -46,10 +46,18 @@ _DONTWAIT = getattr(_socket, "MSG_DONTWAIT", 0)
 _NOTHING_SENT = (SSLError, TypeError, BufferError)
 
 
-def _write_cut_error() -> SSLError:
+def _write_cut_error(cut: object) -> BaseException:
+    """What a write raises once an earlier one stopped inside a record (``_write_cut``)."""
+    if isinstance(cut, BaseException):
+        return fresh_copy(cut)  # the peer went away: as ssl, the same EOF every time
     return SSLError(
         "a previous write was interrupted inside a record (timeout, error or signal): the connection cannot send any more"
     )
+
+
+#: A send that found the peer gone.  After the handshake ssl (OpenSSL 3) reports it as
+#: SSLEOFError, for that write and every later one.
+_PEER_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
 
 _TIMED_OUT = {select.POLLIN: "The read operation timed out", select.POLLOUT: "The write operation timed out"}
@@ -250,7 +258,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         conn = self._conn
         lock = self._send_lock
         if self._write_cut:
-            raise _write_cut_error()
+            raise _write_cut_error(self._write_cut)
         write_first = bool(_socket.socket.gettimeout(self))  # see _write_nowait
         while True:
             if not lock.acquire(block):
@@ -543,6 +551,17 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         with memoryview(data) as view, view.cast("B") as src:
             return self._write(conn, data if type(data) in (bytes, bytearray) else src, src.nbytes, src)
 
+    def _cut_writes(self, exc: BaseException) -> None:
+        """A write stopped inside a record: later writes are refused.  A peer that went away
+        after the handshake (EPIPE, ECONNRESET) is ``SSLEOFError`` as in ssl, raised in place
+        of ``exc`` and by every later write."""
+        conn = self._conn
+        if isinstance(exc, _PEER_GONE) and conn is not None and conn.handshake_complete:
+            eof = SSLEOFError("EOF occurred in violation of protocol")
+            self._write_cut = eof
+            raise fresh_copy(eof) from None
+        self._write_cut = True
+
     def _write(self, conn: Connection, whole, n: int, src) -> int:
         """write() of ``n`` bytes: ``whole`` is all of them as the connection takes them,
         ``src`` a view (or bytes) to cut batches from."""
@@ -576,7 +595,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             raise
         except BaseException as exc:
             if done or not isinstance(exc, _NOTHING_SENT):
-                self._write_cut = True
+                self._cut_writes(exc)
             raise
         self._write_pending = 0
         return n
@@ -692,7 +711,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 r = writer.write(self._conn, data, _socket.socket.gettimeout(self))
             except BaseException as exc:
                 if not isinstance(exc, _NOTHING_SENT):  # raised by the socket, not by the connection
-                    self._write_cut = True
+                    self._cut_writes(exc)
                 raise
             if r >= 0:
                 if r:
@@ -704,7 +723,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to sendall() on {self.__class__}")
         if self._write_cut:
-            raise _write_cut_error()
+            raise _write_cut_error(self._write_cut)
         timeout = _socket.socket.gettimeout(self)
         if conn.handshake_complete and not self._write_pending and not self._out and timeout != 0.0:
             # The hot path (issue 6): each batch of plaintext is sealed into records
@@ -730,7 +749,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                                 break
             except BaseException as exc:
                 if not isinstance(exc, _NOTHING_SENT):  # raised by the socket, not by send_and_take
-                    self._write_cut = True
+                    self._cut_writes(exc)
                 raise
             if len(conn.write_buffer):  # a reader queued an answer while we held the send side
                 self._flush()

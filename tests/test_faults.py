@@ -707,7 +707,8 @@ def test_sendall_delivers_everything_to_a_slow_reader(files, kind_of_data, timeo
 
 @pytest.mark.parametrize("role", ["client", "server"])
 def test_sendall_raises_when_the_peer_leaves_after_a_partial_read(files, role):
-    """The peer reads part of a large write and goes away: sendall raises, it never reports success."""
+    """The peer reads part of a large write and goes away: sendall raises (SSLEOFError, as
+    ssl's), it never reports success."""
     data = bytes(32 << 20)
 
     def ssl_peer(peer: Peer, sock: socket.socket, server_side: bool):
@@ -722,13 +723,13 @@ def test_sendall_raises_when_the_peer_leaves_after_a_partial_read(files, role):
     if role == "client":
         with peer_server(lambda peer, sock: ssl_peer(peer, sock, True)) as (port, peer):
             with wrap_client("fasttls", files, port) as s:
-                with pytest.raises(ConnectionError):
+                with pytest.raises(ssl.SSLEOFError):
                     s.sendall(data)
             assert peer.join() >= 200_000
     else:
         with peer_client(lambda peer, sock: ssl_peer(peer, sock, False)) as (raw, peer):
             with wrap_server("fasttls", files, raw) as s:
-                with pytest.raises(ConnectionError):
+                with pytest.raises(ssl.SSLEOFError):
                     s.sendall(data)
             assert peer.join() >= 200_000
 
@@ -1157,15 +1158,14 @@ def test_nonblocking_writer_sees_the_reset(files, kind):
                     s.send(chunk)
             peer.release.set()
             assert gone.wait(T)
-            # ssl (OpenSSL 3) reports the reset on write as SSLEOFError; fasttls passes
-            # the socket's ConnectionResetError / BrokenPipeError through.
+            # ssl (OpenSSL 3) reports the reset on write as SSLEOFError, and so do we.
             with pytest.raises((ConnectionError, ssl.SSLEOFError)) as info:
                 for _ in range(1000):
                     try:
                         s.send(chunk)
                     except ssl.SSLWantWriteError:
                         select.select([], [s], [], 0.05)
-            check_type(kind, info.value, ConnectionError if kind == "fasttls" else (ConnectionError, ssl.SSLEOFError))
+            check_type(kind, info.value, ssl.SSLEOFError if kind == "fasttls" else (ConnectionError, ssl.SSLEOFError))
         peer.join()
 
 

@@ -15,6 +15,7 @@ import select
 import socket
 import ssl
 import threading
+import time
 import warnings
 from contextlib import contextmanager
 
@@ -1560,6 +1561,44 @@ def test_op_ignore_unexpected_eof_reads_a_close_without_close_notify_as_eof(file
     ours = _read_after_a_close_without_close_notify(files, "fasttls", how, ignore)
     assert ours == _read_after_a_close_without_close_notify(files, "ssl", how, ignore)
     assert ours == [b"hello", b"" if ignore else "SSLEOFError"]
+
+
+def _write_errors_after_the_peer_went_away(files, kind, how):
+    """The exceptions of the first two failing sendalls of a client of ``kind`` whose
+    (ssl) server closed (FIN) or reset (RST) the connection after the handshake."""
+    import struct
+
+    def go_away(s):
+        s.sendall(b"x")
+        s.recv(1)
+        if how == "RST":
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    errors = []
+    with echo_server(ssl_server(files), after_handshake=go_away) as srv:
+        with connect(client_of(kind, files), srv.port) as s:
+            assert s.recv(1) == b"x"
+            s.sendall(b"k")
+            time.sleep(0.2)  # the server has closed
+            for _ in range(400):  # the kernel takes a few writes before the peer's RST comes back
+                try:
+                    s.sendall(b"y" * 16384)
+                except OSError as e:
+                    errors.append(type(e))
+                    if len(errors) == 2:
+                        break
+                time.sleep(0.002)
+    return errors
+
+
+@pytest.mark.parametrize("how", ["FIN", "RST"])
+def test_writing_to_a_peer_that_went_away_is_an_eof_error(files, how):
+    """ssl (OpenSSL 3) raises SSLEOFError for a write the peer is gone for, and for each
+    later write; we raised BrokenPipeError, then a "write interrupted" SSLError."""
+    ours = _write_errors_after_the_peer_went_away(files, "fasttls", how)
+    theirs = _write_errors_after_the_peer_went_away(files, "ssl", how)
+    assert len(ours) == len(theirs) == 2
+    assert all(issubclass(e, ssl.SSLEOFError) for e in ours + theirs), (ours, theirs)
 
 
 def test_a_type_error_in_sendall_leaves_the_socket_usable(files):
