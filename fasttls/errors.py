@@ -30,7 +30,9 @@ __all__ = [
     "alert_name",
     "application_data_after_close_notify",
     "fresh_copy",
+    "not_a_tls_record",
     "openssl_error",
+    "oversized_record",
 ]
 
 
@@ -219,6 +221,52 @@ class SSLCertVerificationError(TLSError, ssl.SSLCertVerificationError):
 
 
 CertificateError = SSLCertVerificationError
+
+
+# What OpenSSL's record layer (ssl3_get_record, OpenSSL 3.0) says of the first bytes of a
+# connection that are not a TLS record: a plain HTTP request or an HTTPS proxy's CONNECT
+# (checked on the first five bytes, as OpenSSL does), else WRONG_VERSION_NUMBER.
+_NOT_TLS_PREFIXES: tuple[tuple[bytes, str, str], ...] = (
+    (b"GET ", "HTTP_REQUEST", "http request"),
+    (b"POST ", "HTTP_REQUEST", "http request"),
+    (b"HEAD ", "HTTP_REQUEST", "http request"),
+    (b"PUT ", "HTTP_REQUEST", "http request"),
+    (b"CONNE", "HTTPS_PROXY_REQUEST", "https proxy request"),
+)
+
+
+def not_a_tls_record(content_type: int, version: int, length: int) -> TLSError:
+    """The error for a first record header that is not TLS at all (its version is not 0x03xx):
+    a plain HTTP answer read by a client, a plain HTTP request read by a server.  OpenSSL's
+    reason (ssl3_get_record) with our explanation; the text keeps "wrong version number",
+    which urllib3 looks for.  The peer is told protocol_version (OpenSSL sends nothing)."""
+    header = bytes((content_type, version >> 8, version & 0xFF, length >> 8, length & 0xFF))
+    why = f"wrong version number: record with version 0x{version:04x} is not TLS"
+    for prefix, reason, text in _NOT_TLS_PREFIXES:
+        if header.startswith(prefix):
+            return TLSError(AlertDescription.protocol_version, f"{text}: {why}", openssl_reason=reason)
+    return TLSError(AlertDescription.protocol_version, why, openssl_reason="WRONG_VERSION_NUMBER")
+
+
+# OpenSSL 3.0's bounds in ssl3_get_record: a record longer than its read buffer
+# (SSL3_RT_MAX_PLAIN_LENGTH + SSL3_RT_MAX_ENCRYPTED_OVERHEAD + alignment = 16712 bytes, less the
+# 5-byte header) is PACKET_LENGTH_TOO_LONG; one over SSL3_RT_MAX_ENCRYPTED_LENGTH (16704
+# without compression; 2^14 + 256 in TLS 1.3) is ENCRYPTED_LENGTH_TOO_LONG; a plaintext over
+# 2^14 is DATA_LENGTH_TOO_LONG.  Each with record_overflow, as here.
+OPENSSL_MAX_READ_RECORD = 16707
+OPENSSL_MAX_ENCRYPTED_LENGTH = 16704
+
+
+def oversized_record(length: int, limit: int, protected: bool = False) -> TLSError:
+    """record_overflow for a record of ``length`` bytes over our ``limit``, with the reason
+    OpenSSL gives the same record (``protected``: a record that would be decrypted)."""
+    if length > OPENSSL_MAX_READ_RECORD:
+        reason, text = "PACKET_LENGTH_TOO_LONG", "packet length too long"
+    elif protected or length > OPENSSL_MAX_ENCRYPTED_LENGTH:
+        reason, text = "ENCRYPTED_LENGTH_TOO_LONG", "encrypted length too long"
+    else:
+        reason, text = "DATA_LENGTH_TOO_LONG", "data length too long"
+    return TLSError(AlertDescription.record_overflow, f"{text}: record of {length} bytes exceeds the limit of {limit}", openssl_reason=reason)
 
 
 def openssl_error(reason: str, text: str) -> SSLError:

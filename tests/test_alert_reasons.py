@@ -333,3 +333,337 @@ def test_the_reasons_survive_the_copy_a_failed_connection_keeps():
             assert (shape(copy), copy.alert, copy.args, copy.errno) == (shape(err), err.alert, err.args, err.errno)
     assert shape(refusal) == ("SSL", "NO_SHARED_CIPHER", "[SSL: NO_SHARED_CIPHER] no shared cipher: why")
     assert refusal.alert == AlertDescription.handshake_failure  # what the peer is told
+
+
+# ---------------------------------------------------------------------------
+# Failures fasttls detects itself, where ssl names OpenSSL's reason
+# ---------------------------------------------------------------------------
+# Code branches on these (urllib3's "wrong version number" hint, servers logging HTTP_REQUEST):
+# ours is library SSL with ssl's reason, and its text is ssl's followed by why.
+
+
+def same_reason(ours: BaseException, theirs: BaseException, reason: str) -> None:
+    lib, their_reason, text = shape(theirs)
+    assert (lib, their_reason) == ("SSL", reason), theirs
+    assert shape(ours)[:2] == (lib, reason), ours
+    assert shape(ours)[2].startswith(text + ": "), ours
+
+
+def alerts_in(data: bytes) -> list[int]:
+    """The descriptions of the plaintext alert records in ``data``."""
+    found, pos = [], 0
+    while pos + 5 <= len(data):
+        length = struct.unpack("!H", data[pos + 3 : pos + 5])[0]
+        if data[pos] == 21 and length == 2 and pos + 7 <= len(data):
+            found.append(data[pos + 6])
+        pos += 5 + length
+    return found
+
+
+def recv_until_eof(sock: socket.socket) -> bytes:
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except OSError:  # a reset after the alert
+            return data
+        if not chunk:
+            return data
+        data += chunk
+
+
+def server_fed(kind: str, files, data: bytes) -> tuple[BaseException, bytes]:
+    """A server of ``kind`` whose raw client sends ``data`` and closes its side: the server's
+    error and what it sent back."""
+    ctx = server_context(kind, files.cert, files.key)
+    received: list[bytes] = []
+    with socket.create_server(("127.0.0.1", 0)) as lsock:
+        lsock.settimeout(15)
+
+        def client():
+            with socket.create_connection(("127.0.0.1", lsock.getsockname()[1]), timeout=15) as c:
+                c.sendall(data)
+                c.shutdown(socket.SHUT_WR)
+                received.append(recv_until_eof(c))
+
+        t = threading.Thread(target=client)
+        t.start()
+        try:
+            raw, _ = lsock.accept()
+            with raw, raw.dup() as keep:  # ``keep`` holds the connection open when the TLS socket closes
+                raw.settimeout(15)
+                keep.settimeout(15)
+                with pytest.raises(ssl.SSLError) as info:
+                    ctx.wrap_socket(raw, server_side=True)
+                drain(keep)  # the rest of what the client sent: our close then resets nothing
+        finally:
+            t.join(20)
+    return info.value, received[0] if received else b""
+
+
+def client_answered(kind: str, files, answer: bytes) -> tuple[BaseException, bytes]:
+    """A client of ``kind`` whose raw server reads its ClientHello and answers ``answer``: the
+    client's error and what it sent after its ClientHello."""
+    received: list[bytes] = []
+    with socket.create_server(("127.0.0.1", 0)) as lsock:
+        lsock.settimeout(15)
+
+        def serve():
+            conn, _ = lsock.accept()
+            with conn:
+                conn.settimeout(15)
+                read_record(conn)
+                conn.sendall(answer)
+                received.append(recv_until_eof(conn))
+
+        t = threading.Thread(target=serve)
+        t.start()
+        try:
+            with socket.create_connection(("127.0.0.1", lsock.getsockname()[1]), timeout=15) as raw:
+                with pytest.raises(ssl.SSLError) as info:
+                    client_context(kind, files).wrap_socket(raw, server_hostname="localhost")
+        finally:
+            t.join(20)
+    return info.value, received[0] if received else b""
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n",
+        b"220 mail.example.org ESMTP Postfix\r\n",
+    ],
+    ids=["http", "ssh", "smtp"],
+)
+def test_a_client_answered_in_plaintext_says_wrong_version_number(files, answer):
+    """https:// to a plain HTTP (or SSH, SMTP) port: WRONG_VERSION_NUMBER, which urllib3 looks for."""
+    (ours, _), (theirs, _) = client_answered("fasttls", files, answer), client_answered("ssl", files, answer)
+    same_reason(ours, theirs, "WRONG_VERSION_NUMBER")
+    assert "wrong version number" in str(ours)
+
+
+@pytest.mark.parametrize(
+    "request_bytes,reason",
+    [
+        (b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", "HTTP_REQUEST"),
+        (b"POST /form HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n", "HTTP_REQUEST"),
+        (b"HEAD / HTTP/1.0\r\n\r\n", "HTTP_REQUEST"),
+        (b"PUT /x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n", "HTTP_REQUEST"),
+        (b"CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n", "HTTPS_PROXY_REQUEST"),
+        (b"OPTIONS * HTTP/1.1\r\nHost: localhost\r\n\r\n", "WRONG_VERSION_NUMBER"),  # OpenSSL looks for four methods
+        (b"SSH-2.0-OpenSSH_9.2p1\r\n", "WRONG_VERSION_NUMBER"),
+    ],
+    ids=["GET", "POST", "HEAD", "PUT", "CONNECT", "OPTIONS", "ssh"],
+)
+def test_a_server_sent_plaintext_says_what_openssl_says(files, request_bytes, reason):
+    """http:// to an https port: HTTP_REQUEST, as OpenSSL's record layer tells it."""
+    (ours, _), (theirs, _) = server_fed("fasttls", files, request_bytes), server_fed("ssl", files, request_bytes)
+    same_reason(ours, theirs, reason)
+
+
+def record(content_type: int, length: int) -> bytes:
+    return bytes([content_type, 3, 3]) + struct.pack("!H", length) + bytes(length)
+
+
+# OpenSSL 3.0 sorts them by size (ssl3_get_record): over its read buffer, over its bound on
+# an encrypted record, over 2^14 of plaintext.  Each is record_overflow.
+OVERSIZED = [(18433, "PACKET_LENGTH_TOO_LONG"), (16708, "PACKET_LENGTH_TOO_LONG"), (16705, "ENCRYPTED_LENGTH_TOO_LONG"), (16385, "DATA_LENGTH_TOO_LONG")]
+
+
+@pytest.mark.parametrize("length,reason", OVERSIZED)
+def test_an_oversized_record_to_a_server(files, length, reason):
+    ours, our_reply = server_fed("fasttls", files, record(22, length))
+    theirs, their_reply = server_fed("ssl", files, record(22, length))
+    same_reason(ours, theirs, reason)
+    assert alerts_in(our_reply) == alerts_in(their_reply) == [AlertDescription.record_overflow]
+
+
+@pytest.mark.parametrize("length,reason", OVERSIZED)
+def test_an_oversized_record_to_a_client(files, length, reason):
+    ours, our_reply = client_answered("fasttls", files, record(22, length))
+    theirs, their_reply = client_answered("ssl", files, record(22, length))
+    same_reason(ours, theirs, reason)
+    assert alerts_in(our_reply) == alerts_in(their_reply) == [AlertDescription.record_overflow]
+
+
+def ssl_client_against(server_kind: str, files, server_attrs: dict, client_attrs: dict, client_cert: bool = False):
+    """An ssl client (``client_attrs``) against a server of ``server_kind`` (``server_attrs``;
+    ``cert=False``: none loaded): the server's error and the client's."""
+    attrs = dict(server_attrs)
+    if attrs.pop("cert", True):
+        ctx = server_context(server_kind, files.cert, files.key)
+    else:
+        ctx = (fasttls.SSLContext if server_kind == "fasttls" else _StdSSLContext)(ssl.PROTOCOL_TLS_SERVER)
+    if attrs.pop("require_client_cert", False):
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(files.ca)
+    for name, value in attrs.items():
+        setattr(ctx, name, value)
+
+    def handler(raw):
+        with raw.dup() as keep:
+            try:
+                with ctx.wrap_socket(raw, server_side=True) as s:
+                    s.recv(100)
+            except ssl.SSLError:
+                # Read what the client still sends (its data after a TLS 1.3 Finished) before
+                # closing, so no reset overtakes the alert on its way to the client.
+                drain(keep)
+                raise
+
+    cctx = client_context("ssl", files, **client_attrs)
+    if client_cert:
+        cctx.load_cert_chain(files.client_cert, files.client_key)
+    with thread_server(handler) as srv:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=15) as raw:
+            with pytest.raises(ssl.SSLError) as info:
+                with cctx.wrap_socket(raw, server_hostname="localhost") as s:
+                    s.sendall(b"hello\n")  # TLS 1.3: a refused client hears it after its Finished
+                    s.recv(100)
+        srv.join()
+    assert len(srv.errors) == 1, (srv.errors, srv.results)
+    return srv.errors[0], info.value
+
+
+TLS12_ONLY = {"maximum_version": ssl.TLSVersion.TLSv1_2}
+
+
+@pytest.mark.parametrize(
+    "server_attrs,client_attrs,reason",
+    [
+        (TLS12_ONLY, {"minimum_version": ssl.TLSVersion.TLSv1_3}, "UNSUPPORTED_PROTOCOL"),
+        ({"require_client_cert": True}, {}, "PEER_DID_NOT_RETURN_A_CERTIFICATE"),
+        ({"require_client_cert": True, **TLS12_ONLY}, {}, "PEER_DID_NOT_RETURN_A_CERTIFICATE"),
+        ({"cert": False}, {}, "NO_SHARED_CIPHER"),
+        ({"cert": False}, TLS12_ONLY, "NO_SHARED_CIPHER"),
+    ],
+    ids=["no-common-version", "no-client-cert-tls13", "no-client-cert-tls12", "no-server-cert-tls13", "no-server-cert-tls12"],
+)
+def test_server_refusals_of_an_ssl_client_as_ssl_says_them(files, server_attrs, client_attrs, reason):
+    """Each server names OpenSSL's reason, and the ssl client hears the same alert from either."""
+    ours, our_client = ssl_client_against("fasttls", files, server_attrs, client_attrs)
+    theirs, their_client = ssl_client_against("ssl", files, server_attrs, client_attrs)
+    same_reason(ours, theirs, reason)
+    assert shape(our_client) == shape(their_client), (our_client, their_client)
+
+
+@pytest.mark.parametrize(
+    "s_client_args,curve,reason",
+    [
+        (["-tls1_1"], None, "UNSUPPORTED_PROTOCOL"),
+        (["-tls1_3", "-groups", "X25519"], "secp384r1", "NO_SUITABLE_KEY_SHARE"),
+        (["-tls1_3", "-sigalgs", "rsa_pss_rsae_sha256"], None, "NO_SUITABLE_SIGNATURE_ALGORITHM"),  # our certificate is ECDSA
+    ],
+    ids=["tls1_1", "no-common-group", "no-fitting-sigalg"],
+)
+def test_server_refusals_of_s_client_as_ssl_says_them(files, s_client_args, curve, reason):
+    """And s_client reads the same alert from either server."""
+    results, alerts = {}, {}
+    for kind in ("fasttls", "ssl"):
+        ctx = server_context(kind, files.cert, files.key)
+        if curve:
+            ctx.set_ecdh_curve(curve)
+
+        def handler(raw, ctx=ctx):
+            with ctx.wrap_socket(raw, server_side=True) as s:
+                s.recv(100)
+
+        with thread_server(handler) as srv:
+            with openssl_client(srv.port, ["-servername", "localhost", *s_client_args]) as cli:
+                srv.join()
+                cli.wait()
+                alerts[kind] = cli.wait_for(r"SSL alert number \d+")
+        assert len(srv.errors) == 1, (srv.errors, srv.results)
+        results[kind] = srv.errors[0]
+    same_reason(results["fasttls"], results["ssl"], reason)
+    assert alerts["fasttls"] == alerts["ssl"]
+
+
+def test_the_new_reasons_survive_the_copy_a_failed_connection_keeps():
+    from fasttls.errors import fresh_copy, not_a_tls_record, oversized_record
+
+    for err in (not_a_tls_record(0x47, 0x4554, 0x2047), oversized_record(18433, 16384)):
+        for copy in (fresh_copy(err), pickle.loads(pickle.dumps(err))):
+            assert (type(copy), shape(copy), copy.alert) == (type(err), shape(err), err.alert)
+
+
+# ---------------------------------------------------------------------------
+# A server name with a trailing dot
+# ---------------------------------------------------------------------------
+
+
+def test_a_server_name_with_a_trailing_dot_is_taken_as_ssl_takes_it(files):
+    """Python's ssl client sends server_hostname "localhost." as it is (RFC 6066 wants no dot);
+    OpenSSL's server takes it and its sni_callback sees the name as sent.  So does ours."""
+    seen: dict[str, list] = {}
+    for kind in ("fasttls", "ssl"):
+        ctx = server_context(kind, files.cert, files.key)
+        names = seen[kind] = []
+        ctx.sni_callback = lambda obj, name, c, names=names: names.append(name)
+
+        def handler(raw, ctx=ctx):
+            with ctx.wrap_socket(raw, server_side=True) as s:
+                s.sendall(s.recv(100))
+
+        cctx = client_context("ssl", files, check_hostname=False)
+        with thread_server(handler) as srv:
+            with socket.create_connection(("127.0.0.1", srv.port), timeout=15) as raw:
+                with cctx.wrap_socket(raw, server_hostname="localhost.") as s:
+                    s.sendall(b"ping")
+                    assert s.recv(100) == b"ping"
+            srv.join()
+        assert not srv.errors, srv.errors
+    assert seen["fasttls"] == seen["ssl"] == ["localhost."]
+
+
+def test_a_trailing_dot_is_dropped_for_certificates_callbacks_and_the_record(pki, files):
+    """Certificate selection, ClientHelloInfo.server_name and the connection's server_name use
+    the host name without the dot; Python's ssl and openssl s_client as clients."""
+    from fasttls.config import Config
+    from fasttls.errors import TLSError
+
+    from .interop import fasttls_server
+
+    infos: list = []
+
+    def choose(info):
+        infos.append(info.server_name)
+
+    config = Config(
+        certificates=[pki.server(names=("other.example",)), pki.server(names=("a.example",))], get_config_for_client=choose
+    )
+    with fasttls_server(config, connections=3) as srv:
+        cctx = client_context("ssl", files, check_hostname=False)
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=15) as raw:
+            with cctx.wrap_socket(raw, server_hostname="a.example.") as s:
+                assert ("DNS", "a.example") in s.getpeercert()["subjectAltName"]
+        with openssl_client(srv.port, ["-servername", "a.example.", "-CAfile", files.ca, "-verify_return_error"]) as cli:
+            cli.wait_for(r"Verify return code: 0 \(ok\)", timeout=15)
+            assert "a.example" in cli.wait_for(r"subject=.*")
+            cli.close_stdin()
+            cli.wait()
+        with openssl_client(srv.port, ["-servername", "a.example.."]) as cli:  # two dots: still refused
+            assert cli.wait_for(r"SSL alert number \d+", timeout=15) == "SSL alert number 47"  # illegal_parameter
+            cli.wait()
+        results = srv.join()
+    assert [r["sni"] for r in results[:2]] == ["a.example", "a.example"], results
+    assert isinstance(results[2], TLSError) and results[2].alert == AlertDescription.illegal_parameter, results
+    assert infos == ["a.example", "a.example"]
+
+
+def test_the_server_name_parser_takes_one_trailing_dot_and_no_more():
+    """One trailing dot is taken (the name as sent); two, or nothing but dots, stay
+    illegal_parameter."""
+    from fasttls.errors import TLSError
+    from fasttls.messages import extensions as ext
+
+    def sni(name: bytes) -> bytes:
+        return struct.pack("!HBH", len(name) + 3, 0, len(name)) + name
+
+    assert ext.parse_server_name(sni(b"a.example.")) == "a.example."
+    assert ext.parse_server_name(sni(b"A.example.")) == "A.example."
+    for name in (b"a.example..", b".", b".."):
+        with pytest.raises(TLSError) as info:
+            ext.parse_server_name(sni(name))
+        assert info.value.alert == AlertDescription.illegal_parameter, name

@@ -789,7 +789,7 @@ def test_minimal_client_hello_parses() -> None:
         (((E.server_name, b"\x00\x00"),), A.decode_error),
         (((E.server_name, b"\x00\x03\x00\x00\x00"),), A.decode_error),
         (((E.server_name, ext.build_server_name("a.example")),), None),
-        (((E.server_name, b"\x00\x0b\x00\x00\x08example."),), A.illegal_parameter),
+        (((E.server_name, b"\x00\x0c\x00\x00\x09example.."),), A.illegal_parameter),
         (((E.server_name, b"\x00\x0a\x00\x00\x07exampl\xc3"),), A.illegal_parameter),
         (((E.server_name, b"\x00\x0b\x00\x00\x03a.b\x00\x00\x02cd"),), A.illegal_parameter),  # two host names
         # Empty lists the RFCs forbid.

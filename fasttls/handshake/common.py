@@ -329,9 +329,28 @@ def verify_hooks(conn, config, peer_certificate: bool) -> None:
         _application_check("verify_connection", config.verify_connection, state)
 
 
+def no_client_certificate(alert: int) -> TLSError:
+    """A server requiring a client certificate got none: ``alert`` (certificate_required in TLS
+    1.3, handshake_failure in TLS 1.2) with OpenSSL's reason, as ssl reports it."""
+    return TLSError(
+        alert, "peer did not return a certificate: client did not provide a certificate", openssl_reason="PEER_DID_NOT_RETURN_A_CERTIFICATE"
+    )
+
+
+def sni_host(ch) -> str | None:
+    """The ClientHello's server_name without the one trailing dot a client may send.
+
+    RFC 6066 section 3 sends the name without it, but Python's ssl and OpenSSL clients send
+    ``server_hostname="localhost."`` as given and OpenSSL's server takes it; the name we
+    select certificates by, show callbacks and record is the host name itself.  The
+    message keeps what was sent (ssl's sni_callback gets that)."""
+    name = ch.server_name
+    return name[:-1] if name and name.endswith(".") else name
+
+
 def client_hello_info(ch, conn) -> ClientHelloInfo:
     return ClientHelloInfo(
-        ch.server_name, list(ch.cipher_suites), list(ch.supported_groups), list(ch.signature_algorithms),
+        sni_host(ch), list(ch.cipher_suites), list(ch.supported_groups), list(ch.signature_algorithms),
         list(ch.alpn_protocols), list(ch.supported_versions), conn,
     )
 
@@ -346,6 +365,11 @@ def certificate_candidates(config, ch, conn) -> list:
             return [cert]
     certs = config.certificates
     if not certs:
-        raise TLSError(AlertDescription.internal_error, "no server certificate configured")
-    named = [c for c in certs if ch.server_name and c.matches_name(ch.server_name)]
+        # As OpenSSL, which finds no suite it can use without a certificate: NO_SHARED_CIPHER,
+        # handshake_failure.
+        raise TLSError(
+            AlertDescription.handshake_failure, "no shared cipher: no server certificate configured", openssl_reason="NO_SHARED_CIPHER"
+        )
+    host = sni_host(ch)
+    named = [c for c in certs if host and c.matches_name(host)]
     return named + [c for c in certs if c not in named]

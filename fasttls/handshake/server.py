@@ -10,7 +10,7 @@ from ..config import Config
 from ..constants import AlertDescription, CipherSuite, ProtocolVersion
 from ..errors import TLSError
 from ..messages import handshake as m
-from .common import Handshake, Steps, client_hello_info, version_name
+from .common import Handshake, Steps, client_hello_info, sni_host, version_name
 from .server12 import ServerHandshakeTLS12
 from .server13 import ServerHandshakeTLS13
 
@@ -29,7 +29,7 @@ class ServerHandshake(Handshake):
         ch = yield from self.read_message(m.ClientHello)
         self.client_hello_received = True
         conn.client_random = ch.random
-        conn.server_name = ch.server_name
+        conn.server_name = sni_host(ch)
         conn.peer_cipher_suites = list(ch.cipher_suites)
         self.call_get_config_for_client(ch)
         version = self.pick_version(ch)
@@ -61,7 +61,11 @@ class ServerHandshake(Handshake):
                 break
         else:
             offered = ", ".join(version_name(v) for v in theirs) or "none"
-            raise TLSError(AlertDescription.protocol_version, f"client offered only versions we do not support ({offered})")
+            raise TLSError(
+                AlertDescription.protocol_version,
+                f"unsupported protocol: client offered only versions we do not support ({offered})",
+                openssl_reason="UNSUPPORTED_PROTOCOL",  # as ssl reports it (ssl_choose_server_version)
+            )
         # RFC 7507: a client retrying with a lower version than we support is being downgraded.
         if CipherSuite.TLS_FALLBACK_SCSV in ch.cipher_suites and version < ours[0]:
             raise TLSError(AlertDescription.inappropriate_fallback, "client fell back to an older version than we support (TLS_FALLBACK_SCSV)")
@@ -83,7 +87,8 @@ class ServerHandshake(Handshake):
         self.config = self.conn.config = config
 
     def call_sni_callback(self, ch: m.ClientHello) -> None:
-        """ssl's sni_callback: may switch the configuration, or name an alert to fail with."""
+        """ssl's sni_callback: may switch the configuration, or name an alert to fail with.
+        It gets the name as the client sent it, a trailing dot included, as ssl's does."""
         cb = self.config.sni_callback
         if cb is None:
             return

@@ -28,7 +28,16 @@ from ..messages import handshake as m
 from ..tickets import SessionState
 from ..transcript import Transcript
 from .client12 import derive_keys, export_keying_material, key_fits_suite
-from .common import ChangeCipherSpec, Steps, certificate_candidates, check_finished, client_certificates_allow_resumption, verify_hooks
+from .common import (
+    ChangeCipherSpec,
+    Steps,
+    certificate_candidates,
+    check_finished,
+    client_certificates_allow_resumption,
+    no_client_certificate,
+    sni_host,
+    verify_hooks,
+)
 from .server13 import negotiate_alpn, suite_preference, verify_client_certificates
 
 TLS12 = ProtocolVersion.TLS12
@@ -304,7 +313,7 @@ class ServerHandshakeTLS12:
         if not msg.certificate_list:
             if config.client_auth in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert):
                 # RFC 5246 7.4.6: a server that needs a certificate answers its absence with handshake_failure.
-                raise TLSError(AlertDescription.handshake_failure, "client did not provide a certificate")
+                raise no_client_certificate(AlertDescription.handshake_failure)
             return
         self.verified_chain_tail, self.leaf = verify_client_certificates(conn, config, list(msg.certificate_list))
 
@@ -359,7 +368,7 @@ class ServerHandshakeTLS12:
             lifetime=config.ticket_lifetime,
             extended_master_secret=conn.ems,
             alpn_protocol=conn.alpn_protocol or "",
-            server_name=self.client_hello.server_name or "",
+            server_name=sni_host(self.client_hello) or "",
             peer_certificates=list(conn.peer_certificates),
             peer_verified=bool(conn.peer_certificates) and config.client_auth >= ClientAuthType.VerifyClientCertIfGiven,
             verified_chain_tail=self.verified_chain_tail,

@@ -31,6 +31,8 @@ from .common import (
     check_extensions,
     check_finished,
     client_certificates_allow_resumption,
+    no_client_certificate,
+    sni_host,
     verify_hooks,
     verify_peer_certificate_hook,
 )
@@ -173,7 +175,11 @@ class ServerHandshakeTLS13:
         if selected is None:
             selected = next((g for g in ours if g in ch.supported_groups), None)
             if selected is None:
-                raise TLSError(AlertDescription.handshake_failure, "no key exchange group in common with the client")
+                raise TLSError(
+                    AlertDescription.handshake_failure,
+                    "no suitable key share: no key exchange group in common with the client",
+                    openssl_reason="NO_SUITABLE_KEY_SHARE",  # as ssl reports it
+                )
             yield from self.do_hello_retry_request(selected)
             ch = self.client_hello
             shares = dict(ch.key_shares)
@@ -280,7 +286,11 @@ class ServerHandshakeTLS13:
                 conn.local_certificate = c
                 conn.signature_scheme = scheme
                 return
-        raise TLSError(AlertDescription.handshake_failure, "no certificate compatible with the client's signature algorithms")
+        raise TLSError(
+            AlertDescription.handshake_failure,
+            "no suitable signature algorithm: no certificate compatible with the client's signature algorithms",
+            openssl_reason="NO_SUITABLE_SIGNATURE_ALGORITHM",  # as ssl reports it
+        )
 
     # ------------------------------------------------------------------ our flight
 
@@ -385,7 +395,7 @@ class ServerHandshakeTLS13:
         chain_der = [e.cert_data for e in msg.certificate_list]
         if not chain_der:
             if config.client_auth in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert):
-                raise TLSError(AlertDescription.certificate_required, "client did not provide a certificate")
+                raise no_client_certificate(AlertDescription.certificate_required)
             verify_hooks(conn, config, peer_certificate=True)
             return
         self.verified_chain_tail, leaf = verify_client_certificates(conn, config, chain_der)
@@ -434,7 +444,7 @@ class ServerHandshakeTLS13:
                 age_add=age_add,
                 lifetime=lifetime,
                 alpn_protocol=conn.alpn_protocol or "",
-                server_name=ch.server_name or "",
+                server_name=sni_host(ch) or "",
                 peer_certificates=list(conn.peer_certificates),
                 peer_verified=bool(conn.peer_certificates) and config.client_auth >= ClientAuthType.VerifyClientCertIfGiven,
                 verified_chain_tail=self.verified_chain_tail,
@@ -499,7 +509,7 @@ class ServerHandshakeTLS13:
             chain_der = [e.cert_data for e in msg.certificate_list]
             if not chain_der:
                 if config.client_auth in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert):
-                    raise TLSError(AlertDescription.certificate_required, "client did not provide a certificate")
+                    raise no_client_certificate(AlertDescription.certificate_required)
                 self.pha_chain = ([], [])
                 self.pha_signed = True  # nothing to sign: the Finished comes next
                 return None

@@ -169,9 +169,12 @@ def parse_server_name(data: bytes) -> str | None:
     """RFC 6066 section 3, ``ServerNameList``; only ``host_name(0)`` entries count.
 
     As Go: an empty list or an empty name is decode_error; other name types are
-    skipped.  A second host_name, a trailing dot, a NUL, or a name that is not ASCII
-    (RFC 6066: "a byte string using ASCII encoding without a trailing dot") is
-    illegal_parameter.  Returns None when the list holds no host_name.
+    skipped.  A second host_name, a NUL, or a name that is not ASCII is illegal_parameter.
+    RFC 6066 says "a byte string using ASCII encoding without a trailing dot", but Python's
+    ssl and OpenSSL clients send ``localhost.`` as given and OpenSSL's server takes it: we
+    accept one trailing dot (the name is returned as sent; the server handshake drops the
+    dot, ``handshake.common.sni_host``), not a name that is only a dot or ends in two.
+    Returns None when the list holds no host_name.
     """
     n = len(data)
     # The usual form, one host_name entry filling the list, in one step.
@@ -199,8 +202,8 @@ def parse_server_name(data: bytes) -> str | None:
             # A NUL would let "good.example\0.evil.example" pass for another name in C code.
             raise TLSError(AlertDescription.illegal_parameter, "server_name host name contains a NUL byte")
         host = name.decode("ascii")
-        if host.endswith("."):
-            raise TLSError(AlertDescription.illegal_parameter, f"server_name host name {host!r} ends with a dot")
+        if host == "." or host.endswith(".."):
+            raise TLSError(AlertDescription.illegal_parameter, f"server_name host name {host!r} ends with an empty label")
     _done(r)
     return host
 

@@ -15,7 +15,7 @@ cdef extern from "Python.h":
 from fasttls.record._common cimport load_be16, write_header as c_write_header
 
 from ..constants import AlertDescription
-from ..errors import TLSError
+from ..errors import TLSError, not_a_tls_record, oversized_record
 
 __all__ = [
     "HEADER_SIZE",
@@ -58,14 +58,14 @@ cdef list _POOL = []
 cdef int _check_header(int content_type, int version, int length, int expected_version, Py_ssize_t max_length) except -1:
     if not expected_version and version >> 8 != 3:
         # Before the version is settled, bytes that are not a TLS record at all (a plain
-        # HTTP answer, say): OpenSSL's "wrong version number", which urllib3 looks for.
-        raise TLSError(AlertDescription.protocol_version, f"wrong version number: record with version 0x{version:04x} is not TLS")
+        # HTTP answer or request): OpenSSL's WRONG_VERSION_NUMBER or HTTP_REQUEST.
+        raise not_a_tls_record(content_type, version, length)
     if content_type < 20 or content_type > 23:
         raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {content_type}")
     if expected_version and version != expected_version:
         raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x{expected_version:04x}")
     if length > max_length:
-        raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {max_length}")
+        raise oversized_record(length, max_length)
     return 0
 
 

@@ -8,7 +8,7 @@ inner plaintext (content || type || zeros, RFC 8446 section 5.2).
 from __future__ import annotations
 
 from ..constants import AlertDescription
-from ..errors import TLSError
+from ..errors import TLSError, not_a_tls_record, oversized_record
 
 __all__ = [
     "HEADER_SIZE",
@@ -57,14 +57,14 @@ _POOL: list = []
 def _check_header(content_type: int, version: int, length: int, expected_version: int, max_length: int) -> None:
     if not expected_version and version >> 8 != 3:
         # Before the version is settled, bytes that are not a TLS record at all (a plain
-        # HTTP answer, say): OpenSSL's "wrong version number", which urllib3 looks for.
-        raise TLSError(AlertDescription.protocol_version, f"wrong version number: record with version 0x{version:04x} is not TLS")
+        # HTTP answer or request): OpenSSL's WRONG_VERSION_NUMBER or HTTP_REQUEST.
+        raise not_a_tls_record(content_type, version, length)
     if content_type < CHANGE_CIPHER_SPEC or content_type > APPLICATION_DATA:
         raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {content_type}")
     if expected_version and version != expected_version:
         raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x{expected_version:04x}")
     if length > max_length:
-        raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {max_length}")
+        raise oversized_record(length, max_length)
 
 
 def parse_header(
