@@ -287,7 +287,9 @@ class Config:
     #: ``dataclasses.replace(config, ...)`` does); limits on reading the ClientHello
     #: itself are this config's.
     get_config_for_client: Callable[[ClientHelloInfo], Config | None] | None = None
-    #: Called on the server with (connection, server_name) before certificate selection (ssl's sni_callback).
+    #: Called on the server with (connection, server_name) before certificate selection (ssl's
+    #: sni_callback): None goes on; anything else is the number of a fatal alert to fail with
+    #: (0 included, as ssl), or internal_error when it is not an int.
     sni_callback: Callable[[Any, str | None], Any] | None = None
 
     # Peer verification
@@ -310,6 +312,11 @@ class Config:
     #: CAs need keyUsage and a critical basicConstraints, leaves an authorityKeyIdentifier.
     #: Off, the private CAs OpenSSL and Go accept verify too (see ``fasttls.verify``).
     x509_strict: bool = False
+    #: OpenSSL's security level (``SSLContext.security_level``, ``@SECLEVEL=n``; 2 is OpenSSL's
+    #: default): the peer's key, its CAs' keys and the signatures below the anchor must reach
+    #: 80, 112, 128, 192 or 256 bits of strength (levels 1 to 5; 0 asks nothing), verify
+    #: codes 66, 67 and 68 otherwise (``fasttls.verify``).  Checked on chains we verify.
+    security_level: int = 2
     client_auth: ClientAuthType = ClientAuthType.NoClientCert
     client_ca_store: Any = None  # TrustStore for client certificates (defaults to trust_store)
     #: Server: the distinguished names (DER, or ``x509.Name``) listed in a CertificateRequest

@@ -21,6 +21,7 @@ exchange groups, e.g. ``"X25519MLKEM768:X25519:P-256"``).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import ssl
 import sys
@@ -34,7 +35,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
-from . import cipher_suites, key_exchange
+from . import cipher_suites, key_exchange, verify
+from .auth import CERT_PARSE_ERRORS
 from .config import CertifiedKey, ClientAuthType, Config, key_matches_certificate
 from .constants import AlertDescription, ProtocolVersion
 from .tickets import ClientSessionCache, TicketKeys, check_session_origin
@@ -133,9 +135,9 @@ _SESSION_STAT_KEYS = (
 )
 
 
-def _ssl_error(reason: str, message: str) -> ssl.SSLError:
+def _ssl_error(reason: str, message: str, errno: int = ssl.SSL_ERROR_SSL) -> ssl.SSLError:
     """An ``ssl.SSLError`` shaped like the one OpenSSL's context methods raise."""
-    err = ssl.SSLError(ssl.SSL_ERROR_SSL, f"[{reason}] {message}")
+    err = ssl.SSLError(errno, f"[{reason}] {message}")
     err.library, err.reason = reason.split(":")[0], reason.split(": ", 1)[-1]
     return err
 
@@ -153,11 +155,87 @@ def _key_slot(key: Any) -> str:
     return type(key).__name__
 
 
+# ssl_security_cert's refusals (ssl/ssl_cert.c): OpenSSL's reason, its text, and its reason
+# code, which ssl gives as the error's errno.
+_EE_KEY_TOO_SMALL = ("SSL: EE_KEY_TOO_SMALL", "ee key too small", 399)
+_CA_KEY_TOO_SMALL = ("SSL: CA_KEY_TOO_SMALL", "ca key too small", 397)
+_CA_MD_TOO_WEAK = ("SSL: CA_MD_TOO_WEAK", "ca md too weak", 398)
+
+
+def _self_signed(cert: x509.Certificate) -> bool:
+    """OpenSSL's EXFLAG_SS, closely enough: issued to itself, and an authorityKeyIdentifier,
+    if any, names its own key (X509_check_akid)."""
+    try:
+        if cert.subject != cert.issuer:
+            return False
+    except CERT_PARSE_ERRORS:  # a damaged name: CertifiedKey says so below
+        return False
+    try:
+        aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
+        ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    except (x509.ExtensionNotFound, *CERT_PARSE_ERRORS):
+        return True
+    return aki is None or aki == ski
+
+
+def _chain_security_error(chain: list[x509.Certificate], level: int) -> ssl.SSLError | None:
+    """What ``load_cert_chain`` refuses at ``level``, as ssl_security_cert does for each
+    certificate SSL_CTX_use_certificate_chain_file loads: the leaf's key (EE_KEY_TOO_SMALL),
+    the other certificates' keys (CA_KEY_TOO_SMALL), and every signature but a self-signed
+    certificate's (CA_MD_TOO_WEAK: SHA-1 fails from level 1 on)."""
+    need = verify.level_bits(level)
+    if not need:
+        return None
+    for i, cert in enumerate(chain):
+        problem = None
+        if verify.certificate_key_bits(cert) < need:
+            problem = _CA_KEY_TOO_SMALL if i else _EE_KEY_TOO_SMALL
+        elif not _self_signed(cert) and verify.signature_security_bits(cert) < need:
+            problem = _CA_MD_TOO_WEAK
+        if problem is not None:
+            return _ssl_error(*problem)
+    return None
+
+
+_CIPHER_ITEM_SEPARATORS = re.compile(r"[:, ;]")
+_CIPHER_BUF_CHAR = re.compile(r"[A-Za-z0-9.=-]")
+_CIPHER_COMMAND = re.compile(r"[A-Za-z0-9.=-]*")
+_CIPHER_NAME_THEN_COMMAND = re.compile(r"(?<=[A-Za-z0-9.=-])@")
+
+
+def _cipher_string_level(cipherlist: str) -> tuple[int | None, bool]:
+    """The ``@`` commands of an OpenSSL cipher string, as ssl_cipher_process_rulestr reads
+    them: ``(level, ok)``, where ``level`` is the last ``@SECLEVEL=n`` (n of 0 to 5) before
+    the first invalid command (None if there is none) and ``ok`` says that no command was
+    invalid.  A command starts an element or follows a cipher name ("DEFAULT@SECLEVEL=1");
+    after one, the rest of the element is skipped ("@STRENGTH@SECLEVEL=1" is @STRENGTH)."""
+    level = None
+    for item in _CIPHER_ITEM_SEPARATORS.split(cipherlist):
+        at = item.find("@")
+        if at < 0:
+            continue
+        if at and not _CIPHER_BUF_CHAR.fullmatch(item[at - 1]):
+            return level, False  # "!@SECLEVEL=1": an operator without a cipher name
+        command = _CIPHER_COMMAND.match(item, at + 1).group()
+        if command == "STRENGTH":
+            continue
+        if len(command) == 10 and command.startswith("SECLEVEL=") and command[9] in "012345":
+            level = int(command[9])
+            continue
+        return level, False
+    return level, True
+
+
 def _fspath(value: Any, what: str) -> str:
     try:
         return os.fsdecode(os.fspath(value))
     except TypeError:
         raise TypeError(f"{what} should be a valid filesystem path") from None
+
+
+#: The size of the buffer OpenSSL's PEM code gives a password callback (pem.h PEM_BUFSIZE);
+#: ssl takes a password that fills it, as long as the key is encrypted.
+_PEM_BUFSIZE = 1024
 
 
 def _password_bytes(password: Any) -> bytes | None:
@@ -171,8 +249,8 @@ def _password_bytes(password: Any) -> bytes | None:
         raise TypeError("password should be a string or callable")
     if isinstance(password, str):
         password = password.encode("utf-8")
-    if len(password) > 1023:  # OpenSSL's PEM_BUFSIZE - 1, as ssl enforces
-        raise ValueError("password cannot be longer than 1023 bytes")
+    if len(password) > _PEM_BUFSIZE:  # _ssl.c _password_callback: OpenSSL's buffer, PEM_BUFSIZE bytes
+        raise ValueError(f"password cannot be longer than {_PEM_BUFSIZE} bytes")
     return bytes(password)
 
 
@@ -261,6 +339,8 @@ class SSLContext(_StdSSLContext):
         self._certificates: list[CertifiedKey] = []
         self._trust = TrustStore()
         self._trust_shared = False  # True while self._trust is the process-wide system store
+        # OpenSSL's default level (its configuration may change it), as ssl reports it.
+        self._security_level = int(_StdSSLContext.security_level.__get__(self))
         self._suites13 = list(cipher_suites.DEFAULT_TLS13_SUITES)
         self._suites12 = list(cipher_suites.DEFAULT_TLS12_SUITES)
         self._groups = list(key_exchange.DEFAULT_GROUPS)
@@ -324,6 +404,7 @@ class SSLContext(_StdSSLContext):
             verify_peer=self._verify_mode != CERT_NONE,
             check_hostname=self._check_hostname,
             x509_strict=bool(self._verify_flags & VERIFY_X509_STRICT),
+            security_level=self._security_level,  # ssl_verify_cert_chain: the verify auth level
             client_auth=client_auth,
             client_ca_store=self._trust,
             client_ca_names=[],  # as ssl (OpenSSL without SSL_CTX_set_client_CA_list): none
@@ -359,11 +440,7 @@ class SSLContext(_StdSSLContext):
         except BaseException as exc:  # ssl: an exception fails the handshake with handshake_failure
             sys.unraisablehook(_Unraisable(exc, callback))
             return AlertDescription.handshake_failure
-        if result is None:
-            return None
-        if not isinstance(result, int):
-            return AlertDescription.internal_error
-        return int(result) if result else None
+        return result  # None goes on; anything else is an alert (ServerHandshake.call_sni_callback)
 
     def _stat(self, key: str, n: int = 1) -> None:
         with self._lock:
@@ -458,6 +535,10 @@ class SSLContext(_StdSSLContext):
             chain = x509.load_pem_x509_certificates(cert_data)
         except ValueError:
             raise _ssl_error("SSL", "PEM lib: no certificate found in certfile") from None
+        # Before the key, as SSL_CTX_use_certificate_chain_file comes before the key in ssl.
+        error = _chain_security_error(chain, self._security_level)
+        if error is not None:
+            raise error
         # As OpenSSL: the password (or its callback) is asked for only when the key is
         # encrypted, and an unneeded one is ignored.
         try:
@@ -549,8 +630,16 @@ class SSLContext(_StdSSLContext):
         """OpenSSL cipher string for TLS 1.2 suites (TLS 1.3 suites: :meth:`set_ciphersuites`)."""
         if not isinstance(cipherlist, str):
             raise TypeError(f"set_ciphers() argument must be str, not {type(cipherlist).__name__}")
+        level, commands_ok = _cipher_string_level(cipherlist)
+        if level is not None and level != self._security_level:
+            # Set as OpenSSL parses the string, so it stays even when the string then fails.
+            self._security_level = level
+            self._changed(security=True)
+        if not commands_ok:
+            raise _ssl_error("SSL: NO_CIPHER_MATCH", "No cipher can be selected.")
         try:
-            suites = cipher_suites.parse_openssl_cipher_string(cipherlist)
+            # "ALL@SECLEVEL=1": a command right after a cipher name starts an element of its own.
+            suites = cipher_suites.parse_openssl_cipher_string(_CIPHER_NAME_THEN_COMMAND.sub(":@", cipherlist))
         except ssl.SSLError:
             raise _ssl_error("SSL: NO_CIPHER_MATCH", "No cipher can be selected.") from None
         self._suites12 = suites
@@ -768,7 +857,10 @@ class SSLContext(_StdSSLContext):
 
     @property
     def security_level(self) -> int:
-        return 2
+        """OpenSSL's security level: ``@SECLEVEL=n`` in :meth:`set_ciphers` sets it.  It bounds
+        the keys and signatures of the peer's chain (verify codes 66, 67, 68) and of our own
+        (:meth:`load_cert_chain`); level n asks for 80, 112, 128, 192, 256 bits (n = 1..5)."""
+        return self._security_level
 
     @property
     def keylog_filename(self) -> str | None:

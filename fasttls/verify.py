@@ -44,6 +44,11 @@ Policy choices, and why:
   ``openssl req -x509`` makes), and a leaf without an authorityKeyIdentifier
   (it only helps path building).  See ``_Policies``.  Strict also asks for
   OpenSSL's key identifiers on CAs (``_check_key_identifiers``).
+* **Security level** (``Config.security_level``, which ``SSLContext`` sets from
+  ``@SECLEVEL=n``; OpenSSL's default 2): the peer's key is checked first (code 66, as
+  X509_verify_cert does), then the CAs' keys (67) and the signatures below the anchor
+  (68), with OpenSSL 3.0's strengths (:func:`security_bits`).  cryptography's own floor
+  stays: below level 2 it still refuses RSA CAs under 2048 bits and SHA-1 signatures.
 * A leaf that is itself one of the trust anchors (a pinned self-signed
   certificate, e.g. from ``openssl req -x509``, which marks it cA=TRUE) is
   accepted as its own chain.
@@ -69,9 +74,10 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.utils import CryptographyDeprecationWarning
-from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, PublicKeyAlgorithmOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, PublicKeyAlgorithmOID, SignatureAlgorithmOID
 from cryptography.x509.verification import (
     Criticality,
     DNSName,
@@ -96,12 +102,19 @@ __all__ = [
     "hostname_subject",
     "ip_literal",
     "X509_V_ERR",
+    "DEFAULT_SECURITY_LEVEL",
+    "security_bits",
+    "signature_security_bits",
+    "key_meets_security_level",
+    "level_bits",
+    "certificate_key_bits",
 ]
 
 # ---------------------------------------------------------------------------
 # OpenSSL verify codes (the ones we report) and the alert OpenSSL sends for each
-# (ssl/statem/statem_lib.c ssl_x509err2alert).  Messages are OpenSSL 3's
-# X509_verify_cert_error_string().
+# (ssl/statem/statem_lib.c ssl_x509err2alert).  Codes its table leaves out get its
+# default, certificate_unknown: 34, 47, 48, 76, 82 and the strict ones (measured with
+# ssl; tests/test_verify.py).  Messages are OpenSSL 3's X509_verify_cert_error_string().
 # ---------------------------------------------------------------------------
 
 X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
@@ -113,28 +126,27 @@ X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
     19: ("self-signed certificate in certificate chain", AlertDescription.unknown_ca),
     20: ("unable to get local issuer certificate", AlertDescription.unknown_ca),
     22: ("certificate chain too long", AlertDescription.unknown_ca),
-    25: ("path length constraint exceeded", AlertDescription.bad_certificate),
+    25: ("path length constraint exceeded", AlertDescription.unknown_ca),
     26: ("unsuitable certificate purpose", AlertDescription.unsupported_certificate),
     32: ("key usage does not include certificate signing", AlertDescription.bad_certificate),
-    34: ("unhandled critical extension", AlertDescription.unsupported_certificate),
+    34: ("unhandled critical extension", AlertDescription.certificate_unknown),
     37: ("invalid non-CA certificate (has CA markings)", AlertDescription.bad_certificate),
     41: ("invalid or inconsistent certificate extension", AlertDescription.bad_certificate),
-    47: ("permitted subtree violation", AlertDescription.bad_certificate),
-    48: ("excluded subtree violation", AlertDescription.bad_certificate),
+    47: ("permitted subtree violation", AlertDescription.certificate_unknown),
+    48: ("excluded subtree violation", AlertDescription.certificate_unknown),
     62: ("hostname mismatch", AlertDescription.bad_certificate),
     64: ("IP address mismatch", AlertDescription.bad_certificate),
     66: ("EE certificate key too weak", AlertDescription.bad_certificate),
     67: ("CA certificate key too weak", AlertDescription.bad_certificate),
     68: ("CA signature digest algorithm too weak", AlertDescription.bad_certificate),
-    # Not in ssl_x509err2alert's table: OpenSSL's default alert.
     76: ("Cannot find certificate signature algorithm", AlertDescription.certificate_unknown),
     79: ("invalid CA certificate", AlertDescription.unknown_ca),
-    82: ("Key usage keyCertSign invalid for non-CA cert", AlertDescription.bad_certificate),
+    82: ("Key usage keyCertSign invalid for non-CA cert", AlertDescription.certificate_unknown),
     # VERIFY_X509_STRICT's own codes (OpenSSL 3).
-    85: ("Missing Authority Key Identifier", AlertDescription.bad_certificate),
-    86: ("Missing Subject Key Identifier", AlertDescription.bad_certificate),
-    89: ("Basic Constraints of CA cert not marked critical", AlertDescription.bad_certificate),
-    92: ("CA cert does not include key usage extension", AlertDescription.bad_certificate),
+    85: ("Missing Authority Key Identifier", AlertDescription.certificate_unknown),
+    86: ("Missing Subject Key Identifier", AlertDescription.certificate_unknown),
+    89: ("Basic Constraints of CA cert not marked critical", AlertDescription.certificate_unknown),
+    92: ("CA cert does not include key usage extension", AlertDescription.certificate_unknown),
 }
 
 # cryptography's VerificationError texts -> OpenSSL code, for failures the
@@ -146,6 +158,7 @@ _MESSAGE_CODES: tuple[tuple[str | tuple[str, ...], int], ...] = (
     (("2.5.29.15", "Certificate is missing required extension"), 92),
     ("basicConstraints.cA must not be asserted", 37),
     ("basicConstraints.cA must be asserted", 79),
+    (("2.5.29.19", "missing required extension"), 79),  # an issuer without basicConstraints
     ("keyUsage.keyCertSign must be asserted", 79),
     ("EE keyUsage must not assert keyCertSign", 82),
     ("path length constraint", 25),
@@ -166,6 +179,173 @@ _MESSAGE_CODES: tuple[tuple[str | tuple[str, ...], int], ...] = (
 # the leaf and the anchor; Python's ssl keeps it).  cryptography's own default is 8, so
 # _builder raises it to this, and the diagnosis walk reports 22 past it as OpenSSL does.
 _MAX_PATH = 100
+
+
+# ---------------------------------------------------------------------------
+# Security levels (OpenSSL's SSL_CTX_set_security_level, ssl's security_level)
+# ---------------------------------------------------------------------------
+
+#: OpenSSL's default level, which ssl's ``SSLContext.security_level`` reads without an
+#: ``@SECLEVEL=n`` in the cipher string.
+DEFAULT_SECURITY_LEVEL = 2
+
+#: The bits of security levels 1 to 5 ask of a key or a signature (OpenSSL's minbits_table,
+#: x509_vfy.c and ssl/t1_lib.c): RSA/DSA of 1024, 2048, 3072, 7680, 15360 bits, ECC of 160,
+#: 224, 256, 384, 512 bits.  Level 0 asks nothing; a level above 5 counts as 5.
+_LEVEL_BITS = (80, 112, 128, 192, 256)
+
+
+def level_bits(level: int) -> int:
+    """The security bits ``level`` asks for (0 at level 0 and below)."""
+    return 0 if level <= 0 else _LEVEL_BITS[min(level, len(_LEVEL_BITS)) - 1]
+
+
+def _bn_security_bits(bits: int, subgroup_bits: int = -1) -> int:
+    """OpenSSL 3.0's BN_security_bits: the strength of a DSA prime of ``bits`` with a
+    subgroup of ``subgroup_bits``."""
+    secbits = next((sb for size, sb in ((15360, 256), (7680, 192), (3072, 128), (2048, 112), (1024, 80)) if bits >= size), 0)
+    if not secbits or subgroup_bits == -1:
+        return secbits
+    half = subgroup_bits // 2
+    return 0 if half < 80 else min(half, secbits)
+
+
+#: ossl_ifc_ffc_compute_security_bits's canonical values (SP 800-56B rev 2 Appendix D,
+#: FIPS 140-2 IG 7.5).
+_RSA_CANONICAL = {2048: 112, 3072: 128, 4096: 152, 6144: 176, 7680: 192, 8192: 200, 15360: 256}
+
+
+# ossl_ifc_ffc_compute_security_bits works in fixed point (18 fractional bits); its steps
+# are copied so the thresholds are OpenSSL's to the bit (1963 bits give 112, 2671 give 128).
+_FX = 1 << 18
+_FX_CBRT = 1 << 12
+_FX_LN2, _FX_LOG2E, _FX_1_923, _FX_4_690 = 0x02C5C8, 0x05C551, 0x07B126, 0x12C28F
+
+
+def _fx_mul(a: int, b: int) -> int:
+    return a * b // _FX
+
+
+def _fx_cbrt(x: int) -> int:
+    """icbrt64: the shifting cube root of a scaled 64-bit integer."""
+    r = 0
+    for shift in range(63, -1, -3):
+        r <<= 1
+        b = 3 * r * (r + 1) + 1
+        if (x >> shift) >= b:
+            x -= b << shift
+            r += 1
+    return r * _FX_CBRT
+
+
+def _fx_ln(v: int) -> int:
+    """ilog_e: the natural logarithm of a scaled integer above one."""
+    r = 0
+    while v >= 2 * _FX:
+        v >>= 1
+        r += _FX
+    i = _FX // 2
+    while i:
+        v = _fx_mul(v, v)
+        if v >= 2 * _FX:
+            v >>= 1
+            r += i
+        i //= 2
+    return r * _FX // _FX_LOG2E
+
+
+def _rsa_security_bits(n: int) -> int:
+    """OpenSSL 3.0's RSA_security_bits (crypto/rsa/rsa_lib.c ossl_ifc_ffc_compute_security_bits):
+    the canonical values, else SP 800-56B's estimate 1.923 * cbrt(n ln2 * ln(n ln2)^2) - 4.69
+    in bits, rounded to a multiple of 8 and capped.  So 1024 bits give 80 and 2040 give 112
+    (ssl takes a 2040-bit key at level 2)."""
+    if n in _RSA_CANONICAL:
+        return _RSA_CANONICAL[n]
+    if n >= 687737:
+        return 1200
+    if n < 8:
+        return 0
+    cap = 192 if n <= 7680 else 256 if n <= 15360 else 1200
+    x = n * _FX_LN2
+    lx = _fx_ln(x)
+    y = ((_fx_mul(_FX_1_923, _fx_cbrt(_fx_mul(_fx_mul(x, lx), lx))) - _FX_4_690) // _FX_LN2) & 0xFFFF
+    return min((y + 4) & ~7, cap)
+
+
+def security_bits(public_key: Any) -> int:
+    """EVP_PKEY_get_security_bits (OpenSSL 3.0): RSA (PSS keys too) by RSA_security_bits,
+    DSA by BN_security_bits, ECDSA by the size of the curve (ec_security_bits reads the group
+    order's, which is the field's for the curves cryptography names), Ed25519/X25519 128 and
+    Ed448/X448 224; 0 for a key it does not know, which no level above 0 takes."""
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return _rsa_security_bits(public_key.key_size)
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        bits = public_key.curve.key_size
+        return next((sb for size, sb in ((512, 256), (384, 192), (256, 128), (224, 112), (160, 80)) if bits >= size), bits // 2)
+    if isinstance(public_key, (ed25519.Ed25519PublicKey, x25519.X25519PublicKey)):
+        return 128
+    if isinstance(public_key, (ed448.Ed448PublicKey, x448.X448PublicKey)):
+        return 224
+    if isinstance(public_key, dsa.DSAPublicKey):
+        return _bn_security_bits(public_key.key_size, public_key.parameters().parameter_numbers().q.bit_length())
+    return 0
+
+
+def certificate_key_bits(cert: x509.Certificate) -> int:
+    """:func:`security_bits` of the certificate's key (0 when cryptography cannot load it:
+    OpenSSL's "unsupported or malformed keys are not secure")."""
+    try:
+        return security_bits(cert.public_key())
+    except (UnsupportedAlgorithm, *CERT_PARSE_ERRORS):
+        return 0
+
+
+def key_meets_security_level(public_key: Any, level: int) -> bool:
+    """x509_vfy.c check_key_level: is the key strong enough for ``level``?"""
+    return level <= 0 or security_bits(public_key) >= level_bits(level)
+
+
+#: Signature digests whose strength is not half their size (x509_set.c x509_sig_info_init).
+_WEAK_DIGESTS = {"sha1": 63, "md5": 39}
+
+
+def signature_security_bits(cert: x509.Certificate) -> int:
+    """X509_get_signature_info's strength of the certificate's signature (OpenSSL 3.0): half
+    the digest's size, 63 for SHA-1 and 39 for MD5 (collisions found), 128 for Ed25519 and
+    224 for Ed448; 0 for an algorithm it does not know."""
+    oid = cert.signature_algorithm_oid
+    if oid == SignatureAlgorithmOID.ED25519:
+        return 128
+    if oid == SignatureAlgorithmOID.ED448:
+        return 224
+    try:
+        digest = cert.signature_hash_algorithm
+    except (UnsupportedAlgorithm, ValueError):
+        return 0
+    if not isinstance(digest, hashes.HashAlgorithm):
+        return 0
+    return _WEAK_DIGESTS.get(digest.name, digest.digest_size * 4)
+
+
+def _check_ee_key_level(leaf: x509.Certificate, level: int) -> None:
+    """X509_verify_cert's first check: the peer's own key must reach the level (code 66),
+    whatever the chain."""
+    if level > 0 and certificate_key_bits(leaf) < level_bits(level):
+        raise _error(66)
+
+
+def _auth_level_code(path: Sequence[x509.Certificate], level: int) -> int:
+    """x509_vfy.c check_auth_level on a path (leaf .. anchor): every CA's key, the anchor's
+    too, must reach the level (67), and every signature but the anchor's (68); 0 if so."""
+    if level <= 0:
+        return 0
+    need = level_bits(level)
+    for i, cert in enumerate(path):
+        if i > 0 and certificate_key_bits(cert) < need:
+            return 67
+        if i < len(path) - 1 and signature_security_bits(cert) < need:
+            return 68
+    return 0
 
 
 def _error(code: int, verify_message: str | None = None, detail: str | None = None) -> SSLCertVerificationError:
@@ -686,17 +866,21 @@ def verify_server_chain(
     now: datetime.datetime | None = None,
     *,
     strict: bool = False,
+    security_level: int = DEFAULT_SECURITY_LEVEL,
 ) -> list[x509.Certificate]:
     """Verify a server's chain (leaf first); return the verified path (leaf .. anchor).
 
     With ``server_hostname`` the leaf must match it (IP literals against IP
     SANs); with None only the chain and its serverAuth usage are checked (see
-    the module docstring for how).  Failures raise
+    the module docstring for how).  Keys and signatures must reach
+    ``security_level`` (OpenSSL's levels).  Failures raise
     :class:`~fasttls.errors.SSLCertVerificationError`.
     """
     _check_chain(chain, "server")
     when = _utc(now)
     leaf, intermediates = chain[0], list(chain[1:])
+    level = security_level
+    _check_ee_key_level(leaf, level)
     pol = _get_policies(strict)
     subject = None
     dns_name = ""  # the normalized host name, unless it is an IP literal
@@ -709,7 +893,7 @@ def verify_server_chain(
             dns_name = normalized
     cstore = store.store() if store is not None else None
     if cstore is None:
-        raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, "no trust anchors")
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, "no trust anchors", level)
 
     anchor_leaf = leaf in store
     verifier = None
@@ -729,7 +913,10 @@ def verify_server_chain(
             ee = _relax_anchor_leaf(pol.server_noname_ee) if anchor_leaf else pol.server_noname_ee
             path = list(_builder(cstore, when, pol.server_noname_ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
-        raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, str(e)) from None
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, str(e), level) from None
+    code = _auth_level_code(path, level)
+    if code:
+        raise _error(code)
     # Our matcher decides when cryptography could not take the name, and checks a name
     # with one dot again: cryptography lets "*.com" cover "example.com", OpenSSL wants
     # two labels after the star (v3_utl.c valid_star).
@@ -746,20 +933,27 @@ def verify_client_chain(
     now: datetime.datetime | None = None,
     *,
     strict: bool = False,
+    security_level: int = DEFAULT_SECURITY_LEVEL,
 ) -> list[x509.Certificate]:
-    """Verify a client's chain (leaf first) for clientAuth; return the verified path."""
+    """Verify a client's chain (leaf first) for clientAuth; return the verified path.
+    Keys and signatures must reach ``security_level`` (OpenSSL's levels)."""
     _check_chain(chain, "client")
     when = _utc(now)
     leaf, intermediates = chain[0], list(chain[1:])
+    level = security_level
+    _check_ee_key_level(leaf, level)
     pol = _get_policies(strict)
     cstore = store.store() if store is not None else None
     if cstore is None:
-        raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, "no trust anchors")
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, "no trust anchors", level)
     ee = _relax_anchor_leaf(pol.client_ee) if leaf in store else pol.client_ee
     try:
         path = list(_builder(cstore, when, pol.ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
-        raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, str(e)) from None
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, str(e), level) from None
+    code = _auth_level_code(path, level)
+    if code:
+        raise _error(code)
     if strict:
         _check_key_identifiers(path)
     return path
@@ -909,13 +1103,15 @@ def _diagnose(
     server_hostname: str | None,
     now: datetime.datetime,
     detail: str,
+    level: int = DEFAULT_SECURITY_LEVEL,
 ) -> SSLCertVerificationError:
     """Map a failure to the error OpenSSL (and so Python's ssl) reports first.
 
     cryptography says *that* a chain fails, often as "candidates exhausted";
     OpenSSL's verify code says *why*.  We replay OpenSSL's order of checks on
     the presented chain: chain building and trust (18/19/20), purpose (26),
-    host name (62/64), then validity periods from the root down (10/9), and
+    the security level (67/68), host name (62/64), then validity periods from
+    the root down (10/9), and
     finally cryptography's own message for what is left.  This only chooses
     the message: the accept/reject decision is always cryptography's.
     """
@@ -932,6 +1128,9 @@ def _diagnose(
             return _error(26)
         if i > 0 and eku not in usages and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in usages:
             return _error(26)
+    code = _auth_level_code(path, level)
+    if code:
+        return _error(code)
     if server_hostname is not None and not certificate_matches_host(chain[0], server_hostname):
         try:
             is_ip = hostname_subject(server_hostname)[1]

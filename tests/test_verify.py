@@ -156,7 +156,7 @@ def test_untrusted_chains(p):
 def test_ca_constraints(p):
     expect(79, AlertDescription.unknown_ca, verify_server_chain, p.ca_no_certsign.chain, p.store, "localhost",
            message="invalid CA certificate")
-    expect(25, AlertDescription.bad_certificate, verify_server_chain, p.path_len.chain, p.store, "localhost",
+    expect(25, AlertDescription.unknown_ca, verify_server_chain, p.path_len.chain, p.store, "localhost",
            message="path length constraint exceeded")
     expect(26, AlertDescription.unsupported_certificate, verify_server_chain, p.client_only.chain, p.store, "localhost",
            message="unsuitable certificate purpose")
@@ -950,3 +950,69 @@ def test_a_ca_whose_extensions_do_not_parse_counts_as_ssl_counts_it():
         ctx.load_verify_locations(cadata=der)
         seen.append((ctx.cert_store_stats(), ctx.get_ca_certs()))
     assert seen[0] == seen[1] == ({"x509": 1, "crl": 0, "x509_ca": 0}, [])
+
+
+# ---------------------------------------------------------------------------
+# The alert a verifying client sends, compared with ssl's (ssl_x509err2alert)
+# ---------------------------------------------------------------------------
+
+
+def _alert_heard_by_ssl_server(client_module, chain_issued: pki.Issued, root: pki.Issued, strict: bool, tmp_path) -> tuple[int, str]:
+    """(verify code of the client, reason of the alert an ssl server hears from it)."""
+    certfile, keyfile = chain_issued.write(tmp_path)
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(certfile, keyfile)
+    client = client_module.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    client.load_verify_locations(cadata=root.cert_pem.decode())
+    if strict:
+        client.verify_flags |= ssl.VERIFY_X509_STRICT
+    a, b = socket.socketpair()
+    a.settimeout(5)
+    b.settimeout(5)
+    heard: dict[str, BaseException] = {}
+
+    def serve() -> None:
+        try:
+            server.wrap_socket(b, server_side=True).recv(1)
+        except Exception as e:  # noqa: BLE001 - what the server hears is the result
+            heard["e"] = e
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    try:
+        with pytest.raises(ssl.SSLCertVerificationError) as ei:
+            client.wrap_socket(a, server_hostname="localhost")
+    finally:
+        a.close()
+        t.join(5)
+        b.close()
+    return ei.value.verify_code, getattr(heard.get("e"), "reason", repr(heard.get("e")))
+
+
+def _alert_cases() -> list[tuple[str, pki.Issued, pki.Issued, bool]]:
+    root = pki.make_ca("alert table root")
+    mk = pki.make_leaf
+    unknown_critical = x509.UnrecognizedExtension(ObjectIdentifier("1.3.6.1.4.1.55555.1"), b"\x05\x00")
+    excluded = x509.NameConstraints(permitted_subtrees=None, excluded_subtrees=[x509.DNSName("localhost")])
+    permitted = x509.NameConstraints(permitted_subtrees=[x509.DNSName("example.org")], excluded_subtrees=None)
+    ku_cert_sign = x509.KeyUsage(True, False, False, False, False, True, False, False, False)
+    return [
+        ("25 path length", mk(pki.make_ca("below", issuer=pki.make_ca("pathlen 0", issuer=root, path_length=0))), root, False),
+        ("34 unknown critical extension", mk(root, extra_extensions=[(unknown_critical, True)]), root, False),
+        ("47 permitted subtree", mk(pki.make_ca("permits", issuer=root, name_constraints=permitted)), root, False),
+        ("48 excluded subtree", mk(pki.make_ca("excludes", issuer=root, name_constraints=excluded)), root, False),
+        ("82 EE with keyCertSign", mk(root, key_usage=ku_cert_sign), root, True),
+        ("85 no authorityKeyIdentifier", mk(root, aki=False), root, True),
+    ]
+
+
+@pytest.mark.parametrize("case", range(6), ids=["25", "34", "47", "48", "82", "85"])
+def test_verify_failures_send_openssls_alerts(case, tmp_path):
+    """Path length (25) sends unknown_ca, and codes ssl_x509err2alert's table leaves out
+    (34, 47, 48, the strict ones) its default certificate_unknown, as ssl's client does."""
+    label, issued, root, strict = _alert_cases()[case]
+    import fasttls
+
+    theirs = _alert_heard_by_ssl_server(ssl, issued, root, strict, tmp_path)
+    ours = _alert_heard_by_ssl_server(fasttls, issued, root, strict, tmp_path)
+    assert ours == theirs, label

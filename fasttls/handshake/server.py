@@ -93,8 +93,9 @@ class ServerHandshake(Handshake):
         if cb is None:
             return
         result = cb(self.connection(), ch.server_name)
-        if isinstance(result, int) and result:
-            raise TLSError(result, f"the SNI callback refused server name {ch.server_name!r}")
+        if result is not None:  # _ssl.c _servername_callback: 0 and False are alerts too
+            alert = int(result) if isinstance(result, int) else AlertDescription.internal_error
+            raise TLSError(alert, f"the SNI callback refused server name {ch.server_name!r} (it returned {result!r})")
         # The callback may have replaced conn.config (SSLSocket.context = other_context).
         self.config = self.conn.config
 
