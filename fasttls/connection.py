@@ -14,6 +14,7 @@ raised, then raised again on every later call.
 
 from __future__ import annotations
 
+import collections
 import logging
 from typing import Any
 
@@ -87,6 +88,9 @@ class Connection:
         self._read = ReadHalf(twin)
         self._write = WriteHalf(twin)
         self._app = self._read.twin.framing.RecordBuffer()
+        #: Each application data record's length in ``_app``, in order, when the owner reads
+        #: a record at a time (``keep_record_boundaries``); None otherwise.
+        self._marks: collections.deque[int] | None = None
         self._hs_buf = bytearray()
         self._hs_out = bytearray()
         self._events: list[Any] = []
@@ -213,6 +217,21 @@ class Connection:
         hdr = buf.peek_header()
         return max(0, 5 + hdr[2] - have)
 
+    def next_record_length(self, data) -> int:
+        """The length (header included) of the next whole record, once ``data`` follows what
+        the receive buffer holds; 0 when that record is not whole yet or its header is split
+        between the two."""
+        buf = self._read.buffer
+        have = len(buf)
+        if have >= 5:
+            head, at = buf.buffer, buf.start  # checked when the record is opened
+            size = 5 + (head[at + 3] << 8 | head[at + 4])
+            return size if have + len(data) >= size else 0
+        if have or len(data) < 5:
+            return 0
+        size = 5 + (data[3] << 8 | data[4])
+        return size if len(data) >= size else 0
+
     def take_trailing_data(self) -> bytes:
         """After the peer's close_notify: the bytes that followed it (the plain stream's
         first bytes, after a STARTTLS-style unwrap), removed from the connection."""
@@ -280,9 +299,40 @@ class Connection:
     def read(self, max_bytes: int = -1) -> bytes:
         """Application data received so far (up to ``max_bytes``)."""
         data = self._app.take(max_bytes)
+        if self._marks is not None:
+            self._consume_marks(len(data))
         if not len(self._app):
             self._app.release()
         return data
+
+    def keep_record_boundaries(self) -> None:
+        """Remember where each application data record ends, for :meth:`read_record`."""
+        if self._marks is None:
+            self._marks = collections.deque()
+
+    def read_record(self, max_bytes: int = -1) -> bytes:
+        """As :meth:`read`, but no further than the end of the next record (OpenSSL's
+        SSL_read returns one record's data at most), once :meth:`keep_record_boundaries`
+        was called."""
+        marks = self._marks
+        if marks:
+            first = marks[0]
+            if max_bytes < 0 or max_bytes > first:
+                max_bytes = first
+        return self.read(max_bytes)
+
+    def _consume_marks(self, n: int) -> None:
+        marks = self._marks
+        if not len(self._app):
+            marks.clear()  # all read (data fed without a mark cannot shift later ones)
+            return
+        while n and marks:
+            first = marks[0]
+            if n < first:
+                marks[0] = first - n
+                return
+            marks.popleft()
+            n -= first
 
     def _receive_into(self, data, buffer) -> int:
         """``receive_data(data)`` then ``read_into(buffer)``, for ``SSLObject.read``, which
@@ -342,6 +392,8 @@ class Connection:
         # after it wait in the receive buffer for _process.
         if n:
             self._app.feed(buffer[:n])
+            if self._marks is not None:
+                self._marks.append(n)
         if stop == 1:
             payload = bytes(buffer[n:rec_end])
             end = min(rec_end + 1, len(buffer))  # and the TLS 1.3 inner content type after it
@@ -362,6 +414,8 @@ class Connection:
         if n:
             memoryview(buffer)[:n] = memoryview(app.buffer)[app.start : app.start + n]
             app.consume(n)
+            if self._marks is not None:
+                self._consume_marks(n)
             app.release()  # only if now empty (it checks)
         return n
 
@@ -582,7 +636,7 @@ class Connection:
         while True:
             before = len(app)
             try:
-                rec = read.read(app)
+                rec = read.read(app, self._marks)
             except TLSError as exc:
                 if self._early_skip and exc.alert == AlertDescription.bad_record_mac:
                     self._skip_early_record()

@@ -33,9 +33,6 @@ from .errors import SSLEOFError, SSLError, SSLWantReadError, SSLZeroReturnError,
 
 __all__ = ["SSLObject", "TLSInfo"]
 
-#: ``read(n)`` opens chunks up to this size straight into the bytes it returns.
-_DIRECT_BYTES_MAX = 32 * 1024
-
 _VERSION_NAMES = {ProtocolVersion.TLS13: "TLSv1.3", ProtocolVersion.TLS12: "TLSv1.2"}
 _CHANNEL_BINDINGS = ("tls-unique", "tls-exporter")
 
@@ -289,6 +286,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         self.server_hostname = server_hostname
         self._session = session
         self._conn = self._new_connection()
+        self._conn.keep_record_boundaries()  # for the copied read (_read_one_record)
         self._started = False
         self._closing = False
         self._unread_at_close = 0
@@ -418,17 +416,13 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                 if self._parked:
                     self._unpark()
                 data = self._incoming.read()
-                if not data or (buffer is None and data.__len__() > _DIRECT_BYTES_MAX):
-                    # Nothing new, or a large chunk: the general way reuses the connection's
-                    # pooled buffers, where a new zeroed buffer that size would cost more
-                    # than its calls.
-                    self._feed(data)
+                if buffer is None:
+                    got = self._read_one_record(conn, data, len)
+                    if got is not None:
+                        return got
+                elif not data:
+                    self._feed(data)  # nothing new
                 else:
-                    if buffer is None:
-                        # Plaintext is shorter than its records (with the start of one that
-                        # the last chunk left in the receive buffer).
-                        out = bytearray(min(len, data.__len__() + conn.receive_buffer.__len__()))
-                        view = memoryview(out)
                     part = view[:len]
                     try:
                         n = conn._receive_into(data, part)
@@ -444,9 +438,6 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                     if n:
                         if conn.peer_closed and not conn.pending():
                             self._park_close_notify()
-                        if buffer is None:
-                            with view:
-                                return bytes(view[:n]) if n < out.__len__() else bytes(out)
                         return n
             except SSLError:
                 # Application data that came before the error (a fatal alert, a bad record)
@@ -459,7 +450,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                 if buffer is not None:
                     view = memoryview(buffer).cast("B")  # the one above was released
         if conn.pending():
-            got = conn.read_into(view[:len]) if buffer is not None else conn.read(len)
+            got = conn.read_into(view[:len]) if buffer is not None else conn.read_record(len)
             if conn.peer_closed and not conn.pending():
                 self._park_close_notify()
             return got
@@ -473,6 +464,34 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         if conn.peer_closed:  # an EOF read as a close (Config.ignore_unexpected_eof)
             return 0 if buffer is not None else b""
         raise want
+
+    def _read_one_record(self, conn: Connection, data: bytes, limit: int) -> bytes | None:
+        """The copied read (``read(n)``, no buffer) returns one record's data at most, as
+        OpenSSL's SSL_read.  Callers that read once per wake-up (anyio and trio streams,
+        and h2 clients on them such as httpcore, whose tasks each wait for their own
+        flow-control update) then find the next record still in hand; when one read took
+        the updates meant for several waiting streams, the next reader blocked on the
+        socket for data that had come (httpx against hypercorn, one run in two).
+
+        A chunk that is one whole record is opened straight into the bytes returned;
+        a chunk of several goes the general way, which opens them all in one call and
+        keeps their boundaries (``Connection.read_record`` hands them out).  None when
+        no application data came of it (the caller goes on as for any read)."""
+        size = conn.next_record_length(data)
+        if not size or size != data.__len__() + conn.receive_buffer.__len__():
+            self._feed(data)
+            return None
+        out = bytearray(min(limit, size))  # a record's length bounds its plaintext
+        with memoryview(out) as view:
+            try:
+                n = conn._receive_into(data, view)
+            finally:
+                self._push()  # answers to what came in (a KeyUpdate, an alert)
+            if not n:
+                return None
+            if conn.peer_closed and not conn.pending():
+                self._park_close_notify()
+            return bytes(view[:n])
 
     def write(self, data) -> int:
         conn = self._checked()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import deque
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from fasttls.constants import AlertDescription
 from fasttls.errors import TLSError
 from fasttls.record import ReadHalf, WriteHalf
-from fasttls.record.halfconn import KEY_UPDATE_MARGIN
+from fasttls.record.halfconn import KEY_UPDATE_MARGIN, mark_records
 
 from .helpers import FEEDS, split
 
@@ -143,3 +144,27 @@ def test_garbage_only_raises_tls_errors(data, protected, version):
         except TLSError as e:
             outcomes.append(int(e.alert))
     assert outcomes[0] == outcomes[-1]
+
+
+def _records(*lengths: int) -> bytes:
+    return b"".join(b"\x17\x03\x03" + n.to_bytes(2, "big") + bytes(n) for n in lengths)
+
+
+@pytest.mark.parametrize("over", [17, 24, 16])  # TLS 1.3; TLS 1.2 AES-GCM; TLS 1.2 ChaCha20
+def test_mark_records_gives_each_records_plaintext_length(over):
+    data = _records(over + 13, over + 16384, over, over + 100)  # an empty record gets no mark
+    marks = deque()
+    mark_records(data, 0, len(data), False, 13 + 16384 + 100, marks)
+    assert list(marks) == [13, 16384, 100]
+    marks.clear()
+    mark_records(data, 0, len(data), True, 13 + 16384, marks)  # the last one was not data
+    assert list(marks) == [13, 16384]
+
+
+def test_mark_records_with_padding_marks_the_whole_run():
+    """A TLS 1.3 sender that pads makes the lengths unknowable: one mark for all (reads
+    may then return several records; no byte is lost or moved)."""
+    data = _records(17 + 13, 17 + 5 + 40)  # the second record carries 40 bytes of padding
+    marks = deque()
+    mark_records(data, 0, len(data), False, 13 + 5, marks)
+    assert list(marks) == [18]

@@ -95,6 +95,37 @@ def test_many_records_in_one_read(files, server_kind, tickets, mode):
         assert read_all(c, buf, mode) == m
 
 
+@pytest.mark.parametrize("tickets", ["read before", "in the same chunk"])
+@pytest.mark.parametrize("server_kind", ["ssl", "fasttls"])
+def test_a_copied_read_returns_one_record_as_ssl(files, server_kind, tickets):
+    """``read(n)`` without a buffer returns one record's data at most, as OpenSSL's SSL_read,
+    however many records the incoming BIO holds.  anyio/trio streams read once per receive,
+    and httpcore's HTTP/2 tasks each wait for their own WINDOW_UPDATE: when one read took
+    several streams' updates, the next task blocked on the socket (hypercorn, 1 run in 2)."""
+    sizes = (13, 13, 13, 9, 16384, 16384, 100)  # small frames (h2 WINDOW_UPDATEs), then bulk
+    results = {}
+    for kind in ("ssl", "fasttls"):
+        bios = [ssl.MemoryBIO() for _ in range(4)]
+        c = client_of(kind, files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
+        s = SERVERS[server_kind](files).wrap_bio(bios[2], bios[3], server_side=True)
+        _handshake(c, s, bios)
+        if tickets == "read before":
+            read_tickets(c, s, bios)
+        msgs = [os.urandom(n) for n in sizes]
+        for m in msgs:
+            s.write(m)
+        server_to_client(c, s, bios)
+        got = []
+        while True:
+            try:
+                got.append(c.read(65536))
+            except ssl.SSLWantReadError:
+                break
+        assert b"".join(got) == b"".join(msgs)
+        results[kind] = [len(g) for g in got]
+    assert results["fasttls"] == results["ssl"] == list(sizes)
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("server_kind", ["ssl", "fasttls"])
 def test_records_split_across_chunks(files, server_kind, mode):

@@ -133,11 +133,13 @@ class ReadHalf(HalfConn):
             return None
         return rec[0], rec[2], False
 
-    def read(self, app):
+    def read(self, app, marks=None):
         """Open what the buffer holds.
 
         Application data is appended to ``app`` (a ``RecordBuffer``) without
-        a copy: records are opened straight into its free space.  Returns
+        a copy: records are opened straight into its free space, and with
+        ``marks`` (a deque) each record's plaintext length is appended to it
+        (see :func:`mark_records`).  Returns
         ``None`` once the buffer holds no complete record, or
         ``(content_type, payload, protected)`` for the next record that is not
         protected application data (a handshake message fragment, an alert,
@@ -155,7 +157,10 @@ class ReadHalf(HalfConn):
                     inp.release()
                 return None
             base = app.reserve(avail)
-            pos, app_end, stop, ctype, rec_end = prot.open_records(inp.buffer, inp.start, inp.end, app.buffer, base)
+            start = inp.start
+            pos, app_end, stop, ctype, rec_end = prot.open_records(inp.buffer, start, inp.end, app.buffer, base)
+            if marks is not None and app_end > base:
+                mark_records(inp.buffer, start, pos, stop == 1, app_end - base, marks)
             inp.consume_to(pos)
             if stop == 1:  # STOP_RECORD
                 payload = bytes(app.buffer[app_end:rec_end])
@@ -170,4 +175,27 @@ class ReadHalf(HalfConn):
             # STOP_OUT_FULL cannot happen (we reserved as much as the input), but loop safely.
 
 
-__all__ = ["AEAD_RECORD_LIMITS", "HalfConn", "ReadHalf", "WriteHalf"]
+def mark_records(buf, start: int, end: int, drop_last: bool, total: int, marks) -> None:
+    """Append to ``marks`` the plaintext length of each record in ``buf[start:end]``, whose
+    application data came to ``total`` bytes (``drop_last``: the last record was not
+    application data).  The twins return only the total; a record's plaintext is its
+    length less the same overhead for every record (the tag, TLS 1.3's content type or
+    TLS 1.2 GCM's explicit nonce) unless a TLS 1.3 sender padded: then one mark covers
+    them all.  The marks only decide how much a read returns, never which bytes."""
+    lengths = []
+    i = start
+    while i < end:
+        n = buf[i + 3] << 8 | buf[i + 4]
+        lengths.append(n)
+        i += 5 + n
+    if drop_last and lengths:
+        lengths.pop()
+    if lengths:
+        over, rest = divmod(sum(lengths) - total, len(lengths))
+        if not rest and over in (16, 17, 24):
+            marks.extend(n - over for n in lengths if n > over)
+            return
+    marks.append(total)
+
+
+__all__ = ["AEAD_RECORD_LIMITS", "HalfConn", "ReadHalf", "WriteHalf", "mark_records"]
