@@ -12,6 +12,8 @@ without its ``(_ssl.c:NNN)`` suffix, as for fasttls's other OpenSSL-shaped error
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
 import re
 import socket
@@ -667,3 +669,50 @@ def test_the_server_name_parser_takes_one_trailing_dot_and_no_more():
         with pytest.raises(TLSError) as info:
             ext.parse_server_name(sni(name))
         assert info.value.alert == AlertDescription.illegal_parameter, name
+
+
+def _client_reads_an_oversized_protected_record(kind: str, files, version, length: int) -> BaseException:
+    """A client of ``kind`` reads, after the handshake, a record of ``length`` bytes (too long
+    for any record) that its fasttls server writes straight to the socket."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(30)
+
+    def serve():
+        raw, _ = listener.accept()
+        ctx = fasttls.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(files.cert, files.key)
+        ctx.maximum_version = version
+        with ctx.wrap_socket(raw, server_side=True) as tls:
+            tls.recv(1)
+            socket.socket.sendall(tls, b"\x17\x03\x03" + length.to_bytes(2, "big") + os.urandom(length))
+            with contextlib.suppress(OSError):
+                tls.recv(10)  # the client's alert
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        ctx = (fasttls.SSLContext if kind == "fasttls" else _StdSSLContext)(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(files.ca)
+        with socket.create_connection(listener.getsockname(), timeout=30) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+                tls.sendall(b"x")
+                with pytest.raises(ssl.SSLError) as info:
+                    tls.recv(100_000)
+        return info.value
+    finally:
+        thread.join(30)
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    "version,length",
+    [(ssl.TLSVersion.TLSv1_3, 16641), (ssl.TLSVersion.TLSv1_3, 16707), (ssl.TLSVersion.TLSv1_3, 16708),
+     (ssl.TLSVersion.TLSv1_2, 16705), (ssl.TLSVersion.TLSv1_2, 20000)],
+)
+def test_an_oversized_protected_record_says_what_openssl_says(files, version, length):
+    """After the handshake, OpenSSL 3.0 says ENCRYPTED_LENGTH_TOO_LONG up to its 16707-byte read
+    buffer and PACKET_LENGTH_TOO_LONG past it (a TLS 1.2 record of 16641-16704 bytes it tries
+    to decrypt: bad_record_mac there, where we refuse it by its length)."""
+    ours = _client_reads_an_oversized_protected_record("fasttls", files, version, length)
+    theirs = _client_reads_an_oversized_protected_record("ssl", files, version, length)
+    assert (ours.library, ours.reason) == (theirs.library, theirs.reason)

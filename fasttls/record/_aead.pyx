@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
 from ..constants import AlertDescription
-from ..errors import TLSError, fresh_copy
+from ..errors import TLSError, fresh_copy, oversized_record
 from . import capabilities as _capabilities
 
 __all__ = [
@@ -453,7 +453,7 @@ cdef class RecordOpener(_Protection):
                     raise TLSError(AlertDescription.protocol_version, f"record with version 0x{load_be16(h + 1):04x}, expected 0x0303")
                 length = load_be16(h + 3)
                 if length > C_MAX_CT13:
-                    raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {C_MAX_CT13}")
+                    raise oversized_record(length, C_MAX_CT13, protected=True)
                 if length < 17:
                     raise TLSError(AlertDescription.bad_record_mac, "record too short to be protected")
                 if end - pos - 5 < length:
@@ -476,7 +476,7 @@ cdef class RecordOpener(_Protection):
                 if i < opos:
                     raise TLSError(AlertDescription.unexpected_message, "TLS 1.3 record with no non-zero content type")
                 if i - opos > C_MAX_PLAINTEXT:
-                    raise TLSError(AlertDescription.record_overflow, "record plaintext exceeds 2^14 bytes")
+                    raise TLSError(AlertDescription.record_overflow, "data length too long: record plaintext exceeds 2^14 bytes", openssl_reason="DATA_LENGTH_TOO_LONG")
                 itype = o[i]
                 if itype == 23:
                     if i == opos:
@@ -523,12 +523,12 @@ cdef class RecordOpener(_Protection):
                     raise TLSError(AlertDescription.protocol_version, f"record with version 0x{load_be16(h + 1):04x}, expected 0x0303")
                 length = load_be16(h + 3)
                 if length > C_MAX_CT12:
-                    raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {C_MAX_CT12}")
+                    raise oversized_record(length, C_MAX_CT12, protected=True)
                 if length < minlen:
                     raise TLSError(AlertDescription.bad_record_mac, "record too short to be protected")
                 plen = length - minlen
                 if plen > C_MAX_PLAINTEXT:
-                    raise TLSError(AlertDescription.record_overflow, "record plaintext exceeds 2^14 bytes")
+                    raise oversized_record(length, C_MAX_PLAINTEXT + minlen, protected=True)
                 if end - pos - 5 < length:
                     break
                 if cap - opos < plen:

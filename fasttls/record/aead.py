@@ -24,7 +24,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
 from ..constants import AlertDescription
-from ..errors import TLSError, fresh_copy
+from ..errors import TLSError, fresh_copy, oversized_record
 from .framing import APPLICATION_DATA as _APPLICATION_DATA
 from .framing import CHANGE_CIPHER_SPEC as _CHANGE_CIPHER_SPEC
 from .framing import HEADER_SIZE as _HEADER_SIZE
@@ -122,7 +122,7 @@ def _check_header13(h: int) -> None:
     if version != 0x0303:
         raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x0303")
     if length > _MAX_CIPHERTEXT_TLS13:
-        raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {_MAX_CIPHERTEXT_TLS13}")
+        raise oversized_record(length, _MAX_CIPHERTEXT_TLS13, protected=True)
     if length < 17:
         raise TLSError(AlertDescription.bad_record_mac, "record too short to be protected")
 
@@ -137,11 +137,11 @@ def _check_header12(h: int, minlen: int) -> None:
     if version != 0x0303:
         raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x0303")
     if length > _MAX_CIPHERTEXT_TLS12:
-        raise TLSError(AlertDescription.record_overflow, f"record of {length} bytes exceeds the limit of {_MAX_CIPHERTEXT_TLS12}")
+        raise oversized_record(length, _MAX_CIPHERTEXT_TLS12, protected=True)
     if length < minlen:
         raise TLSError(AlertDescription.bad_record_mac, "record too short to be protected")
     if length > _MAX_PLAINTEXT + minlen:
-        raise TLSError(AlertDescription.record_overflow, "record plaintext exceeds 2^14 bytes")
+        raise oversized_record(length, _MAX_PLAINTEXT + minlen, protected=True)
 
 
 def _inner_type13(out, om, start: int, last: int):
@@ -156,7 +156,7 @@ def _inner_type13(out, om, start: int, last: int):
         last = start + len(stripped) - 1
         itype = out[last]
     if last - start > _MAX_PLAINTEXT:
-        raise TLSError(AlertDescription.record_overflow, "record plaintext exceeds 2^14 bytes")
+        raise TLSError(AlertDescription.record_overflow, "data length too long: record plaintext exceeds 2^14 bytes", openssl_reason="DATA_LENGTH_TOO_LONG")
     if itype < _CHANGE_CIPHER_SPEC + 1 or itype > _APPLICATION_DATA:
         raise TLSError(AlertDescription.unexpected_message, f"protected record with content type {itype}")
     return itype, last
