@@ -20,6 +20,7 @@ exchange groups, e.g. ``"X25519MLKEM768:X25519:P-256"``).
 
 from __future__ import annotations
 
+import getpass
 import os
 import re
 import socket
@@ -236,6 +237,18 @@ def _fspath(value: Any, what: str) -> str:
 #: The size of the buffer OpenSSL's PEM code gives a password callback (pem.h PEM_BUFSIZE);
 #: ssl takes a password that fills it, as long as the key is encrypted.
 _PEM_BUFSIZE = 1024
+
+
+def _ask_pass_phrase() -> bytes | None:
+    """OpenSSL's default password callback (PEM_def_callback), which ssl leaves in place
+    when ``load_cert_chain`` gets no password: ask on the controlling terminal, without
+    echo.  None when there is no terminal (a service), and the load fails as before."""
+    try:
+        with open("/dev/tty", "rb"):
+            pass
+    except OSError:
+        return None
+    return getpass.getpass("Enter PEM pass phrase:").encode()
 
 
 def _password_bytes(password: Any) -> bytes | None:
@@ -545,7 +558,9 @@ class SSLContext(_StdSSLContext):
             key = serialization.load_pem_private_key(key_data, password=None)
         except TypeError as e:  # encrypted
             if password is None:
-                raise _ssl_error("SSL", f"PEM lib: {e}") from None
+                password = _ask_pass_phrase()
+                if password is None:
+                    raise _ssl_error("SSL", f"PEM lib: {e}") from None
             key = None
         except ValueError as e:
             raise _ssl_error("SSL", f"PEM lib: cannot load the private key ({e})") from None

@@ -1624,6 +1624,71 @@ def test_an_unneeded_password_is_ignored_and_not_asked_for(files):
     assert asked == []  # OpenSSL asks only for an encrypted key
 
 
+_LOAD_ON_A_TERMINAL = """
+import ssl, sys
+sys.path.insert(0, sys.argv[4])
+import fasttls
+from fasttls.context import _StdSSLContext
+ctx = (fasttls.SSLContext if sys.argv[1] == "fasttls" else _StdSSLContext)(ssl.PROTOCOL_TLS_SERVER)
+try:
+    ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+    print("LOADED")
+except OSError as e:  # ssl: OSError(EINVAL) after a wrong pass phrase; ours: SSLError
+    print("REFUSED", type(e).__name__)
+"""
+
+
+def _load_on_a_terminal(kind: str, files, answer: bytes | None) -> str:
+    """What ``load_cert_chain`` of an encrypted key without a password prints in a child
+    whose controlling terminal is a pty we answer the prompt on (``answer``), or which
+    has no terminal at all (``answer`` None)."""
+    import pty
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(fasttls.__file__))
+    argv = [sys.executable, "-c", _LOAD_ON_A_TERMINAL, kind, files.cert, files.encrypted_key, root]
+    if answer is None:
+        done = subprocess.run(argv, capture_output=True, timeout=60, start_new_session=True, stdin=subprocess.DEVNULL)
+        return done.stdout.decode().strip()
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execv(sys.executable, argv)
+    out, sent, deadline = b"", False, time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if not select.select([fd], [], [], 0.5)[0]:
+                continue
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+            if b"pass phrase" in out and not sent:
+                os.write(fd, answer + b"\n")
+                sent = True
+    finally:
+        os.close(fd)
+        os.waitpid(pid, 0)
+    return out.decode(errors="replace").replace("\r\n", "\n").strip()
+
+
+@pytest.mark.parametrize("answer", [b"secret", b"wrong", None], ids=["right", "wrong", "no terminal"])
+def test_an_encrypted_key_without_a_password_asks_on_the_terminal(files, answer):
+    """OpenSSL's default password callback, which ssl keeps when load_cert_chain gets no
+    password: "Enter PEM pass phrase:" on the controlling terminal (a server started by
+    hand).  Without a terminal the load fails; OpenSSL would read stdin instead, which we
+    do not (a service's stdin may be a pipe that never ends)."""
+    ours = _load_on_a_terminal("fasttls", files, answer)
+    theirs = _load_on_a_terminal("ssl", files, answer)
+    assert ours.splitlines()[-1].split()[0] == theirs.splitlines()[-1].split()[0]
+    assert ours.splitlines()[-1].startswith("LOADED" if answer == b"secret" else "REFUSED")
+    if answer is not None:
+        assert "Enter PEM pass phrase:" in ours and "Enter PEM pass phrase:" in theirs
+
+
 def _streaming(s) -> None:
     """Server side: send until the client goes away (or 32 MiB went: a client that
     waits instead of failing then ends, and its test fails rather than hangs)."""
