@@ -351,6 +351,11 @@ class Config:
     alpn_mismatch_fails: bool = True
     #: Server: follow the client's cipher suite order (otherwise our own, except Go's ChaCha20 rule).
     prefer_client_ciphers: bool = False
+    #: Go's aesgcmPreferred: a client that lists ChaCha20-Poly1305 before AES-GCM (one
+    #: without AES hardware, likely) gets ChaCha20 even in server order.  OpenSSL does this
+    #: only with SSL_OP_PRIORITIZE_CHACHA, so ``SSLContext`` turns it off unless that
+    #: option bit (0x00200000) is set.
+    prioritize_chacha: bool = True
 
     # Sessions
     session_tickets: bool = True

@@ -239,6 +239,10 @@ def _fspath(value: Any, what: str) -> str:
 _PEM_BUFSIZE = 1024
 
 
+#: SSL_OP_PRIORITIZE_CHACHA, which ssl passes through but does not name.
+_OP_PRIORITIZE_CHACHA = 0x00200000
+
+
 def _ask_pass_phrase() -> bytes | None:
     """OpenSSL's default password callback (PEM_def_callback), which ssl leaves in place
     when ``load_cert_chain`` gets no password: ask on the controlling terminal, without
@@ -429,6 +433,7 @@ class SSLContext(_StdSSLContext):
             alpn_protocols=list(self._alpn),
             alpn_mismatch_fails=False,  # as ssl: no common protocol, no ALPN (not an alert)
             prefer_client_ciphers=not (opts & OP_CIPHER_SERVER_PREFERENCE),
+            prioritize_chacha=bool(opts & _OP_PRIORITIZE_CHACHA),  # OpenSSL's server order otherwise
             session_tickets=not (opts & OP_NO_TICKET),
             ticket_keys=self._ticket_keys,
             tickets_to_send=self._num_tickets,

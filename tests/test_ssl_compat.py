@@ -1624,6 +1624,40 @@ def test_an_unneeded_password_is_ignored_and_not_asked_for(files):
     assert asked == []  # OpenSSL asks only for an encrypted key
 
 
+def _suite_chosen(server_kind: str, files, version: str, prioritize_chacha: bool) -> str:
+    """The suite a server of ``server_kind`` (server order, AES-256-GCM before ChaCha20)
+    picks for a client that lists ChaCha20 first."""
+    server = make_server(server_kind, files)
+    if prioritize_chacha:
+        server.options |= 0x00200000  # SSL_OP_PRIORITIZE_CHACHA (ssl passes it, unnamed)
+    if version == "1.2":
+        server.set_ciphers("ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305")
+        with echo_server(server) as srv:
+            ctx = client_of("ssl", files)
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+            ctx.set_ciphers("ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-GCM-SHA384")
+            with connect(ctx, srv.port) as s:
+                return s.cipher()[0]
+    if server_kind == "fasttls":  # OpenSSL's default TLS 1.3 order (ours puts AES-128 first)
+        server.set_ciphersuites("TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256")
+    with echo_server(server) as srv:
+        args = ["-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384", "-CAfile", files.ca, "-quiet"]
+        with openssl_client(srv.port, args) as cli:
+            cli.send(b"ping\n")
+            cli.wait_for("ping")
+        return srv.results[0]["cipher"][0]
+
+
+@pytest.mark.parametrize("prioritize_chacha", [False, True], ids=["server order", "OP_PRIORITIZE_CHACHA"])
+@pytest.mark.parametrize("version", ["1.3", "1.2"])
+def test_server_order_keeps_aes_before_chacha20_unless_asked(files, version, prioritize_chacha):
+    """OpenSSL follows the server's order even when the client prefers ChaCha20, unless
+    SSL_OP_PRIORITIZE_CHACHA; Go's rule (Config.prioritize_chacha) is now that option."""
+    ours = _suite_chosen("fasttls", files, version, prioritize_chacha)
+    assert ours == _suite_chosen("ssl", files, version, prioritize_chacha)
+    assert ("CHACHA20" in ours) == prioritize_chacha
+
+
 _LOAD_ON_A_TERMINAL = """
 import ssl, sys
 sys.path.insert(0, sys.argv[4])

@@ -59,11 +59,12 @@ def negotiate_alpn(server_protocols: list[str], client_protocols: list[str], mis
 
 
 def suite_preference(config, client_suites: list[int], table: dict) -> list[int]:
-    """Server order, unless the client prefers ChaCha20 (Go's aesgcmPreferred) or we follow the client."""
+    """Server order, unless the client prefers ChaCha20 (Go's aesgcmPreferred, with
+    ``Config.prioritize_chacha``) or we follow the client."""
     ours = [s for s in (config.cipher_suites_tls13 if table is cipher_suites.TLS13_SUITES else config.cipher_suites_tls12) if s in table]
     if config.prefer_client_ciphers:
         return [s for s in client_suites if s in ours]
-    if not cipher_suites.aesgcm_preferred(client_suites):
+    if config.prioritize_chacha and not cipher_suites.aesgcm_preferred(client_suites):
         chacha = [s for s in ours if table[s].aead == 2]
         ours = chacha + [s for s in ours if s not in chacha]
     return ours
