@@ -185,10 +185,17 @@ class SSLSyscallError(SSLError, ssl.SSLSyscallError):
 class SSLEOFError(SSLError, ssl.SSLEOFError):
     """The transport closed without a close_notify alert (a truncation attack or a rude peer)."""
 
-    reason = "UNEXPECTED_EOF_WHILE_READING"  # OpenSSL 3's, which ssl reports
+    library = "SSL"
 
-    def __init__(self, message: str = "EOF occurred in violation of protocol") -> None:
-        super().__init__(message, ssl.SSL_ERROR_EOF)
+    def __init__(self, message: str = "EOF occurred in violation of protocol", reason: str | None = "UNEXPECTED_EOF_WHILE_READING") -> None:
+        # OpenSSL 3 names a read's EOF (ssl: "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF
+        # occurred..."); a write to a peer that is gone gets no reason, as in ssl.
+        super().__init__(f"[SSL: {reason}] {message}" if reason else message, ssl.SSL_ERROR_EOF)
+        self.reason = reason
+        self.detail = message
+
+    def __reduce__(self):
+        return (type(self), (self.detail, self.reason))
 
 
 class SSLCertVerificationError(TLSError, ssl.SSLCertVerificationError):

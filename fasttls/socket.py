@@ -557,7 +557,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         of ``exc`` and by every later write."""
         conn = self._conn
         if isinstance(exc, _PEER_GONE) and conn is not None and conn.handshake_complete:
-            eof = SSLEOFError("EOF occurred in violation of protocol")
+            eof = SSLEOFError("EOF occurred in violation of protocol", reason=None)
             self._write_cut = eof
             raise fresh_copy(eof) from None
         self._write_cut = True

@@ -1552,6 +1552,25 @@ def _read_after_a_close_without_close_notify(files, kind, how, ignore):
     return got
 
 
+def test_a_ragged_eof_reads_as_ssls_error(files):
+    """Library, reason and text of the SSLEOFError a read raises at a close without
+    close_notify, as ssl's ("[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in
+    violation of protocol", less its "(_ssl.c:NNN)")."""
+    import re
+
+    seen = {}
+    for side in ("ssl", "fasttls"):
+        with echo_server(ssl_server(files), after_handshake=lambda s: (s.sendall(b"hello"), s.recv(1))) as srv:
+            with connect(client_of(side, files), srv.port, suppress_ragged_eofs=False) as s:
+                assert s.recv(5) == b"hello"
+                s.sendall(b"x")
+                with pytest.raises(ssl.SSLEOFError) as info:
+                    s.recv(10)
+        e = info.value
+        seen[side] = (e.library, e.reason, re.sub(r" \(_ssl\.c:\d+\)$", "", str(e)))
+    assert seen["fasttls"] == seen["ssl"]
+
+
 @pytest.mark.parametrize("how", ["socket", "bio"])
 @pytest.mark.parametrize("ignore", [False, True], ids=["default", "OP_IGNORE_UNEXPECTED_EOF"])
 def test_op_ignore_unexpected_eof_reads_a_close_without_close_notify_as_eof(files, how, ignore):
