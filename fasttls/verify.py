@@ -521,7 +521,9 @@ class TrustStore:
             with open(path, "rb") as f:
                 data = f.read()
             if not self.add_pem(data):
-                raise ssl.SSLError(136, "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found")
+                err = ssl.SSLError(136, "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found")
+                err.library, err.reason = "X509", "NO_CERTIFICATE_OR_CRL_FOUND"  # as ssl's
+                raise err
         if capath is not None:
             try:
                 path = os.fsdecode(os.fspath(capath))

@@ -319,8 +319,10 @@ def test_load_verify_locations_and_ca_queries(files, pki, tmp_path):
         ctx.load_verify_locations(cadata=42)
     empty = tmp_path / "empty.pem"
     empty.write_text("nothing here\n")
-    with pytest.raises(ssl.SSLError):
-        ctx.load_verify_locations(str(empty))
+    for c in (ctx, ref):
+        with pytest.raises(ssl.SSLError) as info:
+            c.load_verify_locations(str(empty))
+        assert (info.value.errno, info.value.library, info.value.reason) == (136, "X509", "NO_CERTIFICATE_OR_CRL_FOUND")
     for c in (ctx, ref):
         c.load_verify_locations(files.ca)
         c.load_verify_locations(cadata=pki.root.cert_der)  # duplicate: no change
