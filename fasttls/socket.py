@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import select
+import _socket as _c_socket
 import socket as _socket
 import ssl
 import sys
@@ -218,9 +219,11 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
 
     # ------------------------------------------------------------------ I/O pump
 
-    def _wait(self, event: int, deadline: float | None) -> float:
+    def _await_io(self, event: int, deadline: float | None) -> float:
         """Wait until the socket (with a timeout; its fd is non-blocking) is readable or
         writable, within the operation's ``deadline`` (from now when None): returns it.
+        (Not named ``_wait``: gevent's socket, which ssl.SSLSocket is under its monkey
+        patching, has a ``_wait`` of its own that its blocking calls use.)
 
         As ssl's, the timeout bounds a whole operation (a handshake, a read, a write), not
         each system call: a peer that trickles a byte at a time cannot hold it for longer.
@@ -253,7 +256,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         work), the socket's send side by ``_send_lock``.  A reader that finds
         the send side busy leaves its bytes (a KeyUpdate answer) to the
         holder, which looks again after releasing it.  Returns the operation's
-        deadline (see :meth:`_wait`) once one has started.
+        deadline (see :meth:`_await_io`) once one has started.
         """
         conn = self._conn
         lock = self._send_lock
@@ -276,7 +279,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                         sent = self._write_nowait(self._out)
                         if sent is None:
                             self._was_full = True
-                            deadline = self._wait(select.POLLOUT, deadline)
+                            deadline = self._await_io(select.POLLOUT, deadline)
                             continue
                     else:
                         try:
@@ -294,7 +297,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
 
         With ``want`` (a read of that many bytes, after the handshake): peek, and take from
         the kernel only what ``_records_to_take`` says, as OpenSSL leaves the rest there.
-        A socket with a timeout waits within the operation's ``deadline`` (:meth:`_wait`),
+        A socket with a timeout waits within the operation's ``deadline`` (:meth:`_await_io`),
         which is returned once one has started."""
         conn = self._conn
         buf = conn.receive_buffer
@@ -306,7 +309,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             if want:
                 if timeout:
                     # recv() would wait for the socket's whole timeout: wait here instead.
-                    deadline = self._wait(select.POLLIN, deadline)
+                    deadline = self._await_io(select.POLLIN, deadline)
                 n = _socket.socket.recv_into(self, view[end : end + size], size, _socket.MSG_PEEK)
                 if n:
                     cut = _records_to_take(buf.buffer, buf.start, end + n, max(want, 1))
@@ -322,7 +325,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                         n = os.readv(self.fileno(), [view[end : end + size]])
                         break
                     except BlockingIOError:
-                        deadline = self._wait(select.POLLIN, deadline)
+                        deadline = self._await_io(select.POLLIN, deadline)
             if n is None:
                 n = _socket.socket.recv_into(self, view[end : end + size])
         except (BlockingIOError, InterruptedError):
@@ -418,7 +421,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             raise
         except TimeoutError as exc:
             if exc.args and exc.args[0] in _TIMED_OUT.values():
-                # As ssl: the timeout bounds the whole handshake (see _wait).
+                # As ssl: the timeout bounds the whole handshake (see _await_io).
                 raise TimeoutError("The handshake operation timed out") from None
             raise
         finally:
@@ -580,7 +583,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 # after a write found the socket full: a poll before every write costs
                 # a quarter of a small send's time (ssl polls each time).
                 if not self._writable():
-                    deadline = self._wait(select.POLLOUT, deadline)
+                    deadline = self._await_io(select.POLLOUT, deadline)
                 self._was_full = False
             while done < n:
                 k = n - done
@@ -591,7 +594,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 done += k
                 deadline = self._flush(True, deadline)
         except (SSLWantWriteError, TimeoutError):
-            self._write_pending = done  # raised by _flush/_wait: what was queued is known
+            self._write_pending = done  # raised by _flush/_await_io: what was queued is known
             raise
         except BaseException as exc:
             if done or not isinstance(exc, _NOTHING_SENT):
@@ -682,9 +685,17 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
     def _send_out(self, out: bytes, timeout: float | None, deadline: float | None) -> float | None:
         """All of ``out`` to the socket: with a timeout, written first (see
         :meth:`_write_nowait`) and waiting only when it is full, within the deadline
-        of the whole sendall (as ssl's, see :meth:`_wait`), which is returned."""
+        of the whole sendall (as ssl's, see :meth:`_await_io`), which is returned."""
         if timeout is None:
-            _socket.socket.sendall(self, out)
+            if _NATIVE_SOCKETS:
+                _socket.socket.sendall(self, out)
+            else:
+                # gevent's and eventlet's sendall call self.send, which is our TLS send:
+                # their send is the socket's own, and waits cooperatively.
+                with memoryview(out) as view:
+                    n = 0
+                    while n < len(view):
+                        n += _socket.socket.send(self, view[n:])
             return deadline
         n = self._write_nowait(out) or 0
         total = len(out)
@@ -695,14 +706,14 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 k = self._write_nowait(view[n:])
                 if k is None:
                     self._was_full = True
-                    deadline = self._wait(select.POLLOUT, deadline)
+                    deadline = self._await_io(select.POLLOUT, deadline)
                 else:
                     n += k
         return deadline
 
     def sendall(self, data, flags: int = 0) -> None:
         writer = self._writer
-        if writer is None and self._done and self._conn is not None:
+        if writer is None and self._done and self._conn is not None and _NATIVE_SOCKETS:
             writer = self._writer = self._conn._write.twin.aead.RecordWriter(self.fileno(), self._send_lock, self._conn_lock)
         if writer is not None and not flags and not self._write_pending and not self._out and not self._write_cut:
             # The hot path (issue 6): one call into the record twin checks the
@@ -858,6 +869,13 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
 
     def __repr__(self):
         return f"<fasttls.SSLSocket fd={self.fileno()} server_side={self.server_side} version={self.version()}>"
+
+
+#: Our sockets are the kernel's own (CPython's ``_socket.socket`` underneath).  Under gevent's
+#: or eventlet's monkey patching ``ssl.SSLSocket`` is their cooperative socket instead, and
+#: the compiled record writer, which waits in C ``poll()`` when the socket is full, would
+#: stop every other greenlet: sendall then takes the Python path, whose waits they patch.
+_NATIVE_SOCKETS = issubclass(SSLSocket, _c_socket.socket)
 
 
 def wrap_socket(
