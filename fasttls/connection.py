@@ -106,6 +106,11 @@ class Connection:
         self.signature_scheme: int | None = None
         self.peer_signature_scheme: int | None = None
         self.session_reused = False
+        #: What is queued can wait for what comes next (a TLS 1.3 client's dummy
+        #: ChangeCipherSpec, RFC 8446 D.4, goes with its Finished, as OpenSSL and Go send
+        #: them): socket drivers need not flush it on its own, which with Nagle held the
+        #: Finished back for a delayed ACK (~40 ms).  Any other record clears it.
+        self.hold_output = False
         #: Not resumed although a client offered a session (OpenSSL's "misses": our client
         #: offered one, or our TLS 1.2 server looked a session ID up and found nothing usable).
         self.session_missed = False
@@ -864,6 +869,7 @@ class Connection:
     def _write_records(self, content_type: int, data) -> None:
         """Queue records of ``content_type``; with a tracer, one "record" event per record
         (plaintext length, bytes on the wire, whether it is protected)."""
+        self.hold_output = False
         w = self._write
         before = len(w.buffer)
         w.write_record(content_type, data)

@@ -355,8 +355,9 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             with self._conn_lock:
                 conn.receive_data(b"")
         finally:
-            # Answers (a KeyUpdate, an alert) go out now; bulk reads queue nothing.
-            if conn.bytes_to_send():
+            # Answers (a KeyUpdate, an alert) go out now; bulk reads queue nothing.  A TLS 1.3
+            # client's dummy ChangeCipherSpec waits for its Finished (Connection.hold_output).
+            if conn.bytes_to_send() and not conn.hold_output:
                 try:
                     self._flush(block=False)
                 except OSError:

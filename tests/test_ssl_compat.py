@@ -1645,6 +1645,51 @@ def test_an_unneeded_password_is_ignored_and_not_asked_for(files):
     assert asked == []  # OpenSSL asks only for an encrypted key
 
 
+def _records(data: bytes) -> list[tuple[int, int]]:
+    """(content type, length) of each whole record in ``data``."""
+    out, i = [], 0
+    while i + 5 <= len(data):
+        n = int.from_bytes(data[i + 3 : i + 5], "big")
+        out.append((data[i], n))
+        i += 5 + n
+    return out
+
+
+def test_the_client_change_cipher_spec_goes_with_its_finished(files):
+    """A TLS 1.3 client's dummy ChangeCipherSpec (RFC 8446 D.4) went out in a write of its
+    own as soon as the ServerHello came, and with Nagle its Finished then waited ~40 ms for
+    the server's delayed ACK (SMTP, IMAP, anything where the server speaks first).  OpenSSL
+    and Go send the two together.  Here an ssl server's flight is handed over in two parts:
+    after the ServerHello alone the client sends nothing, and after the rest it sends the
+    ChangeCipherSpec and its Finished in one write."""
+    s_in, s_out = ssl.MemoryBIO(), ssl.MemoryBIO()
+    server = ssl_server(files).wrap_bio(s_in, s_out, server_side=True)
+    done = threading.Event()
+
+    def drive(raw):
+        raw.settimeout(20)
+        s_in.write(raw.recv(65536))  # the ClientHello
+        with pytest.raises(ssl.SSLWantReadError):
+            server.do_handshake()
+        flight = s_out.read()
+        first = 5 + int.from_bytes(flight[3:5], "big")
+        raw.sendall(flight[:first])  # the ServerHello alone
+        readable = select.select([raw], [], [], 0.5)[0]
+        drive.early = raw.recv(65536) if readable else b""
+        raw.sendall(flight[first:])
+        drive.second = raw.recv(65536)
+        s_in.write(drive.early + drive.second)
+        server.do_handshake()
+        done.set()
+
+    with one_connection(drive) as (port, thread):
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as raw:
+            with client(files).wrap_socket(raw, server_hostname="localhost"):
+                assert done.wait(20)
+    assert drive.early == b""
+    assert [t for t, _ in _records(drive.second)] == [20, 23]  # change_cipher_spec, then the encrypted Finished
+
+
 def _suite_chosen(server_kind: str, files, version: str, prioritize_chacha: bool) -> str:
     """The suite a server of ``server_kind`` (server order, AES-256-GCM before ChaCha20)
     picks for a client that lists ChaCha20 first."""

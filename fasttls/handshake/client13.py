@@ -115,6 +115,7 @@ class ClientHandshakeTLS13:
             return
         self.sent_dummy_ccs = True
         self.conn.write_change_cipher_spec()
+        self.conn.hold_output = True  # it goes with what we send next (our Finished, or the second ClientHello)
 
     def process_hello_retry_request(self, hrr: m.ServerHello) -> Steps:
         conn, hello = self.conn, self.hello
