@@ -680,14 +680,10 @@ class SSLContext(_StdSSLContext):
         self._changed()
 
     def get_ciphers(self) -> list[dict]:
-        hi = _TLS_VERSIONS[self._max_version]
-        lo = _TLS_VERSIONS[self._min_version]
-        out = []
-        if hi >= ProtocolVersion.TLS13 and not self._options & OP_NO_TLSv1_3:
-            out += [cipher_suites.cipher_dict(cipher_suites.TLS13_SUITES[s]) for s in self._suites13]
-        if lo <= ProtocolVersion.TLS12 and not self._options & OP_NO_TLSv1_2:
-            out += [cipher_suites.cipher_dict(cipher_suites.TLS12_SUITES[s]) for s in self._suites12]
-        return out
+        """The configured suites, TLS 1.3's first, whatever the version bounds (as ssl's,
+        which lists SSL_get_ciphers: the versions are applied when a handshake picks)."""
+        out = [cipher_suites.cipher_dict(cipher_suites.TLS13_SUITES[s]) for s in self._suites13]
+        return out + [cipher_suites.cipher_dict(cipher_suites.TLS12_SUITES[s]) for s in self._suites12]
 
     def set_groups(self, groups) -> None:
         """Key exchange groups in preference order: a list or a colon-separated string of

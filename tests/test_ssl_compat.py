@@ -388,6 +388,11 @@ def test_set_ciphers_ciphersuites_and_get_ciphers(files):
     names = [c["name"] for c in ctx.get_ciphers()]
     assert names[:3] == ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
     assert set(names[3:]) == {"ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256"}
+    for c in (ctx, _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)):  # the version bounds do not filter it, as in ssl
+        count = len(c.get_ciphers())
+        c.minimum_version = c.maximum_version = ssl.TLSVersion.TLSv1_3
+        assert len(c.get_ciphers()) == count
+        c.minimum_version, c.maximum_version = ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.MAXIMUM_SUPPORTED
     with pytest.raises(ssl.SSLError):
         ctx.set_ciphers("RC4-MD5")
     with pytest.raises(TypeError):
