@@ -559,6 +559,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         """A write stopped inside a record: later writes are refused.  A peer that went away
         after the handshake (EPIPE, ECONNRESET) is ``SSLEOFError`` as in ssl, raised in place
         of ``exc`` and by every later write."""
+        if self._write_cut:
+            return  # already cut (a retry raising the stored error): keep what it said
         conn = self._conn
         if isinstance(exc, _PEER_GONE) and conn is not None and conn.handshake_complete:
             eof = SSLEOFError("EOF occurred in violation of protocol", reason=None)

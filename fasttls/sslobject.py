@@ -221,12 +221,15 @@ class TLSInfo:
                 trust_store=config.trust_store,
                 client_ca_store=config.client_ca_store,
                 cipher_suites_tls12=config.cipher_suites_tls12,  # set_ciphers: the SSL_CTX's list
+                security_level=config.security_level,  # the new SSL_CTX's CERT holds it
                 keylog=config.keylog,
             )
-        if self.server_side and self._started and not self._conn_complete() and ctx is not self._context:
+        old_ctx = self._context
+        if self.server_side and self._started and not self._conn_complete() and ctx is not old_ctx:
             # As OpenSSL's final_server_name: the connection is counted as an accept of
             # the context the sni_callback chose; hits and misses stay with the first.
-            self._context._stat("accept", -1)
+            if hasattr(old_ctx, "_stat"):  # None for a socket made from a Config
+                old_ctx._stat("accept", -1)
             ctx._stat("accept")
         self._context = ctx
         self._config = config

@@ -154,10 +154,10 @@ def _records(*lengths: int) -> bytes:
 def test_mark_records_gives_each_records_plaintext_length(over):
     data = _records(over + 13, over + 16384, over, over + 100)  # an empty record gets no mark
     marks = deque()
-    mark_records(data, 0, len(data), False, 13 + 16384 + 100, marks)
+    mark_records(data, 0, len(data), False, 13 + 16384 + 100, marks, over)
     assert list(marks) == [13, 16384, 100]
     marks.clear()
-    mark_records(data, 0, len(data), True, 13 + 16384, marks)  # the last one was not data
+    mark_records(data, 0, len(data), True, 13 + 16384, marks, over)  # the last one was not data
     assert list(marks) == [13, 16384]
 
 
@@ -166,5 +166,11 @@ def test_mark_records_with_padding_marks_the_whole_run():
     may then return several records; no byte is lost or moved)."""
     data = _records(17 + 13, 17 + 5 + 40)  # the second record carries 40 bytes of padding
     marks = deque()
-    mark_records(data, 0, len(data), False, 13 + 5, marks)
+    mark_records(data, 0, len(data), False, 13 + 5, marks, 17)
     assert list(marks) == [18]
+    # Padding that would pass for another overhead (two records, 14 bytes on one: 24 each
+    # on average, TLS 1.2 GCM's) is caught too: the overhead is the connection's.
+    data = _records(17 + 100 + 14, 17 + 100)
+    marks.clear()
+    mark_records(data, 0, len(data), False, 200, marks, 17)
+    assert list(marks) == [200]

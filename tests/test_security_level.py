@@ -179,6 +179,28 @@ def test_verifying_server_refuses_a_1024_bit_client_key_as_ssl(weak, tmp_path):
     assert verdicts[1] == verdicts[0] == (66, "EE certificate key too weak")
 
 
+@pytest.mark.parametrize("first,chosen", [(0, 2), (2, 0)])
+def test_the_level_follows_the_context_an_sni_callback_chooses(weak, tmp_path, first, chosen):
+    """OpenSSL's SSL_set_SSL_CTX brings the new context's level (its CERT holds it), so a
+    1024-bit client certificate is judged at the chosen context's level, as in ssl."""
+    verdicts = []
+    server_leaf = pki.make_leaf(weak["root"])
+    for mod in MODULES:
+        contexts = []
+        for level in (first, chosen):
+            ctx = server_context(mod, server_leaf, tmp_path, f"DEFAULT:@SECLEVEL={level}")
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(cadata=weak["root"].cert_pem.decode())
+            contexts.append(ctx)
+        contexts[0].sni_callback = lambda sock, name, ctx, new=contexts[1]: setattr(sock, "context", new)
+        client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        client.set_ciphers("DEFAULT:@SECLEVEL=0")
+        client.load_verify_locations(cadata=weak["root"].cert_pem.decode())
+        client.load_cert_chain(*weak["client_1024"].write(tmp_path))
+        verdicts.append(verdict(handshake(client, contexts[0])["server"]))
+    assert verdicts[1] == verdicts[0] == ("ok" if chosen == 0 else (66, "EE certificate key too weak"))
+
+
 def test_security_bits_follow_openssl():
     """RSA strength is OpenSSL 3's SP 800-56B estimate: ssl takes 2040 bits at level 2,
     refuses 1962 (and 2670 at level 3); ECC by the curve size; EdDSA fixed."""

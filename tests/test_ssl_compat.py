@@ -1627,6 +1627,69 @@ def test_writing_to_a_peer_that_went_away_is_an_eof_error(files, how):
     assert all(issubclass(e, ssl.SSLEOFError) for e in ours + theirs), (ours, theirs)
 
 
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_retried_writes_to_a_peer_that_went_away_keep_raising_eof(files, kind):
+    """A non-blocking writer fills the socket (SSLWantWriteError), the peer resets, and
+    the retries of the same write all raise SSLEOFError, as ssl's do (the second retry
+    used to say "a previous write was interrupted")."""
+    import struct
+
+    box = {}
+
+    def serve(raw):
+        with ssl_server(files).wrap_socket(raw, server_side=True) as s:
+            s.recv(1)
+            box["ready"].set()
+            box["go"].wait(20)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    box["ready"], box["go"] = threading.Event(), threading.Event()
+    with one_connection(serve) as (port, thread):
+        with connect(client_of(kind, files), port) as c:
+            c.sendall(b"x")
+            assert box["ready"].wait(20)
+            c.setblocking(False)
+            data = b"y" * 65536
+            with pytest.raises(ssl.SSLWantWriteError):
+                for _ in range(2000):
+                    c.write(data)
+            box["go"].set()
+            thread.join(20)
+            time.sleep(0.2)  # the reset has come back
+            errors = []
+            for _ in range(4):
+                with pytest.raises(OSError) as info:
+                    c.write(data)
+                errors.append(type(info.value))
+    assert all(issubclass(e, ssl.SSLEOFError) for e in errors), errors
+
+
+def test_an_sni_callback_may_switch_a_config_made_socket_to_a_context(files):
+    """A server socket made from a sans-IO Config (no SSLContext of its own) whose
+    sni_callback sets ``.context``: the session statistics have no first context to
+    move the accept from (this raised internal_error)."""
+    import dataclasses
+
+    chosen = fasttls_server(files)
+
+    def switch(conn, name):
+        conn.owner().context = chosen
+
+    config = dataclasses.replace(chosen._config_for(True), sni_callback=switch)
+    got = {}
+
+    def serve(raw):
+        with fasttls.wrap_socket(raw, config, server_side=True) as s:
+            got["data"] = s.recv(10)
+
+    with one_connection(serve) as (port, thread):
+        with connect(client_of("ssl", files), port) as c:
+            c.sendall(b"hi")
+        thread.join(20)
+    assert got == {"data": b"hi"}
+    assert chosen.session_stats()["accept"] == 1
+
+
 def test_a_type_error_in_sendall_leaves_the_socket_usable(files):
     """ssl raises TypeError and sends nothing; so do we (it used to cut the connection)."""
     with echo_server(ssl_server(files)) as srv:

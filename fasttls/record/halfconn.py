@@ -8,7 +8,7 @@ active (or the one it is given), through the same interface.
 
 from __future__ import annotations
 
-from ..constants import AlertDescription
+from ..constants import AlertDescription, ProtocolVersion
 from ..errors import TLSError
 from . import ACTIVE, Twin
 
@@ -160,7 +160,8 @@ class ReadHalf(HalfConn):
             start = inp.start
             pos, app_end, stop, ctype, rec_end = prot.open_records(inp.buffer, start, inp.end, app.buffer, base)
             if marks is not None and app_end > base:
-                mark_records(inp.buffer, start, pos, stop == 1, app_end - base, marks)
+                over = 17 if self.version == ProtocolVersion.TLS13 else 16 if self.cipher == 2 else 24  # 2: ChaCha20-Poly1305
+                mark_records(inp.buffer, start, pos, stop == 1, app_end - base, marks, over)
             inp.consume_to(pos)
             if stop == 1:  # STOP_RECORD
                 payload = bytes(app.buffer[app_end:rec_end])
@@ -175,13 +176,14 @@ class ReadHalf(HalfConn):
             # STOP_OUT_FULL cannot happen (we reserved as much as the input), but loop safely.
 
 
-def mark_records(buf, start: int, end: int, drop_last: bool, total: int, marks) -> None:
+def mark_records(buf, start: int, end: int, drop_last: bool, total: int, marks, over: int) -> None:
     """Append to ``marks`` the plaintext length of each record in ``buf[start:end]``, whose
     application data came to ``total`` bytes (``drop_last``: the last record was not
     application data).  The twins return only the total; a record's plaintext is its
-    length less the same overhead for every record (the tag, TLS 1.3's content type or
-    TLS 1.2 GCM's explicit nonce) unless a TLS 1.3 sender padded: then one mark covers
-    them all.  The marks only decide how much a read returns, never which bytes."""
+    length less ``over`` (the tag, plus TLS 1.3's content type or TLS 1.2 GCM's explicit
+    nonce) unless a TLS 1.3 sender padded: then the lengths do not add up to ``total``
+    and one mark covers them all.  The marks only decide how much a read returns, never
+    which bytes."""
     lengths = []
     i = start
     while i < end:
@@ -190,11 +192,9 @@ def mark_records(buf, start: int, end: int, drop_last: bool, total: int, marks) 
         i += 5 + n
     if drop_last and lengths:
         lengths.pop()
-    if lengths:
-        over, rest = divmod(sum(lengths) - total, len(lengths))
-        if not rest and over in (16, 17, 24):
-            marks.extend(n - over for n in lengths if n > over)
-            return
+    if lengths and sum(lengths) - over * len(lengths) == total:
+        marks.extend(n - over for n in lengths if n > over)
+        return
     marks.append(total)
 
 
