@@ -304,6 +304,11 @@ _SUITEB = (
 _SEPARATORS = str.maketrans({" ": ":", ",": ":", ";": ":"})
 
 
+def is_cipher_name(name: str) -> bool:
+    """Is ``name`` a cipher or alias name of OpenSSL cipher strings that we know?"""
+    return name in _ALIASES
+
+
 def _select(element: str) -> frozenset[int]:
     """The suites one rule element (``A`` or ``A+B+C``) selects: the intersection of its terms."""
     result = _E_ALL

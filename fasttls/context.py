@@ -198,33 +198,62 @@ def _chain_security_error(chain: list[x509.Certificate], level: int) -> ssl.SSLE
     return None
 
 
-_CIPHER_ITEM_SEPARATORS = re.compile(r"[:, ;]")
-_CIPHER_BUF_CHAR = re.compile(r"[A-Za-z0-9.=-]")
-_CIPHER_COMMAND = re.compile(r"[A-Za-z0-9.=-]*")
+_CIPHER_SEPARATORS = ":, ;"  # OpenSSL's ITEM_SEP
+_CIPHER_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.=")
 _CIPHER_NAME_THEN_COMMAND = re.compile(r"(?<=[A-Za-z0-9.=-])@")
 
 
 def _cipher_string_level(cipherlist: str) -> tuple[int | None, bool]:
-    """The ``@`` commands of an OpenSSL cipher string, as ssl_cipher_process_rulestr reads
-    them: ``(level, ok)``, where ``level`` is the last ``@SECLEVEL=n`` (n of 0 to 5) before
-    the first invalid command (None if there is none) and ``ok`` says that no command was
-    invalid.  A command starts an element or follows a cipher name ("DEFAULT@SECLEVEL=1");
-    after one, the rest of the element is skipped ("@STRENGTH@SECLEVEL=1" is @STRENGTH)."""
-    level = None
-    for item in _CIPHER_ITEM_SEPARATORS.split(cipherlist):
-        at = item.find("@")
-        if at < 0:
+    """The ``@`` commands of an OpenSSL cipher string, read as OpenSSL 3.0's
+    ssl_cipher_process_rulestr reads them: ``(level, ok)``, ``level`` being the last
+    ``@SECLEVEL=n`` (n of 0 to 5) it would apply (None if none) and ``ok`` False when a
+    command is invalid.  An element is an optional operator (``-``, ``+``, ``!``, ``@``)
+    and a name of letters, digits and ``-.=`` (``A+B`` for several); after a known name
+    the next element may follow at once ("ALL@SECLEVEL=1"), after an unknown one the rest
+    of the element is skipped ("FOO@SECLEVEL=0" sets nothing).  An element with no name
+    ("-@...", "_") stops everything; an invalid command fails the call but the reading
+    goes on ("@FOO:@SECLEVEL=0" still sets 0).  "DEFAULT" at the start is its own rule."""
+    s = cipherlist
+    if s.startswith("DEFAULT"):
+        s = s[7:]
+        if s.startswith(":"):
+            s = s[1:]
+    level, ok = None, True
+    i, n = 0, len(s)
+    while i < n:
+        ch = s[i]
+        rule = ""
+        if ch in "-+!@":
+            rule = ch
+            i += 1
+            ch = s[i] if i < n else ""
+        if ch and ch in _CIPHER_SEPARATORS:
+            i += 1
             continue
-        if at and not _CIPHER_BUF_CHAR.fullmatch(item[at - 1]):
-            return level, False  # "!@SECLEVEL=1": an operator without a cipher name
-        command = _CIPHER_COMMAND.match(item, at + 1).group()
-        if command == "STRENGTH":
-            continue
-        if len(command) == 10 and command.startswith("SECLEVEL=") and command[9] in "012345":
-            level = int(command[9])
-            continue
-        return level, False
-    return level, True
+        found = True
+        while True:
+            j = i
+            while j < n and s[j] in _CIPHER_NAME_CHARS:
+                j += 1
+            if j == i:
+                return level, False  # SSL_R_INVALID_COMMAND: nothing more is read
+            name, i = s[i:j], j
+            if rule == "@":
+                break
+            found = found and cipher_suites.is_cipher_name(name)
+            if i < n and s[i] == "+":
+                i += 1
+                continue
+            break
+        if rule == "@":
+            if len(name) == 10 and name.startswith("SECLEVEL=") and name[9] in "012345":
+                level = int(name[9])
+            elif name != "STRENGTH":
+                ok = False
+        if rule == "@" or not found:
+            while i < n and s[i] not in _CIPHER_SEPARATORS:
+                i += 1
+    return level, ok
 
 
 def _fspath(value: Any, what: str) -> str:

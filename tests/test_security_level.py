@@ -111,7 +111,22 @@ CIPHER_STRINGS = [
     "DEFAULT:!@SECLEVEL=1",
     "NOPE:@SECLEVEL=1",
     "@SECLEVEL=1:@BOGUS",
+    # ssl_cipher_process_rulestr's corners (a review found each read differently):
+    "-@SECLEVEL=0:DEFAULT",  # an operator and no name: nothing more is read
+    "DEFAULT:-@SECLEVEL=1",
+    "DEFAULT:TLS_AES_128_GCM_SHA256@SECLEVEL=1",  # after an unknown name the element is skipped
+    "DEFAULT:ECDHE-@SECLEVEL=0",
+    "DEFAULT:=@SECLEVEL=0",
+    "DEFAULT:ECDHE_X@SECLEVEL=0",  # "_" is no name character
+    "DEFAULT:@FOO:@SECLEVEL=0",  # an invalid command fails the call, the reading goes on
+    "ECDHE+AESGCM@SECLEVEL=1",
+    "ECDHE-RSA-AES128-GCM-SHA256@SECLEVEL=0",
+    "DEFAULT:+ECDSA@SECLEVEL=4",
 ]
+
+#: Where OpenSSL knows a name that selects none of our suites, the command after it is
+#: applied there and skipped here: we keep the level, never lower it.
+STRICTER_THAN_SSL = ["HIGH:!aNULL@SECLEVEL=0", "AES128-SHA@SECLEVEL=1:ECDHE"]
 
 
 @pytest.mark.parametrize("cipherlist", CIPHER_STRINGS)
@@ -126,6 +141,15 @@ def test_set_ciphers_seclevel_sets_security_level_as_ssl(cipherlist):
             ok = False
         results.append((ctx.security_level, ok))
     assert results[1] == results[0]
+
+
+@pytest.mark.parametrize("cipherlist", STRICTER_THAN_SSL)
+def test_a_command_after_a_name_we_do_not_know_never_lowers_the_level(cipherlist):
+    theirs = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    theirs.set_ciphers(cipherlist)
+    ours = fasttls.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ours.set_ciphers(cipherlist)
+    assert theirs.security_level < ours.security_level == 2
 
 
 def test_default_security_level_is_openssls():
