@@ -320,11 +320,21 @@ class Connection:
         SSL_read returns one record's data at most), once :meth:`keep_record_boundaries`
         was called."""
         marks = self._marks
-        if marks:
-            first = marks[0]
-            if max_bytes < 0 or max_bytes > first:
-                max_bytes = first
-        return self.read(max_bytes)
+        if not marks:
+            return self.read(max_bytes)
+        # One call per record for asyncio's copied reads: the marks are taken here.
+        app = self._app
+        first = marks[0]
+        if max_bytes < 0 or max_bytes >= first:
+            marks.popleft()
+            data = app.take(first)
+        else:
+            marks[0] = first - max_bytes
+            data = app.take(max_bytes)
+        if not len(app):
+            marks.clear()
+            app.release()
+        return data
 
     def _consume_marks(self, n: int) -> None:
         marks = self._marks

@@ -395,6 +395,12 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         ``SSLZeroReturnError`` once ``unwrap()`` has completed, as ssl.
         """
         conn = self._checked()
+        if buffer is None and conn._marks and len > 0 and not self._shut:
+            # The copied read's records already opened (_read_one_record): one each.
+            got = conn.read_record(len)
+            if conn.peer_closed and not conn.pending():
+                self._park_close_notify()
+            return got
         if self._shut:
             raise SSLZeroReturnError("TLS/SSL connection has been closed (EOF)")
         if buffer is not None:

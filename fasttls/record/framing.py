@@ -226,7 +226,8 @@ class RecordBuffer:
         avail = self.end - self.start
         if n < 0 or n > avail:
             n = avail
-        data = bytes(self.buffer[self.start : self.start + n])
+        with memoryview(self.buffer) as view:
+            data = bytes(view[self.start : self.start + n])  # one copy (a bytearray slice makes two)
         self.consume(n)
         return data
 
