@@ -30,7 +30,7 @@ from fasttls.errors import OPENSSL_ALERT_REASONS, AlertReceived
 
 from .compat import files, no_leaks  # noqa: F401 - fixtures
 from .peers import openssl_client, openssl_server, thread_server
-from .test_faults import drain
+from .test_faults import drain, drain_until_eof
 
 # Every alert OpenSSL names, with its text, is fasttls.errors.OPENSSL_ALERT_REASONS: the
 # test checks ssl (OpenSSL 3.0) agrees with that table for each, then that fasttls does.
@@ -82,26 +82,7 @@ def read_record(sock: socket.socket) -> bytes:
 
 def client_hears(kind: str, files, description: int) -> BaseException:
     """A client of ``kind`` whose server reads its ClientHello and answers with the alert."""
-    with socket.create_server(("127.0.0.1", 0)) as lsock:
-        lsock.settimeout(15)
-
-        def serve():
-            conn, _ = lsock.accept()
-            with conn:
-                conn.settimeout(15)
-                read_record(conn)
-                conn.sendall(alert_record(description))
-                drain(conn)
-
-        t = threading.Thread(target=serve)
-        t.start()
-        try:
-            with socket.create_connection(("127.0.0.1", lsock.getsockname()[1]), timeout=15) as raw:
-                with pytest.raises(ssl.SSLError) as info:
-                    client_context(kind, files).wrap_socket(raw, server_hostname="localhost")
-        finally:
-            t.join(20)
-    return info.value
+    return client_answered(kind, files, alert_record(description))[0]
 
 
 def tls12_client_hello() -> bytes:
@@ -195,11 +176,17 @@ def client_error_from_s_server(kind: str, files, s_server_args: list[str], clien
     if client_cert:
         ctx.load_cert_chain(files.client_cert, files.client_key)
     with openssl_server(s_server_args) as srv:
-        with socket.create_connection(("127.0.0.1", srv.port), timeout=15) as raw:
-            with pytest.raises(ssl.SSLError) as info:
-                with ctx.wrap_socket(raw, server_hostname="localhost") as s:
-                    s.sendall(b"hello\n")  # TLS 1.3: a refused client hears it after its Finished
-                    s.recv(100)
+        return refused_client(ctx, srv.port)
+
+
+def refused_client(ctx, port: int) -> BaseException:
+    """The error of a client with ``ctx`` that the server on ``port`` refuses; it sends a line
+    after its handshake (TLS 1.3: a refused client hears the alert after its Finished)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as raw:
+        with pytest.raises(ssl.SSLError) as info:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(b"hello\n")
+                s.recv(100)
     return info.value
 
 
@@ -362,18 +349,6 @@ def alerts_in(data: bytes) -> list[int]:
     return found
 
 
-def recv_until_eof(sock: socket.socket) -> bytes:
-    data = b""
-    while True:
-        try:
-            chunk = sock.recv(65536)
-        except OSError:  # a reset after the alert
-            return data
-        if not chunk:
-            return data
-        data += chunk
-
-
 def server_fed(kind: str, files, data: bytes) -> tuple[BaseException, bytes]:
     """A server of ``kind`` whose raw client sends ``data`` and closes its side: the server's
     error and what it sent back."""
@@ -386,7 +361,7 @@ def server_fed(kind: str, files, data: bytes) -> tuple[BaseException, bytes]:
             with socket.create_connection(("127.0.0.1", lsock.getsockname()[1]), timeout=15) as c:
                 c.sendall(data)
                 c.shutdown(socket.SHUT_WR)
-                received.append(recv_until_eof(c))
+                received.append(drain_until_eof(c))
 
         t = threading.Thread(target=client)
         t.start()
@@ -416,7 +391,7 @@ def client_answered(kind: str, files, answer: bytes) -> tuple[BaseException, byt
                 conn.settimeout(15)
                 read_record(conn)
                 conn.sendall(answer)
-                received.append(recv_until_eof(conn))
+                received.append(drain_until_eof(conn))
 
         t = threading.Thread(target=serve)
         t.start()
@@ -473,18 +448,14 @@ def record(content_type: int, length: int) -> bytes:
 OVERSIZED = [(18433, "PACKET_LENGTH_TOO_LONG"), (16708, "PACKET_LENGTH_TOO_LONG"), (16705, "ENCRYPTED_LENGTH_TOO_LONG"), (16385, "DATA_LENGTH_TOO_LONG")]
 
 
+@pytest.mark.parametrize("side", ["server", "client"])
 @pytest.mark.parametrize("length,reason", OVERSIZED)
-def test_an_oversized_record_to_a_server(files, length, reason):
-    ours, our_reply = server_fed("fasttls", files, record(22, length))
-    theirs, their_reply = server_fed("ssl", files, record(22, length))
-    same_reason(ours, theirs, reason)
-    assert alerts_in(our_reply) == alerts_in(their_reply) == [AlertDescription.record_overflow]
-
-
-@pytest.mark.parametrize("length,reason", OVERSIZED)
-def test_an_oversized_record_to_a_client(files, length, reason):
-    ours, our_reply = client_answered("fasttls", files, record(22, length))
-    theirs, their_reply = client_answered("ssl", files, record(22, length))
+def test_an_oversized_record(files, side, length, reason):
+    """A plaintext record too long, to a server (as its ClientHello) or a client (as the
+    server's answer): OpenSSL's reason for its size, and record_overflow to the peer."""
+    fed = server_fed if side == "server" else client_answered
+    ours, our_reply = fed("fasttls", files, record(22, length))
+    theirs, their_reply = fed("ssl", files, record(22, length))
     same_reason(ours, theirs, reason)
     assert alerts_in(our_reply) == alerts_in(their_reply) == [AlertDescription.record_overflow]
 
@@ -518,14 +489,10 @@ def ssl_client_against(server_kind: str, files, server_attrs: dict, client_attrs
     if client_cert:
         cctx.load_cert_chain(files.client_cert, files.client_key)
     with thread_server(handler) as srv:
-        with socket.create_connection(("127.0.0.1", srv.port), timeout=15) as raw:
-            with pytest.raises(ssl.SSLError) as info:
-                with cctx.wrap_socket(raw, server_hostname="localhost") as s:
-                    s.sendall(b"hello\n")  # TLS 1.3: a refused client hears it after its Finished
-                    s.recv(100)
+        client_error = refused_client(cctx, srv.port)
         srv.join()
     assert len(srv.errors) == 1, (srv.errors, srv.results)
-    return srv.errors[0], info.value
+    return srv.errors[0], client_error
 
 
 TLS12_ONLY = {"maximum_version": ssl.TLSVersion.TLSv1_2}
