@@ -224,8 +224,8 @@ class TLSInfo:
                 security_level=config.security_level,  # the new SSL_CTX's CERT holds it
                 keylog=config.keylog,
             )
-        old_ctx = self._context
-        if self.server_side and self._started and not self._conn_complete() and ctx is not old_ctx:
+        old_ctx, conn = self._context, self._conn
+        if self.server_side and self._started and conn is not None and not conn.handshake_complete and ctx is not old_ctx:
             # As OpenSSL's final_server_name: the connection is counted as an accept of
             # the context the sni_callback chose; hits and misses stay with the first.
             if hasattr(old_ctx, "_stat"):  # None for a socket made from a Config
@@ -235,10 +235,6 @@ class TLSInfo:
         self._config = config
         if self._conn is not None:
             self._conn.config = config
-
-    def _conn_complete(self) -> bool:
-        conn = self._conn
-        return conn is None or conn.handshake_complete
 
     @property
     def connection(self) -> Connection | None:
@@ -357,12 +353,18 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         finally:
             self._push()
 
-    def _want_read(self) -> SSLError:
-        """Nothing more to do with the input so far: an EOF on ``incoming`` is a truncation, else wait."""
+    def _raise_want_read(self) -> None:
+        """Nothing more to do with the input so far: an EOF on ``incoming`` is a truncation
+        (SSLEOFError), else wait (SSLWantReadError).  Returns only when the EOF closed the
+        connection instead (``Config.ignore_unexpected_eof``, after the handshake).  The
+        errors are raised as made: one kept in a local would put the caller's frame and its
+        traceback in a reference cycle, left to the garbage collector (3k instructions a
+        read in the instruction gate's SSLObject workload)."""
         conn = self._conn
         if self._incoming.eof and not conn.peer_closed:
-            conn.receive_eof()  # raises SSLEOFError
-        return SSLWantReadError()
+            conn.receive_eof()
+            return
+        raise SSLWantReadError()
 
     def _checked(self) -> Connection:
         conn = self._conn
@@ -385,7 +387,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             raise fresh_copy(conn.error)  # a failed handshake stays failed, as reads do
         self._pull()
         if not conn.handshake_complete:
-            raise self._want_read()
+            self._raise_want_read()  # receive_eof raises before the handshake completes
         self._handshake_done()
 
     def read(self, len: int = 1024, buffer=None):
@@ -469,13 +471,8 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             view.release()  # as above: the errors below keep this frame
         if conn.error is not None:
             raise fresh_copy(conn.error)  # a failed connection says so again, not "want read"
-        if self._incoming.eof and not conn.peer_closed:
-            conn.receive_eof()  # SSLEOFError, unless Config.ignore_unexpected_eof closes
-            return 0 if buffer is not None else b""
-        # Raised as made: an exception kept in a local would put this frame and its
-        # traceback in a reference cycle, left to the garbage collector (3k instructions
-        # a read in the instruction gate's SSLObject workload).
-        raise SSLWantReadError()
+        self._raise_want_read()
+        return 0 if buffer is not None else b""  # an EOF read as a close
 
     def _read_one_record(self, conn: Connection, data: bytes, limit: int) -> bytes | None:
         """The copied read (``read(n)``, no buffer) returns one record's data at most, as

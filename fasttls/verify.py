@@ -105,7 +105,6 @@ __all__ = [
     "DEFAULT_SECURITY_LEVEL",
     "security_bits",
     "signature_security_bits",
-    "key_meets_security_level",
     "level_bits",
     "certificate_key_bits",
 ]
@@ -298,11 +297,6 @@ def certificate_key_bits(cert: x509.Certificate) -> int:
         return security_bits(cert.public_key())
     except (UnsupportedAlgorithm, *CERT_PARSE_ERRORS):
         return 0
-
-
-def key_meets_security_level(public_key: Any, level: int) -> bool:
-    """x509_vfy.c check_key_level: is the key strong enough for ``level``?"""
-    return level <= 0 or security_bits(public_key) >= level_bits(level)
 
 
 #: Signature digests whose strength is not half their size (x509_set.c x509_sig_info_init).

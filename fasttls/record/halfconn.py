@@ -160,7 +160,7 @@ class ReadHalf(HalfConn):
             start = inp.start
             pos, app_end, stop, ctype, rec_end = prot.open_records(inp.buffer, start, inp.end, app.buffer, base)
             if marks is not None and app_end > base:
-                over = 17 if self.version == ProtocolVersion.TLS13 else 16 if self.cipher == 2 else 24  # 2: ChaCha20-Poly1305
+                over = 17 if self.version == ProtocolVersion.TLS13 else 16 if self.cipher == self.twin.aead.CIPHER_CHACHA20_POLY1305 else 24
                 mark_records(inp.buffer, start, pos, stop == 1, app_end - base, marks, over)
             inp.consume_to(pos)
             if stop == 1:  # STOP_RECORD
