@@ -471,8 +471,11 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             view.release()  # as above: the errors below keep this frame
         if conn.error is not None:
             raise fresh_copy(conn.error)  # a failed connection says so again, not "want read"
-        self._raise_want_read()
-        return 0 if buffer is not None else b""  # an EOF read as a close
+        # _raise_want_read, written out: this is the hot path of every event loop's read.
+        if self._incoming.eof and not conn.peer_closed:
+            conn.receive_eof()
+            return 0 if buffer is not None else b""  # an EOF read as a close
+        raise SSLWantReadError()
 
     def _read_one_record(self, conn: Connection, data: bytes, limit: int) -> bytes | None:
         """The copied read (``read(n)``, no buffer) returns one record's data at most, as
