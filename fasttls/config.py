@@ -312,6 +312,12 @@ class Config:
     #: CAs need keyUsage and a critical basicConstraints, leaves an authorityKeyIdentifier.
     #: Off, the private CAs OpenSSL and Go accept verify too (see ``fasttls.verify``).
     x509_strict: bool = False
+    #: Check revocation against the trust store's CRLs (``load_verify_locations`` reads
+    #: ``X509 CRL`` blocks): ``"leaf"`` for the peer's certificate, ``"chain"`` for every
+    #: certificate up to the anchor; a certificate whose issuer has no current CRL fails
+    #: (OpenSSL's VERIFY_CRL_CHECK_LEAF / VERIFY_CRL_CHECK_CHAIN; ``fasttls.verify``).
+    #: None checks nothing, as OpenSSL and Go by default.
+    crl_check: str | None = None
     #: OpenSSL's security level (``SSLContext.security_level``, ``@SECLEVEL=n``; 2 is OpenSSL's
     #: default): the peer's key, its CAs' keys and the signatures below the anchor must reach
     #: 80, 112, 128, 192 or 256 bits of strength (levels 1 to 5; 0 asks nothing), verify

@@ -70,6 +70,8 @@ from ssl import (  # noqa: F401  (re-exports)
     PROTOCOL_TLS,
     PROTOCOL_TLS_CLIENT,
     PROTOCOL_TLS_SERVER,
+    VERIFY_CRL_CHECK_CHAIN,
+    VERIFY_CRL_CHECK_LEAF,
     VERIFY_DEFAULT,
     VERIFY_X509_PARTIAL_CHAIN,
     VERIFY_X509_STRICT,
@@ -254,6 +256,15 @@ def _cipher_string_level(cipherlist: str) -> tuple[int | None, bool]:
             while i < n and s[i] not in _CIPHER_SEPARATORS:
                 i += 1
     return level, ok
+
+
+def _crl_check(flags: int) -> str | None:
+    """``Config.crl_check`` for verify flags: OpenSSL checks CRLs when X509_V_FLAG_CRL_CHECK
+    (VERIFY_CRL_CHECK_LEAF) is set, all the chain's when CRL_CHECK_ALL is set beside it
+    (VERIFY_CRL_CHECK_CHAIN is both); CRL_CHECK_ALL alone checks nothing."""
+    if not flags & VERIFY_CRL_CHECK_LEAF:
+        return None
+    return "chain" if flags & VERIFY_CRL_CHECK_CHAIN == VERIFY_CRL_CHECK_CHAIN else "leaf"
 
 
 def _fspath(value: Any, what: str) -> str:
@@ -450,6 +461,7 @@ class SSLContext(_StdSSLContext):
             verify_peer=self._verify_mode != CERT_NONE,
             check_hostname=self._check_hostname,
             x509_strict=bool(self._verify_flags & VERIFY_X509_STRICT),
+            crl_check=_crl_check(self._verify_flags),
             security_level=self._security_level,  # ssl_verify_cert_chain: the verify auth level
             client_auth=client_auth,
             client_ca_store=self._trust,
@@ -620,9 +632,7 @@ class SSLContext(_StdSSLContext):
         store = TrustStore()
         store.load_verify_locations(cafile, capath, cadata)  # ssl's checks and errors, before anything changes
         with self._lock:
-            target = self._writable_trust()
-            for cert in store:
-                target.add(cert)
+            self._writable_trust().update(store)
         self._changed(security=True)
 
     def _writable_trust(self) -> TrustStore:
@@ -640,13 +650,11 @@ class SSLContext(_StdSSLContext):
     def set_default_verify_paths(self) -> None:
         system = _system_store()
         with self._lock:
-            if not self._trust:
+            if not self._trust and not self._trust.crl_count:
                 self._trust = system
                 self._trust_shared = True
             elif self._trust is not system:
-                target = self._writable_trust()
-                for cert in system:
-                    target.add(cert)
+                self._writable_trust().update(system)
         self._changed(security=True)
 
     def get_ca_certs(self, binary_form: bool = False) -> list:
@@ -836,18 +844,16 @@ class SSLContext(_StdSSLContext):
         """VERIFY_X509_STRICT verifies under cryptography's full web PKI profile (see
         ``fasttls.verify``); without it, as OpenSSL without it, private CAs lacking keyUsage
         verify too.  Any trust anchor in the store ends a chain (VERIFY_X509_PARTIAL_CHAIN
-        always); the CRL flags are refused with a ValueError (fasttls does not check CRLs,
-        and must not pretend to).  Other flags are kept and have no effect."""
+        always).  VERIFY_CRL_CHECK_LEAF and VERIFY_CRL_CHECK_CHAIN check revocation against
+        the CRLs ``load_verify_locations`` read (``Config.crl_check``).  Other flags are
+        kept and have no effect."""
         return VerifyFlags(self._verify_flags)
 
     @verify_flags.setter
     def verify_flags(self, value) -> None:
         if not isinstance(value, int):
             raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
-        if value & (ssl.VERIFY_CRL_CHECK_LEAF | ssl.VERIFY_CRL_CHECK_CHAIN):
-            # Accepting the flag and not checking would be a silent security hole.
-            raise ValueError("fasttls does not check certificate revocation lists: VERIFY_CRL_CHECK_LEAF/CHAIN are not supported")
-        changed = (value ^ self._verify_flags) & VERIFY_X509_STRICT
+        changed = (value ^ self._verify_flags) & (VERIFY_X509_STRICT | VERIFY_CRL_CHECK_CHAIN)
         self._verify_flags = VerifyFlags(value)
         if changed:
             self._changed(security=True)  # sessions verified under the other profile must not resume

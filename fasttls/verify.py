@@ -49,6 +49,11 @@ Policy choices, and why:
   X509_verify_cert does), then the CAs' keys (67) and the signatures below the anchor
   (68), with OpenSSL 3.0's strengths (:func:`security_bits`).  cryptography's own floor
   stays: below level 2 it still refuses RSA CAs under 2048 bits and SHA-1 signatures.
+* **Revocation** (``Config.crl_check``, VERIFY_CRL_CHECK_LEAF/CHAIN on a context):
+  after the path is verified, each certificate checked needs a current CRL from its
+  issuer in the store, chosen and checked as OpenSSL's check_revocation does
+  (:func:`check_revocation`); cryptography verifies the CRL's signature.  Indirect,
+  delta and reason-partitioned CRLs are not used.
 * A leaf that is itself one of the trust anchors (a pinned self-signed
   certificate, e.g. from ``openssl req -x509``, which marks it cA=TRUE) is
   accepted as its own chain.
@@ -107,6 +112,7 @@ __all__ = [
     "signature_security_bits",
     "level_bits",
     "certificate_key_bits",
+    "check_revocation",
 ]
 
 # ---------------------------------------------------------------------------
@@ -133,6 +139,15 @@ X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
     41: ("invalid or inconsistent certificate extension", AlertDescription.bad_certificate),
     47: ("permitted subtree violation", AlertDescription.certificate_unknown),
     48: ("excluded subtree violation", AlertDescription.certificate_unknown),
+    # Revocation (Config.crl_check): OpenSSL's check_revocation.
+    3: ("unable to get certificate CRL", AlertDescription.unknown_ca),
+    8: ("CRL signature failure", AlertDescription.decrypt_error),
+    11: ("CRL is not yet valid", AlertDescription.bad_certificate),
+    12: ("CRL has expired", AlertDescription.certificate_expired),
+    23: ("certificate revoked", AlertDescription.certificate_revoked),
+    35: ("key usage does not include CRL signing", AlertDescription.certificate_unknown),
+    36: ("unhandled critical CRL extension", AlertDescription.certificate_unknown),
+    44: ("different CRL scope", AlertDescription.certificate_unknown),
     62: ("hostname mismatch", AlertDescription.bad_certificate),
     64: ("IP address mismatch", AlertDescription.bad_certificate),
     66: ("EE certificate key too weak", AlertDescription.bad_certificate),
@@ -355,6 +370,7 @@ def _error(code: int, verify_message: str | None = None, detail: str | None = No
 # ---------------------------------------------------------------------------
 
 _PEM_RE = re.compile(rb"-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----\s.*?-----END (?:X509 |TRUSTED )?CERTIFICATE-----", re.S)
+_CRL_RE = re.compile(rb"-----BEGIN X509 CRL-----\s.*?-----END X509 CRL-----", re.S)
 _HASHED_NAME = re.compile(r"^[0-9a-fA-F]{8}\.r?\d+$")
 _CERT_SUFFIXES = (".pem", ".crt", ".cer")
 
@@ -406,6 +422,10 @@ class TrustStore:
         self._store: Store | None = None
         self._subject_names: list[bytes] | None = None
         self._lock = threading.Lock()
+        #: Certificate revocation lists by issuer name (consulted with ``Config.crl_check``),
+        #: each with what :func:`crl_facts` read from it.
+        self._crls: dict[x509.Name, list[tuple[x509.CertificateRevocationList, CRLFacts]]] = {}
+        self._crl_der: set[bytes] = set()
         for c in certificates:
             self.add(c)
 
@@ -438,7 +458,9 @@ class TrustStore:
         return store
 
     def copy(self) -> TrustStore:
-        return TrustStore(self._certs)
+        store = TrustStore(self._certs)
+        store.update(self)
+        return store
 
     # -- adding ---------------------------------------------------------------
 
@@ -458,15 +480,60 @@ class TrustStore:
             self._subject_names = None
         return True
 
-    def add_pem(self, data: bytes | str, *, strict: bool = True) -> int:
+    def add_crl(self, crl: x509.CertificateRevocationList) -> bool:
+        """Add one certificate revocation list; False if it was already there."""
+        der = crl.public_bytes(serialization.Encoding.DER)
+        issuer = crl.issuer  # parsed lazily: may raise, so before anything changes
+        if der in self._crl_der:
+            return False
+        facts = crl_facts(crl)
+        with self._lock:
+            if der in self._crl_der:
+                return False
+            self._crl_der.add(der)
+            self._crls.setdefault(issuer, []).append((crl, facts))
+        return True
+
+    def update(self, other: TrustStore) -> None:
+        """Add ``other``'s certificates and CRLs."""
+        for cert in other:
+            self.add(cert)
+        for crls in list(other._crls.values()):
+            for crl, _ in list(crls):
+                self.add_crl(crl)
+
+    @property
+    def crl_count(self) -> int:
+        return len(self._crl_der)
+
+    def crls_by_issuer(self, name: x509.Name) -> list[tuple[x509.CertificateRevocationList, CRLFacts]]:
+        """The CRLs this issuer name published, each with :func:`crl_facts`."""
+        return list(self._crls.get(name, ()))
+
+    def add_pem(self, data: bytes | str, *, strict: bool = True, crls: bool = False) -> int:
         """Add every certificate of a PEM bundle; returns how many blocks were found.
 
         ``strict`` raises on a block cryptography cannot parse (explicit
-        ``cafile``/``cadata``); system bundles skip such blocks instead.
+        ``cafile``/``cadata``); system bundles skip such blocks instead.  ``crls`` adds
+        the ``X509 CRL`` blocks too, as OpenSSL's file lookup does for ``cafile`` and
+        ``capath`` (``cadata`` takes certificates only).
         """
         if isinstance(data, str):
             data = data.encode("ascii", "replace")
-        blocks = _PEM_RE.findall(bytes(data))
+        data = bytes(data)
+        found = 0
+        if crls and b"-----BEGIN X509 CRL-----" in data:
+            for block in _CRL_RE.findall(data):
+                found += 1
+                try:
+                    crl = x509.load_pem_x509_crl(block)
+                    crl.issuer  # noqa: B018 - parsed lazily
+                except (ValueError, TypeError) as e:
+                    if strict:
+                        raise ssl.SSLError(ssl.SSL_ERROR_SSL, f"[X509: PEM_LIB] cannot parse CRL: {e}") from None
+                    continue
+                self.add_crl(crl)
+        blocks = _PEM_RE.findall(data)
         for block in blocks:
             block = block.replace(b"X509 CERTIFICATE", b"CERTIFICATE").replace(b"TRUSTED CERTIFICATE", b"CERTIFICATE")
             try:
@@ -481,7 +548,7 @@ class TrustStore:
                     raise ssl.SSLError(ssl.SSL_ERROR_SSL, f"[X509: PEM_LIB] cannot parse certificate: {e}") from None
                 continue
             self.add(cert)
-        return len(blocks)
+        return len(blocks) + found
 
     def add_der(self, data: bytes) -> int:
         """Add one or more concatenated DER certificates; returns how many."""
@@ -514,7 +581,7 @@ class TrustStore:
                 raise TypeError("cafile should be a valid filesystem path") from None
             with open(path, "rb") as f:
                 data = f.read()
-            if not self.add_pem(data):
+            if not self.add_pem(data, crls=True):
                 err = ssl.SSLError(136, "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found")
                 err.library, err.reason = "X509", "NO_CERTIFICATE_OR_CRL_FOUND"  # as ssl's
                 raise err
@@ -541,7 +608,7 @@ class TrustStore:
 
     def load_file(self, path: str | os.PathLike, *, strict: bool = True) -> int:
         with open(path, "rb") as f:
-            return self.add_pem(f.read(), strict=strict)
+            return self.add_pem(f.read(), strict=strict, crls=True)
 
     def load_directory(self, path: str | os.PathLike) -> int:
         """Load hashed-name and ``*.pem``/``*.crt``/``*.cer`` files; unreadable or non-PEM files are skipped."""
@@ -634,9 +701,9 @@ class TrustStore:
         return names
 
     def cert_store_stats(self) -> dict[str, int]:
-        """``SSLContext.cert_store_stats()`` (CRLs are not supported: always 0)."""
+        """``SSLContext.cert_store_stats()``."""
         ca = sum(1 for c in self._certs if _x509_check_ca(c))
-        return {"x509": len(self._certs), "crl": 0, "x509_ca": ca}
+        return {"x509": len(self._certs), "crl": self.crl_count, "x509_ca": ca}
 
     def get_ca_certs(self, binary_form: bool = False) -> list:
         """``SSLContext.get_ca_certs()``: the CA certificates, as dicts or DER."""
@@ -863,13 +930,15 @@ def verify_server_chain(
     *,
     strict: bool = False,
     security_level: int = DEFAULT_SECURITY_LEVEL,
+    crl_check: str | None = None,
 ) -> list[x509.Certificate]:
     """Verify a server's chain (leaf first); return the verified path (leaf .. anchor).
 
     With ``server_hostname`` the leaf must match it (IP literals against IP
     SANs); with None only the chain and its serverAuth usage are checked (see
     the module docstring for how).  Keys and signatures must reach
-    ``security_level`` (OpenSSL's levels).  Failures raise
+    ``security_level`` (OpenSSL's levels).  ``crl_check`` ("leaf" or "chain") checks
+    revocation against the store's CRLs (:func:`check_revocation`).  Failures raise
     :class:`~fasttls.errors.SSLCertVerificationError`.
     """
     _check_chain(chain, "server")
@@ -920,6 +989,8 @@ def verify_server_chain(
         raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
     if strict:
         _check_key_identifiers(path)
+    if crl_check:
+        check_revocation(path, store, when, chain=crl_check == "chain")
     return path
 
 
@@ -930,9 +1001,11 @@ def verify_client_chain(
     *,
     strict: bool = False,
     security_level: int = DEFAULT_SECURITY_LEVEL,
+    crl_check: str | None = None,
 ) -> list[x509.Certificate]:
     """Verify a client's chain (leaf first) for clientAuth; return the verified path.
-    Keys and signatures must reach ``security_level`` (OpenSSL's levels)."""
+    Keys and signatures must reach ``security_level`` (OpenSSL's levels); ``crl_check`` as
+    for :func:`verify_server_chain`."""
     _check_chain(chain, "client")
     when = _utc(now)
     leaf, intermediates = chain[0], list(chain[1:])
@@ -952,7 +1025,157 @@ def verify_client_chain(
         raise _error(code)
     if strict:
         _check_key_identifiers(path)
+    if crl_check:
+        check_revocation(path, store, when, chain=crl_check == "chain")
     return path
+
+
+# ---------------------------------------------------------------------------
+# Revocation: certificate revocation lists, as OpenSSL's X509_V_FLAG_CRL_CHECK(_ALL)
+# (crypto/x509/x509_vfy.c check_revocation).  cryptography checks the CRL's signature;
+# choosing the CRL and reading it is policy, kept here.
+# ---------------------------------------------------------------------------
+
+# How OpenSSL's get_crl_score ranks the CRLs from a certificate's issuer (higher wins;
+# on a tie the one issued last): no unhandled critical extension, then covering the
+# certificate (its distribution point and kind), then current.
+_CRL_NOCRITICAL, _CRL_SCOPE, _CRL_TIME = 4, 2, 1
+_CRL_HANDLED_CRITICAL = frozenset(
+    {x509.IssuingDistributionPoint.oid, x509.AuthorityKeyIdentifier.oid, x509.DeltaCRLIndicator.oid}
+)
+CRLFacts = tuple[bool, "x509.IssuingDistributionPoint | None", "bytes | None"]
+
+
+def crl_facts(crl: x509.CertificateRevocationList) -> CRLFacts:
+    """(has an unhandled critical extension, its issuingDistributionPoint, its AKI key id).
+    The entries are walked for critical entry extensions, as OpenSSL does when it parses
+    a CRL (only certificateIssuer is handled); :class:`TrustStore` keeps the answer."""
+    critical, idp, akid = False, None, None
+    try:
+        for ext in crl.extensions:
+            if isinstance(ext.value, x509.IssuingDistributionPoint):
+                idp = ext.value
+            elif isinstance(ext.value, x509.AuthorityKeyIdentifier):
+                akid = ext.value.key_identifier
+            if ext.critical and ext.oid not in _CRL_HANDLED_CRITICAL:
+                critical = True
+        if not critical:
+            critical = any(e.critical and e.oid != x509.CertificateIssuer.oid for entry in crl for e in entry.extensions)
+    except ValueError:  # an extension cryptography cannot parse: not one we can honour
+        critical = True
+    return critical, idp, akid
+
+
+def _names_overlap(a: Sequence[x509.GeneralName] | None, b: Sequence[x509.GeneralName] | None) -> bool:
+    return bool(a) and bool(b) and any(x == y for x in a for y in b)  # type: ignore[union-attr]
+
+
+def _crl_in_scope(cert: x509.Certificate, crl: x509.CertificateRevocationList, idp: x509.IssuingDistributionPoint | None) -> bool:
+    """Does the CRL cover ``cert`` (OpenSSL's crl_crldp_check)?  An issuingDistributionPoint
+    limited to CA or to end-entity certificates, or naming a distribution point the
+    certificate does not list, leaves it out (RFC 5280 5.2.5, 6.3.3 b)."""
+    if idp is not None:
+        if idp.only_contains_attribute_certs:
+            return False
+        if _is_ca(cert) and idp.only_contains_user_certs:
+            return False
+        if not _is_ca(cert) and idp.only_contains_ca_certs:
+            return False
+    try:
+        cdps = list(cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value)
+    except (x509.ExtensionNotFound, *CERT_PARSE_ERRORS):
+        cdps = []
+    for dp in cdps:
+        if dp.crl_issuer is not None:
+            issuers = [n.value for n in dp.crl_issuer if isinstance(n, x509.DirectoryName)]
+            if crl.issuer not in issuers:
+                continue
+        if idp is None or (idp.full_name is None and idp.relative_name is None):
+            return True
+        if dp.full_name is None and dp.relative_name is None:
+            return True
+        if _names_overlap(dp.full_name, idp.full_name) or (dp.relative_name is not None and dp.relative_name == idp.relative_name):
+            return True
+    return idp is None or (idp.full_name is None and idp.relative_name is None)
+
+
+def _crl_time_code(crl: x509.CertificateRevocationList, now: datetime.datetime) -> int:
+    if crl.last_update_utc > now:
+        return 11
+    nxt = crl.next_update_utc
+    if nxt is not None and nxt <= now:
+        return 12
+    return 0
+
+
+def _subject_key_id(cert: x509.Certificate) -> bytes | None:
+    try:
+        return cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    except (x509.ExtensionNotFound, *CERT_PARSE_ERRORS):
+        return None
+
+
+def _check_cert_crl(cert: x509.Certificate, issuer: x509.Certificate | None, store: TrustStore, now: datetime.datetime) -> None:
+    """OpenSSL's check_cert for one certificate: choose its issuer's best CRL, check that
+    CRL (key usage, scope, time, signature, in check_crl's order) and look the serial up."""
+    if issuer is None:
+        raise _error(3)
+    issuer_ski = _subject_key_id(issuer)
+    best, best_score, best_facts = None, -1, None
+    for crl, facts in store.crls_by_issuer(cert.issuer):
+        critical, idp, akid = facts
+        if idp is not None and (idp.indirect_crl or idp.only_some_reasons):
+            continue  # needs OpenSSL's extended CRL support, off by default
+        if akid is not None and issuer_ski is not None and akid != issuer_ski:
+            continue  # a CRL by another key of the same name
+        score = (0 if critical else _CRL_NOCRITICAL) | (_CRL_SCOPE if _crl_in_scope(cert, crl, idp) else 0)
+        score |= 0 if _crl_time_code(crl, now) else _CRL_TIME
+        if score > best_score or (score == best_score and best is not None and crl.last_update_utc > best.last_update_utc):
+            best, best_score, best_facts = crl, score, facts
+    if best is None or best_facts is None:
+        raise _error(3)
+    try:
+        ku: x509.KeyUsage | None = issuer.extensions.get_extension_for_class(x509.KeyUsage).value
+    except (x509.ExtensionNotFound, *CERT_PARSE_ERRORS):
+        ku = None
+    if ku is not None and not ku.crl_sign:
+        raise _error(35)
+    if not best_score & _CRL_SCOPE:
+        raise _error(44)
+    code = _crl_time_code(best, now)
+    if code:
+        raise _error(code)
+    try:
+        valid = best.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
+    except (TypeError, ValueError, UnsupportedAlgorithm):
+        valid = False
+    if not valid:
+        raise _error(8)
+    if best_facts[0]:
+        raise _error(36)
+    revoked = best.get_revoked_certificate_by_serial_number(cert.serial_number)
+    if revoked is not None:
+        try:
+            reason = revoked.extensions.get_extension_for_class(x509.CRLReason).value.reason
+        except (x509.ExtensionNotFound, ValueError):
+            reason = None
+        if reason != x509.ReasonFlags.remove_from_crl:
+            raise _error(23)
+
+
+def check_revocation(path: Sequence[x509.Certificate], store: TrustStore, now: datetime.datetime, *, chain: bool = False) -> None:
+    """Check a verified path (leaf .. anchor) against the store's CRLs: the leaf only, or
+    with ``chain`` every certificate up to and including the anchor, which its own CRL
+    covers (OpenSSL's VERIFY_CRL_CHECK_LEAF and VERIFY_CRL_CHECK_CHAIN; RFC 5280 6.3).
+    A certificate whose issuer published no usable CRL fails (code 3), as in OpenSSL."""
+    last = len(path) - 1
+    for depth in range(len(path) if chain else 1):
+        cert = path[depth]
+        if depth < last:
+            issuer: x509.Certificate | None = path[depth + 1]
+        else:
+            issuer = cert if cert.subject == cert.issuer else None  # a self-issued anchor signs its own CRL
+        _check_cert_crl(cert, issuer, store, now)
 
 
 def _check_key_identifiers(path: Sequence[x509.Certificate]) -> None:

@@ -195,6 +195,7 @@ def make_ca(
     not_before: datetime.datetime | None = None,
     not_after: datetime.datetime | None = None,
     key_cert_sign: bool = True,
+    crl_sign: bool = True,
     eku: Sequence[x509.ObjectIdentifier] | None = None,
     name_constraints: x509.NameConstraints | None = None,
     subject: x509.Name | None = None,
@@ -202,7 +203,7 @@ def make_ca(
     """A root CA, or an intermediate CA when ``issuer`` (another CA) is given.
 
     ``key_cert_sign=False`` makes a CA whose keyUsage lacks keyCertSign (an
-    invalid issuer); ``eku`` adds an extendedKeyUsage restriction to the CA.
+    invalid issuer), ``crl_sign=False`` one that may not sign CRLs; ``eku`` adds an extendedKeyUsage restriction to the CA.
     """
     key = generate_key(key_type)
     now = utcnow()
@@ -226,7 +227,7 @@ def make_ca(
                 data_encipherment=False,
                 key_agreement=False,
                 key_cert_sign=key_cert_sign,
-                crl_sign=True,
+                crl_sign=crl_sign,
                 encipher_only=False,
                 decipher_only=False,
             ),

@@ -108,10 +108,11 @@ def test_refuses_a_tls12_server_without_a_suite_in_common(files):
         _run_pair(ssl_server_context(files), ctx)
 
 
-def test_crl_flags_are_refused_not_ignored():
+def test_crl_flags_are_kept_beside_the_others():
+    """The CRL flags (tests/test_crl.py) combine with VERIFY_X509_STRICT as in ssl."""
     ctx = fasttls.create_default_context()
-    for flag in (ssl.VERIFY_CRL_CHECK_LEAF, ssl.VERIFY_CRL_CHECK_CHAIN):
-        with pytest.raises(ValueError, match="revocation"):
-            ctx.verify_flags |= flag
-    ctx.verify_flags |= ssl.VERIFY_X509_STRICT  # meaningful flags still work
-    assert ctx.verify_flags & ssl.VERIFY_X509_STRICT
+    ref = ssl.create_default_context()
+    for c in (ctx, ref):
+        c.verify_flags |= ssl.VERIFY_CRL_CHECK_CHAIN | ssl.VERIFY_X509_STRICT
+    assert ctx.verify_flags == ref.verify_flags
+    assert ctx._config_for(server_side=False).crl_check == "chain"

@@ -387,6 +387,7 @@ def verify_server_certificates(conn, config, chain_der: list[bytes]) -> list[x50
             now=verify.datetime_from_timestamp(config.now()),
             strict=config.x509_strict,
             security_level=config.security_level,
+            crl_check=config.crl_check,
         )
     else:
         conn.verified_chain = []
