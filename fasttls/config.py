@@ -312,6 +312,10 @@ class Config:
     #: CAs need keyUsage and a critical basicConstraints, leaves an authorityKeyIdentifier.
     #: Off, the private CAs OpenSSL and Go accept verify too (see ``fasttls.verify``).
     x509_strict: bool = False
+    #: Let a server certificate without DNS names in its subjectAltName match the host
+    #: name by its subject CN (OpenSSL's default, ``SSLContext.hostname_checks_common_name``,
+    #: which ``ssl`` turns on).  Off, as in Go and the CA/Browser Forum rules.
+    hostname_checks_common_name: bool = False
     #: Check revocation against the trust store's CRLs (``load_verify_locations`` reads
     #: ``X509 CRL`` blocks): ``"leaf"`` for the peer's certificate, ``"chain"`` for every
     #: certificate up to the anchor; a certificate whose issuer has no current CRL fails

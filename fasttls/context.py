@@ -391,7 +391,7 @@ class SSLContext(_StdSSLContext):
         self._post_handshake_auth = False
         self._verify_peer_certificate: Any = None
         self._verify_connection: Any = None
-        self._hostname_checks_common_name = False
+        self._hostname_checks_common_name = bool(_StdSSLContext.hostname_checks_common_name.__get__(self))  # ssl's default
         self._num_tickets = 2
         self._certificates: list[CertifiedKey] = []
         self._trust = TrustStore()
@@ -462,6 +462,7 @@ class SSLContext(_StdSSLContext):
             check_hostname=self._check_hostname,
             x509_strict=bool(self._verify_flags & VERIFY_X509_STRICT),
             crl_check=_crl_check(self._verify_flags),
+            hostname_checks_common_name=self._hostname_checks_common_name,
             security_level=self._security_level,  # ssl_verify_cert_chain: the verify auth level
             client_auth=client_auth,
             client_ca_store=self._trust,
@@ -788,12 +789,18 @@ class SSLContext(_StdSSLContext):
 
     @property
     def hostname_checks_common_name(self) -> bool:
-        """Always False in effect: fasttls (like Go and the CA/B Forum) matches subjectAltName only."""
+        """On by default, as in ``ssl``: a server certificate without DNS names in its
+        subjectAltName matches the host name by its subject CN (OpenSSL's
+        X509_check_host).  Off, subjectAltName only (Go, the CA/B Forum rules)."""
         return self._hostname_checks_common_name
 
     @hostname_checks_common_name.setter
     def hostname_checks_common_name(self, value) -> None:
-        self._hostname_checks_common_name = bool(value)
+        value = bool(value)
+        changed = value != self._hostname_checks_common_name
+        self._hostname_checks_common_name = value
+        if changed:
+            self._changed(security=True)  # sessions verified under the other rule must not resume
 
     def _check_version_setting(self, value: Any, what: str) -> TLSVersion:
         if self._fixed_version or self._protocol not in _SUPPORTED_PROTOCOLS:

@@ -931,6 +931,7 @@ def verify_server_chain(
     strict: bool = False,
     security_level: int = DEFAULT_SECURITY_LEVEL,
     crl_check: str | None = None,
+    check_common_name: bool = False,
 ) -> list[x509.Certificate]:
     """Verify a server's chain (leaf first); return the verified path (leaf .. anchor).
 
@@ -938,7 +939,9 @@ def verify_server_chain(
     SANs); with None only the chain and its serverAuth usage are checked (see
     the module docstring for how).  Keys and signatures must reach
     ``security_level`` (OpenSSL's levels).  ``crl_check`` ("leaf" or "chain") checks
-    revocation against the store's CRLs (:func:`check_revocation`).  Failures raise
+    revocation against the store's CRLs (:func:`check_revocation`).  ``check_common_name``
+    lets a leaf without DNS names in its subjectAltName match a host name by its subject
+    CN, as OpenSSL's X509_check_host does unless told not to.  Failures raise
     :class:`~fasttls.errors.SSLCertVerificationError`.
     """
     _check_chain(chain, "server")
@@ -962,7 +965,8 @@ def verify_server_chain(
 
     anchor_leaf = leaf in store
     verifier = None
-    if subject is not None:
+    by_common_name = check_common_name and bool(dns_name) and not _has_dns_san(leaf)
+    if subject is not None and not by_common_name:
         ee = _relax_anchor_leaf(pol.server_ee) if anchor_leaf else pol.server_ee
         try:
             verifier = _builder(cstore, when, pol.ca, ee).build_server_verifier(subject)
@@ -985,7 +989,10 @@ def verify_server_chain(
     # Our matcher decides when cryptography could not take the name, and checks a name
     # with one dot again: cryptography lets "*.com" cover "example.com", OpenSSL wants
     # two labels after the star (v3_utl.c valid_star).
-    if dns_name and (verifier is None or dns_name.count(".") == 1) and not _san_matches_dns(leaf, dns_name):
+    if by_common_name:
+        if not any(_dns_match(cn, dns_name) for cn in _common_names(leaf)):
+            raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
+    elif dns_name and (verifier is None or dns_name.count(".") == 1) and not _san_matches_dns(leaf, dns_name):
         raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
     if strict:
         _check_key_identifiers(path)
@@ -1283,6 +1290,23 @@ def _dns_match(pattern: str, host: str) -> bool:
         return False
     labels = rest.split(".")
     return len(labels) >= 2 and all(_LDH_LABEL.fullmatch(x) for x in labels)
+
+
+def _has_dns_san(cert: x509.Certificate) -> bool:
+    """Does the subjectAltName hold a DNS name?  Only then does OpenSSL skip the subject
+    CN when matching a host name (v3_utl.c do_x509_check: other name types do not count)."""
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+    return bool(san.get_values_for_type(x509.DNSName))
+
+
+def _common_names(cert: x509.Certificate) -> list[str]:
+    try:
+        return [str(a.value) for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)]
+    except ValueError:
+        return []
 
 
 def _san_matches_dns(cert: x509.Certificate, normalized: str) -> bool:

@@ -22,6 +22,7 @@ from fasttls.config import Config
 from fasttls.verify import TrustStore, check_revocation
 
 from . import pki
+from .helpers import bio_handshake
 
 D = datetime.timedelta
 LEAF, CHAIN = ssl.VERIFY_CRL_CHECK_LEAF, ssl.VERIFY_CRL_CHECK_CHAIN
@@ -151,38 +152,6 @@ def _pem(crl_list) -> bytes:
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in crl_list)
 
 
-def _handshake(client, server):
-    """Run a handshake over memory BIOs; return {"client"/"server": the SSLError it raised}.
-    After its handshake each side reads once, which picks up an alert sent after its
-    Finished (a TLS 1.3 server refuses a client certificate after the client is done)."""
-    ci, co, si, so = ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO()
-    c = client[0].wrap_bio(ci, co, server_hostname=client[1])
-    s = server.wrap_bio(si, so, server_side=True)
-    ends = {"client": c, "server": s}
-    done: dict[str, bool] = {}
-    errors: dict[str, ssl.SSLError] = {}
-    for _ in range(30):
-        for name, obj in ends.items():
-            if name in errors:
-                continue
-            try:
-                if name not in done:
-                    obj.do_handshake()
-                    done[name] = True
-                else:
-                    obj.read(1)
-            except ssl.SSLWantReadError:
-                pass
-            except ssl.SSLError as e:
-                errors[name] = e
-        moved = co.pending or so.pending
-        si.write(co.read())
-        ci.write(so.read())
-        if not moved and (len(done) == 2 or errors):
-            break
-    return errors
-
-
 @pytest.fixture(params=list(SCENARIOS))
 def scenario(request, crls, tmp_path):
     cert, crl_list, flags, code = SCENARIOS[request.param](crls)
@@ -202,7 +171,7 @@ def test_client_verifies_server(scenario, verifier):
     client = module.SSLContext(module.PROTOCOL_TLS_CLIENT)
     client.load_verify_locations(cafile)
     client.verify_flags |= flags
-    err = _handshake((client, "localhost"), server).get("client")
+    err = bio_handshake((client, "localhost"), server).get("client")
     if code is None:
         assert err is None
     else:
@@ -234,7 +203,7 @@ def test_server_verifies_client_alert_as_ssl(crls, tmp_path):
             client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             client.load_verify_locations(cadata=crls.root.cert_pem.decode())
             client.load_cert_chain(client_cert, client_key)
-            errors = _handshake((client, "localhost"), server)
+            errors = bio_handshake((client, "localhost"), server)
             server_err = errors.get("server")
             seen[name, module.__name__] = (
                 getattr(errors.get("client"), "reason", None),

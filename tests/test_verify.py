@@ -1016,3 +1016,49 @@ def test_verify_failures_send_openssls_alerts(case, tmp_path):
     theirs = _alert_heard_by_ssl_server(ssl, issued, root, strict, tmp_path)
     ours = _alert_heard_by_ssl_server(fasttls, issued, root, strict, tmp_path)
     assert ours == theirs, label
+
+
+# ------------------------------------------------------- host names by the subject CN
+
+_CN_CASES = {
+    # name: (subjectAltName entries, subject CNs, server_hostname, matches with the CN rule)
+    "no SAN, CN is the host": ([], ["localhost"], "localhost", True),
+    "no SAN, CN is another host": ([], ["other.test"], "localhost", False),
+    "IP SAN only, CN is the host": (["127.0.0.1"], ["localhost"], "localhost", True),
+    "DNS SAN for another host, CN is the host": (["other.test"], ["localhost"], "localhost", False),
+    "no SAN, CN is the IP literal": ([], ["127.0.0.1"], "127.0.0.1", False),
+    "no SAN, wildcard CN": ([], ["*.example.test"], "a.example.test", True),
+    "no SAN, wildcard CN under a TLD": ([], ["*.test"], "a.test", False),
+    "no SAN, the host is the second CN": ([], ["a.test", "localhost"], "localhost", True),
+    "no SAN, no CN": ([], [], "localhost", False),
+}
+
+
+@pytest.mark.parametrize("case", list(_CN_CASES))
+def test_hostname_checks_common_name_as_ssl(p, tmp_path, case):
+    """``hostname_checks_common_name`` (on by default, as in ssl): a certificate without DNS
+    names in its subjectAltName matches by its subject CN, as OpenSSL's X509_check_host;
+    the verdicts and codes are ``ssl``'s, with the setting on and off."""
+    from fasttls import SSLContext as FastContext
+
+    from .helpers import bio_handshake
+
+    sans, cns, host, matches = _CN_CASES[case]
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn) for cn in cns] or [x509.NameAttribute(NameOID.ORGANIZATION_NAME, "no CN")])
+    leaf = pki.make_leaf(p.inter, sans, subject=subject, san=bool(sans))
+    certfile, keyfile = leaf.write(tmp_path, "leaf")
+    cafile = tmp_path / "ca.pem"
+    cafile.write_bytes(p.root.cert_pem)
+    assert FastContext(ssl.PROTOCOL_TLS_CLIENT).hostname_checks_common_name is True
+    for on in (True, False):
+        seen = []
+        for cls in (ssl.SSLContext, FastContext):
+            server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            server.load_cert_chain(certfile, keyfile)
+            client = cls(ssl.PROTOCOL_TLS_CLIENT)
+            client.load_verify_locations(str(cafile))
+            client.hostname_checks_common_name = on
+            err = bio_handshake((client, host), server).get("client")
+            seen.append(err.verify_code if err is not None else None)
+        expected = None if (on and matches) else (64 if host == "127.0.0.1" else 62)
+        assert seen == [expected, expected], (on, seen)

@@ -388,6 +388,7 @@ def verify_server_certificates(conn, config, chain_der: list[bytes]) -> list[x50
             strict=config.x509_strict,
             security_level=config.security_level,
             crl_check=config.crl_check,
+            check_common_name=config.hostname_checks_common_name,
         )
     else:
         conn.verified_chain = []
