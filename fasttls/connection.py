@@ -183,6 +183,8 @@ class Connection:
         if self._error is not None:
             raise fresh_copy(self._error)
         if self.peer_closed:
+            if not self.handshake_complete:  # (the close_notify already failed the handshake)
+                raise SSLZeroReturnError()
             return []
         if self.config.ignore_unexpected_eof and self.handshake_complete:
             # OpenSSL (ssl3_read_n) marks the shutdown as received, as a close_notify would.
@@ -833,6 +835,12 @@ class Connection:
             self._emit_trace("alert", "receive", name, {"level": level})
         if description == AlertDescription.close_notify:
             self.peer_closed = True
+            if not self.handshake_complete:
+                # The handshake can never finish: fail it now, as OpenSSL's SSL_do_handshake
+                # does (SSL_ERROR_ZERO_RETURN, no alert back), not wait for bytes that will
+                # not come (a socket at EOF would spin on its reads).
+                self._alert_sent = True
+                raise SSLZeroReturnError("TLS/SSL connection has been closed (EOF): close_notify before the handshake completed")
             self._events.append(ev.ConnectionClosed())
             return
         tls13 = self.version == ProtocolVersion.TLS13

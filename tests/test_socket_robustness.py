@@ -25,7 +25,7 @@ import tracemalloc
 import pytest
 
 from .compat import files, no_leaks  # noqa: F401 - fixtures
-from .test_faults import T, client_ctx, peer_client, peer_server, server_ctx, wrap_client, wrap_server
+from .test_faults import T, client_ctx, drain, peer_client, peer_server, server_ctx, wrap_client, wrap_server
 
 KINDS = ["fasttls", "ssl"]
 
@@ -221,3 +221,86 @@ def test_a_signal_inside_a_blocking_send_cuts_the_write_side(files, raising_alar
             time.sleep(0.1)
         n = peer.join()
     assert n <= len(data)
+
+
+CLOSE_NOTIFY = b"\x15\x03\x03\x00\x02\x01\x00"  # a plaintext warning close_notify record
+
+
+@pytest.fixture
+def deadline():
+    """A spinning handshake ignores its socket timeout: SIGALRM stops the test after 20 s."""
+
+    def fire(signum, frame):
+        raise AssertionError("still running after 20 s")
+
+    old = signal.signal(signal.SIGALRM, fire)
+    signal.alarm(20)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("then", ["FIN", "stays open"])
+def test_a_close_notify_during_the_handshake_fails_it_at_once(files, kind, then, deadline):
+    """A client sends its ClientHello and a close_notify (then FIN, or keeps the connection
+    open): the server's handshake fails with SSLZeroReturnError at once, as ssl's does.
+    fasttls used to take the alert as the end of the stream and wait for the handshake to
+    go on: with FIN its reads at EOF spun a core at 100% past the socket timeout."""
+    hello = client_hello(files)
+
+    def client(peer, sock):
+        sock.sendall(hello + CLOSE_NOTIFY)
+        if then == "FIN":
+            sock.shutdown(socket.SHUT_WR)
+        drain(sock)
+
+    with peer_client(client) as (raw, peer):
+        raw.settimeout(5)
+        start, cpu = time.monotonic(), time.process_time()
+        with pytest.raises(ssl.SSLZeroReturnError):
+            wrap_server(kind, files, raw).close()
+        assert time.monotonic() - start < 3 and time.process_time() - cpu < 2
+        raw.close()
+        peer.join()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_server_answering_with_close_notify_fails_the_client_handshake(files, kind, deadline):
+    """A server that reads the ClientHello and answers with a close_notify alone (and keeps
+    the connection open): the client's handshake raises SSLZeroReturnError, not a wait."""
+
+    def server(peer, sock):
+        sock.recv(65536)
+        sock.sendall(CLOSE_NOTIFY)
+        drain(sock)
+
+    with peer_server(server) as (port, peer):
+        start = time.monotonic()
+        with pytest.raises(ssl.SSLZeroReturnError):
+            wrap_client(kind, files, port, timeout=5).close()
+        assert time.monotonic() - start < 3
+        peer.join()
+
+
+@pytest.mark.parametrize("server_side", [False, True], ids=["client", "server"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_close_notify_during_the_handshake_on_memory_bios(files, kind, server_side):
+    """The same on ``wrap_bio``: do_handshake raises SSLZeroReturnError, as ssl's (an event
+    loop would otherwise wait on SSLWantReadError for ever)."""
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    if server_side:
+        obj = server_ctx(kind, files).wrap_bio(incoming, outgoing, server_side=True)
+        incoming.write(client_hello(files))
+    else:
+        obj = client_ctx(kind, files).wrap_bio(incoming, outgoing, server_hostname="localhost")
+        with pytest.raises(ssl.SSLWantReadError):
+            obj.do_handshake()
+    incoming.write(CLOSE_NOTIFY)
+    with pytest.raises(ssl.SSLZeroReturnError):
+        obj.do_handshake()
+    if kind == "fasttls":  # and stays failed (ssl says want-read now: README)
+        with pytest.raises(ssl.SSLZeroReturnError):
+            obj.do_handshake()
