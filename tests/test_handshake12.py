@@ -285,6 +285,29 @@ def test_client_refuses_server_without_ems(pki, server_without_ems):
     assert "extended master secret" in str(err)
 
 
+def test_resuming_an_ems_session_without_ems_is_an_abort(pki, monkeypatch):
+    """RFC 7627 5.3: a session made with the extended master secret, offered in a
+    ClientHello without it, aborts the handshake (handshake_failure; OpenSSL's
+    INCONSISTENT_EXTMS) rather than falling back to a full handshake without it."""
+    cc, sc = configs(pki, require_extended_master_secret=False)
+    cc.require_extended_master_secret = False
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    assert c.ems and c.session is not None
+    orig = client_mod.ClientHandshake.make_client_hello
+
+    def make(self):
+        hello = orig(self)
+        hello.extended_master_secret = False
+        return hello
+
+    monkeypatch.setattr(client_mod.ClientHandshake, "make_client_hello", make)
+    c, s = make_pair(cc, sc, session=c.session)
+    c.start()
+    err = expect_failure(c, s, AlertDescription.handshake_failure)
+    assert err.reason == "INCONSISTENT_EXTMS"
+
+
 def test_without_ems_when_allowed(pki, client_without_ems):
     cc, sc = configs(pki, require_extended_master_secret=False)
     cc.require_extended_master_secret = False

@@ -372,6 +372,25 @@ def test_tls12_ticket_from_the_future_is_not_resumed(pki):
     assert_full(*offer(cc, sc, session))
 
 
+def test_tls12_ticket_with_an_empty_session_id_is_resumed(pki):
+    """RFC 5077 3.4: a client may send its ticket with an empty session ID and tell from
+    the server's next message that it resumed (tlslite-ng does, and assumes it); OpenSSL
+    and Go resume such a ticket, and so does our server now (it used to do a full
+    handshake, and tlslite-ng's second connection failed).  Our own client always sends
+    an ID with a ticket, so only the server's choice is checked: its ServerHello."""
+    cc, sc = client12(pki), server(pki, Clock())
+    session = first_session(cc, sc)
+    c, s = make_pair(cc, sc, session=session)
+    tamper_sent(c, m.ClientHello, in_place=True, session_id=b"")
+    c.start()
+    s.start()
+    transfer(c, s)
+    assert s.session_reused
+    out = s.data_to_send()
+    assert out[5] == 2  # the first record opens with the ServerHello...
+    assert out[5 + 4 + 2 + 32] == 0  # ... whose session ID (after version and random) is empty
+
+
 def test_tls12_ticket_with_a_tls13_state_is_not_resumed(pki):
     """A TLS 1.2 ticket whose state says TLS 1.3 (with a TLS 1.2 suite and the master secret)
     is not resumed; the control is the same ticket resealed unchanged."""

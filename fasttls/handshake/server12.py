@@ -144,16 +144,22 @@ class ServerHandshakeTLS12:
             return False
         if state.cipher_suite not in cipher_suites.TLS12_SUITES:
             return False
-        # RFC 7627 5.3: never resume across a change of the extended master secret setting.
-        if state.extended_master_secret != ch.extended_master_secret:
+        if not client_certificates_allow_resumption(config, state, config.now()):
             return False
-        return client_certificates_allow_resumption(config, state, config.now())
+        # RFC 7627 5.3: a session with the extended master secret offered without it is an
+        # abort (handshake_failure, OpenSSL's INCONSISTENT_EXTMS); the other way round, a
+        # full handshake.
+        if state.extended_master_secret and not ch.extended_master_secret:
+            raise TLSError(AlertDescription.handshake_failure, "resumption without the extended master secret the session used", "INCONSISTENT_EXTMS")
+        return state.extended_master_secret == ch.extended_master_secret
 
     def check_for_resumption(self) -> bool:
         """RFC 5077 3.4 (ticket) or RFC 5246 7.4.1.2 (session ID): resume when the state is still good."""
         ch, config, conn = self.client_hello, self.config, self.conn
-        if not ch.session_id:
-            return False  # nothing to echo: the client could not tell that we resumed
+        if not ch.session_id and not ch.session_ticket:
+            return False
+        # A ticket may come with an empty session ID (RFC 5077 3.4): the client tells that we
+        # resumed from our next message, as OpenSSL and Go resume it (tlslite-ng relies on it).
         state = None
         if ch.session_ticket and config.session_tickets:
             plaintext = config.ticket_keys.open(ch.session_ticket)
@@ -162,7 +168,7 @@ class ServerHandshakeTLS12:
                 self.resumed_by_ticket = True
             else:
                 state = None
-        if state is None and config.server_session_cache is not None:
+        if state is None and config.server_session_cache is not None and ch.session_id:
             state = config.server_session_cache.get(ch.session_id)
             if not self._usable_state(state):
                 state = None
