@@ -827,6 +827,9 @@ class Connection:
             # TLS 1.3 peer may be on the other end, so the stricter rule holds (as OpenSSL).
             raise TLSError(AlertDescription.unexpected_message, "alert inside a fragmented handshake message")
         level, description = payload[0], payload[1]
+        if level not in (AlertLevel.WARNING, AlertLevel.FATAL):
+            # RFC 5246 7.2 / 8446 6: warning (1) or fatal (2); OpenSSL: UNKNOWN_ALERT_TYPE.
+            raise TLSError(AlertDescription.illegal_parameter, f"alert of unknown level {level}", "UNKNOWN_ALERT_TYPE")
         if self._trace:
             try:
                 name = AlertDescription(description).name

@@ -1035,3 +1035,13 @@ def test_sni_with_a_nul_byte(pki):
     bad = rewrite_first_message(hello, ClientHello, server_name="good.example\x00.evil.example")
     err = expect_alert(s, bad, AlertDescription.illegal_parameter)
     assert "NUL" in str(err)
+
+
+@pytest.mark.parametrize("level", [0, 3, 255])
+def test_alert_of_unknown_level(pki, level):
+    """RFC 8446 6 / 5246 7.2: an alert is warning (1) or fatal (2).  Another level is
+    illegal_parameter (OpenSSL's UNKNOWN_ALERT_TYPE); it used to read as a fatal alert from
+    the peer, named by its description, and got no alert back."""
+    s, hello = client_hello_flight(pki)
+    err = expect_alert(s, hello + record(ContentType.ALERT, bytes([level, 40])), AlertDescription.illegal_parameter)
+    assert err.reason == "UNKNOWN_ALERT_TYPE"
