@@ -40,6 +40,7 @@ from . import cipher_suites, key_exchange, verify
 from .auth import CERT_PARSE_ERRORS
 from .config import CertifiedKey, ClientAuthType, Config, key_matches_certificate
 from .constants import AlertDescription, ProtocolVersion
+from .errors import SSLError
 from .tickets import ClientSessionCache, TicketKeys, check_session_origin
 from .keylog import KeyLogFile
 from .verify import TrustStore
@@ -553,10 +554,10 @@ class SSLContext(_StdSSLContext):
             if session is not None:
                 raise ValueError("session can only be specified in client mode")
             if self._client_only:
-                raise ValueError("Cannot create a server socket with a PROTOCOL_TLS_CLIENT context")
+                raise SSLError("Cannot create a server socket with a PROTOCOL_TLS_CLIENT context", 0)  # ssl's class
         else:
             if self._server_only:
-                raise ValueError("Cannot create a client socket with a PROTOCOL_TLS_SERVER context")
+                raise SSLError("Cannot create a client socket with a PROTOCOL_TLS_SERVER context", 0)  # ssl's class
             if self._check_hostname and not server_hostname:
                 raise ValueError("check_hostname requires server_hostname")
         hostname = self._encode_hostname(server_hostname)

@@ -1471,6 +1471,9 @@ _CONTEXT_MISUSES = {
     "security_level": lambda c: c.security_level,
     "protocol": lambda c: c.protocol,
     "hostname_checks_common_name = 1": lambda c: setattr(c, "hostname_checks_common_name", 1),
+    # The wrong side for the protocol: ssl.SSLError, not ValueError (test_ssl's test_echo).
+    "wrap_bio(server_side=True)": lambda c: c.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_side=True) and None,
+    "wrap_bio(server_side=False)": lambda c: c.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname="localhost") and None,
 }
 
 
