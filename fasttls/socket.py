@@ -526,6 +526,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             deadline = None
             while not conn.pending():
                 if conn.peer_closed:
+                    if conn.closed:  # after our unwrap()'s close_notify: as SSLObject.read
+                        raise SSLZeroReturnError("TLS/SSL connection has been closed (EOF)")
                     return 0 if buffer is not None else b""
                 deadline = self._fill_or_deliver(len, deadline)
         except SSLEOFError:
@@ -630,6 +632,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 deadline = None
                 while not conn.pending():
                     if conn.peer_closed or not view.nbytes:
+                        if conn.closed and view.nbytes:  # after our unwrap()'s close_notify
+                            raise SSLZeroReturnError("TLS/SSL connection has been closed (EOF)")
                         return 0  # ssl returns 0 at once for an empty buffer
                     deadline = self._fill_or_deliver(view.nbytes, deadline)
             except SSLEOFError:

@@ -466,6 +466,10 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                 self._park_close_notify()
             return got
         if conn.peer_closed:
+            if conn.closed:
+                # Both close_notify sent: SSLZeroReturnError, as ssl (b"" only while ours
+                # has not gone out: SSL_get_shutdown == SSL_RECEIVED_SHUTDOWN).
+                raise SSLZeroReturnError("TLS/SSL connection has been closed (EOF)")
             return 0 if buffer is not None else b""
         if buffer is not None:
             view.release()  # as above: the errors below keep this frame

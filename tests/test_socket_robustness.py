@@ -304,3 +304,35 @@ def test_a_close_notify_during_the_handshake_on_memory_bios(files, kind, server_
     if kind == "fasttls":  # and stays failed (ssl says want-read now: README)
         with pytest.raises(ssl.SSLZeroReturnError):
             obj.do_handshake()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_recv_after_a_non_blocking_unwrap_ends_with_zero_return(files, kind, deadline):
+    """A non-blocking server socket calls unwrap() (SSLWantReadError), then receives the
+    client's last 50,000 bytes and its close_notify: recv raises SSLZeroReturnError then,
+    as ssl's, where fasttls returned b"" on every call."""
+
+    def client_side(peer, raw):
+        with client_ctx("ssl", files).wrap_socket(raw, server_hostname="localhost") as c:
+            assert c.recv(10) == b""  # the server's close_notify
+            c.sendall(b"y" * 50_000)
+            c.unwrap()
+
+    with peer_client(client_side) as (raw, peer):
+        s = wrap_server(kind, files, raw)
+        s.setblocking(False)
+        with pytest.raises(ssl.SSLWantReadError):
+            s.unwrap()
+        got = 0
+        with pytest.raises(ssl.SSLZeroReturnError):
+            for _ in range(10_000):
+                try:
+                    data = s.recv(16384)
+                except ssl.SSLWantReadError:
+                    select.select([s], [], [], 1)
+                    continue
+                assert data, "b'' where ssl raises SSLZeroReturnError"
+                got += len(data)
+        assert got == 50_000
+        peer.join()
+        s.close()

@@ -462,3 +462,34 @@ def test_a_server_side_bio_takes_a_server_hostname(files, server_kind):
     s.write(b"hello")
     server_to_client(c, s, bios)
     assert c.read(100) == b"hello"
+
+
+@pytest.mark.parametrize("closer", ["ssl", "fasttls"])
+@pytest.mark.parametrize("mode", MODES)
+def test_reads_after_our_unwrap_end_with_zero_return(files, closer, mode):
+    """The server calls unwrap() first (SSLWantReadError: the client's close_notify has not
+    come), then reads what the client still sends, and its close_notify: the read after the
+    data raises SSLZeroReturnError, as ssl's (b"" is only for a close_notify while ours has
+    not gone out).  fasttls returned b"" for ever: asyncio's
+    test_remote_shutdown_receives_trailing_data spun in such a loop."""
+    c, s, bios = bio_pair(files, closer)
+    if closer == "fasttls":
+        assert isinstance(s, fasttls.SSLObject)
+    with pytest.raises(ssl.SSLWantReadError):
+        s.unwrap()
+    _pump(c, s, *bios)
+    assert c.read(10) == b""  # the server's close_notify
+    c.write(b"y" * 50_000)
+    c.unwrap()
+    _pump(c, s, *bios)
+    got = 0
+    with pytest.raises(ssl.SSLZeroReturnError):
+        for _ in range(100):
+            if mode == "buffer":
+                buf = bytearray(16384)
+                n = s.read(len(buf), buf)
+            else:
+                n = len(s.read(16384))
+            assert n, "b'' where ssl raises SSLZeroReturnError"
+            got += n
+    assert got == 50_000
