@@ -553,13 +553,15 @@ class SSLContext(_StdSSLContext):
                 raise ValueError("server_hostname can only be specified in client mode")
             if session is not None:
                 raise ValueError("session can only be specified in client mode")
-            if self._client_only:
-                raise SSLError("Cannot create a server socket with a PROTOCOL_TLS_CLIENT context", 0)  # ssl's class
-        else:
-            if self._server_only:
-                raise SSLError("Cannot create a client socket with a PROTOCOL_TLS_SERVER context", 0)  # ssl's class
-            if self._check_hostname and not server_hostname:
-                raise ValueError("check_hostname requires server_hostname")
+        if not bio and self._check_hostname and not server_hostname:
+            raise ValueError("check_hostname requires server_hostname")  # either side, as ssl's SSLSocket
+        # The wrong side for the protocol: ssl.SSLError, as _ssl's newPySSLSocket.
+        if server_side and self._client_only:
+            raise SSLError("Cannot create a server socket with a PROTOCOL_TLS_CLIENT context", 0)
+        if not server_side and self._server_only:
+            raise SSLError("Cannot create a client socket with a PROTOCOL_TLS_SERVER context", 0)
+        if not server_side and self._check_hostname and not server_hostname:
+            raise ValueError("check_hostname requires server_hostname")
         hostname = self._encode_hostname(server_hostname)
         if hostname is not None:
             if not hostname or hostname.startswith("."):

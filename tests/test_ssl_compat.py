@@ -731,8 +731,12 @@ def test_wrap_socket_argument_errors(files):
             ctx.wrap_socket(raw)
         with pytest.raises(ValueError):
             ctx.wrap_socket(raw, server_hostname=".leading.dot")
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="check_hostname requires server_hostname"):
+            ctx.wrap_socket(raw, server_side=True)  # as ssl: this check comes first
+        ctx.check_hostname = False
+        with pytest.raises(ssl.SSLError, match="Cannot create a server socket"):
             ctx.wrap_socket(raw, server_side=True)
+        ctx.check_hostname = True
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
         with pytest.raises(NotImplementedError):
             ctx.wrap_socket(udp, server_hostname="localhost")
