@@ -629,7 +629,9 @@ class SSLContext(_StdSSLContext):
         slot = _key_slot(key)
         with self._lock:
             self._certificates = [c for c in self._certificates if _key_slot(c.private_key) != slot] + [certified]
-        self._changed()
+        # A client's cached sessions carry the identity it proved with the old certificate:
+        # resuming one would present that identity again, not the new one.
+        self._changed(security=True)
 
     def load_verify_locations(self, cafile=None, capath=None, cadata=None) -> None:
         """Trust the CAs in ``cafile`` (PEM), ``capath`` (a directory) and ``cadata`` (PEM str or DER bytes)."""

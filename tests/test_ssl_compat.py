@@ -946,6 +946,30 @@ def test_session_resumption(files, kind):
     assert (stats["connect_good"], stats["hits"]) == (2, 1)
 
 
+def test_a_new_client_certificate_is_not_hidden_by_a_cached_session(files, pki, tmp_path):
+    """A client context resumes its cached sessions by itself (README); after
+    ``load_cert_chain`` with another certificate the server must see the new one, not the
+    identity carried in a session made with the old (``ssl`` keeps no such cache)."""
+    server = ssl_server(files)
+    server.verify_mode = ssl.CERT_OPTIONAL
+    server.load_verify_locations(files.ca)
+    other_cert, other_key = pki.issued("ecdsa-p256", ("other-client.fasttls.test",), client=True).write(tmp_path, "other-client")
+    ctx = client(files)
+    ctx.load_cert_chain(files.client_cert, files.client_key)
+    with echo_server(server, connections=3) as srv:
+        for i in range(3):
+            if i == 2:
+                ctx.load_cert_chain(other_cert, other_key)
+            with connect(ctx, srv.port) as s:
+                echo(s, b"ticket please")
+    seen = [(r["reused"], dict(r["peercert"]["subjectAltName"])["DNS"]) for r in srv.results]
+    assert seen == [
+        (False, "client.fasttls.test"),
+        (True, "client.fasttls.test"),  # the cached session, resumed without session=
+        (False, "other-client.fasttls.test"),  # a full handshake: the new certificate
+    ]
+
+
 def _stats_when_a_session_misses(files, kind, how):
     """Client and (fresh) server ``session_stats()`` when the client offers a session
     the server cannot resume; the client and the second server are of ``kind``."""
