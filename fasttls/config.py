@@ -8,6 +8,7 @@ here, not per handshake.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -87,6 +88,18 @@ class CertifiedKey:
         self.message_cache: dict = {}
         self._derived_from: Any = None  # the private key public_key/signing_schemes belong to
         self._issuer_names: frozenset[bytes] | None = None
+
+    def with_chain(self, chain: Sequence[x509.Certificate]) -> CertifiedKey:
+        """The same key with another chain for the same leaf (what ``SSLContext`` sends
+        when it completes a leaf-only chain from its trust store)."""
+        if not chain or chain[0] != self.leaf:
+            raise ValueError("the chain must start with this leaf")
+        other = copy.copy(self)
+        other.chain = list(chain)
+        other.chain_der = self.chain_der[:1] + [c.public_bytes(serialization.Encoding.DER) for c in other.chain[1:]]
+        other.message_cache = {}
+        other._issuer_names = None
+        return other
 
     def _derive(self) -> None:
         # Per-key work done once, not per handshake; redone if private_key is replaced

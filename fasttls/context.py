@@ -421,6 +421,19 @@ class SSLContext(_StdSSLContext):
                 # Sessions cached under the old trust/verification settings must not be resumed.
                 self._session_cache = ClientSessionCache()
 
+    def _sent_chains(self) -> list[CertifiedKey]:
+        """The loaded certificates, a leaf loaded alone completed from the trust store as
+        OpenSSL does when it sends it (ssl_add_cert_chain: an intermediate the server
+        trusts but did not put in its certfile still goes out)."""
+        out = []
+        for certified in self._certificates:
+            if len(certified.chain) == 1 and self._trust:
+                path = verify.build_chain(certified.leaf, self._trust)
+                if len(path) > 1:
+                    certified = certified.with_chain(path)
+            out.append(certified)
+        return out
+
     def _config_for(self, server_side: bool) -> Config:
         cfg = self._configs.get(server_side)
         if cfg is None:
@@ -456,7 +469,7 @@ class SSLContext(_StdSSLContext):
                 return ctx._run_sni_callback(conn, server_name) if ctx is not None else None
 
         return Config(
-            certificates=list(self._certificates),
+            certificates=self._sent_chains(),
             sni_callback=sni,
             trust_store=self._trust,
             verify_peer=self._verify_mode != CERT_NONE,

@@ -1261,6 +1261,24 @@ def _walk(chain: Sequence[x509.Certificate], store: TrustStore | None) -> tuple[
         current = nxt
 
 
+def build_chain(leaf: x509.Certificate, store: TrustStore) -> list[x509.Certificate]:
+    """The chain OpenSSL sends for a certificate loaded without one (ssl_add_cert_chain's
+    auto-chain): the leaf, then its issuers found in ``store``, up to a self-signed root
+    (included) or the first issuer the store lacks.  Not a verification: an incomplete
+    chain is sent as far as it goes."""
+    path = [leaf]
+    current = leaf
+    while len(path) <= _MAX_PATH:
+        if current.subject == current.issuer and _issued_by(current, current):
+            break
+        nxt = next((c for c in store.by_subject(current.issuer) if c not in path and _issued_by(current, c)), None)
+        if nxt is None:
+            break
+        path.append(nxt)
+        current = nxt
+    return path
+
+
 def _ekus(cert: x509.Certificate) -> list[x509.ObjectIdentifier] | None:
     try:
         return list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)

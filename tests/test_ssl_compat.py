@@ -2292,3 +2292,47 @@ def test_unwrap_when_the_peer_closes_instead_of_answering(files, kind, how):
             with pytest.raises(ssl.SSLEOFError if how == "fin" else ConnectionResetError):
                 s.unwrap()
             assert s._sslobj is not None  # still wrapped, as ssl's
+
+
+def _leaf_only_files(pki, tmp_path, client=False):
+    from .pki import pem_of
+
+    issued = pki.issued(names=("client.fasttls.test",) if client else ("localhost",), client=client)
+    leaf, key, cas = tmp_path / "leaf.pem", tmp_path / "leaf.key", tmp_path / "cas.pem"
+    leaf.write_bytes(pem_of(issued.cert))
+    key.write_bytes(issued.key_pem)
+    cas.write_bytes(pki.ca.cert_pem + pki.root.cert_pem)  # the intermediate and the root
+    return str(leaf), str(key), str(cas)
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_leaf_loaded_alone_goes_out_with_its_chain_from_the_trust_store(files, pki, tmp_path, kind):
+    """OpenSSL completes a certificate loaded without its chain from the context's trust
+    store when it sends it (the intermediate a server loaded for client authentication
+    goes out): a client trusting only the root verifies it, and sees three certificates.
+    fasttls sent the leaf alone (unable to get local issuer certificate)."""
+    leaf, key, cas = _leaf_only_files(pki, tmp_path)
+    server = make_server(kind, files, leaf, key)
+    server.load_verify_locations(cas)
+    ctx = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(files.ca)  # the root only
+    with echo_server(server) as srv:
+        with connect(ctx, srv.port) as s:
+            assert len(s._sslobj.get_unverified_chain()) == 3
+            echo(s, b"chained")
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_client_certificate_loaded_alone_goes_out_with_its_chain(files, pki, tmp_path, kind):
+    """The same for a client certificate, to an ``ssl`` server trusting only the root."""
+    leaf, key, cas = _leaf_only_files(pki, tmp_path, client=True)
+    server = ssl_server(files)
+    server.verify_mode = ssl.CERT_REQUIRED
+    server.load_verify_locations(files.ca)
+    ctx = client_of(kind, files)
+    ctx.load_cert_chain(leaf, key)
+    ctx.load_verify_locations(cas)
+    with echo_server(server) as srv:
+        with connect(ctx, srv.port) as s:
+            echo(s, b"chained")
+        assert dict(srv.results[0]["peercert"]["subjectAltName"])["DNS"] == "client.fasttls.test"
