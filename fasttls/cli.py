@@ -17,7 +17,7 @@ import time
 from . import default_cert
 from .config import Config
 from .constants import NamedGroup, SignatureScheme, name_of
-from .errors import SSLEOFError
+from .errors import SSLEOFError, SSLZeroReturnError
 from .socket import wrap_socket
 from .trace import JsonTracer, TextTracer
 
@@ -328,6 +328,8 @@ def _relay(s, out, linger: float) -> int:
                     break
                 out.buffer.write(data) if hasattr(out, "buffer") else out.write(data.decode("utf-8", "replace"))
                 out.flush()
+        except SSLZeroReturnError:
+            pass  # the peer's close_notify after ours (_close_write): the end, as in ssl
         except OSError as exc:
             errors.append(exc)
         finally:
