@@ -259,6 +259,10 @@ def _cipher_string_level(cipherlist: str) -> tuple[int | None, bool]:
     return level, ok
 
 
+# The options _ssl's setter warns about when newly set (SSL_OP_NO_SSLv2 is 0 in OpenSSL 3).
+_OP_NO_VERSIONS = ssl.OP_NO_SSLv3 | ssl.OP_NO_TLSv1 | ssl.OP_NO_TLSv1_1 | ssl.OP_NO_TLSv1_2 | ssl.OP_NO_TLSv1_3
+
+
 def _crl_check(flags: int) -> str | None:
     """``Config.crl_check`` for verify flags: OpenSSL checks CRLs when X509_V_FLAG_CRL_CHECK
     (VERIFY_CRL_CHECK_LEAF) is set, all the chain's when CRL_CHECK_ALL is set beside it
@@ -365,8 +369,12 @@ class SSLContext(_StdSSLContext):
             except ValueError:
                 raise ValueError("invalid or unsupported protocol version %i" % protocol) from None
             raise ValueError(f"fasttls speaks TLS 1.2 and TLS 1.3 only; {name} is not supported")
+        if protocol == PROTOCOL_TLS or fixed_12:
+            # As _ssl's context constructor (after the warning above when no protocol was given).
+            name = "PROTOCOL_TLSv1_2" if fixed_12 else "PROTOCOL_TLS"
+            warnings.warn(f"ssl.{name} is deprecated", DeprecationWarning, stacklevel=2)
         with warnings.catch_warnings():
-            # Creating the (unused) OpenSSL context of a deprecated protocol warns; we warned above when due.
+            # Creating the (unused) OpenSSL context of a deprecated protocol warns; we warned above.
             warnings.simplefilter("ignore", DeprecationWarning)
             self = _StdSSLContext.__new__(cls, protocol)
         self._init_fasttls(protocol, fixed_12)
@@ -829,6 +837,8 @@ class SSLContext(_StdSSLContext):
             version = TLSVersion(value)
         except ValueError:
             raise ValueError(f"Unsupported TLS/SSL version 0x{value:x}" if isinstance(value, int) else f"invalid {what}") from None
+        if version in (TLSVersion.SSLv3, TLSVersion.TLSv1, TLSVersion.TLSv1_1):
+            warnings.warn(f"ssl.TLSVersion.{version.name} is deprecated", DeprecationWarning, stacklevel=3)  # as _ssl
         if version not in _TLS_VERSIONS or (what == "maximum_version" and version in _OLD_VERSIONS):
             raise ValueError(f"fasttls supports TLS 1.2 and TLS 1.3 only; {what} {version.name} is not available")
         return version
@@ -861,6 +871,8 @@ class SSLContext(_StdSSLContext):
             raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
         if value < 0:
             raise OverflowError("can't convert negative int to unsigned")
+        if value & ~self._options & _OP_NO_VERSIONS:
+            warnings.warn("ssl.OP_NO_SSL*/ssl.OP_NO_TLS* options are deprecated", DeprecationWarning, stacklevel=2)
         self._options = Options(value)
         self._changed()
 

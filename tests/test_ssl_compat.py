@@ -2336,3 +2336,33 @@ def test_a_client_certificate_loaded_alone_goes_out_with_its_chain(files, pki, t
         with connect(ctx, srv.port) as s:
             echo(s, b"chained")
         assert dict(srv.results[0]["peercert"]["subjectAltName"])["DNS"] == "client.fasttls.test"
+
+
+_DEPRECATED = {
+    "SSLContext()": lambda m: m.SSLContext(),
+    "SSLContext(PROTOCOL_TLS)": lambda m: m.SSLContext(m.PROTOCOL_TLS),
+    "SSLContext(PROTOCOL_TLSv1_2)": lambda m: m.SSLContext(m.PROTOCOL_TLSv1_2),
+    "SSLContext(PROTOCOL_TLS_CLIENT)": lambda m: m.SSLContext(m.PROTOCOL_TLS_CLIENT),
+    "options |= OP_NO_TLSv1_3": lambda m: setattr(c := m.SSLContext(m.PROTOCOL_TLS_CLIENT), "options", c.options | m.OP_NO_TLSv1_3),
+    "options |= OP_NO_TLSv1 again": lambda m: [
+        setattr(c := m.SSLContext(m.PROTOCOL_TLS_CLIENT), "options", c.options | m.OP_NO_TLSv1),  # set by default: not new
+    ],
+    "options |= OP_NO_COMPRESSION": lambda m: setattr(c := m.SSLContext(m.PROTOCOL_TLS_CLIENT), "options", c.options | m.OP_NO_COMPRESSION),
+    "minimum_version = TLSv1_1": lambda m: setattr(m.SSLContext(m.PROTOCOL_TLS_CLIENT), "minimum_version", m.TLSVersion.TLSv1_1),
+    "minimum_version = TLSv1_2": lambda m: setattr(m.SSLContext(m.PROTOCOL_TLS_CLIENT), "minimum_version", m.TLSVersion.TLSv1_2),
+}
+
+
+@pytest.mark.parametrize("name", list(_DEPRECATED))
+def test_deprecation_warnings_as_ssl(name):
+    """The DeprecationWarnings ssl gives for deprecated protocols, version options and
+    versions (CPython's test_openssl111_deprecations), with the same texts."""
+    import warnings
+
+    seen = []
+    for module in (ssl, fasttls):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            _DEPRECATED[name](module)
+        seen.append(sorted(str(w.message) for w in caught if w.category is DeprecationWarning))
+    assert seen[0] == seen[1]
