@@ -201,7 +201,9 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             self.settimeout(timeout)
             if early:
                 self.close()
-                raise SSLError("Closed before TLS handshake with data in recv buffer.", errno.ENOTCONN)
+                err = SSLError("Closed before TLS handshake with data in recv buffer.", errno.ENOTCONN)
+                err.reason, err.library = err.message, None  # as ssl's (test_preauth_data_to_tls_*)
+                raise err
         else:
             connected = True
         self._connected = connected

@@ -448,6 +448,7 @@ def test_plaintext_then_reset_before_wrap_is_never_read(files, kind):
             s.close()  # pragma: no cover - only reached on failure
         check_type(kind, info.value, ssl.SSLError)
     assert "Closed before TLS handshake with data in recv buffer" in str(info.value)
+    assert (info.value.reason, info.value.library) == ("Closed before TLS handshake with data in recv buffer.", None)
 
 
 # ---------------------------------------------------------------------------
