@@ -21,6 +21,7 @@ exchange groups, e.g. ``"X25519MLKEM768:X25519:P-256"``).
 from __future__ import annotations
 
 import getpass
+import operator
 import os
 import re
 import socket
@@ -522,6 +523,12 @@ class SSLContext(_StdSSLContext):
         except BaseException as exc:  # ssl: an exception fails the handshake with handshake_failure
             sys.unraisablehook(_Unraisable(exc, callback))
             return AlertDescription.handshake_failure
+        if result is not None:
+            try:
+                operator.index(result)
+            except TypeError as exc:  # _ssl: PyLong_AsLong fails, reported, and internal_error
+                sys.unraisablehook(_Unraisable(exc, result))
+                return AlertDescription.internal_error
         return result  # None goes on; anything else is an alert (ServerHandshake.call_sni_callback)
 
     def _stat(self, key: str, n: int = 1) -> None:

@@ -14,6 +14,7 @@ import os
 import select
 import socket
 import ssl
+import sys
 import threading
 import time
 import warnings
@@ -2366,3 +2367,22 @@ def test_deprecation_warnings_as_ssl(name):
             _DEPRECATED[name](module)
         seen.append(sorted(str(w.message) for w in caught if w.category is DeprecationWarning))
     assert seen[0] == seen[1]
+
+
+@pytest.mark.parametrize("returned", ["nope", 1.5, 0, ssl.ALERT_DESCRIPTION_ACCESS_DENIED], ids=["str", "float", "zero", "access_denied"])
+def test_an_sni_callback_refusal_as_ssl(files, returned, monkeypatch):
+    """What an ``sni_callback`` returns other than None fails the handshake as in ssl: an
+    int is the alert sent, anything else is reported to ``sys.unraisablehook`` (the
+    TypeError) and sends internal_error; the server's error says CALLBACK_FAILED."""
+    from .helpers import bio_handshake
+
+    seen = {}
+    for kind in ("ssl", "fasttls"):
+        reported = []
+        monkeypatch.setattr(sys, "unraisablehook", lambda u: reported.append(u.exc_type))
+        server = make_server(kind, files)
+        server.sni_callback = lambda sock, name, ctx: returned
+        errors = bio_handshake((client_of("ssl", files), "localhost"), server)
+        seen[kind] = (getattr(errors.get("client"), "reason", None), getattr(errors.get("server"), "reason", None), reported)
+    assert seen["fasttls"] == seen["ssl"]
+    assert seen["ssl"][1] == "CALLBACK_FAILED"

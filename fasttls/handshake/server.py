@@ -6,6 +6,8 @@ state machine.
 
 from __future__ import annotations
 
+import operator
+
 from ..config import Config
 from ..constants import AlertDescription, CipherSuite, ProtocolVersion
 from ..errors import TLSError
@@ -94,8 +96,12 @@ class ServerHandshake(Handshake):
             return
         result = cb(self.connection(), ch.server_name)
         if result is not None:  # _ssl.c _servername_callback: 0 and False are alerts too
-            alert = int(result) if isinstance(result, int) else AlertDescription.internal_error
-            raise TLSError(alert, f"the SNI callback refused server name {ch.server_name!r} (it returned {result!r})")
+            try:
+                alert = AlertDescription(operator.index(result))
+            except (TypeError, ValueError):  # not an alert we can send (ssl sends any number)
+                alert = AlertDescription.internal_error
+            # OpenSSL's final_server_name: SSL_R_CALLBACK_FAILED, whichever alert it sends.
+            raise TLSError(alert, f"the SNI callback refused server name {ch.server_name!r} (it returned {result!r})", "CALLBACK_FAILED")
         # The callback may have replaced conn.config (SSLSocket.context = other_context).
         self.config = self.conn.config
 
