@@ -547,6 +547,8 @@ class SSLContext(_StdSSLContext):
         session: Any = None,
     ):
         """Wrap a connected (or listening) socket: returns a :class:`fasttls.SSLSocket`."""
+        if sock.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) != socket.SOCK_STREAM:
+            raise NotImplementedError("only stream sockets are supported")  # first, as ssl's SSLSocket._create
         hostname = self._check_wrap_args(server_side, server_hostname, session)
         return self.sslsocket_class._create(
             sock,
@@ -595,6 +597,12 @@ class SSLContext(_StdSSLContext):
             if not hostname or hostname.startswith("."):
                 raise ValueError("server_hostname cannot be an empty string or start with a leading dot.")
             if "\x00" in hostname:
+                # ssl's error depends on the Python version (3.11: TypeError from _ssl's
+                # argument parsing): ask it, on this rare path.
+                try:
+                    _StdSSLContext(PROTOCOL_TLS_CLIENT).wrap_bio(MemoryBIO(), MemoryBIO(), server_hostname=hostname)
+                except (TypeError, ValueError) as exc:
+                    raise type(exc)(*exc.args) from None
                 raise ValueError("server_hostname must not contain null character")
         if session is not None:
             if not hasattr(session, "ticket"):

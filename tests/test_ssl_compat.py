@@ -741,6 +741,14 @@ def test_wrap_socket_argument_errors(files):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
         with pytest.raises(NotImplementedError):
             ctx.wrap_socket(udp, server_hostname="localhost")
+        with pytest.raises(NotImplementedError):  # before check_hostname's complaint, as ssl
+            ctx.wrap_socket(udp)
+    nul = []  # a NUL in the name: ssl's exception class and text (they vary with Python)
+    for module in (ssl, fasttls):
+        with pytest.raises(Exception) as info:
+            module.create_default_context().wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname="a\x00b")
+        nul.append((type(info.value), str(info.value)))
+    assert nul[0] == nul[1]
     sctx = fasttls_server(files)
     with socket.socket() as raw:
         with pytest.raises(ValueError):
