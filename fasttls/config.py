@@ -419,6 +419,16 @@ class Config:
     def now(self) -> float:
         return (self.verify_time or self.clock)()
 
+    def chain_checks(self) -> dict[str, Any]:
+        """What ``verify.verify_server_chain``/``verify_client_chain`` check beyond the chain
+        itself, from this config: the time, the profile, the security level, revocation."""
+        return {
+            "now": verify.datetime_from_timestamp(self.now()),
+            "strict": self.x509_strict,
+            "security_level": self.security_level,
+            "crl_check": self.crl_check,
+        }
+
     def certificate_request_authorities(self) -> list[bytes]:
         """The names a CertificateRequest lists (see ``client_ca_names``)."""
         names = self.client_ca_names

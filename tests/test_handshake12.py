@@ -245,8 +245,7 @@ def test_close_notify(pki):
 # ---- extended master secret (RFC 7627) --------------------------------------------------------------
 
 
-@pytest.fixture
-def client_without_ems(monkeypatch):
+def drop_ems_from_client_hellos(monkeypatch) -> None:
     orig = client_mod.ClientHandshake.make_client_hello
 
     def make(self):
@@ -255,6 +254,11 @@ def client_without_ems(monkeypatch):
         return hello
 
     monkeypatch.setattr(client_mod.ClientHandshake, "make_client_hello", make)
+
+
+@pytest.fixture
+def client_without_ems(monkeypatch):
+    drop_ems_from_client_hellos(monkeypatch)
 
 
 @pytest.fixture
@@ -294,14 +298,7 @@ def test_resuming_an_ems_session_without_ems_is_an_abort(pki, monkeypatch):
     c, s = make_pair(cc, sc)
     do_handshake(c, s)
     assert c.ems and c.session is not None
-    orig = client_mod.ClientHandshake.make_client_hello
-
-    def make(self):
-        hello = orig(self)
-        hello.extended_master_secret = False
-        return hello
-
-    monkeypatch.setattr(client_mod.ClientHandshake, "make_client_hello", make)
+    drop_ems_from_client_hellos(monkeypatch)
     c, s = make_pair(cc, sc, session=c.session)
     c.start()
     err = expect_failure(c, s, AlertDescription.handshake_failure)

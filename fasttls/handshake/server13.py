@@ -606,14 +606,7 @@ def check_client_certificates(config, chain_der: list[bytes]) -> tuple[list[x509
         store = config.client_ca_store or config.trust_store
         if store is None:
             store = verify.default_trust_store()
-        verified = verify.verify_client_chain(
-            chain,
-            store,
-            now=verify.datetime_from_timestamp(config.now()),
-            strict=config.x509_strict,
-            security_level=config.security_level,
-            crl_check=config.crl_check,
-        )
+        verified = verify.verify_client_chain(chain, store, **config.chain_checks())
     if not auth.is_supported_public_key(chain[0].public_key()):
         raise TLSError(AlertDescription.unsupported_certificate, "unsupported client public key type")
     return chain, verified
