@@ -230,10 +230,11 @@ def test_versions_below_tls12_are_refused_clearly():
     ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
     for v in (ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1, ssl.TLSVersion.SSLv3):
         # A minimum below TLS 1.2 is taken, as ssl takes it (and means TLS 1.2, next test);
-        # a maximum there would leave nothing to speak.
-        ctx.minimum_version = v
+        # a maximum there would leave nothing to speak.  Both warn first, as ssl's.
+        with pytest.warns(DeprecationWarning, match=f"ssl.TLSVersion.{v.name} is deprecated"):
+            ctx.minimum_version = v
         assert ctx.minimum_version == v
-        with pytest.raises(ValueError, match="TLS 1.2 and TLS 1.3 only"):
+        with pytest.raises(ValueError, match="TLS 1.2 and TLS 1.3 only"), pytest.warns(DeprecationWarning):
             ctx.maximum_version = v
     ctx.minimum_version = ssl.TLSVersion.TLSv1_3
     assert ctx.minimum_version == ssl.TLSVersion.TLSv1_3
@@ -248,7 +249,8 @@ def test_a_minimum_below_tls12_still_negotiates_tls12_at_least(files):
     """Servers set ``minimum_version = TLSv1`` "to accept old clients"; with ssl that works,
     with us it used to raise.  Now it is taken, and old clients still get protocol_version."""
     sctx = fasttls_server(files)
-    sctx.minimum_version = ssl.TLSVersion.TLSv1
+    with pytest.warns(DeprecationWarning):
+        sctx.minimum_version = ssl.TLSVersion.TLSv1
     old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     old.check_hostname, old.verify_mode = False, ssl.CERT_NONE
     old.set_ciphers("DEFAULT:@SECLEVEL=0")  # lets OpenSSL 3 offer TLS 1.1
@@ -269,7 +271,8 @@ def test_a_minimum_below_tls12_still_negotiates_tls12_at_least(files):
 
 def test_option_and_flag_words_are_kept():
     ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
-    ctx.options |= ssl.OP_NO_TICKET | ssl.OP_NO_TLSv1_2
+    with pytest.warns(DeprecationWarning, match="OP_NO_TLS"):
+        ctx.options |= ssl.OP_NO_TICKET | ssl.OP_NO_TLSv1_2
     assert ctx.options & ssl.OP_NO_TICKET
     assert ctx._config_for(False).min_version == 0x0304  # OP_NO_TLSv1_2 honoured
     assert ctx._config_for(False).session_tickets is False
