@@ -1023,3 +1023,16 @@ def test_new_session_ticket_after_a_tls12_handshake(pki):
     # RFC 5077 3.3: a TLS 1.2 NewSessionTicket belongs in the handshake, never after it.
     err = expect_failure(s, c, AlertDescription.unexpected_message)
     assert "NewSessionTicket" in str(err)
+
+
+@pytest.mark.parametrize("side", ["client", "server"])
+def test_finished_of_the_wrong_length_is_decode_error(pki, side):
+    """TLS 1.2's verify_data is 12 bytes (RFC 5246 7.4.9); another length is decode_error
+    (OpenSSL's BAD_DIGEST_LENGTH), not a Finished that fails to verify."""
+    import dataclasses
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    tamper_sent(s if side == "server" else c, m.Finished, lambda msg: dataclasses.replace(msg, raw=None, verify_data=msg.verify_data[:11]))
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.decode_error and err.reason == "BAD_DIGEST_LENGTH"

@@ -450,7 +450,22 @@ def test_finished_off_by_one_bit_is_decrypt_error(pki, side):
     tamper_sent(s if side == "server" else c, Finished, flipped)
     # RFC 8446 4.4.4: a Finished that does not verify is decrypt_error.
     err = run_until_error(c, s)
-    assert err.alert == AlertDescription.decrypt_error
+    assert err.alert == AlertDescription.decrypt_error and err.reason == "DIGEST_CHECK_FAILED"
+
+
+@pytest.mark.parametrize("side", ["client", "server"])
+@pytest.mark.parametrize("cut", [-1, 1], ids=["short", "long"])
+def test_finished_of_the_wrong_length_is_decode_error(pki, side, cut):
+    """A verify_data of the wrong length is a message that does not decode (RFC 8446 6.2
+    decode_error; OpenSSL's BAD_DIGEST_LENGTH), not one that fails to verify."""
+    from fasttls.messages import Finished
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    resized = lambda msg: dataclasses.replace(msg, raw=None, verify_data=msg.verify_data[:cut] if cut < 0 else msg.verify_data + b"\0")  # noqa: E731
+    tamper_sent(s if side == "server" else c, Finished, resized)
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.decode_error and err.reason == "BAD_DIGEST_LENGTH"
 
 
 def test_client_hello_with_psk_but_no_psk_modes(pki):

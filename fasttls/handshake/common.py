@@ -149,9 +149,13 @@ def check_request_extensions(msg, message_type: HandshakeType, what: str) -> Non
 
 
 def check_finished(expected: bytes, received: bytes, who: str) -> None:
-    """Finished verify_data must match, compared in constant time (RFC 8446 4.4.4)."""
+    """Finished verify_data must match, compared in constant time (RFC 8446 4.4.4).  A
+    verify_data of the wrong length does not decode (decode_error, OpenSSL's
+    BAD_DIGEST_LENGTH); one of the right length that differs is decrypt_error."""
+    if len(received) != len(expected):
+        raise TLSError(AlertDescription.decode_error, f"the {who}'s Finished is {len(received)} bytes, not {len(expected)}", "BAD_DIGEST_LENGTH")
     if not hmac.compare_digest(expected, received):
-        raise TLSError(AlertDescription.decrypt_error, f"the {who}'s Finished does not verify (wrong verify_data)")
+        raise TLSError(AlertDescription.decrypt_error, f"the {who}'s Finished does not verify (wrong verify_data)", "DIGEST_CHECK_FAILED")
 
 
 #: Names for errors; the ones below TLS 1.2 only ever appear in a refusal.
