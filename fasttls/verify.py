@@ -424,7 +424,7 @@ class TrustStore:
         self._lock = threading.Lock()
         #: Certificate revocation lists by issuer name (consulted with ``Config.crl_check``),
         #: each with what :func:`crl_facts` read from it.
-        self._crls: dict[x509.Name, list[tuple[x509.CertificateRevocationList, CRLFacts]]] = {}
+        self._crls: dict[tuple, list[tuple[x509.CertificateRevocationList, CRLFacts]]] = {}
         self._crl_der: set[bytes] = set()
         for c in certificates:
             self.add(c)
@@ -459,7 +459,9 @@ class TrustStore:
 
     def copy(self) -> TrustStore:
         store = TrustStore(self._certs)
-        store.update(self)
+        for crls in list(self._crls.values()):
+            for crl, _ in list(crls):
+                store.add_crl(crl)
         return store
 
     # -- adding ---------------------------------------------------------------
@@ -491,7 +493,7 @@ class TrustStore:
             if der in self._crl_der:
                 return False
             self._crl_der.add(der)
-            self._crls.setdefault(issuer, []).append((crl, facts))
+            self._crls.setdefault(canonical_name(issuer), []).append((crl, facts))
         return True
 
     def update(self, other: TrustStore) -> None:
@@ -507,8 +509,9 @@ class TrustStore:
         return len(self._crl_der)
 
     def crls_by_issuer(self, name: x509.Name) -> list[tuple[x509.CertificateRevocationList, CRLFacts]]:
-        """The CRLs this issuer name published, each with :func:`crl_facts`."""
-        return list(self._crls.get(name, ()))
+        """The CRLs this issuer name published (names compared as OpenSSL's X509_NAME_cmp
+        does, :func:`canonical_name`), each with :func:`crl_facts`."""
+        return list(self._crls.get(canonical_name(name), ()))
 
     def add_pem(self, data: bytes | str, *, strict: bool = True, crls: bool = False) -> int:
         """Add every certificate of a PEM bundle; returns how many blocks were found.
@@ -989,6 +992,8 @@ def verify_server_chain(
     # Our matcher decides when cryptography could not take the name, and checks a name
     # with one dot again: cryptography lets "*.com" cover "example.com", OpenSSL wants
     # two labels after the star (v3_utl.c valid_star).
+    if check_common_name and not _has_dns_san(leaf):
+        _check_common_name_constraints(leaf, path)
     if by_common_name:
         if not any(_dns_match(cn, dns_name) for cn in _common_names(leaf)):
             raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
@@ -1094,8 +1099,8 @@ def _crl_in_scope(cert: x509.Certificate, crl: x509.CertificateRevocationList, i
         cdps = []
     for dp in cdps:
         if dp.crl_issuer is not None:
-            issuers = [n.value for n in dp.crl_issuer if isinstance(n, x509.DirectoryName)]
-            if crl.issuer not in issuers:
+            issuers = [canonical_name(n.value) for n in dp.crl_issuer if isinstance(n, x509.DirectoryName)]
+            if canonical_name(crl.issuer) not in issuers:
                 continue
         if idp is None or (idp.full_name is None and idp.relative_name is None):
             return True
@@ -1104,6 +1109,28 @@ def _crl_in_scope(cert: x509.Certificate, crl: x509.CertificateRevocationList, i
         if _names_overlap(dp.full_name, idp.full_name) or (dp.relative_name is not None and dp.relative_name == idp.relative_name):
             return True
     return idp is None or (idp.full_name is None and idp.relative_name is None)
+
+
+_WS = re.compile(r"\s+")
+
+
+def canonical_name(name: x509.Name) -> tuple:
+    """A distinguished name as OpenSSL's X509_NAME_cmp compares them (x509_name_canon):
+    string values case-folded (ASCII), trimmed and with runs of spaces made one, so a CRL
+    whose issuer is spelled "test root" belongs to a CA named "Test Root"."""
+    out = []
+    for rdn in name.rdns:
+        attrs = []
+        for attr in rdn:
+            value = attr.value
+            if isinstance(value, str):
+                value = _WS.sub(" ", value.strip()).translate(_ASCII_LOWER)
+            attrs.append((attr.oid.dotted_string, value))
+        out.append(tuple(sorted(attrs, key=repr)))
+    return tuple(out)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _crl_time_code(crl: x509.CertificateRevocationList, now: datetime.datetime) -> int:
@@ -1174,7 +1201,13 @@ def check_revocation(path: Sequence[x509.Certificate], store: TrustStore, now: d
     """Check a verified path (leaf .. anchor) against the store's CRLs: the leaf only, or
     with ``chain`` every certificate up to and including the anchor, which its own CRL
     covers (OpenSSL's VERIFY_CRL_CHECK_LEAF and VERIFY_CRL_CHECK_CHAIN; RFC 5280 6.3).
-    A certificate whose issuer published no usable CRL fails (code 3), as in OpenSSL."""
+    A certificate whose issuer published no usable CRL fails (code 3), as in OpenSSL.
+
+    Any certificate in the store ends a verified path; OpenSSL (without
+    VERIFY_X509_PARTIAL_CHAIN) builds on to a self-signed root, whose CRL then covers
+    the anchor: so does the chain check, through the store (:func:`build_chain`)."""
+    if chain and path[-1].subject != path[-1].issuer:
+        path = list(path[:-1]) + build_chain(path[-1], store)
     last = len(path) - 1
     for depth in range(len(path) if chain else 1):
         cert = path[depth]
@@ -1308,6 +1341,55 @@ def _dns_match(pattern: str, host: str) -> bool:
         return False
     labels = rest.split(".")
     return len(labels) >= 2 and all(_LDH_LABEL.fullmatch(x) for x in labels)
+
+
+def _cn_dns_id(cn: str) -> str | None:
+    """The CN as a DNS name, if it reads as one (OpenSSL's cn2dnsid): letters, digits,
+    "_", inner "-" and at least one inner "." not next to another "." or a "-"."""
+    is_dns = False
+    for i, c in enumerate(cn):
+        if c.isascii() and (c.isalnum() or c == "_"):
+            continue
+        if 0 < i < len(cn) - 1:
+            if c == "-":
+                continue
+            if c == "." and cn[i + 1] != "." and cn[i - 1] != "-" and cn[i + 1] != "-":
+                is_dns = True
+                continue
+        return None
+    return cn if is_dns else None
+
+
+def _nc_dns(name: str, base: str) -> bool:
+    """OpenSSL's nc_dns (RFC 5280 4.2.1.10): ``base`` covers ``name`` and its subdomains."""
+    if not base:
+        return True
+    if len(name) < len(base):
+        return False
+    if len(name) > len(base) and not base.startswith(".") and name[len(name) - len(base) - 1] != ".":
+        return False
+    return name[len(name) - len(base) :].lower() == base.lower()
+
+
+def _check_common_name_constraints(leaf: x509.Certificate, path: Sequence[x509.Certificate]) -> None:
+    """A leaf matched by its subject CN (no DNS names in its subjectAltName) must keep to
+    its CAs' DNS name constraints too, as OpenSSL's NAME_CONSTRAINTS_check_CN: else a CA
+    constrained to one domain could vouch for any host through a CN."""
+    names = [d for d in (_cn_dns_id(cn) for cn in _common_names(leaf)) if d]
+    if not names:
+        return
+    for ca in path[1:]:
+        try:
+            nc = ca.extensions.get_extension_for_class(x509.NameConstraints).value
+        except (x509.ExtensionNotFound, *CERT_PARSE_ERRORS):
+            continue
+        permitted = [g.value for g in nc.permitted_subtrees or () if isinstance(g, x509.DNSName)]
+        excluded = [g.value for g in nc.excluded_subtrees or () if isinstance(g, x509.DNSName)]
+        for name in names:
+            if permitted and not any(_nc_dns(name, b) for b in permitted):
+                raise _error(47)
+            if any(_nc_dns(name, b) for b in excluded):
+                raise _error(48)
 
 
 def _has_dns_san(cert: x509.Certificate) -> bool:

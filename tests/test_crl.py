@@ -247,17 +247,83 @@ def test_crls_loaded_as_ssl_loads_them(crls, tmp_path):
 
 
 def test_changing_crl_flags_drops_resumable_sessions(crls, tmp_path):
-    """A session verified without CRL checks must not resume once they are on: turning
-    VERIFY_CRL_CHECK_LEAF on changes the context's security settings, as
-    VERIFY_X509_STRICT does."""
+    """A session verified without CRL checks must not resume once they are on: a client
+    context caches its sessions (README), and turning VERIFY_CRL_CHECK_LEAF on must empty
+    that cache, or the next connection would resume past a revoked server certificate."""
+    from .test_ssl_compat import connect, echo, echo_server
+
+    certfile, keyfile = crls.leaf.write(tmp_path, "server")
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(certfile, keyfile)
+    cafile = tmp_path / "ca.pem"
+    cafile.write_bytes(crls.root.cert_pem + _pem([crls.crl(crls.inter, [crls.leaf.cert.serial_number])]))
     ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
-    ctx.load_verify_locations(cadata=crls.root.cert_pem.decode())
-    before = ctx._config_for(server_side=False)  # the config handshakes get
-    assert before.crl_check is None
-    ctx.verify_flags |= LEAF
-    assert ctx._config_for(server_side=False).crl_check == "leaf"
+    ctx.load_verify_locations(str(cafile))
+    with echo_server(server, connections=3) as srv:
+        with connect(ctx, srv.port) as s:  # no CRL check yet: the revoked certificate passes
+            echo(s, b"ticket please")
+        with connect(ctx, srv.port) as s:
+            assert s.session_reused  # the cache works...
+            echo(s, b"resumed")
+        ctx.verify_flags |= LEAF
+        assert ctx._config_for(server_side=False).crl_check == "leaf"  # the config handshakes get
+        with pytest.raises(ssl.SSLCertVerificationError) as info:  # ... and is emptied now
+            with connect(ctx, srv.port):
+                pass
+    assert info.value.verify_code == 23
     ctx.verify_flags |= CHAIN
     assert ctx._config_for(server_side=False).crl_check == "chain"
+
+
+@pytest.mark.parametrize("revoked", [False, True], ids=["clean", "intermediate revoked"])
+def test_chain_check_with_the_intermediate_in_the_ca_file(crls, tmp_path, revoked):
+    """Any certificate in the store ends a verified path, but OpenSSL (without
+    VERIFY_X509_PARTIAL_CHAIN) builds on to the root: with the intermediate in the CA file
+    too, VERIFY_CRL_CHECK_CHAIN checks it against the root's CRL, as ssl does (it failed
+    with code 3, no issuer for the intermediate's CRL)."""
+    cafile = tmp_path / "ca.pem"
+    root_crl = crls.crl(crls.root, [crls.inter.cert.serial_number] if revoked else [])
+    cafile.write_bytes(crls.root.cert_pem + crls.inter.cert_pem + _pem([crls.crl(crls.inter), root_crl]))
+    certfile, keyfile = crls.leaf.write(tmp_path, "server")
+    seen = []
+    for module in (ssl, fasttls):
+        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.load_cert_chain(certfile, keyfile)
+        client = module.SSLContext(module.PROTOCOL_TLS_CLIENT)
+        client.load_verify_locations(str(cafile))
+        client.verify_flags |= CHAIN
+        err = bio_handshake((client, "localhost"), server).get("client")
+        seen.append(getattr(err, "verify_code", None) if err is not None else None)
+    assert seen == [23, 23] if revoked else seen == [None, None]
+
+
+def test_crl_issuer_names_compare_as_openssl_compares_them(crls, tmp_path):
+    """X509_NAME_cmp compares canonical names (case-folded, spaces collapsed): a CRL whose
+    issuer spells the CA's name differently is still the CA's.  Matching names exactly
+    let an older, exactly-spelled clean CRL hide a newer one revoking the leaf."""
+    respelled = x509.Name([x509.NameAttribute(a.oid, "  " + str(a.value).upper().replace(" ", "   ") + " ") for a in crls.inter.cert.subject])
+    now = pki.utcnow()
+    revoking = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(respelled)
+        .last_update(now - D(hours=1))
+        .next_update(now + D(days=7))
+        .add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(crls.leaf.cert.serial_number).revocation_date(now - D(hours=1)).build())
+        .sign(crls.inter.key, hashes.SHA256())
+    )
+    cafile = tmp_path / "ca.pem"
+    cafile.write_bytes(crls.root.cert_pem + _pem([crls.crl(crls.inter, last=-D(days=2)), revoking]))
+    certfile, keyfile = crls.leaf.write(tmp_path, "server")
+    seen = []
+    for module in (ssl, fasttls):
+        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.load_cert_chain(certfile, keyfile)
+        client = module.SSLContext(module.PROTOCOL_TLS_CLIENT)
+        client.load_verify_locations(str(cafile))
+        client.verify_flags |= LEAF
+        err = bio_handshake((client, "localhost"), server).get("client")
+        seen.append(getattr(err, "verify_code", None))
+    assert seen == [23, 23]
 
 
 def test_sans_io_config(crls):

@@ -1062,3 +1062,38 @@ def test_hostname_checks_common_name_as_ssl(p, tmp_path, case):
             seen.append(err.verify_code if err is not None else None)
         expected = None if (on and matches) else (64 if host == "127.0.0.1" else 62)
         assert seen == [expected, expected], (on, seen)
+
+
+@pytest.mark.parametrize(
+    "constraint, cn, code",
+    [
+        ("permitted", "www.example.com", None),
+        ("permitted", "evil.test", 47),
+        ("excluded", "www.bank.test", 48),
+        ("excluded", "www.example.com", None),
+    ],
+)
+def test_a_common_name_keeps_to_name_constraints(p, tmp_path, constraint, cn, code):
+    """A leaf matched by its CN keeps to its CAs' DNS name constraints, as OpenSSL's
+    NAME_CONSTRAINTS_check_CN: a CA allowed only example.com cannot vouch for another host
+    through a SAN-less certificate's CN (47), nor an excluded one (48)."""
+    from fasttls import SSLContext as FastContext
+
+    from .helpers import bio_handshake
+
+    subtree = [x509.DNSName("example.com" if constraint == "permitted" else "bank.test")]
+    nc = x509.NameConstraints(permitted_subtrees=subtree if constraint == "permitted" else None, excluded_subtrees=subtree if constraint == "excluded" else None)
+    ca = pki.make_ca(f"{constraint} CA", issuer=p.root, name_constraints=nc)
+    leaf = pki.make_leaf(ca, [], subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]), san=False)
+    certfile, keyfile = leaf.write(tmp_path, "leaf")
+    cafile = tmp_path / "ca.pem"
+    cafile.write_bytes(p.root.cert_pem)
+    seen = []
+    for cls in (ssl.SSLContext, FastContext):
+        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.load_cert_chain(certfile, keyfile)
+        client = cls(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_verify_locations(str(cafile))
+        err = bio_handshake((client, cn), server).get("client")
+        seen.append(err.verify_code if err is not None else None)
+    assert seen == [code, code]
