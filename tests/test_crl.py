@@ -357,3 +357,17 @@ def test_check_revocation_direct(crls):
     with pytest.raises(fasttls.SSLCertVerificationError) as info:
         check_revocation(path, store, now + D(days=8))
     assert info.value.verify_code == 12
+
+
+def test_crl_verdicts_are_per_crl_and_key(crls):
+    """The signature verdict a store remembers (a handshake must not hash a large CRL
+    again) belongs to one CRL and one issuer key: another key gets its own answer."""
+    store = TrustStore([crls.root.cert])
+    good = crls.crl(crls.inter)
+    forged = crls.crl(crls.inter, key=crls.other_key)
+    store.add_crl(good)
+    store.add_crl(forged)
+    for _ in range(2):
+        assert store.crl_signature_valid(good, crls.inter.cert)
+        assert not store.crl_signature_valid(forged, crls.inter.cert)
+        assert not store.crl_signature_valid(good, crls.root.cert)
