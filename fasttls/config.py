@@ -427,6 +427,7 @@ class Config:
             "strict": self.x509_strict,
             "security_level": self.security_level,
             "crl_check": self.crl_check,
+            "check_common_name": self.hostname_checks_common_name,
         }
 
     def certificate_request_authorities(self) -> list[bytes]:

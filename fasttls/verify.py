@@ -1037,10 +1037,12 @@ def verify_client_chain(
     strict: bool = False,
     security_level: int = DEFAULT_SECURITY_LEVEL,
     crl_check: str | None = None,
+    check_common_name: bool = False,
 ) -> list[x509.Certificate]:
     """Verify a client's chain (leaf first) for clientAuth; return the verified path.
     Keys and signatures must reach ``security_level`` (OpenSSL's levels); ``crl_check`` as
-    for :func:`verify_server_chain`."""
+    for :func:`verify_server_chain`; with ``check_common_name`` a leaf without DNS names
+    keeps its CN to its CAs' name constraints, as OpenSSL checks client certificates too."""
     _check_chain(chain, "client")
     when = _utc(now)
     leaf, intermediates = chain[0], list(chain[1:])
@@ -1058,6 +1060,8 @@ def verify_client_chain(
     code = _auth_level_code(path, level)
     if code:
         raise _error(code)
+    if check_common_name and not _has_dns_san(leaf):
+        _check_common_name_constraints(leaf, path)
     if strict:
         _check_key_identifiers(path)
     if crl_check:

@@ -1097,3 +1097,31 @@ def test_a_common_name_keeps_to_name_constraints(p, tmp_path, constraint, cn, co
         err = bio_handshake((client, cn), server).get("client")
         seen.append(err.verify_code if err is not None else None)
     assert seen == [code, code]
+
+
+def test_a_client_certificate_cn_keeps_to_name_constraints(p, tmp_path):
+    """OpenSSL checks a SAN-less client certificate's CN against its CAs' name constraints
+    too (47); a fasttls server refuses it with the same code and alert as an ssl server."""
+    from fasttls import SSLContext as FastContext
+
+    from .helpers import bio_handshake
+
+    nc = x509.NameConstraints(permitted_subtrees=[x509.DNSName("example.com")], excluded_subtrees=None)
+    ca = pki.make_ca("client NC CA", issuer=p.root, name_constraints=nc)
+    seen = []
+    for cn in ("evil.test", "device.example.com"):
+        leaf = pki.make_leaf(ca, [], subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]), san=False, client=True)
+        certfile, keyfile = leaf.write(tmp_path, cn)
+        server_cert, server_key = p.leaf.write(tmp_path, "server")
+        for cls in (ssl.SSLContext, FastContext):
+            server = cls(ssl.PROTOCOL_TLS_SERVER)
+            server.load_cert_chain(server_cert, server_key)
+            server.load_verify_locations(cadata=p.root.cert_pem.decode())
+            server.verify_mode = ssl.CERT_REQUIRED
+            client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            client.load_verify_locations(cadata=p.root.cert_pem.decode())
+            client.load_cert_chain(certfile, keyfile)
+            errors = bio_handshake((client, "localhost"), server)
+            seen.append((cn, getattr(errors.get("server"), "verify_code", None), getattr(errors.get("client"), "reason", None)))
+    assert seen[0] == seen[1] and seen[0][:2] == ("evil.test", 47) and seen[0][2] is not None  # the same alert
+    assert seen[2] == seen[3] == ("device.example.com", None, None)

@@ -381,7 +381,7 @@ def verify_server_certificates(conn, config, chain_der: list[bytes]) -> list[x50
         store = config.trust_store if config.trust_store is not None else verify.default_trust_store()
         hostname = conn.server_hostname if config.check_hostname else None
         conn.verified_chain = verify.verify_server_chain(
-            chain, store, hostname, check_common_name=config.hostname_checks_common_name, **config.chain_checks()
+            chain, store, hostname, **config.chain_checks()
         )
     else:
         conn.verified_chain = []
