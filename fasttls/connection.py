@@ -82,6 +82,11 @@ class Connection:
         session: Any = None,
         twin: Twin | None = None,
     ) -> None:
+        if not server_side and not server_hostname and config.verify_peer and config.check_hostname:
+            # A verifying client with no name to check would take any trusted certificate
+            # for any host: refused, as Go ("either ServerName or InsecureSkipVerify must
+            # be specified") and ssl ("check_hostname requires server_hostname") refuse it.
+            raise ValueError("check_hostname requires server_hostname (or check_hostname=False to verify the chain only)")
         self.config = config
         self.server_side = server_side
         self.server_hostname = server_hostname

@@ -389,3 +389,26 @@ def test_ssl_contexts_carry_the_hooks_to_their_connections():
         ctx.verify_connection = "not callable"
     ctx.verify_peer_certificate = None
     assert ctx._config_for(server_side=False).verify_peer_certificate is None
+
+
+@pytest.mark.parametrize("how", ["sans-io", "socket"])
+def test_a_verifying_client_needs_a_host_name(pki, how):
+    """Go refuses a client with neither ServerName nor InsecureSkipVerify, and ssl a
+    check_hostname context without server_hostname: a verifying client with no name to
+    check would take any trusted certificate for any host.  check_hostname=False keeps
+    the chain-only check (ssl's way)."""
+    import dataclasses
+
+    from fasttls import Connection, wrap_socket
+
+    config = Config(trust_store=pki.store)
+    with pytest.raises(ValueError, match="check_hostname requires server_hostname"):
+        if how == "sans-io":
+            Connection(config, server_side=False)
+        else:
+            a, b = socket.socketpair()
+            with a, b:
+                wrap_socket(a, config, do_handshake_on_connect=False)
+    Connection(dataclasses.replace(config, check_hostname=False), server_side=False)
+    Connection(dataclasses.replace(config, verify_peer=False), server_side=False)
+    Connection(config, server_side=False, server_hostname="localhost")
