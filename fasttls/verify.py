@@ -148,6 +148,7 @@ X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
     35: ("key usage does not include CRL signing", AlertDescription.certificate_unknown),
     36: ("unhandled critical CRL extension", AlertDescription.certificate_unknown),
     44: ("different CRL scope", AlertDescription.certificate_unknown),
+    53: ("unsupported name syntax", AlertDescription.certificate_unknown),
     62: ("hostname mismatch", AlertDescription.bad_certificate),
     64: ("IP address mismatch", AlertDescription.bad_certificate),
     66: ("EE certificate key too weak", AlertDescription.bad_certificate),
@@ -428,6 +429,7 @@ class TrustStore:
         self._crl_der: set[bytes] = set()
         #: (id of a CRL held here, issuer key) -> whether the key signs it.
         self._crl_verdicts: dict[tuple[int, bytes], bool] = {}
+        self._crl_objects: dict[int, x509.CertificateRevocationList] = {}  # the CRLs held, by id
         for c in certificates:
             self.add(c)
 
@@ -496,6 +498,7 @@ class TrustStore:
                 return False
             self._crl_der.add(der)
             self._crls.setdefault(canonical_name(issuer), []).append((crl, facts))
+            self._crl_objects[id(crl)] = crl
         return True
 
     def update(self, other: TrustStore) -> None:
@@ -514,17 +517,21 @@ class TrustStore:
             spki = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         except (TypeError, ValueError, UnsupportedAlgorithm):
             return False
+        # Only a CRL this store holds is remembered (by its id, stable while it is held):
+        # another object could come to live at the address of one that was freed.
+        held = self._crl_objects.get(id(crl)) is crl
         slot = (id(crl), spki)
-        valid = self._crl_verdicts.get(slot)
+        valid = self._crl_verdicts.get(slot) if held else None
         if valid is None:
             try:
                 valid = crl.is_signature_valid(key)  # type: ignore[arg-type]
             except (TypeError, ValueError, UnsupportedAlgorithm):
                 valid = False
-            with self._lock:
-                if len(self._crl_verdicts) > 4096:
-                    self._crl_verdicts.clear()
-                self._crl_verdicts[slot] = valid
+            if held:
+                with self._lock:
+                    if len(self._crl_verdicts) > 4096:
+                        self._crl_verdicts.clear()
+                    self._crl_verdicts[slot] = valid
         return valid
 
     @property
@@ -1143,12 +1150,14 @@ def _crl_in_scope(cert: x509.Certificate, crl: x509.CertificateRevocationList, i
     return idp is None or (idp.full_name is None and idp.relative_name is None)
 
 
-_WS = re.compile(r"\s+")
+_WS = re.compile(r"[ \t\n\v\f\r]+")
+_ASCII_SPACE = " \t\n\v\f\r"
 
 
 def canonical_name(name: x509.Name) -> tuple:
     """A distinguished name as OpenSSL's X509_NAME_cmp compares them (x509_name_canon):
-    string values case-folded (ASCII), trimmed and with runs of spaces made one, so a CRL
+    string values case-folded (ASCII), trimmed and with runs of ASCII white space made
+    one space (not Unicode's: OpenSSL's ossl_isspace), so a CRL
     whose issuer is spelled "test root" belongs to a CA named "Test Root"."""
     out = []
     for rdn in name.rdns:
@@ -1156,7 +1165,7 @@ def canonical_name(name: x509.Name) -> tuple:
         for attr in rdn:
             value = attr.value
             if isinstance(value, str):
-                value = _WS.sub(" ", value.strip()).translate(_ASCII_LOWER)
+                value = _WS.sub(" ", value.strip(_ASCII_SPACE)).translate(_ASCII_LOWER)
             attrs.append((attr.oid.dotted_string, value))
         out.append(tuple(sorted(attrs, key=repr)))
     return tuple(out)
@@ -1402,15 +1411,20 @@ def _nc_dns(name: str, base: str) -> bool:
 def _check_common_name_constraints(leaf: x509.Certificate, path: Sequence[x509.Certificate]) -> None:
     """A leaf matched by its subject CN (no DNS names in its subjectAltName) must keep to
     its CAs' DNS name constraints too, as OpenSSL's NAME_CONSTRAINTS_check_CN: else a CA
-    constrained to one domain could vouch for any host through a CN."""
-    names = [d for d in (_cn_dns_id(cn) for cn in _common_names(leaf)) if d]
-    if not names:
+    constrained to one domain could vouch for any host through a CN.  As its cn2dnsid,
+    trailing NULs are dropped and a CN with a NUL inside is code 53 under constraints."""
+    cns = [cn.rstrip("\0") for cn in _common_names(leaf)]
+    names = [d for d in (_cn_dns_id(cn) for cn in cns if "\0" not in cn) if d]
+    embedded_nul = any("\0" in cn for cn in cns)
+    if not names and not embedded_nul:
         return
     for ca in path[1:]:
         try:
             nc = ca.extensions.get_extension_for_class(x509.NameConstraints).value
         except (x509.ExtensionNotFound, *CERT_PARSE_ERRORS):
             continue
+        if embedded_nul:
+            raise _error(53)
         permitted = [g.value for g in nc.permitted_subtrees or () if isinstance(g, x509.DNSName)]
         excluded = [g.value for g in nc.excluded_subtrees or () if isinstance(g, x509.DNSName)]
         for name in names:

@@ -371,3 +371,31 @@ def test_crl_verdicts_are_per_crl_and_key(crls):
         assert store.crl_signature_valid(good, crls.inter.cert)
         assert not store.crl_signature_valid(forged, crls.inter.cert)
         assert not store.crl_signature_valid(good, crls.root.cert)
+    # A CRL the store does not hold is checked, never remembered: it could be freed and
+    # another CRL come to live at its address (its id), and inherit the verdict.
+    remembered = dict(store._crl_verdicts)
+    outsider = crls.crl(crls.inter, [crls.leaf.cert.serial_number])
+    assert store.crl_signature_valid(outsider, crls.inter.cert)
+    assert store._crl_verdicts == remembered
+
+
+def test_crl_issuer_names_fold_ascii_white_space_only(crls, tmp_path):
+    """x509_name_canon folds ASCII white space only: a newer, clean CRL whose issuer ends
+    in a no-break space is not the CA's, and the CA's own CRL, revoking the leaf, is used
+    (ssl and fasttls both: 23)."""
+    odd = x509.Name([x509.NameAttribute(a.oid, str(a.value) + "\u00a0") for a in crls.inter.cert.subject])
+    now = pki.utcnow()
+    clean_odd = x509.CertificateRevocationListBuilder().issuer_name(odd).last_update(now - D(minutes=5)).next_update(now + D(days=7)).sign(crls.inter.key, hashes.SHA256())
+    cafile = tmp_path / "ca.pem"
+    cafile.write_bytes(crls.root.cert_pem + _pem([crls.crl(crls.inter, [crls.leaf.cert.serial_number], last=-D(days=1)), clean_odd]))
+    certfile, keyfile = crls.leaf.write(tmp_path, "server")
+    seen = []
+    for module in (ssl, fasttls):
+        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.load_cert_chain(certfile, keyfile)
+        client = module.SSLContext(module.PROTOCOL_TLS_CLIENT)
+        client.load_verify_locations(str(cafile))
+        client.verify_flags |= LEAF
+        err = bio_handshake((client, "localhost"), server).get("client")
+        seen.append(getattr(err, "verify_code", None))
+    assert seen == [23, 23]

@@ -1109,9 +1109,9 @@ def test_a_client_certificate_cn_keeps_to_name_constraints(p, tmp_path):
     nc = x509.NameConstraints(permitted_subtrees=[x509.DNSName("example.com")], excluded_subtrees=None)
     ca = pki.make_ca("client NC CA", issuer=p.root, name_constraints=nc)
     seen = []
-    for cn in ("evil.test", "device.example.com"):
+    for cn in ("evil.test", "device.example.com", "evil.test\0", "ev\0il.example.com"):
         leaf = pki.make_leaf(ca, [], subject=x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]), san=False, client=True)
-        certfile, keyfile = leaf.write(tmp_path, cn)
+        certfile, keyfile = leaf.write(tmp_path, cn.replace("\0", "-nul-"))
         server_cert, server_key = p.leaf.write(tmp_path, "server")
         for cls in (ssl.SSLContext, FastContext):
             server = cls(ssl.PROTOCOL_TLS_SERVER)
@@ -1125,3 +1125,6 @@ def test_a_client_certificate_cn_keeps_to_name_constraints(p, tmp_path):
             seen.append((cn, getattr(errors.get("server"), "verify_code", None), getattr(errors.get("client"), "reason", None)))
     assert seen[0] == seen[1] and seen[0][:2] == ("evil.test", 47) and seen[0][2] is not None  # the same alert
     assert seen[2] == seen[3] == ("device.example.com", None, None)
+    # cn2dnsid: trailing NULs dropped (still outside: 47), a NUL inside is 53.
+    assert seen[4] == seen[5] and seen[4][1] == 47
+    assert seen[6] == seen[7] and seen[6][1] == 53
