@@ -59,3 +59,21 @@ def bio_handshake(client, server):
         if not moved and (len(done) == 2 or errors):
             break
     return errors
+
+
+def client_verify_codes(certfile, keyfile, cafile, host: str = "localhost", configure=lambda ctx: None) -> list:
+    """What an ``ssl`` client and then a fasttls client, each trusting ``cafile`` and set
+    up by ``configure``, make of an ``ssl`` server sending ``certfile``: the verify code,
+    None when it verified (another error is returned as its repr, never as None)."""
+    import fasttls
+
+    seen: list = []
+    for cls in (ssl.SSLContext, fasttls.SSLContext):
+        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.load_cert_chain(certfile, keyfile)
+        client = cls(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_verify_locations(str(cafile))
+        configure(client)
+        err = bio_handshake((client, host), server).get("client")
+        seen.append(None if err is None else err.verify_code if isinstance(err, ssl.SSLCertVerificationError) else repr(err))
+    return seen

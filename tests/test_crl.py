@@ -22,7 +22,7 @@ from fasttls.config import Config
 from fasttls.verify import TrustStore, check_revocation
 
 from . import pki
-from .helpers import bio_handshake
+from .helpers import bio_handshake, client_verify_codes
 
 D = datetime.timedelta
 LEAF, CHAIN = ssl.VERIFY_CRL_CHECK_LEAF, ssl.VERIFY_CRL_CHECK_CHAIN
@@ -285,15 +285,7 @@ def test_chain_check_with_the_intermediate_in_the_ca_file(crls, tmp_path, revoke
     root_crl = crls.crl(crls.root, [crls.inter.cert.serial_number] if revoked else [])
     cafile.write_bytes(crls.root.cert_pem + crls.inter.cert_pem + _pem([crls.crl(crls.inter), root_crl]))
     certfile, keyfile = crls.leaf.write(tmp_path, "server")
-    seen = []
-    for module in (ssl, fasttls):
-        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        server.load_cert_chain(certfile, keyfile)
-        client = module.SSLContext(module.PROTOCOL_TLS_CLIENT)
-        client.load_verify_locations(str(cafile))
-        client.verify_flags |= CHAIN
-        err = bio_handshake((client, "localhost"), server).get("client")
-        seen.append(getattr(err, "verify_code", None) if err is not None else None)
+    seen = client_verify_codes(certfile, keyfile, cafile, configure=lambda c: setattr(c, "verify_flags", c.verify_flags | CHAIN))
     assert seen == [23, 23] if revoked else seen == [None, None]
 
 
@@ -314,15 +306,7 @@ def test_crl_issuer_names_compare_as_openssl_compares_them(crls, tmp_path):
     cafile = tmp_path / "ca.pem"
     cafile.write_bytes(crls.root.cert_pem + _pem([crls.crl(crls.inter, last=-D(days=2)), revoking]))
     certfile, keyfile = crls.leaf.write(tmp_path, "server")
-    seen = []
-    for module in (ssl, fasttls):
-        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        server.load_cert_chain(certfile, keyfile)
-        client = module.SSLContext(module.PROTOCOL_TLS_CLIENT)
-        client.load_verify_locations(str(cafile))
-        client.verify_flags |= LEAF
-        err = bio_handshake((client, "localhost"), server).get("client")
-        seen.append(getattr(err, "verify_code", None))
+    seen = client_verify_codes(certfile, keyfile, cafile, configure=lambda c: setattr(c, "verify_flags", c.verify_flags | LEAF))
     assert seen == [23, 23]
 
 
@@ -389,13 +373,5 @@ def test_crl_issuer_names_fold_ascii_white_space_only(crls, tmp_path):
     cafile = tmp_path / "ca.pem"
     cafile.write_bytes(crls.root.cert_pem + _pem([crls.crl(crls.inter, [crls.leaf.cert.serial_number], last=-D(days=1)), clean_odd]))
     certfile, keyfile = crls.leaf.write(tmp_path, "server")
-    seen = []
-    for module in (ssl, fasttls):
-        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        server.load_cert_chain(certfile, keyfile)
-        client = module.SSLContext(module.PROTOCOL_TLS_CLIENT)
-        client.load_verify_locations(str(cafile))
-        client.verify_flags |= LEAF
-        err = bio_handshake((client, "localhost"), server).get("client")
-        seen.append(getattr(err, "verify_code", None))
+    seen = client_verify_codes(certfile, keyfile, cafile, configure=lambda c: setattr(c, "verify_flags", c.verify_flags | LEAF))
     assert seen == [23, 23]

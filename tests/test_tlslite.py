@@ -46,6 +46,7 @@ from fasttls.context import _StdSSLContext
 
 from .compat import files, no_leaks  # noqa: F401 - fixtures
 from .interop import recv_exactly
+from .test_ssl_compat import connect as py_client
 
 TIMEOUT = 10
 KINDS = ["fasttls", "ssl"]
@@ -315,16 +316,6 @@ def handshake_info(s) -> dict:
     return {"version": s.version(), "cipher": s.cipher()[0], "reused": s.session_reused, "peercert": s.getpeercert()}
 
 
-@contextmanager
-def py_client(ctx, port: int, server_hostname: str = "localhost", **kw):
-    raw = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
-    try:
-        s = ctx.wrap_socket(raw, server_hostname=server_hostname, **kw)
-    except BaseException:
-        raw.close()
-        raise
-    with s:
-        yield s
 
 
 # ---------------------------------------------------------------------------

@@ -1041,7 +1041,7 @@ def test_hostname_checks_common_name_as_ssl(p, tmp_path, case):
     the verdicts and codes are ``ssl``'s, with the setting on and off."""
     from fasttls import SSLContext as FastContext
 
-    from .helpers import bio_handshake
+    from .helpers import client_verify_codes
 
     sans, cns, host, matches = _CN_CASES[case]
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn) for cn in cns] or [x509.NameAttribute(NameOID.ORGANIZATION_NAME, "no CN")])
@@ -1051,15 +1051,7 @@ def test_hostname_checks_common_name_as_ssl(p, tmp_path, case):
     cafile.write_bytes(p.root.cert_pem)
     assert FastContext(ssl.PROTOCOL_TLS_CLIENT).hostname_checks_common_name is True
     for on in (True, False):
-        seen = []
-        for cls in (ssl.SSLContext, FastContext):
-            server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            server.load_cert_chain(certfile, keyfile)
-            client = cls(ssl.PROTOCOL_TLS_CLIENT)
-            client.load_verify_locations(str(cafile))
-            client.hostname_checks_common_name = on
-            err = bio_handshake((client, host), server).get("client")
-            seen.append(err.verify_code if err is not None else None)
+        seen = client_verify_codes(certfile, keyfile, cafile, host, lambda c: setattr(c, "hostname_checks_common_name", on))  # noqa: B023
         expected = None if (on and matches) else (64 if host == "127.0.0.1" else 62)
         assert seen == [expected, expected], (on, seen)
 
@@ -1077,9 +1069,7 @@ def test_a_common_name_keeps_to_name_constraints(p, tmp_path, constraint, cn, co
     """A leaf matched by its CN keeps to its CAs' DNS name constraints, as OpenSSL's
     NAME_CONSTRAINTS_check_CN: a CA allowed only example.com cannot vouch for another host
     through a SAN-less certificate's CN (47), nor an excluded one (48)."""
-    from fasttls import SSLContext as FastContext
-
-    from .helpers import bio_handshake
+    from .helpers import client_verify_codes
 
     subtree = [x509.DNSName("example.com" if constraint == "permitted" else "bank.test")]
     nc = x509.NameConstraints(permitted_subtrees=subtree if constraint == "permitted" else None, excluded_subtrees=subtree if constraint == "excluded" else None)
@@ -1088,14 +1078,7 @@ def test_a_common_name_keeps_to_name_constraints(p, tmp_path, constraint, cn, co
     certfile, keyfile = leaf.write(tmp_path, "leaf")
     cafile = tmp_path / "ca.pem"
     cafile.write_bytes(p.root.cert_pem)
-    seen = []
-    for cls in (ssl.SSLContext, FastContext):
-        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        server.load_cert_chain(certfile, keyfile)
-        client = cls(ssl.PROTOCOL_TLS_CLIENT)
-        client.load_verify_locations(str(cafile))
-        err = bio_handshake((client, cn), server).get("client")
-        seen.append(err.verify_code if err is not None else None)
+    seen = client_verify_codes(certfile, keyfile, cafile, cn)
     assert seen == [code, code]
 
 
