@@ -845,8 +845,13 @@ class Connection:
             self.peer_closed = True
             if not self.handshake_complete:
                 # The handshake can never finish: fail it now, as OpenSSL's SSL_do_handshake
-                # does (SSL_ERROR_ZERO_RETURN, no alert back), not wait for bytes that will
-                # not come (a socket at EOF would spin on its reads).
+                # does (SSL_ERROR_ZERO_RETURN), not wait for bytes that will not come (a socket
+                # at EOF would spin on its reads).  Our close_notify answers theirs (RFC 5246
+                # 7.2.1; RFC 8446 6.1: one before closing the write side), so the peer hears
+                # the end from us too.
+                if not self.closed:
+                    self.closed = True
+                    self._send_alert(AlertLevel.WARNING, AlertDescription.close_notify)
                 self._alert_sent = True
                 raise SSLZeroReturnError("TLS/SSL connection has been closed (EOF): close_notify before the handshake completed")
             self._events.append(ev.ConnectionClosed())
