@@ -188,8 +188,6 @@ class Connection:
         if self._error is not None:
             raise fresh_copy(self._error)
         if self.peer_closed:
-            if not self.handshake_complete:  # (the close_notify already failed the handshake)
-                raise SSLZeroReturnError()
             return []
         if self.config.ignore_unexpected_eof and self.handshake_complete:
             # OpenSSL (ssl3_read_n) marks the shutdown as received, as a close_notify would.

@@ -463,9 +463,8 @@ class TrustStore:
 
     def copy(self) -> TrustStore:
         store = TrustStore(self._certs)
-        for crls in list(self._crls.values()):
-            for crl, _ in list(crls):
-                store.add_crl(crl)
+        for crl in self.crls():
+            store.add_crl(crl)
         return store
 
     # -- adding ---------------------------------------------------------------
@@ -505,9 +504,12 @@ class TrustStore:
         """Add ``other``'s certificates and CRLs."""
         for cert in other:
             self.add(cert)
-        for crls in list(other._crls.values()):
-            for crl, _ in list(crls):
-                self.add_crl(crl)
+        for crl in other.crls():
+            self.add_crl(crl)
+
+    def crls(self) -> list[x509.CertificateRevocationList]:
+        """The certificate revocation lists held, in the order they were added per issuer."""
+        return [crl for crls in list(self._crls.values()) for crl, _ in list(crls)]
 
     def crl_signature_valid(self, crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
         """Does ``issuer``'s key sign ``crl``?  Remembered per CRL and key: cryptography
@@ -998,7 +1000,9 @@ def verify_server_chain(
 
     anchor_leaf = leaf in store
     verifier = None
-    by_common_name = check_common_name and bool(dns_name) and not _has_dns_san(leaf)
+    # OpenSSL looks at the subject CN only when the SAN holds no DNS name (X509_check_host).
+    cn_applies = check_common_name and not _has_dns_san(leaf)
+    by_common_name = cn_applies and bool(dns_name)
     if subject is not None and not by_common_name:
         ee = _relax_anchor_leaf(pol.server_ee) if anchor_leaf else pol.server_ee
         try:
@@ -1019,11 +1023,11 @@ def verify_server_chain(
     code = _auth_level_code(path, level)
     if code:
         raise _error(code)
+    if cn_applies:
+        _check_common_name_constraints(leaf, path)
     # Our matcher decides when cryptography could not take the name, and checks a name
     # with one dot again: cryptography lets "*.com" cover "example.com", OpenSSL wants
     # two labels after the star (v3_utl.c valid_star).
-    if check_common_name and not _has_dns_san(leaf):
-        _check_common_name_constraints(leaf, path)
     if by_common_name:
         if not any(_dns_match(cn, dns_name) for cn in _common_names(leaf)):
             raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
