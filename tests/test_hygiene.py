@@ -39,15 +39,15 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "fasttls"
 
 def reachable_bytes(root, depth: int = 30) -> set[bytes]:
     """Every bytes/bytearray value reachable from ``root`` through Python containers and objects."""
-    seen: set[int] = set()
+    # Each object goes into a frontier once: marking objects only when they were visited
+    # let one level repeat an object once per path to it, and on Python 3.12 a level
+    # grew past 20 GiB.
+    seen: set[int] = {id(root)}
     found: set[bytes] = set()
     frontier = [root]
     for _ in range(depth):
         nxt = []
         for obj in frontier:
-            if id(obj) in seen:
-                continue
-            seen.add(id(obj))
             if isinstance(obj, (bytes, bytearray, memoryview)):
                 try:
                     found.add(bytes(obj))
@@ -56,7 +56,10 @@ def reachable_bytes(root, depth: int = 30) -> set[bytes]:
                 continue
             if isinstance(obj, (str, int, float, type)) or obj is None:
                 continue
-            nxt.extend(_referents(obj))
+            for ref in _referents(obj):
+                if id(ref) not in seen:
+                    seen.add(id(ref))
+                    nxt.append(ref)
         frontier = nxt
     return found
 
