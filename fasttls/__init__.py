@@ -142,6 +142,9 @@ from .context import _create_unverified_context, get_server_certificate
 
 #: What fasttls speaks: never SSL 2/3, TLS 1.0 or 1.1 (RFC 8996), nor NPN.
 HAS_SSLv2 = HAS_SSLv3 = HAS_TLSv1 = HAS_TLSv1_1 = HAS_NPN = False
+#: TLS 1.3 external PSKs (``set_psk_client_callback``/``set_psk_server_callback``, ssl's from
+#: Python 3.13): on every Python fasttls runs on.
+HAS_PSK = True
 _create_default_https_context = create_default_context
 _create_stdlib_context = _create_unverified_context
 
@@ -172,6 +175,7 @@ __all__ = [
     "HAS_ALPN",
     "HAS_ECDH",
     "HAS_NEVER_CHECK_COMMON_NAME",
+    "HAS_PSK",
     "HAS_SNI",
     "HAS_TLSv1_2",
     "HAS_TLSv1_3",

@@ -395,6 +395,15 @@ class Config:
     # TLS 1.2
     require_extended_master_secret: bool = True
 
+    # External pre-shared keys (TLS 1.3; RFC 8446 2.2), as ssl's set_psk_client_callback and
+    # set_psk_server_callback (Python 3.13).  Keys are used with SHA-256, as OpenSSL uses its
+    # callbacks' keys; a handshake on one sends no certificates.
+    #: Client: called once per handshake with the server's identity hint (None in TLS 1.3);
+    #: returns ``(identity, key)``.  An empty key offers no PSK.
+    psk_client_callback: Callable[[str | None], tuple[str | None, bytes]] | None = None
+    #: Server: called with an identity the client offered; returns its key, ``b""`` if unknown.
+    psk_server_callback: Callable[[str], bytes] | None = None
+
     # Compatibility
     middlebox_compat: bool = True
     hello_retry_cookie: bool = False

@@ -413,6 +413,9 @@ class SSLContext(_StdSSLContext):
         self._groups = list(key_exchange.DEFAULT_GROUPS)
         self._alpn: list[str] = []
         self._sni_callback: Callable | None = None
+        self._psk_client_callback: Callable | None = None
+        self._psk_server_callback: Callable | None = None
+        self._psk_identity_hint: str | None = None
         self._keylog: KeyLogFile | None = None
         self._ticket_keys = TicketKeys()
         self._session_cache = ClientSessionCache()
@@ -509,6 +512,8 @@ class SSLContext(_StdSSLContext):
             post_handshake_auth=self._post_handshake_auth,
             verify_peer_certificate=self._verify_peer_certificate,
             verify_connection=self._verify_connection,
+            psk_client_callback=None if server_side else self._psk_client(),
+            psk_server_callback=self._psk_server() if server_side else None,
         )
 
     def _run_sni_callback(self, conn: Any, server_name: str | None) -> Any:
@@ -1000,6 +1005,73 @@ class SSLContext(_StdSSLContext):
 
         self.sni_callback = shim_cb
 
+    def set_psk_client_callback(self, callback) -> None:
+        """ssl's TLS-PSK on a client (Python 3.13): ``callback(hint)`` returns
+        ``(identity, psk)`` and the handshake offers that external PSK (TLS 1.3 only: the
+        hint is None there, the identity must be a non-empty str; an empty psk offers none).
+        The key is used with SHA-256, as OpenSSL uses it."""
+        if self._server_only:
+            raise ssl.SSLError(0, "Cannot add PSK client callback to a PROTOCOL_TLS_SERVER context")
+        if callback is not None and not callable(callback):
+            raise TypeError("callback must be callable")
+        self._psk_client_callback = callback
+        self._changed()
+
+    def set_psk_server_callback(self, callback, identity_hint: str | None = None) -> None:
+        """ssl's TLS-PSK on a server (Python 3.13): ``callback(identity)`` returns the
+        client's key, ``b""`` for an unknown identity.  TLS 1.3 sends no identity hint."""
+        if self._client_only:
+            raise ssl.SSLError(0, "Cannot add PSK server callback to a PROTOCOL_TLS_CLIENT context")
+        if callback is not None and not callable(callback):
+            raise TypeError("callback must be callable")
+        if identity_hint is not None:
+            if not isinstance(identity_hint, str):
+                raise TypeError(f"set_psk_server_callback() argument 'identity_hint' must be str or None, not {type(identity_hint).__name__}")
+            if len(identity_hint.encode("utf-8")) > 256:  # OpenSSL's PSK_MAX_IDENTITY_LEN
+                raise ValueError("failed to set identity hint")
+        self._psk_server_callback = callback
+        self._psk_identity_hint = identity_hint
+        self._changed()
+
+    def _psk_client(self) -> Callable | None:
+        """The client callback as Config takes it.  As ssl: an exception in it, or a result
+        that is not ``(str or None, bytes-like)``, is reported to ``sys.unraisablehook``
+        and no PSK is offered."""
+        callback = self._psk_client_callback
+        if callback is None:
+            return None
+
+        def psk_client(hint: str | None) -> tuple[str | None, bytes]:
+            try:
+                result = callback(hint)
+                if not isinstance(result, tuple) or len(result) != 2:
+                    raise TypeError(f"psk_client_callback must return (identity, psk), not {type(result).__name__}")
+                identity, key = result
+                if identity is not None and not isinstance(identity, str):
+                    raise TypeError(f"the PSK identity must be str or None, not {type(identity).__name__}")
+                return identity, bytes(memoryview(key))
+            except Exception as exc:
+                sys.unraisablehook(_Unraisable(exc, callback, "psk_client_callback"))
+                return None, b""
+
+        return psk_client
+
+    def _psk_server(self) -> Callable | None:
+        """The server callback as Config takes it (exceptions and non-bytes results as in
+        ``_psk_client``: reported, and the identity is unknown)."""
+        callback = self._psk_server_callback
+        if callback is None:
+            return None
+
+        def psk_server(identity: str) -> bytes:
+            try:
+                return bytes(memoryview(callback(identity)))
+            except Exception as exc:
+                sys.unraisablehook(_Unraisable(exc, callback, "psk_server_callback"))
+                return b""
+
+        return psk_server
+
     def session_stats(self) -> dict[str, int]:
         with self._lock:
             return dict(self._stats)
@@ -1020,13 +1092,13 @@ class SSLContext(_StdSSLContext):
 
 
 class _Unraisable:
-    """What ``sys.unraisablehook`` expects (ssl reports SNI callback exceptions that way)."""
+    """What ``sys.unraisablehook`` expects (ssl reports SNI and PSK callback exceptions that way)."""
 
-    def __init__(self, exc: BaseException, obj: Any) -> None:
+    def __init__(self, exc: BaseException, obj: Any, where: str = "sni_callback") -> None:
         self.exc_type = type(exc)
         self.exc_value = exc
         self.exc_traceback = exc.__traceback__
-        self.err_msg = "Exception ignored in fasttls sni_callback"
+        self.err_msg = f"Exception ignored in fasttls {where}"
         self.object = obj
 
 

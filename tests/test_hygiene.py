@@ -187,7 +187,7 @@ def test_secret_comparisons_are_constant_time():
     common = (PACKAGE / "handshake" / "common.py").read_text()
     server13 = (PACKAGE / "handshake" / "server13.py").read_text()
     assert "hmac.compare_digest(expected, received)" in common
-    assert "hmac.compare_digest(expected, ch.psk_binders[i])" in server13
+    assert "hmac.compare_digest(expected, self.client_hello.psk_binders[i])" in server13
 
 
 def test_session_ticket_keys_and_nonces_come_from_the_os(monkeypatch):

@@ -18,10 +18,12 @@ from .client13 import ClientHandshakeTLS13
 from .common import (
     DOWNGRADE_TLS11,
     DOWNGRADE_TLS12,
+    EXTERNAL_PSK_HASH,
     HELLO_RETRY_REQUEST_RANDOM,
     Handshake,
     Steps,
     check_certificates_parse,
+    client_external_psk,
     version_name,
 )
 
@@ -39,6 +41,26 @@ def sni_host_name(server_hostname: str | None) -> str | None:
     return host or None
 
 
+class OfferedPSK:
+    """One PSK our ClientHello offers (RFC 8446 4.2.11): a ticket's, with its session, or
+    an external one (``session`` None) from ``Config.psk_client_callback``."""
+
+    __slots__ = ("identity", "secret", "hash_alg", "session")
+
+    def __init__(self, identity: bytes, secret: bytes, hash_alg, session=None) -> None:
+        self.identity = identity
+        self.secret = secret
+        self.hash_alg = hash_alg
+        self.session = session
+
+    def obfuscated_ticket_age(self, now: float) -> int:
+        """RFC 8446 4.2.11.1: the ticket's age in ms plus its age_add; 0 for an external PSK."""
+        if self.session is None:
+            return 0
+        age_ms = int((now - self.session.received_at) * 1000)
+        return (age_ms + self.session.age_add) & 0xFFFFFFFF
+
+
 class ClientHandshake(Handshake):
     """Drives a client connection up to the ServerHello, then the version's state machine."""
 
@@ -47,6 +69,7 @@ class ClientHandshake(Handshake):
         self.hello: m.ClientHello | None = None
         self.key_shares: dict[int, key_exchange.KeyShare] = {}
         self.session = None  # the ClientSession offered, if any
+        self.psks: list[OfferedPSK] = []  # what pre_shared_key offers, in its order
         self.transcript = Transcript()
         self.state13 = None
         self.state12 = None
@@ -141,14 +164,10 @@ class ClientHandshake(Handshake):
         if session is not None:
             if session.version == TLS13:
                 suite = cipher_suites.TLS13_SUITES.get(session.cipher_suite)
-                if suite is not None and any(
-                    cipher_suites.TLS13_SUITES[s].hash_alg.name == suite.hash_alg.name
-                    for s in config.cipher_suites_tls13
-                    if s in cipher_suites.TLS13_SUITES
-                ):
+                if suite is not None and self._suite_with_hash(suite.hash_alg):
                     self.session = session
                     self.conn.session_missed = True  # until the server takes it
-                    self._add_psk(hello, session, suite)
+                    self.psks.append(OfferedPSK(session.ticket, session.secret, suite.hash_alg, session))
             elif session.version == TLS12 and has12:
                 self.session = session
                 self.conn.session_missed = True
@@ -159,21 +178,44 @@ class ClientHandshake(Handshake):
                 elif session.ticket:
                     # RFC 5077 3.4: a session id lets us recognise the server's acceptance.
                     hello.session_id = hello.session_id or os.urandom(32)
+        if has13:
+            external = client_external_psk(config)
+            if external is not None and self._suite_with_hash(EXTERNAL_PSK_HASH):
+                self.psks.append(OfferedPSK(external[0], external[1], EXTERNAL_PSK_HASH))
+        if self.psks:
+            self.set_psk_identities(hello)
+            self.update_binders(hello)
         return hello
 
-    def _add_psk(self, hello: m.ClientHello, session, suite) -> None:
-        """RFC 8446 4.2.11: offer the ticket as a PSK, with its binder."""
-        age_ms = int((self.config.clock() - session.received_at) * 1000)
-        hello.psk_identities = [(session.ticket, (age_ms + session.age_add) & 0xFFFFFFFF)]
-        hello.psk_binders = [bytes(suite.hash_alg.digest_size)]
-        self._update_binders(hello, session, suite, Transcript(suite.hash_alg))
+    def _suite_with_hash(self, hash_alg) -> bool:
+        """Whether a TLS 1.3 suite we offer could use a PSK of this hash (RFC 8446 4.2.11)."""
+        return any(
+            cipher_suites.TLS13_SUITES[s].hash_alg.name == hash_alg.name
+            for s in self.config.cipher_suites_tls13
+            if s in cipher_suites.TLS13_SUITES
+        )
 
-    def _update_binders(self, hello: m.ClientHello, session, suite, transcript: Transcript) -> None:
-        early = key_schedule.EarlySecret(suite.hash_alg, session.secret)
-        binder_key = early.resumption_binder_key()
-        t = transcript.copy()
-        t.update(hello.marshal_without_binders())
-        hello.update_binders([key_schedule.binder(suite.hash_alg, binder_key, t.digest())])
+    def set_psk_identities(self, hello: m.ClientHello) -> None:
+        """RFC 8446 4.2.11: the pre_shared_key extension, with binders to fill in; the
+        ticket first (its obfuscated age from now), then the external PSK (age 0)."""
+        now = self.config.clock()
+        hello.psk_identities = [(p.identity, p.obfuscated_ticket_age(now)) for p in self.psks]
+        hello.psk_binders = [bytes(p.hash_alg.digest_size) for p in self.psks]
+        hello.raw = None
+
+    def update_binders(self, hello: m.ClientHello, transcript: Transcript | None = None) -> None:
+        """RFC 8446 4.2.11.2: each binder is an HMAC, under its PSK's binder key, of the
+        transcript up to the binders (after a HelloRetryRequest, ``transcript`` holds its
+        start: message_hash and the retry request)."""
+        truncated = hello.marshal_without_binders()
+        binders = []
+        for p in self.psks:
+            t = transcript.copy() if transcript is not None else Transcript(p.hash_alg)
+            t.update(truncated)
+            early = key_schedule.EarlySecret(p.hash_alg, p.secret)
+            binder_key = early.external_binder_key() if p.session is None else early.resumption_binder_key()
+            binders.append(key_schedule.binder(p.hash_alg, binder_key, t.digest()))
+        hello.update_binders(binders)
 
     # ------------------------------------------------------------------ the run
 

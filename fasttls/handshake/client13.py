@@ -46,6 +46,8 @@ class ClientHandshakeTLS13:
         self.session = ch.session
         self.suite = None
         self.using_psk = False
+        self.external_psk = False  # the PSK taken is an external one (no certificates)
+        self.psk_secret: bytes | None = None
         self.sent_dummy_ccs = False
         self.cert_request = None
         self.server_hello = None
@@ -137,17 +139,16 @@ class ClientHandshakeTLS13:
             hello.key_shares = [(group, share.public)]
         hello.early_data = False
         if hello.psk_identities:
-            session_suite = cipher_suites.TLS13_SUITES.get(self.session.cipher_suite)
-            if session_suite is not None and session_suite.hash_alg.name == self.suite.hash_alg.name:
-                age_ms = int((self.config.clock() - self.session.received_at) * 1000)
-                hello.psk_identities = [(self.session.ticket, (age_ms + self.session.age_add) & 0xFFFFFFFF)]
-                hello.psk_binders = [bytes(self.suite.hash_alg.digest_size)]
-                hello.raw = None
-                self.ch._update_binders(hello, self.session, session_suite, self.transcript)
+            # RFC 8446 4.1.4: only PSKs of the selected suite's hash may stay.
+            self.ch.psks = [p for p in self.ch.psks if p.hash_alg.name == self.suite.hash_alg.name]
+            if self.session is not None and not any(p.session is self.session for p in self.ch.psks):
+                self.session = None
+            if self.ch.psks:
+                self.ch.set_psk_identities(hello)
+                self.ch.update_binders(hello, self.transcript)
             else:
                 hello.psk_identities = []
                 hello.psk_binders = []
-                self.session = None
         hello.raw = None
         conn.hello_retry_request = True
         conn.trace_info("HelloRetryRequest", selected_group=hrr.selected_group, cookie=bool(hrr.cookie))
@@ -174,24 +175,35 @@ class ClientHandshakeTLS13:
         conn.group = group
         if sh.selected_identity is None:
             return
-        if sh.selected_identity >= len(hello.psk_identities) or self.session is None:
+        psks = self.ch.psks
+        if sh.selected_identity >= len(hello.psk_identities) or sh.selected_identity >= len(psks):
             raise TLSError(AlertDescription.illegal_parameter, "server selected a PSK identity we did not offer")
-        session_suite = cipher_suites.TLS13_SUITES.get(self.session.cipher_suite)
-        if session_suite is None or session_suite.hash_alg.name != self.suite.hash_alg.name:
+        psk = psks[sh.selected_identity]
+        if psk.hash_alg.name != self.suite.hash_alg.name:
             raise TLSError(AlertDescription.illegal_parameter, "server selected an invalid PSK and cipher suite pair")
         self.using_psk = True
-        conn.session_reused = True
-        conn.session = self.session
-        conn.peer_certificates = list(self.session.peer_certificates)
-        conn.verified_chain = [x509.load_der_x509_certificate(d) for d in self.session.verified_chain]
-        self._verified_chain_der = list(self.session.verified_chain)
+        self.psk_secret = psk.secret
+        conn.session_reused = True  # as OpenSSL, for an external PSK too
         conn.alpn_protocol = None
+        if psk.session is None:
+            # RFC 8446 2.2: an external PSK authenticates both sides; no certificates.
+            self.external_psk = True
+            conn.peer_certificates = []
+            conn.verified_chain = []
+            self._verified_chain_der = []
+            return
+        conn.session = psk.session
+        conn.peer_certificates = list(psk.session.peer_certificates)
+        conn.verified_chain = [x509.load_der_x509_certificate(d) for d in psk.session.verified_chain]
+        self._verified_chain_der = list(psk.session.verified_chain)
 
     def establish_handshake_keys(self) -> None:
         conn, suite = self.conn, self.suite
         group, server_public = self.server_hello.server_share
         shared = self.ch.key_shares[group].shared_secret(server_public)
-        early = key_schedule.EarlySecret(suite.hash_alg, self.session.secret if self.using_psk else None)
+        early = key_schedule.EarlySecret(suite.hash_alg, self.psk_secret if self.using_psk else None)
+        self.psk_secret = None
+        self.ch.psks = []  # their secrets are no longer needed
         self.handshake_secret = early.handshake_secret(shared)
         th = self.transcript.digest()
         self.client_hs = self.handshake_secret.client_handshake_traffic_secret(th)

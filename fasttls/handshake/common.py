@@ -9,6 +9,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
 
 from .. import auth
 from ..config import CertificateRequestInfo, CertifiedKey, ClientAuthType, ClientHelloInfo
@@ -331,6 +332,56 @@ def verify_hooks(conn, config, peer_certificate: bool) -> None:
                 "verify_connection needs the peer's certificates parsed, and cryptography cannot parse one",
             )
         _application_check("verify_connection", config.verify_connection, state)
+
+
+#: OpenSSL's PSK_MAX_IDENTITY_LEN and PSK_MAX_PSK_LEN: the longest external PSK identity
+#: and key its callbacks take.
+MAX_PSK_IDENTITY = 256
+MAX_EXTERNAL_PSK = 512
+#: The hash of an external PSK: SHA-256, the default of RFC 8446 4.2.11 and what OpenSSL
+#: gives the keys of its PSK callbacks, so only SHA-256 suites can use one.
+EXTERNAL_PSK_HASH = hashes.SHA256()
+
+
+def client_external_psk(config) -> tuple[bytes, bytes] | None:
+    """The external PSK to offer, ``(identity, key)``, from ``Config.psk_client_callback``
+    (RFC 8446 2.2); None offers none: no callback, or it returned an empty key."""
+    callback = config.psk_client_callback
+    if callback is None:
+        return None
+    try:
+        identity, key = callback(None)  # TLS 1.3 has no identity hint
+        key = bytes(key)
+        if identity is not None and not isinstance(identity, str):
+            raise TypeError(f"the PSK identity must be a str or None, not {type(identity).__name__}")
+    except Exception as exc:
+        raise TLSError(AlertDescription.internal_error, f"psk_client_callback failed: {exc!r}") from exc
+    if not key:
+        return None
+    if not identity:
+        raise TLSError(AlertDescription.internal_error, "psk_client_callback gave no identity: TLS 1.3 needs a non-empty PSK identity")
+    raw = identity.encode("utf-8")
+    if len(raw) > MAX_PSK_IDENTITY or len(key) > MAX_EXTERNAL_PSK:
+        raise TLSError(AlertDescription.internal_error, f"psk_client_callback gave an identity over {MAX_PSK_IDENTITY} or a key over {MAX_EXTERNAL_PSK} bytes")
+    return raw, key
+
+
+def server_external_psk(config, identity: bytes) -> bytes | None:
+    """The key ``Config.psk_server_callback`` holds for a PSK identity the client offered,
+    or None.  Identities that are not UTF-8, or too long, are nobody's (a ticket, say)."""
+    if len(identity) > MAX_PSK_IDENTITY:
+        return None
+    try:
+        name = identity.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    try:
+        key = bytes(config.psk_server_callback(name))
+    except Exception as exc:
+        raise TLSError(AlertDescription.internal_error, f"psk_server_callback failed: {exc!r}") from exc
+    if len(key) > MAX_EXTERNAL_PSK:
+        raise TLSError(AlertDescription.internal_error, f"psk_server_callback gave a key over {MAX_EXTERNAL_PSK} bytes")
+    return key or None
 
 
 def no_client_certificate(alert: int) -> TLSError:

@@ -24,6 +24,7 @@ from ..messages import handshake as m
 from ..tickets import MAX_TICKET_LIFETIME, SessionState
 from ..transcript import Transcript
 from .common import (
+    EXTERNAL_PSK_HASH,
     HELLO_RETRY_REQUEST_RANDOM,
     Steps,
     certificate_candidates,
@@ -32,6 +33,7 @@ from .common import (
     check_finished,
     client_certificates_allow_resumption,
     no_client_certificate,
+    server_external_psk,
     sni_host,
     verify_hooks,
     verify_peer_certificate_hook,
@@ -83,6 +85,7 @@ class ServerHandshakeTLS13:
         self.using_psk = False
         self.psk = None
         self.selected_identity = None
+        self.external_psk: tuple[bytes, bytes] | None = None  # (identity, key) from psk_server_callback
         self.cert = None
         self.scheme = None
         self.verified_chain_tail: list[bytes] = []  # the client's verified path after its leaf
@@ -150,6 +153,13 @@ class ServerHandshakeTLS13:
                 raise TLSError(AlertDescription.illegal_parameter, f"key share for group {group}, which is not in supported_groups")
 
         preference = suite_preference(config, ch.cipher_suites, cipher_suites.TLS13_SUITES)
+        if config.psk_server_callback is not None and ch.psk_identities and PskKeyExchangeMode.psk_dhe_ke in (ch.psk_modes or []):
+            self.external_psk = self.find_external_psk(ch)
+            if self.external_psk is not None:
+                # Its key is for SHA-256 suites only: prefer them, or the PSK cannot be used
+                # (OpenSSL prefers them too, for its PSK callbacks' SHA-256 keys).
+                sha256 = [s for s in preference if cipher_suites.TLS13_SUITES[s].hash_alg.name == EXTERNAL_PSK_HASH.name]
+                preference = sha256 + [s for s in preference if s not in sha256]
         for s in preference:
             if s in ch.cipher_suites:
                 self.suite = cipher_suites.TLS13_SUITES[s]
@@ -232,14 +242,40 @@ class ServerHandshakeTLS13:
 
     # ------------------------------------------------------------------ resumption
 
+    def find_external_psk(self, ch: m.ClientHello) -> tuple[bytes, bytes] | None:
+        """The first offered identity ``Config.psk_server_callback`` has a key for, as
+        ``(identity, key)``; its binder is checked once the suite is known."""
+        for identity, _obfuscated_age in ch.psk_identities[:MAX_PSK_IDENTITIES]:
+            key = server_external_psk(self.config, identity)
+            if key is not None:
+                return identity, key
+        return None
+
     def check_for_resumption(self) -> None:
-        ch, config, conn = self.client_hello, self.config, self.conn
+        ch, config = self.client_hello, self.config
         if not ch.psk_identities:
             return
         if len(ch.psk_identities) != len(ch.psk_binders):
             raise TLSError(AlertDescription.illegal_parameter, "different numbers of PSK identities and binders")
-        if not config.session_tickets or PskKeyExchangeMode.psk_dhe_ke not in ch.psk_modes:
+        if PskKeyExchangeMode.psk_dhe_ke not in ch.psk_modes:
             return
+        if config.session_tickets and self.resume_ticket():
+            return
+        if self.external_psk is not None:
+            self.use_external_psk()
+
+    def check_binder(self, i: int, binder_key: bytes) -> None:
+        """RFC 8446 4.2.11.2: the binder of the PSK at ``i``, over the ClientHello up to the
+        binders (and, after a HelloRetryRequest, what came before it)."""
+        t = self.transcript.copy()
+        t.update(self.client_hello.marshal_without_binders())
+        expected = key_schedule.binder(self.suite.hash_alg, binder_key, t.digest())
+        if not hmac.compare_digest(expected, self.client_hello.psk_binders[i]):
+            # RFC 8446 6.2 (and Go): decrypt_error; OpenSSL sends illegal_parameter.
+            raise TLSError(AlertDescription.decrypt_error, "invalid PSK binder", openssl_reason="BINDER_DOES_NOT_VERIFY")
+
+    def resume_ticket(self) -> bool:
+        ch, config, conn = self.client_hello, self.config, self.conn
         now = config.clock()
         for i, (identity, _obfuscated_age) in enumerate(ch.psk_identities[:MAX_PSK_IDENTITIES]):
             plaintext = config.ticket_keys.open(identity)
@@ -256,12 +292,7 @@ class ServerHandshakeTLS13:
             deferred = config.post_handshake_auth
             if not client_certificates_allow_resumption(config, state, config.now(), deferred):
                 continue
-            early = key_schedule.EarlySecret(self.suite.hash_alg, state.secret)
-            t = self.transcript.copy()
-            t.update(ch.marshal_without_binders())
-            expected = key_schedule.binder(self.suite.hash_alg, early.resumption_binder_key(), t.digest())
-            if not hmac.compare_digest(expected, ch.psk_binders[i]):
-                raise TLSError(AlertDescription.decrypt_error, "invalid PSK binder")
+            self.check_binder(i, key_schedule.EarlySecret(self.suite.hash_alg, state.secret).resumption_binder_key())
             self.using_psk = True
             self.psk = state.secret
             self.selected_identity = i
@@ -269,7 +300,29 @@ class ServerHandshakeTLS13:
             conn.peer_certificates = list(state.peer_certificates)
             conn.verified_chain = [x509.load_der_x509_certificate(d) for d in state.verified_chain]
             self.verified_chain_tail = list(state.verified_chain_tail)
+            return True
+        return False
+
+    def use_external_psk(self) -> None:
+        """RFC 8446 2.2: the client's external PSK, found by ``find_external_psk``, if the
+        suite's hash is its own; the handshake then sends and asks for no certificates."""
+        identity, key = self.external_psk
+        self.external_psk = None
+        if self.suite.hash_alg.name != EXTERNAL_PSK_HASH.name:
             return
+        offered = [ident for ident, _age in self.client_hello.psk_identities[:MAX_PSK_IDENTITIES]]
+        if identity not in offered:
+            return
+        i = offered.index(identity)
+        self.check_binder(i, key_schedule.EarlySecret(self.suite.hash_alg, key).external_binder_key())
+        self.using_psk = True
+        self.psk = key
+        self.selected_identity = i
+        conn = self.conn
+        conn.session_reused = True  # as OpenSSL
+        conn.peer_certificates = []
+        conn.verified_chain = []
+        self.verified_chain_tail = []
 
     # ------------------------------------------------------------------ certificate
 
@@ -315,6 +368,7 @@ class ServerHandshakeTLS13:
         self.send_dummy_change_cipher_spec()
 
         early = key_schedule.EarlySecret(suite.hash_alg, self.psk if self.using_psk else None)
+        self.psk = None  # RFC 8446 7.1: the PSK is not needed past the Early Secret
         self.handshake_secret = early.handshake_secret(shared)
         th = self.transcript.digest()
         self.client_hs = self.handshake_secret.client_handshake_traffic_secret(th)

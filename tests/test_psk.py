@@ -1,0 +1,246 @@
+"""TLS 1.3 external pre-shared keys (RFC 8446 2.2, 4.2.11): ssl's ``set_psk_client_callback``
+and ``set_psk_server_callback`` (Python 3.13), against the openssl command line tool
+(``-psk``, which uses OpenSSL's same callbacks) and between fasttls endpoints."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import sys
+import threading
+
+import pytest
+
+import fasttls
+from fasttls.errors import AlertReceived
+
+from .compat import files, no_leaks  # noqa: F401 - fixtures
+from .peers import openssl_client, openssl_server
+
+KEY = bytes.fromhex("c0ffee" * 11)
+OTHER_KEY = bytes.fromhex("facade" * 11)
+
+
+def psk_client(identity="client1", key=KEY, **settings) -> fasttls.SSLContext:
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    for name, value in settings.items():
+        setattr(ctx, name, value)
+    ctx.set_psk_client_callback(lambda hint: (identity, key))
+    return ctx
+
+
+def psk_server(table=None, **settings) -> fasttls.SSLContext:
+    table = {"client1": KEY} if table is None else table
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    for name, value in settings.items():
+        setattr(ctx, name, value)
+    ctx.set_psk_server_callback(lambda identity: table.get(identity, b""))
+    return ctx
+
+
+def exchange(server_ctx, client_ctx, connections: int = 1) -> list[dict]:
+    """``connections`` handshakes and one echo each; what each side saw (or raised)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+    results: list[dict] = [{} for _ in range(connections)]
+
+    def serve() -> None:
+        for r in results:
+            try:
+                raw, _ = listener.accept()
+            except OSError as exc:
+                r["server"] = exc
+                return
+            raw.settimeout(10)
+            try:
+                with server_ctx.wrap_socket(raw, server_side=True) as tls:
+                    r["server"] = (tls.version(), tls.cipher()[0], tls.session_reused, tls.getpeercert(True))
+                    tls.sendall(tls.recv(100).upper())
+            except Exception as exc:  # noqa: BLE001 - reported to the test thread
+                r["server"] = exc
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        for r in results:
+            try:
+                with client_ctx.wrap_socket(socket.create_connection(listener.getsockname(), timeout=10), server_hostname="localhost") as tls:
+                    tls.sendall(b"psk")
+                    r["client"] = (tls.version(), tls.cipher()[0], tls.session_reused, tls.getpeercert(True), tls.recv(100))
+            except Exception as exc:  # noqa: BLE001
+                r["client"] = exc
+    finally:
+        thread.join(30)
+        listener.close()
+    assert not thread.is_alive()
+    return results
+
+
+def test_fasttls_both_ends():
+    [r] = exchange(psk_server(), psk_client())
+    # No certificate on either side: the PSK authenticates both (RFC 8446 2.2); as
+    # OpenSSL, a PSK handshake counts as reused.
+    assert r["server"] == ("TLSv1.3", "TLS_AES_128_GCM_SHA256", True, None)
+    assert r["client"] == ("TLSv1.3", "TLS_AES_128_GCM_SHA256", True, None, b"PSK")
+
+
+def test_wrong_key_fails_the_binder():
+    [r] = exchange(psk_server({"client1": OTHER_KEY}), psk_client())
+    assert isinstance(r["server"], fasttls.SSLError) and r["server"].reason == "BINDER_DOES_NOT_VERIFY"
+    assert isinstance(r["client"], AlertReceived) and "DECRYPT_ERROR" in str(r["client"])
+
+
+def test_unknown_identity_falls_back_to_certificates(files):
+    """An identity the server's callback does not know (empty key) is no PSK: the handshake
+    goes on with certificates, verified as usual."""
+    server = psk_server()
+    server.load_cert_chain(files.cert, files.key)
+    client = psk_client(identity="stranger")
+    client.verify_mode = ssl.CERT_REQUIRED
+    client.load_verify_locations(files.ca)
+    [r] = exchange(server, client)
+    assert r["server"][2] is False
+    assert r["client"][2] is False and r["client"][3]  # the server's certificate
+
+
+def test_server_without_psk_callback_ignores_the_offer(files):
+    server = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(files.cert, files.key)
+    [r] = exchange(server, psk_client())
+    assert r["client"][2] is False and r["client"][3]
+
+
+def test_an_empty_key_offers_no_psk():
+    [r] = exchange(psk_server(), psk_client(key=b""))
+    # No PSK and no certificate: nothing the server can use (as ssl: a handshake failure).
+    assert isinstance(r["server"], fasttls.SSLError)
+    assert isinstance(r["client"], AlertReceived) and "HANDSHAKE_FAILURE" in str(r["client"])
+
+
+def test_sha384_suite_preference_gives_way_to_the_psk():
+    """The key is a SHA-256 one: a server that would pick TLS_AES_256_GCM_SHA384 picks a
+    SHA-256 suite instead when a PSK identity matches (OpenSSL does the same)."""
+    server = psk_server()
+    server.options |= fasttls.OP_CIPHER_SERVER_PREFERENCE
+    server.set_ciphersuites("TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256")
+    [r] = exchange(server, psk_client())
+    assert r["client"][:3] == ("TLSv1.3", "TLS_AES_128_GCM_SHA256", True)
+
+
+def test_a_ticket_and_the_psk_offered_together():
+    """After a PSK handshake the server's ticket is offered first, the PSK after it; the
+    server resumes the ticket (RFC 8446 4.2.11: identities in the client's order)."""
+    client = psk_client()
+    offered: list = []
+    client._psk_client_callback = lambda hint: offered.append(hint) or ("client1", KEY)
+    server = psk_server()
+    taken: list = []
+    callback = server._psk_server_callback
+    server.set_psk_server_callback(lambda identity: taken.append(identity) or callback(identity))
+    r1, r2 = exchange(server, client, connections=2)
+    assert r1["client"][2] is True and r2["client"][2] is True
+    assert client.session_stats()["hits"] == 2
+    # The second ClientHello offered the ticket and the PSK; the server, trying tickets
+    # first, resumed the ticket (the callback still saw the identity when it looked).
+    assert offered == [None, None] and taken == ["client1", "client1"]
+
+
+def test_callback_arguments_and_errors(monkeypatch):
+    seen: list = []
+    reported: list = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: reported.append(u.exc_type))
+    client = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+    client.check_hostname = False
+    client.verify_mode = ssl.CERT_NONE
+    client.set_psk_client_callback(lambda hint: seen.append(hint) or ("client1", KEY))
+    server = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    server.set_psk_server_callback(lambda identity: seen.append(identity) or KEY, "a hint")
+    [r] = exchange(server, client)
+    assert r["client"][2] is True
+    assert seen == [None, "client1"]  # TLS 1.3 sends no identity hint
+    # As ssl: an exception in a callback is reported and no PSK is used (new client
+    # contexts: the first one holds a ticket now).
+    client = psk_client()
+    client.set_psk_client_callback(lambda hint: 1 / 0)
+    [r] = exchange(server, client)
+    assert isinstance(r["client"], ssl.SSLError)
+    server.set_psk_server_callback(lambda identity: "not bytes")
+    [r] = exchange(server, psk_client())
+    assert isinstance(r["server"], ssl.SSLError)
+    assert reported == [ZeroDivisionError, TypeError]
+
+
+def test_identity_must_not_be_empty_in_tls13():
+    [r] = exchange(psk_server(), psk_client(identity=None))
+    assert isinstance(r["client"], fasttls.SSLError) and "non-empty PSK identity" in str(r["client"])
+
+
+def test_context_checks_as_ssl():
+    with pytest.raises(ssl.SSLError, match="Cannot add PSK client callback to a PROTOCOL_TLS_SERVER context"):
+        fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER).set_psk_client_callback(lambda hint: ("a", KEY))
+    with pytest.raises(ssl.SSLError, match="Cannot add PSK server callback to a PROTOCOL_TLS_CLIENT context"):
+        fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT).set_psk_server_callback(lambda identity: KEY)
+    server = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    with pytest.raises(TypeError, match="callback must be callable"):
+        server.set_psk_server_callback(5)
+    with pytest.raises(TypeError, match="identity_hint"):
+        server.set_psk_server_callback(None, 5)
+    with pytest.raises(ValueError, match="failed to set identity hint"):
+        server.set_psk_server_callback(None, "h" * 300)
+    server.set_psk_server_callback(None)
+    assert fasttls.HAS_PSK is True
+
+
+@pytest.mark.parametrize("groups", [[], ["-groups", "P-256"]], ids=["one-round-trip", "hello-retry-request"])
+def test_fasttls_client_against_openssl(groups):
+    """After a HelloRetryRequest the binder covers the first exchange (RFC 8446 4.2.11.2)."""
+    with openssl_server(["-nocert", "-psk", KEY.hex(), "-psk_identity", "client1", "-rev", *groups]) as srv:
+        with psk_client().wrap_socket(socket.create_connection(("127.0.0.1", srv.port), timeout=10)) as tls:
+            tls.sendall(b"hello\n")
+            assert tls.recv(100) == b"olleh\n"
+            assert tls.session_reused is True and tls.getpeercert(True) is None
+            assert tls.connection.hello_retry_request is bool(groups)
+
+
+def test_fasttls_client_wrong_key_against_openssl():
+    with openssl_server(["-nocert", "-psk", OTHER_KEY.hex(), "-psk_identity", "client1", "-rev"]) as srv:
+        with pytest.raises(AlertReceived, match="ILLEGAL_PARAMETER"):  # OpenSSL's alert for a bad binder
+            psk_client().wrap_socket(socket.create_connection(("127.0.0.1", srv.port), timeout=10))
+        srv.wait_for("BINDER_DOES_NOT_VERIFY|binder does not verify")
+
+
+@pytest.mark.parametrize("suite", ["TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"])
+def test_openssl_client_against_fasttls(suite):
+    server = psk_server()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+    seen: dict = {}
+
+    def serve() -> None:
+        raw, _ = listener.accept()
+        raw.settimeout(10)
+        try:
+            with server.wrap_socket(raw, server_side=True) as tls:
+                seen["reused"] = tls.session_reused
+                seen["cipher"] = tls.cipher()[0]
+                tls.sendall(tls.recv(100)[::-1])
+                tls.recv(100)  # until the client goes
+        except Exception as exc:  # noqa: BLE001
+            seen["error"] = exc
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        args = ["-psk", KEY.hex(), "-psk_identity", "client1", "-tls1_3", "-ciphersuites", suite]
+        with openssl_client(listener.getsockname()[1], args) as cli:
+            cli.send(b"abc\n")
+            cli.wait_for(r"\ncba")
+            assert f"Reused, TLSv1.3, Cipher is {suite}" in cli.text()
+            cli.close_stdin()
+            cli.wait()
+    finally:
+        thread.join(30)
+        listener.close()
+    assert seen == {"reused": True, "cipher": suite}
