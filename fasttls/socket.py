@@ -59,6 +59,11 @@ def _write_cut_error(cut: object) -> BaseException:
 #: A send that found the peer gone.  After the handshake ssl (OpenSSL 3) reports it as
 #: SSLEOFError, for that write and every later one.
 _PEER_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
+#: Python 3.13's ssl raises the socket's own error where 3.10-3.12 report an EOF: a reset
+#: read after the handshake is ConnectionResetError, a write to a peer that went away its
+#: BrokenPipeError or ConnectionResetError (and BrokenPipeError every later time), a read
+#: another thread's close() cut short is OSError(EBADF).  We follow the running Python's.
+_SOCKET_ERRORS_AS_THEY_ARE = sys.version_info >= (3, 13)
 
 
 _TIMED_OUT = {select.POLLIN: "The read operation timed out", select.POLLOUT: "The write operation timed out"}
@@ -333,7 +338,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         except (BlockingIOError, InterruptedError):
             raise SSLWantReadError() from None
         except ConnectionResetError:
-            if not conn.handshake_complete or self._closing:
+            if not conn.handshake_complete or self._closing or _SOCKET_ERRORS_AS_THEY_ARE:
                 raise  # as ssl: a reset during the handshake or unwrap() is ConnectionResetError
             # As ssl (OpenSSL 3): after the handshake a reset reads as an EOF without
             # close_notify (b"" with suppress_ragged_eofs, else SSLEOFError), so a body
@@ -342,7 +347,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         except OSError as exc:
             # Another thread closed the socket under a blocked read (the usual way to stop a
             # reader thread): ssl reads that as an EOF (b"" with suppress_ragged_eofs).
-            if exc.errno != errno.EBADF or _socket.socket.fileno(self) != -1 or not conn.handshake_complete:
+            if exc.errno != errno.EBADF or _socket.socket.fileno(self) != -1 or not conn.handshake_complete or _SOCKET_ERRORS_AS_THEY_ARE:
                 raise
             n = 0
         finally:
@@ -562,11 +567,14 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
     def _cut_writes(self, exc: BaseException) -> None:
         """A write stopped inside a record: later writes are refused.  A peer that went away
         after the handshake (EPIPE, ECONNRESET) is ``SSLEOFError`` as in ssl, raised in place
-        of ``exc`` and by every later write."""
+        of ``exc`` and by every later write (on Python 3.13, ``exc`` itself and then EPIPE)."""
         if self._write_cut:
             return  # already cut (a retry raising the stored error): keep what it said
         conn = self._conn
         if isinstance(exc, _PEER_GONE) and conn is not None and conn.handshake_complete:
+            if _SOCKET_ERRORS_AS_THEY_ARE:
+                self._write_cut = BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+                return  # the caller raises ``exc`` itself
             eof = SSLEOFError("EOF occurred in violation of protocol", reason=None)
             self._write_cut = eof
             raise fresh_copy(eof) from None
