@@ -72,6 +72,7 @@ import ipaddress
 import os
 import re
 import ssl
+import sys
 import threading
 import warnings
 from collections.abc import Iterable, Sequence
@@ -376,16 +377,23 @@ _HASHED_NAME = re.compile(r"^[0-9a-fA-F]{8}\.r?\d+$")
 _CERT_SUFFIXES = (".pem", ".crt", ".cer")
 
 
+class _HeaderTooLong(ValueError):
+    """OpenSSL's ASN1_R_HEADER_TOO_LONG: a DER tail shorter than an ASN.1 header."""
+
+
 def _der_split(data: bytes) -> list[bytes]:
     """Split concatenated DER certificates (each a SEQUENCE) into their encodings.
 
     After the first certificate, a tail too short to hold an ASN.1 header (a padding
-    byte) ends the data, as in ``ssl``: OpenSSL reports it as ASN1_R_HEADER_TOO_LONG,
-    which ``_ssl.c`` takes for the end of a DER file."""
+    byte) ends the data, as in ``ssl`` up to Python 3.11: OpenSSL reports it as
+    ASN1_R_HEADER_TOO_LONG, which ``_ssl.c`` took for the end of a DER file.  From 3.12
+    ``ssl`` refuses it (HEADER_TOO_LONG), and so do we there."""
     out: list[bytes] = []
     i, n = 0, len(data)
     while i < n:
         if out and (i + 2 > n or (data[i + 1] & 0x80 and i + 2 + (data[i + 1] & 0x7F) > n)):
+            if sys.version_info >= (3, 12):
+                raise _HeaderTooLong("header too long")
             break
         if data[i] != 0x30 or i + 2 > n:
             raise ValueError("not a DER certificate")
@@ -592,6 +600,10 @@ class TrustStore:
             certs = [x509.load_der_x509_certificate(p) for p in parts]
             for c in certs:
                 c.subject  # noqa: B018 - parsed lazily; a damaged name raises here
+        except _HeaderTooLong:
+            err = ssl.SSLError(ssl.SSL_ERROR_SSL, "[ASN1: HEADER_TOO_LONG] header too long")
+            err.library, err.reason = "ASN1", "HEADER_TOO_LONG"
+            raise err from None
         except (ValueError, TypeError) as e:
             raise ssl.SSLError(0, f"not enough data: cadata does not contain a certificate ({e})") from None
         for c in certs:
