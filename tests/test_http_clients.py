@@ -363,11 +363,15 @@ def test_aiohttp_refuses(bad_server, files):
 def injected(files, monkeypatch, keylog):
     monkeypatch.setenv("SSL_CERT_FILE", files.ca)  # the "system" CAs of this test
     monkeypatch.setenv("SSLKEYLOGFILE", keylog)
+    # urlopen keeps its first opener for the process, and from Python 3.13 that opener's
+    # HTTPSHandler holds the context it made then (with an earlier test's key log).
+    urllib.request.install_opener(None)
     fasttls.inject_into_ssl()
     try:
         yield
     finally:
         fasttls.extract_from_ssl()
+        urllib.request.install_opener(None)
 
 
 def test_inject_into_ssl_unmodified_clients(server, injected, keylog, files):

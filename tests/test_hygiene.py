@@ -501,10 +501,13 @@ def test_a_kept_handshake_error_holds_no_secret(files, tmp_path):
             raw.close()
     kept = _kept_locals(info.value)
     lines = [line for line in (tmp_path / "keys.log").read_text().splitlines() if line and not line.startswith("#")]
-    secrets = {bytes.fromhex(line.split()[-1]) for line in lines}
-    assert len(secrets) >= 1
+    # Held as text: on Python 3.10 the walk reaches this frame's own locals (the error's
+    # traceback starts here), and would find the secrets as this test holds them.
+    secrets_hex = {line.split()[-1].lower() for line in lines}
+    assert len(secrets_hex) >= 1
     assert any(type(v).__name__ == "Connection" for frame in kept for v in frame.values())  # the walk does reach it
-    assert not (secrets & reachable_bytes(kept)), "a kept error still reaches a secret of its connection"
+    reached_hex = {b.hex() for b in reachable_bytes(kept)}
+    assert not (secrets_hex & reached_hex), "a kept error still reaches a secret of its connection"
     assert _record_protectors(kept) == []
 
 
