@@ -1047,7 +1047,7 @@ class SSLContext(_StdSSLContext):
                 if not isinstance(result, tuple) or len(result) != 2:
                     raise TypeError(f"psk_client_callback must return (identity, psk), not {type(result).__name__}")
                 identity, key = result
-                if identity is not None and not isinstance(identity, str):
+                if identity is not None and not isinstance(identity, (str, bytes)):
                     raise TypeError(f"the PSK identity must be str or None, not {type(identity).__name__}")
                 return identity, bytes(memoryview(key))
             except Exception as exc:

@@ -244,3 +244,114 @@ def test_openssl_client_against_fasttls(suite):
         thread.join(30)
         listener.close()
     assert seen == {"reused": True, "cipher": suite}
+
+
+def test_odd_callback_results_mean_no_psk_as_in_ssl(files):
+    """What OpenSSL's callbacks cannot take (an identity over 256 bytes or not UTF-8, a key
+    over 512 bytes) is no PSK, and the handshake goes on with certificates, as in ssl."""
+    server = psk_server({"client1": KEY, "big": b"k" * 600})
+    server.load_cert_chain(files.cert, files.key)
+    for identity, key in [("x" * 300, KEY), ("client1", b"k" * 600), ("client\udc80", KEY), ("big", KEY)]:
+        [r] = exchange(server, psk_client(identity=identity, key=key))
+        assert r["client"][2] is False and r["client"][3], (identity, r)  # a certificate handshake
+
+
+def test_sans_io_callbacks_must_return_buffers():
+    """On the Config API a key must be a buffer: ``bytes(True)`` or ``bytes(32)`` would make
+    a zero key anyone knowing the identity could use, so an int or bool fails the handshake."""
+    from fasttls.config import Config
+    from fasttls.connection import Connection
+
+    for bad in (True, 32):
+        server = Connection(Config(psk_server_callback=lambda identity, bad=bad: bad), server_side=True)
+        client = Connection(Config(verify_peer=False, psk_client_callback=lambda hint: ("alice", b"\x00" * 32)), server_side=False)
+        client.start()
+        server.start()
+        with pytest.raises(fasttls.SSLError, match="psk_server_callback failed"):
+            server.receive_data(client.data_to_send())
+        assert not server.handshake_complete
+
+
+def test_the_key_is_dropped_whatever_the_handshake_did(files):
+    """RFC 8446 7.1: the PSK goes once the Early Secret is made, and from a connection that
+    did not use it too: a server that resumed a ticket instead, a client that got TLS 1.2,
+    a handshake that failed."""
+    import gc
+    import types
+
+    def holds_key(tls) -> bool:
+        """KEY reachable from the connection, short of the application's own callbacks
+        (its Config and context hold them, and their closures the key)."""
+        seen, frontier = {id(tls.connection)}, [tls.connection]
+        while frontier:
+            nxt = []
+            for obj in frontier:
+                if isinstance(obj, (bytes, bytearray)):
+                    if KEY in obj:
+                        return True
+                    continue
+                if isinstance(obj, (type, types.ModuleType, types.FunctionType, fasttls.Config, ssl.SSLContext)):
+                    continue
+                for ref in gc.get_referents(obj):
+                    if id(ref) not in seen:
+                        seen.add(id(ref))
+                        nxt.append(ref)
+            frontier = nxt
+        return False
+
+    client = psk_client()
+    server = psk_server()
+    kept = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+
+    def serve(n):
+        for _ in range(n):
+            raw, _ = listener.accept()
+            raw.settimeout(10)
+            try:
+                with server.wrap_socket(raw, server_side=True) as tls:
+                    tls.sendall(tls.recv(10))
+                    kept.append(holds_key(tls))
+            except ssl.SSLError:
+                kept.append("failed")
+
+    thread = threading.Thread(target=serve, args=(2,))
+    thread.start()
+    try:
+        for _ in range(2):  # the second offers [ticket, PSK] and the server resumes the ticket
+            with client.wrap_socket(socket.create_connection(listener.getsockname(), timeout=10), server_hostname="localhost") as tls:
+                tls.sendall(b"x")
+                assert tls.recv(10) == b"x"
+                assert not holds_key(tls)
+    finally:
+        thread.join(30)
+        listener.close()
+    assert kept == [False, False]
+    # A client that got TLS 1.2 (no PSK there), and one whose handshake failed.
+    tls12 = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    tls12.load_cert_chain(files.cert, files.key)
+    tls12.maximum_version = fasttls.TLSVersion.TLSv1_2
+    nobody = psk_server({})
+    for server_ctx in (tls12, nobody):
+        a, b = socket.socketpair()
+        a.settimeout(10)
+        b.settimeout(10)
+        t = threading.Thread(target=lambda: _quietly(lambda: server_ctx.wrap_socket(a, server_side=True).recv(1)))
+        t.start()
+        c = psk_client().wrap_socket(b, server_hostname="localhost", do_handshake_on_connect=False)
+        try:
+            c.do_handshake()
+        except ssl.SSLError:
+            pass
+        assert not holds_key(c)
+        c.close()
+        t.join(30)
+        a.close()
+
+
+def _quietly(fn) -> None:
+    try:
+        fn()
+    except (ssl.SSLError, OSError):
+        pass

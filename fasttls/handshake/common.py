@@ -85,6 +85,7 @@ class Handshake:
         "hello", "ch", "client_hello", "server_hello", "sh", "transcript", "cert_request", "key_shares",
         "client_hs", "server_hs", "client_ap", "handshake_secret", "messages", "_ske", "client_public",
         "pre_master_secret", "share", "client_share", "cookie", "psk", "leaf",
+        "psks", "psk_secret", "external_psk",  # external PSKs: the application's long-term keys
     ))
 
     def release_handshake_state(self) -> None:
@@ -351,8 +352,8 @@ def client_external_psk(config) -> tuple[bytes, bytes] | None:
         return None
     try:
         identity, key = callback(None)  # TLS 1.3 has no identity hint
-        key = bytes(key)
-        if identity is not None and not isinstance(identity, str):
+        key = bytes(memoryview(key))  # a buffer: bytes(32) or bytes(True) would be a zero key
+        if identity is not None and not isinstance(identity, (str, bytes)):
             raise TypeError(f"the PSK identity must be a str or None, not {type(identity).__name__}")
     except Exception as exc:
         raise TLSError(AlertDescription.internal_error, f"psk_client_callback failed: {exc!r}") from exc
@@ -360,9 +361,12 @@ def client_external_psk(config) -> tuple[bytes, bytes] | None:
         return None
     if not identity:
         raise TLSError(AlertDescription.internal_error, "psk_client_callback gave no identity: TLS 1.3 needs a non-empty PSK identity")
-    raw = identity.encode("utf-8")
+    try:
+        raw = identity.encode("utf-8") if isinstance(identity, str) else identity
+    except UnicodeEncodeError:
+        return None  # as ssl: no PSK (an identity OpenSSL cannot take)
     if len(raw) > MAX_PSK_IDENTITY or len(key) > MAX_EXTERNAL_PSK:
-        raise TLSError(AlertDescription.internal_error, f"psk_client_callback gave an identity over {MAX_PSK_IDENTITY} or a key over {MAX_EXTERNAL_PSK} bytes")
+        return None  # as ssl: OpenSSL's callback refuses it, and the handshake goes on without
     return raw, key
 
 
@@ -376,11 +380,11 @@ def server_external_psk(config, identity: bytes) -> bytes | None:
     except UnicodeDecodeError:
         return None
     try:
-        key = bytes(config.psk_server_callback(name))
+        key = bytes(memoryview(config.psk_server_callback(name)))  # a buffer, never bytes(True)
     except Exception as exc:
         raise TLSError(AlertDescription.internal_error, f"psk_server_callback failed: {exc!r}") from exc
     if len(key) > MAX_EXTERNAL_PSK:
-        raise TLSError(AlertDescription.internal_error, f"psk_server_callback gave a key over {MAX_EXTERNAL_PSK} bytes")
+        return None  # as ssl: OpenSSL's callback refuses it, and the identity goes unknown
     return key or None
 
 
