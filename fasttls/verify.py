@@ -72,7 +72,6 @@ import ipaddress
 import os
 import re
 import ssl
-import sys
 import threading
 import warnings
 from collections.abc import Iterable, Sequence
@@ -377,24 +376,23 @@ _HASHED_NAME = re.compile(r"^[0-9a-fA-F]{8}\.r?\d+$")
 _CERT_SUFFIXES = (".pem", ".crt", ".cer")
 
 
-class _HeaderTooLong(ValueError):
-    """OpenSSL's ASN1_R_HEADER_TOO_LONG: a DER tail shorter than an ASN.1 header."""
+class _NotEnoughData(ValueError):
+    """OpenSSL's ASN1_R_NOT_ENOUGH_DATA: a DER tail shorter than an ASN.1 header."""
 
 
 def _der_split(data: bytes) -> list[bytes]:
     """Split concatenated DER certificates (each a SEQUENCE) into their encodings.
 
-    After the first certificate, a tail too short to hold an ASN.1 header (a padding
-    byte) ends the data, as in ``ssl`` up to Python 3.11: OpenSSL reports it as
-    ASN1_R_HEADER_TOO_LONG, which ``_ssl.c`` took for the end of a DER file.  From 3.12
-    ``ssl`` refuses it (HEADER_TOO_LONG), and so do we there."""
+    Anything after the last certificate is refused, a tail too short for an ASN.1
+    header (a padding byte) too.  ``ssl`` took such a tail for the end of the data on
+    Python 3.11 with OpenSSL 3.0.19 (ASN1_R_HEADER_TOO_LONG read as end of file), and
+    refuses it on 3.12 and later, and on 3.11 with OpenSSL 3.0.22: which error OpenSSL
+    reports decides it, so we do not follow it and always refuse."""
     out: list[bytes] = []
     i, n = 0, len(data)
     while i < n:
         if out and (i + 2 > n or (data[i + 1] & 0x80 and i + 2 + (data[i + 1] & 0x7F) > n)):
-            if sys.version_info >= (3, 12):
-                raise _HeaderTooLong("header too long")
-            break
+            raise _NotEnoughData("not enough data")
         if data[i] != 0x30 or i + 2 > n:
             raise ValueError("not a DER certificate")
         first = data[i + 1]
@@ -600,9 +598,9 @@ class TrustStore:
             certs = [x509.load_der_x509_certificate(p) for p in parts]
             for c in certs:
                 c.subject  # noqa: B018 - parsed lazily; a damaged name raises here
-        except _HeaderTooLong:
-            err = ssl.SSLError(ssl.SSL_ERROR_SSL, "[ASN1: HEADER_TOO_LONG] header too long")
-            err.library, err.reason = "ASN1", "HEADER_TOO_LONG"
+        except _NotEnoughData:
+            err = ssl.SSLError(ssl.SSL_ERROR_SSL, "[ASN1: NOT_ENOUGH_DATA] not enough data")
+            err.library, err.reason = "ASN1", "NOT_ENOUGH_DATA"
             raise err from None
         except (ValueError, TypeError) as e:
             raise ssl.SSLError(0, f"not enough data: cadata does not contain a certificate ({e})") from None
