@@ -154,6 +154,19 @@ class Connection:
 
     # ------------------------------------------------------------------ driver API
 
+    def replace_config(self, config: Config) -> None:
+        """Go on with ``config`` (ssl's ``SSLObject.context = ...``, OpenSSL's
+        SSL_set_SSL_CTX): the handshake, started or not, uses it from its next step.
+        Setting ``.config`` alone would leave the handshake on the old one: a stricter
+        trust store assigned before the handshake went unused."""
+        self.config = config
+        hs = self._handshake
+        if hs is not None:
+            hs.config = config
+            for state in (getattr(hs, "state13", None), getattr(hs, "state12", None)):
+                if state is not None and "config" in vars(state):
+                    state.config = config
+
     def start(self) -> None:
         """Begin the handshake (a client queues its ClientHello)."""
         if self._gen is not None:

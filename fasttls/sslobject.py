@@ -234,7 +234,7 @@ class TLSInfo:
         self._context = ctx
         self._config = config
         if self._conn is not None:
-            self._conn.config = config
+            self._conn.replace_config(config)
 
     @property
     def connection(self) -> Connection | None:

@@ -2438,3 +2438,48 @@ def test_an_sni_callback_refusal_as_ssl(files, returned, monkeypatch):
         seen[kind] = (getattr(errors.get("client"), "reason", None), getattr(errors.get("server"), "reason", None), reported)
     assert seen["fasttls"] == seen["ssl"]
     assert seen["ssl"][1] == "CALLBACK_FAILED"
+
+
+@pytest.mark.parametrize("case", ["client to the right CA", "client to the wrong CA", "server to the right certificate"])
+def test_a_context_assigned_before_the_handshake_is_used(files, case):
+    """``obj.context = other`` before the handshake (trio's SSLStream forwards it): ssl
+    (OpenSSL's SSL_set_SSL_CTX) verifies with the new context's trust store and presents
+    its certificate.  Ours kept the first context's: a stricter trust store assigned
+    there went unused."""
+
+    def client_ctx(mod, ca):
+        ctx = mod.SSLContext(mod.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(ca)
+        return ctx
+
+    def server_ctx(mod, cert, key):
+        ctx = mod.SSLContext(mod.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        return ctx
+
+    outcomes = {}
+    for name, mod in (("ssl", ssl), ("fasttls", fasttls)):
+        std = _StdSSLContext
+        if case == "client to the right CA":
+            first, then, server, server_then = client_ctx(mod, files.other_ca), client_ctx(mod, files.ca), None, None
+        elif case == "client to the wrong CA":
+            first, then, server, server_then = client_ctx(mod, files.ca), client_ctx(mod, files.other_ca), None, None
+        else:
+            first, then = client_ctx(ssl, files.ca), None
+            server, server_then = server_ctx(mod, files.untrusted_cert, files.untrusted_key), server_ctx(mod, files.cert, files.key)
+        if server is None:
+            server = std(ssl.PROTOCOL_TLS_SERVER)
+            server.load_cert_chain(files.cert, files.key)
+        bios = [ssl.MemoryBIO() for _ in range(4)]
+        c = first.wrap_bio(bios[0], bios[1], server_hostname="localhost")
+        s = server.wrap_bio(bios[2], bios[3], server_side=True)
+        if then is not None:
+            c.context = then
+        if server_then is not None:
+            s.context = server_then
+        try:
+            _handshake(c, s, bios)
+            outcomes[name] = "ok"
+        except ssl.SSLCertVerificationError as e:
+            outcomes[name] = e.verify_code
+    assert outcomes["fasttls"] == outcomes["ssl"] == ("ok" if "right" in case else 20)
