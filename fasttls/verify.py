@@ -82,7 +82,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.utils import CryptographyDeprecationWarning
-from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, PublicKeyAlgorithmOID, SignatureAlgorithmOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, ExtensionOID, PublicKeyAlgorithmOID, SignatureAlgorithmOID
 from cryptography.x509.verification import (
     Criticality,
     DNSName,
@@ -878,15 +878,21 @@ class _Policies:
             )
         # Server certificate, host name checked by cryptography's server verifier.
         self.server_ee = ee
-        # Server certificate, no host name: client verifier asking for serverAuth.
+        # Server certificate, no host name (or one we match ourselves): client verifier
+        # asking for serverAuth.  A leaf's subjectAltName and extendedKeyUsage may be
+        # critical, as OpenSSL takes them, strict or not (trustme marks both critical;
+        # cryptography's web PKI profile refuses that, see verify_server_chain).
         self.server_noname_ca = self.ca.may_be_present(
             x509.ExtendedKeyUsage, Criticality.NON_CRITICAL, _ca_eku_validator(ExtendedKeyUsageOID.SERVER_AUTH)
         )
         self.server_noname_ee = ee.may_be_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None).may_be_present(
-            x509.ExtendedKeyUsage, Criticality.NON_CRITICAL, _ee_eku_validator(ExtendedKeyUsageOID.SERVER_AUTH)
+            x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ee_eku_validator(ExtendedKeyUsageOID.SERVER_AUTH)
         )
-        # Client certificate: clientAuth (cryptography's client verifier), SAN optional.
-        self.client_ee = ee.may_be_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None)
+        # Client certificate: clientAuth (cryptography's client verifier), SAN optional,
+        # SAN and EKU critical or not (as above).
+        self.client_ee = ee.may_be_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None).may_be_present(
+            x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ee_eku_validator(ExtendedKeyUsageOID.CLIENT_AUTH)
+        )
 
 
 _policies: dict[bool, _Policies] = {}
@@ -1013,7 +1019,10 @@ def verify_server_chain(
     # OpenSSL looks at the subject CN only when the SAN holds no DNS name (X509_check_host).
     cn_applies = check_common_name and not _has_dns_san(leaf)
     by_common_name = cn_applies and bool(dns_name)
-    if subject is not None and not by_common_name:
+    # cryptography's server verifier refuses a critical subjectAltName (with a subject) or
+    # extendedKeyUsage, which OpenSSL takes: verify such a leaf without a subject and match
+    # the name ourselves below.
+    if subject is not None and not by_common_name and not _critical_san_or_eku(leaf):
         ee = _relax_anchor_leaf(pol.server_ee) if anchor_leaf else pol.server_ee
         try:
             verifier = _builder(cstore, when, pol.ca, ee).build_server_verifier(subject)
@@ -1043,6 +1052,8 @@ def verify_server_chain(
             raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
     elif dns_name and (verifier is None or dns_name.count(".") == 1) and not _san_matches_dns(leaf, dns_name):
         raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
+    elif subject is not None and not dns_name and verifier is None and not certificate_matches_host(leaf, server_hostname):
+        raise _error(64, f"IP address mismatch, certificate is not valid for '{server_hostname}'.")
     if strict:
         _check_key_identifiers(path)
     if crl_check:
@@ -1446,6 +1457,14 @@ def _check_common_name_constraints(leaf: x509.Certificate, path: Sequence[x509.C
                 raise _error(47)
             if any(_nc_dns(name, b) for b in excluded):
                 raise _error(48)
+
+
+def _critical_san_or_eku(cert: x509.Certificate) -> bool:
+    """Is the leaf's subjectAltName or extendedKeyUsage marked critical?"""
+    try:
+        return any(e.critical for e in cert.extensions if e.oid in (ExtensionOID.SUBJECT_ALTERNATIVE_NAME, ExtensionOID.EXTENDED_KEY_USAGE))
+    except ValueError:
+        return False
 
 
 def _has_dns_san(cert: x509.Certificate) -> bool:

@@ -1111,3 +1111,47 @@ def test_a_client_certificate_cn_keeps_to_name_constraints(p, tmp_path):
     # cn2dnsid: trailing NULs dropped (still outside: 47), a NUL inside is 53.
     assert seen[4] == seen[5] and seen[4][1] == 47
     assert seen[6] == seen[7] and seen[6][1] == 53
+
+
+def _critical_leaf(ca, client: bool = False, san: bool = True, eku: bool = True):
+    """A leaf with its subjectAltName and/or extendedKeyUsage marked critical, as trustme
+    (the usual test-certificate maker) issues them."""
+    usage = ExtendedKeyUsageOID.CLIENT_AUTH if client else ExtendedKeyUsageOID.SERVER_AUTH
+    names = ["client.fasttls.test"] if client else ["localhost", "127.0.0.1"]
+    return pki.make_leaf(
+        ca, names, client=client, eku=[] if eku else None, san=not san,
+        extra_extensions=[e for e, wanted in (
+            ((x509.ExtendedKeyUsage([usage]), True), eku),
+            ((x509.SubjectAlternativeName(pki._general_names(names)), True), san),
+        ) if wanted],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "VERIFY_X509_STRICT"])
+@pytest.mark.parametrize("which", ["san", "eku", "both"])
+@pytest.mark.parametrize("host,expected", [("localhost", None), ("127.0.0.1", None), ("other.test", 62), ("127.0.0.2", 64)])
+def test_a_critical_san_or_eku_verifies_as_in_ssl(pki, tmp_path, strict, which, host, expected):
+    """OpenSSL, strict or not, takes a leaf whose subjectAltName or extendedKeyUsage is
+    critical; cryptography's web PKI profile refuses both, and every trustme certificate
+    failed (a critical SAN as "Hostname mismatch")."""
+    from .helpers import client_verify_codes
+
+    leaf = _critical_leaf(pki.ca, san=which != "eku", eku=which != "san")
+    certfile, keyfile = leaf.write(tmp_path, "server")
+    cafile = tmp_path / "ca.pem"
+    cafile.write_bytes(pki.root.cert_pem)
+
+    def configure(ctx):
+        ctx.verify_flags = ctx.verify_flags | ssl.VERIFY_X509_STRICT if strict else ctx.verify_flags & ~ssl.VERIFY_X509_STRICT
+
+    assert client_verify_codes(certfile, keyfile, cafile, host, configure) == [expected, expected]
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
+def test_a_client_certificate_with_a_critical_eku_verifies(pki, strict):
+    leaf = _critical_leaf(pki.ca, client=True)
+    path = verify_client_chain([leaf.cert, *leaf.chain[1:]], pki.store, strict=strict)
+    assert path[0] == leaf.cert
+    server_only = _critical_leaf(pki.ca)  # a critical EKU still has to allow clientAuth
+    with pytest.raises(SSLCertVerificationError):
+        verify_client_chain([server_only.cert, *server_only.chain[1:]], pki.store, strict=strict)
