@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 from .connection import Connection
+from .constants import ProtocolVersion
 from .errors import (
     SSLEOFError,
     SSLError,
@@ -422,7 +423,22 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             # where a select() loop sees it (blocking and non-blocking sockets alike).
             while not conn.handshake_complete:
                 deadline = self._fill(max(1, conn.next_record_size()), 0, deadline)
-            self._flush(True, deadline)
+            try:
+                self._flush(True, deadline)
+            except _PEER_GONE:
+                # A TLS 1.3 server's last flight is its NewSessionTickets.  A client that
+                # left right after its Finished (a health check, a port probe, a client
+                # that gave up) does not fail the handshake, as it does not OpenSSL's (its
+                # ticket write error is ignored): the next read sees the peer gone, and
+                # writes fail as writes to a peer that left do.
+                if not (self.server_side and conn.version == ProtocolVersion.TLS13):
+                    raise
+                self._write_cut = (
+                    BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+                    if _SOCKET_ERRORS_AS_THEY_ARE
+                    else SSLEOFError("EOF occurred in violation of protocol", reason=None)
+                )
+                self._out = memoryview(b"")
         except SSLError:
             if conn.error is not None:
                 self._discard_unread()
