@@ -281,8 +281,8 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         self._outgoing = outgoing
         self._context = self._session_context = context
         self._config = context._config_for(server_side)
-        self.server_side = server_side
-        self.server_hostname = server_hostname
+        self._server_side = server_side
+        self._server_hostname = server_hostname
         self._session = session
         self._conn = self._new_connection()
         self._conn.keep_record_boundaries()  # for the copied read (_read_one_record)
@@ -293,21 +293,14 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         self._parked = 0  # bytes of _PARKED_CLOSE_NOTIFY at the head of incoming
         return self
 
+    # Read-only, as ssl's: the connection was made for this side and name.
     @property
     def server_side(self) -> bool:
         return self._server_side
 
-    @server_side.setter
-    def server_side(self, value: bool) -> None:
-        self._server_side = value
-
     @property
     def server_hostname(self) -> str | None:
         return self._server_hostname
-
-    @server_hostname.setter
-    def server_hostname(self, value: str | None) -> None:
-        self._server_hostname = value
 
     # ------------------------------------------------------------------ the pump
 

@@ -2514,3 +2514,13 @@ def test_a_client_that_leaves_after_its_finished_does_not_fail_the_server_handsh
             t.join(10)
             b.close()
     assert outcomes == [b""] * 30
+
+
+@pytest.mark.parametrize("name", ["server_side", "server_hostname"])
+def test_sslobject_side_and_name_are_read_only(name):
+    """As ssl's: the connection was made for them (trio's test_attributes checks it)."""
+    for ctx in (fasttls.create_default_context(), ssl.create_default_context()):
+        obj = ctx.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname="example.org")
+        with pytest.raises(AttributeError):
+            setattr(obj, name, "other.example")
+        assert (obj.server_side, obj.server_hostname) == (False, "example.org")
