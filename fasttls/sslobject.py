@@ -223,6 +223,9 @@ class TLSInfo:
                 cipher_suites_tls12=config.cipher_suites_tls12,  # set_ciphers: the SSL_CTX's list
                 security_level=config.security_level,  # the new SSL_CTX's CERT holds it
                 keylog=config.keylog,
+                # Sessions cached under the old context's trust: resuming one would skip
+                # the new trust store's verification (ssl resumes only a session given).
+                session_cache=config.session_cache,
             )
         old_ctx, conn = self._context, self._conn
         if self.server_side and self._started and conn is not None and not conn.handshake_complete and ctx is not old_ctx:

@@ -2524,3 +2524,29 @@ def test_sslobject_side_and_name_are_read_only(name):
         with pytest.raises(AttributeError):
             setattr(obj, name, "other.example")
         assert (obj.server_side, obj.server_hostname) == (False, "example.org")
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_context_swap_does_not_resume_the_first_contexts_session(files, kind):
+    """Our client contexts resume their cached sessions by themselves.  A connection made
+    from a context holding a session for the host, then moved to a context that does not
+    trust the server, resumed that session and skipped the new trust store (trio's
+    test_attributes, after its other tests had connected).  It must verify, and fail."""
+    good = client_of(kind, files)
+    bad = (fasttls.SSLContext if kind == "fasttls" else _StdSSLContext)(ssl.PROTOCOL_TLS_CLIENT)
+    bad.load_verify_locations(files.other_ca)
+    server = _StdSSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(files.cert, files.key)
+    for swap in (False, True):
+        bios = [ssl.MemoryBIO() for _ in range(4)]
+        c = good.wrap_bio(bios[0], bios[1], server_hostname="localhost")
+        s = server.wrap_bio(bios[2], bios[3], server_side=True)
+        if swap:
+            c.context = bad
+            with pytest.raises(ssl.SSLCertVerificationError):
+                _handshake(c, s, bios)
+            return
+        _handshake(c, s, bios)
+        s.write(b"x")  # the tickets come with it
+        _pump(c, s, *bios)
+        assert c.read(1) == b"x"
