@@ -408,6 +408,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             if self.fileno() == -1:
                 raise OSError(errno.EBADF, os.strerror(errno.EBADF))  # as ssl: the socket is closed
             raise ValueError("do_handshake on closed or unwrapped SSL socket")
+        if self._done and conn.error is None:
+            return  # as OpenSSL's SSL_do_handshake once done: nothing to do, no I/O
         timeout = self.gettimeout()
         try:
             if timeout == 0.0 and block:
@@ -429,15 +431,11 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 # A TLS 1.3 server's last flight is its NewSessionTickets.  A client that
                 # left right after its Finished (a health check, a port probe, a client
                 # that gave up) does not fail the handshake, as it does not OpenSSL's (its
-                # ticket write error is ignored): the next read sees the peer gone, and
-                # writes fail as writes to a peer that left do.
+                # ticket write error is ignored): the tickets are dropped, the next read
+                # sees the peer gone, and later writes meet the socket's error as any
+                # write to a peer that left does (unwrap() its BrokenPipeError, as ssl's).
                 if not (self.server_side and conn.version == ProtocolVersion.TLS13):
                     raise
-                self._write_cut = (
-                    BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
-                    if _SOCKET_ERRORS_AS_THEY_ARE
-                    else SSLEOFError("EOF occurred in violation of protocol", reason=None)
-                )
                 self._out = memoryview(b"")
         except SSLError:
             if conn.error is not None:
