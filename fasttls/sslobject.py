@@ -209,23 +209,27 @@ class TLSInfo:
         old = self._config
         if old is not None and old is not config:
             # As OpenSSL's SSL_set_SSL_CTX (what ssl does here, typically in an sni_callback):
-            # the new context brings its certificates, ALPN, trust store, TLS 1.2 cipher list
-            # and key log; verify mode, versions, groups, options and tickets stay the
-            # connection's (OpenSSL copied them into the SSL when it was made).  Taking the whole
-            # new context would drop a required client certificate when the per-host
-            # context (as they usually are) never asked for one.
+            # the new context brings its certificates, trust store, TLS 1.2 cipher list and
+            # key log, and a server's ALPN choice; verify mode, versions, groups, options,
+            # tickets and a client's ALPN offer stay the connection's (OpenSSL copied them
+            # into the SSL when it was made).  Taking the whole new context would drop a
+            # required client certificate when the per-host context (as they usually are)
+            # never asked for one.
             config = dataclasses.replace(
                 old,
                 certificates=config.certificates,
-                alpn_protocols=config.alpn_protocols,
+                alpn_protocols=config.alpn_protocols if self.server_side else old.alpn_protocols,
                 trust_store=config.trust_store,
                 client_ca_store=config.client_ca_store,
                 cipher_suites_tls12=config.cipher_suites_tls12,  # set_ciphers: the SSL_CTX's list
                 security_level=config.security_level,  # the new SSL_CTX's CERT holds it
                 keylog=config.keylog,
-                # Sessions cached under the old context's trust: resuming one would skip
-                # the new trust store's verification (ssl resumes only a session given).
-                session_cache=config.session_cache,
+                # No session cache: this connection's checks are a mix of two contexts', so
+                # it neither resumes a session either cached (one verified under the old
+                # trust would skip the new) nor files its own in one (the new context
+                # would later resume what its own checks refuse).  ssl resumes only a
+                # session it is given, which stays.
+                session_cache=None,
             )
         old_ctx, conn = self._context, self._conn
         if self.server_side and self._started and conn is not None and not conn.handshake_complete and ctx is not old_ctx:

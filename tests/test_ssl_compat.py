@@ -2555,3 +2555,58 @@ def test_a_context_swap_does_not_resume_the_first_contexts_session(files, kind):
         s.write(b"x")  # the tickets come with it
         _pump(c, s, *bios)
         assert c.read(1) == b"x"
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_swapped_connection_files_no_session_for_the_new_context(files, kind, when):
+    """A connection moved to context B (before or after its handshake) was checked by a mix
+    of A's and B's settings: its ticket must not land in B's cache, or B would later resume
+    a server its own trust store refuses (ssl resumes only a session it is given)."""
+    std = fasttls.SSLContext if kind == "fasttls" else _StdSSLContext
+    a = std(ssl.PROTOCOL_TLS_CLIENT)
+    a.load_verify_locations(files.ca)
+    b = std(ssl.PROTOCOL_TLS_CLIENT)
+    b.load_verify_locations(files.other_ca)  # does not trust the server
+    server = ssl_server(files)
+
+    def connect(ctx, swap_to=None):
+        bios = [ssl.MemoryBIO() for _ in range(4)]
+        c = ctx.wrap_bio(bios[0], bios[1], server_hostname="localhost")
+        s = server.wrap_bio(bios[2], bios[3], server_side=True)
+        if swap_to is not None and when == "before":
+            c.context = swap_to
+        try:
+            _handshake(c, s, bios)
+        except ssl.SSLCertVerificationError as e:
+            return e.verify_code
+        if swap_to is not None and when == "after":
+            c.context = swap_to
+        s.write(b"x")  # the tickets come with it
+        _pump(c, s, *bios)
+        assert c.read(1) == b"x"
+        return "ok"
+
+    # Before the handshake the verify mode stays A's but the trust store is B's (OpenSSL's
+    # SSL_set_SSL_CTX), so that connection fails; after it, it has connected already.
+    assert connect(a, swap_to=b) == (20 if when == "before" else "ok")
+    assert connect(b) == 20
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_client_swapped_before_its_handshake_offers_the_first_contexts_alpn(files, kind):
+    """OpenSSL copies a client's ALPN list into the connection when it is made; only a
+    server's ALPN choice comes from a context set later."""
+    std = fasttls.SSLContext if kind == "fasttls" else _StdSSLContext
+    a, b = std(ssl.PROTOCOL_TLS_CLIENT), std(ssl.PROTOCOL_TLS_CLIENT)
+    for ctx, alpn in ((a, ["h2"]), (b, ["http/1.1"])):
+        ctx.load_verify_locations(files.ca)
+        ctx.set_alpn_protocols(alpn)
+    server = ssl_server(files)
+    server.set_alpn_protocols(["h2", "http/1.1"])
+    bios = [ssl.MemoryBIO() for _ in range(4)]
+    c = a.wrap_bio(bios[0], bios[1], server_hostname="localhost")
+    c.context = b
+    s = server.wrap_bio(bios[2], bios[3], server_side=True)
+    _handshake(c, s, bios)
+    assert c.selected_alpn_protocol() == "h2"
