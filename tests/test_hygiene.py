@@ -471,17 +471,22 @@ def _record_protectors(root, kinds=("RecordSealer", "RecordOpener")) -> list:
     objects, reachable from ``root``."""
     import fasttls.record.aead as pure
 
-    seen, stack, found = set(), [root], []
+    # Module namespaces are left out, as in reachable_bytes (the whole interpreter is
+    # behind them).
+    seen = {id(root)} | {id(vars(m)) for m in list(sys.modules.values()) if m is not None}
+    stack, found = [root], []
     while stack:
         obj = stack.pop()
-        if id(obj) in seen or isinstance(obj, (str, bytes, int, float, type)) or obj is None:
+        if isinstance(obj, (str, bytes, int, float, type, types.ModuleType)) or obj is None:
             continue
-        seen.add(id(obj))
         if type(obj).__name__ in kinds:
             found.append(obj)
         if type(obj).__module__ not in ("builtins", pure.__name__) and not type(obj).__module__.startswith("fasttls"):
             continue  # others' objects (cryptography's, the socket module's): not ours to walk
-        stack.extend(_referents(obj))
+        for ref in _referents(obj):
+            if id(ref) not in seen:
+                seen.add(id(ref))
+                stack.append(ref)
     return found
 
 
@@ -529,6 +534,7 @@ def test_a_connection_that_failed_after_the_handshake_holds_no_secret(pki, versi
     every = set().union(*secrets.values())
     assert every & reachable_bytes(s)  # the healthy side still has its own
     assert not (every & reachable_bytes(c))
+    assert _record_protectors(s)  # the walk does reach a healthy side's
     assert _record_protectors(c) == []
     with pytest.raises(TLSError):
         c.send(b"after the failure")  # refused, never sent in the clear
