@@ -355,3 +355,40 @@ def _quietly(fn) -> None:
         fn()
     except (ssl.SSLError, OSError):
         pass
+
+
+# Python 3.13's ssl has the same callbacks (on OpenSSL's): where the running ssl has them
+# (CI runs the suite on 3.13 too), fasttls meets it on either side.
+def _ssl_psk_client(identity="client1", key=KEY):
+    from fasttls.context import _StdSSLContext
+
+    ctx = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.set_psk_client_callback(lambda hint: (identity, key))
+    return ctx
+
+
+def _ssl_psk_server(table=None):
+    from fasttls.context import _StdSSLContext
+
+    table = {"client1": KEY} if table is None else table
+    ctx = _StdSSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.set_psk_server_callback(lambda identity: table.get(identity, b""))
+    return ctx
+
+
+def _against_pythons_own_psk():
+    # OpenSSL's server picks a SHA-256 suite for its callbacks' keys (ChaCha20 first here).
+    [r] = exchange(_ssl_psk_server(), psk_client())
+    assert r["client"][0] == "TLSv1.3" and r["client"][2:] == (True, None, b"PSK"), r
+    [r] = exchange(psk_server(), _ssl_psk_client())
+    assert r["server"] == ("TLSv1.3", "TLS_AES_128_GCM_SHA256", True, None), r
+    [r] = exchange(psk_server({"client1": OTHER_KEY}), _ssl_psk_client())
+    assert isinstance(r["server"], fasttls.SSLError) and r["server"].reason == "BINDER_DOES_NOT_VERIFY"
+    [r] = exchange(_ssl_psk_server({"client1": OTHER_KEY}), psk_client())
+    assert isinstance(r["client"], AlertReceived) and "ILLEGAL_PARAMETER" in str(r["client"])  # OpenSSL's alert
+
+
+if getattr(ssl, "HAS_PSK", False):  # defined where it can run, not skipped elsewhere
+    test_against_pythons_own_psk = _against_pythons_own_psk
