@@ -1,7 +1,8 @@
 """Signature schemes: signing and verifying handshake signatures (Go's ``auth.go``).
 
 RFC 8446 4.2.3 (SignatureScheme), 4.4.3 (CertificateVerify), RFC 5246 7.4.1.4.1
-and RFC 8422 5.4 (TLS 1.2 ServerKeyExchange / CertificateVerify signatures).
+and RFC 8422 5.4 (TLS 1.2 ServerKeyExchange / CertificateVerify signatures), and
+draft-ietf-tls-mldsa (ML-DSA, FIPS 204: TLS 1.3 only, one scheme per parameter set).
 
 One table row per scheme says which key type it needs, which hash, the
 padding, whether TLS 1.3 allows it and (for ECDSA in TLS 1.3) which curve it
@@ -21,7 +22,7 @@ from typing import Any, Union
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, mldsa, padding, rsa
 
 from .constants import AlertDescription, SignatureScheme
 from .errors import TLSError
@@ -38,6 +39,12 @@ __all__ = [
     "schemes_for_key",
     "select_signature_scheme",
     "usable_in_tls13",
+    "usable_in_tls12",
+    "TLS13_ONLY_SCHEMES",
+    "PRIVATE_KEY_TYPES",
+    "MLDSA_PUBLIC_KEYS",
+    "mldsa_scheme",
+    "mldsa_name",
     "is_supported_public_key",
     "certificate_key_matches",
     "parse_sigalgs",
@@ -49,8 +56,25 @@ __all__ = [
     "CERT_PARSE_ERRORS",
 ]
 
-PrivateKey = Union[ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey]
-PublicKey = Union[ec.EllipticCurvePublicKey, rsa.RSAPublicKey, ed25519.Ed25519PublicKey, ed448.Ed448PublicKey]
+PrivateKey = Union[
+    ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey,
+    mldsa.MLDSA44PrivateKey, mldsa.MLDSA65PrivateKey, mldsa.MLDSA87PrivateKey,
+]
+PublicKey = Union[
+    ec.EllipticCurvePublicKey, rsa.RSAPublicKey, ed25519.Ed25519PublicKey, ed448.Ed448PublicKey,
+    mldsa.MLDSA44PublicKey, mldsa.MLDSA65PublicKey, mldsa.MLDSA87PublicKey,
+]
+#: The private and public key types fasttls signs and verifies with (isinstance tuples).
+PRIVATE_KEY_TYPES = (
+    ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey,
+    mldsa.MLDSA44PrivateKey, mldsa.MLDSA65PrivateKey, mldsa.MLDSA87PrivateKey,
+)
+#: ML-DSA public key types and their names (FIPS 204 parameter sets).
+MLDSA_PUBLIC_KEYS: dict[type, str] = {
+    mldsa.MLDSA44PublicKey: "ML-DSA-44",
+    mldsa.MLDSA65PublicKey: "ML-DSA-65",
+    mldsa.MLDSA87PublicKey: "ML-DSA-87",
+}
 
 #: id-RSASSA-PSS: a certificate whose key may only be used with RSA-PSS (the ``rsa_pss_pss_*`` schemes).
 RSA_PSS_OID = x509.ObjectIdentifier("1.2.840.113549.1.1.10")
@@ -66,8 +90,10 @@ class SchemeInfo:
     """What one SignatureScheme means.
 
     ``kind`` is ``"ecdsa"``, ``"rsa_pss_rsae"``, ``"rsa_pss_pss"``, ``"rsa_pkcs1"``,
-    ``"ed25519"`` or ``"ed448"``; ``curve`` is the curve an ECDSA scheme is
-    bound to in TLS 1.3 (TLS 1.2 lets any curve use any ECDSA hash).
+    ``"ed25519"``, ``"ed448"`` or ``"mldsa"``; ``curve`` is the curve an ECDSA scheme is
+    bound to in TLS 1.3 (TLS 1.2 lets any curve use any ECDSA hash), ``key_type`` the
+    ML-DSA parameter set's public key type.  ``tls12`` is False for the schemes only
+    TLS 1.3 defines (ML-DSA: draft-ietf-tls-mldsa).
     """
 
     scheme: SignatureScheme
@@ -76,6 +102,8 @@ class SchemeInfo:
     curve: type[ec.EllipticCurve] | None = None
     tls13: bool = True
     sha1: bool = False
+    tls12: bool = True
+    key_type: type | None = None
 
     @property
     def name(self) -> str:
@@ -111,12 +139,18 @@ SCHEMES: dict[int, SchemeInfo] = {
         # Known so they can be named and refused; never in a default list (RFC 9155).
         SchemeInfo(_SS.rsa_pkcs1_sha1, "rsa_pkcs1", hashes.SHA1(), tls13=False, sha1=True),
         SchemeInfo(_SS.ecdsa_sha1, "ecdsa", hashes.SHA1(), tls13=False, sha1=True),
+        # Pure ML-DSA with an empty context string, TLS 1.3 only (draft-ietf-tls-mldsa).
+        SchemeInfo(_SS.mldsa44, "mldsa", None, tls12=False, key_type=mldsa.MLDSA44PublicKey),
+        SchemeInfo(_SS.mldsa65, "mldsa", None, tls12=False, key_type=mldsa.MLDSA65PublicKey),
+        SchemeInfo(_SS.mldsa87, "mldsa", None, tls12=False, key_type=mldsa.MLDSA87PublicKey),
     )
 }
 
 #: Go's defaultSupportedSignatureAlgorithms (SHA-1 dropped, RFC 9155), plus Ed448
 #: after Ed25519 (Go has no Ed448) and, as OpenSSL, the ``rsa_pss_pss_*`` schemes of
-#: certificates with an id-RSASSA-PSS key.  Order matters: it is what we advertise.
+#: certificates with an id-RSASSA-PSS key; last the three ML-DSA schemes, which OpenSSL
+#: 3.5, AWS-LC and Go 1.27 also accept by default (a server picks them only for an
+#: ML-DSA certificate, and only in TLS 1.3).  Order matters: it is what we advertise.
 DEFAULT_SIGNATURE_SCHEMES: tuple[int, ...] = (
     _SS.rsa_pss_rsae_sha256,
     _SS.ecdsa_secp256r1_sha256,
@@ -132,6 +166,9 @@ DEFAULT_SIGNATURE_SCHEMES: tuple[int, ...] = (
     _SS.rsa_pkcs1_sha512,
     _SS.ecdsa_secp384r1_sha384,
     _SS.ecdsa_secp521r1_sha512,
+    _SS.mldsa44,
+    _SS.mldsa65,
+    _SS.mldsa87,
 )
 
 # Preference among the schemes one key can make (Go's signatureSchemesForCertificate).
@@ -146,6 +183,9 @@ _RSA_ORDER = (
 )
 _RSA_PSS_ORDER = (_SS.rsa_pss_pss_sha256, _SS.rsa_pss_pss_sha384, _SS.rsa_pss_pss_sha512)
 _ECDSA12_ORDER = (_SS.ecdsa_secp256r1_sha256, _SS.ecdsa_secp384r1_sha384, _SS.ecdsa_secp521r1_sha512, _SS.ecdsa_sha1)
+_MLDSA_INFOS: tuple[SchemeInfo, ...] = tuple(i for i in SCHEMES.values() if i.kind == "mldsa")
+#: Schemes TLS 1.2 does not define: a TLS 1.2-only ClientHello or CertificateRequest leaves them out.
+TLS13_ONLY_SCHEMES: frozenset[int] = frozenset(i.scheme for i in SCHEMES.values() if not i.tls12)
 _ECDSA13 = {256: _SS.ecdsa_secp256r1_sha256, 384: _SS.ecdsa_secp384r1_sha384, 521: _SS.ecdsa_secp521r1_sha512}
 
 
@@ -347,20 +387,42 @@ def usable_in_tls13(scheme: int) -> bool:
     return info is not None and info.tls13
 
 
+def usable_in_tls12(scheme: int) -> bool:
+    """Does TLS 1.2 define this scheme (ML-DSA is TLS 1.3 only: draft-ietf-tls-mldsa)?"""
+    info = SCHEMES.get(scheme)
+    return info is not None and info.tls12
+
+
+def mldsa_scheme(public_key: Any) -> SignatureScheme | None:
+    """The one scheme an ML-DSA key signs with (its parameter set's), or None for other keys."""
+    for info in _MLDSA_INFOS:
+        if isinstance(public_key, info.key_type):
+            return info.scheme
+    return None
+
+
+def mldsa_name(public_key: Any) -> str | None:
+    """The parameter set's name ("ML-DSA-65") of an ML-DSA public key; None for other keys."""
+    for key_type, name in MLDSA_PUBLIC_KEYS.items():
+        if isinstance(public_key, key_type):
+            return name
+    return None
+
+
 def is_supported_public_key(public_key: Any) -> bool:
     """Can fasttls verify signatures by this key at all (and is the ECDSA curve one TLS uses)?"""
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         return public_key.curve.key_size in _ECDSA13 and isinstance(public_key.curve, (ec.SECP256R1, ec.SECP384R1, ec.SECP521R1))
-    return isinstance(public_key, (rsa.RSAPublicKey, ed25519.Ed25519PublicKey, ed448.Ed448PublicKey))
+    return isinstance(public_key, (rsa.RSAPublicKey, ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)) or mldsa_scheme(public_key) is not None
 
 
 def _public_of(key: Any) -> Any:
-    if isinstance(key, (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+    if isinstance(key, PRIVATE_KEY_TYPES):
         return key.public_key()
     return key
 
 
-def _fits(info: SchemeInfo, public_key: Any, tls13: bool) -> str | None:
+def _fits(info: SchemeInfo, public_key: Any, tls13: bool | None) -> str | None:
     """Why ``info`` cannot be used with this key (None when it can)."""
     kind = info.kind
     if kind == "ecdsa":
@@ -377,15 +439,21 @@ def _fits(info: SchemeInfo, public_key: Any, tls13: bool) -> str | None:
         return None if isinstance(public_key, ed25519.Ed25519PublicKey) else "needs an Ed25519 key"
     if kind == "ed448":
         return None if isinstance(public_key, ed448.Ed448PublicKey) else "needs an Ed448 key"
+    if kind == "mldsa":
+        assert info.key_type is not None
+        return None if isinstance(public_key, info.key_type) else f"needs an {MLDSA_PUBLIC_KEYS[info.key_type]} key"
     return "is not supported"
 
 
-def _check(scheme: int, public_key: Any, tls13: bool) -> SchemeInfo:
+def _check(scheme: int, public_key: Any, tls13: bool | None) -> SchemeInfo:
+    """The scheme's row, after checking it fits the key and the version (None: no version's rules)."""
     info = SCHEMES.get(scheme)
     if info is None:
         raise TLSError(AlertDescription.illegal_parameter, f"unsupported signature scheme 0x{scheme:04x}")
     if tls13 and not info.tls13:
         raise TLSError(AlertDescription.illegal_parameter, f"{info.name} is not allowed in TLS 1.3")
+    if tls13 is False and not info.tls12:
+        raise TLSError(AlertDescription.illegal_parameter, f"{info.name} is not allowed in TLS 1.2")
     why = _fits(info, public_key, tls13)
     if why is not None:
         raise TLSError(
@@ -413,13 +481,14 @@ def sign(
 ) -> bytes:
     """Sign ``message`` with ``scheme`` (ECDSA signatures are DER, as TLS sends them).
 
-    ``tls13=True`` additionally enforces the TLS 1.3 rules.  A scheme that does
+    ``tls13=True`` additionally enforces the TLS 1.3 rules, ``tls13=False`` the TLS 1.2
+    ones (no ML-DSA); None neither.  A scheme that does
     not fit our own key is a local configuration error: ``internal_error``.
     ``public_key`` is the key's public half when the caller has it cached
     (``CertifiedKey.public_key``), to skip deriving it per signature.
     """
     try:
-        info = _check(scheme, public_key if public_key is not None else private_key.public_key(), bool(tls13))
+        info = _check(scheme, public_key if public_key is not None else private_key.public_key(), tls13)
     except TLSError as e:
         raise TLSError(AlertDescription.internal_error, f"cannot sign: {e.detail}") from None
     kind = info.kind
@@ -432,7 +501,9 @@ def sign(
             raise TLSError(AlertDescription.internal_error, f"cannot sign with {info.name}: {e}") from None
     if kind == "rsa_pkcs1":
         return private_key.sign(message, _PKCS1, info.hash)
-    return private_key.sign(message)  # Ed25519 / Ed448: pure EdDSA, no prehash
+    # Ed25519 / Ed448: pure EdDSA, no prehash; ML-DSA: pure, with the empty context
+    # string (draft-ietf-tls-mldsa), which is what cryptography's context=None signs.
+    return private_key.sign(message)
 
 
 def verify(
@@ -491,7 +562,8 @@ def schemes_for_key(
 
     Go's ``signatureSchemesForCertificate``: in TLS 1.3 an ECDSA key has
     exactly the scheme of its curve and RSA keys only RSA-PSS; in TLS 1.2 an
-    ECDSA key may use any ECDSA hash and RSA keys also PKCS#1 v1.5.  RSA
+    ECDSA key may use any ECDSA hash and RSA keys also PKCS#1 v1.5.  An ML-DSA
+    key has the one scheme of its parameter set, in TLS 1.3 only.  RSA
     schemes the modulus is too small for are left out.  A private key does not
     tell whether its certificate carries an id-RSASSA-PSS key: ``pss_schemes``
     (from :func:`rsa_pss_key_schemes`) says so, and then only those
@@ -514,7 +586,8 @@ def schemes_for_key(
     elif isinstance(pub, ed448.Ed448PublicKey):
         out = [_SS.ed448]
     else:
-        out = []
+        s = mldsa_scheme(pub)
+        out = [s] if s is not None and tls13 else []
     if not allow_sha1:
         out = [s for s in out if not SCHEMES[s].sha1]
     return out
@@ -590,6 +663,9 @@ _OPENSSL_SIGALG_ALIASES: dict[str, int] = {
     "PSS+SHA512": _SS.rsa_pss_rsae_sha512,
     "ED25519": _SS.ed25519,
     "ED448": _SS.ed448,
+    "ML-DSA-44": _SS.mldsa44,
+    "ML-DSA-65": _SS.mldsa65,
+    "ML-DSA-87": _SS.mldsa87,
     # Go's names (SignatureScheme.String())
     "PSSWITHSHA256": _SS.rsa_pss_rsae_sha256,
     "PSSWITHSHA384": _SS.rsa_pss_rsae_sha384,

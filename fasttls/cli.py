@@ -280,7 +280,9 @@ def _key_type(pub) -> str:
         return "Ed25519"
     if isinstance(pub, ed448.Ed448PublicKey):
         return "Ed448"
-    return type(pub).__name__
+    from .auth import mldsa_name
+
+    return mldsa_name(pub) or type(pub).__name__
 
 
 def _client_config(args) -> Config:

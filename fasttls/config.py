@@ -62,7 +62,7 @@ class CertifiedKey:
     ) -> None:
         if not chain:
             raise ValueError("a certificate chain needs at least the leaf")
-        if not isinstance(private_key, (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+        if not isinstance(private_key, auth.PRIVATE_KEY_TYPES):
             raise ValueError(f"unsupported private key type {type(private_key).__name__}")
         if not key_matches_certificate(private_key, chain[0]):
             # As Go's X509KeyPair: else every handshake fails at the peer (decrypt_error).
@@ -147,7 +147,11 @@ class CertifiedKey:
             return f"ECDSA {k.curve.name}"
         if isinstance(k, rsa.RSAPrivateKey):
             return f"RSA {k.key_size}"
-        return "Ed25519" if isinstance(k, ed25519.Ed25519PrivateKey) else "Ed448"
+        if isinstance(k, ed25519.Ed25519PrivateKey):
+            return "Ed25519"
+        if isinstance(k, ed448.Ed448PrivateKey):
+            return "Ed448"
+        return auth.mldsa_name(self.public_key) or type(k).__name__
 
     def matches_name(self, server_name: str) -> bool:
         """Does the leaf cover ``server_name`` (DNS names with one-label wildcards, or IPs)?"""

@@ -146,7 +146,7 @@ class NamedGroup(IntEnum):
 
 
 class SignatureScheme(IntEnum):
-    """RFC 8446 section 4.2.3."""
+    """RFC 8446 section 4.2.3, and draft-ietf-tls-mldsa for ML-DSA (FIPS 204)."""
 
     rsa_pkcs1_sha256 = 0x0401
     rsa_pkcs1_sha384 = 0x0501
@@ -164,6 +164,10 @@ class SignatureScheme(IntEnum):
     rsa_pss_pss_sha512 = 0x080B
     rsa_pkcs1_sha1 = 0x0201
     ecdsa_sha1 = 0x0203
+    # draft-ietf-tls-mldsa (IANA-registered): pure ML-DSA, TLS 1.3 only.
+    mldsa44 = 0x0904
+    mldsa65 = 0x0905
+    mldsa87 = 0x0906
 
 
 class CipherSuite(IntEnum):

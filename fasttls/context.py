@@ -148,7 +148,8 @@ def _ssl_error(reason: str, message: str, errno: int = ssl.SSL_ERROR_SSL) -> ssl
 
 
 def _key_slot(key: Any) -> str:
-    """OpenSSL keeps one certificate per key type (RSA, EC, Ed25519, Ed448): a new one replaces it."""
+    """OpenSSL keeps one certificate per key type (RSA, EC, Ed25519, Ed448, each ML-DSA
+    parameter set): a new one replaces it."""
     if isinstance(key, rsa.RSAPrivateKey):
         return "RSA"
     if isinstance(key, ec.EllipticCurvePrivateKey):
@@ -157,7 +158,7 @@ def _key_slot(key: Any) -> str:
         return "Ed25519"
     if isinstance(key, ed448.Ed448PrivateKey):
         return "Ed448"
-    return type(key).__name__
+    return type(key).__name__  # an ML-DSA key: its type names its parameter set
 
 
 # ssl_security_cert's refusals (ssl/ssl_cert.c): OpenSSL's reason, its text, and its reason

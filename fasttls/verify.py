@@ -60,9 +60,10 @@ Policy choices, and why:
 * cryptography refuses X.509 v1 certificates (``openssl x509 -req`` without
   ``-extfile``) in every profile; OpenSSL accepts a v1 leaf.
 * Chains may have up to 100 intermediates (OpenSSL's default depth; cryptography's
-  is 8).  CAs must have RSA (rsaEncryption) or ECDSA P-256/P-384/P-521 keys:
-  cryptography's verifier refuses Ed25519, Ed448 and id-RSASSA-PSS issuers and
-  offers no switch, so those chains fail with a message saying so (code 76).
+  is 8).  CAs must have RSA (rsaEncryption), ECDSA P-256/P-384/P-521 or (from
+  cryptography 50) ML-DSA keys: cryptography's verifier refuses Ed25519, Ed448 and
+  id-RSASSA-PSS issuers and offers no switch, so those chains fail with a message
+  saying so (code 76).
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import cryptography
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -93,7 +95,7 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
-from .auth import CERT_PARSE_ERRORS
+from .auth import CERT_PARSE_ERRORS, mldsa_name
 from .constants import AlertDescription
 from .errors import SSLCertVerificationError, TLSError
 
@@ -287,11 +289,15 @@ def _rsa_security_bits(n: int) -> int:
     return min((y + 4) & ~7, cap)
 
 
+_MLDSA_BITS = {"ML-DSA-44": 128, "ML-DSA-65": 192, "ML-DSA-87": 256}
+
+
 def security_bits(public_key: Any) -> int:
     """EVP_PKEY_get_security_bits (OpenSSL 3.0): RSA (PSS keys too) by RSA_security_bits,
     DSA by BN_security_bits, ECDSA by the size of the curve (ec_security_bits reads the group
     order's, which is the field's for the curves cryptography names), Ed25519/X25519 128 and
-    Ed448/X448 224; 0 for a key it does not know, which no level above 0 takes."""
+    Ed448/X448 224; ML-DSA-44/65/87 128/192/256 (OpenSSL 3.5's, by NIST category); 0 for
+    a key it does not know, which no level above 0 takes."""
     if isinstance(public_key, rsa.RSAPublicKey):
         return _rsa_security_bits(public_key.key_size)
     if isinstance(public_key, ec.EllipticCurvePublicKey):
@@ -301,6 +307,9 @@ def security_bits(public_key: Any) -> int:
         return 128
     if isinstance(public_key, (ed448.Ed448PublicKey, x448.X448PublicKey)):
         return 224
+    mldsa_bits = _MLDSA_BITS.get(mldsa_name(public_key))
+    if mldsa_bits is not None:
+        return mldsa_bits
     if isinstance(public_key, dsa.DSAPublicKey):
         return _bn_security_bits(public_key.key_size, public_key.parameters().parameter_numbers().q.bit_length())
     return 0
@@ -315,6 +324,10 @@ def certificate_key_bits(cert: x509.Certificate) -> int:
         return 0
 
 
+#: id-ml-dsa-44/65/87 (RFC 9881), as dotted strings: cryptography names them from 50 only.
+_ML_DSA_OIDS = {name: x509.ObjectIdentifier(f"2.16.840.1.101.3.4.3.{n}") for name, n in (("ML-DSA-44", 17), ("ML-DSA-65", 18), ("ML-DSA-87", 19))}
+_MLDSA_SIGNATURE_BITS = {oid: _MLDSA_BITS[name] for name, oid in _ML_DSA_OIDS.items()}
+
 #: Signature digests whose strength is not half their size (x509_set.c x509_sig_info_init).
 _WEAK_DIGESTS = {"sha1": 63, "md5": 39}
 
@@ -322,12 +335,15 @@ _WEAK_DIGESTS = {"sha1": 63, "md5": 39}
 def signature_security_bits(cert: x509.Certificate) -> int:
     """X509_get_signature_info's strength of the certificate's signature (OpenSSL 3.0): half
     the digest's size, 63 for SHA-1 and 39 for MD5 (collisions found), 128 for Ed25519 and
-    224 for Ed448; 0 for an algorithm it does not know."""
+    224 for Ed448, the signer's category for ML-DSA (OpenSSL 3.5 takes the key's bits when
+    there is no digest); 0 for an algorithm it does not know."""
     oid = cert.signature_algorithm_oid
     if oid == SignatureAlgorithmOID.ED25519:
         return 128
     if oid == SignatureAlgorithmOID.ED448:
         return 224
+    if oid in _MLDSA_SIGNATURE_BITS:
+        return _MLDSA_SIGNATURE_BITS[oid]
     try:
         digest = cert.signature_hash_algorithm
     except (UnsupportedAlgorithm, ValueError):
@@ -1310,7 +1326,23 @@ def _has_extension(exts: x509.Extensions, kind: type) -> bool:
 def _issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     try:
         child.verify_directly_issued_by(issuer)
+    except (TypeError, UnsupportedAlgorithm):
+        return _mldsa_issued_by(child, issuer)
     except Exception:  # ValueError (names/signature), TypeError/UnsupportedAlgorithm (key types)
+        return False
+    return True
+
+
+def _mldsa_issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """``verify_directly_issued_by`` for an ML-DSA issuer, which cryptography before 50 does
+    not take (its verifier refuses such CAs too): the diagnosis still finds the path, and so
+    says that the CA's key is what failed (code 76), not that no issuer was found."""
+    try:
+        name = mldsa_name(issuer.public_key())
+        if name is None or child.issuer != issuer.subject or child.signature_algorithm_oid != _ML_DSA_OIDS[name]:
+            return False
+        issuer.public_key().verify(child.signature, child.tbs_certificate_bytes)  # type: ignore[call-arg, arg-type]
+    except Exception:
         return False
     return True
 
@@ -1578,8 +1610,11 @@ _CA_KEY_NAMES = {
     PublicKeyAlgorithmOID.ED448: "Ed448",
     PublicKeyAlgorithmOID.RSASSA_PSS: "id-RSASSA-PSS",
     PublicKeyAlgorithmOID.DSA: "DSA",
+    **{oid: name for name, oid in _ML_DSA_OIDS.items()},
 }
 _CA_CURVES = ("secp256r1", "secp384r1", "secp521r1")
+#: cryptography's verifier takes ML-DSA CAs from version 50 on (48 and 49 refuse them).
+_VERIFIER_TAKES_MLDSA = int(cryptography.__version__.split(".")[0]) >= 50
 
 
 def _unsupported_ca_key(path: Sequence[x509.Certificate]) -> SSLCertVerificationError:
@@ -1589,11 +1624,15 @@ def _unsupported_ca_key(path: Sequence[x509.Certificate]) -> SSLCertVerification
     changed through ``PolicyBuilder``, so an Ed25519, Ed448 or id-RSASSA-PSS CA fails where
     OpenSSL accepts it.  Say so instead of cryptography's debug text; the code is OpenSSL's
     for a signature algorithm the verifier cannot handle (76)."""
-    what = "a CA's key algorithm"
+    what, accepted = "a CA's key algorithm", "RSA and ECDSA P-256/P-384/P-521"
+    if _VERIFIER_TAKES_MLDSA:
+        accepted = "RSA, ECDSA P-256/P-384/P-521 and ML-DSA"
     for cert in path[1:]:
         oid = cert.public_key_algorithm_oid
-        if oid == PublicKeyAlgorithmOID.RSAES_PKCS1_v1_5:
+        if oid == PublicKeyAlgorithmOID.RSAES_PKCS1_v1_5 or (_VERIFIER_TAKES_MLDSA and oid in _ML_DSA_OIDS.values()):
             continue
+        if oid in _ML_DSA_OIDS.values():
+            accepted += " (and ML-DSA from cryptography 50 on)"
         if oid == PublicKeyAlgorithmOID.EC_PUBLIC_KEY:
             try:
                 curve = cert.public_key().curve.name  # type: ignore[union-attr]
@@ -1613,7 +1652,7 @@ def _unsupported_ca_key(path: Sequence[x509.Certificate]) -> SSLCertVerification
     return _error(
         76,
         f"unsupported CA key algorithm: {what} (fasttls verifies chains with cryptography, which accepts "
-        "only RSA and ECDSA P-256/P-384/P-521 signatures from CAs)",
+        f"only {accepted} signatures from CAs)",
     )
 
 

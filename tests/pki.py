@@ -32,7 +32,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, mldsa, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 __all__ = [
@@ -50,7 +50,11 @@ __all__ = [
 #: Key types understood by :func:`generate_key`.  ``rsa-pss`` is an RSA key whose
 #: certificates are *signed* with RSASSA-PSS; cryptography cannot emit an
 #: id-RSASSA-PSS SubjectPublicKeyInfo, so it is not an ``rsa_pss_pss`` key.
-KEY_TYPES = ("ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "rsa-2048", "rsa-3072", "rsa-4096", "rsa-pss", "ed25519", "ed448")
+KEY_TYPES = (
+    "ecdsa-p256", "ecdsa-p384", "ecdsa-p521", "rsa-2048", "rsa-3072", "rsa-4096", "rsa-pss", "ed25519", "ed448",
+    "mldsa44", "mldsa65", "mldsa87",
+)
+_MLDSA_KEYS = {"mldsa44": mldsa.MLDSA44PrivateKey, "mldsa65": mldsa.MLDSA65PrivateKey, "mldsa87": mldsa.MLDSA87PrivateKey}
 
 _RSA_POOL: dict[int, list[rsa.RSAPrivateKey]] = {}
 _RSA_NEXT: dict[int, itertools.count] = {}
@@ -89,12 +93,14 @@ def generate_key(key_type: str) -> Any:
         return ed25519.Ed25519PrivateKey.generate()
     if key_type == "ed448":
         return ed448.Ed448PrivateKey.generate()
+    if key_type in _MLDSA_KEYS:
+        return _MLDSA_KEYS[key_type].generate()
     raise ValueError(f"unknown key type {key_type!r} (known: {', '.join(KEY_TYPES)})")
 
 
 def _signing_params(key: Any, key_type: str | None = None) -> dict[str, Any]:
     """Arguments for ``CertificateBuilder.sign`` that the web PKI profile accepts for this issuer key."""
-    if isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+    if isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey, *_MLDSA_KEYS.values())):
         return {"algorithm": None}
     if isinstance(key, ec.EllipticCurvePrivateKey):
         h = {256: hashes.SHA256(), 384: hashes.SHA384(), 521: hashes.SHA512()}[key.curve.key_size]

@@ -283,16 +283,18 @@ def test_select_signature_scheme():
 
 def test_default_schemes():
     # Go's defaultSupportedSignatureAlgorithms without SHA-1, with Ed448 after Ed25519 and,
-    # as OpenSSL, rsa_pss_pss_* (certificates with id-RSASSA-PSS keys, tests/test_rsa_pss.py).
+    # as OpenSSL, rsa_pss_pss_* (certificates with id-RSASSA-PSS keys, tests/test_rsa_pss.py);
+    # last ML-DSA, TLS 1.3 only (tests/test_mldsa.py).
     assert auth.DEFAULT_SIGNATURE_SCHEMES == (
         S.rsa_pss_rsae_sha256, S.ecdsa_secp256r1_sha256, S.ed25519, S.ed448, S.rsa_pss_rsae_sha384,
         S.rsa_pss_rsae_sha512, S.rsa_pss_pss_sha256, S.rsa_pss_pss_sha384, S.rsa_pss_pss_sha512,
         S.rsa_pkcs1_sha256, S.rsa_pkcs1_sha384, S.rsa_pkcs1_sha512,
-        S.ecdsa_secp384r1_sha384, S.ecdsa_secp521r1_sha512,
+        S.ecdsa_secp384r1_sha384, S.ecdsa_secp521r1_sha512, S.mldsa44, S.mldsa65, S.mldsa87,
     )
     assert [s for s in auth.DEFAULT_SIGNATURE_SCHEMES if not auth.usable_in_tls13(s)] == [
         S.rsa_pkcs1_sha256, S.rsa_pkcs1_sha384, S.rsa_pkcs1_sha512,
     ]
+    assert [s for s in auth.DEFAULT_SIGNATURE_SCHEMES if not auth.usable_in_tls12(s)] == [S.mldsa44, S.mldsa65, S.mldsa87]
 
 
 def test_parse_sigalgs():

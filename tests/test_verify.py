@@ -827,9 +827,10 @@ def test_eddsa_and_pss_cas_fail_readably(tmp_path, ca_type):
     store = TrustStore([ca.cert])
     for fn, args in ((verify_server_chain, (server.chain, store, "localhost")), (verify_client_chain, (client.chain, store))):
         err = expect(76, AlertDescription.certificate_unknown, fn, *args)
+        accepted = "RSA, ECDSA P-256/P-384/P-521 and ML-DSA" if verify._VERIFIER_TAKES_MLDSA else "RSA and ECDSA P-256/P-384/P-521"
         assert err.verify_message == (
             f"unsupported CA key algorithm: the key of CA '{ca.cert.subject.rfc4514_string()}' is {name} (fasttls "
-            "verifies chains with cryptography, which accepts only RSA and ECDSA P-256/P-384/P-521 signatures from CAs)"
+            f"verifies chains with cryptography, which accepts only {accepted} signatures from CAs)"
         )
         assert "DefinedByMarker" not in str(err)
     # Below an ECDSA root too: the intermediate is named.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from .. import cipher_suites, key_exchange, key_schedule, verify
+from .. import auth, cipher_suites, key_exchange, key_schedule, verify
 from ..constants import AlertDescription, ProtocolVersion, PskKeyExchangeMode
 from ..errors import TLSError
 from ..messages import handshake as m
@@ -140,7 +140,8 @@ class ClientHandshake(Handshake):
             ocsp_stapling=True,
             scts=True,
             supported_groups=groups,
-            signature_algorithms=list(config.signature_schemes),
+            # A TLS 1.2-only hello leaves out the schemes only TLS 1.3 defines (ML-DSA).
+            signature_algorithms=[s for s in config.signature_schemes if has13 or s not in auth.TLS13_ONLY_SCHEMES],
             alpn_protocols=list(config.alpn_protocols),
         )
         if has12:

@@ -377,7 +377,7 @@ def send_certificate_and_verify(conn, config, cr: m.CertificateRequestTLS13, tra
         return False
     conn.local_certificate = chosen
     signed = auth.signed_message(auth.CLIENT_SIGNATURE_CONTEXT, transcript.digest())
-    cv = m.CertificateVerify(signature_algorithm=scheme, signature=auth.sign(chosen.private_key, scheme, signed, public_key=chosen.public_key))
+    cv = m.CertificateVerify(signature_algorithm=scheme, signature=auth.sign(chosen.private_key, scheme, signed, tls13=True, public_key=chosen.public_key))
     conn.signature_scheme = scheme
     transcript.update(conn.write_handshake(cv))
     return True

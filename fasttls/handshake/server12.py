@@ -302,7 +302,7 @@ class ServerHandshakeTLS12:
     def send_certificate_request(self) -> None:
         if self.config.client_auth < ClientAuthType.RequestClientCert:
             return
-        schemes = [s for s in self.config.signature_schemes if s in auth.SCHEMES and not auth.SCHEMES[s].sha1]
+        schemes = [s for s in self.config.signature_schemes if s in auth.SCHEMES and not auth.SCHEMES[s].sha1 and auth.SCHEMES[s].tls12]
         self.cert_request = m.CertificateRequestTLS12(
             signature_algorithms=schemes, certificate_authorities=self.config.certificate_request_authorities()
         )

@@ -419,7 +419,7 @@ class ServerHandshakeTLS13:
         msg.raw = raw
         self.transcript.update(conn.write_handshake(msg))
         signed = auth.signed_message(auth.SERVER_SIGNATURE_CONTEXT, self.transcript.digest())
-        cv = m.CertificateVerify(signature_algorithm=self.scheme, signature=auth.sign(cert.private_key, self.scheme, signed, public_key=cert.public_key))
+        cv = m.CertificateVerify(signature_algorithm=self.scheme, signature=auth.sign(cert.private_key, self.scheme, signed, tls13=True, public_key=cert.public_key))
         self.transcript.update(conn.write_handshake(cv))
 
     def send_server_finished(self) -> None:

@@ -1,0 +1,414 @@
+"""ML-DSA certificates in TLS 1.3 (draft-ietf-tls-mldsa: schemes 0x0904-0x0906, pure ML-DSA
+with an empty context, TLS 1.3 only), against pyOpenSSL, whose OpenSSL (the one inside
+``cryptography``'s wheel) signs and verifies them by default, against Python's ``ssl``,
+whose OpenSSL 3.0 knows no ML-DSA, and between fasttls endpoints."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+
+import pytest
+from cryptography.exceptions import InvalidSignature
+from OpenSSL import SSL
+
+import fasttls
+from fasttls import auth
+from fasttls.config import ClientAuthType, Config
+from fasttls.constants import AlertDescription, ProtocolVersion, SignatureScheme
+from fasttls.errors import TLSError
+from fasttls.messages import handshake as m
+
+from .compat import no_leaks  # noqa: F401 - fixture
+from .pairs import do_handshake, exchange, make_pair, run_until_error, tamper_sent
+from .pki import TestPKI, generate_key
+
+TLS12, TLS13 = ProtocolVersion.TLS12, ProtocolVersion.TLS13
+MLDSA = {"mldsa44": SignatureScheme.mldsa44, "mldsa65": SignatureScheme.mldsa65, "mldsa87": SignatureScheme.mldsa87}
+
+
+@pytest.fixture(scope="module")
+def mpki() -> TestPKI:
+    """A PKI whose root and intermediate are ML-DSA-65, so the chain's signatures are ML-DSA too."""
+    return TestPKI(ca_key_type="mldsa65", name="fasttls ML-DSA test")
+
+
+@pytest.fixture(scope="module")
+def mfiles(mpki, pki, tmp_path_factory) -> dict:
+    """The ML-DSA PKI's files, and ("classic-ca", "classic-ecdsa") an ECDSA chain of the
+    shared test PKI, which OpenSSL 3.0 can verify."""
+    d = tmp_path_factory.mktemp("mldsa-pki")
+    out = {"ca": str(d / "ca.pem"), "classic-ca": str(d / "classic-ca.pem")}
+    (d / "ca.pem").write_bytes(mpki.ca_pem)
+    (d / "classic-ca.pem").write_bytes(pki.ca_pem)
+    out["classic-ecdsa"] = pki.issued("ecdsa-p256").write(d, "classic-ecdsa")
+    for kt in (*MLDSA, "ecdsa-p256"):
+        out[kt] = mpki.issued(kt).write(d, f"server-{kt}")
+        out[f"client-{kt}"] = mpki.issued(kt, ("client.fasttls.test",), client=True).write(d, f"client-{kt}")
+    return out
+
+
+# ---- the signature scheme itself -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key_type", MLDSA)
+def test_sign_and_verify_in_tls13_only(key_type):
+    key = generate_key(key_type)
+    scheme = MLDSA[key_type]
+    message = auth.signed_message(auth.SERVER_SIGNATURE_CONTEXT, b"\x01" * 32)
+    assert auth.schemes_for_key(key, True) == [scheme]
+    assert auth.schemes_for_key(key, False) == []  # draft-ietf-tls-mldsa: not in TLS 1.2
+    sig = auth.sign(key, scheme, message, tls13=True)
+    auth.verify(key.public_key(), scheme, message, sig, tls13=True)
+    # Pure ML-DSA with the empty context: what cryptography (OpenSSL) verifies with no context.
+    key.public_key().verify(sig, message)
+    with pytest.raises(InvalidSignature):
+        key.public_key().verify(sig, message, b"ctx")
+    with pytest.raises(TLSError) as e:
+        auth.verify(key.public_key(), scheme, message[:-1] + b"\x02", sig, tls13=True)
+    assert e.value.alert == AlertDescription.decrypt_error
+    with pytest.raises(TLSError) as e:
+        auth.verify(key.public_key(), scheme, message, sig, tls13=False)
+    assert e.value.alert == AlertDescription.illegal_parameter and "not allowed in TLS 1.2" in str(e.value)
+    with pytest.raises(TLSError) as e:
+        auth.sign(key, scheme, message, tls13=False)
+    assert e.value.alert == AlertDescription.internal_error
+
+
+def test_a_scheme_fits_only_its_own_parameter_set():
+    key44 = generate_key("mldsa44")
+    sig = auth.sign(key44, SignatureScheme.mldsa44, b"m", tls13=True)
+    with pytest.raises(TLSError) as e:
+        auth.verify(key44.public_key(), SignatureScheme.mldsa65, b"m", sig, tls13=True)
+    assert e.value.alert == AlertDescription.illegal_parameter and "needs an ML-DSA-65 key" in str(e.value)
+    with pytest.raises(TLSError) as e:
+        auth.verify(generate_key("ecdsa-p256").public_key(), SignatureScheme.mldsa44, b"m", sig, tls13=True)
+    assert e.value.alert == AlertDescription.illegal_parameter
+
+
+def test_names_and_defaults():
+    assert auth.parse_sigalgs("mldsa44:ML-DSA-65:MLDSA87") == [SignatureScheme.mldsa44, SignatureScheme.mldsa65, SignatureScheme.mldsa87]
+    assert set(MLDSA.values()) <= set(auth.DEFAULT_SIGNATURE_SCHEMES)
+    assert auth.TLS13_ONLY_SCHEMES == frozenset(MLDSA.values())
+
+
+# ---- fasttls to fasttls, in memory ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key_type", MLDSA)
+def test_server_certificate(mpki, key_type):
+    c, s = make_pair(Config(trust_store=mpki.store), Config(certificates=[mpki.server(key_type)]))
+    do_handshake(c, s)
+    assert c.version == TLS13 and s.signature_scheme == MLDSA[key_type] and c.peer_signature_scheme == MLDSA[key_type]
+    assert len(c.verified_chain) == 3
+    assert exchange(c, s, b"post-quantum signatures") == b"post-quantum signatures"
+
+
+@pytest.mark.parametrize("key_type", MLDSA)
+def test_client_certificate(mpki, key_type):
+    server = Config(certificates=[mpki.server("ecdsa-p256")], client_auth=ClientAuthType.RequireAndVerifyClientCert, trust_store=mpki.store)
+    c, s = make_pair(Config(trust_store=mpki.store, certificates=[mpki.client(key_type)]), server)
+    do_handshake(c, s)
+    assert c.signature_scheme == MLDSA[key_type] and s.peer_signature_scheme == MLDSA[key_type]
+    assert s.peer_certificates[0] == mpki.client(key_type).chain_der[0]
+
+
+def test_tls12_never_uses_an_mldsa_certificate(mpki):
+    # A server with only an ML-DSA certificate has nothing to offer a TLS 1.2 client.
+    c, s = make_pair(Config(trust_store=mpki.store, max_version=TLS12), Config(certificates=[mpki.server("mldsa44")]))
+    err = run_until_error(c, s)
+    assert "none of our certificates fits" in str(err)
+    # With an ECDSA certificate too, TLS 1.2 gets that one and TLS 1.3 the ML-DSA one.
+    both = Config(certificates=[mpki.server("mldsa44"), mpki.server("ecdsa-p256")])
+    c, s = make_pair(Config(trust_store=mpki.store, max_version=TLS12), both)
+    do_handshake(c, s)
+    assert c.version == TLS12 and s.local_certificate is both.certificates[1]
+    c, s = make_pair(Config(trust_store=mpki.store), both)
+    do_handshake(c, s)
+    assert c.version == TLS13 and s.signature_scheme == SignatureScheme.mldsa44
+
+
+def test_tls12_hellos_and_requests_leave_mldsa_out(mpki):
+    """A TLS 1.2-only ClientHello and a TLS 1.2 CertificateRequest do not list the schemes
+    only TLS 1.3 defines; a hello offering TLS 1.3 and a TLS 1.3 request do."""
+    for version in (TLS12, TLS13):
+        c, s = make_pair(
+            Config(trust_store=mpki.store, max_version=version, certificates=[mpki.client("ecdsa-p256")]),
+            Config(certificates=[mpki.server("ecdsa-p256")], client_auth=ClientAuthType.RequireAndVerifyClientCert, trust_store=mpki.store),
+        )
+        sent = []
+        tamper_sent(c, m.ClientHello, change=lambda msg: sent.append(msg) or msg)
+        tamper_sent(s, (m.CertificateRequestTLS12, m.CertificateRequestTLS13), change=lambda msg: sent.append(msg) or msg)
+        do_handshake(c, s)
+        hello, request = sent
+        listed = set(MLDSA.values())
+        if version == TLS12:
+            assert not listed & set(hello.signature_algorithms) and not listed & set(request.signature_algorithms)
+            assert SignatureScheme.ecdsa_secp256r1_sha256 in request.signature_algorithms
+        else:
+            assert listed <= set(hello.signature_algorithms) and listed <= set(request.signature_algorithms)
+
+
+def test_a_client_without_mldsa_gets_the_other_certificate(mpki):
+    both = Config(certificates=[mpki.server("mldsa65"), mpki.server("ecdsa-p256")])
+    classic = [s for s in auth.DEFAULT_SIGNATURE_SCHEMES if s not in auth.TLS13_ONLY_SCHEMES]
+    c, s = make_pair(Config(trust_store=mpki.store, signature_schemes=classic), both)
+    do_handshake(c, s)
+    assert s.signature_scheme == SignatureScheme.ecdsa_secp256r1_sha256
+
+
+# ---- real peers: pyOpenSSL (OpenSSL with ML-DSA) and Python's ssl (OpenSSL 3.0, without) ---------
+
+
+def _pyopenssl_server(ctx: SSL.Context, result: dict):
+    """A one-connection pyOpenSSL echo server on 127.0.0.1; returns (listener, thread)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def run():
+        raw, _ = listener.accept()
+        with raw:
+            raw.setblocking(True)  # pyOpenSSL wants blocking sockets; our client side times out instead
+            conn = SSL.Connection(ctx, raw)
+            conn.set_accept_state()
+            try:
+                conn.do_handshake()
+                result["peer"] = conn.get_peer_certificate(as_cryptography=True)
+                result["version"] = conn.get_protocol_version_name()
+                conn.sendall(conn.recv(65536))
+                conn.shutdown()
+            except SSL.Error as e:
+                result["error"] = e
+
+    t = threading.Thread(target=run)
+    t.start()
+    return listener, t
+
+
+def _pyopenssl_ctx(mfiles, cert: str | None, *, server: bool, require_client=False, max_tls12=False) -> SSL.Context:
+    ctx = SSL.Context(SSL.TLS_METHOD)
+    if max_tls12:
+        ctx.set_max_proto_version(SSL.TLS1_2_VERSION)
+    if cert is not None:
+        ctx.use_certificate_chain_file(mfiles[cert][0])
+        ctx.use_privatekey_file(mfiles[cert][1])
+    if not server or require_client:
+        ctx.load_verify_locations(mfiles["ca"])
+        flags = SSL.VERIFY_PEER | (SSL.VERIFY_FAIL_IF_NO_PEER_CERT if server else 0)
+        ctx.set_verify(flags, lambda *a: a[-1])
+    return ctx
+
+
+@pytest.mark.parametrize("key_type", MLDSA)
+def test_client_against_pyopenssl_server(mpki, mfiles, key_type):
+    result: dict = {}
+    listener, t = _pyopenssl_server(_pyopenssl_ctx(mfiles, key_type, server=True), result)
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(mfiles["ca"])
+    try:
+        with socket.create_connection(listener.getsockname(), timeout=20) as raw, ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+            tls.sendall(b"ML-DSA from OpenSSL")
+            assert tls.recv(100) == b"ML-DSA from OpenSSL"
+            assert tls.version() == "TLSv1.3"
+            assert tls._conn.peer_signature_scheme == MLDSA[key_type]
+            assert tls.getpeercert()["subject"]
+    finally:
+        t.join(30)
+        listener.close()
+    assert "error" not in result, result
+
+
+@pytest.mark.parametrize("key_type", MLDSA)
+def test_pyopenssl_client_against_server(mpki, mfiles, key_type):
+    sctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    sctx.load_cert_chain(*mfiles[key_type])
+    listener = socket.create_server(("127.0.0.1", 0))
+    seen = {}
+
+    def serve():
+        raw, _ = listener.accept()
+        raw.settimeout(20)
+        with sctx.wrap_socket(raw, server_side=True) as tls:
+            seen["scheme"] = tls._conn.signature_scheme
+            tls.sendall(tls.recv(100))
+
+    t = threading.Thread(target=serve)
+    t.start()
+    try:
+        with socket.create_connection(listener.getsockname(), timeout=20) as raw:
+            raw.setblocking(True)
+            conn = SSL.Connection(_pyopenssl_ctx(mfiles, None, server=False), raw)
+            conn.set_connect_state()
+            conn.set_tlsext_host_name(b"localhost")
+            conn.do_handshake()
+            conn.sendall(b"ML-DSA from fasttls")
+            assert conn.recv(100) == b"ML-DSA from fasttls"
+            assert conn.get_protocol_version_name() == "TLSv1.3"
+    finally:
+        t.join(30)
+        listener.close()
+    assert seen["scheme"] == MLDSA[key_type]
+
+
+def test_mutual_tls_with_pyopenssl_both_ways(mpki, mfiles):
+    # pyOpenSSL server asks for and verifies our ML-DSA-87 client certificate.
+    result: dict = {}
+    listener, t = _pyopenssl_server(_pyopenssl_ctx(mfiles, "mldsa65", server=True, require_client=True), result)
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(mfiles["ca"])
+    ctx.load_cert_chain(*mfiles["client-mldsa87"])
+    try:
+        with socket.create_connection(listener.getsockname(), timeout=20) as raw, ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+            tls.sendall(b"mutual")
+            assert tls.recv(100) == b"mutual"
+            assert tls._conn.signature_scheme == SignatureScheme.mldsa87
+    finally:
+        t.join(30)
+        listener.close()
+    assert "error" not in result, result
+    assert result["peer"] == mpki.issued("mldsa87", ("client.fasttls.test",), client=True).cert
+
+    # pyOpenSSL client with an ML-DSA-44 certificate, verified by our server.
+    sctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    sctx.load_cert_chain(*mfiles["ecdsa-p256"])
+    sctx.load_verify_locations(mfiles["ca"])
+    sctx.verify_mode = ssl.CERT_REQUIRED
+    listener = socket.create_server(("127.0.0.1", 0))
+    seen = {}
+
+    def serve():
+        raw, _ = listener.accept()
+        raw.settimeout(20)
+        with sctx.wrap_socket(raw, server_side=True) as tls:
+            seen["peer"] = tls.getpeercert()
+            seen["scheme"] = tls._conn.peer_signature_scheme
+            tls.sendall(tls.recv(100))
+
+    t = threading.Thread(target=serve)
+    t.start()
+    try:
+        with socket.create_connection(listener.getsockname(), timeout=20) as raw:
+            raw.setblocking(True)
+            conn = SSL.Connection(_pyopenssl_ctx(mfiles, "client-mldsa44", server=False), raw)
+            conn.set_connect_state()
+            conn.set_tlsext_host_name(b"localhost")
+            conn.do_handshake()
+            conn.sendall(b"client ML-DSA")
+            assert conn.recv(100) == b"client ML-DSA"
+    finally:
+        t.join(30)
+        listener.close()
+    assert seen["scheme"] == SignatureScheme.mldsa44
+    assert ((("commonName", "client.fasttls.test"),)) in seen["peer"]["subject"]
+
+
+def test_tls12_pyopenssl_client_gets_the_ecdsa_certificate(mpki, mfiles):
+    """OpenSSL never offers ML-DSA in TLS 1.2; a server holding ML-DSA and ECDSA answers a
+    TLS 1.2 client with ECDSA, and one holding only ML-DSA refuses it."""
+    for certs, ok in (((mfiles["mldsa44"], mfiles["ecdsa-p256"]), True), ((mfiles["mldsa44"],), False)):
+        sctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+        for pair in certs:
+            sctx.load_cert_chain(*pair)
+        listener = socket.create_server(("127.0.0.1", 0))
+        seen = {}
+
+        def serve():
+            raw, _ = listener.accept()
+            raw.settimeout(20)
+            try:
+                with sctx.wrap_socket(raw, server_side=True) as tls:
+                    seen["version"] = tls.version()
+                    tls.sendall(tls.recv(100))
+            except ssl.SSLError as e:
+                seen["error"] = e
+            finally:
+                raw.close()
+
+        t = threading.Thread(target=serve)
+        t.start()
+        try:
+            with socket.create_connection(listener.getsockname(), timeout=20) as raw:
+                raw.setblocking(True)
+                conn = SSL.Connection(_pyopenssl_ctx(mfiles, None, server=False, max_tls12=True), raw)
+                conn.set_connect_state()
+                conn.set_tlsext_host_name(b"localhost")
+                if ok:
+                    conn.do_handshake()
+                    conn.sendall(b"tls12")
+                    assert conn.recv(100) == b"tls12"
+                    assert conn.get_protocol_version_name() == "TLSv1.2"
+                else:
+                    with pytest.raises(SSL.Error, match="handshake failure"):
+                        conn.do_handshake()
+        finally:
+            t.join(30)
+            listener.close()
+        if ok:
+            assert seen == {"version": "TLSv1.2"}
+        else:
+            # What an OpenSSL server says when no certificate of its fits a TLS 1.2 client.
+            assert "NO_SHARED_CIPHER" in str(seen["error"]) and "none of our certificates fits" in str(seen["error"]), seen
+
+
+def test_python_ssl_client_without_mldsa(mpki, mfiles):
+    """Python's ssl (OpenSSL 3.0) offers no ML-DSA: our server answers it with its ECDSA
+    certificate, and with only an ML-DSA one fails as an OpenSSL 3.5 server would."""
+    for certs, ok in (((mfiles["mldsa65"], mfiles["classic-ecdsa"]), True), ((mfiles["mldsa65"],), False)):
+        sctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+        for pair in certs:
+            sctx.load_cert_chain(*pair)
+        listener = socket.create_server(("127.0.0.1", 0))
+        seen = {}
+
+        def serve():
+            raw, _ = listener.accept()
+            raw.settimeout(20)
+            try:
+                with sctx.wrap_socket(raw, server_side=True) as tls:
+                    seen["scheme"] = tls._conn.signature_scheme
+                    tls.sendall(tls.recv(100))
+            except ssl.SSLError as e:
+                seen["error"] = e
+            finally:
+                raw.close()
+
+        t = threading.Thread(target=serve)
+        t.start()
+        cctx = ssl.create_default_context(cafile=mfiles["classic-ca"])
+        try:
+            with socket.create_connection(listener.getsockname(), timeout=20) as raw:
+                if ok:
+                    with cctx.wrap_socket(raw, server_hostname="localhost") as tls:
+                        tls.sendall(b"classic")
+                        assert tls.recv(100) == b"classic"
+                else:
+                    with pytest.raises(ssl.SSLError, match="HANDSHAKE_FAILURE|handshake failure"):
+                        cctx.wrap_socket(raw, server_hostname="localhost")
+        finally:
+            t.join(30)
+            listener.close()
+        if ok:
+            assert seen == {"scheme": SignatureScheme.ecdsa_secp256r1_sha256}
+        else:
+            assert "NO_SUITABLE_SIGNATURE_ALGORITHM" in str(seen["error"]), seen
+
+
+# ---- verification with a cryptography whose verifier refuses ML-DSA CAs (48 and 49) ---------------
+
+
+def test_diagnosis_names_an_mldsa_ca_the_verifier_refuses(mpki, monkeypatch):
+    """cryptography 48/49 load ML-DSA certificates but neither their verifier nor
+    ``verify_directly_issued_by`` takes an ML-DSA issuer: the diagnosis walks the chain with
+    ML-DSA's own verify and reports the CA's key (code 76), not a missing issuer (20)."""
+    from fasttls import verify
+
+    leaf, inter, root = mpki.issued("mldsa44").chain + [mpki.root.cert]
+    assert verify._mldsa_issued_by(leaf, inter) and verify._mldsa_issued_by(inter, root)
+    assert not verify._mldsa_issued_by(leaf, root) and not verify._mldsa_issued_by(inter, inter)
+    other = TestPKI(ca_key_type="mldsa65", name="fasttls ML-DSA test")  # the same names, other keys
+    assert not verify._mldsa_issued_by(leaf, other.ca.cert)
+    monkeypatch.setattr(verify, "_VERIFIER_TAKES_MLDSA", False)
+    err = verify._unsupported_ca_key([leaf, inter, root])
+    assert err.verify_code == 76
+    assert "the key of CA 'CN=fasttls ML-DSA test intermediate CA,O=fasttls tests' is ML-DSA-65" in str(err)
+    assert "ML-DSA from cryptography 50 on" in str(err)
