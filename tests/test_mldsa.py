@@ -5,6 +5,7 @@ whose OpenSSL 3.0 knows no ML-DSA, and between fasttls endpoints."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import threading
@@ -161,9 +162,22 @@ def test_a_client_without_mldsa_gets_the_other_certificate(mpki):
 # ---- real peers: pyOpenSSL (OpenSSL with ML-DSA) and Python's ssl (OpenSSL 3.0, without) ---------
 
 
-def _pyopenssl_server(ctx: SSL.Context, result: dict):
-    """A one-connection pyOpenSSL echo server on 127.0.0.1; returns (listener, thread)."""
+def _serving(listener: socket.socket, handler, seen: dict):
+    """Run ``handler`` for one connection in a thread; yield (address, seen) meanwhile."""
+    t = threading.Thread(target=handler)
+    t.start()
+    try:
+        yield listener.getsockname(), seen
+    finally:
+        t.join(30)
+        listener.close()
+
+
+@contextlib.contextmanager
+def pyopenssl_server(ctx: SSL.Context):
+    """A one-connection pyOpenSSL echo server on 127.0.0.1: yields (address, what it saw)."""
     listener = socket.create_server(("127.0.0.1", 0))
+    seen: dict = {}
 
     def run():
         raw, _ = listener.accept()
@@ -173,19 +187,45 @@ def _pyopenssl_server(ctx: SSL.Context, result: dict):
             conn.set_accept_state()
             try:
                 conn.do_handshake()
-                result["peer"] = conn.get_peer_certificate(as_cryptography=True)
-                result["version"] = conn.get_protocol_version_name()
+                seen["peer"] = conn.get_peer_certificate(as_cryptography=True)
                 conn.sendall(conn.recv(65536))
                 conn.shutdown()
             except SSL.Error as e:
-                result["error"] = e
+                seen["error"] = e
 
-    t = threading.Thread(target=run)
-    t.start()
-    return listener, t
+    yield from _serving(listener, run, seen)
 
 
-def _pyopenssl_ctx(mfiles, cert: str | None, *, server: bool, require_client=False, max_tls12=False) -> SSL.Context:
+@contextlib.contextmanager
+def fasttls_server(*cert_files, client_ca: str | None = None):
+    """A one-connection fasttls echo server (``SSLContext``) holding the given certificates:
+    yields (address, what it saw: the schemes, the client's certificate, or the error)."""
+    sctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    for pair in cert_files:
+        sctx.load_cert_chain(*pair)
+    if client_ca is not None:
+        sctx.load_verify_locations(client_ca)
+        sctx.verify_mode = ssl.CERT_REQUIRED
+    listener = socket.create_server(("127.0.0.1", 0))
+    seen: dict = {}
+
+    def serve():
+        raw, _ = listener.accept()
+        raw.settimeout(20)
+        try:
+            with sctx.wrap_socket(raw, server_side=True) as tls:
+                seen.update(version=tls.version(), scheme=tls._conn.signature_scheme, peer_scheme=tls._conn.peer_signature_scheme)
+                seen["peer"] = tls.getpeercert()
+                tls.sendall(tls.recv(100))
+        except ssl.SSLError as e:
+            seen["error"] = e
+        finally:
+            raw.close()
+
+    yield from _serving(listener, serve, seen)
+
+
+def pyopenssl_ctx(mfiles, cert: str | None, *, server: bool, require_client=False, max_tls12=False) -> SSL.Context:
     ctx = SSL.Context(SSL.TLS_METHOD)
     if max_tls12:
         ctx.set_max_proto_version(SSL.TLS1_2_VERSION)
@@ -199,198 +239,89 @@ def _pyopenssl_ctx(mfiles, cert: str | None, *, server: bool, require_client=Fal
     return ctx
 
 
-@pytest.mark.parametrize("key_type", MLDSA)
-def test_client_against_pyopenssl_server(mpki, mfiles, key_type):
-    result: dict = {}
-    listener, t = _pyopenssl_server(_pyopenssl_ctx(mfiles, key_type, server=True), result)
+def pyopenssl_echo(address, ctx: SSL.Context, data: bytes) -> str:
+    """Connect with pyOpenSSL, send ``data``, check it comes back; returns the version."""
+    with socket.create_connection(address, timeout=20) as raw:
+        raw.setblocking(True)
+        conn = SSL.Connection(ctx, raw)
+        conn.set_connect_state()
+        conn.set_tlsext_host_name(b"localhost")
+        conn.do_handshake()
+        conn.sendall(data)
+        assert conn.recv(100) == data
+        return conn.get_protocol_version_name()
+
+
+def fasttls_echo(address, ca: str, data: bytes, client_cert=None):
+    """Connect with a fasttls ``SSLContext`` client, send ``data``, check it comes back;
+    returns the connection's (version, our scheme, the server's scheme)."""
     ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
-    ctx.load_verify_locations(mfiles["ca"])
-    try:
-        with socket.create_connection(listener.getsockname(), timeout=20) as raw, ctx.wrap_socket(raw, server_hostname="localhost") as tls:
-            tls.sendall(b"ML-DSA from OpenSSL")
-            assert tls.recv(100) == b"ML-DSA from OpenSSL"
-            assert tls.version() == "TLSv1.3"
-            assert tls._conn.peer_signature_scheme == MLDSA[key_type]
-            assert tls.getpeercert()["subject"]
-    finally:
-        t.join(30)
-        listener.close()
-    assert "error" not in result, result
+    ctx.load_verify_locations(ca)
+    if client_cert is not None:
+        ctx.load_cert_chain(*client_cert)
+    with socket.create_connection(address, timeout=20) as raw, ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+        tls.sendall(data)
+        assert tls.recv(100) == data
+        assert tls.getpeercert()["subject"]
+        return tls.version(), tls._conn.signature_scheme, tls._conn.peer_signature_scheme
 
 
 @pytest.mark.parametrize("key_type", MLDSA)
-def test_pyopenssl_client_against_server(mpki, mfiles, key_type):
-    sctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
-    sctx.load_cert_chain(*mfiles[key_type])
-    listener = socket.create_server(("127.0.0.1", 0))
-    seen = {}
+def test_client_against_pyopenssl_server(mfiles, key_type):
+    with pyopenssl_server(pyopenssl_ctx(mfiles, key_type, server=True)) as (address, seen):
+        assert fasttls_echo(address, mfiles["ca"], b"ML-DSA from OpenSSL") == ("TLSv1.3", None, MLDSA[key_type])
+    assert "error" not in seen, seen
 
-    def serve():
-        raw, _ = listener.accept()
-        raw.settimeout(20)
-        with sctx.wrap_socket(raw, server_side=True) as tls:
-            seen["scheme"] = tls._conn.signature_scheme
-            tls.sendall(tls.recv(100))
 
-    t = threading.Thread(target=serve)
-    t.start()
-    try:
-        with socket.create_connection(listener.getsockname(), timeout=20) as raw:
-            raw.setblocking(True)
-            conn = SSL.Connection(_pyopenssl_ctx(mfiles, None, server=False), raw)
-            conn.set_connect_state()
-            conn.set_tlsext_host_name(b"localhost")
-            conn.do_handshake()
-            conn.sendall(b"ML-DSA from fasttls")
-            assert conn.recv(100) == b"ML-DSA from fasttls"
-            assert conn.get_protocol_version_name() == "TLSv1.3"
-    finally:
-        t.join(30)
-        listener.close()
-    assert seen["scheme"] == MLDSA[key_type]
+@pytest.mark.parametrize("key_type", MLDSA)
+def test_pyopenssl_client_against_server(mfiles, key_type):
+    with fasttls_server(mfiles[key_type]) as (address, seen):
+        assert pyopenssl_echo(address, pyopenssl_ctx(mfiles, None, server=False), b"ML-DSA from fasttls") == "TLSv1.3"
+    assert seen["scheme"] == MLDSA[key_type], seen
 
 
 def test_mutual_tls_with_pyopenssl_both_ways(mpki, mfiles):
-    # pyOpenSSL server asks for and verifies our ML-DSA-87 client certificate.
-    result: dict = {}
-    listener, t = _pyopenssl_server(_pyopenssl_ctx(mfiles, "mldsa65", server=True, require_client=True), result)
-    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
-    ctx.load_verify_locations(mfiles["ca"])
-    ctx.load_cert_chain(*mfiles["client-mldsa87"])
-    try:
-        with socket.create_connection(listener.getsockname(), timeout=20) as raw, ctx.wrap_socket(raw, server_hostname="localhost") as tls:
-            tls.sendall(b"mutual")
-            assert tls.recv(100) == b"mutual"
-            assert tls._conn.signature_scheme == SignatureScheme.mldsa87
-    finally:
-        t.join(30)
-        listener.close()
-    assert "error" not in result, result
-    assert result["peer"] == mpki.issued("mldsa87", ("client.fasttls.test",), client=True).cert
-
-    # pyOpenSSL client with an ML-DSA-44 certificate, verified by our server.
-    sctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
-    sctx.load_cert_chain(*mfiles["ecdsa-p256"])
-    sctx.load_verify_locations(mfiles["ca"])
-    sctx.verify_mode = ssl.CERT_REQUIRED
-    listener = socket.create_server(("127.0.0.1", 0))
-    seen = {}
-
-    def serve():
-        raw, _ = listener.accept()
-        raw.settimeout(20)
-        with sctx.wrap_socket(raw, server_side=True) as tls:
-            seen["peer"] = tls.getpeercert()
-            seen["scheme"] = tls._conn.peer_signature_scheme
-            tls.sendall(tls.recv(100))
-
-    t = threading.Thread(target=serve)
-    t.start()
-    try:
-        with socket.create_connection(listener.getsockname(), timeout=20) as raw:
-            raw.setblocking(True)
-            conn = SSL.Connection(_pyopenssl_ctx(mfiles, "client-mldsa44", server=False), raw)
-            conn.set_connect_state()
-            conn.set_tlsext_host_name(b"localhost")
-            conn.do_handshake()
-            conn.sendall(b"client ML-DSA")
-            assert conn.recv(100) == b"client ML-DSA"
-    finally:
-        t.join(30)
-        listener.close()
-    assert seen["scheme"] == SignatureScheme.mldsa44
-    assert ((("commonName", "client.fasttls.test"),)) in seen["peer"]["subject"]
+    # pyOpenSSL's server asks for and verifies our ML-DSA-87 client certificate.
+    with pyopenssl_server(pyopenssl_ctx(mfiles, "mldsa65", server=True, require_client=True)) as (address, seen):
+        got = fasttls_echo(address, mfiles["ca"], b"mutual", client_cert=mfiles["client-mldsa87"])
+        assert got == ("TLSv1.3", SignatureScheme.mldsa87, SignatureScheme.mldsa65)
+    assert "error" not in seen, seen
+    assert seen["peer"] == mpki.issued("mldsa87", ("client.fasttls.test",), client=True).cert
+    # A pyOpenSSL client with an ML-DSA-44 certificate, verified by our server.
+    with fasttls_server(mfiles["ecdsa-p256"], client_ca=mfiles["ca"]) as (address, seen):
+        assert pyopenssl_echo(address, pyopenssl_ctx(mfiles, "client-mldsa44", server=False), b"client ML-DSA") == "TLSv1.3"
+    assert seen["peer_scheme"] == SignatureScheme.mldsa44, seen
+    assert (("commonName", "client.fasttls.test"),) in seen["peer"]["subject"]
 
 
-def test_tls12_pyopenssl_client_gets_the_ecdsa_certificate(mpki, mfiles):
+def test_tls12_pyopenssl_client_gets_the_ecdsa_certificate(mfiles):
     """OpenSSL never offers ML-DSA in TLS 1.2; a server holding ML-DSA and ECDSA answers a
     TLS 1.2 client with ECDSA, and one holding only ML-DSA refuses it."""
-    for certs, ok in (((mfiles["mldsa44"], mfiles["ecdsa-p256"]), True), ((mfiles["mldsa44"],), False)):
-        sctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
-        for pair in certs:
-            sctx.load_cert_chain(*pair)
-        listener = socket.create_server(("127.0.0.1", 0))
-        seen = {}
-
-        def serve():
-            raw, _ = listener.accept()
-            raw.settimeout(20)
-            try:
-                with sctx.wrap_socket(raw, server_side=True) as tls:
-                    seen["version"] = tls.version()
-                    tls.sendall(tls.recv(100))
-            except ssl.SSLError as e:
-                seen["error"] = e
-            finally:
-                raw.close()
-
-        t = threading.Thread(target=serve)
-        t.start()
-        try:
-            with socket.create_connection(listener.getsockname(), timeout=20) as raw:
-                raw.setblocking(True)
-                conn = SSL.Connection(_pyopenssl_ctx(mfiles, None, server=False, max_tls12=True), raw)
-                conn.set_connect_state()
-                conn.set_tlsext_host_name(b"localhost")
-                if ok:
-                    conn.do_handshake()
-                    conn.sendall(b"tls12")
-                    assert conn.recv(100) == b"tls12"
-                    assert conn.get_protocol_version_name() == "TLSv1.2"
-                else:
-                    with pytest.raises(SSL.Error, match="handshake failure"):
-                        conn.do_handshake()
-        finally:
-            t.join(30)
-            listener.close()
-        if ok:
-            assert seen == {"version": "TLSv1.2"}
-        else:
-            # What an OpenSSL server says when no certificate of its fits a TLS 1.2 client.
-            assert "NO_SHARED_CIPHER" in str(seen["error"]) and "none of our certificates fits" in str(seen["error"]), seen
+    tls12_client = pyopenssl_ctx(mfiles, None, server=False, max_tls12=True)
+    with fasttls_server(mfiles["mldsa44"], mfiles["ecdsa-p256"]) as (address, seen):
+        assert pyopenssl_echo(address, tls12_client, b"tls12") == "TLSv1.2"
+    assert seen["version"] == "TLSv1.2" and seen["scheme"] == SignatureScheme.ecdsa_secp256r1_sha256, seen
+    with fasttls_server(mfiles["mldsa44"]) as (address, seen):
+        with pytest.raises(SSL.Error, match="handshake failure"):
+            pyopenssl_echo(address, tls12_client, b"tls12")
+    # What an OpenSSL server says when no certificate of its fits a TLS 1.2 client.
+    assert "NO_SHARED_CIPHER" in str(seen["error"]) and "none of our certificates fits" in str(seen["error"]), seen
 
 
-def test_python_ssl_client_without_mldsa(mpki, mfiles):
+def test_python_ssl_client_without_mldsa(mfiles):
     """Python's ssl (OpenSSL 3.0) offers no ML-DSA: our server answers it with its ECDSA
     certificate, and with only an ML-DSA one fails as an OpenSSL 3.5 server would."""
-    for certs, ok in (((mfiles["mldsa65"], mfiles["classic-ecdsa"]), True), ((mfiles["mldsa65"],), False)):
-        sctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
-        for pair in certs:
-            sctx.load_cert_chain(*pair)
-        listener = socket.create_server(("127.0.0.1", 0))
-        seen = {}
-
-        def serve():
-            raw, _ = listener.accept()
-            raw.settimeout(20)
-            try:
-                with sctx.wrap_socket(raw, server_side=True) as tls:
-                    seen["scheme"] = tls._conn.signature_scheme
-                    tls.sendall(tls.recv(100))
-            except ssl.SSLError as e:
-                seen["error"] = e
-            finally:
-                raw.close()
-
-        t = threading.Thread(target=serve)
-        t.start()
-        cctx = ssl.create_default_context(cafile=mfiles["classic-ca"])
-        try:
-            with socket.create_connection(listener.getsockname(), timeout=20) as raw:
-                if ok:
-                    with cctx.wrap_socket(raw, server_hostname="localhost") as tls:
-                        tls.sendall(b"classic")
-                        assert tls.recv(100) == b"classic"
-                else:
-                    with pytest.raises(ssl.SSLError, match="HANDSHAKE_FAILURE|handshake failure"):
-                        cctx.wrap_socket(raw, server_hostname="localhost")
-        finally:
-            t.join(30)
-            listener.close()
-        if ok:
-            assert seen == {"scheme": SignatureScheme.ecdsa_secp256r1_sha256}
-        else:
-            assert "NO_SUITABLE_SIGNATURE_ALGORITHM" in str(seen["error"]), seen
+    cctx = ssl.create_default_context(cafile=mfiles["classic-ca"])
+    with fasttls_server(mfiles["mldsa65"], mfiles["classic-ecdsa"]) as (address, seen):
+        with socket.create_connection(address, timeout=20) as raw, cctx.wrap_socket(raw, server_hostname="localhost") as tls:
+            tls.sendall(b"classic")
+            assert tls.recv(100) == b"classic"
+    assert seen["scheme"] == SignatureScheme.ecdsa_secp256r1_sha256, seen
+    with fasttls_server(mfiles["mldsa65"]) as (address, seen):
+        with socket.create_connection(address, timeout=20) as raw:
+            with pytest.raises(ssl.SSLError, match="HANDSHAKE_FAILURE|handshake failure"):
+                cctx.wrap_socket(raw, server_hostname="localhost")
+    assert "NO_SUITABLE_SIGNATURE_ALGORITHM" in str(seen["error"]), seen
 
 
 # ---- verification with a cryptography whose verifier refuses ML-DSA CAs (48 and 49) ---------------
