@@ -15,6 +15,9 @@ does not verify is ``decrypt_error`` (RFC 8446 4.4.3).
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
@@ -54,6 +57,7 @@ __all__ = [
     "CertificateKey",
     "certificate_key",
     "CERT_PARSE_ERRORS",
+    "load_pem_private_key",
 ]
 
 PrivateKey = Union[
@@ -232,7 +236,7 @@ def _der_items(data: bytes) -> list[tuple[int, bytes, bytes]]:
     return out
 
 
-_SEQUENCE, _INTEGER, _BIT_STRING, _OID = 0x30, 0x02, 0x03, 0x06
+_SEQUENCE, _INTEGER, _BIT_STRING, _OCTET_STRING, _OID = 0x30, 0x02, 0x03, 0x04, 0x06
 
 
 def _der_oid(contents: bytes) -> x509.ObjectIdentifier:
@@ -322,6 +326,61 @@ def certificate_key(der: bytes, load_key: bool = True) -> CertificateKey:
     der = bytes(der)
     spki, oid = _certificate_spki(der)
     return CertificateKey(der, spki, oid, serialization.load_der_public_key(spki) if load_key else None)
+
+
+#: id-ml-dsa-44/65/87 (RFC 9881) DER OIDs -> the private key type and its expanded key's size.
+_MLDSA_PKCS8 = {
+    bytes.fromhex("0609608648016503040311"): (mldsa.MLDSA44PrivateKey, 2560),
+    bytes.fromhex("0609608648016503040312"): (mldsa.MLDSA65PrivateKey, 4032),
+    bytes.fromhex("0609608648016503040313"): (mldsa.MLDSA87PrivateKey, 4896),
+}
+_PEM_PRIVATE_KEY = re.compile(rb"-----BEGIN PRIVATE KEY-----\r?\n(.*?)-----END PRIVATE KEY-----", re.S)
+
+
+def load_pem_private_key(data: bytes, password: bytes | None = None) -> Any:
+    """``serialization.load_pem_private_key``, plus the ML-DSA key that OpenSSL 3.5 and newer
+    write by default, which cryptography does not read.
+
+    RFC 9881 6: an ML-DSA PKCS#8 key holds the 32-byte seed, the expanded key, or both
+    (OpenSSL's default).  cryptography reads the seed form only; for "both" we build the
+    key from its seed and check that the expanded key belongs to it (its rho and tr, which
+    bind it to the public key, FIPS 204 7.2).  An expanded key alone cannot be loaded: the
+    error says how to write the seed form."""
+    try:
+        return serialization.load_pem_private_key(data, password=password)
+    except ValueError as e:
+        found = _PEM_PRIVATE_KEY.search(bytes(data))
+        if found is None:
+            raise
+        try:
+            items = _der_items(_der_items(base64.b64decode(found.group(1)))[0][2])
+            algorithm = _der_items(items[1][2])[0][1]
+        except (ValueError, IndexError, binascii.Error):
+            raise e from None
+        if algorithm not in _MLDSA_PKCS8 or len(items) < 3 or items[2][0] != _OCTET_STRING:
+            raise
+        key_type, expanded_size = _MLDSA_PKCS8[algorithm]
+        name = key_type.__name__.removesuffix("PrivateKey").replace("MLDSA", "ML-DSA-")
+        try:
+            forms = _der_items(items[2][2])
+        except ValueError:
+            raise ValueError(f"malformed {name} private key") from None
+        if len(forms) != 1 or forms[0][0] != _SEQUENCE:
+            raise ValueError(
+                f"{name} private key in the expanded-only form, which cryptography cannot load: write it "
+                "with its seed (openssl pkey -provparam ml-dsa.output_formats=seed-only)"
+            ) from None
+        parts = _der_items(forms[0][2])
+        if [t for t, _, _ in parts] != [_OCTET_STRING, _OCTET_STRING] or len(parts[0][2]) != 32 or len(parts[1][2]) != expanded_size:
+            raise ValueError(f"malformed {name} private key (seed and expanded key)") from None
+        key = key_type.from_seed_bytes(parts[0][2])
+        public = key.public_key().public_bytes_raw()
+        digest = hashes.Hash(hashes.SHAKE256(64))
+        digest.update(public)
+        expanded = parts[1][2]
+        if expanded[:32] != public[:32] or expanded[64:128] != digest.finalize():
+            raise ValueError(f"{name} private key whose seed and expanded key do not match") from None
+        return key
 
 
 def rsa_pss_key_schemes(cert: x509.Certificate | CertificateKey) -> tuple[SignatureScheme, ...] | None:

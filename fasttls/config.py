@@ -137,7 +137,7 @@ class CertifiedKey:
         """Load a PEM chain and key; the key may sit in the same PEM data as the chain."""
         chain = x509.load_pem_x509_certificates(cert_pem)
         key_data = key_pem if key_pem is not None else cert_pem
-        key = serialization.load_pem_private_key(key_data, password=password)
+        key = auth.load_pem_private_key(key_data, password=password)
         return cls(chain, key)
 
     @property

@@ -37,7 +37,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
-from . import cipher_suites, key_exchange, verify
+from . import auth, cipher_suites, key_exchange, verify
 from .auth import CERT_PARSE_ERRORS
 from .config import CertifiedKey, ClientAuthType, Config, key_matches_certificate
 from .constants import AlertDescription, ProtocolVersion
@@ -647,7 +647,7 @@ class SSLContext(_StdSSLContext):
         # As OpenSSL: the password (or its callback) is asked for only when the key is
         # encrypted, and an unneeded one is ignored.
         try:
-            key = serialization.load_pem_private_key(key_data, password=None)
+            key = auth.load_pem_private_key(key_data, password=None)
         except TypeError as e:  # encrypted
             if password is None:
                 password = _ask_pass_phrase()
@@ -659,7 +659,7 @@ class SSLContext(_StdSSLContext):
         if key is None:
             pw = _password_bytes(password)  # its TypeError/ValueError are ssl's
             try:
-                key = serialization.load_pem_private_key(key_data, password=pw)
+                key = auth.load_pem_private_key(key_data, password=pw)
             except (TypeError, ValueError) as e:
                 raise _ssl_error("SSL", f"PEM lib: cannot load the private key ({e})") from None
         if not key_matches_certificate(key, chain[0]):

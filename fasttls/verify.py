@@ -326,7 +326,6 @@ def certificate_key_bits(cert: x509.Certificate) -> int:
 
 #: id-ml-dsa-44/65/87 (RFC 9881), as dotted strings: cryptography names them from 50 only.
 _ML_DSA_OIDS = {name: x509.ObjectIdentifier(f"2.16.840.1.101.3.4.3.{n}") for name, n in (("ML-DSA-44", 17), ("ML-DSA-65", 18), ("ML-DSA-87", 19))}
-_MLDSA_SIGNATURE_BITS = {oid: _MLDSA_BITS[name] for name, oid in _ML_DSA_OIDS.items()}
 
 #: Signature digests whose strength is not half their size (x509_set.c x509_sig_info_init).
 _WEAK_DIGESTS = {"sha1": 63, "md5": 39}
@@ -335,15 +334,16 @@ _WEAK_DIGESTS = {"sha1": 63, "md5": 39}
 def signature_security_bits(cert: x509.Certificate) -> int:
     """X509_get_signature_info's strength of the certificate's signature (OpenSSL 3.0): half
     the digest's size, 63 for SHA-1 and 39 for MD5 (collisions found), 128 for Ed25519 and
-    224 for Ed448, the signer's category for ML-DSA (OpenSSL 3.5 takes the key's bits when
-    there is no digest); 0 for an algorithm it does not know."""
+    224 for Ed448; for ML-DSA, which has no digest, what OpenSSL 3.5+ takes then: the bits
+    of the certificate's *own* key (x509_sig_info_init falls back to the pubkey it is given,
+    the certificate's); 0 for an algorithm it does not know."""
     oid = cert.signature_algorithm_oid
     if oid == SignatureAlgorithmOID.ED25519:
         return 128
     if oid == SignatureAlgorithmOID.ED448:
         return 224
-    if oid in _MLDSA_SIGNATURE_BITS:
-        return _MLDSA_SIGNATURE_BITS[oid]
+    if oid in _ML_DSA_OIDS.values():
+        return certificate_key_bits(cert)
     try:
         digest = cert.signature_hash_algorithm
     except (UnsupportedAlgorithm, ValueError):
@@ -1323,9 +1323,14 @@ def _has_extension(exts: x509.Extensions, kind: type) -> bool:
 # ---------------------------------------------------------------------------
 
 
+#: cryptography's signature check of one certificate by another (a name tests can replace
+#: to play a cryptography that refuses some issuer key types).
+_verify_directly_issued_by = x509.Certificate.verify_directly_issued_by
+
+
 def _issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     try:
-        child.verify_directly_issued_by(issuer)
+        _verify_directly_issued_by(child, issuer)
     except (TypeError, UnsupportedAlgorithm):
         return _mldsa_issued_by(child, issuer)
     except Exception:  # ValueError (names/signature), TypeError/UnsupportedAlgorithm (key types)

@@ -5,25 +5,27 @@ whose OpenSSL 3.0 knows no ML-DSA, and between fasttls endpoints."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import socket
 import ssl
 import threading
+import warnings
 
 import pytest
 from cryptography.exceptions import InvalidSignature
-from OpenSSL import SSL
+from OpenSSL import SSL, crypto
 
 import fasttls
 from fasttls import auth
-from fasttls.config import ClientAuthType, Config
+from fasttls.config import CertifiedKey, ClientAuthType, Config
 from fasttls.constants import AlertDescription, ProtocolVersion, SignatureScheme
 from fasttls.errors import TLSError
 from fasttls.messages import handshake as m
 
 from .compat import no_leaks  # noqa: F401 - fixture
 from .pairs import do_handshake, exchange, make_pair, run_until_error, tamper_sent
-from .pki import TestPKI, generate_key
+from .pki import TestPKI, generate_key, make_ca, make_leaf, pem_of
 
 TLS12, TLS13 = ProtocolVersion.TLS12, ProtocolVersion.TLS13
 MLDSA = {"mldsa44": SignatureScheme.mldsa44, "mldsa65": SignatureScheme.mldsa65, "mldsa87": SignatureScheme.mldsa87}
@@ -149,6 +151,21 @@ def test_tls12_hellos_and_requests_leave_mldsa_out(mpki):
             assert SignatureScheme.ecdsa_secp256r1_sha256 in request.signature_algorithms
         else:
             assert listed <= set(hello.signature_algorithms) and listed <= set(request.signature_algorithms)
+
+
+@pytest.mark.parametrize("version", [TLS12, TLS13])
+def test_a_client_signs_only_with_its_own_schemes(mpki, version):
+    """A client's ``signature_schemes`` bound its CertificateVerify as they bound the
+    server's: leaving ML-DSA (or Ed25519) out makes it choose its other certificate."""
+    server = Config(certificates=[mpki.server("ecdsa-p256")], client_auth=ClientAuthType.RequireAndVerifyClientCert, trust_store=mpki.store)
+    for left_out, first in ((MLDSA.values(), "mldsa65"), ((SignatureScheme.ed25519,), "ed25519")):
+        if version == TLS12 and first == "mldsa65":
+            continue  # never in TLS 1.2 anyway (test_tls12_never_uses_an_mldsa_certificate)
+        schemes = [s for s in auth.DEFAULT_SIGNATURE_SCHEMES if s not in left_out]
+        client = Config(trust_store=mpki.store, max_version=version, signature_schemes=schemes, certificates=[mpki.client(first), mpki.client("ecdsa-p256")])
+        c, s = make_pair(client, server)
+        do_handshake(c, s)
+        assert c.signature_scheme == SignatureScheme.ecdsa_secp256r1_sha256, (version, first)
 
 
 def test_a_client_without_mldsa_gets_the_other_certificate(mpki):
@@ -324,6 +341,103 @@ def test_python_ssl_client_without_mldsa(mfiles):
     assert "NO_SUITABLE_SIGNATURE_ALGORITHM" in str(seen["error"]), seen
 
 
+# ---- security levels ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "ca_type, leaf_type, level",
+    [("mldsa44", "ecdsa-p384", 4), ("mldsa44", "mldsa87", 5), ("mldsa87", "ecdsa-p256", 4), ("mldsa65", "mldsa44", 3), ("mldsa44", "mldsa65", 3)],
+)
+def test_security_levels_as_openssl(tmp_path, ca_type, leaf_type, level):
+    """ML-DSA keys count 128/192/256 bits, and a signature by one (no digest) counts what
+    OpenSSL 3.5+ gives it: the bits of the signed certificate's own key.  Our
+    ``load_cert_chain`` at ``@SECLEVEL=n`` says what pyOpenSSL's OpenSSL says."""
+    ca = make_ca(f"{ca_type} CA", ca_type)
+    certfile, keyfile = make_leaf(ca, ["localhost"], leaf_type).write(tmp_path, "leaf")
+    ours = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    ours.set_ciphers(f"DEFAULT@SECLEVEL={level}")
+    theirs = SSL.Context(SSL.TLS_METHOD)
+    theirs.set_cipher_list(f"DEFAULT@SECLEVEL={level}".encode())
+    try:
+        theirs.use_certificate_chain_file(certfile)
+        theirs.use_privatekey_file(keyfile)
+        expected = None
+    except SSL.Error as e:
+        expected = e.args[0][0][2]  # OpenSSL's reason text
+    try:
+        ours.load_cert_chain(certfile, keyfile)
+        got = None
+    except ssl.SSLError as e:
+        got = e.reason.lower().replace("_", " ")
+    assert got == expected
+
+
+# ---- ML-DSA private keys as OpenSSL writes them ----------------------------------------------------
+
+
+def _der(tag: int, body: bytes) -> bytes:
+    n = len(body)
+    length = bytes([n]) if n < 0x80 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag]) + length + body
+
+
+def _pem_key(der: bytes) -> bytes:
+    return b"-----BEGIN PRIVATE KEY-----\n" + base64.encodebytes(der) + b"-----END PRIVATE KEY-----\n"
+
+
+def _openssl_key_parts(key) -> tuple[bytes, bytes, bytes, bytes]:
+    """``key`` as OpenSSL 4 writes it by default (RFC 9881's "both" form: SEQUENCE { seed,
+    expandedKey } in the PKCS#8 privateKey): its PEM, AlgorithmIdentifier, seed and expanded key."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # pyOpenSSL's key API: what OpenSSL writes is the point
+        pem = crypto.dump_privatekey(crypto.FILETYPE_PEM, crypto.load_privatekey(crypto.FILETYPE_PEM, pem_of(key)))
+    info = x509_der_items(base64.b64decode(b"".join(pem.splitlines()[1:-1])))
+    version, algorithm, private = x509_der_items(info[0][1])
+    both = x509_der_items(private[1])[0]
+    assert both[0] == 0x30, "OpenSSL wrote the seed+expanded form"
+    seed, expanded = x509_der_items(both[1])
+    return pem, algorithm[2], seed[1], expanded[1]
+
+
+def x509_der_items(data: bytes) -> list[tuple[int, bytes, bytes]]:
+    """(tag, contents, whole encoding) of each top-level DER element."""
+    out, pos = [], 0
+    while pos < len(data):
+        tag, n, start = data[pos], data[pos + 1], pos + 2
+        if n & 0x80:
+            n, start = int.from_bytes(data[start : start + (n & 0x7F)], "big"), start + (n & 0x7F)
+        out.append((tag, data[start : start + n], data[pos : start + n]))
+        pos = start + n
+    return out
+
+
+def test_keys_as_openssl_writes_them(mpki, mfiles, tmp_path):
+    """OpenSSL 3.5+ writes an ML-DSA key with its seed and its expanded form; cryptography reads
+    the seed form only.  We take OpenSSL's (checking the two halves belong together), and say
+    how to re-export a key that has no seed."""
+    issued = mpki.issued("mldsa65")
+    openssl_pem, algorithm, seed, expanded = _openssl_key_parts(issued.key)
+    pkcs8 = lambda private: _der(0x30, _der(0x02, b"\x00") + algorithm + _der(0x04, private))  # noqa: E731
+    both = tmp_path / "both.key"
+    both.write_bytes(openssl_pem)
+    with fasttls_server((mfiles["mldsa65"][0], str(both))) as (address, seen):
+        assert pyopenssl_echo(address, pyopenssl_ctx(mfiles, None, server=False), b"OpenSSL's key form") == "TLSv1.3"
+    assert seen["scheme"] == SignatureScheme.mldsa65
+    assert CertifiedKey.from_pem(issued.chain_pem, both.read_bytes()).key_type == "ML-DSA-65"
+
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    expanded_only = tmp_path / "expanded.key"
+    expanded_only.write_bytes(_pem_key(pkcs8(_der(0x04, expanded))))
+    with pytest.raises(ssl.SSLError, match=r"ML-DSA-65 private key in the expanded-only form.*ml-dsa.output_formats=seed-only"):
+        ctx.load_cert_chain(mfiles["mldsa65"][0], str(expanded_only))
+    # A seed with another key's expanded form is refused, not loaded as the seed's key.
+    _, _, other_seed, _ = _openssl_key_parts(generate_key("mldsa65"))
+    mixed = tmp_path / "mixed.key"
+    mixed.write_bytes(_pem_key(pkcs8(_der(0x30, _der(0x04, other_seed) + _der(0x04, expanded)))))
+    with pytest.raises(ssl.SSLError, match="seed and expanded key do not match"):
+        ctx.load_cert_chain(mfiles["mldsa65"][0], str(mixed))
+
+
 # ---- verification with a cryptography whose verifier refuses ML-DSA CAs (48 and 49) ---------------
 
 
@@ -334,6 +448,15 @@ def test_diagnosis_names_an_mldsa_ca_the_verifier_refuses(mpki, monkeypatch):
     from fasttls import verify
 
     leaf, inter, root = mpki.issued("mldsa44").chain + [mpki.root.cert]
+    real = verify._verify_directly_issued_by
+
+    def like_cryptography_49(child, issuer):
+        if auth.mldsa_name(issuer.public_key()):
+            raise TypeError("Key must be an rsa, dsa, ec, ed25519, or ed448 public key.")
+        return real(child, issuer)
+
+    monkeypatch.setattr(verify, "_verify_directly_issued_by", like_cryptography_49)
+    assert verify._walk([leaf, inter], mpki.store) == ([leaf, inter, root], 0)  # not 20: the path is found
     assert verify._mldsa_issued_by(leaf, inter) and verify._mldsa_issued_by(inter, root)
     assert not verify._mldsa_issued_by(leaf, root) and not verify._mldsa_issued_by(inter, inter)
     other = TestPKI(ca_key_type="mldsa65", name="fasttls ML-DSA test")  # the same names, other keys

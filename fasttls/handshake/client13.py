@@ -368,7 +368,9 @@ def send_certificate_and_verify(conn, config, cr: m.CertificateRequestTLS13, tra
     """Our Certificate for ``cr`` (see ``choose_client_certificate``; an empty one when
     none fits) and, with a certificate, its CertificateVerify, both added to
     ``transcript`` (RFC 8446 4.4.2, 4.4.3).  Returns whether one went."""
-    info = CertificateRequestInfo(list(cr.certificate_authorities), list(cr.signature_algorithms), TLS13, conn)
+    info = CertificateRequestInfo(
+        list(cr.certificate_authorities), list(cr.signature_algorithms), TLS13, conn, supported_schemes=config.signature_schemes
+    )
     chosen, scheme = choose_client_certificate(config, info)
     entries = [m.CertificateEntry(der) for der in chosen.chain_der] if chosen else []
     msg = m.CertificateTLS13(certificate_request_context=cr.certificate_request_context, certificate_list=entries)
