@@ -402,6 +402,7 @@ class SSLContext(_StdSSLContext):
         self._post_handshake_auth = False
         self._verify_peer_certificate: Any = None
         self._verify_connection: Any = None
+        self._require_ems = True
         self._hostname_checks_common_name = bool(_StdSSLContext.hostname_checks_common_name.__get__(self))  # ssl's default
         self._num_tickets = 2
         self._certificates: list[CertifiedKey] = []
@@ -513,6 +514,7 @@ class SSLContext(_StdSSLContext):
             post_handshake_auth=self._post_handshake_auth,
             verify_peer_certificate=self._verify_peer_certificate,
             verify_connection=self._verify_connection,
+            require_extended_master_secret=self._require_ems,
             psk_client_callback=None if server_side else self._psk_client(),
             psk_server_callback=self._psk_server() if server_side else None,
         )
@@ -948,6 +950,19 @@ class SSLContext(_StdSSLContext):
     def verify_connection(self, fn) -> None:
         self._verify_connection = _callback_or_none(fn)
         self._changed()
+
+    @property
+    def require_extended_master_secret(self) -> bool:
+        """fasttls's addition: a TLS 1.2 peer must support the extended master secret
+        (RFC 7627), which binds the session to its handshake (True, the default; OpenSSL
+        does not require it).  False lets TLS 1.2 connect to a peer without it (Erlang/OTP
+        25, old Java), still never resuming a session made without it (RFC 7627 5.3)."""
+        return self._require_ems
+
+    @require_extended_master_secret.setter
+    def require_extended_master_secret(self, value) -> None:
+        self._require_ems = bool(value)
+        self._changed(security=True)
 
     @property
     def num_tickets(self) -> int:

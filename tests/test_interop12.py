@@ -277,6 +277,32 @@ def test_client_allows_server_without_ems_when_configured(pki, files):
         srv.join()
 
 
+def test_sslcontext_client_may_allow_a_server_without_ems(files):
+    """SSLContext.require_extended_master_secret (fasttls's; True by default) is the way
+    for code that takes an ssl.SSLContext (kombu against RabbitMQ on Erlang/OTP 25, which
+    offers no EMS) to connect over TLS 1.2 anyway; the refusal names the setting, and a
+    session made without EMS is never resumed (RFC 7627 5.3)."""
+    import fasttls
+
+    ctx = fasttls.create_default_context(cafile=files["ca"])
+    assert ctx.require_extended_master_secret is True
+    with thread_server(ssl_echo_handler(python_ssl_server_context(files, no_ems=True))) as srv:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=20) as raw:
+            with pytest.raises(ssl.SSLError, match=r"extended master secret.*require_extended_master_secret"):
+                ctx.wrap_socket(raw, server_hostname="localhost")
+        srv.join()
+    ctx.require_extended_master_secret = False
+    with thread_server(ssl_echo_handler(python_ssl_server_context(files, no_ems=True)), connections=2) as srv:
+        for attempt in range(2):
+            with socket.create_connection(("127.0.0.1", srv.port), timeout=20) as raw:
+                with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+                    assert tls.version() == "TLSv1.2" and not tls._conn.ems
+                    assert not tls.session_reused  # the first session, without EMS, is not offered
+                    tls.sendall(b"no ems")
+                    assert recv_exactly(tls, 6) == b"no ems"
+        srv.join()
+
+
 def test_server_refuses_python_ssl_client_without_ems(pki, files):
     ctx = ssl.create_default_context(cafile=files["ca"])
     ctx.maximum_version = ssl.TLSVersion.TLSv1_2
@@ -288,6 +314,28 @@ def test_server_refuses_python_ssl_client_without_ems(pki, files):
         result = srv.join()[0]
     assert "HANDSHAKE_FAILURE" in str(info.value).upper()
     assert isinstance(result, TLSError) and "extended master secret" in str(result)
+
+
+def test_server_allowing_no_ems_never_resumes_such_a_session(pki, files):
+    """A server with require_extended_master_secret off takes Python's ssl client without
+    EMS, but offered that session again (which OpenSSL's client does), it makes a full
+    handshake: RFC 7627 5.3, never resume a session the handshake is not bound to."""
+    ctx = ssl.create_default_context(cafile=files["ca"])
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.options |= OP_NO_EXTENDED_MASTER_SECRET
+    reused = []
+    with fasttls_server(server_config(pki, require_extended_master_secret=False), connections=2) as srv:
+        session = None
+        for _ in range(2):
+            with socket.create_connection(("127.0.0.1", srv.port), timeout=20) as raw:
+                with ctx.wrap_socket(raw, server_hostname="localhost", session=session) as tls:
+                    tls.sendall(b"legacy")
+                    assert recv_exactly(tls, 6) == b"legacy"
+                    reused.append(tls.session_reused)
+                    session = tls.session
+        results = srv.join()
+    assert reused == [False, False]
+    assert [r["reused"] for r in results] == [False, False], results
 
 
 # ---- openssl s_client -tls1_2 -> fasttls server ------------------------------------------------------

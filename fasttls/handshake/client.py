@@ -89,6 +89,8 @@ class ClientHandshake(Handshake):
             return None
         if session.version not in versions or not session.valid_at(config.clock()):
             return None
+        if session.version == TLS12 and not session.extended_master_secret:
+            return None  # RFC 7627 5.3: resuming it would carry the missing binding over
         if conn.server_hostname and session.server_name and session.server_name != conn.server_hostname:
             return None
         if config.verify_peer and not self._session_still_trusted(session):

@@ -144,7 +144,7 @@ class ClientHandshakeTLS12:
         # RFC 7627 5.3 (Go: requireEMS): refuse a server without extended master secret unless allowed.
         conn.ems = sh.extended_master_secret
         if not conn.ems and config.require_extended_master_secret:
-            raise TLSError(AlertDescription.handshake_failure, "server does not support the extended master secret (RFC 7627), which we require")
+            raise TLSError(AlertDescription.handshake_failure, "server does not support the extended master secret (RFC 7627), which we require (require_extended_master_secret)")
         if sh.alpn_protocol is not None:
             if sh.alpn_protocol not in hello.alpn_protocols:
                 raise TLSError(AlertDescription.illegal_parameter, f"server selected ALPN protocol {sh.alpn_protocol!r}, which we did not offer")
@@ -344,8 +344,8 @@ class ClientHandshakeTLS12:
         )
         self.peer_chain = []
         conn.session = session
-        if config.session_cache is not None and conn.server_hostname:
-            config.session_cache.put(conn.server_hostname, session)
+        if config.session_cache is not None and conn.server_hostname and conn.ems:
+            config.session_cache.put(conn.server_hostname, session)  # never one without EMS (RFC 7627 5.3)
         if ticket:
             from ..events import SessionTicketReceived
 

@@ -127,7 +127,7 @@ class ServerHandshakeTLS12:
             raise TLSError(AlertDescription.illegal_parameter, "client does not support uncompressed EC points")
         conn.ems = ch.extended_master_secret
         if not conn.ems and config.require_extended_master_secret:
-            raise TLSError(AlertDescription.handshake_failure, "client does not support the extended master secret (RFC 7627), which we require")
+            raise TLSError(AlertDescription.handshake_failure, "client does not support the extended master secret (RFC 7627), which we require (require_extended_master_secret)")
         conn.alpn_protocol = negotiate_alpn(config.alpn_protocols, ch.alpn_protocols, config.alpn_mismatch_fails)
         self.send_ticket = bool(config.session_tickets and ch.ticket_supported)
 
@@ -147,11 +147,12 @@ class ServerHandshakeTLS12:
         if not client_certificates_allow_resumption(config, state, config.now()):
             return False
         # RFC 7627 5.3: a session with the extended master secret offered without it is an
-        # abort (handshake_failure, OpenSSL's INCONSISTENT_EXTMS); the other way round, a
-        # full handshake.
+        # abort (handshake_failure, OpenSSL's INCONSISTENT_EXTMS); a session without it
+        # gets a full handshake (the RFC's SHOULD abort, softened as OpenSSL's and Go's
+        # "resume or not" choices are: never resume it, and no legacy peer is cut off).
         if state.extended_master_secret and not ch.extended_master_secret:
             raise TLSError(AlertDescription.handshake_failure, "resumption without the extended master secret the session used", "INCONSISTENT_EXTMS")
-        return state.extended_master_secret == ch.extended_master_secret
+        return bool(state.extended_master_secret and ch.extended_master_secret)
 
     def check_for_resumption(self) -> bool:
         """RFC 5077 3.4 (ticket) or RFC 5246 7.4.1.2 (session ID): resume when the state is still good."""
