@@ -22,6 +22,8 @@ __all__ = [
     "SSLZeroReturnError",
     "SSLWantReadError",
     "SSLWantWriteError",
+    "want_read",
+    "want_write",
     "SSLSyscallError",
     "SSLEOFError",
     "SSLCertVerificationError",
@@ -163,18 +165,21 @@ class SSLZeroReturnError(SSLError, ssl.SSLZeroReturnError):
         super().__init__(message, ssl.SSL_ERROR_ZERO_RETURN)
 
 
-class SSLWantReadError(SSLError, ssl.SSLWantReadError):
-    """Non-blocking operation needs more bytes from the peer."""
+#: A non-blocking operation needs more bytes from the peer / a writable socket.  These two
+#: are ``ssl``'s own classes, not subclasses: they are flow control, with nothing of ours
+#: to add, and code tells them apart by exact class (redis-py looks ``type(e)`` up in
+#: ``{ssl.SSLWantReadError: ..., ssl.SSLWantWriteError: ...}``).  Raise :func:`want_read`
+#: and :func:`want_write`, which fill in errno and text as ``_ssl`` does.
+SSLWantReadError = ssl.SSLWantReadError
+SSLWantWriteError = ssl.SSLWantWriteError
 
-    def __init__(self, message: str = "The operation did not complete (read)") -> None:
-        super().__init__(message, ssl.SSL_ERROR_WANT_READ)
+
+def want_read() -> ssl.SSLWantReadError:
+    return ssl.SSLWantReadError(ssl.SSL_ERROR_WANT_READ, "The operation did not complete (read)")
 
 
-class SSLWantWriteError(SSLError, ssl.SSLWantWriteError):
-    """Non-blocking operation needs the socket to become writable."""
-
-    def __init__(self, message: str = "The operation did not complete (write)") -> None:
-        super().__init__(message, ssl.SSL_ERROR_WANT_WRITE)
+def want_write() -> ssl.SSLWantWriteError:
+    return ssl.SSLWantWriteError(ssl.SSL_ERROR_WANT_WRITE, "The operation did not complete (write)")
 
 
 class SSLSyscallError(SSLError, ssl.SSLSyscallError):

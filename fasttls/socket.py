@@ -31,6 +31,8 @@ from .errors import (
     application_data_after_close_notify,
     fresh_copy,
     openssl_error,
+    want_read,
+    want_write,
 )
 from .sslobject import TLSInfo
 
@@ -293,7 +295,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                         try:
                             sent = _socket.socket.send(self, self._out)
                         except (BlockingIOError, InterruptedError):
-                            raise SSLWantWriteError() from None
+                            raise want_write() from None
                     self._out = self._out[sent:]
             finally:
                 lock.release()
@@ -337,7 +339,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             if n is None:
                 n = _socket.socket.recv_into(self, view[end : end + size])
         except (BlockingIOError, InterruptedError):
-            raise SSLWantReadError() from None
+            raise want_read() from None
         except ConnectionResetError:
             if not conn.handshake_complete or self._closing or _SOCKET_ERRORS_AS_THEY_ARE:
                 raise  # as ssl: a reset during the handshake or unwrap() is ConnectionResetError
@@ -581,11 +583,18 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
     def _cut_writes(self, exc: BaseException) -> None:
         """A write stopped inside a record: later writes are refused.  A peer that went away
         after the handshake (EPIPE, ECONNRESET) is ``SSLEOFError`` as in ssl, raised in place
-        of ``exc`` and by every later write (on Python 3.13, ``exc`` itself and then EPIPE)."""
+        of ``exc`` and by every later write (on Python 3.13, ``exc`` itself and then EPIPE);
+        ``SSLZeroReturnError`` when it had sent its close_notify."""
         if self._write_cut:
             return  # already cut (a retry raising the stored error): keep what it said
         conn = self._conn
         if isinstance(exc, _PEER_GONE) and conn is not None and conn.handshake_complete:
+            if conn.peer_closed:
+                # OpenSSL's SSL_get_error says ZERO_RETURN for any failure once the peer's
+                # close_notify came (on every Python): it closed cleanly, not a truncation.
+                zero = SSLZeroReturnError("TLS/SSL connection has been closed (EOF)")
+                self._write_cut = zero
+                raise fresh_copy(zero) from None
             if _SOCKET_ERRORS_AS_THEY_ARE:
                 self._write_cut = BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
                 return  # the caller raises ``exc`` itself

@@ -29,7 +29,15 @@ from .config import ClientAuthType
 from .connection import Connection
 from .constants import ProtocolVersion
 from .tickets import check_session_origin
-from .errors import SSLEOFError, SSLError, SSLWantReadError, SSLZeroReturnError, application_data_after_close_notify, fresh_copy
+from .errors import (
+    SSLEOFError,
+    SSLError,
+    SSLWantReadError,
+    SSLZeroReturnError,
+    application_data_after_close_notify,
+    fresh_copy,
+    want_read,
+)
 
 __all__ = ["SSLObject", "TLSInfo"]
 
@@ -364,7 +372,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         if self._incoming.eof and not conn.peer_closed:
             conn.receive_eof()
             return
-        raise SSLWantReadError()
+        raise want_read()
 
     def _checked(self) -> Connection:
         conn = self._conn
@@ -479,7 +487,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         if self._incoming.eof and not conn.peer_closed:
             conn.receive_eof()
             return 0 if buffer is not None else b""  # an EOF read as a close
-        raise SSLWantReadError()
+        raise want_read()
 
     def _read_one_record(self, conn: Connection, data: bytes, limit: int) -> bytes | None:
         """The copied read (``read(n)``, no buffer) returns one record's data at most, as
@@ -548,7 +556,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             if not self._incoming.pending:
                 if self._incoming.eof:
                     raise SSLEOFError("EOF occurred in violation of protocol")
-                raise SSLWantReadError()
+                raise want_read()
             self._pull()
             if conn.pending() > self._unread_at_close:
                 self._unread_at_close = -1  # and every later unwrap says so too

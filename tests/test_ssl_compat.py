@@ -493,6 +493,31 @@ def test_several_chains_picked_by_the_clients_signature_algorithms(files):
     assert "RSA-PSS" in seen["RSA"] and "ECDSA" in seen["ECDSA"] and "ed25519" in seen["ED25519"].lower()
 
 
+def test_nonblocking_signals_are_ssls_own_classes(files):
+    """SSLWantReadError and SSLWantWriteError are ssl's classes themselves, with ssl's errno
+    and text: redis-py tells "no data yet" from a failure by looking ``type(e)`` up in a
+    dict keyed by ssl's classes, and with a subclass every command of its TLS client failed."""
+    for impl, cls in (("ssl", _StdSSLContext), ("fasttls", fasttls.SSLContext)):
+        client = cls(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_verify_locations(files.ca)
+        obj = client.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname="localhost")
+        with pytest.raises(ssl.SSLWantReadError) as bio_read:
+            obj.do_handshake()
+        with echo_server(fasttls_server(files)) as srv:
+            with connect(client, srv.port) as s:
+                s.setblocking(False)
+                with pytest.raises(ssl.SSLWantReadError) as socket_read:
+                    s.recv(100)
+                with pytest.raises(ssl.SSLWantWriteError) as socket_write:
+                    for _ in range(100_000):  # until the server, whose echoes we leave unread, stops reading
+                        s.send(b"x" * 65536)
+        for info in (bio_read, socket_read, socket_write):
+            assert type(info.value) in (ssl.SSLWantReadError, ssl.SSLWantWriteError), (impl, type(info.value))
+            assert info.value.errno in (ssl.SSL_ERROR_WANT_READ, ssl.SSL_ERROR_WANT_WRITE)
+            assert str(info.value).startswith("The operation did not complete")
+        assert type(socket_write.value) is ssl.SSLWantWriteError
+
+
 # ---------------------------------------------------------------------------
 # Verification failures, as ssl reports them
 # ---------------------------------------------------------------------------
@@ -1741,6 +1766,38 @@ def test_retried_writes_to_a_peer_that_went_away_keep_raising_eof(files, kind):
         assert errors[0] in (BrokenPipeError, ConnectionResetError) and set(errors[1:]) == {BrokenPipeError}, errors
         return
     assert all(issubclass(e, ssl.SSLEOFError) for e in errors), errors
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_writes_after_the_peer_closed_with_close_notify_are_zero_return(files, kind):
+    """A server sends its last data and close_notify, then closes the TCP connection (what
+    PostgreSQL does when a backend is terminated).  The client reads the data and b"", and
+    its writes, once the kernel reports the peer gone, raise SSLZeroReturnError (a clean
+    close), not SSLEOFError (a truncation), on every Python: OpenSSL's SSL_get_error says
+    ZERO_RETURN for any failure after the peer's close_notify."""
+
+    def serve(raw):
+        with ssl_server(files).wrap_socket(raw, server_side=True) as s:
+            s.sendall(b"bye")
+            s.setblocking(False)
+            with contextlib.suppress(ssl.SSLWantReadError):
+                s.unwrap()  # sends close_notify, does not wait for the client's
+
+    errors = []
+    with one_connection(serve) as (port, thread):
+        with connect(client_of(kind, files), port) as c:
+            assert c.recv(100) == b"bye" and c.recv(100) == b""
+            thread.join(20)
+            time.sleep(0.2)
+            for _ in range(400):  # the kernel takes a write or two before the peer's RST comes back
+                try:
+                    c.sendall(b"y" * 1024)
+                except OSError as e:
+                    errors.append(type(e))
+                    if len(errors) == 2:
+                        break
+                time.sleep(0.002)
+    assert len(errors) == 2 and all(issubclass(e, ssl.SSLZeroReturnError) for e in errors), errors
 
 
 def test_an_sni_callback_may_switch_a_config_made_socket_to_a_context(files):
