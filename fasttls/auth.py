@@ -58,6 +58,8 @@ __all__ = [
     "certificate_key",
     "CERT_PARSE_ERRORS",
     "load_pem_private_key",
+    "OPENSSL_SIGNATURE_ORDER",
+    "rank_certificates",
 ]
 
 PrivateKey = Union[
@@ -173,6 +175,17 @@ DEFAULT_SIGNATURE_SCHEMES: tuple[int, ...] = (
     _SS.mldsa44,
     _SS.mldsa65,
     _SS.mldsa87,
+)
+
+#: OpenSSL 3.5's default signature algorithm order (ssl/t1_lib.c tls12_sigalgs; 3.0's is the
+#: same without ML-DSA): the order its server ranks certificates of different key types
+#: by when it follows its own preference (``Config.certificate_choice == "server"``).
+OPENSSL_SIGNATURE_ORDER: tuple[int, ...] = (
+    _SS.mldsa65, _SS.mldsa87, _SS.mldsa44,
+    _SS.ecdsa_secp256r1_sha256, _SS.ecdsa_secp384r1_sha384, _SS.ecdsa_secp521r1_sha512, _SS.ed25519, _SS.ed448,
+    _SS.rsa_pss_pss_sha256, _SS.rsa_pss_pss_sha384, _SS.rsa_pss_pss_sha512,
+    _SS.rsa_pss_rsae_sha256, _SS.rsa_pss_rsae_sha384, _SS.rsa_pss_rsae_sha512,
+    _SS.rsa_pkcs1_sha256, _SS.rsa_pkcs1_sha384, _SS.rsa_pkcs1_sha512, _SS.ecdsa_sha1, _SS.rsa_pkcs1_sha1,
 )
 
 # Preference among the schemes one key can make (Go's signatureSchemesForCertificate).
@@ -691,6 +704,17 @@ def select_signature_scheme(
         if s in peer_set:
             return s
     return None
+
+
+def rank_certificates(fits: Sequence[tuple[Any, int]], choice: str, peer_schemes: Sequence[int]) -> list[tuple[Any, int]]:
+    """Order ``(certificate, scheme)`` pairs that fit a peer by ``Config.certificate_choice``:
+    as given (``"order"``), by the peer's preference for each one's scheme (``"client"``),
+    or by OpenSSL's default order (``"server"``).  The sort is stable: ties keep their order."""
+    if choice == "order" or len(fits) < 2:
+        return list(fits)
+    order = list(peer_schemes) if choice == "client" else OPENSSL_SIGNATURE_ORDER
+    rank = {s: i for i, s in reversed(list(enumerate(order)))}
+    return sorted(fits, key=lambda fit: rank.get(fit[1], len(rank)))
 
 
 def certificate_key_matches(cert: x509.Certificate, private_key: Any) -> bool:

@@ -378,6 +378,13 @@ class Config:
     alpn_mismatch_fails: bool = True
     #: Server: follow the client's cipher suite order (otherwise our own, except Go's ChaCha20 rule).
     prefer_client_ciphers: bool = False
+    #: Server, among several certificates that fit a client: ``"order"`` takes the first in
+    #: ``certificates`` (after those naming the SNI host; Go's getCertificate); ``"client"``
+    #: the one whose signature scheme comes first in the client's signature_algorithms, and
+    #: ``"server"`` first in OpenSSL's default order (ML-DSA, ECDSA, EdDSA, RSA), as an
+    #: OpenSSL server without and with SSL_OP_CIPHER_SERVER_PREFERENCE (tls_choose_sigalg).
+    #: ``SSLContext`` sets one of the last two.
+    certificate_choice: str = "order"
     #: Go's aesgcmPreferred: a client that lists ChaCha20-Poly1305 before AES-GCM (one
     #: without AES hardware, likely) gets ChaCha20 even in server order.  OpenSSL does this
     #: only with SSL_OP_PRIORITIZE_CHACHA, so ``SSLContext`` turns it off unless that

@@ -503,6 +503,7 @@ class SSLContext(_StdSSLContext):
             alpn_protocols=list(self._alpn),
             alpn_mismatch_fails=False,  # as ssl: no common protocol, no ALPN (not an alert)
             prefer_client_ciphers=not (opts & OP_CIPHER_SERVER_PREFERENCE),
+            certificate_choice="server" if opts & OP_CIPHER_SERVER_PREFERENCE else "client",
             prioritize_chacha=bool(opts & _OP_PRIORITIZE_CHACHA),  # OpenSSL's server order otherwise
             session_tickets=not (opts & OP_NO_TICKET),
             ticket_keys=self._ticket_keys,
@@ -623,9 +624,9 @@ class SSLContext(_StdSSLContext):
     def load_cert_chain(self, certfile, keyfile=None, password=None) -> None:
         """Load a PEM certificate chain (leaf first) and its private key.
 
-        Several calls with keys of different types (RSA, ECDSA, Ed25519, Ed448)
-        keep one chain each; the server picks by the client's signature
-        algorithms (and SNI).  A new chain replaces the one of its key type.
+        Several calls with keys of different types (RSA, ECDSA, Ed25519, Ed448, ML-DSA)
+        keep one chain each; the server ranks those that fit a client as OpenSSL does
+        (``Config.certificate_choice``).  A new chain replaces the one of its key type.
         """
         certpath = _fspath(certfile, "certfile")
         keypath = _fspath(keyfile, "keyfile") if keyfile is not None else None

@@ -256,8 +256,9 @@ def pyopenssl_ctx(mfiles, cert: str | None, *, server: bool, require_client=Fals
     return ctx
 
 
-def pyopenssl_echo(address, ctx: SSL.Context, data: bytes) -> str:
-    """Connect with pyOpenSSL, send ``data``, check it comes back; returns the version."""
+def pyopenssl_echo(address, ctx: SSL.Context, data: bytes, peer: dict | None = None) -> str:
+    """Connect with pyOpenSSL, send ``data``, check it comes back; returns the version (and
+    puts the server's certificate in ``peer["cert"]``)."""
     with socket.create_connection(address, timeout=20) as raw:
         raw.setblocking(True)
         conn = SSL.Connection(ctx, raw)
@@ -266,6 +267,8 @@ def pyopenssl_echo(address, ctx: SSL.Context, data: bytes) -> str:
         conn.do_handshake()
         conn.sendall(data)
         assert conn.recv(100) == data
+        if peer is not None:
+            peer["cert"] = conn.get_peer_certificate(as_cryptography=True)
         return conn.get_protocol_version_name()
 
 
@@ -295,6 +298,22 @@ def test_pyopenssl_client_against_server(mfiles, key_type):
     with fasttls_server(mfiles[key_type]) as (address, seen):
         assert pyopenssl_echo(address, pyopenssl_ctx(mfiles, None, server=False), b"ML-DSA from fasttls") == "TLSv1.3"
     assert seen["scheme"] == MLDSA[key_type], seen
+
+
+def test_pyopenssl_client_gets_mldsa_first_as_from_openssl(mfiles):
+    """An SSLContext server holding ECDSA and ML-DSA chains ranks them as OpenSSL 3.5+ does
+    (ML-DSA first in its order and in its clients'), whatever order they were loaded in."""
+    with fasttls_server(mfiles["ecdsa-p256"], mfiles["mldsa87"]) as (address, seen):
+        assert pyopenssl_echo(address, pyopenssl_ctx(mfiles, None, server=False), b"ranked") == "TLSv1.3"
+    assert seen["scheme"] == SignatureScheme.mldsa87, seen
+    # pyOpenSSL's own server, loaded in the same order, serves the ML-DSA chain too.
+    reference = pyopenssl_ctx(mfiles, "ecdsa-p256", server=True)
+    reference.use_certificate_chain_file(mfiles["mldsa87"][0])
+    reference.use_privatekey_file(mfiles["mldsa87"][1])
+    peer: dict = {}
+    with pyopenssl_server(reference) as (address, seen):
+        pyopenssl_echo(address, pyopenssl_ctx(mfiles, None, server=False), b"reference", peer=peer)
+    assert auth.mldsa_name(peer["cert"].public_key()) == "ML-DSA-87"
 
 
 def test_mutual_tls_with_pyopenssl_both_ways(mpki, mfiles):

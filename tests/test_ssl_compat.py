@@ -493,6 +493,28 @@ def test_several_chains_picked_by_the_clients_signature_algorithms(files):
     assert "RSA-PSS" in seen["RSA"] and "ECDSA" in seen["ECDSA"] and "ed25519" in seen["ED25519"].lower()
 
 
+@pytest.mark.parametrize("server_preference", [True, False])
+def test_several_chains_ranked_as_openssl_ranks_them(files, server_preference):
+    """When more than one chain fits, OpenSSL's server takes its own signature algorithm
+    order (ECDSA, EdDSA, then RSA) with OP_CIPHER_SERVER_PREFERENCE, which ssl sets by
+    default, and the client's order without it; the order of load_cert_chain calls does
+    not matter.  A client listing RSA-PSS first tells the two apart."""
+    served = {}
+    for kind, cls in (("ssl", _StdSSLContext), ("fasttls", fasttls.SSLContext)):
+        sctx = cls(ssl.PROTOCOL_TLS_SERVER)
+        if not server_preference:
+            sctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
+        for cert, key in ((files.rsa_cert, files.rsa_key), (files.ed25519_cert, files.ed25519_key), (files.cert, files.key)):
+            sctx.load_cert_chain(cert, key)
+        with echo_server(sctx, after_handshake=lambda s: s.recv(100)) as srv:
+            args = ["-CAfile", files.ca, "-servername", "localhost", "-sigalgs", "rsa_pss_rsae_sha256:ed25519:ecdsa_secp256r1_sha256"]
+            with openssl_client(srv.port, [*args, "-tls1_3"]) as cli:
+                served[kind] = cli.wait_for(r"Peer signature type: \S+").split()[-1]
+                cli.send(b"bye\n")
+                cli.close_stdin()
+    assert served["fasttls"] == served["ssl"] == ("ECDSA" if server_preference else "RSA-PSS"), served
+
+
 def test_nonblocking_signals_are_ssls_own_classes(files):
     """SSLWantReadError and SSLWantWriteError are ssl's classes themselves, with ssl's errno
     and text: redis-py tells "no data yet" from a failure by looking ``type(e)`` up in a

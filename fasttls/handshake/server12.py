@@ -234,6 +234,7 @@ class ServerHandshakeTLS12:
             )
             if scheme is not None:
                 usable.append((c, scheme))
+        usable = auth.rank_certificates(usable, config.certificate_choice, ch.signature_algorithms)
         for sid in shared:
             suite = cipher_suites.TLS12_SUITES[sid]
             for c, scheme in usable:

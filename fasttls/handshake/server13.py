@@ -331,15 +331,20 @@ class ServerHandshakeTLS13:
             return
         ch, config, conn = self.client_hello, self.config, self.conn
         candidates = certificate_candidates(config, ch, self.sh.connection())
+        fits = []
         for c in candidates:
             scheme = auth.select_signature_scheme(
                 c.private_key, ch.signature_algorithms, True, supported=config.signature_schemes, key_schemes=c.signing_schemes(True)
             )
             if scheme is not None:
-                self.cert, self.scheme = c, scheme
-                conn.local_certificate = c
-                conn.signature_scheme = scheme
-                return
+                fits.append((c, scheme))
+                if config.certificate_choice == "order":
+                    break
+        if fits:
+            self.cert, self.scheme = auth.rank_certificates(fits, config.certificate_choice, ch.signature_algorithms)[0]
+            conn.local_certificate = self.cert
+            conn.signature_scheme = self.scheme
+            return
         raise TLSError(
             AlertDescription.handshake_failure,
             "no suitable signature algorithm: no certificate compatible with the client's signature algorithms",
