@@ -99,6 +99,10 @@ class TicketKeys:
         return None
 
 
+#: In a serialized verified path, a length word with this bit is an index into the peer's chain.
+_CHAIN_REF = 0x80000000
+
+
 def _take(data: bytes, pos: int, length_format: str) -> tuple[bytes, int]:
     """The length-prefixed bytes at ``pos`` and the offset after them; struct.error
     when they run past the end."""
@@ -156,9 +160,18 @@ class SessionState:
         ]
         for blob in (self.secret, self.alpn_protocol.encode(), self.server_name.encode()):
             parts.append(struct.pack("!H", len(blob)) + blob)
-        for chain in (self.peer_certificates, self.verified_chain_tail):
-            parts.append(struct.pack("!H", len(chain)))
-            for der in chain:
+        parts.append(struct.pack("!H", len(self.peer_certificates)))
+        for der in self.peer_certificates:
+            parts.append(struct.pack("!I", len(der)) + der)
+        # The verified path mostly repeats certificates the peer sent (its intermediates, often
+        # the root): those go as their index in the peer's chain (_CHAIN_REF set in the length
+        # word), not again.  wolfSSL's client drops a ticket over 1,536 bytes with BUFFER_E, and
+        # an RSA client chain sent with its root made ours 1,592 bytes, 1,191 without the repeat.
+        parts.append(struct.pack("!H", len(self.verified_chain_tail)))
+        for der in self.verified_chain_tail:
+            try:
+                parts.append(struct.pack("!I", _CHAIN_REF | self.peer_certificates.index(der)))
+            except ValueError:
                 parts.append(struct.pack("!I", len(der)) + der)
         return b"".join(parts)
 
@@ -175,12 +188,17 @@ class SessionState:
             for _ in range(3):
                 blob, pos = _take(data, pos, "!H")
                 blobs.append(blob)
-            chains = []
+            chains: list[list[bytes]] = []
             for _ in range(2):
                 (count,) = struct.unpack_from("!H", data, pos)
                 pos += 2
                 certs = []
                 for _ in range(count):
+                    (word,) = struct.unpack_from("!I", data, pos)
+                    if word & _CHAIN_REF and chains:  # the verified path's reference to a sent certificate
+                        certs.append(chains[0][word & ~_CHAIN_REF])  # IndexError: not ours
+                        pos += 4
+                        continue
                     der, pos = _take(data, pos, "!I")
                     certs.append(der)
                 chains.append(certs)
@@ -190,7 +208,7 @@ class SessionState:
                 version, suite, blobs[0], created, age_add, lifetime, bool(flags & 1), blobs[1].decode(), blobs[2].decode(), chains[0],
                 peer_verified=bool(flags & 2), verified_chain_tail=chains[1],
             )  # fmt: skip
-        except (struct.error, UnicodeDecodeError):
+        except (struct.error, UnicodeDecodeError, IndexError):
             return None
 
 

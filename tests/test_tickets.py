@@ -5,6 +5,7 @@ each in a real in-memory handshake next to a control handshake that does resume.
 from __future__ import annotations
 
 import dataclasses
+import struct
 import time
 
 import pytest
@@ -486,6 +487,25 @@ def test_session_state_keeps_the_verified_path_only_with_the_verified_flag():
     assert SessionState.from_bytes(dataclasses.replace(state, peer_certificates=[]).to_bytes()) is None
     for cut in range(len(state.to_bytes())):
         assert SessionState.from_bytes(state.to_bytes()[:cut]) is None
+
+
+def test_the_verified_path_does_not_repeat_the_certificates_the_peer_sent():
+    """The verified path's certificates that the peer also sent go into the ticket as their
+    place in its chain, not again: a wolfSSL client drops a TLS 1.3 ticket over 1,536 bytes
+    (BUFFER_E, so every reconnect failed), and an RSA client chain sent with its root made
+    ours 1,592 bytes.  A reference to a certificate that is not there is not ours."""
+    sent = [b"L" * 670, b"I" * 400, b"R" * 397]
+    state = SessionState(
+        version=TLS13, cipher_suite=S.TLS_AES_128_GCM_SHA256, secret=bytes(32), created_at=1,
+        peer_certificates=sent, peer_verified=True, verified_chain_tail=[b"I" * 400, b"R" * 397, b"unsent root"],
+    )  # fmt: skip
+    blob = state.to_bytes()
+    assert SessionState.from_bytes(blob) == state
+    without_tail = dataclasses.replace(state, verified_chain_tail=[]).to_bytes()
+    assert len(blob) - len(without_tail) == 4 + 4 + 4 + len(b"unsent root")  # two references, one certificate
+    # A reference past the peer's chain: refused, never an IndexError.
+    bad = blob.replace(struct.pack("!I", 0x80000001), struct.pack("!I", 0x80000007))
+    assert bad != blob and SessionState.from_bytes(bad) is None
 
 
 # ---- what a verifying client offers (Go's loadSession) ---------------------------------------------
