@@ -580,7 +580,7 @@ class Connection:
         if self._error is None:
             self._error = fresh_copy(exc)
         alert = getattr(exc, "alert", None)
-        if alert is not None and not self._alert_sent and isinstance(exc, TLSError):
+        if alert is not None and not self._alert_sent and isinstance(exc, TLSError) and exc.send_alert:
             try:
                 self._flush_handshake()
                 self._send_alert(AlertLevel.FATAL, alert)

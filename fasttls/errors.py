@@ -69,6 +69,9 @@ class TLSError(SSLError):
     is its upper-case name, as ``ssl.SSLError.reason`` is for OpenSSL errors.
     """
 
+    #: False for the one error the peer is sent no alert for: bytes that are not TLS at all.
+    send_alert = True
+
     def __init__(self, alert: int, message: str, openssl_reason: str | None = None) -> None:
         self.alert = AlertDescription(alert)
         self.openssl_reason = openssl_reason
@@ -251,13 +254,18 @@ def not_a_tls_record(content_type: int, version: int, length: int) -> TLSError:
     """The error for a first record header that is not TLS at all (its version is not 0x03xx):
     a plain HTTP answer read by a client, a plain HTTP request read by a server.  OpenSSL's
     reason (ssl3_get_record) with our explanation; the text keeps "wrong version number",
-    which urllib3 looks for.  The peer is told protocol_version (OpenSSL sends nothing)."""
+    which urllib3 looks for.  As OpenSSL ("Doesn't look like TLS - don't send an alert"),
+    the peer is sent no alert: it does not speak TLS, and an HTTP client shown alert bytes
+    reports an HTTP/0.9 answer where it should report an empty one (curl's error 52)."""
     header = bytes((content_type, version >> 8, version & 0xFF, length >> 8, length & 0xFF))
     why = f"wrong version number: record with version 0x{version:04x} is not TLS"
+    err = TLSError(AlertDescription.protocol_version, why, openssl_reason="WRONG_VERSION_NUMBER")
     for prefix, reason, text in _NOT_TLS_PREFIXES:
         if header.startswith(prefix):
-            return TLSError(AlertDescription.protocol_version, f"{text}: {why}", openssl_reason=reason)
-    return TLSError(AlertDescription.protocol_version, why, openssl_reason="WRONG_VERSION_NUMBER")
+            err = TLSError(AlertDescription.protocol_version, f"{text}: {why}", openssl_reason=reason)
+            break
+    err.send_alert = False
+    return err
 
 
 # OpenSSL 3.0's bounds in ssl3_get_record: a record longer than its read buffer

@@ -434,9 +434,12 @@ def test_a_client_answered_in_plaintext_says_wrong_version_number(files, answer)
     ids=["GET", "POST", "HEAD", "PUT", "CONNECT", "OPTIONS", "ssh"],
 )
 def test_a_server_sent_plaintext_says_what_openssl_says(files, request_bytes, reason):
-    """http:// to an https port: HTTP_REQUEST, as OpenSSL's record layer tells it."""
-    (ours, _), (theirs, _) = server_fed("fasttls", files, request_bytes), server_fed("ssl", files, request_bytes)
+    """http:// to an https port: HTTP_REQUEST, as OpenSSL's record layer tells it, and no
+    alert back to a peer that does not speak TLS (curl then says "Empty reply from server",
+    not "Received HTTP/0.9")."""
+    (ours, our_reply), (theirs, their_reply) = server_fed("fasttls", files, request_bytes), server_fed("ssl", files, request_bytes)
     same_reason(ours, theirs, reason)
+    assert our_reply == their_reply == b""
 
 
 def record(content_type: int, length: int) -> bytes:
