@@ -59,7 +59,6 @@ __all__ = [
     "CERT_PARSE_ERRORS",
     "load_pem_private_key",
     "OPENSSL_SIGNATURE_ORDER",
-    "rank_certificates",
 ]
 
 PrivateKey = Union[
@@ -357,13 +356,19 @@ def load_pem_private_key(data: bytes, password: bytes | None = None) -> Any:
     RFC 9881 6: an ML-DSA PKCS#8 key holds the 32-byte seed, the expanded key, or both
     (OpenSSL's default).  cryptography reads the seed form only; for "both" we build the
     key from its seed and check that the expanded key belongs to it (its rho and tr, which
-    bind it to the public key, FIPS 204 7.2).  An expanded key alone cannot be loaded: the
-    error says how to write the seed form."""
+    bind it to the public key, FIPS 204 7.2).  An expanded key alone cannot be loaded, nor an
+    encrypted key in a form other than the seed's (cryptography decrypts and then parses it
+    itself): the error says how to write the seed form."""
     try:
         return serialization.load_pem_private_key(data, password=password)
     except ValueError as e:
         found = _PEM_PRIVATE_KEY.search(bytes(data))
         if found is None:
+            if b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in bytes(data) and "ASN.1" in str(e):
+                raise ValueError(
+                    f"{e} (an encrypted ML-DSA key that OpenSSL wrote with its expanded key cannot be read: "
+                    "write it with its seed only, openssl pkey -provparam ml-dsa.output_formats=seed-only)"
+                ) from None
             raise
         try:
             items = _der_items(_der_items(base64.b64decode(found.group(1)))[0][2])
@@ -704,17 +709,6 @@ def select_signature_scheme(
         if s in peer_set:
             return s
     return None
-
-
-def rank_certificates(fits: Sequence[tuple[Any, int]], choice: str, peer_schemes: Sequence[int]) -> list[tuple[Any, int]]:
-    """Order ``(certificate, scheme)`` pairs that fit a peer by ``Config.certificate_choice``:
-    as given (``"order"``), by the peer's preference for each one's scheme (``"client"``),
-    or by OpenSSL's default order (``"server"``).  The sort is stable: ties keep their order."""
-    if choice == "order" or len(fits) < 2:
-        return list(fits)
-    order = list(peer_schemes) if choice == "client" else OPENSSL_SIGNATURE_ORDER
-    rank = {s: i for i, s in reversed(list(enumerate(order)))}
-    return sorted(fits, key=lambda fit: rank.get(fit[1], len(rank)))
 
 
 def certificate_key_matches(cert: x509.Certificate, private_key: Any) -> bool:

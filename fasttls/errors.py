@@ -178,11 +178,15 @@ SSLWantWriteError = ssl.SSLWantWriteError
 
 
 def want_read() -> ssl.SSLWantReadError:
-    return ssl.SSLWantReadError(ssl.SSL_ERROR_WANT_READ, "The operation did not complete (read)")
+    err = ssl.SSLWantReadError(int(ssl.SSL_ERROR_WANT_READ), "The operation did not complete (read)")
+    err.library = err.reason = None  # as _ssl sets them on every error it raises
+    return err
 
 
 def want_write() -> ssl.SSLWantWriteError:
-    return ssl.SSLWantWriteError(ssl.SSL_ERROR_WANT_WRITE, "The operation did not complete (write)")
+    err = ssl.SSLWantWriteError(int(ssl.SSL_ERROR_WANT_WRITE), "The operation did not complete (write)")
+    err.library = err.reason = None
+    return err
 
 
 class SSLSyscallError(SSLError, ssl.SSLSyscallError):

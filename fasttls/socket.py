@@ -184,6 +184,9 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         # sendall's record, an error, a signal handler's exception): an unknown part of
         # a record went out, so nothing more may follow it.
         self._write_cut = False
+        #: A read returned the end the peer's close_notify marks (OpenSSL's RECEIVED_SHUTDOWN:
+        #: SSL_read has reached that record, not merely taken it off the socket).
+        self._close_notify_read = False
         # The compiled (or pure-Python) steady-state write path, made by the first
         # sendall after the handshake (connections that never write do not pay for it).
         self._writer: Any = None
@@ -551,6 +554,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 if conn.peer_closed:
                     if conn.closed:  # after our unwrap()'s close_notify: as SSLObject.read
                         raise SSLZeroReturnError("TLS/SSL connection has been closed (EOF)")
+                    self._close_notify_read = True
                     return 0 if buffer is not None else b""
                 deadline = self._fill_or_deliver(len, deadline)
         except SSLEOFError:
@@ -589,9 +593,9 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             return  # already cut (a retry raising the stored error): keep what it said
         conn = self._conn
         if isinstance(exc, _PEER_GONE) and conn is not None and conn.handshake_complete:
-            if conn.peer_closed:
-                # OpenSSL's SSL_get_error says ZERO_RETURN for any failure once the peer's
-                # close_notify came (on every Python): it closed cleanly, not a truncation.
+            if self._close_notify_read:
+                # OpenSSL's SSL_get_error says ZERO_RETURN for any failure once a read has met
+                # the peer's close_notify (on every Python): a clean close, not a truncation.
                 zero = SSLZeroReturnError("TLS/SSL connection has been closed (EOF)")
                 self._write_cut = zero
                 raise fresh_copy(zero) from None
@@ -667,6 +671,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                     if conn.peer_closed or not view.nbytes:
                         if conn.closed and view.nbytes:  # after our unwrap()'s close_notify
                             raise SSLZeroReturnError("TLS/SSL connection has been closed (EOF)")
+                        self._close_notify_read = self._close_notify_read or bool(view.nbytes)
                         return 0  # ssl returns 0 at once for an empty buffer
                     deadline = self._fill_or_deliver(view.nbytes, deadline)
             except SSLEOFError:

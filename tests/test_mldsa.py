@@ -14,6 +14,7 @@ import warnings
 
 import pytest
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
 from OpenSSL import SSL, crypto
 
 import fasttls
@@ -166,6 +167,17 @@ def test_a_client_signs_only_with_its_own_schemes(mpki, version):
         c, s = make_pair(client, server)
         do_handshake(c, s)
         assert c.signature_scheme == SignatureScheme.ecdsa_secp256r1_sha256, (version, first)
+
+
+@pytest.mark.parametrize("choice", ["order", "client", "server"])
+def test_certificates_naming_the_host_come_first_whatever_the_ranking(mpki, choice):
+    """Ranking by signature scheme happens among the certificates that name the SNI host
+    first: an ML-DSA chain for another host never beats the RSA one for this host."""
+    for_a = mpki.server("rsa-2048", names=["a.example"])
+    for_b = mpki.server("mldsa44", names=["b.example"])
+    c, s = make_pair(Config(trust_store=mpki.store), Config(certificates=[for_b, for_a], certificate_choice=choice), server_hostname="a.example")
+    do_handshake(c, s)
+    assert s.local_certificate is for_a
 
 
 def test_a_client_without_mldsa_gets_the_other_certificate(mpki):
@@ -455,6 +467,17 @@ def test_keys_as_openssl_writes_them(mpki, mfiles, tmp_path):
     mixed.write_bytes(_pem_key(pkcs8(_der(0x30, _der(0x04, other_seed) + _der(0x04, expanded)))))
     with pytest.raises(ssl.SSLError, match="seed and expanded key do not match"):
         ctx.load_cert_chain(mfiles["mldsa65"][0], str(mixed))
+    # Encrypted, OpenSSL's form cannot be read (cryptography decrypts and parses it itself):
+    # the error says how to write one that can be; encrypted in the seed form, it loads.
+    encrypted = tmp_path / "encrypted.key"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        encrypted.write_bytes(crypto.dump_privatekey(crypto.FILETYPE_PEM, crypto.load_privatekey(crypto.FILETYPE_PEM, openssl_pem), "aes-256-cbc", b"pw"))
+    with pytest.raises(ssl.SSLError, match="encrypted ML-DSA key that OpenSSL wrote.*seed-only"):
+        ctx.load_cert_chain(mfiles["mldsa65"][0], str(encrypted), password="pw")
+    seed_encrypted = tmp_path / "seed-encrypted.key"
+    seed_encrypted.write_bytes(issued.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(b"pw")))
+    ctx.load_cert_chain(mfiles["mldsa65"][0], str(seed_encrypted), password="pw")
 
 
 # ---- verification with a cryptography whose verifier refuses ML-DSA CAs (48 and 49) ---------------

@@ -414,6 +414,27 @@ def client_hello_info(ch, conn) -> ClientHelloInfo:
     )
 
 
+def rank_certificates(fits: list[tuple[Any, int]], config, ch) -> list[tuple[Any, int]]:
+    """Order the ``(certificate, scheme)`` pairs that fit the client by
+    ``Config.certificate_choice``: as :func:`certificate_candidates` gave them (``"order"``),
+    or, after those naming the SNI host, by the client's preference for each one's scheme
+    (``"client"``) or by OpenSSL's default order (``"server"``).  Stable: ties keep their order."""
+    choice = config.certificate_choice
+    if choice == "order" or len(fits) < 2:
+        return list(fits)
+    if choice not in ("client", "server"):
+        raise ValueError(f"Config.certificate_choice must be 'order', 'client' or 'server', not {choice!r}")
+    order = list(ch.signature_algorithms) if choice == "client" else auth.OPENSSL_SIGNATURE_ORDER
+    rank = {s: i for i, s in reversed(list(enumerate(order)))}
+    host = sni_host(ch)
+
+    def key(fit: tuple[Any, int]) -> tuple[bool, int]:
+        named = bool(host) and getattr(fit[0], "matches_name", lambda h: False)(host)
+        return (not named, rank.get(fit[1], len(rank)))
+
+    return sorted(fits, key=key)
+
+
 def certificate_candidates(config, ch, conn) -> list:
     """The server's certificates to try, in order (Go's getCertificate): the one
     ``Config.get_certificate`` returns, else those whose names match the SNI

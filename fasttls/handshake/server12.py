@@ -35,6 +35,7 @@ from .common import (
     check_finished,
     client_certificates_allow_resumption,
     no_client_certificate,
+    rank_certificates,
     sni_host,
     verify_hooks,
 )
@@ -234,7 +235,7 @@ class ServerHandshakeTLS12:
             )
             if scheme is not None:
                 usable.append((c, scheme))
-        usable = auth.rank_certificates(usable, config.certificate_choice, ch.signature_algorithms)
+        usable = rank_certificates(usable, config, ch)
         for sid in shared:
             suite = cipher_suites.TLS12_SUITES[sid]
             for c, scheme in usable:

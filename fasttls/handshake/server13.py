@@ -33,6 +33,7 @@ from .common import (
     check_finished,
     client_certificates_allow_resumption,
     no_client_certificate,
+    rank_certificates,
     server_external_psk,
     sni_host,
     verify_hooks,
@@ -341,7 +342,7 @@ class ServerHandshakeTLS13:
                 if config.certificate_choice == "order":
                     break
         if fits:
-            self.cert, self.scheme = auth.rank_certificates(fits, config.certificate_choice, ch.signature_algorithms)[0]
+            self.cert, self.scheme = rank_certificates(fits, config, ch)[0]
             conn.local_certificate = self.cert
             conn.signature_scheme = self.scheme
             return
