@@ -21,6 +21,7 @@ exchange groups, e.g. ``"X25519MLKEM768:X25519:P-256"``).
 from __future__ import annotations
 
 import getpass
+import math
 import operator
 import os
 import re
@@ -419,7 +420,10 @@ class SSLContext(_StdSSLContext):
         self._psk_server_callback: Callable | None = None
         self._psk_identity_hint: str | None = None
         self._keylog: KeyLogFile | None = None
-        self._ticket_keys = TicketKeys()
+        # One key for the context's life, made now, as OpenSSL's SSL_CTX: workers forked after
+        # the context was made open each other's tickets, which keys rotated (and so made)
+        # in each worker after the fork would not.
+        self._ticket_keys = TicketKeys(rotation_interval=math.inf)
         self._session_cache = ClientSessionCache()
         self._stats = dict.fromkeys(_SESSION_STAT_KEYS, 0)
         self._configs: dict[bool, Config] = {}

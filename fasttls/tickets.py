@@ -47,7 +47,11 @@ class TicketKeys:
         self.key_lifetime = key_lifetime
         self._clock = clock
         self._lock = threading.Lock()
-        self._keys: list[tuple[bytes, AESGCM, float]] = []  # (name, aead, created), newest first
+        # (name, aead, created), newest first.  The first key is made now, not at the first
+        # ticket: a server context made before fork (gunicorn's ssl_context hook, --preload)
+        # then has the same key in every worker, so each opens the others' tickets, as
+        # OpenSSL's (whose keys are made with the SSL_CTX).
+        self._keys: list[tuple[bytes, AESGCM, float]] = [(os.urandom(TICKET_KEY_NAME_SIZE), AESGCM(os.urandom(32)), clock())]
 
     def _current(self) -> tuple[bytes, AESGCM, float]:
         now = self._clock()

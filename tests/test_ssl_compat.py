@@ -1845,6 +1845,45 @@ def test_writes_after_the_peer_closed_with_close_notify(files, read_end, size):
             assert all(issubclass(e, ssl.SSLEOFError) for e in ours + theirs), (ours, theirs)
 
 
+@pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2])
+def test_workers_forked_after_the_context_open_each_others_tickets(files, version):
+    """A pre-fork server (gunicorn's ssl_context hook, --preload) makes its context before
+    forking its workers.  ssl's ticket key is made with the context, so a session from one
+    worker resumes at another; ours was made at the first ticket, in each worker: no
+    resumption across workers (half or none of gunicorn's connections resumed)."""
+    reused = {}
+    for kind in ("ssl", "fasttls"):
+        sctx = make_server(kind, files)
+        cctx = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        cctx.load_verify_locations(files.ca)
+        cctx.maximum_version = version
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            session, reused[kind] = None, []
+            for _ in range(2):  # each connection served by a new worker
+                pid = os.fork()
+                if pid == 0:  # the worker: one connection, then gone without cleanup
+                    code = 1
+                    try:
+                        raw, _ = listener.accept()
+                        raw.settimeout(10)
+                        with sctx.wrap_socket(raw, server_side=True) as s:
+                            s.sendall(s.recv(10))
+                            s.recv(10)  # until the client closes (it has read its tickets)
+                        code = 0
+                    finally:
+                        os._exit(code)
+                try:
+                    with socket.create_connection(listener.getsockname(), timeout=10) as raw:
+                        with cctx.wrap_socket(raw, server_hostname="localhost", session=session) as c:
+                            c.sendall(b"x")
+                            assert c.recv(10) == b"x"
+                            reused[kind].append(c.session_reused)
+                            session = c.session
+                finally:
+                    assert os.waitpid(pid, 0)[1] == 0
+    assert reused["fasttls"] == reused["ssl"] == [False, True], reused
+
+
 def test_an_sni_callback_may_switch_a_config_made_socket_to_a_context(files):
     """A server socket made from a sans-IO Config (no SSLContext of its own) whose
     sni_callback sets ``.context``: the session statistics have no first context to
