@@ -113,8 +113,12 @@ def feed(conn: Connection, data: bytes, chunk: int) -> None:
         pass
     except SSLError as exc:
         check_error(exc)
-        # The peer is told: an alert record is queued.
         out = conn.data_to_send()
+        if not getattr(exc, "send_alert", True):
+            # Bytes that are not TLS at all (the version is not 3.x): no alert, as OpenSSL.
+            assert exc.reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "HTTPS_PROXY_REQUEST") and not out, (exc, out)
+            return
+        # The peer is told: an alert record is queued.
         assert out and out[0] == 21 or (len(out) > 5 and out[0] == 23), "no alert queued for the peer"
 
 
