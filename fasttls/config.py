@@ -383,7 +383,8 @@ class Config:
     #: the one whose signature scheme comes first in the client's signature_algorithms, and
     #: ``"server"`` first in OpenSSL's default order (ML-DSA, ECDSA, EdDSA, RSA), as an
     #: OpenSSL server without and with SSL_OP_CIPHER_SERVER_PREFERENCE (tls_choose_sigalg).
-    #: ``SSLContext`` sets one of the last two.
+    #: With ``"server"`` the certificate's own scheme order also picks its scheme (RSA-PSS
+    #: with SHA-256 before SHA-384), as OpenSSL's.  ``SSLContext`` sets one of the last two.
     certificate_choice: str = "order"
     #: Go's aesgcmPreferred: a client that lists ChaCha20-Poly1305 before AES-GCM (one
     #: without AES hardware, likely) gets ChaCha20 even in server order.  OpenSSL does this

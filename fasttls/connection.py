@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import os
 from typing import Any
 
 from cryptography import x509
@@ -614,6 +615,17 @@ class Connection:
                 for name in _SECRETS_AFTER_HANDSHAKE.intersection(obj.__dict__):
                     setattr(obj, name, None)
 
+    def _server_session(self):
+        from .tickets import MAX_TICKET_LIFETIME, ServerSession
+
+        if self.version == ProtocolVersion.TLS13:
+            session_id = os.urandom(32)  # OpenSSL's server gives a TLS 1.3 session a random id
+            timeout = min(self.config.ticket_lifetime, MAX_TICKET_LIFETIME)
+        else:
+            session_id = getattr(getattr(self._handshake, "state12", None), "session_id", b"") or b""
+            timeout = self.config.ticket_lifetime
+        return ServerSession(session_id, int(self.config.clock()), int(timeout))
+
     def _invalidate_session(self) -> None:
         session, self.session = self.session, None
         config = self.config
@@ -650,6 +662,8 @@ class Connection:
             if not self.handshake_complete:
                 self.handshake_complete = True
                 self._gen = _FINISHED  # not None: None means "not started"
+                if self.server_side:
+                    self.session = self._server_session()
                 self._handshake.release_handshake_state()
                 self._app_read_allowed = True
                 self._events.append(

@@ -511,6 +511,7 @@ class SSLContext(_StdSSLContext):
             prioritize_chacha=bool(opts & _OP_PRIORITIZE_CHACHA),  # OpenSSL's server order otherwise
             session_tickets=not (opts & OP_NO_TICKET),
             ticket_keys=self._ticket_keys,
+            ticket_lifetime=7200,  # OpenSSL's session timeout (tls1_default_timeout), its ticket lifetime hint
             tickets_to_send=self._num_tickets,
             session_cache=None if server_side else self._session_cache,
             middlebox_compat=bool(opts & OP_ENABLE_MIDDLEBOX_COMPAT),

@@ -169,7 +169,7 @@ class TLSInfo:
         conn = self._conn
         if conn is not None and conn.session is not None:
             session = conn.session
-            if session.origin is None and self.context is not None:  # None: a Config, not a context
+            if not self.server_side and session.origin is None and self.context is not None:  # None: a Config, not a context
                 session.origin = weakref.ref(self.context)
             return session
         return self._session

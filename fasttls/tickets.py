@@ -278,6 +278,20 @@ def check_session_origin(session: Any, context: Any) -> None:
         raise ValueError("Session refers to a different SSLContext.")
 
 
+@dataclass(frozen=True)
+class ServerSession:
+    """A server connection's ``session`` (``ssl`` gives server sockets an SSLSession too;
+    cheroot reads its ``id`` into ``SSL_SESSION_ID``): its id as OpenSSL's server has it (TLS
+    1.2: the session ID sent, empty when a ticket stands in for it; TLS 1.3: 32 random bytes),
+    when it began, and how long tickets for it last.  Only a client can offer a session."""
+
+    id: bytes
+    time: int
+    timeout: int
+    has_ticket: bool = False
+    ticket_lifetime_hint: int = 0
+
+
 class ClientSessionCache:
     """A bounded LRU of client sessions, keyed by server name (Go's LRUClientSessionCache)."""
 

@@ -1884,6 +1884,61 @@ def test_workers_forked_after_the_context_open_each_others_tickets(files, versio
     assert reused["fasttls"] == reused["ssl"] == [False, True], reused
 
 
+@pytest.mark.parametrize("version,no_ticket", [("TLSv1_3", False), ("TLSv1_2", False), ("TLSv1_2", True)], ids=["1.3", "1.2-ticket", "1.2-session-id"])
+def test_a_server_socket_has_a_session_as_in_ssl(files, version, no_ticket):
+    """ssl gives a server socket an SSLSession too (cheroot puts its id in SSL_SESSION_ID):
+    a 32-byte id in TLS 1.3, an empty one when a TLS 1.2 ticket stands in for it, the
+    session ID otherwise; OpenSSL's 7200 s timeout, which is also the clients' lifetime hint."""
+    seen = {}
+    for kind in ("ssl", "fasttls"):
+        sctx = make_server(kind, files)
+        if no_ticket:
+            sctx.options |= ssl.OP_NO_TICKET
+        cctx = client_of("ssl", files)
+        cctx.maximum_version = getattr(ssl.TLSVersion, version)
+        a, b = socket.socketpair()
+        with a, b:
+            a.settimeout(10)
+            b.settimeout(10)
+            got = {}
+
+            def run_client():
+                with cctx.wrap_socket(b, server_hostname="localhost") as c:
+                    c.recv(1)
+                    got["client"] = c.session
+
+            t = threading.Thread(target=run_client)
+            t.start()
+            with sctx.wrap_socket(a, server_side=True) as s:
+                session = s.session
+                s.sendall(b"x")
+                t.join(20)
+        client_session = got["client"]
+        seen[kind] = (
+            len(session.id), session.has_ticket, session.timeout, session.ticket_lifetime_hint, session.time > 0,
+            client_session.ticket_lifetime_hint, session.id == client_session.id,
+        )
+    assert seen["fasttls"] == seen["ssl"], seen
+
+
+@pytest.mark.parametrize("server_preference", [True, False])
+def test_the_signature_scheme_follows_the_preferred_order(files, server_preference):
+    """With OP_CIPHER_SERVER_PREFERENCE an OpenSSL server signs with its own first scheme
+    the client accepts (RSA-PSS with SHA-256), without it with the client's first."""
+    seen = {}
+    for kind in ("ssl", "fasttls"):
+        sctx = make_server(kind, files, files.rsa_cert, files.rsa_key)
+        if not server_preference:
+            sctx.options &= ~ssl.OP_CIPHER_SERVER_PREFERENCE
+        with echo_server(sctx, after_handshake=lambda s: s.recv(100)) as srv:
+            args = ["-CAfile", files.ca, "-servername", "localhost", "-sigalgs", "rsa_pss_rsae_sha512:rsa_pss_rsae_sha256", "-tls1_3"]
+            with openssl_client(srv.port, args) as cli:
+                seen[kind] = cli.wait_for(r"Peer signing digest: \S+").split()[-1]
+                cli.send(b"bye\n")
+                cli.close_stdin()
+    assert seen["fasttls"] == seen["ssl"] == ("SHA256" if server_preference else "SHA512"), seen
+
+
 def test_an_sni_callback_may_switch_a_config_made_socket_to_a_context(files):
     """A server socket made from a sans-IO Config (no SSLContext of its own) whose
     sni_callback sets ``.context``: the session statistics have no first context to

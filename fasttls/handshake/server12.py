@@ -231,7 +231,8 @@ class ServerHandshakeTLS12:
             if not certificate_curve_ok(c.private_key, ch.supported_groups):
                 continue
             scheme = auth.select_signature_scheme(
-                c.private_key, ch.signature_algorithms, False, supported=config.signature_schemes, key_schemes=c.signing_schemes(False)
+                c.private_key, ch.signature_algorithms, False, supported=config.signature_schemes,
+                key_schemes=c.signing_schemes(False), prefer_peer=config.certificate_choice != "server",
             )
             if scheme is not None:
                 usable.append((c, scheme))

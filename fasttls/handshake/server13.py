@@ -335,7 +335,8 @@ class ServerHandshakeTLS13:
         fits = []
         for c in candidates:
             scheme = auth.select_signature_scheme(
-                c.private_key, ch.signature_algorithms, True, supported=config.signature_schemes, key_schemes=c.signing_schemes(True)
+                c.private_key, ch.signature_algorithms, True, supported=config.signature_schemes,
+                key_schemes=c.signing_schemes(True), prefer_peer=config.certificate_choice != "server",
             )
             if scheme is not None:
                 fits.append((c, scheme))
