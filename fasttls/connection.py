@@ -31,6 +31,7 @@ from .handshake.client import ClientHandshake
 from .handshake.common import CHANGE_CIPHER_SPEC
 from .handshake.server import ServerHandshake
 from .keylog import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_TRAFFIC  # noqa: F401 - re-exported
+from .tickets import MAX_TICKET_LIFETIME, ServerSession
 from .messages import handshake as hsmsg
 from .record import ReadHalf, Twin, WriteHalf
 from .trace import log_tracer
@@ -147,6 +148,7 @@ class Connection:
         self._warnings = 0
         self._renegotiations_refused = 0
         self._early_skip = 0  # bytes of rejected 0-RTT data we may still skip
+        self._record_seen = False  # a record that was TLS has come (OpenSSL's first-record test)
         self._trace = config.tracer
         if self._trace is None and trace_logger.isEnabledFor(logging.DEBUG):
             self._trace = log_tracer
@@ -615,21 +617,27 @@ class Connection:
                 for name in _SECRETS_AFTER_HANDSHAKE.intersection(obj.__dict__):
                     setattr(obj, name, None)
 
-    def _server_session(self):
-        from .tickets import MAX_TICKET_LIFETIME, ServerSession
-
+    def _server_session(self) -> ServerSession:
+        """What ``ssl`` shows of a server's session (OpenSSL's SSL_SESSION), as it shows it."""
+        created = int(self.config.clock())
         if self.version == ProtocolVersion.TLS13:
-            session_id = os.urandom(32)  # OpenSSL's server gives a TLS 1.3 session a random id
+            state13 = getattr(self._handshake, "state13", None)
+            # OpenSSL gives a TLS 1.3 session a random id when it makes a ticket for it.
+            session_id = os.urandom(32) if getattr(state13, "tickets_sent", 0) else b""
             timeout = min(self.config.ticket_lifetime, MAX_TICKET_LIFETIME)
+            if getattr(state13, "external_psk_used", False):
+                timeout = 304  # SSL_SESSION_new's default, which a psk callback's session keeps
         else:
-            session_id = getattr(getattr(self._handshake, "state12", None), "session_id", b"") or b""
+            state12 = getattr(self._handshake, "state12", None)
+            session_id = getattr(state12, "session_id", b"") or b""
+            created = getattr(state12, "resumed_created_at", None) or created
             timeout = self.config.ticket_lifetime
-        return ServerSession(session_id, int(self.config.clock()), int(timeout))
+        return ServerSession(session_id, int(created), int(timeout))
 
     def _invalidate_session(self) -> None:
-        session, self.session = self.session, None
         config = self.config
         if not self.server_side:
+            session, self.session = self.session, None
             cache = config.session_cache
             if session is not None and cache is not None and cache.get(self.server_hostname) is session:
                 cache.put(self.server_hostname, None)
@@ -688,6 +696,11 @@ class Connection:
                 if self._early_skip and exc.alert == AlertDescription.bad_record_mac:
                     self._skip_early_record()
                     continue
+                if not exc.send_alert and self._record_seen:
+                    # Not TLS after a first record that was (ssl3_get_record's first-record
+                    # test): WRONG_VERSION_NUMBER, with protocol_version to the peer.
+                    why = exc.detail[exc.detail.find("wrong version number") :]
+                    raise TLSError(AlertDescription.protocol_version, why, openssl_reason="WRONG_VERSION_NUMBER") from None
                 raise
             if len(app) != before:
                 if self._hs_buf:
@@ -710,6 +723,7 @@ class Connection:
         """One record that is not protected application data (that went to the
         application buffer).  Returns True when it was the peer's close_notify:
         what follows it is not ours to open."""
+        self._record_seen = True
         if protected:
             self._early_skip = 0  # the client's real flight has started
         elif ctype == ContentType.APPLICATION_DATA and self._early_skip:

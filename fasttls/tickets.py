@@ -278,18 +278,22 @@ def check_session_origin(session: Any, context: Any) -> None:
         raise ValueError("Session refers to a different SSLContext.")
 
 
-@dataclass(frozen=True)
 class ServerSession:
     """A server connection's ``session`` (``ssl`` gives server sockets an SSLSession too;
     cheroot reads its ``id`` into ``SSL_SESSION_ID``): its id as OpenSSL's server has it (TLS
-    1.2: the session ID sent, empty when a ticket stands in for it; TLS 1.3: 32 random bytes),
-    when it began, and how long tickets for it last.  Only a client can offer a session."""
+    1.2: the session ID sent, empty when a ticket stands in for it; TLS 1.3: 32 random bytes
+    when a ticket was sent), when it began, and how long tickets for it last.  Only a client
+    can offer a session.  (A plain class: one is made per server handshake.)"""
 
-    id: bytes
-    time: int
-    timeout: int
-    has_ticket: bool = False
-    ticket_lifetime_hint: int = 0
+    __slots__ = ("id", "time", "timeout")
+    has_ticket = False
+    ticket_lifetime_hint = 0
+
+    def __init__(self, id: bytes, time: int, timeout: int) -> None:  # noqa: A002 - ssl's name
+        self.id, self.time, self.timeout = id, time, timeout
+
+    def __repr__(self) -> str:
+        return f"<ServerSession id={self.id.hex()!r} time={self.time} timeout={self.timeout}>"
 
 
 class ClientSessionCache:

@@ -442,6 +442,20 @@ def test_a_server_sent_plaintext_says_what_openssl_says(files, request_bytes, re
     assert our_reply == their_reply == b""
 
 
+def test_plaintext_after_a_first_record_that_was_tls(files):
+    """Only the first record may be "not TLS" without an alert (OpenSSL's first-record
+    test): a ClientHello's first fragment and then an HTTP request is WRONG_VERSION_NUMBER,
+    with protocol_version back, as from ssl."""
+    obj = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).wrap_bio(ssl.MemoryBIO(), out := ssl.MemoryBIO(), server_hostname="localhost")
+    with pytest.raises(ssl.SSLWantReadError):
+        obj.do_handshake()
+    hello = out.read()[5:]  # the ClientHello message, out of its record
+    fed = b"\x16\x03\x01" + struct.pack("!H", 40) + hello[:40] + b"GET / HTTP/1.1\r\n\r\n"
+    (ours, our_reply), (theirs, their_reply) = server_fed("fasttls", files, fed), server_fed("ssl", files, fed)
+    same_reason(ours, theirs, "WRONG_VERSION_NUMBER")
+    assert alerts_in(our_reply) == alerts_in(their_reply) == [AlertDescription.protocol_version]
+
+
 def record(content_type: int, length: int) -> bytes:
     return bytes([content_type, 3, 3]) + struct.pack("!H", length) + bytes(length)
 

@@ -1921,6 +1921,48 @@ def test_a_server_socket_has_a_session_as_in_ssl(files, version, no_ticket):
     assert seen["fasttls"] == seen["ssl"], seen
 
 
+def _bio_pair(sctx, cctx, session=None):
+    """A handshake over MemoryBIOs, and the client's tickets taken: (server, client, the
+    server's incoming BIO, the client's outgoing BIO)."""
+    si, so, ci, co = (ssl.MemoryBIO() for _ in range(4))
+    s = sctx.wrap_bio(si, so, server_side=True)
+    c = cctx.wrap_bio(ci, co, server_hostname="localhost", session=session)
+    for _ in range(6):
+        for obj, out, peer in ((c, co, si), (s, so, ci)):
+            with contextlib.suppress(ssl.SSLWantReadError):
+                obj.do_handshake()
+            peer.write(out.read())
+    s.write(b"x")
+    ci.write(so.read())
+    assert c.read(1) == b"x"
+    return s, c, si, co
+
+
+def test_a_server_session_through_resumption_and_failure_as_in_ssl(files):
+    """A TLS 1.2 session resumed keeps its first time; a TLS 1.3 server that sends no
+    tickets gives its session no id; a fatal error leaves the session in place."""
+    seen = {}
+    for kind in ("ssl", "fasttls"):
+        cctx = client_of("ssl", files)
+        cctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        sctx = make_server(kind, files)
+        first, c1, _, _ = _bio_pair(sctx, cctx)
+        time.sleep(1.1)
+        again, _, _, _ = _bio_pair(sctx, cctx, c1.session)
+        cctx.maximum_version = ssl.TLSVersion.TLSv1_3
+        quiet = make_server(kind, files)
+        quiet.num_tickets = 0
+        s, c, si, co = _bio_pair(quiet, cctx)
+        c.write(b"hello")
+        damaged = bytearray(co.read())
+        damaged[-1] ^= 1
+        si.write(bytes(damaged))
+        with pytest.raises(ssl.SSLError):
+            s.read(10)
+        seen[kind] = (again.session_reused, again.session.time == first.session.time, len(s.session.id), s.session.timeout)
+    assert seen["fasttls"] == seen["ssl"] == (True, True, 0, 7200), seen
+
+
 @pytest.mark.parametrize("server_preference", [True, False])
 def test_the_signature_scheme_follows_the_preferred_order(files, server_preference):
     """With OP_CIPHER_SERVER_PREFERENCE an OpenSSL server signs with its own first scheme

@@ -143,7 +143,7 @@ class ClientHandshake(Handshake):
             scts=True,
             supported_groups=groups,
             # A TLS 1.2-only hello leaves out the schemes only TLS 1.3 defines (ML-DSA).
-            signature_algorithms=[s for s in config.signature_schemes if has13 or s not in auth.TLS13_ONLY_SCHEMES],
+            signature_algorithms=list(config.signature_schemes) if has13 else [s for s in config.signature_schemes if s not in auth.TLS13_ONLY_SCHEMES],
             alpn_protocols=list(config.alpn_protocols),
         )
         if has12:

@@ -70,6 +70,7 @@ class ServerHandshakeTLS12:
         self.resumed_by_ticket = False
         self.session_state: SessionState | None = None
         self.session_id = b""
+        self.resumed_created_at: int | None = None
         self.send_ticket = False
         self.master_secret = b""
         self.verified_chain_tail: list[bytes] = []  # the client's verified path after its leaf
@@ -181,6 +182,7 @@ class ServerHandshakeTLS12:
         self.resumed = True
         self.session_state = state
         self.session_id = ch.session_id
+        self.resumed_created_at = state.created_at  # the session's time stays the original's (OpenSSL)
         self.suite = cipher_suites.TLS12_SUITES[state.cipher_suite]
         self.master_secret = state.secret
         conn.cipher_suite = self.suite

@@ -87,6 +87,8 @@ class ServerHandshakeTLS13:
         self.psk = None
         self.selected_identity = None
         self.external_psk: tuple[bytes, bytes] | None = None  # (identity, key) from psk_server_callback
+        self.external_psk_used = False
+        self.tickets_sent = 0  # NewSessionTickets sent after the handshake (OpenSSL gives the session an id then)
         self.cert = None
         self.scheme = None
         self.verified_chain_tail: list[bytes] = []  # the client's verified path after its leaf
@@ -317,6 +319,7 @@ class ServerHandshakeTLS13:
         i = offered.index(identity)
         self.check_binder(i, key_schedule.EarlySecret(self.suite.hash_alg, key).external_binder_key())
         self.using_psk = True
+        self.external_psk_used = True
         self.psk = key
         self.selected_identity = i
         conn = self.conn
@@ -494,6 +497,7 @@ class ServerHandshakeTLS13:
         now = int(config.clock())
         # RFC 8446 4.6.1: "Servers MUST NOT use any value greater than 604800 seconds".
         lifetime = min(config.ticket_lifetime, MAX_TICKET_LIFETIME)
+        self.tickets_sent = config.tickets_to_send
         for i in range(config.tickets_to_send):
             nonce = i.to_bytes(1, "big")
             psk = key_schedule.resumption_psk(self.suite.hash_alg, self.resumption_master_secret, nonce)
