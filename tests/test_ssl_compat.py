@@ -1721,20 +1721,27 @@ def _write_errors_after_the_peer_went_away(files, kind, how):
         if how == "RST":
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
-    errors = []
     with echo_server(ssl_server(files), after_handshake=go_away) as srv:
         with connect(client_of(kind, files), srv.port) as s:
             assert s.recv(1) == b"x"
             s.sendall(b"k")
             time.sleep(0.2)  # the server has closed
-            for _ in range(400):  # the kernel takes a few writes before the peer's RST comes back
-                try:
-                    s.sendall(b"y" * 16384)
-                except OSError as e:
-                    errors.append(type(e))
-                    if len(errors) == 2:
-                        break
-                time.sleep(0.002)
+            errors = _first_two_write_errors(s, 16384)
+    return errors
+
+
+def _first_two_write_errors(s, size: int) -> list:
+    """The types of the first two writes of ``size`` bytes that fail (the kernel takes a few
+    writes before the peer's RST comes back)."""
+    errors = []
+    for _ in range(400):
+        try:
+            s.sendall(b"y" * size)
+        except OSError as e:
+            errors.append(type(e))
+            if len(errors) == 2:
+                break
+        time.sleep(0.002)
     return errors
 
 
@@ -1806,7 +1813,6 @@ def _write_errors_after_a_close_notify(files, kind, read_end: bool, size: int):
             with contextlib.suppress(ssl.SSLWantReadError):
                 s.unwrap()  # sends close_notify, does not wait for the client's
 
-    errors = []
     with one_connection(serve) as (port, thread):
         with connect(client_of(kind, files), port) as c:
             assert c.recv(size) == b"bye"
@@ -1814,14 +1820,7 @@ def _write_errors_after_a_close_notify(files, kind, read_end: bool, size: int):
                 assert c.recv(size) == b""
             thread.join(20)
             time.sleep(0.2)
-            for _ in range(400):  # the kernel takes a write or two before the peer's RST comes back
-                try:
-                    c.sendall(b"y" * 1024)
-                except OSError as e:
-                    errors.append(type(e))
-                    if len(errors) == 2:
-                        break
-                time.sleep(0.002)
+            errors = _first_two_write_errors(c, 1024)
     assert len(errors) == 2, errors
     return errors
 
