@@ -45,8 +45,9 @@ __all__ = [
     "usable_in_tls12",
     "TLS13_ONLY_SCHEMES",
     "PRIVATE_KEY_TYPES",
-    "MLDSA_PUBLIC_KEYS",
-    "mldsa_scheme",
+    "MLDSAParams",
+    "MLDSA_PARAMS",
+    "mldsa_params",
     "mldsa_name",
     "is_supported_public_key",
     "certificate_key_matches",
@@ -74,12 +75,42 @@ PRIVATE_KEY_TYPES = (
     ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey,
     mldsa.MLDSA44PrivateKey, mldsa.MLDSA65PrivateKey, mldsa.MLDSA87PrivateKey,
 )
-#: ML-DSA public key types and their names (FIPS 204 parameter sets).
-MLDSA_PUBLIC_KEYS: dict[type, str] = {
-    mldsa.MLDSA44PublicKey: "ML-DSA-44",
-    mldsa.MLDSA65PublicKey: "ML-DSA-65",
-    mldsa.MLDSA87PublicKey: "ML-DSA-87",
-}
+
+
+@dataclass(frozen=True)
+class MLDSAParams:
+    """One ML-DSA parameter set (FIPS 204), everything fasttls needs of it in one row: its
+    TLS scheme (draft-ietf-tls-mldsa), key types, OID (RFC 9881), expanded private key size
+    and OpenSSL 3.5's security bits (its NIST category)."""
+
+    name: str
+    scheme: SignatureScheme
+    public_type: type
+    private_type: type
+    oid: str
+    expanded_size: int
+    security_bits: int
+
+
+MLDSA_PARAMS: tuple[MLDSAParams, ...] = (
+    MLDSAParams("ML-DSA-44", SignatureScheme.mldsa44, mldsa.MLDSA44PublicKey, mldsa.MLDSA44PrivateKey, "2.16.840.1.101.3.4.3.17", 2560, 128),
+    MLDSAParams("ML-DSA-65", SignatureScheme.mldsa65, mldsa.MLDSA65PublicKey, mldsa.MLDSA65PrivateKey, "2.16.840.1.101.3.4.3.18", 4032, 192),
+    MLDSAParams("ML-DSA-87", SignatureScheme.mldsa87, mldsa.MLDSA87PublicKey, mldsa.MLDSA87PrivateKey, "2.16.840.1.101.3.4.3.19", 4896, 256),
+)
+
+
+def mldsa_params(public_key: Any) -> MLDSAParams | None:
+    """The parameter set of an ML-DSA public key; None for other keys."""
+    for params in MLDSA_PARAMS:
+        if isinstance(public_key, params.public_type):
+            return params
+    return None
+
+
+def mldsa_name(public_key: Any) -> str | None:
+    """The parameter set's name ("ML-DSA-65") of an ML-DSA public key; None for other keys."""
+    params = mldsa_params(public_key)
+    return params.name if params is not None else None
 
 #: id-RSASSA-PSS: a certificate whose key may only be used with RSA-PSS (the ``rsa_pss_pss_*`` schemes).
 RSA_PSS_OID = x509.ObjectIdentifier("1.2.840.113549.1.1.10")
@@ -144,12 +175,10 @@ SCHEMES: dict[int, SchemeInfo] = {
         # Known so they can be named and refused; never in a default list (RFC 9155).
         SchemeInfo(_SS.rsa_pkcs1_sha1, "rsa_pkcs1", hashes.SHA1(), tls13=False, sha1=True),
         SchemeInfo(_SS.ecdsa_sha1, "ecdsa", hashes.SHA1(), tls13=False, sha1=True),
-        # Pure ML-DSA with an empty context string, TLS 1.3 only (draft-ietf-tls-mldsa).
-        SchemeInfo(_SS.mldsa44, "mldsa", None, tls12=False, key_type=mldsa.MLDSA44PublicKey),
-        SchemeInfo(_SS.mldsa65, "mldsa", None, tls12=False, key_type=mldsa.MLDSA65PublicKey),
-        SchemeInfo(_SS.mldsa87, "mldsa", None, tls12=False, key_type=mldsa.MLDSA87PublicKey),
     )
 }
+# Pure ML-DSA with an empty context string, TLS 1.3 only (draft-ietf-tls-mldsa).
+SCHEMES.update((p.scheme, SchemeInfo(p.scheme, "mldsa", None, tls12=False, key_type=p.public_type)) for p in MLDSA_PARAMS)
 
 #: Go's defaultSupportedSignatureAlgorithms (SHA-1 dropped, RFC 9155), plus Ed448
 #: after Ed25519 (Go has no Ed448) and, as OpenSSL, the ``rsa_pss_pss_*`` schemes of
@@ -199,7 +228,6 @@ _RSA_ORDER = (
 )
 _RSA_PSS_ORDER = (_SS.rsa_pss_pss_sha256, _SS.rsa_pss_pss_sha384, _SS.rsa_pss_pss_sha512)
 _ECDSA12_ORDER = (_SS.ecdsa_secp256r1_sha256, _SS.ecdsa_secp384r1_sha384, _SS.ecdsa_secp521r1_sha512, _SS.ecdsa_sha1)
-_MLDSA_INFOS: tuple[SchemeInfo, ...] = tuple(i for i in SCHEMES.values() if i.kind == "mldsa")
 #: Schemes TLS 1.2 does not define: a TLS 1.2-only ClientHello or CertificateRequest leaves them out.
 TLS13_ONLY_SCHEMES: frozenset[int] = frozenset(i.scheme for i in SCHEMES.values() if not i.tls12)
 _ECDSA13 = {256: _SS.ecdsa_secp256r1_sha256, 384: _SS.ecdsa_secp384r1_sha384, 521: _SS.ecdsa_secp521r1_sha512}
@@ -340,12 +368,8 @@ def certificate_key(der: bytes, load_key: bool = True) -> CertificateKey:
     return CertificateKey(der, spki, oid, serialization.load_der_public_key(spki) if load_key else None)
 
 
-#: id-ml-dsa-44/65/87 (RFC 9881) DER OIDs -> the private key type and its expanded key's size.
-_MLDSA_PKCS8 = {
-    bytes.fromhex("0609608648016503040311"): (mldsa.MLDSA44PrivateKey, 2560),
-    bytes.fromhex("0609608648016503040312"): (mldsa.MLDSA65PrivateKey, 4032),
-    bytes.fromhex("0609608648016503040313"): (mldsa.MLDSA87PrivateKey, 4896),
-}
+_MLDSA_BY_OID = {p.oid: p for p in MLDSA_PARAMS}
+_MLDSA_NAMES = {p.scheme: p.name for p in MLDSA_PARAMS}
 _PEM_PRIVATE_KEY = re.compile(rb"-----BEGIN PRIVATE KEY-----\r?\n(.*?)-----END PRIVATE KEY-----", re.S)
 
 
@@ -372,13 +396,13 @@ def load_pem_private_key(data: bytes, password: bytes | None = None) -> Any:
             raise
         try:
             items = _der_items(_der_items(base64.b64decode(found.group(1)))[0][2])
-            algorithm = _der_items(items[1][2])[0][1]
+            algorithm = _der_items(items[1][2])[0]
+            params = _MLDSA_BY_OID.get(_der_oid(algorithm[2]).dotted_string) if algorithm[0] == _OID else None
         except (ValueError, IndexError, binascii.Error):
             raise e from None
-        if algorithm not in _MLDSA_PKCS8 or len(items) < 3 or items[2][0] != _OCTET_STRING:
+        if params is None or len(items) < 3 or items[2][0] != _OCTET_STRING:
             raise
-        key_type, expanded_size = _MLDSA_PKCS8[algorithm]
-        name = key_type.__name__.removesuffix("PrivateKey").replace("MLDSA", "ML-DSA-")
+        name, expanded_size = params.name, params.expanded_size
         try:
             forms = _der_items(items[2][2])
         except ValueError:
@@ -391,7 +415,7 @@ def load_pem_private_key(data: bytes, password: bytes | None = None) -> Any:
         parts = _der_items(forms[0][2])
         if [t for t, _, _ in parts] != [_OCTET_STRING, _OCTET_STRING] or len(parts[0][2]) != 32 or len(parts[1][2]) != expanded_size:
             raise ValueError(f"malformed {name} private key (seed and expanded key)") from None
-        key = key_type.from_seed_bytes(parts[0][2])
+        key = params.private_type.from_seed_bytes(parts[0][2])
         public = key.public_key().public_bytes_raw()
         digest = hashes.Hash(hashes.SHAKE256(64))
         digest.update(public)
@@ -470,27 +494,11 @@ def usable_in_tls12(scheme: int) -> bool:
     return info is not None and info.tls12
 
 
-def mldsa_scheme(public_key: Any) -> SignatureScheme | None:
-    """The one scheme an ML-DSA key signs with (its parameter set's), or None for other keys."""
-    for info in _MLDSA_INFOS:
-        if isinstance(public_key, info.key_type):
-            return info.scheme
-    return None
-
-
-def mldsa_name(public_key: Any) -> str | None:
-    """The parameter set's name ("ML-DSA-65") of an ML-DSA public key; None for other keys."""
-    for key_type, name in MLDSA_PUBLIC_KEYS.items():
-        if isinstance(public_key, key_type):
-            return name
-    return None
-
-
 def is_supported_public_key(public_key: Any) -> bool:
     """Can fasttls verify signatures by this key at all (and is the ECDSA curve one TLS uses)?"""
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         return public_key.curve.key_size in _ECDSA13 and isinstance(public_key.curve, (ec.SECP256R1, ec.SECP384R1, ec.SECP521R1))
-    return isinstance(public_key, (rsa.RSAPublicKey, ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)) or mldsa_scheme(public_key) is not None
+    return isinstance(public_key, (rsa.RSAPublicKey, ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)) or mldsa_params(public_key) is not None
 
 
 def _public_of(key: Any) -> Any:
@@ -518,7 +526,7 @@ def _fits(info: SchemeInfo, public_key: Any, tls13: bool | None) -> str | None:
         return None if isinstance(public_key, ed448.Ed448PublicKey) else "needs an Ed448 key"
     if kind == "mldsa":
         assert info.key_type is not None
-        return None if isinstance(public_key, info.key_type) else f"needs an {MLDSA_PUBLIC_KEYS[info.key_type]} key"
+        return None if isinstance(public_key, info.key_type) else f"needs an {_MLDSA_NAMES[info.scheme]} key"
     return "is not supported"
 
 
@@ -663,8 +671,8 @@ def schemes_for_key(
     elif isinstance(pub, ed448.Ed448PublicKey):
         out = [_SS.ed448]
     else:
-        s = mldsa_scheme(pub)
-        out = [s] if s is not None and tls13 else []
+        params = mldsa_params(pub)
+        out = [params.scheme] if params is not None and tls13 else []
     if not allow_sha1:
         out = [s for s in out if not SCHEMES[s].sha1]
     return out

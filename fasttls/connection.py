@@ -699,8 +699,7 @@ class Connection:
                 if not exc.send_alert and self._record_seen:
                     # Not TLS after a first record that was (ssl3_get_record's first-record
                     # test): WRONG_VERSION_NUMBER, with protocol_version to the peer.
-                    why = exc.detail[exc.detail.find("wrong version number") :]
-                    raise TLSError(AlertDescription.protocol_version, why, openssl_reason="WRONG_VERSION_NUMBER") from None
+                    raise TLSError(AlertDescription.protocol_version, exc.why, openssl_reason="WRONG_VERSION_NUMBER") from None
                 raise
             if len(app) != before:
                 if self._hs_buf:

@@ -269,6 +269,7 @@ def not_a_tls_record(content_type: int, version: int, length: int) -> TLSError:
             err = TLSError(AlertDescription.protocol_version, f"{text}: {why}", openssl_reason=reason)
             break
     err.send_alert = False
+    err.why = why  # what a later record that is not TLS says (see Connection._process)
     return err
 
 

@@ -95,7 +95,7 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
-from .auth import CERT_PARSE_ERRORS, mldsa_name
+from .auth import CERT_PARSE_ERRORS, MLDSA_PARAMS, mldsa_params
 from .constants import AlertDescription
 from .errors import SSLCertVerificationError, TLSError
 
@@ -289,9 +289,6 @@ def _rsa_security_bits(n: int) -> int:
     return min((y + 4) & ~7, cap)
 
 
-_MLDSA_BITS = {"ML-DSA-44": 128, "ML-DSA-65": 192, "ML-DSA-87": 256}
-
-
 def security_bits(public_key: Any) -> int:
     """EVP_PKEY_get_security_bits (OpenSSL 3.0): RSA (PSS keys too) by RSA_security_bits,
     DSA by BN_security_bits, ECDSA by the size of the curve (ec_security_bits reads the group
@@ -307,9 +304,9 @@ def security_bits(public_key: Any) -> int:
         return 128
     if isinstance(public_key, (ed448.Ed448PublicKey, x448.X448PublicKey)):
         return 224
-    mldsa_bits = _MLDSA_BITS.get(mldsa_name(public_key))
-    if mldsa_bits is not None:
-        return mldsa_bits
+    mldsa = mldsa_params(public_key)
+    if mldsa is not None:
+        return mldsa.security_bits
     if isinstance(public_key, dsa.DSAPublicKey):
         return _bn_security_bits(public_key.key_size, public_key.parameters().parameter_numbers().q.bit_length())
     return 0
@@ -324,8 +321,9 @@ def certificate_key_bits(cert: x509.Certificate) -> int:
         return 0
 
 
-#: id-ml-dsa-44/65/87 (RFC 9881), as dotted strings: cryptography names them from 50 only.
-_ML_DSA_OIDS = {name: x509.ObjectIdentifier(f"2.16.840.1.101.3.4.3.{n}") for name, n in (("ML-DSA-44", 17), ("ML-DSA-65", 18), ("ML-DSA-87", 19))}
+#: id-ml-dsa-44/65/87 (RFC 9881) -> their names; made from dotted strings, as cryptography
+#: names these OIDs from 50 only.
+_ML_DSA_OIDS = {x509.ObjectIdentifier(p.oid): p.name for p in MLDSA_PARAMS}
 
 #: Signature digests whose strength is not half their size (x509_set.c x509_sig_info_init).
 _WEAK_DIGESTS = {"sha1": 63, "md5": 39}
@@ -342,7 +340,7 @@ def signature_security_bits(cert: x509.Certificate) -> int:
         return 128
     if oid == SignatureAlgorithmOID.ED448:
         return 224
-    if oid in _ML_DSA_OIDS.values():
+    if oid in _ML_DSA_OIDS:
         return certificate_key_bits(cert)
     try:
         digest = cert.signature_hash_algorithm
@@ -1343,8 +1341,8 @@ def _mldsa_issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     not take (its verifier refuses such CAs too): the diagnosis still finds the path, and so
     says that the CA's key is what failed (code 76), not that no issuer was found."""
     try:
-        name = mldsa_name(issuer.public_key())
-        if name is None or child.issuer != issuer.subject or child.signature_algorithm_oid != _ML_DSA_OIDS[name]:
+        params = mldsa_params(issuer.public_key())
+        if params is None or child.issuer != issuer.subject or child.signature_algorithm_oid.dotted_string != params.oid:
             return False
         issuer.public_key().verify(child.signature, child.tbs_certificate_bytes)  # type: ignore[call-arg, arg-type]
     except Exception:
@@ -1615,7 +1613,7 @@ _CA_KEY_NAMES = {
     PublicKeyAlgorithmOID.ED448: "Ed448",
     PublicKeyAlgorithmOID.RSASSA_PSS: "id-RSASSA-PSS",
     PublicKeyAlgorithmOID.DSA: "DSA",
-    **{oid: name for name, oid in _ML_DSA_OIDS.items()},
+    **_ML_DSA_OIDS,
 }
 _CA_CURVES = ("secp256r1", "secp384r1", "secp521r1")
 #: cryptography's verifier takes ML-DSA CAs from version 50 on (48 and 49 refuse them).
@@ -1634,9 +1632,9 @@ def _unsupported_ca_key(path: Sequence[x509.Certificate]) -> SSLCertVerification
         accepted = "RSA, ECDSA P-256/P-384/P-521 and ML-DSA"
     for cert in path[1:]:
         oid = cert.public_key_algorithm_oid
-        if oid == PublicKeyAlgorithmOID.RSAES_PKCS1_v1_5 or (_VERIFIER_TAKES_MLDSA and oid in _ML_DSA_OIDS.values()):
+        if oid == PublicKeyAlgorithmOID.RSAES_PKCS1_v1_5 or (_VERIFIER_TAKES_MLDSA and oid in _ML_DSA_OIDS):
             continue
-        if oid in _ML_DSA_OIDS.values():
+        if oid in _ML_DSA_OIDS:
             accepted += " (and ML-DSA from cryptography 50 on)"
         if oid == PublicKeyAlgorithmOID.EC_PUBLIC_KEY:
             try:
