@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 TICKET_KEY_NAME_SIZE = 16
@@ -245,7 +246,19 @@ class ClientSession:
 
     @property
     def id(self) -> bytes:
-        return self.session_id or self.ticket[:32]
+        """The session ID: the server's for session-ID resumption, else SHA-256 of the ticket.
+
+        The hash is OpenSSL's choice (``tls_process_new_session_ticket``): a TLS 1.2
+        client sends it as the session ID with the ticket (RFC 5077 3.4), so every
+        resumption of one ticket shows the server the same ID.  FTP servers such as
+        ProFTPD compare the data connection's session ID with the control
+        connection's, and ``ssl``'s ``session.id`` is this hash too.
+        """
+        if self.session_id or not self.ticket:
+            return self.session_id
+        digest = hashes.Hash(hashes.SHA256())
+        digest.update(self.ticket)
+        return digest.finalize()
 
     @property
     def time(self) -> int:

@@ -1962,6 +1962,28 @@ def test_a_server_session_through_resumption_and_failure_as_in_ssl(files):
     assert seen["fasttls"] == seen["ssl"] == (True, True, 0, 7200), seen
 
 
+@pytest.mark.parametrize("version", ["TLSv1_2", "TLSv1_3"])
+def test_a_client_session_id_is_the_same_for_each_resumption_as_in_ssl(files, version):
+    """OpenSSL's client takes SHA-256 of a ticket as the session's ID and sends it with
+    the ticket in TLS 1.2, so a server sees one ID for every resumption of that session.
+    ProFTPD refuses an FTP data connection whose ID is not its control connection's;
+    we sent a fresh random ID each time."""
+    seen = {}
+    for kind in ("ssl", "fasttls"):
+        cctx = client_of(kind, files)
+        cctx.maximum_version = getattr(ssl.TLSVersion, version)
+        sctx = make_server("ssl", files)
+        sctx.num_tickets = 1
+        _, a, _, _ = _bio_pair(sctx, cctx)
+        b_server, b, _, _ = _bio_pair(sctx, cctx, a.session)
+        c_server, c, _, _ = _bio_pair(sctx, cctx, b.session)
+        seen[kind] = (
+            b.session_reused, c.session_reused, len(a.session.id), a.session.id == b.session.id,
+            b_server.session.id == c_server.session.id, b_server.session.id == a.session.id,
+        )
+    assert seen["fasttls"] == seen["ssl"], seen
+
+
 @pytest.mark.parametrize("server_preference", [True, False])
 def test_the_signature_scheme_follows_the_preferred_order(files, server_preference):
     """With OP_CIPHER_SERVER_PREFERENCE an OpenSSL server signs with its own first scheme

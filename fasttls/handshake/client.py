@@ -176,11 +176,11 @@ class ClientHandshake(Handshake):
                 self.conn.session_missed = True
                 if session.ticket:
                     hello.session_ticket = session.ticket
-                if session.session_id:
-                    hello.session_id = session.session_id
-                elif session.ticket:
-                    # RFC 5077 3.4: a session id lets us recognise the server's acceptance.
-                    hello.session_id = hello.session_id or os.urandom(32)
+                # RFC 5077 3.4: with a ticket, a session ID lets us recognise the
+                # server's acceptance.  It is the same one for every resumption of the
+                # session (ClientSession.id), as OpenSSL's, even beside TLS 1.3's
+                # compatibility ID: a server may compare the IDs of two connections.
+                hello.session_id = session.id
         if has13:
             external = client_external_psk(config)
             if external is not None and self._suite_with_hash(EXTERNAL_PSK_HASH):
