@@ -895,13 +895,13 @@ class Connection:
             self._events.append(ev.ConnectionClosed())
             return
         tls13 = self.version == ProtocolVersion.TLS13
-        if description == AlertDescription.user_canceled and level != AlertLevel.FATAL:
-            return  # RFC 8446 6.1: close_notify follows
-        if level == AlertLevel.WARNING and not tls13:
-            # TLS 1.2 warnings (no_renegotiation...) are informative; bound them.
+        if level == AlertLevel.WARNING and (not tls13 or description == AlertDescription.user_canceled):
+            # TLS 1.2 warnings (no_renegotiation...) are informative, and a user_canceled
+            # is followed by close_notify (RFC 8446 6.1); bound them all, as OpenSSL does
+            # (TOO_MANY_WARN_ALERTS), or a peer could keep a handshake going forever.
             self._warnings += 1
             if self._warnings > self.config.max_warning_alerts:
-                raise TLSError(AlertDescription.unexpected_message, "too many warning alerts")
+                raise TLSError(AlertDescription.unexpected_message, f"more than {self.config.max_warning_alerts} warning alerts", "TOO_MANY_WARN_ALERTS")
             return
         self._alert_sent = True  # never answer a fatal alert with one
         raise AlertReceived(description)

@@ -92,6 +92,22 @@ def test_tls12_warning_alerts_are_bounded(pki):
     assert e.value.alert == AlertDescription.unexpected_message and "warning" in str(e.value)
 
 
+@pytest.mark.parametrize("version", [TLS13, TLS12], ids=["tls13", "tls12"])
+def test_user_canceled_warnings_count_as_warning_alerts(pki, version):
+    """A user_canceled warning is ignored (RFC 8446 6.1: close_notify follows), but each
+    counts: without the bound a peer could send them forever (OpenSSL stops after 5)."""
+    c, s = pair(pki, version, max_warning_alerts=2)
+    for _ in range(2):
+        c._send_alert(1, AlertDescription.user_canceled)
+    c.send(b"still here")
+    transfer(c, s)
+    assert s.read() == b"still here"
+    c._send_alert(1, AlertDescription.user_canceled)
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    assert e.value.alert == AlertDescription.unexpected_message and e.value.reason == "TOO_MANY_WARN_ALERTS"
+
+
 def test_tls13_change_cipher_specs_are_dropped_up_to_a_bound(pki):
     """RFC 8446 section 5: a CCS between the first ClientHello and the peer's Finished
     is dropped (OpenSSL drops every one); past Go's bound of 16 it is an attack."""

@@ -1984,6 +1984,31 @@ def test_a_client_session_id_is_the_same_for_each_resumption_as_in_ssl(files, ve
     assert seen["fasttls"] == seen["ssl"], seen
 
 
+@pytest.mark.parametrize("version", ["TLSv1_2", "TLSv1_3"])
+def test_a_flood_of_user_canceled_warnings_ends_the_handshake_as_in_ssl(files, version):
+    """A ClientHello and then warning user_canceled alerts without end: OpenSSL stops
+    after five (TOO_MANY_WARN_ALERTS); we ignored every one, so a peer could hold a
+    handshake for as long as it liked."""
+    client = ssl.create_default_context()
+    client.maximum_version = getattr(ssl.TLSVersion, version)
+    hello_source = client.wrap_bio(ssl.MemoryBIO(), out := ssl.MemoryBIO(), server_hostname="localhost")
+    with contextlib.suppress(ssl.SSLWantReadError):
+        hello_source.do_handshake()
+    hello = out.read()
+    seen = {}
+    for kind in ("ssl", "fasttls"):
+        sctx = make_server(kind, files)
+        sctx.maximum_version = getattr(ssl.TLSVersion, version)
+        a, b = socket.socketpair()
+        with a, b:
+            a.settimeout(10)
+            b.sendall(hello + bytes.fromhex("150303000201" "5a") * 50)
+            with pytest.raises(ssl.SSLError) as e:
+                sctx.wrap_socket(a, server_side=True)
+            seen[kind] = e.value.reason
+    assert seen["fasttls"] == seen["ssl"] == "TOO_MANY_WARN_ALERTS", seen
+
+
 @pytest.mark.parametrize("server_preference", [True, False])
 def test_the_signature_scheme_follows_the_preferred_order(files, server_preference):
     """With OP_CIPHER_SERVER_PREFERENCE an OpenSSL server signs with its own first scheme
