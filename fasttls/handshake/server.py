@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import operator
 
+from .. import cipher_suites
 from ..config import Config
 from ..constants import AlertDescription, CipherSuite, ProtocolVersion
 from ..errors import TLSError
@@ -32,17 +33,20 @@ class ServerHandshake(Handshake):
         self.client_hello_received = True
         conn.client_random = ch.random
         conn.server_name = sni_host(ch)
-        conn.peer_cipher_suites = list(ch.cipher_suites)
+        # Only suites we know can be shared (shared_ciphers()): a client may list 30,000.
+        conn.peer_cipher_suites = [s for s in ch.cipher_suites if cipher_suites.suite_by_id(s) is not None]
         self.call_get_config_for_client(ch)
         version = self.pick_version(ch)
         conn.version = version
         self.call_sni_callback(ch)
         if version == TLS13:
             self.state13 = ServerHandshakeTLS13(self, ch)
+            del ch  # the state machine lets go of it once its flight is out (ClientHelloKept)
             yield from self.state13.run()
         else:
             conn.expect_record_version(0x0303)
             self.state12 = ServerHandshakeTLS12(self, ch)
+            del ch
             yield from self.state12.run()
 
     def pick_version(self, ch: m.ClientHello) -> int:

@@ -29,6 +29,7 @@ from ..tickets import SessionState
 from ..transcript import Transcript
 from .client12 import derive_keys, export_keying_material, key_fits_suite
 from .common import (
+    ClientHelloKept,
     ChangeCipherSpec,
     Steps,
     certificate_candidates,
@@ -75,7 +76,8 @@ class ServerHandshakeTLS12:
         self.master_secret = b""
         self.verified_chain_tail: list[bytes] = []  # the client's verified path after its leaf
         self.transcript: Transcript | None = None
-        self.messages = bytearray()  # handshake_messages, for the client's CertificateVerify
+        #: handshake_messages, for the client's CertificateVerify; None once none can come.
+        self.messages: bytearray | None = bytearray()
         self.cert_request: m.CertificateRequestTLS12 | None = None
         self.leaf = None  # the client's certificate (or auth.CertificateKey), for its CertificateVerify
 
@@ -89,7 +91,7 @@ class ServerHandshakeTLS12:
 
     def add(self, raw: bytes) -> None:
         self.transcript.update(raw)
-        if self.cert_request is not None or not self.resumed:
+        if self.messages is not None and (self.cert_request is not None or not self.resumed):
             self.messages += raw
 
     def run(self) -> Steps:
@@ -107,6 +109,7 @@ class ServerHandshakeTLS12:
         self.send_server_key_exchange()
         self.send_certificate_request()
         self.add(self.conn.write_handshake(m.ServerHelloDone()))
+        self.client_hello = ClientHelloKept(self.client_hello)
         yield from self.read_client_certificate()
         yield from self.read_client_key_exchange()
         yield from self.read_certificate_verify()
@@ -307,6 +310,9 @@ class ServerHandshakeTLS12:
 
     def send_certificate_request(self) -> None:
         if self.config.client_auth < ClientAuthType.RequestClientCert:
+            # No CertificateVerify can come: keep no copy of the messages (a ClientHello
+            # may be 64 KiB) while the client answers.
+            self.messages = None
             return
         schemes = [s for s in self.config.signature_schemes if s in auth.SCHEMES and not auth.SCHEMES[s].sha1 and auth.SCHEMES[s].tls12]
         self.cert_request = m.CertificateRequestTLS12(

@@ -24,6 +24,7 @@ from ..messages import handshake as m
 from ..tickets import MAX_TICKET_LIFETIME, SessionState
 from ..transcript import Transcript
 from .common import (
+    ClientHelloKept,
     EXTERNAL_PSK_HASH,
     HELLO_RETRY_REQUEST_RANDOM,
     Steps,
@@ -129,6 +130,7 @@ class ServerHandshakeTLS13:
         self.request_client_cert()
         self.send_server_certificate()
         self.send_server_finished()
+        self.client_hello = ClientHelloKept(self.client_hello)
         yield from self.read_client_certificate()
         yield from self.read_client_finished()
         self.send_session_tickets()
@@ -194,6 +196,7 @@ class ServerHandshakeTLS13:
                     "no suitable key share: no key exchange group in common with the client",
                     openssl_reason="NO_SUITABLE_KEY_SHARE",  # as ssl reports it
                 )
+            ch = shares = None  # only the raw first ClientHello waits for the second
             yield from self.do_hello_retry_request(selected)
             ch = self.client_hello
             shares = dict(ch.key_shares)
@@ -231,7 +234,12 @@ class ServerHandshakeTLS13:
         conn.hello_retry_request = True
         conn.trace_info("HelloRetryRequest", selected_group=group)
 
+        # While the client answers, keep the first ClientHello as its bytes (at most
+        # 64 KiB), not as parsed lists (ClientHelloKept says why); parse it again to compare.
+        ch1_raw = ch1.raw
+        self.client_hello = ch1 = None
         ch2 = yield from self.read_message(m.ClientHello)
+        ch1 = m.ClientHello.unmarshal(ch1_raw)
         if len(ch2.key_shares or []) != 1 or ch2.key_shares[0][0] != group:
             raise TLSError(AlertDescription.illegal_parameter, "second ClientHello without exactly one key share for the group we asked for")
         if ch2.early_data:
