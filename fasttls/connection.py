@@ -26,7 +26,7 @@ from . import events as ev
 from . import key_schedule
 from .config import Config, ConnectionState
 from .constants import AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion
-from .errors import AlertReceived, SSLError, SSLZeroReturnError, TLSError, fresh_copy
+from .errors import AlertReceived, SSLError, SSLZeroReturnError, TLSError, fresh_copy, openssl_error
 from .handshake.client import ClientHandshake
 from .handshake.common import CHANGE_CIPHER_SPEC
 from .handshake.server import ServerHandshake
@@ -280,7 +280,8 @@ class Connection:
         if self._error is not None:
             raise fresh_copy(self._error)
         if self.closed:
-            raise SSLError("cannot send after close_notify")
+            # OpenSSL's SSL_write after SSL_shutdown: PROTOCOL_IS_SHUTDOWN.
+            raise openssl_error("PROTOCOL_IS_SHUTDOWN", "protocol is shutdown: cannot send after our close_notify")
         if not self.handshake_complete:
             raise SSLError("cannot send application data before the handshake completes")
         self._guard(self._send_app, data)
@@ -457,6 +458,15 @@ class Connection:
 
     def pending(self) -> int:
         """Application bytes received and not yet read."""
+        return len(self._app)
+
+    def pending_in_record(self) -> int:
+        """What is left of the record the next read takes from, once record boundaries are
+        kept (:meth:`keep_record_boundaries`), else :meth:`pending`: OpenSSL's SSL_pending
+        counts only the record it has open, and ``read(pending())`` then gets all of it."""
+        marks = self._marks
+        if marks and len(self._app):
+            return min(marks[0], len(self._app))
         return len(self._app)
 
     def close(self) -> None:

@@ -539,8 +539,10 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         return n
 
     def pending(self) -> int:
+        """Bytes left in the current record, as OpenSSL's SSL_pending (``read(pending())``
+        returns them all)."""
         conn = self._conn
-        return conn.pending() if conn is not None else 0
+        return conn.pending_in_record() if conn is not None else 0
 
     def unwrap(self) -> None:
         """Send close_notify and wait (``SSLWantReadError``) for the peer's."""
