@@ -69,6 +69,16 @@ _FINISHED: Any = ()
 log = logging.getLogger("fasttls")
 
 _HS_HEADER = 4
+#: Handshake messages whose body is small by definition, with their largest size (as
+#: OpenSSL's per-state limits): a header declaring more is refused at once instead of
+#: after its bytes have trickled in, one small record at a time.
+_MAX_MESSAGE_BODY = {
+    HandshakeType.hello_request: 0,
+    HandshakeType.server_hello_done: 0,
+    HandshakeType.end_of_early_data: 0,
+    HandshakeType.key_update: 1,
+    HandshakeType.finished: 64,  # OpenSSL's FINISHED_MAX_LENGTH; SHA-384's is 48
+}
 
 
 
@@ -782,10 +792,11 @@ class Connection:
             limit = (
                 self.config.max_certificate_message
                 if mtype in (HandshakeType.certificate, HandshakeType.compressed_certificate)
-                else self.config.max_handshake_message
+                else _MAX_MESSAGE_BODY.get(mtype, self.config.max_handshake_message)
             )
             if length > limit:
-                raise TLSError(AlertDescription.unexpected_message, f"handshake message of {length} bytes is over the limit of {limit}")
+                # As OpenSSL: illegal_parameter, EXCESSIVE_MESSAGE_SIZE.
+                raise TLSError(AlertDescription.illegal_parameter, f"handshake message (type {mtype}) of {length} bytes is over the limit of {limit}", "EXCESSIVE_MESSAGE_SIZE")
             if len(buf) < _HS_HEADER + length:
                 return
             raw = bytes(buf[: _HS_HEADER + length])

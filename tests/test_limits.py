@@ -157,6 +157,19 @@ def test_handshake_message_size_limit_is_checked_from_the_header(pki, msg_type, 
     assert alert_of(s)[:1] == b"\x15"
 
 
+
+@pytest.mark.parametrize("msg_type,declared", [(HandshakeType.key_update, 60000), (HandshakeType.finished, 65), (HandshakeType.key_update, 2)])
+def test_a_small_message_declaring_a_large_body_is_refused_from_its_header(pki, msg_type, declared):
+    """A KeyUpdate has one byte and a Finished at most 48: a header declaring more is
+    refused before the body comes (OpenSSL's per-message limits), not after 60,000 bytes
+    have trickled in one small record at a time."""
+    c, s = pair(pki, TLS13)
+    c._write_records(ContentType.HANDSHAKE, bytes([msg_type]) + declared.to_bytes(3, "big") + b"\x00")
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    assert e.value.reason == "EXCESSIVE_MESSAGE_SIZE" and e.value.alert == AlertDescription.illegal_parameter
+
+
 def _memory_held_by_a_pending_server(pki, version, hrr: bool, extra_schemes: int) -> int:
     """Bytes a server Connection still holds once it has answered a ClientHello padded
     with ``extra_schemes`` unknown signature schemes and waits for the client."""

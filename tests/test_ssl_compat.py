@@ -2009,6 +2009,23 @@ def test_a_flood_of_user_canceled_warnings_ends_the_handshake_as_in_ssl(files, v
     assert seen["fasttls"] == seen["ssl"] == "TOO_MANY_WARN_ALERTS", seen
 
 
+@pytest.mark.parametrize("declared", [0xFFFFFF, 0x30000])
+def test_a_client_hello_header_over_the_limit_is_refused_as_in_ssl(files, declared):
+    """A ClientHello header declaring more than the server takes: refused from the header,
+    with OpenSSL's reason (EXCESSIVE_MESSAGE_SIZE) and alert (illegal_parameter)."""
+    seen = {}
+    for kind in ("ssl", "fasttls"):
+        a, b = socket.socketpair()
+        with a, b:
+            a.settimeout(10)
+            b.settimeout(10)
+            b.sendall(b"\x16\x03\x01\x00\x04\x01" + declared.to_bytes(3, "big"))
+            with pytest.raises(ssl.SSLError) as e:
+                make_server(kind, files).wrap_socket(a, server_side=True)
+            seen[kind] = (e.value.reason, b.recv(7))
+    assert seen["fasttls"] == seen["ssl"] == ("EXCESSIVE_MESSAGE_SIZE", b"\x15\x03\x03\x00\x02\x02\x2f"), seen
+
+
 @pytest.mark.parametrize("server_preference", [True, False])
 def test_the_signature_scheme_follows_the_preferred_order(files, server_preference):
     """With OP_CIPHER_SERVER_PREFERENCE an OpenSSL server signs with its own first scheme
