@@ -82,7 +82,7 @@ import cryptography
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa, x448, x25519
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, ExtensionOID, PublicKeyAlgorithmOID, SignatureAlgorithmOID
 from cryptography.x509.verification import (
@@ -178,6 +178,7 @@ _MESSAGE_CODES: tuple[tuple[str | tuple[str, ...], int], ...] = (
     (("2.5.29.19", "missing required extension"), 79),  # an issuer without basicConstraints
     ("keyUsage.keyCertSign must be asserted", 79),
     ("EE keyUsage must not assert keyCertSign", 82),
+    ("keyUsage allows no TLS use", 26),
     ("path length constraint", 25),
     ("required EKU not found", 26),
     ("signature does not match", 7),
@@ -848,10 +849,18 @@ def _ca_eku_validator(required: x509.ObjectIdentifier):
     return check
 
 
+def _ee_key_usage_tls(policy: Any, cert: x509.Certificate, ku: x509.KeyUsage | None) -> None:
+    # OpenSSL's purpose check (ku_reject with KU_TLS): a leaf's keyUsage, when present,
+    # must allow a TLS key (keyCertSign beside it is no matter outside VERIFY_X509_STRICT).
+    if ku is not None and not (ku.digital_signature or ku.key_encipherment or ku.key_agreement):
+        raise ValueError("keyUsage allows no TLS use (digitalSignature, keyEncipherment or keyAgreement)")
+
+
 def _relax_anchor_leaf(ee: ExtensionPolicy) -> ExtensionPolicy:
-    # A directly trusted self-signed leaf may be marked as a CA (openssl req -x509).
+    # A leaf may be marked as a CA: a directly trusted self-signed one (openssl req -x509),
+    # and, outside strict mode, any (OpenSSL and Go take it; private PKIs issue them).
     return ee.may_be_present(x509.BasicConstraints, Criticality.AGNOSTIC, None).may_be_present(
-        x509.KeyUsage, Criticality.AGNOSTIC, None
+        x509.KeyUsage, Criticality.AGNOSTIC, _ee_key_usage_tls
     )
 
 
@@ -880,11 +889,15 @@ class _Policies:
     """
 
     def __init__(self, strict: bool) -> None:
+        #: Whether a leaf may be marked as a CA anyway (else only a directly trusted one).
+        self.leaf_may_be_ca = not strict
         if strict:
             ee = ExtensionPolicy.webpki_defaults_ee()
             self.ca = ExtensionPolicy.webpki_defaults_ca()
         else:
-            ee = ExtensionPolicy.webpki_defaults_ee().may_be_present(x509.AuthorityKeyIdentifier, Criticality.NON_CRITICAL, None)
+            # A leaf marked as a CA (cA, keyCertSign) is still a leaf: OpenSSL without
+            # VERIFY_X509_STRICT and Go take it; private PKIs issue such certificates.
+            ee = _relax_anchor_leaf(ExtensionPolicy.webpki_defaults_ee().may_be_present(x509.AuthorityKeyIdentifier, Criticality.NON_CRITICAL, None))
             self.ca = (
                 ExtensionPolicy.webpki_defaults_ca()
                 .require_present(x509.BasicConstraints, Criticality.AGNOSTIC, _ca_basic_constraints)
@@ -907,6 +920,11 @@ class _Policies:
         self.client_ee = ee.may_be_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None).may_be_present(
             x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ee_eku_validator(ExtendedKeyUsageOID.CLIENT_AUTH)
         )
+
+
+    def anchor_leaf(self, ee: ExtensionPolicy) -> ExtensionPolicy:
+        """``ee`` for a leaf that is itself in the trust store (it may be marked as a CA)."""
+        return ee if self.leaf_may_be_ca else _relax_anchor_leaf(ee)
 
 
 _policies: dict[bool, _Policies] = {}
@@ -973,6 +991,15 @@ def _builder(store: Store, now: datetime.datetime, ca: ExtensionPolicy, ee: Exte
     return PolicyBuilder().store(store).time(now).max_chain_depth(_MAX_PATH).extension_policies(ca_policy=ca, ee_policy=ee)
 
 
+def _refuse_untrusted_self_signed(leaf: x509.Certificate, anchor_leaf: bool) -> None:
+    """OpenSSL trusts a self-signed leaf only when that very certificate is in the store
+    (DEPTH_ZERO_SELF_SIGNED_CERT, 18).  Another with its name and key (an older issue of a
+    self-signed server certificate) does not make it trusted, though cryptography's path
+    builder would take that one as its issuer."""
+    if not anchor_leaf and leaf.subject == leaf.issuer and _issued_by(leaf, leaf):
+        raise _error(18)
+
+
 def _check_chain(chain: Sequence[x509.Certificate], what: str) -> None:
     if not chain:
         raise TLSError(AlertDescription.decode_error if what == "server" else AlertDescription.certificate_required, f"the {what} sent no certificate")
@@ -1029,6 +1056,7 @@ def verify_server_chain(
         raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, "no trust anchors", level)
 
     anchor_leaf = leaf in store
+    _refuse_untrusted_self_signed(leaf, anchor_leaf)
     verifier = None
     # OpenSSL looks at the subject CN only when the SAN holds no DNS name (X509_check_host).
     cn_applies = check_common_name and not _has_dns_san(leaf)
@@ -1037,7 +1065,7 @@ def verify_server_chain(
     # extendedKeyUsage, which OpenSSL takes: verify such a leaf without a subject and match
     # the name ourselves below.
     if subject is not None and not by_common_name and not _critical_san_or_eku(leaf):
-        ee = _relax_anchor_leaf(pol.server_ee) if anchor_leaf else pol.server_ee
+        ee = pol.anchor_leaf(pol.server_ee) if anchor_leaf else pol.server_ee
         try:
             verifier = _builder(cstore, when, pol.ca, ee).build_server_verifier(subject)
         except ValueError:
@@ -1049,7 +1077,7 @@ def verify_server_chain(
         if verifier is not None:
             path = list(verifier.verify(leaf, intermediates))
         else:
-            ee = _relax_anchor_leaf(pol.server_noname_ee) if anchor_leaf else pol.server_noname_ee
+            ee = pol.anchor_leaf(pol.server_noname_ee) if anchor_leaf else pol.server_noname_ee
             path = list(_builder(cstore, when, pol.server_noname_ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
         raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, str(e), level) from None
@@ -1098,7 +1126,9 @@ def verify_client_chain(
     cstore = store.store() if store is not None else None
     if cstore is None:
         raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, "no trust anchors", level)
-    ee = _relax_anchor_leaf(pol.client_ee) if leaf in store else pol.client_ee
+    anchor_leaf = leaf in store
+    _refuse_untrusted_self_signed(leaf, anchor_leaf)
+    ee = pol.anchor_leaf(pol.client_ee) if anchor_leaf else pol.client_ee
     try:
         path = list(_builder(cstore, when, pol.ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
@@ -1331,9 +1361,49 @@ def _issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
         _verify_directly_issued_by(child, issuer)
     except (TypeError, UnsupportedAlgorithm):
         return _mldsa_issued_by(child, issuer)
-    except Exception:  # ValueError (names/signature), TypeError/UnsupportedAlgorithm (key types)
+    except Exception:  # ValueError: names, signature, or an algorithm it refuses
+        return _signature_issued_by(child, issuer)
+    return True
+
+
+def _signature_issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """The name and signature check alone, for signatures ``verify_directly_issued_by``
+    refuses to check (SHA-1, SHA-224, RSA-PSS whose salt is not the digest's length):
+    the diagnosis must find such an issuer to say what is wrong with the signature
+    (68, 76), not that there is no issuer (20)."""
+    try:
+        if child.issuer != issuer.subject:
+            return False
+        key, params = issuer.public_key(), child.signature_algorithm_parameters
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(child.signature, child.tbs_certificate_bytes, params, child.signature_hash_algorithm)  # type: ignore[arg-type]
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(child.signature, child.tbs_certificate_bytes, params)  # type: ignore[arg-type]
+        else:
+            return False
+    except Exception:
         return False
     return True
+
+
+def _signature_the_verifier_refuses(cert: x509.Certificate) -> str | None:
+    """Why cryptography's verifier refuses a signature OpenSSL takes, or None.
+
+    Its web PKI list (SHA-256/384/512 with RSA or ECDSA; RSA-PSS with MGF1 of the same
+    hash and a salt as long as the digest) cannot be changed through ``PolicyBuilder``.
+    SHA-1 and MD5 are not here: those OpenSSL refuses too, as too weak (68)."""
+    try:
+        digest = cert.signature_hash_algorithm
+        params = cert.signature_algorithm_parameters
+    except Exception:
+        return None
+    if isinstance(digest, hashes.SHA224):
+        return f"{_oid_name(cert.signature_algorithm_oid)} (SHA-224)"
+    if isinstance(params, padding.PSS) and isinstance(digest, hashes.HashAlgorithm):
+        salt = getattr(params, "_salt_length", None)  # the parsed value (no public accessor)
+        if isinstance(salt, int) and salt != digest.digest_size:
+            return f"RSA-PSS with a salt of {salt} bytes (the verifier takes {digest.digest_size}, the digest's length)"
+    return None
 
 
 def _mldsa_issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
@@ -1602,6 +1672,13 @@ def _diagnose(
         return _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
     if "Forbidden public key algorithm" in cleaned:
         return _unsupported_ca_key(path)
+    if "Forbidden signature algorithm" in cleaned:
+        for cert in path[:-1]:
+            why = _signature_the_verifier_refuses(cert)
+            if why is not None:
+                # OpenSSL's code for a signature algorithm it cannot check (76); it takes this one.
+                subject = cert.subject.rfc4514_string() or "(empty subject)"
+                return _error(76, detail=f"cryptography's verifier does not check this signature algorithm (OpenSSL does): {why}, on {subject}")
     for needle, c in _MESSAGE_CODES:
         if all(part in cleaned for part in ((needle,) if isinstance(needle, str) else needle)):
             return _error(c, detail=cleaned)

@@ -340,9 +340,12 @@ def make_self_signed(
     ca: bool = False,
     not_before: datetime.datetime | None = None,
     not_after: datetime.datetime | None = None,
+    key: Any = None,
 ) -> Issued:
-    """A self-signed certificate for ``names`` (an end entity unless ``ca=True``)."""
-    key = generate_key(key_type)
+    """A self-signed certificate for ``names`` (an end entity unless ``ca=True``), with a
+    new key unless ``key`` is given (a re-issue of an earlier one)."""
+    if key is None:
+        key = generate_key(key_type)
     now = utcnow()
     subject = _name(names[0] if names else "fasttls self-signed")
     builder = (

@@ -169,8 +169,11 @@ def test_pinned_self_signed_certificates(p):
     ss_ca = pki.make_self_signed(ca=True)
     assert verify_server_chain(ss_ca.chain, TrustStore([ss_ca.cert]), "127.0.0.1") == [ss_ca.cert]
     expect(62, AlertDescription.bad_certificate, verify_server_chain, ss_ca.chain, TrustStore([ss_ca.cert]), "example.com")
-    # ...but a CA certificate is still no leaf when it is not itself the anchor.
-    expect(37, AlertDescription.bad_certificate, verify_server_chain, [p.inter.cert], p.store, None)
+    # A CA certificate whose keyUsage allows TLS may serve as a leaf, as in OpenSSL outside
+    # VERIFY_X509_STRICT (ssl takes this one; test_a_leaf_marked_as_a_ca_as_in_ssl)...
+    assert verify_server_chain([p.inter.cert], p.store, None) == [p.inter.cert, p.root.cert]
+    # ...but not in strict mode (cryptography's web PKI profile).
+    expect(37, AlertDescription.bad_certificate, verify_server_chain, [p.inter.cert], p.store, None, strict=True)
 
 
 def test_client_chains(p):
@@ -191,10 +194,13 @@ def test_client_chains(p):
 
 
 @contextlib.contextmanager
-def _ssl_server_socket(issued, tmp_path):
-    """A socket whose other end is Python's ssl serving ``issued`` (closed afterwards)."""
+def _ssl_server_socket(issued, tmp_path, server_level: int | None = None):
+    """A socket whose other end is Python's ssl serving ``issued`` (closed afterwards);
+    ``server_level`` lowers the server's security level (to serve a SHA-1 chain)."""
     certfile, keyfile = issued.write(tmp_path)
     server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    if server_level is not None:
+        server_ctx.set_ciphers(f"DEFAULT:@SECLEVEL={server_level}")
     server_ctx.load_cert_chain(certfile, keyfile)
     a, b = socket.socketpair()
     a.settimeout(10)
@@ -217,11 +223,11 @@ def _ssl_server_socket(issued, tmp_path):
         t.join(10)
 
 
-def stdlib_result(issued: pki.Issued, ca_pem: bytes, host: str, check_hostname: bool, tmp_path) -> tuple[int, str] | None:
+def stdlib_result(issued: pki.Issued, ca_pem: bytes, host: str, check_hostname: bool, tmp_path, server_level: int | None = None) -> tuple[int, str] | None:
     """Verify ``issued`` the way Python's ssl does: a real handshake over a socketpair."""
     client_ctx = ssl.create_default_context(cadata=ca_pem.decode())
     client_ctx.check_hostname = check_hostname
-    with _ssl_server_socket(issued, tmp_path) as b:
+    with _ssl_server_socket(issued, tmp_path, server_level) as b:
         try:
             with client_ctx.wrap_socket(b, server_hostname=host):
                 return None
@@ -788,7 +794,7 @@ def test_diagnosis_walk_has_a_signature_budget(p, monkeypatch):
     monkeypatch.setattr(verify, "_issued_by", counting)
     err = expect(1, AlertDescription.bad_certificate, verify_server_chain, chain, p.store, "localhost")
     assert "signature check limit" in err.verify_message
-    assert checks <= verify._WALK_SIGNATURES
+    assert checks <= verify._WALK_SIGNATURES + 1  # the walk's budget, and the self-signed leaf's own check
 
 
 def _rsa_pss_ca(tmp_path) -> pki.Issued:
@@ -1156,3 +1162,92 @@ def test_a_client_certificate_with_a_critical_eku_verifies(pki, strict):
     server_only = _critical_leaf(pki.ca)  # a critical EKU still has to allow clientAuth
     with pytest.raises(SSLCertVerificationError):
         verify_client_chain([server_only.cert, *server_only.chain[1:]], pki.store, strict=strict)
+
+
+def _signed_leaf(ca: pki.Issued, *, ca_flag: bool = False, key_usage=True, hash_alg=None, pss_salt=None) -> pki.Issued:
+    """A localhost leaf under ``ca``, optionally marked as a CA or signed with an odd
+    algorithm (SHA-224, RSA-PSS with a salt other than the digest's length)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    leaf = pki.make_leaf(ca, ["localhost"], ca_flag=ca_flag, key_usage=key_usage)
+    if hash_alg is None and pss_salt is None:
+        return leaf
+    builder = (
+        x509.CertificateBuilder().subject_name(leaf.cert.subject).issuer_name(leaf.cert.issuer).public_key(leaf.key.public_key())
+        .serial_number(leaf.cert.serial_number).not_valid_before(leaf.cert.not_valid_before_utc).not_valid_after(leaf.cert.not_valid_after_utc)
+    )  # fmt: skip
+    for ext in leaf.cert.extensions:
+        builder = builder.add_extension(ext.value, ext.critical)
+    if pss_salt is not None:
+        cert = builder.sign(ca.key, hashes.SHA256(), rsa_padding=padding.PSS(padding.MGF1(hashes.SHA256()), pss_salt))
+    else:
+        cert = builder.sign(ca.key, hash_alg)
+    return pki.Issued(cert, leaf.key, [cert] + leaf.chain[1:], leaf.key_type, root=leaf.root)
+
+
+def _sha1_signed_intermediate(root: pki.Issued, tmp_path) -> pki.Issued:
+    """An intermediate signed sha1WithRSAEncryption by ``root``: cryptography no longer
+    signs with SHA-1, the openssl CLI does."""
+    import subprocess
+
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    from .peers import openssl_bin
+
+    key = pki.generate_key("rsa-2048")
+    csr = x509.CertificateSigningRequestBuilder().subject_name(pki._name("sha1 intermediate")).sign(key, hashes.SHA256())
+    files = {name: tmp_path / f"sha1-{name}.pem" for name in ("root", "root-key", "csr", "inter", "ext")}
+    files["root"].write_bytes(root.cert_pem)
+    files["root-key"].write_bytes(root.key_pem)
+    files["csr"].write_bytes(csr.public_bytes(serialization.Encoding.PEM))
+    files["ext"].write_text("[v3]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n")
+    subprocess.run(
+        [openssl_bin(), "x509", "-req", "-in", str(files["csr"]), "-CA", str(files["root"]), "-CAkey", str(files["root-key"]),
+         "-set_serial", "7", "-days", "2", "-sha1", "-extfile", str(files["ext"]), "-extensions", "v3", "-out", str(files["inter"])],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    cert = x509.load_pem_x509_certificate(files["inter"].read_bytes())
+    assert cert.signature_algorithm_oid.dotted_string == "1.2.840.113549.1.1.5"  # sha1WithRSAEncryption
+    return pki.Issued(cert, key, [cert], "rsa-2048", root=root.cert, is_ca=True)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["leaf-marked-ca", "leaf-marked-ca-without-tls-key-usage", "self-signed-reissued", "sha224", "pss-max-salt", "sha1-intermediate"],
+)
+def test_chains_found_by_a_path_building_probe_as_in_ssl(tmp_path, case):
+    """Chains a server may send whose verdict or verify code differed from ssl's:
+    a leaf marked cA (OpenSSL takes it when its keyUsage allows TLS), a self-signed leaf
+    re-issued with the key of the one the client trusts (18: OpenSSL trusts only that very
+    certificate; cryptography chained it to the old one), and signatures cryptography's
+    verifier does not check (refused with 76 naming the algorithm, where OpenSSL takes
+    them; SHA-1 is too weak for both, 68, where we said no issuer was found, 20)."""
+    from cryptography.hazmat.primitives import hashes
+
+    root = pki.make_ca(f"{case} root", "rsa-2048" if case in ("pss-max-salt", "sha1-intermediate") else "ecdsa-p256")
+    trusted = root.cert_pem
+    expected_ours = None
+    if case == "leaf-marked-ca":
+        served = _signed_leaf(root, ca_flag=True, key_usage=x509.KeyUsage(True, False, False, False, False, True, False, False, False))
+    elif case == "leaf-marked-ca-without-tls-key-usage":
+        served = _signed_leaf(root, ca_flag=True, key_usage=x509.KeyUsage(False, False, False, False, False, True, True, False, False))
+    elif case == "self-signed-reissued":
+        old = pki.make_self_signed(ca=True)
+        served = pki.make_self_signed(ca=True, key=old.key)
+        trusted = old.cert_pem
+    elif case == "sha224":
+        served = _signed_leaf(root, hash_alg=hashes.SHA224())
+        expected_ours = 76
+    elif case == "pss-max-salt":
+        served = _signed_leaf(root, pss_salt=200)
+        expected_ours = 76
+    else:
+        inter = _sha1_signed_intermediate(root, tmp_path)
+        served = pki.make_leaf(inter, ["localhost"])
+    theirs = stdlib_result(served, trusted, "localhost", True, tmp_path, server_level=0)
+    ours = _verdict(verify_server_chain, served.chain, TrustStore.from_pem(trusted), "localhost")
+    if expected_ours is not None:
+        assert theirs is None and ours is not None and ours[0] == expected_ours, (theirs, ours)
+    else:
+        assert ours == theirs, (theirs, ours)
