@@ -333,6 +333,10 @@ class Config:
     #: name by its subject CN (OpenSSL's default, ``SSLContext.hostname_checks_common_name``,
     #: which ``ssl`` turns on).  Off, as in Go and the CA/Browser Forum rules.
     hostname_checks_common_name: bool = False
+    #: Let a CA whose extendedKeyUsage lists anyExtendedKeyUsage but not the usage checked
+    #: (serverAuth, clientAuth) issue certificates for it, as Go does.  OpenSSL does not
+    #: (code 26), and ``SSLContext`` follows it.
+    ca_any_extended_key_usage: bool = True
     #: Check revocation against the trust store's CRLs (``load_verify_locations`` reads
     #: ``X509 CRL`` blocks): ``"leaf"`` for the peer's certificate, ``"chain"`` for every
     #: certificate up to the anchor; a certificate whose issuer has no current CRL fails
@@ -449,6 +453,7 @@ class Config:
             "security_level": self.security_level,
             "crl_check": self.crl_check,
             "check_common_name": self.hostname_checks_common_name,
+            "ca_any_eku": self.ca_any_extended_key_usage,
         }
 
     def certificate_request_authorities(self) -> list[bytes]:

@@ -495,6 +495,7 @@ class SSLContext(_StdSSLContext):
             x509_strict=bool(self._verify_flags & VERIFY_X509_STRICT),
             crl_check=_crl_check(self._verify_flags),
             hostname_checks_common_name=self._hostname_checks_common_name,
+            ca_any_extended_key_usage=False,  # OpenSSL's purpose check: anyEKU does not count
             security_level=self._security_level,  # ssl_verify_cert_chain: the verify auth level
             client_auth=client_auth,
             client_ca_store=self._trust,

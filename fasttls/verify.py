@@ -837,13 +837,17 @@ def _ee_eku_validator(required: x509.ObjectIdentifier):
     return check
 
 
-def _ca_eku_validator(required: x509.ObjectIdentifier):
-    """CA extendedKeyUsage: when present it must list ``required`` or anyExtendedKeyUsage."""
+def _ca_eku_validator(any_eku: bool, required: x509.ObjectIdentifier | None = None):
+    """CA extendedKeyUsage: when present it must list ``required`` (by default the usage
+    the verifier checks, ``policy.extended_key_usage``), or, with ``any_eku`` (Go's rule),
+    anyExtendedKeyUsage.  OpenSSL's purpose check (xku_reject) does not count
+    anyExtendedKeyUsage: code 26."""
 
     def check(policy: Any, cert: x509.Certificate, eku: x509.ExtendedKeyUsage | None) -> None:
         if eku is not None:
             usages = list(eku)
-            if required not in usages and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in usages:
+            want = required if required is not None else policy.extended_key_usage
+            if want not in usages and not (any_eku and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in usages):
                 raise ValueError("required EKU not found")
 
     return check
@@ -888,29 +892,30 @@ class _Policies:
     path length, name constraints, unknown critical extensions, EKU, algorithms.
     """
 
-    def __init__(self, strict: bool) -> None:
+    def __init__(self, strict: bool, any_eku: bool) -> None:
         #: Whether a leaf may be marked as a CA anyway (else only a directly trusted one).
         self.leaf_may_be_ca = not strict
         if strict:
             ee = ExtensionPolicy.webpki_defaults_ee()
-            self.ca = ExtensionPolicy.webpki_defaults_ca()
+            ca = ExtensionPolicy.webpki_defaults_ca()
         else:
             # A leaf marked as a CA (cA, keyCertSign) is still a leaf: OpenSSL without
             # VERIFY_X509_STRICT and Go take it; private PKIs issue such certificates.
             ee = _relax_anchor_leaf(ExtensionPolicy.webpki_defaults_ee().may_be_present(x509.AuthorityKeyIdentifier, Criticality.NON_CRITICAL, None))
-            self.ca = (
+            ca = (
                 ExtensionPolicy.webpki_defaults_ca()
                 .require_present(x509.BasicConstraints, Criticality.AGNOSTIC, _ca_basic_constraints)
                 .may_be_present(x509.KeyUsage, Criticality.AGNOSTIC, _ca_key_usage)
             )
+        self.ca = ca.may_be_present(x509.ExtendedKeyUsage, Criticality.NON_CRITICAL, _ca_eku_validator(any_eku))
         # Server certificate, host name checked by cryptography's server verifier.
         self.server_ee = ee
         # Server certificate, no host name (or one we match ourselves): client verifier
         # asking for serverAuth.  A leaf's subjectAltName and extendedKeyUsage may be
         # critical, as OpenSSL takes them, strict or not (trustme marks both critical;
         # cryptography's web PKI profile refuses that, see verify_server_chain).
-        self.server_noname_ca = self.ca.may_be_present(
-            x509.ExtendedKeyUsage, Criticality.NON_CRITICAL, _ca_eku_validator(ExtendedKeyUsageOID.SERVER_AUTH)
+        self.server_noname_ca = ca.may_be_present(
+            x509.ExtendedKeyUsage, Criticality.NON_CRITICAL, _ca_eku_validator(any_eku, ExtendedKeyUsageOID.SERVER_AUTH)
         )
         self.server_noname_ee = ee.may_be_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None).may_be_present(
             x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ee_eku_validator(ExtendedKeyUsageOID.SERVER_AUTH)
@@ -927,13 +932,13 @@ class _Policies:
         return ee if self.leaf_may_be_ca else _relax_anchor_leaf(ee)
 
 
-_policies: dict[bool, _Policies] = {}
+_policies: dict[tuple[bool, bool], _Policies] = {}
 
 
-def _get_policies(strict: bool = False) -> _Policies:
-    pol = _policies.get(strict)
+def _get_policies(strict: bool = False, any_eku: bool = True) -> _Policies:
+    pol = _policies.get((strict, any_eku))
     if pol is None:
-        pol = _policies[strict] = _Policies(strict)
+        pol = _policies[(strict, any_eku)] = _Policies(strict, any_eku)
     return pol
 
 
@@ -1024,6 +1029,7 @@ def verify_server_chain(
     security_level: int = DEFAULT_SECURITY_LEVEL,
     crl_check: str | None = None,
     check_common_name: bool = False,
+    ca_any_eku: bool = True,
 ) -> list[x509.Certificate]:
     """Verify a server's chain (leaf first); return the verified path (leaf .. anchor).
 
@@ -1033,15 +1039,16 @@ def verify_server_chain(
     ``security_level`` (OpenSSL's levels).  ``crl_check`` ("leaf" or "chain") checks
     revocation against the store's CRLs (:func:`check_revocation`).  ``check_common_name``
     lets a leaf without DNS names in its subjectAltName match a host name by its subject
-    CN, as OpenSSL's X509_check_host does unless told not to.  Failures raise
-    :class:`~fasttls.errors.SSLCertVerificationError`.
+    CN, as OpenSSL's X509_check_host does unless told not to.  ``ca_any_eku`` lets a CA
+    whose extendedKeyUsage has anyExtendedKeyUsage but not serverAuth issue the leaf (Go;
+    OpenSSL refuses, 26).  Failures raise :class:`~fasttls.errors.SSLCertVerificationError`.
     """
     _check_chain(chain, "server")
     when = _utc(now)
     leaf, intermediates = chain[0], list(chain[1:])
     level = security_level
     _check_ee_key_level(leaf, level)
-    pol = _get_policies(strict)
+    pol = _get_policies(strict, ca_any_eku)
     subject = None
     dns_name = ""  # the normalized host name, unless it is an IP literal
     if server_hostname is not None:
@@ -1053,7 +1060,7 @@ def verify_server_chain(
             dns_name = normalized
     cstore = store.store() if store is not None else None
     if cstore is None:
-        raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, "no trust anchors", level)
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, "no trust anchors", level, ca_any_eku)
 
     anchor_leaf = leaf in store
     _refuse_untrusted_self_signed(leaf, anchor_leaf)
@@ -1080,7 +1087,7 @@ def verify_server_chain(
             ee = pol.anchor_leaf(pol.server_noname_ee) if anchor_leaf else pol.server_noname_ee
             path = list(_builder(cstore, when, pol.server_noname_ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
-        raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, str(e), level) from None
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, str(e), level, ca_any_eku) from None
     code = _auth_level_code(path, level)
     if code:
         raise _error(code)
@@ -1112,27 +1119,29 @@ def verify_client_chain(
     security_level: int = DEFAULT_SECURITY_LEVEL,
     crl_check: str | None = None,
     check_common_name: bool = False,
+    ca_any_eku: bool = True,
 ) -> list[x509.Certificate]:
     """Verify a client's chain (leaf first) for clientAuth; return the verified path.
     Keys and signatures must reach ``security_level`` (OpenSSL's levels); ``crl_check`` as
     for :func:`verify_server_chain`; with ``check_common_name`` a leaf without DNS names
-    keeps its CN to its CAs' name constraints, as OpenSSL checks client certificates too."""
+    keeps its CN to its CAs' name constraints, as OpenSSL checks client certificates too;
+    ``ca_any_eku`` as for :func:`verify_server_chain` (clientAuth here)."""
     _check_chain(chain, "client")
     when = _utc(now)
     leaf, intermediates = chain[0], list(chain[1:])
     level = security_level
     _check_ee_key_level(leaf, level)
-    pol = _get_policies(strict)
+    pol = _get_policies(strict, ca_any_eku)
     cstore = store.store() if store is not None else None
     if cstore is None:
-        raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, "no trust anchors", level)
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, "no trust anchors", level, ca_any_eku)
     anchor_leaf = leaf in store
     _refuse_untrusted_self_signed(leaf, anchor_leaf)
     ee = pol.anchor_leaf(pol.client_ee) if anchor_leaf else pol.client_ee
     try:
         path = list(_builder(cstore, when, pol.ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
-        raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, str(e), level) from None
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, str(e), level, ca_any_eku) from None
     code = _auth_level_code(path, level)
     if code:
         raise _error(code)
@@ -1627,6 +1636,7 @@ def _diagnose(
     now: datetime.datetime,
     detail: str,
     level: int = DEFAULT_SECURITY_LEVEL,
+    ca_any_eku: bool = True,
 ) -> SSLCertVerificationError:
     """Map a failure to the error OpenSSL (and so Python's ssl) reports first.
 
@@ -1649,7 +1659,7 @@ def _diagnose(
             continue
         if i == 0 and eku not in usages:
             return _error(26)
-        if i > 0 and eku not in usages and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in usages:
+        if i > 0 and eku not in usages and not (ca_any_eku and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in usages):
             return _error(26)
     code = _auth_level_code(path, level)
     if code:

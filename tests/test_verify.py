@@ -14,6 +14,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
+import fasttls
 from fasttls import verify
 from fasttls.constants import AlertDescription
 from fasttls.errors import SSLCertVerificationError, TLSError
@@ -1251,3 +1252,29 @@ def test_chains_found_by_a_path_building_probe_as_in_ssl(tmp_path, case):
         assert theirs is None and ours is not None and ours[0] == expected_ours, (theirs, ours)
     else:
         assert ours == theirs, (theirs, ours)
+
+
+@pytest.mark.parametrize("role", ["server", "client"])
+def test_a_ca_with_only_any_extended_key_usage(tmp_path, role):
+    """A CA whose extendedKeyUsage is only anyExtendedKeyUsage: Go lets it issue server
+    and client certificates (Config's default), OpenSSL does not (26), and an SSLContext
+    follows OpenSSL.  fasttls took such chains from an SSLContext too."""
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    root = pki.make_ca("any-eku root")
+    inter = pki.make_ca("any-eku intermediate", issuer=root, eku=[ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE])
+    leaf = pki.make_leaf(inter, ["localhost"], client=role == "client")
+    store = TrustStore([root.cert])
+    verify = verify_server_chain if role == "server" else verify_client_chain
+    args = (leaf.chain, store, "localhost") if role == "server" else (leaf.chain, store)
+    assert _verdict(verify, *args) is None  # Go's rule
+    ours = _verdict(verify, *args, ca_any_eku=False)
+    assert ours is not None and ours[0] == 26
+    if role == "server":
+        assert stdlib_result(leaf, root.cert_pem, "localhost", True, tmp_path) == ours
+        # And through an SSLContext, whose Config says so.
+        ctx = fasttls.create_default_context(cadata=root.cert_pem.decode())
+        with _ssl_server_socket(leaf, tmp_path) as b:
+            with pytest.raises(ssl.SSLCertVerificationError) as e:
+                ctx.wrap_socket(b, server_hostname="localhost")
+        assert e.value.verify_code == 26
