@@ -437,7 +437,7 @@ class Config:
     max_certificate_message: int = 262144
     max_key_updates: int = 32  # in a row, without application data in between
     max_empty_records: int = 32
-    max_warning_alerts: int = 5
+    max_warning_alerts: int = 5  # in a row: the 5th fails, as OpenSSL's MAX_WARN_ALERT_COUNT
 
     clock: Callable[[], float] = time.time
 

@@ -430,7 +430,7 @@ class Connection:
             if pos < end:
                 self._read.feed(memoryview(data)[pos:])  # a partial record, or what the general way takes
         if n:
-            self._key_updates_in_row = 0
+            self._key_updates_in_row = self._warnings = 0
         if not stop:
             return n
         # The general way from here (rare): the data opened so far goes to the application
@@ -730,7 +730,7 @@ class Connection:
                     self._emit_trace("record", "receive", "APPLICATION_DATA", {"length": len(app) - before, "protected": True})
                 if not self._app_read_allowed:
                     raise TLSError(AlertDescription.unexpected_message, "application data before the handshake completed")
-                self._key_updates_in_row = 0
+                self._key_updates_in_row = self._warnings = 0
             if rec is None:
                 if not len(app):
                     app.release()  # nothing for the application: an idle connection holds no buffer
@@ -743,6 +743,8 @@ class Connection:
         application buffer).  Returns True when it was the peer's close_notify:
         what follows it is not ours to open."""
         self._record_seen = True
+        if ctype != ContentType.ALERT and payload:
+            self._warnings = 0  # warning alerts are bounded in a row (see _on_alert)
         if protected:
             self._early_skip = 0  # the client's real flight has started
         elif ctype == ContentType.APPLICATION_DATA and self._early_skip:
@@ -918,11 +920,13 @@ class Connection:
         tls13 = self.version == ProtocolVersion.TLS13
         if level == AlertLevel.WARNING and (not tls13 or description == AlertDescription.user_canceled):
             # TLS 1.2 warnings (no_renegotiation...) are informative, and a user_canceled
-            # is followed by close_notify (RFC 8446 6.1); bound them all, as OpenSSL does
-            # (TOO_MANY_WARN_ALERTS), or a peer could keep a handshake going forever.
+            # is followed by close_notify (RFC 8446 6.1); bound them all, or a peer could
+            # keep a handshake going forever.  As OpenSSL (ssl3_read_bytes): the bound is on
+            # warnings in a row (any other record with content resets it), and the
+            # max_warning_alerts-th in a row fails (TOO_MANY_WARN_ALERTS).
             self._warnings += 1
-            if self._warnings > self.config.max_warning_alerts:
-                raise TLSError(AlertDescription.unexpected_message, f"more than {self.config.max_warning_alerts} warning alerts", "TOO_MANY_WARN_ALERTS")
+            if self._warnings >= self.config.max_warning_alerts:
+                raise TLSError(AlertDescription.unexpected_message, f"{self._warnings} warning alerts in a row", "TOO_MANY_WARN_ALERTS")
             return
         self._alert_sent = True  # never answer a fatal alert with one
         raise AlertReceived(description)

@@ -2009,6 +2009,39 @@ def test_a_flood_of_user_canceled_warnings_ends_the_handshake_as_in_ssl(files, v
     assert seen["fasttls"] == seen["ssl"] == "TOO_MANY_WARN_ALERTS", seen
 
 
+@pytest.mark.parametrize("version", ["TLSv1_2", "TLSv1_3"])
+def test_warnings_are_bounded_in_a_row_as_in_ssl(files, version):
+    """OpenSSL counts warning alerts in a row (data in between starts again) and fails at
+    the fifth: rounds of four user_canceled and some data go on for ever, five in a row
+    end the connection.  fasttls counted them over the whole connection."""
+    from fasttls.constants import AlertDescription, AlertLevel
+
+    seen = {}
+    for kind in ("ssl", "fasttls"):
+        bios = [ssl.MemoryBIO() for _ in range(4)]
+        sctx = make_server("fasttls", files)
+        sctx.maximum_version = getattr(ssl.TLSVersion, version)
+        c = client_of(kind, files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
+        s = sctx.wrap_bio(bios[2], bios[3], server_side=True)
+        _handshake(c, s, bios)
+        got, outcome = 0, None
+        for in_a_row in (4, 4, 4, 4, 5):
+            for _ in range(in_a_row):
+                s._conn._send_alert(AlertLevel.WARNING, AlertDescription.user_canceled)
+            s._conn.send(b"hello")
+            bios[0].write(s._conn.data_to_send())
+            try:
+                while True:
+                    got += len(c.read(100))
+            except ssl.SSLWantReadError:
+                pass
+            except ssl.SSLError as e:
+                outcome = e.reason
+                break
+        seen[kind] = (got, outcome)
+    assert seen["fasttls"] == seen["ssl"] == (20, "TOO_MANY_WARN_ALERTS"), seen
+
+
 @pytest.mark.parametrize("declared", [0xFFFFFF, 0x30000])
 def test_a_client_hello_header_over_the_limit_is_refused_as_in_ssl(files, declared):
     """A ClientHello header declaring more than the server takes: refused from the header,
