@@ -160,8 +160,10 @@ X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
     79: ("invalid CA certificate", AlertDescription.unknown_ca),
     82: ("Key usage keyCertSign invalid for non-CA cert", AlertDescription.certificate_unknown),
     # VERIFY_X509_STRICT's own codes (OpenSSL 3).
+    84: ("Subject name empty", AlertDescription.certificate_unknown),
     85: ("Missing Authority Key Identifier", AlertDescription.certificate_unknown),
     86: ("Missing Subject Key Identifier", AlertDescription.certificate_unknown),
+    88: ("Subject empty and Subject Alt Name extension not critical", AlertDescription.certificate_unknown),
     89: ("Basic Constraints of CA cert not marked critical", AlertDescription.certificate_unknown),
     92: ("CA cert does not include key usage extension", AlertDescription.certificate_unknown),
 }
@@ -179,6 +181,8 @@ _MESSAGE_CODES: tuple[tuple[str | tuple[str, ...], int], ...] = (
     ("keyUsage.keyCertSign must be asserted", 79),
     ("EE keyUsage must not assert keyCertSign", 82),
     ("keyUsage allows no TLS use", 26),
+    ("basicConstraints of a certificate marked as a CA must be critical", 89),
+    ("a certificate marked as a CA must have a keyUsage", 92),
     ("path length constraint", 25),
     ("required EKU not found", 26),
     ("signature does not match", 7),
@@ -853,18 +857,45 @@ def _ca_eku_validator(any_eku: bool, required: x509.ObjectIdentifier | None = No
     return check
 
 
-def _ee_key_usage_tls(policy: Any, cert: x509.Certificate, ku: x509.KeyUsage | None) -> None:
-    # OpenSSL's purpose check (ku_reject with KU_TLS): a leaf's keyUsage, when present,
-    # must allow a TLS key (keyCertSign beside it is no matter outside VERIFY_X509_STRICT).
-    if ku is not None and not (ku.digital_signature or ku.key_encipherment or ku.key_agreement):
-        raise ValueError("keyUsage allows no TLS use (digitalSignature, keyEncipherment or keyAgreement)")
+def _ee_key_usage(client: bool, strict: bool):
+    """A leaf's keyUsage, when present, as OpenSSL's purpose check (ku_reject) wants it: a
+    server's must allow digitalSignature, keyEncipherment or keyAgreement, a client's
+    digitalSignature or keyAgreement.  Under VERIFY_X509_STRICT a leaf that is not marked
+    as a CA may not assert keyCertSign (82); outside it that is no matter."""
+    allowed = "digitalSignature or keyAgreement" if client else "digitalSignature, keyEncipherment or keyAgreement"
+
+    def check(policy: Any, cert: x509.Certificate, ku: x509.KeyUsage | None) -> None:
+        if ku is None:
+            return
+        if not (ku.digital_signature or ku.key_agreement or (ku.key_encipherment and not client)):
+            raise ValueError(f"keyUsage allows no TLS use ({allowed})")
+        if strict and ku.key_cert_sign and not _is_ca(cert):
+            raise ValueError("EE keyUsage must not assert keyCertSign")
+
+    return check
 
 
-def _relax_anchor_leaf(ee: ExtensionPolicy) -> ExtensionPolicy:
-    # A leaf may be marked as a CA: a directly trusted self-signed one (openssl req -x509),
-    # and, outside strict mode, any (OpenSSL and Go take it; private PKIs issue them).
-    return ee.may_be_present(x509.BasicConstraints, Criticality.AGNOSTIC, None).may_be_present(
-        x509.KeyUsage, Criticality.AGNOSTIC, _ee_key_usage_tls
+def _strict_ee_basic_constraints(policy: Any, cert: x509.Certificate, bc: x509.BasicConstraints | None) -> None:
+    # VERIFY_X509_STRICT on a leaf marked as a CA (OpenSSL takes it as a leaf): its
+    # basicConstraints must be critical (89) and it must have a keyUsage (92), as any CA's.
+    if bc is not None and bc.ca:
+        if not cert.extensions.get_extension_for_class(x509.BasicConstraints).critical:
+            raise ValueError("basicConstraints of a certificate marked as a CA must be critical")
+        if not _has_extension(cert.extensions, x509.KeyUsage):
+            raise ValueError("a certificate marked as a CA must have a keyUsage")
+
+
+def _leaf_policy(ee: ExtensionPolicy, *, client: bool, strict: bool, anchor: bool) -> ExtensionPolicy:
+    """The end-entity policy for one role.  A leaf may be marked as a CA, as OpenSSL and Go
+    take it (private PKIs issue such certificates; openssl req -x509 makes every self-signed
+    one so); strict mode holds it to a CA's basicConstraints and keyUsage rules, except
+    a directly trusted one.  Its keyUsage must allow the role's TLS use (_ee_key_usage)."""
+    bc = _strict_ee_basic_constraints if strict and not anchor else None
+    if strict and anchor:
+        # Its own anchor: it names no other issuer's key (OpenSSL exempts self-signed ones).
+        ee = ee.may_be_present(x509.AuthorityKeyIdentifier, Criticality.NON_CRITICAL, None)
+    return ee.may_be_present(x509.BasicConstraints, Criticality.AGNOSTIC, bc).may_be_present(
+        x509.KeyUsage, Criticality.AGNOSTIC, _ee_key_usage(client, strict and not anchor)
     )
 
 
@@ -893,23 +924,17 @@ class _Policies:
     """
 
     def __init__(self, strict: bool, any_eku: bool) -> None:
-        #: Whether a leaf may be marked as a CA anyway (else only a directly trusted one).
-        self.leaf_may_be_ca = not strict
         if strict:
             ee = ExtensionPolicy.webpki_defaults_ee()
             ca = ExtensionPolicy.webpki_defaults_ca()
         else:
-            # A leaf marked as a CA (cA, keyCertSign) is still a leaf: OpenSSL without
-            # VERIFY_X509_STRICT and Go take it; private PKIs issue such certificates.
-            ee = _relax_anchor_leaf(ExtensionPolicy.webpki_defaults_ee().may_be_present(x509.AuthorityKeyIdentifier, Criticality.NON_CRITICAL, None))
+            ee = ExtensionPolicy.webpki_defaults_ee().may_be_present(x509.AuthorityKeyIdentifier, Criticality.NON_CRITICAL, None)
             ca = (
                 ExtensionPolicy.webpki_defaults_ca()
                 .require_present(x509.BasicConstraints, Criticality.AGNOSTIC, _ca_basic_constraints)
                 .may_be_present(x509.KeyUsage, Criticality.AGNOSTIC, _ca_key_usage)
             )
         self.ca = ca.may_be_present(x509.ExtendedKeyUsage, Criticality.NON_CRITICAL, _ca_eku_validator(any_eku))
-        # Server certificate, host name checked by cryptography's server verifier.
-        self.server_ee = ee
         # Server certificate, no host name (or one we match ourselves): client verifier
         # asking for serverAuth.  A leaf's subjectAltName and extendedKeyUsage may be
         # critical, as OpenSSL takes them, strict or not (trustme marks both critical;
@@ -917,19 +942,24 @@ class _Policies:
         self.server_noname_ca = ca.may_be_present(
             x509.ExtendedKeyUsage, Criticality.NON_CRITICAL, _ca_eku_validator(any_eku, ExtendedKeyUsageOID.SERVER_AUTH)
         )
-        self.server_noname_ee = ee.may_be_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None).may_be_present(
-            x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ee_eku_validator(ExtendedKeyUsageOID.SERVER_AUTH)
-        )
+        noname = ee.may_be_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None)
+        server_noname = noname.may_be_present(x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ee_eku_validator(ExtendedKeyUsageOID.SERVER_AUTH))
         # Client certificate: clientAuth (cryptography's client verifier), SAN optional,
         # SAN and EKU critical or not (as above).
-        self.client_ee = ee.may_be_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None).may_be_present(
-            x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ee_eku_validator(ExtendedKeyUsageOID.CLIENT_AUTH)
-        )
+        client = noname.may_be_present(x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ee_eku_validator(ExtendedKeyUsageOID.CLIENT_AUTH))
+        # Each leaf policy twice: for a leaf verified through a CA, and for one that is
+        # itself in the trust store (a pinned self-signed certificate).
+        # "server": host name checked by cryptography's server verifier.
+        self._leaf = {
+            (kind, anchor): _leaf_policy(base, client=kind == "client", strict=strict, anchor=anchor)
+            for kind, base in (("server", ee), ("server_noname", server_noname), ("client", client))
+            for anchor in (False, True)
+        }
 
-
-    def anchor_leaf(self, ee: ExtensionPolicy) -> ExtensionPolicy:
-        """``ee`` for a leaf that is itself in the trust store (it may be marked as a CA)."""
-        return ee if self.leaf_may_be_ca else _relax_anchor_leaf(ee)
+    def leaf(self, kind: str, anchor: bool) -> ExtensionPolicy:
+        """The policy for a "server", "server_noname" or "client" leaf (``anchor``: it is in
+        the trust store itself)."""
+        return self._leaf[(kind, anchor)]
 
 
 _policies: dict[tuple[bool, bool], _Policies] = {}
@@ -1072,7 +1102,7 @@ def verify_server_chain(
     # extendedKeyUsage, which OpenSSL takes: verify such a leaf without a subject and match
     # the name ourselves below.
     if subject is not None and not by_common_name and not _critical_san_or_eku(leaf):
-        ee = pol.anchor_leaf(pol.server_ee) if anchor_leaf else pol.server_ee
+        ee = pol.leaf("server", anchor_leaf)
         try:
             verifier = _builder(cstore, when, pol.ca, ee).build_server_verifier(subject)
         except ValueError:
@@ -1084,7 +1114,7 @@ def verify_server_chain(
         if verifier is not None:
             path = list(verifier.verify(leaf, intermediates))
         else:
-            ee = pol.anchor_leaf(pol.server_noname_ee) if anchor_leaf else pol.server_noname_ee
+            ee = pol.leaf("server_noname", anchor_leaf)
             path = list(_builder(cstore, when, pol.server_noname_ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
         raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, str(e), level, ca_any_eku) from None
@@ -1093,6 +1123,7 @@ def verify_server_chain(
         raise _error(code)
     if cn_applies:
         _check_common_name_constraints(leaf, path)
+    _check_subject_email_constraints(path)
     # Our matcher decides when cryptography could not take the name, and checks a name
     # with one dot again: cryptography lets "*.com" cover "example.com", OpenSSL wants
     # two labels after the star (v3_utl.c valid_star).
@@ -1137,7 +1168,7 @@ def verify_client_chain(
         raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, "no trust anchors", level, ca_any_eku)
     anchor_leaf = leaf in store
     _refuse_untrusted_self_signed(leaf, anchor_leaf)
-    ee = pol.anchor_leaf(pol.client_ee) if anchor_leaf else pol.client_ee
+    ee = pol.leaf("client", anchor_leaf)
     try:
         path = list(_builder(cstore, when, pol.ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
@@ -1147,6 +1178,7 @@ def verify_client_chain(
         raise _error(code)
     if check_common_name and not _has_dns_san(leaf):
         _check_common_name_constraints(leaf, path)
+    _check_subject_email_constraints(path)
     if strict:
         _check_key_identifiers(path)
     if crl_check:
@@ -1341,10 +1373,21 @@ def _check_key_identifiers(path: Sequence[x509.Certificate]) -> None:
     last = len(path) - 1
     for i, cert in enumerate(path):
         exts = cert.extensions
-        if i < last and not _has_extension(exts, x509.AuthorityKeyIdentifier):
+        # A self-issued certificate needs no AKI (OpenSSL's EXFLAG_SS): a pinned
+        # self-signed leaf is its own anchor.
+        if i < last and not _has_extension(exts, x509.AuthorityKeyIdentifier) and cert.subject != cert.issuer:
             raise _error(85)
         if _is_ca(cert) and not _has_extension(exts, x509.SubjectKeyIdentifier):
             raise _error(86)
+        if not len(cert.subject):
+            # VERIFY_X509_STRICT (check_extensions): an empty subject needs a critical
+            # subjectAltName to name the certificate instead.
+            try:
+                san = exts.get_extension_for_class(x509.SubjectAlternativeName)
+            except x509.ExtensionNotFound:
+                raise _error(84) from None
+            if not san.critical:
+                raise _error(88)
 
 
 def _has_extension(exts: x509.Extensions, kind: type) -> bool:
@@ -1571,6 +1614,52 @@ def _check_common_name_constraints(leaf: x509.Certificate, path: Sequence[x509.C
                 raise _error(47)
             if any(_nc_dns(name, b) for b in excluded):
                 raise _error(48)
+
+
+def _nc_email(email: str, base: str) -> bool:
+    """OpenSSL's nc_email (RFC 5280 4.2.1.10): does the rfc822Name constraint ``base`` (a
+    mailbox, a host, or ".domain" for any address under it) cover ``email``?"""
+    if "@" not in email:
+        raise _error(53)
+    if "@" not in base and base.startswith("."):
+        return len(email) > len(base) and email[-len(base) :].lower() == base.lower()
+    local, _, host = email.rpartition("@")
+    if "@" in base:
+        base_local, _, base = base.rpartition("@")
+        if base_local and base_local != local:  # the local part matches case-sensitively
+            return False
+    return host.lower() == base.lower()
+
+
+def _check_subject_email_constraints(path: Sequence[x509.Certificate]) -> None:
+    """OpenSSL's NAME_CONSTRAINTS_check holds the emailAddress attributes of a certificate's
+    subject to its CAs' rfc822Name constraints too.  cryptography's verifier looks at the
+    subjectAltName only, so a CA constrained to one mail domain could vouch, through the
+    subject, for an address outside it (47/48, as OpenSSL)."""
+    constrained = []
+    for j, ca in enumerate(path[1:], 1):
+        try:
+            nc = ca.extensions.get_extension_for_class(x509.NameConstraints).value
+        except (x509.ExtensionNotFound, *CERT_PARSE_ERRORS):
+            continue
+        permitted = [g.value for g in nc.permitted_subtrees or () if isinstance(g, x509.RFC822Name)]
+        excluded = [g.value for g in nc.excluded_subtrees or () if isinstance(g, x509.RFC822Name)]
+        if permitted or excluded:
+            constrained.append((j, permitted, excluded))
+    if not constrained:
+        return
+    for i, cert in enumerate(path[:-1]):
+        if i and cert.subject == cert.issuer:
+            continue  # a self-issued CA, as OpenSSL skips it
+        emails = [str(a.value) for a in cert.subject.get_attributes_for_oid(x509.NameOID.EMAIL_ADDRESS)]
+        for j, permitted, excluded in constrained:
+            if j <= i:
+                continue
+            for email in emails:
+                if permitted and not any(_nc_email(email, b) for b in permitted):
+                    raise _error(47)
+                if any(_nc_email(email, b) for b in excluded):
+                    raise _error(48)
 
 
 def _critical_san_or_eku(cert: x509.Certificate) -> bool:

@@ -170,11 +170,11 @@ def test_pinned_self_signed_certificates(p):
     ss_ca = pki.make_self_signed(ca=True)
     assert verify_server_chain(ss_ca.chain, TrustStore([ss_ca.cert]), "127.0.0.1") == [ss_ca.cert]
     expect(62, AlertDescription.bad_certificate, verify_server_chain, ss_ca.chain, TrustStore([ss_ca.cert]), "example.com")
-    # A CA certificate whose keyUsage allows TLS may serve as a leaf, as in OpenSSL outside
-    # VERIFY_X509_STRICT (ssl takes this one; test_a_leaf_marked_as_a_ca_as_in_ssl)...
+    # A CA certificate whose keyUsage allows TLS may serve as a leaf, as in OpenSSL, with
+    # VERIFY_X509_STRICT too (it has a critical basicConstraints and a keyUsage; see
+    # test_chains_found_by_a_path_building_probe_as_in_ssl).
     assert verify_server_chain([p.inter.cert], p.store, None) == [p.inter.cert, p.root.cert]
-    # ...but not in strict mode (cryptography's web PKI profile).
-    expect(37, AlertDescription.bad_certificate, verify_server_chain, [p.inter.cert], p.store, None, strict=True)
+    assert verify_server_chain([p.inter.cert], p.store, None, strict=True) == [p.inter.cert, p.root.cert]
 
 
 def test_client_chains(p):
@@ -224,10 +224,14 @@ def _ssl_server_socket(issued, tmp_path, server_level: int | None = None):
         t.join(10)
 
 
-def stdlib_result(issued: pki.Issued, ca_pem: bytes, host: str, check_hostname: bool, tmp_path, server_level: int | None = None) -> tuple[int, str] | None:
+def stdlib_result(
+    issued: pki.Issued, ca_pem: bytes, host: str, check_hostname: bool, tmp_path, server_level: int | None = None, strict: bool = False
+) -> tuple[int, str] | None:
     """Verify ``issued`` the way Python's ssl does: a real handshake over a socketpair."""
     client_ctx = ssl.create_default_context(cadata=ca_pem.decode())
     client_ctx.check_hostname = check_hostname
+    if strict:
+        client_ctx.verify_flags |= ssl.VERIFY_X509_STRICT
     with _ssl_server_socket(issued, tmp_path, server_level) as b:
         try:
             with client_ctx.wrap_socket(b, server_hostname=host):
@@ -1213,11 +1217,15 @@ def _sha1_signed_intermediate(root: pki.Issued, tmp_path) -> pki.Issued:
     return pki.Issued(cert, key, [cert], "rsa-2048", root=root.cert, is_ca=True)
 
 
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
 @pytest.mark.parametrize(
     "case",
-    ["leaf-marked-ca", "leaf-marked-ca-without-tls-key-usage", "self-signed-reissued", "sha224", "pss-max-salt", "sha1-intermediate"],
-)
-def test_chains_found_by_a_path_building_probe_as_in_ssl(tmp_path, case):
+    [
+        "leaf-marked-ca", "leaf-marked-ca-without-tls-key-usage", "leaf-marked-ca-without-key-usage", "self-signed-reissued",
+        "self-signed-trusted", "empty-subject-no-san", "empty-subject-non-critical-san", "sha224", "pss-max-salt", "sha1-intermediate",
+    ],
+)  # fmt: skip
+def test_chains_found_by_a_path_building_probe_as_in_ssl(tmp_path, case, strict):
     """Chains a server may send whose verdict or verify code differed from ssl's:
     a leaf marked cA (OpenSSL takes it when its keyUsage allows TLS), a self-signed leaf
     re-issued with the key of the one the client trusts (18: OpenSSL trusts only that very
@@ -1233,10 +1241,17 @@ def test_chains_found_by_a_path_building_probe_as_in_ssl(tmp_path, case):
         served = _signed_leaf(root, ca_flag=True, key_usage=x509.KeyUsage(True, False, False, False, False, True, False, False, False))
     elif case == "leaf-marked-ca-without-tls-key-usage":
         served = _signed_leaf(root, ca_flag=True, key_usage=x509.KeyUsage(False, False, False, False, False, True, True, False, False))
+    elif case == "leaf-marked-ca-without-key-usage":
+        served = _signed_leaf(root, ca_flag=True, key_usage=False)
     elif case == "self-signed-reissued":
         old = pki.make_self_signed(ca=True)
         served = pki.make_self_signed(ca=True, key=old.key)
         trusted = old.cert_pem
+    elif case == "self-signed-trusted":
+        served = pki.make_self_signed(["localhost"], ca=True)
+        trusted = served.cert_pem
+    elif case.startswith("empty-subject"):
+        served = pki.make_leaf(root, ["localhost"], subject=x509.Name([]), san=case.endswith("-san") and "non-critical" in case)
     elif case == "sha224":
         served = _signed_leaf(root, hash_alg=hashes.SHA224())
         expected_ours = 76
@@ -1246,8 +1261,9 @@ def test_chains_found_by_a_path_building_probe_as_in_ssl(tmp_path, case):
     else:
         inter = _sha1_signed_intermediate(root, tmp_path)
         served = pki.make_leaf(inter, ["localhost"])
-    theirs = stdlib_result(served, trusted, "localhost", True, tmp_path, server_level=0)
-    ours = _verdict(verify_server_chain, served.chain, TrustStore.from_pem(trusted), "localhost")
+    check_hostname = not case.startswith("empty-subject")  # as a client certificate is checked: no name
+    theirs = stdlib_result(served, trusted, "localhost", check_hostname, tmp_path, server_level=0, strict=strict)
+    ours = _verdict(verify_server_chain, served.chain, TrustStore.from_pem(trusted), "localhost" if check_hostname else None, strict=strict)
     if expected_ours is not None:
         assert theirs is None and ours is not None and ours[0] == expected_ours, (theirs, ours)
     else:
@@ -1278,3 +1294,101 @@ def test_a_ca_with_only_any_extended_key_usage(tmp_path, role):
             with pytest.raises(ssl.SSLCertVerificationError) as e:
                 ctx.wrap_socket(b, server_hostname="localhost")
         assert e.value.verify_code == 26
+
+
+def stdlib_client_result(issued: pki.Issued, ca_pem: bytes, tmp_path) -> tuple[int, str] | None:
+    """What Python's ssl, as a server requiring client certificates, says of ``issued``
+    presented by a client: a real handshake over a socketpair."""
+    certfile, keyfile = issued.write(tmp_path, "client-under-test")
+    server_cert, server_key = pki.make_self_signed().write(tmp_path, "stdlib-server")
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(server_cert, server_key)
+    server_ctx.load_verify_locations(cadata=ca_pem.decode())
+    server_ctx.verify_mode = ssl.CERT_REQUIRED
+    client_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    client_ctx.check_hostname, client_ctx.verify_mode = False, ssl.CERT_NONE
+    client_ctx.load_cert_chain(certfile, keyfile)
+    a, b = socket.socketpair()
+    a.settimeout(10)
+    b.settimeout(10)
+
+    def run_client() -> None:
+        try:
+            with client_ctx.wrap_socket(b) as c:
+                c.recv(1)
+        except (ssl.SSLError, OSError):
+            pass
+
+    t = threading.Thread(target=run_client)
+    t.start()
+    try:
+        with server_ctx.wrap_socket(a, server_side=True) as s:
+            s.sendall(b"x")
+            return None
+    except ssl.SSLCertVerificationError as e:
+        return e.verify_code, e.verify_message
+    finally:
+        a.close()
+        b.close()
+        t.join(10)
+
+
+@pytest.mark.parametrize(
+    "case", ["key-encipherment-only", "key-agreement-only", "email-inside", "email-outside", "email-excluded", "email-host-only-base"]
+)
+def test_client_certificates_found_by_an_mtls_probe_as_in_ssl(tmp_path, case):
+    """A client certificate's keyUsage must allow digitalSignature or keyAgreement (OpenSSL's
+    client purpose; keyEncipherment is the server's), and the emailAddress in its subject
+    keeps to its CAs' rfc822Name constraints, as OpenSSL's NAME_CONSTRAINTS_check holds
+    it (cryptography looks at the subjectAltName only): fasttls took both."""
+    from cryptography.x509.oid import NameOID
+
+    root = pki.make_ca(f"{case} root")
+    ca, subject, key_usage = root, None, True
+    if case.startswith("key-"):
+        encipherment = case == "key-encipherment-only"
+        key_usage = x509.KeyUsage(False, False, encipherment, False, not encipherment, False, False, False, False)
+    else:
+        base = {"email-host-only-base": "mail.example.com"}.get(case, "example.com")
+        if case == "email-excluded":
+            constraints = x509.NameConstraints(permitted_subtrees=None, excluded_subtrees=[x509.RFC822Name(base)])
+        else:
+            constraints = x509.NameConstraints(permitted_subtrees=[x509.RFC822Name(base)], excluded_subtrees=None)
+        ca = pki.make_ca(f"{case} intermediate", issuer=root, name_constraints=constraints)
+        address = "bob@other.org" if case == "email-outside" else "bob@example.com" if case != "email-host-only-base" else "bob@sub.mail.example.com"
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bob"), x509.NameAttribute(NameOID.EMAIL_ADDRESS, address)])
+    leaf = pki.make_leaf(ca, [], client=True, san=False, subject=subject, key_usage=key_usage)
+    theirs = stdlib_client_result(leaf, root.cert_pem, tmp_path)
+    ours = _verdict(verify_client_chain, leaf.chain, TrustStore([root.cert]))
+    assert ours == theirs, (theirs, ours)
+
+
+@pytest.mark.parametrize("role", ["server", "client"])
+def test_a_pinned_self_signed_certificate_without_an_aki_under_strict(tmp_path, role):
+    """VERIFY_X509_STRICT wants an authorityKeyIdentifier below the anchor; a pinned
+    self-signed certificate is its own anchor, and OpenSSL exempts self-signed ones.
+    fasttls refused it (85) where ssl takes it."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = pki.utcnow()
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, False, False, False, False, True, False, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    store = TrustStore([cert])
+    if role == "server":
+        issued = pki.Issued(cert, key, [cert], "ecdsa-p256", root=cert, is_ca=True)
+        assert stdlib_result(issued, issued.cert_pem, "localhost", True, tmp_path, strict=True) is None
+        assert verify_server_chain([cert], store, "localhost", strict=True) == [cert]
+    else:
+        assert verify_client_chain([cert], store, strict=True) == [cert]
