@@ -1638,9 +1638,13 @@ def _check_subject_email_constraints(path: Sequence[x509.Certificate]) -> None:
     subject, for an address outside it (47/48, as OpenSSL)."""
     constrained = []
     for j, ca in enumerate(path[1:], 1):
+        # A scan, not get_extension_for_class: its ExtensionNotFound costs more than the
+        # check itself on every handshake (CAs seldom have name constraints).
         try:
-            nc = ca.extensions.get_extension_for_class(x509.NameConstraints).value
-        except (x509.ExtensionNotFound, *CERT_PARSE_ERRORS):
+            nc = next((e.value for e in ca.extensions if e.oid == ExtensionOID.NAME_CONSTRAINTS), None)
+        except CERT_PARSE_ERRORS:
+            continue
+        if nc is None:
             continue
         permitted = [g.value for g in nc.permitted_subtrees or () if isinstance(g, x509.RFC822Name)]
         excluded = [g.value for g in nc.excluded_subtrees or () if isinstance(g, x509.RFC822Name)]
