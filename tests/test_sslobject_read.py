@@ -26,9 +26,11 @@ from .test_ssl_compat import _handshake, _pump, client, client_of, connect, echo
 SERVERS = {"ssl": ssl_server, "fasttls": fasttls_server}
 
 
-def bio_pair(files, server_kind):
+def bio_pair(files, server_kind, client_kind="fasttls"):
+    """A handshaken client (fasttls's, or ``client_kind``'s) and server (``server_kind``'s)
+    over MemoryBIOs, and the four BIOs."""
     bios = [ssl.MemoryBIO() for _ in range(4)]
-    c = client(files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
+    c = client_of(client_kind, files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
     s = SERVERS[server_kind](files).wrap_bio(bios[2], bios[3], server_side=True)
     _handshake(c, s, bios)
     return c, s, bios
@@ -105,10 +107,7 @@ def test_a_copied_read_returns_one_record_as_ssl(files, server_kind, tickets):
     sizes = (13, 13, 13, 9, 16384, 16384, 100)  # small frames (h2 WINDOW_UPDATEs), then bulk
     results = {}
     for kind in ("ssl", "fasttls"):
-        bios = [ssl.MemoryBIO() for _ in range(4)]
-        c = client_of(kind, files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
-        s = SERVERS[server_kind](files).wrap_bio(bios[2], bios[3], server_side=True)
-        _handshake(c, s, bios)
+        c, s, bios = bio_pair(files, server_kind, kind)
         if tickets == "read before":
             read_tickets(c, s, bios)
         msgs = [os.urandom(n) for n in sizes]
@@ -504,10 +503,7 @@ def test_pending_is_what_is_left_of_the_current_record_as_ssl(files, server_kind
     it counts the next one: what a read returns without more input.)"""
     results = {}
     for kind in ("ssl", "fasttls"):
-        bios = [ssl.MemoryBIO() for _ in range(4)]
-        c = client_of(kind, files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
-        s = SERVERS[server_kind](files).wrap_bio(bios[2], bios[3], server_side=True)
-        _handshake(c, s, bios)
+        c, s, bios = bio_pair(files, server_kind, kind)
         read_tickets(c, s, bios)
         assert c.pending() == 0
         sent = os.urandom(40000)  # records of 16384, 16384 and 7232 bytes
@@ -536,10 +532,7 @@ def test_a_write_after_unwrap_is_protocol_is_shutdown_as_ssl(files, closer):
     raised an SSLError with no reason)."""
     seen = {}
     for kind in ("ssl", "fasttls"):
-        bios = [ssl.MemoryBIO() for _ in range(4)]
-        c = client_of(kind, files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
-        s = ssl_server(files).wrap_bio(bios[2], bios[3], server_side=True)
-        _handshake(c, s, bios)
+        c, s, bios = bio_pair(files, "ssl", kind)
         first, second = (c, s) if closer == "client" else (s, c)
         with pytest.raises(ssl.SSLWantReadError):
             first.unwrap()

@@ -195,6 +195,29 @@ def test_client_chains(p):
 
 
 @contextlib.contextmanager
+def _with_peer(peer):
+    """One end of a socketpair, while ``peer(other_end)`` runs in a thread (its TLS errors
+    are the test's business, not the thread's); both ends closed afterwards."""
+    a, b = socket.socketpair()
+    a.settimeout(10)
+    b.settimeout(10)
+
+    def run() -> None:
+        try:
+            peer(b)
+        except (ssl.SSLError, OSError):
+            pass
+
+    t = threading.Thread(target=run)
+    t.start()
+    try:
+        yield a
+    finally:
+        a.close()
+        b.close()
+        t.join(10)
+
+
 def _ssl_server_socket(issued, tmp_path, server_level: int | None = None):
     """A socket whose other end is Python's ssl serving ``issued`` (closed afterwards);
     ``server_level`` lowers the server's security level (to serve a SHA-1 chain)."""
@@ -203,25 +226,12 @@ def _ssl_server_socket(issued, tmp_path, server_level: int | None = None):
     if server_level is not None:
         server_ctx.set_ciphers(f"DEFAULT:@SECLEVEL={server_level}")
     server_ctx.load_cert_chain(certfile, keyfile)
-    a, b = socket.socketpair()
-    a.settimeout(10)
-    b.settimeout(10)
 
-    def serve() -> None:
-        try:
-            with server_ctx.wrap_socket(a, server_side=True) as s:
-                s.recv(1)
-        except (ssl.SSLError, OSError):
-            pass
+    def serve(sock) -> None:
+        with server_ctx.wrap_socket(sock, server_side=True) as s:
+            s.recv(1)
 
-    t = threading.Thread(target=serve)
-    t.start()
-    try:
-        yield b
-    finally:
-        b.close()
-        a.close()
-        t.join(10)
+    return _with_peer(serve)
 
 
 def stdlib_result(
@@ -1308,29 +1318,18 @@ def stdlib_client_result(issued: pki.Issued, ca_pem: bytes, tmp_path) -> tuple[i
     client_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     client_ctx.check_hostname, client_ctx.verify_mode = False, ssl.CERT_NONE
     client_ctx.load_cert_chain(certfile, keyfile)
-    a, b = socket.socketpair()
-    a.settimeout(10)
-    b.settimeout(10)
 
-    def run_client() -> None:
+    def run_client(sock) -> None:
+        with client_ctx.wrap_socket(sock) as c:
+            c.recv(1)
+
+    with _with_peer(run_client) as a:
         try:
-            with client_ctx.wrap_socket(b) as c:
-                c.recv(1)
-        except (ssl.SSLError, OSError):
-            pass
-
-    t = threading.Thread(target=run_client)
-    t.start()
-    try:
-        with server_ctx.wrap_socket(a, server_side=True) as s:
-            s.sendall(b"x")
-            return None
-    except ssl.SSLCertVerificationError as e:
-        return e.verify_code, e.verify_message
-    finally:
-        a.close()
-        b.close()
-        t.join(10)
+            with server_ctx.wrap_socket(a, server_side=True) as s:
+                s.sendall(b"x")
+                return None
+        except ssl.SSLCertVerificationError as e:
+            return e.verify_code, e.verify_message
 
 
 @pytest.mark.parametrize(
