@@ -147,6 +147,25 @@ def test_client_resumes_with_openssl_session_id(pki, files):
             assert rev_roundtrip(tls, b"by id\n") == b"di yb\n"
 
 
+def test_a_session_without_id_or_ticket_is_still_a_session_as_in_ssl(files):
+    """A TLS 1.2 server with no session cache and no tickets gives nothing to resume
+    with; ssl's socket still has a session (id b"", has_ticket False, OpenSSL's 7200 s),
+    and code reading ``sock.session.id`` works.  Ours was None."""
+    import fasttls
+
+    seen = {}
+    with openssl_server([*server_args(files), "-no_ticket", "-no_cache", "-rev"]) as srv:
+        for mod in (ssl, fasttls):
+            ctx = mod.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.load_verify_locations(files["ca"])
+            with ctx.wrap_socket(socket.create_connection(("127.0.0.1", srv.port), timeout=10), server_hostname="localhost") as tls:
+                tls.sendall(b"x\n")
+                recv_exactly(tls, 2)
+                session = tls.session
+                seen[mod.__name__] = (session.id, session.has_ticket, session.timeout, session.ticket_lifetime_hint, tls.session_reused)
+    assert seen["fasttls"] == seen["ssl"] == (b"", False, 7200, 0, False), seen
+
+
 def test_client_certificate_to_openssl(pki, files):
     ck = pki.client()
     with openssl_server([*server_args(files), "-Verify", "2", "-CAfile", files["ca"], "-verify_return_error", "-rev"]) as srv:

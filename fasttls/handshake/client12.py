@@ -321,11 +321,12 @@ class ClientHandshakeTLS12:
             hint = self.ticket.ticket_lifetime_hint
             lifetime = min(hint or MAX_TICKET_LIFETIME, MAX_TICKET_LIFETIME)
             session_id = b""
-        elif sh.session_id and not self.resumed:
+        else:
+            # A session ID, or neither (a server with no cache and no tickets): the socket
+            # still has a session then, as ssl's (id b"", has_ticket False), which is
+            # not cached since nothing can resume it.
             lifetime = min(config.ticket_lifetime, MAX_TICKET_LIFETIME)
             session_id = sh.session_id
-        else:
-            return
         old = conn.session if self.resumed else None
         session = ClientSession(
             version=TLS12,
@@ -344,7 +345,7 @@ class ClientHandshakeTLS12:
         )
         self.peer_chain = []
         conn.session = session
-        if config.session_cache is not None and conn.server_hostname and conn.ems:
+        if config.session_cache is not None and conn.server_hostname and conn.ems and (ticket or session_id):
             config.session_cache.put(conn.server_hostname, session)  # never one without EMS (RFC 7627 5.3)
         if ticket:
             from ..events import SessionTicketReceived
