@@ -150,7 +150,7 @@ X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
     35: ("key usage does not include CRL signing", AlertDescription.certificate_unknown),
     36: ("unhandled critical CRL extension", AlertDescription.certificate_unknown),
     44: ("different CRL scope", AlertDescription.certificate_unknown),
-    53: ("unsupported name syntax", AlertDescription.certificate_unknown),
+    53: ("unsupported or invalid name syntax", AlertDescription.certificate_unknown),
     62: ("hostname mismatch", AlertDescription.bad_certificate),
     64: ("IP address mismatch", AlertDescription.bad_certificate),
     66: ("EE certificate key too weak", AlertDescription.bad_certificate),
@@ -1134,7 +1134,9 @@ def verify_server_chain(
         raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
     elif subject is not None and not dns_name and verifier is None and not certificate_matches_host(leaf, server_hostname):
         raise _error(64, f"IP address mismatch, certificate is not valid for '{server_hostname}'.")
-    if strict:
+    if strict and len(path) > 1:
+        # OpenSSL's strict checks (check_extensions) run on chains of two or more: a
+        # pinned self-signed certificate is its own chain and needs no key identifiers.
         _check_key_identifiers(path)
     if crl_check:
         check_revocation(path, store, when, chain=crl_check == "chain")
@@ -1179,7 +1181,9 @@ def verify_client_chain(
     if check_common_name and not _has_dns_san(leaf):
         _check_common_name_constraints(leaf, path)
     _check_subject_email_constraints(path)
-    if strict:
+    if strict and len(path) > 1:
+        # OpenSSL's strict checks (check_extensions) run on chains of two or more: a
+        # pinned self-signed certificate is its own chain and needs no key identifiers.
         _check_key_identifiers(path)
     if crl_check:
         check_revocation(path, store, when, chain=crl_check == "chain")
@@ -1373,9 +1377,7 @@ def _check_key_identifiers(path: Sequence[x509.Certificate]) -> None:
     last = len(path) - 1
     for i, cert in enumerate(path):
         exts = cert.extensions
-        # A self-issued certificate needs no AKI (OpenSSL's EXFLAG_SS): a pinned
-        # self-signed leaf is its own anchor.
-        if i < last and not _has_extension(exts, x509.AuthorityKeyIdentifier) and cert.subject != cert.issuer:
+        if i < last and not _has_extension(exts, x509.AuthorityKeyIdentifier):
             raise _error(85)
         if _is_ca(cert) and not _has_extension(exts, x509.SubjectKeyIdentifier):
             raise _error(86)
@@ -1616,6 +1618,10 @@ def _check_common_name_constraints(leaf: x509.Certificate, path: Sequence[x509.C
                 raise _error(48)
 
 
+#: The ASN.1 string type an emailAddress attribute must have (PKCS #9: IA5String).
+_IA5STRING = x509.NameAttribute(x509.NameOID.EMAIL_ADDRESS, "a@b")._type
+
+
 def _nc_email(email: str, base: str) -> bool:
     """OpenSSL's nc_email (RFC 5280 4.2.1.10): does the rfc822Name constraint ``base`` (a
     mailbox, a host, or ".domain" for any address under it) cover ``email``?"""
@@ -1648,14 +1654,19 @@ def _check_subject_email_constraints(path: Sequence[x509.Certificate]) -> None:
             continue
         permitted = [g.value for g in nc.permitted_subtrees or () if isinstance(g, x509.RFC822Name)]
         excluded = [g.value for g in nc.excluded_subtrees or () if isinstance(g, x509.RFC822Name)]
-        if permitted or excluded:
-            constrained.append((j, permitted, excluded))
+        constrained.append((j, permitted, excluded))
     if not constrained:
         return
     for i, cert in enumerate(path[:-1]):
         if i and cert.subject == cert.issuer:
             continue  # a self-issued CA, as OpenSSL skips it
-        emails = [str(a.value) for a in cert.subject.get_attributes_for_oid(x509.NameOID.EMAIL_ADDRESS)]
+        attributes = cert.subject.get_attributes_for_oid(x509.NameOID.EMAIL_ADDRESS)
+        if not attributes or all(j <= i for j, _, _ in constrained):
+            continue
+        # Under any name constraints, OpenSSL takes a subject address only as an IA5String.
+        if any(getattr(a, "_type", _IA5STRING) != _IA5STRING for a in attributes):
+            raise _error(53)
+        emails = [str(a.value) for a in attributes]
         for j, permitted, excluded in constrained:
             if j <= i:
                 continue

@@ -1333,7 +1333,8 @@ def stdlib_client_result(issued: pki.Issued, ca_pem: bytes, tmp_path) -> tuple[i
 
 
 @pytest.mark.parametrize(
-    "case", ["key-encipherment-only", "key-agreement-only", "email-inside", "email-outside", "email-excluded", "email-host-only-base"]
+    "case",
+    ["key-encipherment-only", "key-agreement-only", "email-inside", "email-outside", "email-excluded", "email-host-only-base", "email-utf8-under-dns-constraints"],
 )
 def test_client_certificates_found_by_an_mtls_probe_as_in_ssl(tmp_path, case):
     """A client certificate's keyUsage must allow digitalSignature or keyAgreement (OpenSSL's
@@ -1351,22 +1352,28 @@ def test_client_certificates_found_by_an_mtls_probe_as_in_ssl(tmp_path, case):
         base = {"email-host-only-base": "mail.example.com"}.get(case, "example.com")
         if case == "email-excluded":
             constraints = x509.NameConstraints(permitted_subtrees=None, excluded_subtrees=[x509.RFC822Name(base)])
+        elif case == "email-utf8-under-dns-constraints":
+            # Any name constraints: OpenSSL takes a subject address only as an IA5String (53).
+            constraints = x509.NameConstraints(permitted_subtrees=[x509.DNSName(base)], excluded_subtrees=None)
         else:
             constraints = x509.NameConstraints(permitted_subtrees=[x509.RFC822Name(base)], excluded_subtrees=None)
         ca = pki.make_ca(f"{case} intermediate", issuer=root, name_constraints=constraints)
         address = "bob@other.org" if case == "email-outside" else "bob@example.com" if case != "email-host-only-base" else "bob@sub.mail.example.com"
-        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bob"), x509.NameAttribute(NameOID.EMAIL_ADDRESS, address)])
+        string_type = x509.name._ASN1Type.UTF8String if case == "email-utf8-under-dns-constraints" else x509.name._ASN1Type.IA5String
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bob"), x509.NameAttribute(NameOID.EMAIL_ADDRESS, address, string_type)])
     leaf = pki.make_leaf(ca, [], client=True, san=False, subject=subject, key_usage=key_usage)
     theirs = stdlib_client_result(leaf, root.cert_pem, tmp_path)
     ours = _verdict(verify_client_chain, leaf.chain, TrustStore([root.cert]))
     assert ours == theirs, (theirs, ours)
 
 
+@pytest.mark.parametrize("ski", [True, False], ids=["with-ski", "without-ski"])
 @pytest.mark.parametrize("role", ["server", "client"])
-def test_a_pinned_self_signed_certificate_without_an_aki_under_strict(tmp_path, role):
-    """VERIFY_X509_STRICT wants an authorityKeyIdentifier below the anchor; a pinned
-    self-signed certificate is its own anchor, and OpenSSL exempts self-signed ones.
-    fasttls refused it (85) where ssl takes it."""
+def test_a_pinned_self_signed_certificate_without_an_aki_under_strict(tmp_path, role, ski):
+    """VERIFY_X509_STRICT wants an authorityKeyIdentifier below the anchor and a
+    subjectKeyIdentifier on CAs, but OpenSSL runs those checks on chains of two or more:
+    a pinned self-signed certificate is its own chain.  fasttls refused it (85, then 86)
+    where ssl takes it."""
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -1379,11 +1386,12 @@ def test_a_pinned_self_signed_certificate_without_an_aki_under_strict(tmp_path, 
         .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(True, False, False, False, False, True, False, False, False), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-        .sign(key, hashes.SHA256())
     )  # fmt: skip
+    if ski:
+        cert = cert.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+    cert = cert.sign(key, hashes.SHA256())
     store = TrustStore([cert])
     if role == "server":
         issued = pki.Issued(cert, key, [cert], "ecdsa-p256", root=cert, is_ca=True)
