@@ -848,7 +848,9 @@ class Connection:
         if isinstance(msg, hsmsg.HelloRequest if not self.server_side else hsmsg.ClientHello):
             # Our policy: no renegotiation.  RFC 5246 7.2.2: no_renegotiation "is always a
             # warning", and the requester decides whether to go on (OpenSSL's
-            # -no_renegotiation server answers a ClientHello so too); bounded like warnings.
+            # -no_renegotiation server answers a ClientHello so too).  At most
+            # max_warning_alerts refusals over the connection, the next one fails: a count
+            # of its own, kept over the whole connection (warnings count in a row).
             self._renegotiations_refused += 1
             if self._renegotiations_refused > self.config.max_warning_alerts:
                 raise TLSError(AlertDescription.unexpected_message, "too many renegotiation attempts")
