@@ -235,13 +235,18 @@ def _ssl_server_socket(issued, tmp_path, server_level: int | None = None):
 
 
 def stdlib_result(
-    issued: pki.Issued, ca_pem: bytes, host: str, check_hostname: bool, tmp_path, server_level: int | None = None, strict: bool = False
+    issued: pki.Issued, ca_pem: bytes, host: str, check_hostname: bool, tmp_path, server_level: int | None = None, strict: bool | None = None
 ) -> tuple[int, str] | None:
-    """Verify ``issued`` the way Python's ssl does: a real handshake over a socketpair."""
+    """Verify ``issued`` the way Python's ssl does: a real handshake over a socketpair.
+    ``strict`` sets or clears VERIFY_X509_STRICT; None keeps this Python's default (set
+    from 3.13 on)."""
     client_ctx = ssl.create_default_context(cadata=ca_pem.decode())
     client_ctx.check_hostname = check_hostname
-    if strict:
-        client_ctx.verify_flags |= ssl.VERIFY_X509_STRICT
+    if strict is not None:
+        if strict:
+            client_ctx.verify_flags |= ssl.VERIFY_X509_STRICT
+        else:
+            client_ctx.verify_flags &= ~ssl.VERIFY_X509_STRICT
     with _ssl_server_socket(issued, tmp_path, server_level) as b:
         try:
             with client_ctx.wrap_socket(b, server_hostname=host):
