@@ -6,6 +6,7 @@ openssl command line.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import socket
 import ssl
@@ -181,7 +182,10 @@ def test_openssl_client_without_a_certificate_is_refused_for_the_name_that_needs
     server, _ = per_name(pki)
     with fasttls_server(server) as srv:
         with openssl_client(srv.port, ["-tls1_3", "-CAfile", cafile, "-servername", "b.example"]) as cli:
-            cli.send(b"data\n")
+            # s_client may have read the server's alert and exited before this write
+            # (seen once in CI, on a loaded machine): what it printed still tells.
+            with contextlib.suppress(BrokenPipeError):
+                cli.send(b"data\n")
             cli.wait_for(r"certificate required", timeout=15)
         result = srv.join()[0]
     assert isinstance(result, ssl.SSLError) and "certificate" in str(result).lower()
