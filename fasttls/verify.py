@@ -43,7 +43,7 @@ Policy choices, and why:
   a CA without keyUsage or with a non-critical basicConstraints (what
   ``openssl req -x509`` makes), and a leaf without an authorityKeyIdentifier
   (it only helps path building).  See ``_Policies``.  Strict also asks for
-  OpenSSL's key identifiers on CAs (``_check_key_identifiers``).
+  OpenSSL's key identifiers on CAs (``_check_strict_profile``).
 * **Security level** (``Config.security_level``, which ``SSLContext`` sets from
   ``@SECLEVEL=n``; OpenSSL's default 2): the peer's key is checked first (code 66, as
   X509_verify_cert does), then the CAs' keys (67) and the signatures below the anchor
@@ -1134,10 +1134,8 @@ def verify_server_chain(
         raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
     elif subject is not None and not dns_name and verifier is None and not certificate_matches_host(leaf, server_hostname):
         raise _error(64, f"IP address mismatch, certificate is not valid for '{server_hostname}'.")
-    if strict and len(path) > 1:
-        # OpenSSL's strict checks (check_extensions) run on chains of two or more: a
-        # pinned self-signed certificate is its own chain and needs no key identifiers.
-        _check_key_identifiers(path)
+    if strict:
+        _check_strict_profile(path)
     if crl_check:
         check_revocation(path, store, when, chain=crl_check == "chain")
     return path
@@ -1181,10 +1179,8 @@ def verify_client_chain(
     if check_common_name and not _has_dns_san(leaf):
         _check_common_name_constraints(leaf, path)
     _check_subject_email_constraints(path)
-    if strict and len(path) > 1:
-        # OpenSSL's strict checks (check_extensions) run on chains of two or more: a
-        # pinned self-signed certificate is its own chain and needs no key identifiers.
-        _check_key_identifiers(path)
+    if strict:
+        _check_strict_profile(path)
     if crl_check:
         check_revocation(path, store, when, chain=crl_check == "chain")
     return path
@@ -1369,11 +1365,15 @@ def check_revocation(path: Sequence[x509.Certificate], store: TrustStore, now: d
         _check_cert_crl(cert, issuer, store, now)
 
 
-def _check_key_identifiers(path: Sequence[x509.Certificate]) -> None:
-    """What OpenSSL's VERIFY_X509_STRICT adds to the web PKI profile (RFC 5280 4.2.1.1-2):
-    every certificate but the trust anchor names its issuer's key (an AKI), and every
-    CA, the anchor included, has a subjectKeyIdentifier.  The web PKI profile asks for
-    neither on a CA, since its anchors are self-signed roots."""
+def _check_strict_profile(path: Sequence[x509.Certificate]) -> None:
+    """What OpenSSL's VERIFY_X509_STRICT adds to the web PKI profile (RFC 5280 4.2.1.1-2,
+    4.1.2.6): every certificate but the trust anchor names its issuer's key (an AKI),
+    every CA, the anchor included, has a subjectKeyIdentifier, and an empty subject comes
+    with a critical subjectAltName.  The web PKI profile asks for neither identifier on a
+    CA, since its anchors are self-signed roots.  As OpenSSL's check_extensions, only on
+    chains of two or more: a pinned self-signed certificate is its own chain."""
+    if len(path) < 2:
+        return
     last = len(path) - 1
     for i, cert in enumerate(path):
         exts = cert.extensions
