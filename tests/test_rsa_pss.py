@@ -22,6 +22,7 @@ from fasttls.constants import AlertDescription, ProtocolVersion, SignatureScheme
 from fasttls.errors import TLSError
 
 from .interop import fasttls_client, fasttls_server, recv_exactly
+from .pairs import do_handshake, make_pair, run_until_error, transfer
 from .peers import openssl_client, openssl_server, ssl_echo_handler, thread_server
 
 PSS_SCHEMES = {SignatureScheme.rsa_pss_pss_sha256, SignatureScheme.rsa_pss_pss_sha384, SignatureScheme.rsa_pss_pss_sha512}
@@ -209,3 +210,74 @@ def test_a_signature_outside_the_key_parameters_is_refused(pss):
             with pytest.raises(TLSError, match="outside the certificate's RSASSA-PSS key parameters") as e:
                 auth.verify(ck.leaf, scheme, message, signature)
             assert e.value.alert == AlertDescription.illegal_parameter
+
+
+def _signing_with(ck: CertifiedKey, scheme: int) -> CertifiedKey:
+    """A copy of ``ck`` that signs with ``scheme`` whatever its key type allows: a peer
+    that breaks RFC 8446 4.2.3 (cryptography signs PSS with either key type)."""
+    bad = CertifiedKey(ck.chain, ck.private_key)
+    bad.signing_schemes = lambda tls13: [scheme]  # type: ignore[method-assign]
+    return bad
+
+
+#: RFC 8446 4.2.3's split, broken three ways: what signs, with which scheme.
+MISMATCHES = {
+    "rsaEncryption-signs-pss_pss": ("rsa", SignatureScheme.rsa_pss_pss_sha256),
+    "pss-key-signs-rsae": ("server", SignatureScheme.rsa_pss_rsae_sha256),
+    "sha384-only-key-signs-sha256": ("server-sha384", SignatureScheme.rsa_pss_pss_sha256),
+}
+
+
+def _mismatched(pki, pss, which: str, client: bool) -> CertifiedKey:
+    kind, scheme = MISMATCHES[which]
+    if kind == "rsa":
+        ck = pki.client("rsa-2048") if client else pki.server("rsa-2048")
+    else:
+        ck = pss["client" if client and kind == "server" else kind][2]
+    return _signing_with(ck, scheme)
+
+
+@pytest.mark.parametrize("which", MISMATCHES)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_our_client_holds_the_server_to_its_key_type(pki, pss, which, version):
+    """The TLS 1.3 CertificateVerify used to be checked against the bare key, which
+    allows both PSS kinds: a server could sign rsa_pss_pss with an rsaEncryption key.
+    ssl refuses it (WRONG_SIGNATURE_TYPE, illegal_parameter), as we now do."""
+    server = Config(certificates=[_mismatched(pki, pss, which, client=False)], min_version=VERSIONS[version], max_version=VERSIONS[version])
+    c, s = make_pair(Config(trust_store=pki.store), server)
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.illegal_parameter, err
+    assert "key" in str(err)
+
+
+#: The fixture's client certificates: an rsaEncryption one and an unrestricted PSS one.
+CLIENT_MISMATCHES = ["rsaEncryption-signs-pss_pss", "pss-key-signs-rsae"]
+
+
+@pytest.mark.parametrize("which", CLIENT_MISMATCHES)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_our_server_holds_the_client_to_its_key_type(pki, pss, which, version):
+    client = Config(trust_store=pki.store, certificates=[_mismatched(pki, pss, which, client=True)])
+    server = Config(
+        certificates=[pki.server()], client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=pki.store,
+        min_version=VERSIONS[version], max_version=VERSIONS[version],
+    )  # fmt: skip
+    c, s = make_pair(client, server)
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.illegal_parameter, err
+
+
+@pytest.mark.parametrize("which", CLIENT_MISMATCHES)
+def test_post_handshake_auth_holds_the_client_to_its_key_type(pki, pss, which):
+    client = Config(trust_store=pki.store, certificates=[_mismatched(pki, pss, which, client=True)], post_handshake_auth=True)
+    server = Config(
+        certificates=[pki.server()], client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=pki.store,
+        post_handshake_auth=True, min_version=ProtocolVersion.TLS13,
+    )  # fmt: skip
+    c, s = make_pair(client, server)
+    do_handshake(c, s)
+    s.verify_client_post_handshake()
+    transfer(s, c)
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    assert e.value.alert == AlertDescription.illegal_parameter

@@ -259,7 +259,7 @@ class ClientHandshakeTLS13:
         # will not parse in full) its key read from the DER (see check_certificates_parse).
         leaf = conn.verified_chain[0] if conn.verified_chain else self.peer_chain[0]
         signed = auth.signed_message(auth.SERVER_SIGNATURE_CONTEXT, self.transcript.digest())
-        auth.verify(leaf.public_key(), cv.signature_algorithm, signed, cv.signature, tls13=True)
+        auth.verify(leaf, cv.signature_algorithm, signed, cv.signature, tls13=True)
         conn.peer_signature_scheme = cv.signature_algorithm
         self.transcript.update(cv.raw)
         verify_hooks(conn, self.config, peer_certificate=True)

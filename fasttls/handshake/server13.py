@@ -476,7 +476,7 @@ class ServerHandshakeTLS13:
         if not auth.usable_in_tls13(cv.signature_algorithm) or cv.signature_algorithm not in config.signature_schemes:
             raise TLSError(AlertDescription.illegal_parameter, "client signed with a signature scheme we did not offer")
         signed = auth.signed_message(auth.CLIENT_SIGNATURE_CONTEXT, self.transcript.digest())
-        auth.verify(leaf.public_key(), cv.signature_algorithm, signed, cv.signature, tls13=True)
+        auth.verify(leaf, cv.signature_algorithm, signed, cv.signature, tls13=True)
         conn.peer_signature_scheme = cv.signature_algorithm
         self.transcript.update(cv.raw)
         verify_hooks(conn, config, peer_certificate=True)
@@ -598,7 +598,7 @@ class ServerHandshakeTLS13:
             if not auth.usable_in_tls13(msg.signature_algorithm) or msg.signature_algorithm not in config.signature_schemes:
                 raise TLSError(AlertDescription.illegal_parameter, "client signed with a signature scheme we did not offer")
             signed = auth.signed_message(auth.CLIENT_SIGNATURE_CONTEXT, t.digest())
-            auth.verify(self.pha_leaf.public_key(), msg.signature_algorithm, signed, msg.signature, tls13=True)
+            auth.verify(self.pha_leaf, msg.signature_algorithm, signed, msg.signature, tls13=True)
             t.update(msg.raw)
             self.pha_signed = True
             self.pha_scheme = msg.signature_algorithm
