@@ -109,6 +109,8 @@ class Connection:
         #: a record at a time (``keep_record_boundaries``); None otherwise.
         self._marks: collections.deque[int] | None = None
         self._hs_buf = bytearray()
+        #: The message types the handshake waits for (what its generator yielded).
+        self._expecting: tuple[type, ...] | None = None
         self._hs_out = bytearray()
         self._events: list[Any] = []
         self._error: BaseException | None = None
@@ -684,8 +686,9 @@ class Connection:
     def _advance(self, msg) -> None:
         """Feed one message (or None to start) to the handshake generator."""
         try:
-            self._gen.send(msg)
+            self._expecting = self._gen.send(msg)
         except StopIteration:
+            self._expecting = None
             self._flush_handshake()
             if not self.handshake_complete:
                 self.handshake_complete = True
@@ -797,7 +800,12 @@ class Connection:
                 else _MAX_MESSAGE_BODY.get(mtype, self.config.max_handshake_message)
             )
             if length > limit:
-                # As OpenSSL: illegal_parameter, EXCESSIVE_MESSAGE_SIZE.
+                # As OpenSSL, which checks the type first (read_state_machine): a message
+                # that may not come here is unexpected_message whatever its size; one
+                # that may is illegal_parameter, EXCESSIVE_MESSAGE_SIZE.
+                unexpected = self._unexpected_type(mtype)
+                if unexpected:
+                    raise TLSError(AlertDescription.unexpected_message, f"{unexpected} (type {mtype}, {length} bytes)")
                 raise TLSError(AlertDescription.illegal_parameter, f"handshake message (type {mtype}) of {length} bytes is over the limit of {limit}", "EXCESSIVE_MESSAGE_SIZE")
             if len(buf) < _HS_HEADER + length:
                 return
@@ -805,6 +813,29 @@ class Connection:
             del buf[: _HS_HEADER + length]
             self._on_handshake_message(raw)
             buf = self._hs_buf
+
+    #: After the handshake, what each side may receive (RFC 8446 4.6, RFC 5246 7.4.1.1).
+    _POST_HANDSHAKE_TYPES = {
+        (True, False): frozenset((HandshakeType.new_session_ticket, HandshakeType.key_update, HandshakeType.certificate_request)),
+        (True, True): frozenset((HandshakeType.key_update, HandshakeType.certificate, HandshakeType.compressed_certificate,
+                                 HandshakeType.certificate_verify, HandshakeType.finished)),  # fmt: skip
+        (False, False): frozenset((HandshakeType.hello_request,)),
+        (False, True): frozenset((HandshakeType.client_hello,)),
+    }
+
+    def _unexpected_type(self, mtype: int) -> str | None:
+        """Why a message of type ``mtype`` cannot come now, from its header alone; None
+        when it may (or when that needs the message: a handshake not yet started)."""
+        tls13 = self.version == ProtocolVersion.TLS13 or self.version is None
+        cls = (hsmsg.TLS13_MESSAGES if tls13 else hsmsg.TLS12_MESSAGES).get(mtype)
+        if cls is None:
+            return f"handshake message of a type {'TLS 1.3' if tls13 else 'TLS 1.2'} does not have"
+        if self.handshake_complete:
+            if mtype not in self._POST_HANDSHAKE_TYPES[tls13, self.server_side]:
+                return f"unexpected {cls.__name__} after the handshake"
+        elif self._expecting is not None and not issubclass(cls, self._expecting):
+            return f"expected {' or '.join(t.__name__ for t in self._expecting)}, received {cls.__name__}"
+        return None
 
     def _on_handshake_message(self, raw: bytes) -> None:
         tls13 = self.version == ProtocolVersion.TLS13 or self.version is None

@@ -14,6 +14,7 @@ from fasttls.connection import Connection
 from fasttls.constants import AlertDescription, ContentType, HandshakeType, NamedGroup, ProtocolVersion
 from fasttls.errors import TLSError
 from fasttls.messages import ClientHello
+from fasttls.messages import handshake as hsmsg
 
 from .pairs import do_handshake, make_pair, transfer
 
@@ -149,16 +150,26 @@ def test_tls13_handshake_completes_with_change_cipher_specs_between_messages(pki
     assert e.value.alert == AlertDescription.unexpected_message
 
 
-@pytest.mark.parametrize("msg_type,limit_field", [(HandshakeType.client_hello, "max_handshake_message"), (HandshakeType.certificate, "max_certificate_message")])
-def test_handshake_message_size_limit_is_checked_from_the_header(pki, msg_type, limit_field):
+def test_handshake_message_size_limit_is_checked_from_the_header(pki):
     """A huge length in a handshake header is refused at once, before buffering its body."""
-    sc = Config(certificates=[pki.server()], **{limit_field: 1000})
+    sc = Config(certificates=[pki.server()], max_handshake_message=1000)
     _, s = make_pair(Config(trust_store=pki.store), sc)
-    header = bytes([msg_type]) + (1001).to_bytes(3, "big")
+    header = bytes([HandshakeType.client_hello]) + (1001).to_bytes(3, "big")
     with pytest.raises(TLSError) as e:
         s.receive_data(b"\x16\x03\x01\x00\x04" + header)
     assert "over the limit" in str(e.value)
     assert alert_of(s)[:1] == b"\x15"
+
+
+@pytest.mark.parametrize("version", [TLS13, TLS12], ids=["tls13", "tls12"])
+def test_certificate_message_limit(pki, version):
+    """``max_certificate_message`` holds the peer's Certificate (Go's 256 KiB by default)."""
+    cc = Config(trust_store=pki.store, max_certificate_message=100, min_version=version, max_version=version)
+    c, s = make_pair(cc, Config(certificates=[pki.server()]))
+    with pytest.raises(TLSError) as e:
+        do_handshake(c, s)
+    assert e.value.reason == "EXCESSIVE_MESSAGE_SIZE" and e.value.alert == AlertDescription.illegal_parameter
+    assert "limit of 100" in str(e.value)
 
 
 
@@ -172,6 +183,47 @@ def test_a_small_message_declaring_a_large_body_is_refused_from_its_header(pki, 
     with pytest.raises(TLSError) as e:
         transfer(c, s)
     assert e.value.reason == "EXCESSIVE_MESSAGE_SIZE" and e.value.alert == AlertDescription.illegal_parameter
+
+
+@pytest.mark.parametrize(
+    "version,sender,msg_type,declared",
+    [
+        (TLS13, "client", 99, 65537),  # a type TLS 1.3 does not have
+        (TLS13, "server", HandshakeType.finished, 65),  # a client takes no Finished after the handshake
+        (TLS13, "server", HandshakeType.hello_request, 4),  # a TLS 1.2 message
+        (TLS12, "client", HandshakeType.key_update, 2),  # a TLS 1.3 message
+        (TLS12, "client", HandshakeType.finished, 65),  # no renegotiation: only a ClientHello may come
+    ],
+    ids=["unknown-type", "finished-to-client", "hello-request-in-tls13", "key-update-in-tls12", "finished-after-tls12"],
+)
+def test_a_message_that_may_not_come_is_unexpected_whatever_its_size(pki, version, sender, msg_type, declared):
+    """OpenSSL checks a message's type before its size: one that cannot come now is
+    unexpected_message (RFC 8446 6.2), not an oversized message of that type."""
+    c, s = pair(pki, version)
+    src, dst = (c, s) if sender == "client" else (s, c)
+    src._write_records(ContentType.HANDSHAKE, bytes([msg_type]) + declared.to_bytes(3, "big") + b"\x00")
+    with pytest.raises(TLSError) as e:
+        transfer(src, dst)
+    assert e.value.alert == AlertDescription.unexpected_message, e.value
+    assert f"type {msg_type}, {declared} bytes" in str(e.value)
+
+
+def test_during_the_handshake_a_message_of_another_type_is_unexpected_whatever_its_size(pki):
+    """The client waits for EncryptedExtensions: a KeyUpdate declaring 2 bytes is
+    unexpected_message (what it waits for is known from the handshake), as in ssl."""
+    c, s = make_pair(Config(trust_store=pki.store, min_version=TLS13), Config(certificates=[pki.server()]))
+    orig = s.write_handshake
+
+    def write_handshake(msg):
+        if isinstance(msg, hsmsg.EncryptedExtensions):  # first under the handshake keys
+            s._write_records(ContentType.HANDSHAKE, bytes([HandshakeType.key_update]) + (2).to_bytes(3, "big") + b"\x00")
+        return orig(msg)
+
+    s.write_handshake = write_handshake
+    with pytest.raises(TLSError) as e:
+        do_handshake(c, s)
+    assert e.value.alert == AlertDescription.unexpected_message, e.value
+    assert "expected EncryptedExtensions, received KeyUpdate" in str(e.value)
 
 
 def _memory_held_by_a_pending_server(pki, version, hrr: bool, extra_schemes: int) -> int:

@@ -61,8 +61,11 @@ class Handshake:
         yield
 
     def read_message(self, *types) -> Steps:
-        """Wait for the next handshake message; it must be one of ``types`` (else unexpected_message)."""
-        msg = yield
+        """Wait for the next handshake message; it must be one of ``types`` (else unexpected_message).
+
+        The types go out with the wait, so the connection can refuse a message of another
+        type from its header alone (``Connection._unexpected_type``)."""
+        msg = yield types
         if not isinstance(msg, types):
             names = " or ".join(t.__name__ for t in types)
             raise TLSError(AlertDescription.unexpected_message, f"expected {names}, received {type(msg).__name__}")
