@@ -713,6 +713,11 @@ class Connection:
         read = self._read
         while True:
             before = len(app)
+            # An empty application-data record leaves no bytes in ``app``: while data may
+            # not come, the record layer's count of them tells (read() stops at the first
+            # other record, so the ones it counted came before the record it returns).
+            prot = read._prot if self._hs_buf or not self._app_read_allowed else None
+            empties = prot.empty_records if prot is not None else 0
             try:
                 rec = read.read(app, self._marks)
             except TLSError as exc:
@@ -724,7 +729,7 @@ class Connection:
                     # test): WRONG_VERSION_NUMBER, with protocol_version to the peer.
                     raise TLSError(AlertDescription.protocol_version, exc.why, openssl_reason="WRONG_VERSION_NUMBER") from None
                 raise
-            if len(app) != before:
+            if len(app) != before or (prot is not None and prot.empty_records != empties):
                 if self._hs_buf:
                     # RFC 8446 5.1 / RFC 5246 6.2.1: a handshake message split over
                     # records may not have other record types between its pieces.

@@ -339,6 +339,42 @@ def test_handshake_message_interleaved_with_another_record(pki, between):
     assert e.value.alert == AlertDescription.unexpected_message
 
 
+@pytest.mark.parametrize("version", [ProtocolVersion.TLS13, ProtocolVersion.TLS12], ids=["tls13", "tls12"])
+def test_an_empty_application_data_record_between_handshake_fragments(pki, twin, version):
+    """An empty record carries no data but is still a record of another type (RFC 8446
+    5.1, RFC 5246 6.2.1): it used to slip through, since the record layer swallows
+    empty records and the check looked for bytes.  ssl: unexpected_message."""
+    cfg = dict(min_version=version, max_version=version)
+    c, s = make_pair(Config(trust_store=pki.store, **cfg), Config(certificates=[pki.server()], **cfg), twin=twin)
+    do_handshake(c, s)
+    # TLS 1.3: a KeyUpdate; TLS 1.2: a ClientHello (renegotiation, refused only once whole).
+    first, rest = (b"\x18\x00", b"\x00\x01\x00") if version == ProtocolVersion.TLS13 else (b"\x01\x00", b"\x00\x00")
+    c._write.write_record(ContentType.HANDSHAKE, first)
+    c._write.write_record(ContentType.APPLICATION_DATA, b"")
+    c._write.write_record(ContentType.HANDSHAKE, rest)
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    assert e.value.alert == AlertDescription.unexpected_message
+    assert "application data inside a fragmented handshake message" in str(e.value)
+
+
+def test_an_empty_application_data_record_before_the_handshake_completes(pki, twin):
+    """Under the handshake keys, before the server's Finished: unexpected_message, as a
+    record with data is (ssl: UNEXPECTED_RECORD)."""
+    c, s = make_pair(*configs(pki), twin=twin)
+    orig = s.write_handshake
+
+    def write_handshake(msg):
+        if type(msg).__name__ == "EncryptedExtensions":  # first under the handshake keys
+            s._write_records(ContentType.APPLICATION_DATA, b"")
+        return orig(msg)
+
+    s.write_handshake = write_handshake
+    err = run_until_error(c, s)
+    assert err.alert == AlertDescription.unexpected_message
+    assert "before the handshake completed" in str(err)
+
+
 def test_warning_level_alert_in_tls13_is_an_error(pki):
     from fasttls.errors import AlertReceived
 

@@ -173,6 +173,7 @@ cdef class _Protection:
     cdef _Window _win_in
     cdef _Window _win_out
     cdef public Py_ssize_t empty_run
+    cdef public Py_ssize_t empty_records
     cdef public Py_ssize_t max_empty_records
 
     def __init__(self, cipher, key, iv, version, seq=0):
@@ -180,6 +181,7 @@ cdef class _Protection:
             raise ValueError(f"unsupported record protection version 0x{version:04x}")
         self._aead = _make_aead(cipher, bytes(key))
         self.empty_run = 0
+        self.empty_records = 0  # every empty application-data record (see aead.py)
         self.max_empty_records = MAX_EMPTY_RECORDS
         self.cipher = cipher
         self.version = version
@@ -401,6 +403,7 @@ cdef class RecordOpener(_Protection):
         return pos, opos, C_STOP_FAILED, 0, opos
 
     cdef int _empty_record(self) except -1:
+        self.empty_records += 1
         self.empty_run += 1
         if self.empty_run > self.max_empty_records:
             raise TLSError(AlertDescription.unexpected_message, f"more than {self.max_empty_records} consecutive empty records")

@@ -170,7 +170,7 @@ MAX_EMPTY_RECORDS = 32
 class _Protection:
     """Key, IV, nonce scheme and sequence number shared by the sealer and the opener."""
 
-    __slots__ = ("cipher", "version", "_aead", "_iv", "_iv_int", "_salt", "_explicit", "_seq", "overhead", "empty_run", "max_empty_records")
+    __slots__ = ("cipher", "version", "_aead", "_iv", "_iv_int", "_salt", "_explicit", "_seq", "overhead", "empty_run", "empty_records", "max_empty_records")
 
     def __init__(self, cipher: int, key: bytes, iv: bytes, version: int, seq: int = 0) -> None:
         if version not in (TLS12, TLS13):
@@ -179,6 +179,10 @@ class _Protection:
         #: Consecutive application-data records with no data (a peer can send them
         #: for free); more than ``max_empty_records`` is an unexpected_message.
         self.empty_run = 0
+        #: Every empty application-data record opened (they leave no bytes behind, so
+        #: the connection counts them to hold them to the rules that data has: none
+        #: before the handshake completes or between a handshake message's fragments).
+        self.empty_records = 0
         self.max_empty_records = MAX_EMPTY_RECORDS
         self.cipher = cipher
         self.version = version
@@ -510,6 +514,7 @@ class RecordOpener(_Protection):
         self._failed: BaseException | None = None  # see STOP_FAILED
 
     def _empty_record(self) -> None:
+        self.empty_records += 1
         self.empty_run += 1
         if self.empty_run > self.max_empty_records:
             raise TLSError(AlertDescription.unexpected_message, f"more than {self.max_empty_records} consecutive empty records")
