@@ -716,8 +716,8 @@ class Connection:
             # An empty application-data record leaves no bytes in ``app``: while data may
             # not come, the record layer's count of them tells (read() stops at the first
             # other record, so the ones it counted came before the record it returns).
-            prot = read._prot if self._hs_buf or not self._app_read_allowed else None
-            empties = prot.empty_records if prot is not None else 0
+            watch = self._hs_buf or not self._app_read_allowed
+            empties = self._empty_records_opened() if watch else 0
             try:
                 rec = read.read(app, self._marks)
             except TLSError as exc:
@@ -729,7 +729,7 @@ class Connection:
                     # test): WRONG_VERSION_NUMBER, with protocol_version to the peer.
                     raise TLSError(AlertDescription.protocol_version, exc.why, openssl_reason="WRONG_VERSION_NUMBER") from None
                 raise
-            if len(app) != before or (prot is not None and prot.empty_records != empties):
+            if len(app) != before or (watch and self._empty_records_opened() != empties):
                 if self._hs_buf:
                     # RFC 8446 5.1 / RFC 5246 6.2.1: a handshake message split over
                     # records may not have other record types between its pieces.
@@ -745,6 +745,13 @@ class Connection:
                 return
             if self._on_record(*rec):
                 return
+
+    def _empty_records_opened(self) -> int:
+        """The read key's count of empty application-data records.  (A method, not a local
+        in ``_process``: a kept exception's traceback holds that frame's locals, and the
+        record opener, which holds the key, must not be among them.)"""
+        prot = self._read._prot
+        return prot.empty_records if prot is not None else 0
 
     def _on_record(self, ctype: int, payload: bytes, protected: bool) -> bool:
         """One record that is not protected application data (that went to the
