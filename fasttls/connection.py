@@ -443,6 +443,8 @@ class Connection:
             self._app.feed(buffer[:n])
             if self._marks is not None:
                 self._marks.append(n)
+        if stop == 4:  # STOP_FAILED: the opener raises its parked error (see HalfConn.read)
+            prot.open_records(buffer, 0, 0, buffer, 0)
         if stop == 1:
             payload = bytes(buffer[n:rec_end])
             end = min(rec_end + 1, len(buffer))  # and the TLS 1.3 inner content type after it

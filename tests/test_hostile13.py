@@ -12,7 +12,7 @@ import pytest
 
 from fasttls.config import Config
 from fasttls.constants import AlertDescription, CipherSuite, ContentType, NamedGroup, ProtocolVersion
-from fasttls.errors import TLSError
+from fasttls.errors import AlertReceived, TLSError
 from fasttls.messages import ClientHello, ServerHello, parse_handshake
 
 from .pairs import do_handshake, make_pair, run_until_error, tamper_sent, transfer
@@ -373,6 +373,42 @@ def test_an_empty_application_data_record_before_the_handshake_completes(pki, tw
     err = run_until_error(c, s)
     assert err.alert == AlertDescription.unexpected_message
     assert "before the handshake completed" in str(err)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param((24, b"heartbeat"), id="inner-type-24"),
+        pytest.param((0x30, b"x"), id="unknown-inner-type"),
+        pytest.param((0, b""), id="no-inner-type"),  # all padding: a plaintext of zeros
+    ],
+)
+@pytest.mark.parametrize("path", ["receive_data", "receive_into"])
+def test_a_bad_record_right_behind_data_fails_the_next_read(pki, twin, bad, path):
+    """The data opened before a failing record is kept for the application, then the
+    error is raised (as OpenSSL's SSL_read returns the data, then fails).  The error
+    waited in the record layer for its next call with input, and a record whose inner
+    content failed had already been consumed, so none came: the error was lost, no
+    alert went out, and reads waited for more (ssl: BAD_RECORD_TYPE, unexpected_message)."""
+    c, s = make_pair(*configs(pki), twin=twin)
+    do_handshake(c, s)
+    c._write.write_record(ContentType.APPLICATION_DATA, b"ping")
+    c._write.write_record(*bad)  # inner type 0 and no content: an inner plaintext of one zero
+    wire = c.data_to_send()
+    buf = memoryview(bytearray(100))
+    with pytest.raises(TLSError) as e:
+        if path == "receive_data":
+            s.receive_data(wire)
+        else:
+            s._receive_into(wire, buf)
+    # The data is still there to read, ahead of the error (the socket and SSLObject
+    # layers return it first and raise the connection's error at the next read).
+    assert s.read_into(buf) == 4 and bytes(buf[:4]) == b"ping"
+    assert s.error is not None
+    assert e.value.alert == AlertDescription.unexpected_message
+    with pytest.raises(AlertReceived) as sent:  # and the alert went to the peer
+        c.receive_data(s.data_to_send())
+    assert sent.value.alert == AlertDescription.unexpected_message
 
 
 def test_warning_level_alert_in_tls13_is_an_error(pki):

@@ -173,6 +173,13 @@ class ReadHalf(HalfConn):
             if stop == 0:  # STOP_NEED_MORE
                 inp.release()  # only if empty (it checks): idle connections hold no buffer
                 return None
+            if stop == 4:  # STOP_FAILED: the data before the failing record is committed;
+                # now its error, which the opener raises first thing in its next call.  Not
+                # left to the loop: a record that failed once opened (its inner content
+                # type, its length) is consumed, and with no input left the loop would
+                # return without that call, the error lost.
+                prot.open_records(inp.buffer, inp.start, inp.start, app.buffer, 0)
+                raise AssertionError("the record opener did not raise its parked error")  # pragma: no cover
             # STOP_OUT_FULL cannot happen (we reserved as much as the input), but loop safely.
 
 
