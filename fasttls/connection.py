@@ -845,15 +845,29 @@ class Connection:
         if cls is None:
             return f"handshake message of a type {'TLS 1.3' if tls13 else 'TLS 1.2'} does not have"
         if self.handshake_complete:
-            if mtype not in self._POST_HANDSHAKE_TYPES[tls13, self.server_side]:
+            if mtype not in self._POST_HANDSHAKE_TYPES[tls13, self.server_side] or (
+                tls13 and self.server_side and mtype != HandshakeType.key_update and not self._handshake.client_auth_pending()
+            ):
                 return f"unexpected {cls.__name__} after the handshake"
-        elif self._expecting is not None and not issubclass(cls, self._expecting):
-            return f"expected {' or '.join(t.__name__ for t in self._expecting)}, received {cls.__name__}"
+        else:
+            expecting = self._expecting
+            if expecting is None and self._gen is None and self.server_side:
+                expecting = (hsmsg.ClientHello,)  # a server not yet started waits for one
+            if expecting is not None and not issubclass(cls, expecting):
+                return f"expected {' or '.join(t.__name__ for t in expecting)}, received {cls.__name__}"
         return None
 
     def _on_handshake_message(self, raw: bytes) -> None:
         tls13 = self.version == ProtocolVersion.TLS13 or self.version is None
-        msg = hsmsg.parse_handshake(raw, tls13)
+        try:
+            msg = hsmsg.parse_handshake(raw, tls13)
+        except TLSError as exc:
+            # As OpenSSL, which checks the type before it parses: a malformed message
+            # that could not come now anyway is unexpected_message, not decode_error.
+            unexpected = self._unexpected_type(raw[0])
+            if unexpected and exc.alert != AlertDescription.unexpected_message:
+                raise TLSError(AlertDescription.unexpected_message, f"{unexpected} (and it does not parse: {exc.detail})") from None
+            raise
         if self._trace:
             self._emit_trace("message", "receive", type(msg).__name__, _describe(msg))
         if not self.handshake_complete:

@@ -9,7 +9,7 @@ import tracemalloc
 import pytest
 
 from fasttls import key_schedule
-from fasttls.config import Config
+from fasttls.config import ClientAuthType, Config
 from fasttls.connection import Connection
 from fasttls.constants import AlertDescription, ContentType, HandshakeType, NamedGroup, ProtocolVersion
 from fasttls.errors import TLSError
@@ -177,8 +177,9 @@ def test_certificate_message_limit(pki, version):
 def test_a_small_message_declaring_a_large_body_is_refused_from_its_header(pki, msg_type, declared):
     """A KeyUpdate has one byte and a Finished at most 48: a header declaring more is
     refused before the body comes (OpenSSL's per-message limits), not after 60,000 bytes
-    have trickled in one small record at a time."""
-    c, s = pair(pki, TLS13)
+    have trickled in one small record at a time.  (A server takes a Finished after the
+    handshake only as the end of a client's answer to its CertificateRequest.)"""
+    c, s = requested_client_auth(pki)
     c._write_records(ContentType.HANDSHAKE, bytes([msg_type]) + declared.to_bytes(3, "big") + b"\x00")
     with pytest.raises(TLSError) as e:
         transfer(c, s)
@@ -206,6 +207,56 @@ def test_a_message_that_may_not_come_is_unexpected_whatever_its_size(pki, versio
         transfer(src, dst)
     assert e.value.alert == AlertDescription.unexpected_message, e.value
     assert f"type {msg_type}, {declared} bytes" in str(e.value)
+
+
+@pytest.mark.parametrize("body", [b"", b"\x00" * 3], ids=["empty", "truncated"])
+def test_a_malformed_message_that_may_not_come_is_unexpected(pki, body):
+    """OpenSSL checks the type before it parses: a truncated ServerHello sent to a server
+    is unexpected_message (it was decode_error); the right type, malformed, stays decode_error."""
+    _, s = make_pair(Config(trust_store=pki.store), Config(certificates=[pki.server()]))
+    hello = bytes([HandshakeType.server_hello]) + len(body).to_bytes(3, "big") + body
+    with pytest.raises(TLSError) as e:
+        s.receive_data(b"\x16\x03\x01" + len(hello).to_bytes(2, "big") + hello)
+    assert e.value.alert == AlertDescription.unexpected_message, e.value
+    assert "expected ClientHello, received ServerHello (and it does not parse" in str(e.value)
+    _, s = make_pair(Config(trust_store=pki.store), Config(certificates=[pki.server()]))
+    hello = bytes([HandshakeType.client_hello]) + len(body).to_bytes(3, "big") + body
+    with pytest.raises(TLSError) as e:
+        s.receive_data(b"\x16\x03\x01" + len(hello).to_bytes(2, "big") + hello)
+    assert e.value.alert == AlertDescription.decode_error, e.value
+
+
+@pytest.mark.parametrize("receiver", ["client", "server"])
+def test_after_the_handshake_a_malformed_message_of_a_type_that_may_not_come_is_unexpected(pki, receiver):
+    """A client never takes a CertificateVerify after the handshake, a server only when
+    it asked for a certificate (post-handshake auth): unexpected_message, malformed or not."""
+    c, s = pair(pki, TLS13)
+    src, dst = (s, c) if receiver == "client" else (c, s)
+    src._write_records(ContentType.HANDSHAKE, bytes([HandshakeType.certificate_verify]) + (3).to_bytes(3, "big") + b"\x08\x04\x00")
+    with pytest.raises(TLSError) as e:
+        transfer(src, dst)
+    assert e.value.alert == AlertDescription.unexpected_message, e.value
+    assert "unexpected CertificateVerify after the handshake (and it does not parse" in str(e.value)
+
+
+def requested_client_auth(pki):
+    """An established TLS 1.3 pair whose server has sent a post-handshake CertificateRequest,
+    which the client never sees: what the client sends next is the test's."""
+    cc = Config(trust_store=pki.store, certificates=[pki.client()], post_handshake_auth=True, session_cache=None)
+    sc = Config(certificates=[pki.server()], client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=pki.store, post_handshake_auth=True)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    s.verify_client_post_handshake()
+    s.data_to_send()
+    return c, s
+
+
+def test_a_malformed_answer_to_a_post_handshake_certificate_request_is_decode_error(pki):
+    c, s = requested_client_auth(pki)
+    c._write_records(ContentType.HANDSHAKE, bytes([HandshakeType.certificate]) + (3).to_bytes(3, "big") + b"\x00\x00\x05")
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    assert e.value.alert == AlertDescription.decode_error, e.value
 
 
 def test_during_the_handshake_a_message_of_another_type_is_unexpected_whatever_its_size(pki):

@@ -118,6 +118,11 @@ class Handshake:
             raise TLSError(AlertDescription.unexpected_message, "unexpected CertificateRequest from a client")
         return self._state13(conn, msg).on_certificate_request(conn, msg)
 
+    def client_auth_pending(self) -> bool:
+        """Server: whether a post-handshake CertificateRequest waits for its answer."""
+        state = getattr(self, "state13", None)
+        return state is not None and getattr(state, "pha_exchange", None) is not None
+
     def on_client_auth_message(self, conn, msg) -> bool | None:
         """Server: the client's answer to a post-handshake CertificateRequest."""
         if not conn.server_side:
