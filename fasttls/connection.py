@@ -519,7 +519,10 @@ class Connection:
         if refusal is not None:
             err = SSLError(f"[TLS: {refusal[0]}] {refusal[1]}")
             err.reason = refusal[0]
-            raise err
+            try:
+                raise err
+            finally:
+                del err  # no cycle through this frame (see _guard)
         self._guard(self._handshake.state13.request_client_certificate, self)
 
     def key_update(self, request_peer: bool = True) -> None:
@@ -587,7 +590,12 @@ class Connection:
             err = TLSError(AlertDescription.internal_error, f"internal error: {exc!r}")
             err.__cause__ = exc
             self._fail(err)
-            raise err from exc
+            try:
+                raise err from exc
+            finally:
+                # The traceback holds this frame: with ``err`` still in it, the error,
+                # the connection and its socket would wait for the cyclic GC.
+                del err
 
     def _end_handshake_run(self) -> None:
         """After a fatal error, or close() before the handshake completed, no message

@@ -652,7 +652,10 @@ class SSLContext(_StdSSLContext):
         # Before the key, as SSL_CTX_use_certificate_chain_file comes before the key in ssl.
         error = _chain_security_error(chain, self._security_level)
         if error is not None:
-            raise error
+            try:
+                raise error
+            finally:
+                del error  # no error-traceback-frame cycle
         # As OpenSSL: the password (or its callback) is asked for only when the key is
         # encrypted, and an unneeded one is ignored.
         try:

@@ -620,7 +620,10 @@ class TrustStore:
         except _NotEnoughData:
             err = ssl.SSLError(ssl.SSL_ERROR_SSL, "[ASN1: NOT_ENOUGH_DATA] not enough data")
             err.library, err.reason = "ASN1", "NOT_ENOUGH_DATA"
-            raise err from None
+            try:
+                raise err from None
+            finally:
+                del err  # no error-traceback-frame cycle
         except (ValueError, TypeError) as e:
             raise ssl.SSLError(0, f"not enough data: cadata does not contain a certificate ({e})") from None
         for c in certs:
@@ -648,7 +651,10 @@ class TrustStore:
             if not self.add_pem(data, crls=True):
                 err = ssl.SSLError(136, "[X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found")
                 err.library, err.reason = "X509", "NO_CERTIFICATE_OR_CRL_FOUND"  # as ssl's
-                raise err
+                try:
+                    raise err
+                finally:
+                    del err  # no error-traceback-frame cycle
         if capath is not None:
             try:
                 path = os.fsdecode(os.fspath(capath))

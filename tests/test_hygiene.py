@@ -587,3 +587,51 @@ def test_a_kept_connect_error_holds_no_key_share(files):
     kept = _kept_locals(info.value)
     assert any(type(v).__name__ == "Connection" for frame in kept for v in frame.values())
     assert _record_protectors(kept, kinds=("KeyShare",)) == []
+
+
+def _freed_without_the_cyclic_gc(fail) -> bool:
+    """Whether the exception ``fail()`` raises is free of its own traceback (as ssl's
+    errors are).  One raised from a local variable is kept alive by that traceback: error,
+    traceback, frame, the local; with the frame's other locals (the socket, the connection
+    and its keys) it waits for the cyclic GC.  (ssl.SSLError takes no weak reference, so
+    the frames are searched.)"""
+    try:
+        fail()
+    except Exception as exc:
+        tb = exc.__traceback__.tb_next  # (the first frame is this one, which holds ``exc``)
+        while tb is not None:
+            if any(value is exc for value in tb.tb_frame.f_locals.values()):
+                return False
+            tb = tb.tb_next
+        return True
+    raise AssertionError("nothing was raised")  # pragma: no cover - the test's own mistake
+
+
+def test_raised_errors_hold_no_reference_cycle(pki, tmp_path, monkeypatch):
+    import fasttls
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from fasttls.verify import TrustStore
+
+    from .test_security_level import rsa_leaf
+
+    empty = tmp_path / "empty.pem"
+    empty.write_text("no certificate here\n")
+    assert _freed_without_the_cyclic_gc(lambda: TrustStore().load_verify_locations(cafile=str(empty)))
+    assert _freed_without_the_cyclic_gc(lambda: TrustStore().add_der(pki.ca.cert.public_bytes(Encoding.DER) + b"\x30"))  # NOT_ENOUGH_DATA
+    # A chain under the default security level: a 1024-bit RSA leaf.
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    certfile, keyfile = rsa_leaf(pki.ca, 1024).write(tmp_path)
+    assert _freed_without_the_cyclic_gc(lambda: ctx.load_cert_chain(certfile, keyfile))
+    c, _ = make_pair(Config(trust_store=pki.store), Config(certificates=[pki.server()]))
+    assert _freed_without_the_cyclic_gc(c.verify_client_post_handshake)  # before the handshake
+    # An unexpected exception inside the handshake: internal_error, through _guard.
+    c, s = make_pair(Config(trust_store=pki.store), Config(certificates=[pki.server()]))
+
+    def bug(*args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(s, "_advance", bug)
+    c.start()
+    wire = c.data_to_send()
+    assert _freed_without_the_cyclic_gc(lambda: s.receive_data(wire))
