@@ -214,7 +214,12 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 self.close()
                 err = SSLError("Closed before TLS handshake with data in recv buffer.", errno.ENOTCONN)
                 err.reason, err.library = err.message, None  # as ssl's (test_preauth_data_to_tls_*)
-                raise err
+                try:
+                    raise err
+                finally:
+                    # As ssl's: the traceback holds this frame, and ``err`` in it would make
+                    # a cycle (error, traceback, frame, socket) only the cyclic GC frees.
+                    del err
         else:
             connected = True
         self._connected = connected
@@ -584,15 +589,24 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         with memoryview(data) as view, view.cast("B") as src:
             return self._write(conn, data if type(data) in (bytes, bytearray) else src, src.nbytes, src)
 
-    def _cut_writes(self, exc: BaseException) -> None:
+    def _cut_writes(self, exc: BaseException, conn: Connection | None) -> None:
         """A write stopped inside a record: later writes are refused.  A peer that went away
         after the handshake (EPIPE, ECONNRESET) is ``SSLEOFError`` as in ssl, raised in place
         of ``exc`` and by every later write (on Python 3.13, ``exc`` itself and then EPIPE);
-        ``SSLZeroReturnError`` when it had sent its close_notify."""
+        ``SSLZeroReturnError`` when it had sent its close_notify.  Up to 3.12 a write that
+        another thread's ``close()`` cut short (EBADF) is that EOF too, as ``ssl``'s.
+
+        ``conn`` is the connection the write began with: ``close()`` and ``shutdown()``
+        from another thread have dropped ``self._conn`` by the time the write fails."""
         if self._write_cut:
             return  # already cut (a retry raising the stored error): keep what it said
-        conn = self._conn
-        if isinstance(exc, _PEER_GONE) and conn is not None and conn.handshake_complete:
+        gone = isinstance(exc, _PEER_GONE) or (
+            not _SOCKET_ERRORS_AS_THEY_ARE
+            and isinstance(exc, OSError)
+            and exc.errno == errno.EBADF
+            and _socket.socket.fileno(self) == -1
+        )
+        if gone and conn is not None and conn.handshake_complete:
             if self._close_notify_read:
                 # OpenSSL's SSL_get_error says ZERO_RETURN for any failure once a read has met
                 # the peer's close_notify (on every Python): a clean close, not a truncation.
@@ -640,7 +654,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             raise
         except BaseException as exc:
             if done or not isinstance(exc, _NOTHING_SENT):
-                self._cut_writes(exc)
+                self._cut_writes(exc, conn)
             raise
         self._write_pending = 0
         return n
@@ -763,11 +777,12 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         if writer is not None and not flags and not self._write_pending and not self._out and not self._write_cut:
             # The hot path (issue 6): one call into the record twin checks the
             # connection, seals the write and sends it (see aead.RecordWriter).
+            conn = self._conn
             try:
-                r = writer.write(self._conn, data, _socket.socket.gettimeout(self))
+                r = writer.write(conn, data, _socket.socket.gettimeout(self))
             except BaseException as exc:
                 if not isinstance(exc, _NOTHING_SENT):  # raised by the socket, not by the connection
-                    self._cut_writes(exc)
+                    self._cut_writes(exc, conn)
                 raise
             if r >= 0:
                 if r:
@@ -805,7 +820,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                                 break
             except BaseException as exc:
                 if not isinstance(exc, _NOTHING_SENT):  # raised by the socket, not by send_and_take
-                    self._cut_writes(exc)
+                    self._cut_writes(exc, conn)
                 raise
             if len(conn.write_buffer):  # a reader queued an answer while we held the send side
                 self._flush()

@@ -2620,6 +2620,61 @@ def test_closing_under_a_blocked_reader_reads_as_eof(files, kind, how):
             assert box["got"] == b"", box
 
 
+@pytest.mark.parametrize("how", ["close", "shutdown"])
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_closing_under_a_blocked_writer(files, kind, how):
+    """The writer's side of stopping a thread: it is blocked in sendall() on a peer that
+    does not read, and another thread closes the socket or shuts it down.  ssl says
+    SSLEOFError up to Python 3.12, and the socket's own error from 3.13 (EBADF after a
+    close, EPIPE after a shutdown).  Ours said the 3.13 errors on every Python: the
+    write failed after close()/shutdown() had dropped the connection it looked at."""
+    import time
+
+    release = threading.Event()
+
+    def hold(s):
+        release.wait(20)  # reads nothing until the test is done
+
+    with echo_server(ssl_server(files), after_handshake=hold) as srv:
+        raw = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        s = client_of(kind, files).wrap_socket(raw, server_hostname="localhost")
+        s.settimeout(None)
+        box = {}
+
+        def writer():
+            try:
+                while True:
+                    s.sendall(b"x" * 65536)
+            except BaseException as e:  # the test reports it
+                box["error"] = e
+
+        t = threading.Thread(target=writer)
+        t.start()
+        try:
+            for _ in range(20):  # until the socket's buffers are full and the writer blocks
+                time.sleep(0.05)
+                if not t.is_alive():
+                    break
+            if how == "close":
+                s.close()
+            else:
+                s.shutdown(socket.SHUT_RDWR)
+            time.sleep(0.2)
+            release.set()  # a write blocked before close() waits for the peer to go (Linux)
+            t.join(10)
+            assert not t.is_alive(), "the writer is still blocked"
+        finally:
+            release.set()
+            s.close()
+    err = box["error"]
+    if sys.version_info < (3, 13):
+        assert type(err) is ssl.SSLEOFError or (kind == "fasttls" and type(err) is fasttls.SSLEOFError), repr(err)
+    elif how == "close":
+        assert isinstance(err, OSError) and err.errno == errno.EBADF, repr(err)
+    else:
+        assert isinstance(err, BrokenPipeError), repr(err)
+
+
 @pytest.mark.parametrize("kind", ["fasttls", "ssl"])
 def test_a_failed_handshake_on_a_socket_with_a_timeout_fails_at_once(files, kind):
     """Plain HTTP sent to a TLS server whose socket has a timeout: the handshake fails at
