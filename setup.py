@@ -8,6 +8,7 @@ compiler the install still succeeds, with the pure-Python twins, and says so
 """
 
 import os
+import runpy
 import sys
 
 from setuptools import Extension, setup
@@ -55,8 +56,16 @@ def extensions():
     except ImportError as exc:
         sys.stderr.write(FALLBACK_BANNER.format(error=f"Cython is not available ({exc})"))
         return []
+    # Each module carries the digest of its source, so an import can tell a build
+    # from older source (fasttls/record/sources.py).
+    source_digest = runpy.run_path(os.path.join("fasttls", "record", "sources.py"))["source_digest"]
     exts = [
-        Extension(f"fasttls.record.{name}", [f"fasttls/record/{name}.pyx"], extra_compile_args=["-O3"])
+        Extension(
+            f"fasttls.record.{name}",
+            [f"fasttls/record/{name}.pyx"],
+            extra_compile_args=["-O3"],
+            define_macros=[("FASTTLS_SOURCE_DIGEST", '"%s"' % source_digest(os.path.join("fasttls", "record"), name))],
+        )
         for name in MODULES
     ]
     return cythonize(exts, language_level=3, compiler_directives={"binding": True, "embedsignature": True})

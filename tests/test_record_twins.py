@@ -81,3 +81,41 @@ def test_switch_is_decided_at_import(tmp_path):
     env["FASTTLS_PURE_PYTHON"] = "0"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ("cython" if R.CYTHON is not None else "python")
+
+
+def test_the_compiled_twin_carries_the_digest_of_its_source(both_twins):
+    """setup.py compiles each module with the digest of its .pyx and the shared .pxd."""
+    import os
+
+    from fasttls.record.sources import source_digest, stale_reason
+
+    directory = os.path.dirname(R.__file__)
+    for module in (both_twins[1].framing, both_twins[1].nonce, both_twins[1].aead):
+        name = module.__name__.rpartition(".")[2]
+        assert module.SOURCE_DIGEST == source_digest(directory, name)
+        assert stale_reason(module, name) is None
+
+
+def test_a_build_from_older_source_is_not_used(both_twins, tmp_path):
+    """An editable install not rebuilt after a .pyx change: its module may lack what the
+    rest of fasttls calls (a pyx attribute added with the code that reads it made every
+    connection fail with internal_error).  It is refused at import, with the reason,
+    and the pure-Python twins stand in."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    package = os.path.dirname(os.path.dirname(R.__file__))
+    shutil.copytree(package, tmp_path / "fasttls", ignore=shutil.ignore_patterns("__pycache__", "*.c", "*.html"))
+    with open(tmp_path / "fasttls" / "record" / "_nonce.pyx", "a") as f:
+        f.write("\n# changed after the build\n")
+    code = "import fasttls.record as r; print(r.IMPLEMENTATION); print(r.CYTHON_IMPORT_ERROR)"
+    env = {k: v for k, v in os.environ.items() if k not in ("FASTTLS_PURE_PYTHON", "FASTTLS_REQUIRE_COMPILED")}
+    env["PYTHONPATH"] = str(tmp_path)
+    out = subprocess.run([sys.executable, "-W", "always", "-c", code], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    implementation, reason = out.stdout.splitlines()
+    assert implementation == "python"
+    assert reason.startswith("fasttls.record._nonce was compiled from an older _nonce.pyx")
+    assert "RuntimeWarning" in out.stderr and "the pure-Python record layer is used meanwhile" in out.stderr

@@ -10,6 +10,7 @@ process.  :class:`~fasttls.record.halfconn.HalfConn` sits on top.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -17,6 +18,7 @@ from .. import _accel
 from . import aead as _py_aead
 from . import framing as _py_framing
 from . import nonce as _py_nonce
+from .sources import stale_reason
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,15 @@ except ImportError as exc:  # not compiled (no compiler at install time)
     CYTHON: Twin | None = None
     CYTHON_IMPORT_ERROR: str | None = str(exc)
 else:
-    CYTHON = Twin("cython", _c_framing, _c_nonce, _c_aead)
-    CYTHON_IMPORT_ERROR = None
+    # A build from older source (an editable install not rebuilt after a change) is
+    # not used: the rest of fasttls may call what it does not have, which would fail
+    # every connection with internal_error.  The pure-Python twins stand in, and say why.
+    CYTHON_IMPORT_ERROR = next(
+        filter(None, (stale_reason(m, m.__name__.rpartition(".")[2]) for m in (_c_framing, _c_nonce, _c_aead))), None
+    )
+    CYTHON = None if CYTHON_IMPORT_ERROR else Twin("cython", _c_framing, _c_nonce, _c_aead)
+    if CYTHON_IMPORT_ERROR and not _accel.PURE_PYTHON:
+        warnings.warn(f"{CYTHON_IMPORT_ERROR}; the pure-Python record layer is used meanwhile", RuntimeWarning, stacklevel=2)
 
 #: Every twin that imports, by name.
 TWINS: dict[str, Twin] = {"python": PYTHON}

@@ -22,7 +22,7 @@ from cpython.object cimport PyObject
 cdef extern from "Python.h":
     PyObject* PyDict_GetItemWithError(object d, object key) except? NULL  # borrowed
 
-from fasttls.record._common cimport load_be16, store_be16, store_be64, write_header, xor_nonce_into, FASTTLS_MAX_SEQUENCE
+from fasttls.record._common cimport load_be16, store_be16, store_be64, write_header, xor_nonce_into, FASTTLS_MAX_SEQUENCE, FASTTLS_SOURCE_DIGEST
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
@@ -30,6 +30,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 from ..constants import AlertDescription
 from ..errors import TLSError, fresh_copy, oversized_record
 from . import capabilities as _capabilities
+
+#: The digest of the source this module was compiled from (see sources.py).
+SOURCE_DIGEST = FASTTLS_SOURCE_DIGEST.decode("ascii")
 
 __all__ = [
     "MAX_EMPTY_RECORDS",

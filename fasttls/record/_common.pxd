@@ -6,8 +6,13 @@ from libc.stdint cimport uint8_t, uint16_t, uint64_t
 cdef extern from *:
     """
     #define FASTTLS_MAX_SEQUENCE 0xFFFFFFFFFFFFFFFFULL
+    #ifndef FASTTLS_SOURCE_DIGEST
+    #define FASTTLS_SOURCE_DIGEST ""
+    #endif
     """
     uint64_t FASTTLS_MAX_SEQUENCE
+    # The digest of the module's source, from setup.py (see sources.py); "" without it.
+    const char* FASTTLS_SOURCE_DIGEST
 
 
 cdef inline uint16_t load_be16(const uint8_t* p) noexcept nogil:

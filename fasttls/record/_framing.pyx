@@ -12,10 +12,13 @@ cdef extern from "Python.h":
     ctypedef struct PyByteArrayObject:
         Py_ssize_t ob_exports
 
-from fasttls.record._common cimport load_be16, write_header as c_write_header
+from fasttls.record._common cimport load_be16, write_header as c_write_header, FASTTLS_SOURCE_DIGEST
 
 from ..constants import AlertDescription
 from ..errors import TLSError, not_a_tls_record, oversized_record
+
+#: The digest of the source this module was compiled from (see sources.py).
+SOURCE_DIGEST = FASTTLS_SOURCE_DIGEST.decode("ascii")
 
 __all__ = [
     "HEADER_SIZE",

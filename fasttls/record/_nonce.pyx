@@ -8,10 +8,13 @@ for the rules and their RFC sections.
 from libc.stdint cimport uint8_t, uint64_t
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING
 
-from fasttls.record._common cimport xor_nonce_into, store_be64
+from fasttls.record._common cimport xor_nonce_into, store_be64, FASTTLS_SOURCE_DIGEST
 
 from ..constants import AlertDescription
 from ..errors import TLSError
+
+#: The digest of the source this module was compiled from (see sources.py).
+SOURCE_DIGEST = FASTTLS_SOURCE_DIGEST.decode("ascii")
 
 __all__ = [
     "NONCE_SIZE",
