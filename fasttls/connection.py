@@ -740,9 +740,10 @@ class Connection:
                     raise TLSError(AlertDescription.protocol_version, exc.why, openssl_reason="WRONG_VERSION_NUMBER") from None
                 raise
             if len(app) != before or (watch and self._empty_records_opened() != empties):
-                if self._hs_buf:
-                    # RFC 8446 5.1 / RFC 5246 6.2.1: a handshake message split over
-                    # records may not have other record types between its pieces.
+                if self._hs_buf and self.version != ProtocolVersion.TLS12:
+                    # RFC 8446 5.1: a handshake message split over records may not have
+                    # other record types between its pieces.  RFC 5246 6.2.1 lets them
+                    # interleave (ssl and Go agree), as _on_alert does for alerts.
                     raise TLSError(AlertDescription.unexpected_message, "application data inside a fragmented handshake message")
                 if self._trace:
                     self._emit_trace("record", "receive", "APPLICATION_DATA", {"length": len(app) - before, "protected": True})
@@ -848,7 +849,7 @@ class Connection:
     def _unexpected_type(self, mtype: int) -> str | None:
         """Why a message of type ``mtype`` cannot come now, from its header alone; None
         when it may (or when that needs the message: a handshake not yet started)."""
-        tls13 = self.version == ProtocolVersion.TLS13 or self.version is None
+        tls13 = self._tls13_table(mtype)
         cls = (hsmsg.TLS13_MESSAGES if tls13 else hsmsg.TLS12_MESSAGES).get(mtype)
         if cls is None:
             return f"handshake message of a type {'TLS 1.3' if tls13 else 'TLS 1.2'} does not have"
@@ -865,8 +866,19 @@ class Connection:
                 return f"expected {' or '.join(t.__name__ for t in expecting)}, received {cls.__name__}"
         return None
 
+    def _tls13_table(self, mtype: int) -> bool:
+        """Whether a message of type ``mtype`` is read with TLS 1.3's table: in TLS 1.3, and
+        before the version is known, except a HelloRequest to a client that offered TLS 1.2
+        (RFC 5246 7.4.1.1: ignored while it negotiates)."""
+        if self.version is None:
+            return not (mtype == HandshakeType.hello_request and not self.server_side and self._offers_tls12())
+        return self.version == ProtocolVersion.TLS13
+
+    def _offers_tls12(self) -> bool:
+        return ProtocolVersion.TLS12 in self.config.versions()
+
     def _on_handshake_message(self, raw: bytes) -> None:
-        tls13 = self.version == ProtocolVersion.TLS13 or self.version is None
+        tls13 = self._tls13_table(raw[0])
         try:
             msg = hsmsg.parse_handshake(raw, tls13)
         except TLSError as exc:
@@ -1017,6 +1029,10 @@ class Connection:
         # on useless records (maxUselessRecords), so they cannot stall a handshake.
         if self.server_side and not self._handshake.client_hello_received:
             raise TLSError(AlertDescription.unexpected_message, "ChangeCipherSpec before the ClientHello")
+        if not self.server_side and ProtocolVersion.TLS13 not in self.config.versions():
+            # A client that offered TLS 1.2 only speaks RFC 5246, where a CCS before the
+            # ServerHello is unexpected (ssl: UNEXPECTED_MESSAGE); the drop is TLS 1.3's.
+            raise TLSError(AlertDescription.unexpected_message, "ChangeCipherSpec before the ServerHello")
         self._ccs_seen += 1
         if self._ccs_seen > MAX_CHANGE_CIPHER_SPECS:
             raise TLSError(AlertDescription.unexpected_message, f"more than {MAX_CHANGE_CIPHER_SPECS} ChangeCipherSpec records in a TLS 1.3 handshake")

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from fasttls import events as ev
 from fasttls.config import CertifiedKey, ClientAuthType, Config
-from fasttls.constants import AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme
+from fasttls.constants import AlertDescription, CipherSuite, ContentType, NamedGroup, ProtocolVersion, SignatureScheme
 from fasttls.errors import AlertReceived, SSLError, TLSError
 from fasttls.handshake import client as client_mod
 from fasttls.handshake import client12, server12
@@ -505,6 +505,67 @@ def test_hello_request_gets_a_no_renegotiation_warning(pki, twin):
     assert any(e.kind == "alert" and e.direction == "receive" and e.name == "no_renegotiation" for e in seen)
     assert exchange(c, s, b"still here") == b"still here"
     assert exchange(s, c, b"me too") == b"me too"
+
+
+@pytest.mark.parametrize("data", [b"between", b""], ids=["data", "empty"])
+def test_application_data_between_the_pieces_of_a_hello_request(pki, twin, data):
+    """RFC 5246 6.2.1 lets record types interleave (TLS 1.3's 5.1 does not): the data
+    is delivered, the HelloRequest refused with a warning, as ssl does (and Go, whose
+    check is TLS 1.3's only)."""
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc, twin=twin)
+    do_handshake(c, s)
+    s._write.write_record(ContentType.HANDSHAKE, b"\x00\x00")
+    s._write.write_record(ContentType.APPLICATION_DATA, data)
+    s._write.write_record(ContentType.HANDSHAKE, b"\x00\x00")
+    s._write.write_record(ContentType.APPLICATION_DATA, b" after")
+    transfer(s, c)
+    buf = bytearray(100)
+    n = c.read_into(memoryview(buf))
+    assert bytes(buf[:n]) == data + b" after"
+    transfer(c, s)  # the no_renegotiation warning: the server carries on
+    assert exchange(c, s, b"still here") == b"still here"
+
+
+@pytest.mark.parametrize("where", ["own-record", "with-the-server-hello"])
+def test_a_hello_request_before_the_server_hello_is_ignored(pki, where):
+    """RFC 5246 7.4.1.1: a client ignores a HelloRequest while it negotiates, before the
+    ServerHello too (OpenSSL's does); it failed there with unexpected_message, read
+    with TLS 1.3's table while the version was not known."""
+    for client_max in (TLS12, ProtocolVersion.TLS13):
+        c, s = make_pair(*configs(pki, client_max=client_max, server_max=TLS12))
+        c.start()
+        s.receive_data(c.data_to_send())
+        flight = s.data_to_send()
+        hello_request = b"\x00\x00\x00\x00"
+        if where == "own-record":
+            flight = record(ContentType.HANDSHAKE, hello_request) + flight
+        else:  # in the ServerHello's record, in front of it
+            n = int.from_bytes(flight[3:5], "big")
+            flight = record(ContentType.HANDSHAKE, hello_request + flight[5 : 5 + n]) + flight[5 + n :]
+        c.receive_data(flight)
+        do_handshake(c, s)
+        assert c.handshake_complete and c.version == TLS12
+        assert exchange(c, s, b"fine") == b"fine"
+
+
+def test_a_client_offering_tls12_only_refuses_a_change_cipher_spec_before_the_server_hello(pki):
+    """TLS 1.3's rule that drops a CCS (RFC 8446 5, middlebox compatibility) is not RFC
+    5246's: there a CCS before the ServerHello is unexpected (ssl: UNEXPECTED_MESSAGE)."""
+    c, s = make_pair(*configs(pki, server_max=TLS12))
+    c.start()
+    s.receive_data(c.data_to_send())
+    with pytest.raises(TLSError) as e:
+        c.receive_data(record(ContentType.CHANGE_CIPHER_SPEC, b"\x01") + s.data_to_send())
+    assert e.value.alert == AlertDescription.unexpected_message
+    assert "before the ServerHello" in str(e.value)
+    # A client that offered TLS 1.3 may meet a TLS 1.3 server's compatibility CCS: dropped.
+    c, s = make_pair(*configs(pki, client_max=ProtocolVersion.TLS13, server_max=TLS12))
+    c.start()
+    s.receive_data(c.data_to_send())
+    c.receive_data(record(ContentType.CHANGE_CIPHER_SPEC, b"\x01") + s.data_to_send())
+    do_handshake(c, s)
+    assert c.handshake_complete
 
 
 def test_renegotiation_client_hello_is_refused(pki):

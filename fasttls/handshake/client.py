@@ -234,7 +234,14 @@ class ClientHandshake(Handshake):
         conn._flush_handshake()
         conn.set_record_version(0x0303)
 
-        server_hello = yield from self.read_message(m.ServerHello)
+        if TLS12 in self._versions():
+            # RFC 5246 7.4.1.1: a HelloRequest while we negotiate is ignored (OpenSSL's
+            # client ignores one before the ServerHello too).
+            server_hello = yield from self.read_message(m.HelloRequest, m.ServerHello)
+            while isinstance(server_hello, m.HelloRequest):
+                server_hello = yield from self.read_message(m.HelloRequest, m.ServerHello)
+        else:
+            server_hello = yield from self.read_message(m.ServerHello)
         version = self.pick_version(server_hello)
         conn.version = version
         conn.server_random = server_hello.random
