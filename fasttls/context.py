@@ -29,6 +29,7 @@ import socket
 import ssl
 import sys
 import threading
+import traceback
 import warnings
 import weakref
 from collections.abc import Callable
@@ -536,13 +537,13 @@ class SSLContext(_StdSSLContext):
         try:
             result = callback(owner, server_name, self)
         except BaseException as exc:  # ssl: an exception fails the handshake with handshake_failure
-            sys.unraisablehook(_Unraisable(exc, callback))
+            _report_unraisable(exc, callback)
             return AlertDescription.handshake_failure
         if result is not None:
             try:
                 operator.index(result)
             except TypeError as exc:  # _ssl: PyLong_AsLong fails, reported, and internal_error
-                sys.unraisablehook(_Unraisable(exc, result))
+                _report_unraisable(exc, result)
                 return AlertDescription.internal_error
         return result  # None goes on; anything else is an alert (ServerHandshake.call_sni_callback)
 
@@ -1077,7 +1078,7 @@ class SSLContext(_StdSSLContext):
                     raise TypeError(f"the PSK identity must be str or None, not {type(identity).__name__}")
                 return identity, bytes(memoryview(key))
             except Exception as exc:
-                sys.unraisablehook(_Unraisable(exc, callback, "psk_client_callback"))
+                _report_unraisable(exc, callback, "psk_client_callback")
                 return None, b""
 
         return psk_client
@@ -1093,7 +1094,7 @@ class SSLContext(_StdSSLContext):
             try:
                 return bytes(memoryview(callback(identity)))
             except Exception as exc:
-                sys.unraisablehook(_Unraisable(exc, callback, "psk_server_callback"))
+                _report_unraisable(exc, callback, "psk_server_callback")
                 return b""
 
         return psk_server
@@ -1117,15 +1118,40 @@ class SSLContext(_StdSSLContext):
         return f"<fasttls.SSLContext protocol={self.protocol.name} verify_mode={self.verify_mode.name} check_hostname={self._check_hostname}>"
 
 
-class _Unraisable:
-    """What ``sys.unraisablehook`` expects (ssl reports SNI and PSK callback exceptions that way)."""
+def _unraisable_hook_args_type() -> type | None:
+    """``sys.UnraisableHookArgs``, which the sys module does not expose: the default hook
+    (C) takes nothing else.  Caught once from one unraisable exception of our own, with
+    the hook swapped for the moment; anything else caught then is passed on."""
+    caught: list = []
 
-    def __init__(self, exc: BaseException, obj: Any, where: str = "sni_callback") -> None:
-        self.exc_type = type(exc)
-        self.exc_value = exc
-        self.exc_traceback = exc.__traceback__
-        self.err_msg = f"Exception ignored in fasttls {where}"
-        self.object = obj
+    class _Raises:
+        def __del__(self) -> None:
+            raise RuntimeError("fasttls: finding sys.UnraisableHookArgs")
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = caught.append
+    try:
+        _Raises()  # dropped at once: its __del__ raises into the hook
+    finally:
+        sys.unraisablehook = hook
+    for other in caught[1:]:
+        hook(other)
+    return type(caught[0]) if caught else None
+
+
+_UnraisableHookArgs = _unraisable_hook_args_type()
+
+
+def _report_unraisable(exc: BaseException, obj: Any, where: str = "sni_callback") -> None:
+    """Report a callback's exception as ssl does, through ``sys.unraisablehook``
+    ("Exception ignored in ..."), so that the default hook prints it and a test's hook
+    sees it; the handshake goes on to fail as ssl's does."""
+    msg = f"Exception ignored in fasttls {where}"
+    if _UnraisableHookArgs is None:  # pragma: no cover - an interpreter without the type
+        sys.stderr.write(f"{msg}: {obj!r}\n")
+        traceback.print_exception(exc)
+        return
+    sys.unraisablehook(_UnraisableHookArgs((type(exc), exc, exc.__traceback__, msg, obj)))
 
 
 def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=None, cadata=None) -> SSLContext:

@@ -2832,13 +2832,35 @@ def test_an_sni_callback_refusal_as_ssl(files, returned, monkeypatch):
     seen = {}
     for kind in ("ssl", "fasttls"):
         reported = []
-        monkeypatch.setattr(sys, "unraisablehook", lambda u: reported.append(u.exc_type))
+        # The hook's argument as ssl's: the default hook (C) takes nothing else.
+        monkeypatch.setattr(sys, "unraisablehook", lambda u: reported.append((type(u).__name__, u.exc_type)))
         server = make_server(kind, files)
         server.sni_callback = lambda sock, name, ctx: returned
         errors = bio_handshake((client_of("ssl", files), "localhost"), server)
         seen[kind] = (getattr(errors.get("client"), "reason", None), getattr(errors.get("server"), "reason", None), reported)
     assert seen["fasttls"] == seen["ssl"]
     assert seen["ssl"][1] == "CALLBACK_FAILED"
+
+
+def test_an_sni_callback_that_raises_is_reported_by_the_default_hook(files, monkeypatch, capsys):
+    """ssl prints the callback's exception through sys.unraisablehook and fails the
+    handshake with handshake_failure.  Ours handed the hook an object of its own, which
+    the default hook (C) refuses with a TypeError: internal_error went out instead and
+    the callback's exception was never shown."""
+    from .helpers import bio_handshake
+
+    def callback(sock, name, ctx):
+        raise LookupError("no such site")
+
+    monkeypatch.setattr(sys, "unraisablehook", sys.__unraisablehook__)
+    seen = {}
+    for kind in ("ssl", "fasttls"):
+        server = make_server(kind, files)
+        server.sni_callback = callback
+        errors = bio_handshake((client_of("ssl", files), "localhost"), server)
+        err = capsys.readouterr().err
+        seen[kind] = (getattr(errors.get("client"), "reason", None), "LookupError: no such site" in err, "Exception ignored" in err)
+    assert seen["fasttls"] == seen["ssl"] == ("SSLV3_ALERT_HANDSHAKE_FAILURE", True, True)
 
 
 @pytest.mark.parametrize("case", ["client to the right CA", "client to the wrong CA", "server to the right certificate"])
