@@ -1017,8 +1017,11 @@ def ip_literal(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
 def hostname_subject(server_hostname: str) -> tuple[DNSName | IPAddress, bool, str]:
     """``(subject, is_ip, normalized)`` for a host name: IPv4/IPv6 literals (also
     ``[::1]`` and ``fe80::1%eth0``) become ``IPAddress``, others an A-label ``DNSName``."""
-    host = server_hostname.strip()
-    literal = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    # A name is taken exactly as given (" name" is no match for "name": ssl says 62); an
+    # address with blanks around it is still that address, as OpenSSL's parser reads it.
+    host = server_hostname
+    bare = host.strip()
+    literal = bare[1:-1] if bare.startswith("[") and bare.endswith("]") else bare
     ip = ip_literal(literal.split("%", 1)[0])
     if ip is not None:
         return IPAddress(ip), True, str(ip)

@@ -274,6 +274,11 @@ STDLIB_CASES = [
     ("ca_no_certsign", "localhost", True),
     ("path_len", "localhost", True),
     ("no_san", "localhost", False),
+    # Blanks are part of the name (ours used to strip them, and then verify the name
+    # without them while the SNI carried them).
+    ("leaf", " localhost", True),
+    ("leaf", "localhost\t", True),
+    ("leaf", " 127.0.0.1", True),
 ]
 
 
@@ -493,6 +498,12 @@ def test_hostname_subject():
     assert verify.hostname_subject("fe80::1%eth0")[1:] == (True, "fe80::1")
     assert verify.hostname_subject("Example.COM.")[1:] == (False, "example.com")
     assert verify.hostname_subject("bücher.example")[1:] == (False, "xn--bcher-kva.example")
+    # A name exactly as given; an address with blanks around it is that address (OpenSSL).
+    assert verify.hostname_subject(" localhost")[1:] == (False, " localhost")
+    assert verify.hostname_subject(" 127.0.0.1 ")[1:] == (True, "127.0.0.1")
+    from fasttls.handshake.client import sni_host_name
+
+    assert sni_host_name(" 127.0.0.1") is None and sni_host_name(" localhost") == " localhost"
 
 
 def test_datetime_from_timestamp():
