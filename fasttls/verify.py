@@ -1719,14 +1719,18 @@ def _san_matches_dns(cert: x509.Certificate, normalized: str) -> bool:
     return any(_dns_match(p, normalized) for p in san.get_values_for_type(x509.DNSName))
 
 
-def certificate_matches_host(cert: x509.Certificate, server_hostname: str) -> bool:
+def certificate_matches_host(cert: x509.Certificate, server_hostname: str, check_common_name: bool = False) -> bool:
     """Does the certificate's subjectAltName cover ``server_hostname`` (RFC 6125, with
-    OpenSSL's wildcard rules)?"""
+    OpenSSL's wildcard rules)?  With ``check_common_name``, a certificate without DNS
+    names in its subjectAltName is matched by its subject CNs, as verify_server_chain
+    does (OpenSSL's X509_check_host)."""
     try:
         _, is_ip, normalized = hostname_subject(server_hostname)
     except (UnicodeError, ValueError):
         return False
     if not is_ip:
+        if check_common_name and not _has_dns_san(cert):
+            return any(_dns_match(cn, normalized) for cn in _common_names(cert))
         return _san_matches_dns(cert, normalized)
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value

@@ -295,6 +295,32 @@ def test_resumption_with_a_ticket(pki, twin):
     assert c3.session_reused
 
 
+def test_resumption_of_a_session_whose_certificate_matched_by_its_common_name(pki):
+    """A leaf without DNS names in its subjectAltName verifies by its subject CN
+    (``hostname_checks_common_name``, ssl's default); the session it made was never
+    offered again, since the resumption check looked at the subjectAltName only."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    from .pki import make_leaf
+
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    leaf = make_leaf(pki.ca, [], subject=subject, san=False)
+    sc = Config(certificates=[leaf.certified_key()], min_version=TLS13)
+    for by_cn in (True, False):
+        cc = Config(trust_store=pki.store, min_version=TLS13, hostname_checks_common_name=by_cn)
+        c, s = make_pair(cc, sc)
+        if not by_cn:
+            with pytest.raises(SSLCertVerificationError):
+                do_handshake(c, s)
+            continue
+        do_handshake(c, s)
+        transfer(s, c)  # the ticket
+        c2, s2 = make_pair(cc, sc)
+        do_handshake(c2, s2)
+        assert c2.session_reused and s2.session_reused
+
+
 def test_resumption_after_hello_retry_request(pki):
     cc, sc = configs(pki)
     c, s = make_pair(cc, sc)

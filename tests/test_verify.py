@@ -1092,6 +1092,9 @@ def test_hostname_checks_common_name_as_ssl(p, tmp_path, case):
         seen = client_verify_codes(certfile, keyfile, cafile, host, lambda c: setattr(c, "hostname_checks_common_name", on))  # noqa: B023
         expected = None if (on and matches) else (64 if host == "127.0.0.1" else 62)
         assert seen == [expected, expected], (on, seen)
+        # What session resumption asks of a kept session's leaf agrees (a session of a
+        # certificate matched by its CN was never offered again).
+        assert verify.certificate_matches_host(leaf.cert, host, check_common_name=on) == (expected is None)
 
 
 @pytest.mark.parametrize(

@@ -110,7 +110,9 @@ class ClientHandshake(Handshake):
         if self.config.now() > leaf.not_valid_after_utc.timestamp():
             return False
         hostname = self.conn.server_hostname
-        return not (self.config.check_hostname and hostname and not verify.certificate_matches_host(leaf, hostname))
+        if not (self.config.check_hostname and hostname):
+            return True
+        return verify.certificate_matches_host(leaf, hostname, self.config.hostname_checks_common_name)
 
     def make_client_hello(self) -> m.ClientHello:
         config = self.config
