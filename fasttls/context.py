@@ -43,10 +43,10 @@ from . import auth, cipher_suites, key_exchange, verify
 from .auth import CERT_PARSE_ERRORS
 from .config import CertifiedKey, ClientAuthType, Config, key_matches_certificate
 from .constants import AlertDescription, ProtocolVersion
-from .errors import SSLError
+from .errors import SSLError, openssl_error
 from .tickets import ClientSessionCache, TicketKeys, check_session_origin
 from .keylog import KeyLogFile
-from .verify import TrustStore
+from .verify import TrustStore, ip_literal
 
 # The standard library's names, re-exported (fasttls.CERT_REQUIRED is ssl.CERT_REQUIRED...).
 from ssl import (  # noqa: F401  (re-exports)
@@ -620,6 +620,9 @@ class SSLContext(_StdSSLContext):
                 except (TypeError, ValueError) as exc:
                     raise type(exc)(*exc.args) from None
                 raise ValueError("server_hostname must not contain null character")
+            if len(hostname) > 255 and ip_literal(hostname.strip("[]")) is None:
+                # OpenSSL's SSL_set_tlsext_host_name: no server_name over 255 bytes.
+                raise openssl_error("SSL3_EXT_INVALID_SERVERNAME", "ssl3 ext invalid servername")
         if session is not None:
             if not hasattr(session, "ticket"):
                 raise TypeError("Value is not a fasttls session (a SSLSocket.session from a fasttls connection).")

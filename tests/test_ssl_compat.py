@@ -587,6 +587,33 @@ def test_verification_failures_match_ssl(files, case, hostname, code, kind):
     assert isinstance(err, ssl.SSLError) and isinstance(err, ValueError)  # ssl.CertificateError is a ValueError
 
 
+def _name_of(length: int, trailing_dot: bool = False) -> str:
+    labels, n = [], length - trailing_dot
+    while n > 0:
+        take = min(n, 60)
+        labels.append("a" * take)
+        n -= take + 1
+    name = ".".join(labels)[: length - trailing_dot]
+    return name.rstrip(".") + "x" * (length - trailing_dot - len(name.rstrip("."))) + ("." if trailing_dot else "")
+
+
+@pytest.mark.parametrize("length,trailing_dot", [(255, False), (256, False), (256, True), (300, False)])
+def test_a_server_name_over_255_bytes_is_refused_at_wrap_time(length, trailing_dot):
+    """OpenSSL's SSL_set_tlsext_host_name takes no name over 255 bytes (the trailing dot
+    counted), so ssl refuses it when wrapping; ours sent it."""
+    name = _name_of(length, trailing_dot)
+    assert len(name) == length
+    outcome = {}
+    for module in (ssl, fasttls):
+        ctx = module.create_default_context()
+        try:
+            ctx.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname=name)
+            outcome[module.__name__] = None
+        except ssl.SSLError as e:
+            outcome[module.__name__] = (e.library, e.reason)
+    assert outcome["fasttls"] == outcome["ssl"] == (None if length <= 255 else ("SSL", "SSL3_EXT_INVALID_SERVERNAME"))
+
+
 def test_no_verification_and_no_hostname_check(files):
     ctx = client(files)
     ctx.check_hostname = False
