@@ -726,8 +726,10 @@ class Connection:
             # An empty application-data record leaves no bytes in ``app``: while data may
             # not come, the record layer's count of them tells (read() stops at the first
             # other record, so the ones it counted came before the record it returns).
-            watch = self._hs_buf or not self._app_read_allowed
-            empties = self._empty_records_opened() if watch else 0
+            # No local holds the opener: a kept exception's traceback holds this frame.
+            empties = (
+                read._prot.empty_records if (self._hs_buf or not self._app_read_allowed) and read._prot is not None else -1
+            )
             try:
                 rec = read.read(app, self._marks)
             except TLSError as exc:
@@ -739,7 +741,7 @@ class Connection:
                     # test): WRONG_VERSION_NUMBER, with protocol_version to the peer.
                     raise TLSError(AlertDescription.protocol_version, exc.why, openssl_reason="WRONG_VERSION_NUMBER") from None
                 raise
-            if len(app) != before or (watch and self._empty_records_opened() != empties):
+            if len(app) != before or (empties >= 0 and read._prot.empty_records != empties):
                 if self._hs_buf and self.version != ProtocolVersion.TLS12:
                     # RFC 8446 5.1: a handshake message split over records may not have
                     # other record types between its pieces.  RFC 5246 6.2.1 lets them
@@ -756,13 +758,6 @@ class Connection:
                 return
             if self._on_record(*rec):
                 return
-
-    def _empty_records_opened(self) -> int:
-        """The read key's count of empty application-data records.  (A method, not a local
-        in ``_process``: a kept exception's traceback holds that frame's locals, and the
-        record opener, which holds the key, must not be among them.)"""
-        prot = self._read._prot
-        return prot.empty_records if prot is not None else 0
 
     def _on_record(self, ctype: int, payload: bytes, protected: bool) -> bool:
         """One record that is not protected application data (that went to the
@@ -878,7 +873,9 @@ class Connection:
         return ProtocolVersion.TLS12 in self.config.versions()
 
     def _on_handshake_message(self, raw: bytes) -> None:
-        tls13 = self._tls13_table(raw[0])
+        tls13 = self.version == ProtocolVersion.TLS13 or self.version is None
+        if tls13 and not raw[0] and self.version is None:  # a HelloRequest, version unknown
+            tls13 = self._tls13_table(raw[0])
         try:
             msg = hsmsg.parse_handshake(raw, tls13)
         except TLSError as exc:
@@ -1029,7 +1026,7 @@ class Connection:
         # on useless records (maxUselessRecords), so they cannot stall a handshake.
         if self.server_side and not self._handshake.client_hello_received:
             raise TLSError(AlertDescription.unexpected_message, "ChangeCipherSpec before the ClientHello")
-        if not self.server_side and ProtocolVersion.TLS13 not in self.config.versions():
+        if self.version is None and not self.server_side and ProtocolVersion.TLS13 not in self.config.versions():
             # A client that offered TLS 1.2 only speaks RFC 5246, where a CCS before the
             # ServerHello is unexpected (ssl: UNEXPECTED_MESSAGE); the drop is TLS 1.3's.
             raise TLSError(AlertDescription.unexpected_message, "ChangeCipherSpec before the ServerHello")

@@ -73,6 +73,7 @@ class ClientHandshake(Handshake):
         self.transcript = Transcript()
         self.state13 = None
         self.state12 = None
+        self.offers_tls12 = False  # set by make_client_hello
 
     # ------------------------------------------------------------------ ClientHello
 
@@ -120,7 +121,7 @@ class ClientHandshake(Handshake):
         if not versions:
             raise TLSError(AlertDescription.internal_error, "no TLS version enabled (minimum above maximum)")
         has13 = TLS13 in versions
-        has12 = TLS12 in versions
+        has12 = self.offers_tls12 = TLS12 in versions
 
         suites: list[int] = []
         if has13:
@@ -236,7 +237,7 @@ class ClientHandshake(Handshake):
         conn._flush_handshake()
         conn.set_record_version(0x0303)
 
-        if TLS12 in self._versions():
+        if self.offers_tls12:
             # RFC 5246 7.4.1.1: a HelloRequest while we negotiate is ignored (OpenSSL's
             # client ignores one before the ServerHello too).
             server_hello = yield from self.read_message(m.HelloRequest, m.ServerHello)
