@@ -741,17 +741,19 @@ class Connection:
                     # test): WRONG_VERSION_NUMBER, with protocol_version to the peer.
                     raise TLSError(AlertDescription.protocol_version, exc.why, openssl_reason="WRONG_VERSION_NUMBER") from None
                 raise
-            if len(app) != before or (empties >= 0 and read._prot.empty_records != empties):
+            got = len(app) - before
+            if got or (empties >= 0 and read._prot.empty_records != empties):
                 if self._hs_buf and self.version != ProtocolVersion.TLS12:
                     # RFC 8446 5.1: a handshake message split over records may not have
                     # other record types between its pieces.  RFC 5246 6.2.1 lets them
                     # interleave (ssl and Go agree), as _on_alert does for alerts.
                     raise TLSError(AlertDescription.unexpected_message, "application data inside a fragmented handshake message")
                 if self._trace:
-                    self._emit_trace("record", "receive", "APPLICATION_DATA", {"length": len(app) - before, "protected": True})
+                    self._emit_trace("record", "receive", "APPLICATION_DATA", {"length": got, "protected": True})
                 if not self._app_read_allowed:
                     raise TLSError(AlertDescription.unexpected_message, "application data before the handshake completed")
-                self._key_updates_in_row = self._warnings = 0
+                if got:  # only a record with content ends a run of warnings or KeyUpdates
+                    self._key_updates_in_row = self._warnings = 0
             if rec is None:
                 if not len(app):
                     app.release()  # nothing for the application: an idle connection holds no buffer

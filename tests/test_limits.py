@@ -277,6 +277,25 @@ def test_during_the_handshake_a_message_of_another_type_is_unexpected_whatever_i
     assert "expected EncryptedExtensions, received KeyUpdate" in str(e.value)
 
 
+@pytest.mark.parametrize("partial", [False, True], ids=["plain", "behind-a-handshake-fragment"])
+def test_empty_records_do_not_end_a_run_of_warnings(pki, twin, partial):
+    """Only a record with content ends a run of warning alerts (and a warning ends a run
+    of empty records): alternating the two must meet one of the limits.  With a piece of
+    a HelloRequest waiting (TLS 1.2 lets records interleave), an empty record counted as
+    data and reset the warnings, and the two limits cleared each other for ever."""
+    cc = Config(trust_store=pki.store, max_version=TLS12)
+    c, s = make_pair(cc, Config(certificates=[pki.server()]), twin=twin)
+    do_handshake(c, s)
+    if partial:
+        s._write.write_record(ContentType.HANDSHAKE, b"\x00")  # a HelloRequest's first byte
+    with pytest.raises(TLSError) as e:
+        for _ in range(2 * cc.max_warning_alerts):
+            s._write.write_record(ContentType.ALERT, bytes([1, AlertDescription.no_renegotiation]))
+            s._write.write_record(ContentType.APPLICATION_DATA, b"")
+            c.receive_data(s.data_to_send())
+    assert e.value.reason == "TOO_MANY_WARN_ALERTS"
+
+
 def _memory_held_by_a_pending_server(pki, version, hrr: bool, extra_schemes: int) -> int:
     """Bytes a server Connection still holds once it has answered a ClientHello padded
     with ``extra_schemes`` unknown signature schemes and waits for the client."""
