@@ -17,6 +17,7 @@ from __future__ import annotations
 import collections
 import logging
 import os
+from traceback import clear_frames as _clear_frames
 from typing import Any
 
 from cryptography import x509
@@ -396,9 +397,8 @@ class Connection:
         does not fit, the rest goes the general way, and the bytes already opened
         are returned through the application buffer (0 here, then ``pending()``).
         """
-        prot = self._read._prot
         if (
-            prot is None
+            self._read._prot is None
             or self._error is not None
             or not self._app_read_allowed
             or self._trace
@@ -411,49 +411,57 @@ class Connection:
             return self.read_into(buffer)
         self._events.clear()
         try:
-            return self._guard(self._open_into, prot, data, buffer)
+            return self._guard(self._open_into, data, buffer)
         except BaseException:
             # A record that failed authentication was decrypted into the caller's buffer
             # before its tag was checked: leave none of it there (RFC 5116 2.2).
             buffer[:] = bytes(len(buffer))
             raise
 
-    def _open_into(self, prot, data, buffer) -> int:
-        inp = self._read.buffer
-        if len(inp):
-            inp.feed(data)  # after the partial record the last chunk left
-            pos, n, stop, ctype, rec_end = prot.open_records(inp.buffer, inp.start, inp.end, buffer, 0)
-            inp.consume_to(pos)
-            if not len(inp):
-                inp.release()
-        else:
-            end = len(data)
-            pos, n, stop, ctype, rec_end = prot.open_records(data, 0, end, buffer, 0)
-            if pos < end:
-                self._read.feed(memoryview(data)[pos:])  # a partial record, or what the general way takes
-        if n:
-            self._key_updates_in_row = self._warnings = 0
-        if not stop:
-            return n
-        # The general way from here (rare): the data opened so far goes to the application
-        # buffer first, so that it stays readable, in order, whatever the rest raises.
-        # STOP_RECORD: a handshake message or an alert, now in buffer[n:rec_end]; the bytes
-        # after it wait in the receive buffer for _process.
-        if n:
-            self._app.feed(buffer[:n])
-            if self._marks is not None:
-                self._marks.append(n)
-        if stop == 4:  # STOP_FAILED: the opener raises its parked error (see HalfConn.read)
-            prot.open_records(buffer, 0, 0, buffer, 0)
-        if stop == 1:
-            payload = bytes(buffer[n:rec_end])
-            end = min(rec_end + 1, len(buffer))  # and the TLS 1.3 inner content type after it
-            buffer[n:end] = bytes(end - n)  # scratch: no handshake plaintext left behind
-            if self._on_record(ctype, payload, True):
-                return 0  # close_notify: what follows it is not ours to open
-        self._process()
-        self._events.clear()
-        return 0
+    def _open_into(self, data, buffer) -> int:
+        prot = self._read._prot
+        try:
+            inp = self._read.buffer
+            if len(inp):
+                inp.feed(data)  # after the partial record the last chunk left
+                pos, n, stop, ctype, rec_end = prot.open_records(inp.buffer, inp.start, inp.end, buffer, 0)
+                inp.consume_to(pos)
+                if not len(inp):
+                    inp.release()
+            else:
+                end = len(data)
+                pos, n, stop, ctype, rec_end = prot.open_records(data, 0, end, buffer, 0)
+                if pos < end:
+                    self._read.feed(memoryview(data)[pos:])  # a partial record, or what the general way takes
+            if n:
+                self._key_updates_in_row = self._warnings = 0
+            if not stop:
+                return n
+            # The general way from here (rare): the data opened so far goes to the application
+            # buffer first, so that it stays readable, in order, whatever the rest raises.
+            # STOP_RECORD: a handshake message or an alert, now in buffer[n:rec_end]; the bytes
+            # after it wait in the receive buffer for _process.
+            if n:
+                self._app.feed(buffer[:n])
+                if self._marks is not None:
+                    self._marks.append(n)
+            if stop == 4:  # STOP_FAILED: the opener raises its parked error (see HalfConn.read)
+                prot.open_records(buffer, 0, 0, buffer, 0)
+            if stop == 1:
+                payload = bytes(buffer[n:rec_end])
+                end = min(rec_end + 1, len(buffer))  # and the TLS 1.3 inner content type after it
+                buffer[n:end] = bytes(end - n)  # scratch: no handshake plaintext left behind
+                if self._on_record(ctype, payload, True):
+                    return 0  # close_notify: what follows it is not ours to open
+            self._process()
+            self._events.clear()
+            return 0
+        except BaseException as exc:
+            # A kept error must not reach the key: its traceback holds this frame and
+            # the opener's (as ReadHalf.read).
+            prot = None  # noqa: F841
+            _clear_frames(exc.__traceback__)
+            raise
 
     def read_into(self, buffer) -> int:
         """Move up to ``buffer``'s size in bytes of received application data into it."""

@@ -635,3 +635,33 @@ def test_raised_errors_hold_no_reference_cycle(pki, tmp_path, monkeypatch):
     c.start()
     wire = c.data_to_send()
     assert _freed_without_the_cyclic_gc(lambda: s.receive_data(wire))
+
+
+@pytest.mark.parametrize("bad", ["tag", "tag-alone", "inner-type"])
+@pytest.mark.parametrize("path", ["receive_data", "receive_into"])
+def test_a_kept_record_error_holds_no_key(pki, twin, bad, path):
+    """A bad record after the handshake: the error's traceback holds the record layer's
+    frames (ReadHalf.read, Connection._open_into, the pure twin's open_records), whose
+    locals held the opener, and so the key, after the connection had dropped it."""
+    from fasttls.constants import ContentType
+
+    c, s = make_pair(Config(trust_store=pki.store), Config(certificates=[pki.server()]), twin=twin)
+    do_handshake(c, s)
+    if bad != "tag-alone":
+        c._write.write_record(ContentType.APPLICATION_DATA, b"ping")
+    if bad == "inner-type":
+        c._write.write_record(0x30, b"x")
+        wire = c.data_to_send()
+    else:
+        c._write.write_record(ContentType.APPLICATION_DATA, b"pong")
+        wire = bytearray(c.data_to_send())
+        wire[-1] ^= 1
+        wire = bytes(wire)
+    with pytest.raises(TLSError) as info:
+        if path == "receive_data":
+            s.receive_data(wire)
+        else:
+            s._receive_into(wire, memoryview(bytearray(100)))
+    kept = _kept_locals(info.value)[1:]  # (the first frame is this test's)
+    assert kept, "the error has no traceback to check"
+    assert _record_protectors(kept) == []
