@@ -67,6 +67,10 @@ def _octet_view(data) -> memoryview:
 #: Stands for the handshake generator once it has finished (and been dropped).
 _FINISHED: Any = ()
 
+
+def _abandoned() -> SSLError:
+    return SSLError("handshake message after the handshake was abandoned (closed before it completed)")
+
 log = logging.getLogger("fasttls")
 
 _HS_HEADER = 4
@@ -611,6 +615,7 @@ class Connection:
         the connection, and drop what only the handshake needed (its secrets, and its
         links back to this connection)."""
         gen = self._gen
+        self._expecting = None
         if gen is not _FINISHED:
             self._gen = _FINISHED
             if gen is not None:
@@ -817,6 +822,8 @@ class Connection:
             raise TLSError(AlertDescription.unexpected_message, "empty handshake record")
         if self.peer_closed:
             raise TLSError(AlertDescription.unexpected_message, "handshake data after close_notify")
+        if self._gen is _FINISHED and not self.handshake_complete:
+            raise _abandoned()  # whatever the message's size or shape (see _on_handshake_message)
         self._hs_buf += payload
         buf = self._hs_buf
         while len(buf) >= _HS_HEADER:
@@ -901,7 +908,7 @@ class Connection:
             if self._gen is _FINISHED:
                 # close(), or the loss of the SSLSocket/SSLObject driving this connection,
                 # ended the handshake before it completed (ssl: "shutdown while in init").
-                raise SSLError("handshake message after the handshake was abandoned (closed before it completed)")
+                raise _abandoned()
             if self._gen is None:
                 self.start()
             self._advance(msg)

@@ -531,9 +531,10 @@ def test_application_data_between_the_pieces_of_a_hello_request(pki, twin, data)
 def test_a_hello_request_before_the_server_hello_is_ignored(pki, where):
     """RFC 5246 7.4.1.1: a client ignores a HelloRequest while it negotiates, before the
     ServerHello too (OpenSSL's does); it failed there with unexpected_message, read
-    with TLS 1.3's table while the version was not known."""
-    for client_max in (TLS12, ProtocolVersion.TLS13):
-        c, s = make_pair(*configs(pki, client_max=client_max, server_max=TLS12))
+    with TLS 1.3's table while the version was not known.  A client that offered TLS 1.2
+    does not know yet that the server will choose TLS 1.3: ignored there too."""
+    for client_max, server_max in ((TLS12, TLS12), (ProtocolVersion.TLS13, TLS12), (ProtocolVersion.TLS13, ProtocolVersion.TLS13)):
+        c, s = make_pair(*configs(pki, client_max=client_max, server_max=server_max))
         c.start()
         s.receive_data(c.data_to_send())
         flight = s.data_to_send()
@@ -545,7 +546,7 @@ def test_a_hello_request_before_the_server_hello_is_ignored(pki, where):
             flight = record(ContentType.HANDSHAKE, hello_request + flight[5 : 5 + n]) + flight[5 + n :]
         c.receive_data(flight)
         do_handshake(c, s)
-        assert c.handshake_complete and c.version == TLS12
+        assert c.handshake_complete and c.version == min(client_max, server_max)
         assert exchange(c, s, b"fine") == b"fine"
 
 
@@ -559,13 +560,15 @@ def test_a_client_offering_tls12_only_refuses_a_change_cipher_spec_before_the_se
         c.receive_data(record(ContentType.CHANGE_CIPHER_SPEC, b"\x01") + s.data_to_send())
     assert e.value.alert == AlertDescription.unexpected_message
     assert "before the ServerHello" in str(e.value)
-    # A client that offered TLS 1.3 may meet a TLS 1.3 server's compatibility CCS: dropped.
-    c, s = make_pair(*configs(pki, client_max=ProtocolVersion.TLS13, server_max=TLS12))
-    c.start()
-    s.receive_data(c.data_to_send())
-    c.receive_data(record(ContentType.CHANGE_CIPHER_SPEC, b"\x01") + s.data_to_send())
-    do_handshake(c, s)
-    assert c.handshake_complete
+    # A client that offered TLS 1.3 may meet a TLS 1.3 server's compatibility CCS (RFC 8446
+    # 5: dropped), and cannot tell before the ServerHello which version the server chose.
+    for server_max in (TLS12, ProtocolVersion.TLS13):
+        c, s = make_pair(*configs(pki, client_max=ProtocolVersion.TLS13, server_max=server_max))
+        c.start()
+        s.receive_data(c.data_to_send())
+        c.receive_data(record(ContentType.CHANGE_CIPHER_SPEC, b"\x01") + s.data_to_send())
+        do_handshake(c, s)
+        assert c.handshake_complete and c.version == server_max
 
 
 def test_renegotiation_client_hello_is_refused(pki):

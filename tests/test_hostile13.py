@@ -382,7 +382,7 @@ def test_an_empty_application_data_record_before_the_handshake_completes(pki, tw
     ],
 )
 @pytest.mark.parametrize("path", ["receive_data", "receive_into"])
-def test_a_bad_record_right_behind_data_fails_the_next_read(pki, twin, bad, path):
+def test_a_bad_record_right_behind_data_is_raised_with_the_data_kept(pki, twin, bad, path):
     """The data opened before a failing record is kept for the application, then the
     error is raised (as OpenSSL's SSL_read returns the data, then fails).  The error
     waited in the record layer for its next call with input, and a record whose inner

@@ -372,6 +372,22 @@ def test_a_connection_closed_mid_handshake_is_freed_at_once(pki, side, gc_off):
     gc_off(refs)
 
 
+@pytest.mark.parametrize(
+    "message",
+    [b"\x02" + (70000).to_bytes(3, "big"), b"\x02\x00\x00\x01\x00", b"\x0b" + (70000).to_bytes(3, "big")],
+    ids=["oversized", "truncated", "oversized-other-type"],
+)
+def test_a_message_after_an_abandoned_handshake_is_refused_alike(pki, message):
+    """After close() mid-handshake every handshake message is the same error, whatever
+    its size or shape (the type the dead handshake last waited for used to decide)."""
+    c, _ = make_pair(Config(trust_store=pki.store), Config(certificates=[pki.server()]))
+    c.start()
+    c.data_to_send()
+    c.close()
+    with pytest.raises(SSLError, match="handshake was abandoned"):
+        c.receive_data(b"\x16\x03\x03" + len(message).to_bytes(2, "big") + message)
+
+
 @pytest.mark.parametrize("side", ["client", "server"])
 def test_a_connection_dropped_mid_handshake_is_freed_at_once(pki, side, gc_off):
     """Without close(): the handshake holds its connection weakly (and its version's
