@@ -17,7 +17,6 @@ from __future__ import annotations
 import collections
 import logging
 import os
-from traceback import clear_frames as _clear_frames
 from typing import Any
 
 from cryptography import x509
@@ -35,6 +34,7 @@ from .keylog import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_T
 from .tickets import MAX_TICKET_LIFETIME, ServerSession
 from .messages import handshake as hsmsg
 from .record import ReadHalf, Twin, WriteHalf
+from .record.halfconn import clear_record_frames
 from .trace import log_tracer
 from .trace import logger as trace_logger
 
@@ -464,7 +464,7 @@ class Connection:
             # A kept error must not reach the key: its traceback holds this frame and
             # the opener's (as ReadHalf.read).
             prot = None  # noqa: F841
-            _clear_frames(exc.__traceback__)
+            clear_record_frames(exc.__traceback__)
             raise
 
     def read_into(self, buffer) -> int:
@@ -960,6 +960,7 @@ class Connection:
         suite = self.cipher_suite
         secret = key_schedule.next_traffic_secret(suite.hash_alg, self._read.traffic_secret)
         self._set_read_secret(secret, None)
+        del secret  # not in this frame if what follows raises (a kept error's traceback)
         self._events.append(ev.KeyUpdated("read", bool(msg.update_requested)))
         if msg.update_requested and not self.closed:
             self._send_key_update(False)

@@ -681,3 +681,18 @@ def test_a_kept_record_error_holds_no_key(pki, twin, bad, path):
     kept = _kept_locals(info.value)[1:]  # (the first frame is this test's)
     assert kept, "the error has no traceback to check"
     assert _record_protectors(kept) == []
+
+
+def test_a_kept_write_error_holds_no_key(pki, twin):
+    """The write side's own error (the AEAD usage limit, reachable on a long TLS 1.2
+    connection, which has no KeyUpdate): write_record held the sealer in a local."""
+    for version in (ProtocolVersion.TLS12, ProtocolVersion.TLS13):
+        cfg = dict(min_version=version, max_version=version)
+        c, s = make_pair(Config(trust_store=pki.store, **cfg), Config(certificates=[pki.server()], **cfg), twin=twin)
+        do_handshake(c, s)
+        c._write.record_limit = c._write.seq  # the next record would pass the limit
+        c._write.soft_limit = c._write.record_limit + 1  # (no KeyUpdate first in TLS 1.3)
+        with pytest.raises(TLSError, match="usage limit") as info:
+            c.send(b"x")
+        kept = _kept_locals(info.value)[1:]
+        assert kept and _record_protectors(kept) == []

@@ -8,7 +8,7 @@ active (or the one it is given), through the same interface.
 
 from __future__ import annotations
 
-from traceback import clear_frames as _clear_frames
+import os
 
 from ..constants import AlertDescription, ProtocolVersion
 from ..errors import TLSError
@@ -95,6 +95,7 @@ class WriteHalf(HalfConn):
         else:
             nrec = self.twin.framing.record_count(len(data), self.max_fragment)
             if prot.seq + nrec > self.record_limit:
+                prot = None  # noqa: F841 - a kept error holds this frame: not the sealer (its key)
                 raise TLSError(AlertDescription.internal_error, "AEAD key usage limit reached without a key update")
             pos = buf.reserve(prot.sealed_length(len(data), self.max_fragment))
             end = prot.seal_into(buf.buffer, pos, content_type, data, self.max_fragment)
@@ -188,8 +189,26 @@ class ReadHalf(HalfConn):
             # A kept error must not reach the key (tests/test_hygiene.py): its traceback
             # holds this frame and the opener's own (the pure twin's), so neither keeps it.
             prot = None  # noqa: F841
-            _clear_frames(exc.__traceback__)
+            clear_record_frames(exc.__traceback__)
             raise
+
+
+_RECORD_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def clear_record_frames(tb) -> None:
+    """Clear the locals of the record layer's finished frames in traceback ``tb`` (the
+    pure twin's ``open_records`` holds its opener, and so the key, as ``self``); file
+    and line stay for the traceback.  Other frames (a signal handler's, fasttls's own
+    above the record layer) keep theirs, for whoever debugs them."""
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_filename.startswith(_RECORD_DIR):
+            try:
+                frame.clear()
+            except RuntimeError:  # still executing (the frame that caught the error)
+                pass
+        tb = tb.tb_next
 
 
 def mark_records(buf, start: int, end: int, drop_last: bool, total: int, marks, over: int) -> None:
