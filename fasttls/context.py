@@ -1121,40 +1121,60 @@ class SSLContext(_StdSSLContext):
         return f"<fasttls.SSLContext protocol={self.protocol.name} verify_mode={self.verify_mode.name} check_hostname={self._check_hostname}>"
 
 
+_hook_args_type: list = []  # sys.UnraisableHookArgs, once found
+_hook_args_lock = threading.Lock()
+
+
 def _unraisable_hook_args_type() -> type | None:
     """``sys.UnraisableHookArgs``, which the sys module does not expose: the default hook
-    (C) takes nothing else.  Caught once from one unraisable exception of our own, with
-    the hook swapped for the moment; anything else caught then is passed on."""
-    caught: list = []
+    (C) takes nothing else.  Found on the first report, from one unraisable exception of
+    our own: the hook is swapped for a forwarder for that moment, so what other threads
+    report meanwhile still reaches the real hook, and put back only if still ours."""
+    with _hook_args_lock:
+        if _hook_args_type:
+            return _hook_args_type[0]
+        marker = RuntimeError("fasttls: finding sys.UnraisableHookArgs")
 
-    class _Raises:
-        def __del__(self) -> None:
-            raise RuntimeError("fasttls: finding sys.UnraisableHookArgs")
+        class _Raises:
+            def __del__(self) -> None:
+                raise marker
 
-    hook = sys.unraisablehook
-    sys.unraisablehook = caught.append
-    try:
-        _Raises()  # dropped at once: its __del__ raises into the hook
-    finally:
-        sys.unraisablehook = hook
-    for other in caught[1:]:
-        hook(other)
-    return type(caught[0]) if caught else None
+        hook = sys.unraisablehook
 
+        def probe(unraisable) -> None:
+            if unraisable.exc_value is marker:
+                _hook_args_type.append(type(unraisable))
+            else:
+                hook(unraisable)
 
-_UnraisableHookArgs = _unraisable_hook_args_type()
+        sys.unraisablehook = probe
+        try:
+            _Raises()  # dropped at once: its __del__ raises into the hook
+        finally:
+            if sys.unraisablehook is probe:
+                sys.unraisablehook = hook
+        return _hook_args_type[0] if _hook_args_type else None
 
 
 def _report_unraisable(exc: BaseException, obj: Any, where: str = "sni_callback") -> None:
     """Report a callback's exception as ssl does, through ``sys.unraisablehook``
     ("Exception ignored in ..."), so that the default hook prints it and a test's hook
-    sees it; the handshake goes on to fail as ssl's does."""
+    sees it; the handshake goes on to fail as ssl's does.  Nothing the hook raises gets
+    out (as PyErr_WriteUnraisable): the default hook reports it instead."""
     msg = f"Exception ignored in fasttls {where}"
-    if _UnraisableHookArgs is None:  # pragma: no cover - an interpreter without the type
+    args_type = _unraisable_hook_args_type()
+    if args_type is None:  # pragma: no cover - the probe lost its marker (a hook swapped meanwhile)
         sys.stderr.write(f"{msg}: {obj!r}\n")
         traceback.print_exception(exc)
         return
-    sys.unraisablehook(_UnraisableHookArgs((type(exc), exc, exc.__traceback__, msg, obj)))
+    args = args_type((type(exc), exc, exc.__traceback__, msg, obj))
+    try:
+        sys.unraisablehook(args)
+    except BaseException as hook_error:  # noqa: BLE001 - as PyErr_WriteUnraisable
+        try:
+            sys.__unraisablehook__(args_type((type(hook_error), hook_error, hook_error.__traceback__, "Exception ignored in sys.unraisablehook", sys.unraisablehook)))
+        except BaseException:  # noqa: BLE001
+            pass
 
 
 def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=None, cadata=None) -> SSLContext:

@@ -1014,13 +1014,20 @@ def ip_literal(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
         return None
 
 
+def address_text(host: str) -> str:
+    """``host`` as an address parser reads it: an IPv4 form without the C blanks
+    (" \\t\\n\\v\\f\\r") OpenSSL's sscanf skips; anything with a colon as it is."""
+    return host if ":" in host else host.strip(" \t\n\v\f\r")
+
+
 def hostname_subject(server_hostname: str) -> tuple[DNSName | IPAddress, bool, str]:
     """``(subject, is_ip, normalized)`` for a host name: IPv4/IPv6 literals (also
     ``[::1]`` and ``fe80::1%eth0``) become ``IPAddress``, others an A-label ``DNSName``."""
     # A name is taken exactly as given (" name" is no match for "name": ssl says 62); an
-    # address with blanks around it is still that address, as OpenSSL's parser reads it.
+    # IPv4 address with C blanks around it is still that address, as OpenSSL's sscanf
+    # reads it (its IPv6 parser takes no blanks).
     host = server_hostname
-    bare = host.strip()
+    bare = address_text(host)
     literal = bare[1:-1] if bare.startswith("[") and bare.endswith("]") else bare
     ip = ip_literal(literal.split("%", 1)[0])
     if ip is not None:

@@ -2890,6 +2890,46 @@ def test_an_sni_callback_that_raises_is_reported_by_the_default_hook(files, monk
     assert seen["fasttls"] == seen["ssl"] == ("SSLV3_ALERT_HANDSHAKE_FAILURE", True, True)
 
 
+def test_finding_the_hook_argument_type_leaves_the_hook_alone(monkeypatch):
+    """The type is found from an unraisable of our own, with the hook swapped for that
+    moment: the marker never reaches the application's hook, which is put back."""
+    from fasttls import context
+
+    seen = []
+
+    def hook(unraisable):
+        seen.append(unraisable)
+
+    monkeypatch.setattr(sys, "unraisablehook", hook)
+    monkeypatch.setattr(context, "_hook_args_type", [])
+    found = context._unraisable_hook_args_type()
+    assert found is not None and found.__name__ == "UnraisableHookArgs"
+    assert sys.unraisablehook is hook and seen == []
+    assert context._unraisable_hook_args_type() is found  # once
+
+
+def test_a_hook_that_raises_changes_nothing(files, monkeypatch, capsys):
+    """A sys.unraisablehook that raises: ssl (PyErr_WriteUnraisable) lets nothing out,
+    and the handshake fails as it would have, with handshake_failure."""
+    from .helpers import bio_handshake
+
+    def hook(unraisable):
+        raise KeyError("the hook broke")
+
+    def callback(sock, name, ctx):
+        raise LookupError("no such site")
+
+    monkeypatch.setattr(sys, "unraisablehook", hook)
+    seen = {}
+    for kind in ("ssl", "fasttls"):
+        server = make_server(kind, files)
+        server.sni_callback = callback
+        errors = bio_handshake((client_of("ssl", files), "localhost"), server)
+        capsys.readouterr()
+        seen[kind] = getattr(errors.get("client"), "reason", None)
+    assert seen["fasttls"] == seen["ssl"] == "SSLV3_ALERT_HANDSHAKE_FAILURE"
+
+
 @pytest.mark.parametrize("case", ["client to the right CA", "client to the wrong CA", "server to the right certificate"])
 def test_a_context_assigned_before_the_handshake_is_used(files, case):
     """``obj.context = other`` before the handshake (trio's SSLStream forwards it): ssl

@@ -279,6 +279,8 @@ STDLIB_CASES = [
     ("leaf", " localhost", True),
     ("leaf", "localhost\t", True),
     ("leaf", " 127.0.0.1", True),
+    ("leaf", " ::1", True),  # OpenSSL's IPv6 parser takes no blanks
+    ("leaf", "\x1c127.0.0.1", True),  # not a C blank
 ]
 
 

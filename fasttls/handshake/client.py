@@ -36,7 +36,7 @@ def sni_host_name(server_hostname: str | None) -> str | None:
     if not server_hostname:
         return None
     host = server_hostname.rstrip(".")
-    if verify.ip_literal(host.strip().strip("[]")) is not None:  # (blanks as in hostname_subject)
+    if verify.ip_literal(verify.address_text(host).strip("[]")) is not None:  # (as hostname_subject)
         return None
     return host or None
 
