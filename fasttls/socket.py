@@ -859,9 +859,17 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         conn = self._conn
         if conn is None:
             raise ValueError(f"No SSL wrapper around {self}")
+        if self._write_pending and not self._closing:
+            # A write that stopped half-way (SSLWantWriteError, a timeout) must be retried
+            # first: a close_notify now would tell the peer a cut message was whole (ssl:
+            # BAD_WRITE_RETRY, and no close_notify).
+            raise openssl_error("BAD_WRITE_RETRY", "bad write retry")
         if not self._closing:
             self._closing = True
-            self._unread_at_close = conn.pending()  # received before our close_notify
+            # Data received and not read yet: OpenSSL's SSL_shutdown meets it before the
+            # peer's close_notify and fails (ssl: APPLICATION_DATA_AFTER_CLOSE_NOTIFY);
+            # the data stays readable.  Dropping it with the connection lost it silently.
+            self._unread_at_close = -1 if conn.pending() else 0
             with self._conn_lock:
                 conn.close()
         if self._unread_at_close < 0:

@@ -549,7 +549,9 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         conn = self._checked()
         if not self._closing:
             self._closing = True
-            self._unread_at_close = conn.pending()  # received before our close_notify
+            # Data received and not read yet: as SSLSocket.unwrap (ssl's SSL_shutdown fails
+            # on it, APPLICATION_DATA_AFTER_CLOSE_NOTIFY; it stays readable).
+            self._unread_at_close = -1 if conn.pending() else 0
             conn.close()
             self._push()
         if self._unread_at_close < 0:

@@ -2337,6 +2337,55 @@ def test_unwrap_while_the_peer_keeps_sending_fails_at_once(files, kind, server):
                 s.unwrap()
 
 
+def _one_record_then_unwrap(s) -> None:
+    """Server side: one 10,000-byte record, then answer the client's close_notify."""
+    s.sendall(b"y" * 10000)
+    s.settimeout(5)
+    with contextlib.suppress(ssl.SSLError, OSError):
+        s.unwrap()
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_unwrap_with_received_data_unread_fails_and_loses_nothing(files, kind):
+    """The application read 10 bytes of a 10,000-byte record, then unwraps: ssl's
+    SSL_shutdown meets the rest before the peer's close_notify and fails
+    (APPLICATION_DATA_AFTER_CLOSE_NOTIFY).  Ours succeeded and dropped the 9,990 bytes
+    with the connection.  Now it fails as ssl's does, and the bytes stay readable."""
+    with echo_server(ssl_server(files), after_handshake=_one_record_then_unwrap) as srv:
+        with connect(client_of(kind, files), srv.port) as s:
+            s.settimeout(10)
+            first = s.recv(10)
+            assert first == b"y" * 10
+            with pytest.raises(ssl.SSLError) as e:
+                s.unwrap()
+            assert e.value.reason == "APPLICATION_DATA_AFTER_CLOSE_NOTIFY"
+            if kind == "fasttls":
+                assert s.recv(20000) == b"y" * 9990
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_unwrap_after_a_write_that_stopped_half_way_is_refused(files, kind):
+    """A non-blocking send() that met a full socket (SSLWantWriteError) took part of its
+    data: unwrap() before the retry would send a close_notify after a cut message.  ssl
+    refuses it (BAD_WRITE_RETRY) and sends no close_notify; ours sent both."""
+    release = threading.Event()
+    with echo_server(ssl_server(files), after_handshake=lambda s: release.wait(20)) as srv:
+        try:
+            with connect(client_of(kind, files), srv.port) as s:
+                s.setblocking(False)
+                with pytest.raises(ssl.SSLWantWriteError):
+                    for _ in range(1000):  # until the socket is full
+                        s.send(b"z" * (1 << 20))
+                with pytest.raises(ssl.SSLError) as e:
+                    s.unwrap()
+                if kind == "fasttls":
+                    assert e.value.reason == "BAD_WRITE_RETRY"
+                else:  # OpenSSL says so, or first wants to flush the cut record (no close_notify either way)
+                    assert e.value.reason == "BAD_WRITE_RETRY" or isinstance(e.value, ssl.SSLWantWriteError), e.value
+        finally:
+            release.set()
+
+
 @pytest.mark.parametrize("kind", ["fasttls", "ssl"])
 @pytest.mark.parametrize("first", ["we", "peer"], ids=["we-close-first", "peer-closes-first"])
 def test_sslobject_unwrap_leaves_the_plain_bytes_after_close_notify_in_incoming(files, kind, first):

@@ -12,6 +12,7 @@ The whole suite also runs on the pure-Python record twin.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import ssl
@@ -544,3 +545,27 @@ def test_a_write_after_unwrap_is_protocol_is_shutdown_as_ssl(files, closer):
             c.write(b"x")
         seen[kind] = (e.value.reason, e.value.errno)
     assert seen["fasttls"] == seen["ssl"], seen
+
+
+@pytest.mark.parametrize("client_kind", ["fasttls", "ssl"])
+def test_unwrap_with_received_data_unread_fails_and_loses_nothing(files, client_kind):
+    """As SSLSocket.unwrap (test_ssl_compat): 10 bytes of a 10,000-byte record read, then
+    unwrap(): APPLICATION_DATA_AFTER_CLOSE_NOTIFY, as ssl; ours kept the rest readable
+    (it used to succeed and drop it)."""
+    c, s, (ci, co, si, so) = bio_pair(files, "ssl", client_kind)
+    s.write(b"y" * 10000)
+    ci.write(so.read())
+    assert c.read(10) == b"y" * 10
+    with pytest.raises(ssl.SSLError) as e:
+        for _ in range(3):  # the peer answers our close_notify; then the error
+            try:
+                c.unwrap()
+                break
+            except ssl.SSLWantReadError:
+                si.write(co.read())
+                with contextlib.suppress(ssl.SSLError):
+                    s.unwrap()
+                ci.write(so.read())
+    assert e.value.reason == "APPLICATION_DATA_AFTER_CLOSE_NOTIFY"
+    if client_kind == "fasttls":
+        assert c.read(20000) == b"y" * 9990
