@@ -859,10 +859,10 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         conn = self._conn
         if conn is None:
             raise ValueError(f"No SSL wrapper around {self}")
-        if self._write_pending and not self._closing:
-            # A write that stopped half-way (SSLWantWriteError, a timeout) must be retried
-            # first: a close_notify now would tell the peer a cut message was whole (ssl:
-            # BAD_WRITE_RETRY, and no close_notify).
+        if (self._write_pending or self._write_cut is True) and not self._closing:
+            # A write that stopped half-way (SSLWantWriteError, a timeout; sendall's cut)
+            # must be retried first: a close_notify now would tell the peer a cut message
+            # was whole (ssl: BAD_WRITE_RETRY, and no close_notify).
             raise openssl_error("BAD_WRITE_RETRY", "bad write retry")
         if not self._closing:
             self._closing = True
@@ -872,9 +872,9 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             self._unread_at_close = -1 if conn.pending() else 0
             with self._conn_lock:
                 conn.close()
+        deadline = self._flush()  # our close_notify goes out first, as ssl's does
         if self._unread_at_close < 0:
             raise application_data_after_close_notify()
-        deadline = self._flush()
         # A peer that closes the transport instead of answering raises here, as ssl:
         # SSLEOFError for a FIN, ConnectionResetError for a reset.  The shutdown was not
         # confirmed (what was sent may be cut short), and the socket stays wrapped.
