@@ -831,7 +831,7 @@ class Connection:
             length = int.from_bytes(buf[1:4], "big")
             limit = (
                 self.config.max_certificate_message
-                if mtype in (HandshakeType.certificate, HandshakeType.compressed_certificate)
+                if mtype == HandshakeType.certificate
                 else _MAX_MESSAGE_BODY.get(mtype, self.config.max_handshake_message)
             )
             if length > limit:
@@ -852,8 +852,7 @@ class Connection:
     #: After the handshake, what each side may receive (RFC 8446 4.6, RFC 5246 7.4.1.1).
     _POST_HANDSHAKE_TYPES = {
         (True, False): frozenset((HandshakeType.new_session_ticket, HandshakeType.key_update, HandshakeType.certificate_request)),
-        (True, True): frozenset((HandshakeType.key_update, HandshakeType.certificate, HandshakeType.compressed_certificate,
-                                 HandshakeType.certificate_verify, HandshakeType.finished)),  # fmt: skip
+        (True, True): frozenset((HandshakeType.key_update, HandshakeType.certificate, HandshakeType.certificate_verify, HandshakeType.finished)),
         (False, False): frozenset((HandshakeType.hello_request,)),
         (False, True): frozenset((HandshakeType.client_hello,)),
     }

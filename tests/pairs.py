@@ -76,3 +76,14 @@ def run_until_error(c, s) -> TLSError:
     with pytest.raises(TLSError) as e:
         do_handshake(c, s)
     return e.value
+
+
+def post_handshake_auth_error(c, s) -> TLSError:
+    """Complete the handshake, let the server ask for a certificate (RFC 8446 4.6.2),
+    and return the error the client's answer raises at the server."""
+    do_handshake(c, s)
+    s.verify_client_post_handshake()
+    transfer(s, c)
+    with pytest.raises(TLSError) as e:
+        transfer(c, s)
+    return e.value
