@@ -161,6 +161,7 @@ X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
     82: ("Key usage keyCertSign invalid for non-CA cert", AlertDescription.certificate_unknown),
     # VERIFY_X509_STRICT's own codes (OpenSSL 3).
     84: ("Subject name empty", AlertDescription.certificate_unknown),
+    87: ("Empty Subject Alternative Name extension", AlertDescription.certificate_unknown),
     85: ("Missing Authority Key Identifier", AlertDescription.certificate_unknown),
     86: ("Missing Subject Key Identifier", AlertDescription.certificate_unknown),
     88: ("Subject empty and Subject Alt Name extension not critical", AlertDescription.certificate_unknown),
@@ -174,6 +175,10 @@ _MESSAGE_CODES: tuple[tuple[str | tuple[str, ...], int], ...] = (
     # cryptography 50 says "2.5.29.15: ...", 51 "keyUsage (2.5.29.15): ...": both parts must be there.
     (("2.5.29.35", "Certificate is missing required extension"), 85),
     (("2.5.29.19", "Certificate extension has incorrect criticality"), 89),
+    # A critical authorityKeyIdentifier or authorityInfoAccess: extensions OpenSSL does not
+    # handle (X509_supported_extension), so unhandled critical extension for it too.
+    (("2.5.29.35", "incorrect criticality"), 34),
+    (("1.3.6.1.5.5.7.1.1", "incorrect criticality"), 34),
     (("2.5.29.15", "Certificate is missing required extension"), 92),
     ("basicConstraints.cA must not be asserted", 37),
     ("basicConstraints.cA must be asserted", 79),
@@ -1117,7 +1122,9 @@ def verify_server_chain(
     # cryptography's server verifier refuses a critical subjectAltName (with a subject) or
     # extendedKeyUsage, which OpenSSL takes: verify such a leaf without a subject and match
     # the name ourselves below.
-    if subject is not None and not by_common_name and not _critical_san_or_eku(leaf):
+    # An empty subject with a non-critical subjectAltName too: the web PKI profile refuses
+    # it (RFC 5280 4.2.1.6), OpenSSL only under VERIFY_X509_STRICT (88, _check_strict_profile).
+    if subject is not None and not by_common_name and not _critical_san_or_eku(leaf) and len(leaf.subject):
         ee = pol.leaf("server", anchor_leaf)
         try:
             verifier = _builder(cstore, when, pol.ca, ee).build_server_verifier(subject)
@@ -1133,7 +1140,9 @@ def verify_server_chain(
             ee = pol.leaf("server_noname", anchor_leaf)
             path = list(_builder(cstore, when, pol.server_noname_ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
-        raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, str(e), level, ca_any_eku) from None
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, str(e), level, ca_any_eku, strict) from None
+    if strict:
+        _check_strict_profile(path)  # OpenSSL's check_extensions: before the level and the name
     code = _auth_level_code(path, level)
     if code:
         raise _error(code)
@@ -1150,8 +1159,6 @@ def verify_server_chain(
         raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.")
     elif subject is not None and not dns_name and verifier is None and not certificate_matches_host(leaf, server_hostname):
         raise _error(64, f"IP address mismatch, certificate is not valid for '{server_hostname}'.")
-    if strict:
-        _check_strict_profile(path)
     if crl_check:
         check_revocation(path, store, when, chain=crl_check == "chain")
     return path
@@ -1188,15 +1195,15 @@ def verify_client_chain(
     try:
         path = list(_builder(cstore, when, pol.ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
-        raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, str(e), level, ca_any_eku) from None
+        raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, str(e), level, ca_any_eku, strict) from None
+    if strict:
+        _check_strict_profile(path)  # OpenSSL's check_extensions: before the level
     code = _auth_level_code(path, level)
     if code:
         raise _error(code)
     if check_common_name and not _has_dns_san(leaf):
         _check_common_name_constraints(leaf, path)
     _check_subject_email_constraints(path)
-    if strict:
-        _check_strict_profile(path)
     if crl_check:
         check_revocation(path, store, when, chain=crl_check == "chain")
     return path
@@ -1392,20 +1399,34 @@ def _check_strict_profile(path: Sequence[x509.Certificate]) -> None:
         return
     last = len(path) - 1
     for i, cert in enumerate(path):
+        # Per certificate in check_extensions' order: the subject and its alternative
+        # names (84, 88, 87), then the key identifiers (85, 86).
         exts = cert.extensions
+        try:
+            san: x509.Extension | None = exts.get_extension_for_class(x509.SubjectAlternativeName)
+        except x509.ExtensionNotFound:
+            san = None
+        if not len(cert.subject):
+            # RFC 5280 4.1.2.6: a CA, a CRL issuer, or a certificate without alternative
+            # names must name its subject; any other must make its subjectAltName critical.
+            if san is None or _is_ca(cert) or _key_usage_crl_sign(cert):
+                raise _error(84)
+            if not san.critical:
+                raise _error(88)
+        if san is not None and not len(san.value):
+            raise _error(87)  # RFC 5280 4.2.1.6: at least one name
         if i < last and not _has_extension(exts, x509.AuthorityKeyIdentifier):
             raise _error(85)
         if _is_ca(cert) and not _has_extension(exts, x509.SubjectKeyIdentifier):
             raise _error(86)
-        if not len(cert.subject):
-            # VERIFY_X509_STRICT (check_extensions): an empty subject needs a critical
-            # subjectAltName to name the certificate instead.
-            try:
-                san = exts.get_extension_for_class(x509.SubjectAlternativeName)
-            except x509.ExtensionNotFound:
-                raise _error(84) from None
-            if not san.critical:
-                raise _error(88)
+
+
+def _key_usage_crl_sign(cert: x509.Certificate) -> bool:
+    """Does a keyUsage extension assert cRLSign?"""
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.KeyUsage).value.crl_sign)
+    except (x509.ExtensionNotFound, *CERT_PARSE_ERRORS):
+        return False
 
 
 def _has_extension(exts: x509.Extensions, kind: type) -> bool:
@@ -1761,6 +1782,7 @@ def _diagnose(
     detail: str,
     level: int = DEFAULT_SECURITY_LEVEL,
     ca_any_eku: bool = True,
+    strict: bool = False,
 ) -> SSLCertVerificationError:
     """Map a failure to the error OpenSSL (and so Python's ssl) reports first.
 
@@ -1785,6 +1807,11 @@ def _diagnose(
             return _error(26)
         if i > 0 and eku not in usages and not (ca_any_eku and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in usages):
             return _error(26)
+    if strict:
+        try:
+            _check_strict_profile(path)  # check_extensions, before the level and the name
+        except SSLCertVerificationError as e:
+            return e
     code = _auth_level_code(path, level)
     if code:
         return _error(code)

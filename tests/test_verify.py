@@ -1420,3 +1420,45 @@ def test_a_pinned_self_signed_certificate_without_an_aki_under_strict(tmp_path, 
         assert verify_server_chain([cert], store, "localhost", strict=True) == [cert]
     else:
         assert verify_client_chain([cert], store, strict=True) == [cert]
+
+
+def _leaf_naming_itself_by_san(ca, *, subject: bool, san_critical: bool, empty_san: bool = False, crl_sign: bool = False):
+    """A leaf with an empty subject (or CN=localhost) and a subjectAltName, critical or
+    not, possibly empty (DER 30 00), possibly with cRLSign in its keyUsage."""
+    names = [] if empty_san else ["localhost", "127.0.0.1"]
+    usage = x509.KeyUsage(True, False, False, False, False, False, crl_sign, False, False)
+    return pki.make_leaf(
+        ca, names, subject=None if subject else x509.Name([]), common_name="localhost", san=False, key_usage=usage,
+        extra_extensions=[(x509.SubjectAlternativeName(pki._general_names(names)), san_critical)],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "VERIFY_X509_STRICT"])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        dict(subject=False, san_critical=False),
+        dict(subject=False, san_critical=True),
+        dict(subject=False, san_critical=True, crl_sign=True),
+        dict(subject=True, san_critical=False, empty_san=True),
+    ],
+    ids=["empty-subject", "empty-subject-critical-san", "empty-subject-crl-sign", "empty-san"],
+)
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "other.test"])
+def test_a_leaf_named_only_by_its_san_verifies_as_in_ssl(pki, tmp_path, strict, shape, host):
+    """OpenSSL takes an empty subject with a non-critical subjectAltName unless strict
+    (88); cryptography's web PKI profile refused it, and we reported 62 for a name that
+    matched.  Strict mode also refuses an empty subjectAltName (87), and an empty subject
+    on a CRL issuer (84)."""
+    from .helpers import client_verify_codes
+
+    leaf = _leaf_naming_itself_by_san(pki.ca, **shape)
+    certfile, keyfile = leaf.write(tmp_path, "server")
+    cafile = tmp_path / "ca.pem"
+    cafile.write_bytes(pki.root.cert_pem)
+
+    def configure(ctx):
+        ctx.verify_flags = ctx.verify_flags | ssl.VERIFY_X509_STRICT if strict else ctx.verify_flags & ~ssl.VERIFY_X509_STRICT
+
+    theirs, ours = client_verify_codes(certfile, keyfile, cafile, host, configure)
+    assert ours == theirs
