@@ -397,6 +397,10 @@ class Config:
     prioritize_chacha: bool = True
 
     # Sessions
+    #: Session tickets (RFC 5077, RFC 8446 4.6.1) that carry the sealed session.  Off, a
+    #: server keeps its sessions in ``server_session_cache`` instead: TLS 1.2 resumes by
+    #: session ID and TLS 1.3 tickets become cache keys, as OpenSSL's SSL_OP_NO_TICKET
+    #: (``tickets_to_send=0`` stops TLS 1.3 resumption).  A client offers no TLS 1.2 ticket.
     session_tickets: bool = True
     ticket_keys: TicketKeys = field(default_factory=TicketKeys)
     #: Seconds a ticket or session ID stays resumable.  TLS 1.3 tickets never say more than
@@ -405,7 +409,8 @@ class Config:
     #: How many NewSessionTickets a TLS 1.3 server sends after the handshake.
     tickets_to_send: int = 1
     session_cache: ClientSessionCache | None = field(default_factory=ClientSessionCache)
-    #: Server: TLS 1.2 session-ID resumption cache (None turns session IDs off).
+    #: Server: the sessions of TLS 1.2 session IDs, and of TLS 1.3 tickets when
+    #: ``session_tickets`` is off (None turns both off).
     server_session_cache: ServerSessionCache | None = field(default_factory=ServerSessionCache)
 
     # TLS 1.2

@@ -44,7 +44,7 @@ from .auth import CERT_PARSE_ERRORS
 from .config import CertifiedKey, ClientAuthType, Config, key_matches_certificate
 from .constants import AlertDescription, ProtocolVersion
 from .errors import SSLError, openssl_error
-from .tickets import ClientSessionCache, TicketKeys, check_session_origin
+from .tickets import ClientSessionCache, ServerSessionCache, TicketKeys, check_session_origin
 from .keylog import KeyLogFile
 from .verify import TrustStore, ip_literal
 
@@ -126,6 +126,9 @@ _TLS_VERSIONS = {
     TLSVersion.TLSv1_1: ProtocolVersion.TLS12,
 }
 _OLD_VERSIONS = (TLSVersion.SSLv3, TLSVersion.TLSv1, TLSVersion.TLSv1_1)
+
+#: OpenSSL's SSL_SESSION_CACHE_MAX_SIZE_DEFAULT.
+_SERVER_SESSION_CACHE_SIZE = 1024 * 20
 
 _SESSION_STAT_KEYS = (
     "number",
@@ -426,6 +429,10 @@ class SSLContext(_StdSSLContext):
         # in each worker after the fork would not.
         self._ticket_keys = TicketKeys(rotation_interval=math.inf)
         self._session_cache = ClientSessionCache()
+        # The server's sessions outlive setting changes (each makes a new Config), as in
+        # OpenSSL's SSL_CTX, and as its tickets do (one key): a session ID issued before
+        # set_alpn_protocols() or a certificate reload still resumes.
+        self._server_session_cache = ServerSessionCache(capacity=_SERVER_SESSION_CACHE_SIZE)
         self._stats = dict.fromkeys(_SESSION_STAT_KEYS, 0)
         self._configs: dict[bool, Config] = {}
         self._self_ref = weakref.ref(self)
@@ -516,6 +523,7 @@ class SSLContext(_StdSSLContext):
             ticket_lifetime=7200,  # OpenSSL's session timeout (tls1_default_timeout), its ticket lifetime hint
             tickets_to_send=self._num_tickets,
             session_cache=None if server_side else self._session_cache,
+            server_session_cache=self._server_session_cache if server_side else None,
             middlebox_compat=bool(opts & OP_ENABLE_MIDDLEBOX_COMPAT),
             ignore_unexpected_eof=bool(opts & OP_IGNORE_UNEXPECTED_EOF),
             keylog=self._keylog,
@@ -1104,7 +1112,9 @@ class SSLContext(_StdSSLContext):
 
     def session_stats(self) -> dict[str, int]:
         with self._lock:
-            return dict(self._stats)
+            stats = dict(self._stats)
+        stats["number"] = len(self._server_session_cache)  # OpenSSL: the sessions cached
+        return stats
 
     @property
     def _msg_callback(self):

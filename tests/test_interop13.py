@@ -216,9 +216,12 @@ def test_server_certificates_verified_by_openssl(pki, files, key_type):
     assert "Verify return code: 0 (ok)" in text
 
 
-def test_server_resumption_with_openssl(pki, files, tmp_path):
+@pytest.mark.parametrize("session_tickets", [True, False], ids=["stateless", "stateful"])
+def test_server_resumption_with_openssl(pki, files, tmp_path, session_tickets):
+    """Without session tickets the server keeps the session and sends its cache key as
+    the ticket (OpenSSL's SSL_OP_NO_TICKET in TLS 1.3); s_client resumes either way."""
     sess = str(tmp_path / "sess.pem")
-    with fasttls_server(server_config(pki), connections=2) as srv:
+    with fasttls_server(server_config(pki, session_tickets=session_tickets), connections=2) as srv:
         first = s_client_echo(srv.port, files, "-sess_out", sess)
         second = s_client_echo(srv.port, files, "-sess_in", sess)
         results = srv.join()

@@ -270,7 +270,7 @@ class ServerHandshakeTLS13:
             raise TLSError(AlertDescription.illegal_parameter, "different numbers of PSK identities and binders")
         if PskKeyExchangeMode.psk_dhe_ke not in ch.psk_modes:
             return
-        if config.session_tickets and self.resume_ticket():
+        if (config.session_tickets or config.server_session_cache is not None) and self.resume_ticket():
             return
         if self.external_psk is not None:
             self.use_external_psk()
@@ -288,11 +288,15 @@ class ServerHandshakeTLS13:
     def resume_ticket(self) -> bool:
         ch, config, conn = self.client_hello, self.config, self.conn
         now = config.clock()
+        cache = None if config.session_tickets else config.server_session_cache
         for i, (identity, _obfuscated_age) in enumerate(ch.psk_identities[:MAX_PSK_IDENTITIES]):
-            plaintext = config.ticket_keys.open(identity)
-            if plaintext is None:
-                continue
-            state = SessionState.from_bytes(plaintext)
+            if cache is not None:
+                state = cache.get(identity)  # a stateful ticket (send_session_tickets)
+            else:
+                plaintext = config.ticket_keys.open(identity)
+                if plaintext is None:
+                    continue
+                state = SessionState.from_bytes(plaintext)
             if state is None or state.version != TLS13:
                 continue
             if now - state.created_at > min(state.lifetime, config.ticket_lifetime) or now < state.created_at - 60:
@@ -498,16 +502,22 @@ class ServerHandshakeTLS13:
         self.handshake_secret = None
 
     def send_session_tickets(self) -> None:
-        """RFC 8446 4.6.1: stateless tickets, sealed with the rotating ticket keys."""
+        """RFC 8446 4.6.1: stateless tickets, sealed with the rotating ticket keys; without
+        ``session_tickets``, stateful ones (a random identity the server session cache
+        keeps the session under), as OpenSSL's SSL_OP_NO_TICKET gives in TLS 1.3."""
         ch, config, conn = self.client_hello, self.config, self.conn
-        if not config.session_tickets or PskKeyExchangeMode.psk_dhe_ke not in (ch.psk_modes or []):
+        cache = None if config.session_tickets else config.server_session_cache
+        if (not config.session_tickets and cache is None) or PskKeyExchangeMode.psk_dhe_ke not in (ch.psk_modes or []):
             return
         now = int(config.clock())
         # RFC 8446 4.6.1: "Servers MUST NOT use any value greater than 604800 seconds".
         lifetime = min(config.ticket_lifetime, MAX_TICKET_LIFETIME)
-        self.tickets_sent = config.tickets_to_send
-        for i in range(config.tickets_to_send):
-            nonce = i.to_bytes(1, "big")
+        # As OpenSSL: after a resumption at most one new ticket; after a full handshake the
+        # number configured (num_tickets).
+        count = min(config.tickets_to_send, 1) if self.using_psk else config.tickets_to_send
+        self.tickets_sent = count
+        for i in range(count):
+            nonce = i.to_bytes(max(1, (i.bit_length() + 7) // 8), "big")  # up to 255 bytes (4.6.1)
             psk = key_schedule.resumption_psk(self.suite.hash_alg, self.resumption_master_secret, nonce)
             age_add = secrets.randbits(32)
             state = SessionState(
@@ -523,7 +533,11 @@ class ServerHandshakeTLS13:
                 peer_verified=bool(conn.peer_certificates) and config.client_auth >= ClientAuthType.VerifyClientCertIfGiven,
                 verified_chain_tail=self.verified_chain_tail,
             )
-            ticket = config.ticket_keys.seal(state.to_bytes())
+            if cache is not None:
+                ticket = os.urandom(32)  # OpenSSL's stateful ticket: a session ID's length
+                cache.put(ticket, state)
+            else:
+                ticket = config.ticket_keys.seal(state.to_bytes())
             if not ticket:
                 return  # the session does not fit a ticket: RFC 8446 4.6.1 lets us send none
             nst = m.NewSessionTicketTLS13(
