@@ -162,6 +162,8 @@ class Connection:
         self._app_read_allowed = False
         self._ccs_seen = 0
         self._key_updates_in_row = 0
+        #: KeyUpdates we asked for (update_requested) and the peer has not yet answered.
+        self._key_updates_owed = 0
         self._warnings = 0
         self._renegotiations_refused = 0
         self._early_skip = 0  # bytes of rejected 0-RTT data we may still skip
@@ -953,7 +955,11 @@ class Connection:
     def _on_key_update(self, msg) -> None:
         if self._hs_buf:
             raise TLSError(AlertDescription.unexpected_message, "KeyUpdate not at a record boundary")
-        self._key_updates_in_row += 1
+        if not msg.update_requested and self._key_updates_owed:
+            # The answer to one of ours (RFC 8446 4.6.3 obliges it): not the peer's flood.
+            self._key_updates_owed -= 1
+        else:
+            self._key_updates_in_row += 1
         if self._key_updates_in_row > self.config.max_key_updates:
             raise TLSError(AlertDescription.unexpected_message, "too many KeyUpdates without application data")
         suite = self.cipher_suite
@@ -972,6 +978,8 @@ class Connection:
         )
         self.write_handshake(msg)
         self._flush_handshake()
+        if request_peer:
+            self._key_updates_owed += 1
         suite = self.cipher_suite
         secret = key_schedule.next_traffic_secret(suite.hash_alg, self._write.traffic_secret)
         self._set_write_secret(secret, None)

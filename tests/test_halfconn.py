@@ -117,6 +117,24 @@ def test_key_update_due_and_hard_limit(twin):
     assert e.value.alert == AlertDescription.internal_error
 
 
+def test_tls12_aes_gcm_goes_past_the_tls13_limit(twin):
+    """RFC 8446 5.5's 2^24.5 records is TLS 1.3's limit, where a KeyUpdate changes keys.
+    TLS 1.2 has no way to (we refuse renegotiation), and a connection of small writes
+    reached it after ~24 million records and died with internal_error, where Go and
+    OpenSSL go on: only the sequence number's end stops TLS 1.2."""
+    w, r = WriteHalf(twin), ReadHalf(twin)
+    w.set_key(TLS12, 1, bytes(16), bytes(4))
+    r.set_key(TLS12, 1, bytes(16), bytes(4))
+    past = int(2**24.5) + 10
+    w._prot.seq = r._prot.seq = past
+    assert not w.key_update_due
+    w.write_record(23, b"still going")
+    assert pump(r, w.data_to_send(), "whole") == (b"still going", [])
+    w._prot.seq = (1 << 64) - 1
+    with pytest.raises(TLSError):
+        w.write_record(23, b"y")
+
+
 def test_buffers_are_released_when_idle(twin):
     w, r = WriteHalf(twin), ReadHalf(twin)
     w.set_key(TLS13, 1, bytes(16), bytes(12))

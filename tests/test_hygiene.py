@@ -684,8 +684,8 @@ def test_a_kept_record_error_holds_no_key(pki, twin, bad, path):
 
 
 def test_a_kept_write_error_holds_no_key(pki, twin):
-    """The write side's own error (the AEAD usage limit, reachable on a long TLS 1.2
-    connection, which has no KeyUpdate): write_record held the sealer in a local."""
+    """The write side's own error (the AEAD usage limit, or the end of a TLS 1.2
+    sequence number): write_record held the sealer in a local."""
     for version in (ProtocolVersion.TLS12, ProtocolVersion.TLS13):
         cfg = dict(min_version=version, max_version=version)
         c, s = make_pair(Config(trust_store=pki.store, **cfg), Config(certificates=[pki.server()], **cfg), twin=twin)

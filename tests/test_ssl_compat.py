@@ -3259,3 +3259,42 @@ def test_server_session_ids_outlive_a_setting_change_as_in_ssl(files, change):
         del server, resumed
         seen[kind] = (c.session_reused, stats["hits"], stats["misses"], stats["number"])
     assert seen["fasttls"] == seen["ssl"] == (True, 1, 0, 1), seen
+
+
+def test_answers_to_our_own_key_updates_are_not_a_flood(files):
+    """Each key_update() asks the peer for one in return (RFC 8446 4.6.3).  Those answers
+    counted toward max_key_updates (32 without application data), so the 33rd
+    key_update() of an upload failed our own connection with unexpected_message, and the
+    ssl server's reply was lost."""
+    count = 40
+    a, b = socket.socketpair()
+    a.settimeout(20)
+    b.settimeout(20)
+    seen = {}
+
+    def serve() -> None:
+        try:
+            with ssl_server(files).wrap_socket(a, server_side=True) as s:
+                n = 0
+                while n < count * 1000:
+                    data = s.recv(65536)
+                    if not data:
+                        break
+                    n += len(data)
+                s.sendall(b"stored %d" % n)
+                seen["server"] = s.recv(10)
+        except Exception as e:  # reported by the assertion below
+            seen["server"] = e
+
+    t = threading.Thread(target=serve)
+    t.start()
+    try:
+        with b, client(files).wrap_socket(b, server_hostname="localhost") as c:
+            for _ in range(count):
+                c.sendall(b"u" * 1000)
+                c.key_update()
+            assert c.recv(100) == b"stored %d" % (count * 1000)
+    finally:
+        t.join(20)
+        a.close()
+    assert seen["server"] == b"", seen

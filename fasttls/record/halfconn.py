@@ -19,6 +19,7 @@ MAX_PLAINTEXT = 1 << 14
 #: RFC 8446 section 5.5: at most 2^24.5 full-size records under one AES-GCM key;
 #: ChaCha20-Poly1305's limit is beyond the 64-bit sequence number.
 AEAD_RECORD_LIMITS = {1: int(2**24.5), 2: (1 << 64) - 1}
+_SEQUENCE_END = (1 << 64) - 1
 #: Ask for a key update this many records before the limit (TLS 1.3).
 KEY_UPDATE_MARGIN = 1 << 20
 
@@ -51,7 +52,10 @@ class HalfConn:
         self.version = version
         self.cipher = cipher
         self.traffic_secret = traffic_secret
-        self.record_limit = AEAD_RECORD_LIMITS[cipher]
+        # RFC 8446 5.5's limit is TLS 1.3's, where a KeyUpdate starts new keys.  TLS 1.2
+        # cannot change keys (we refuse renegotiation) and RFC 5246 sets no limit: as Go
+        # and OpenSSL, only the sequence number's end stops it.
+        self.record_limit = AEAD_RECORD_LIMITS[cipher] if version == 0x0304 else _SEQUENCE_END
         self.soft_limit = self.record_limit - KEY_UPDATE_MARGIN
 
     @property
