@@ -695,6 +695,10 @@ class Connection:
             config.server_session_cache.remove(session_id)
 
     def _send_alert(self, level: int, description: int) -> None:
+        if self.closed and description != AlertDescription.close_notify:
+            # RFC 5246 7.2.1, RFC 8446 6.1: nothing follows our close_notify, not even
+            # the alert of an error found while we wait for the peer's (as OpenSSL).
+            return
         if level == AlertLevel.FATAL:
             self._alert_sent = True  # (a warning, such as no_renegotiation, leaves room for a fatal one)
         # TLS 1.3: every alert but close_notify/user_canceled is fatal (RFC 8446 6).

@@ -309,6 +309,14 @@ def application_data_after_close_notify() -> SSLError:
     return openssl_error("APPLICATION_DATA_AFTER_CLOSE_NOTIFY", "application data after close notify")
 
 
+def shutdown_while_in_init() -> SSLError:
+    """What ``unwrap`` raises before the handshake completed or after the connection
+    failed, as OpenSSL's SSL_shutdown (its state machine is then in init or in error):
+    there is no clean close to make, nothing is sent, and waiting for the peer's
+    close_notify would wait for ever."""
+    return openssl_error("SHUTDOWN_WHILE_IN_INIT", "shutdown while in init")
+
+
 def fresh_copy(exc: BaseException) -> BaseException:
     """The same error as a new object, without a traceback, cause or context.
 

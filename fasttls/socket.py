@@ -31,6 +31,7 @@ from .errors import (
     application_data_after_close_notify,
     fresh_copy,
     openssl_error,
+    shutdown_while_in_init,
     want_read,
     want_write,
 )
@@ -859,6 +860,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         conn = self._conn
         if conn is None:
             raise ValueError(f"No SSL wrapper around {self}")
+        if conn.error is not None or not conn.handshake_complete:
+            raise shutdown_while_in_init()
         if (self._write_pending or self._write_cut is True) and not self._closing:
             # A write that stopped half-way (SSLWantWriteError, a timeout; sendall's cut)
             # must be retried first: a close_notify now would tell the peer a cut message

@@ -36,6 +36,7 @@ from .errors import (
     SSLZeroReturnError,
     application_data_after_close_notify,
     fresh_copy,
+    shutdown_while_in_init,
     want_read,
 )
 
@@ -547,6 +548,8 @@ class SSLObject(TLSInfo, ssl.SSLObject):
     def unwrap(self) -> None:
         """Send close_notify and wait (``SSLWantReadError``) for the peer's."""
         conn = self._checked()
+        if conn.error is not None or not conn.handshake_complete:
+            raise shutdown_while_in_init()
         if not self._closing:
             self._closing = True
             # Data received and not read yet: as SSLSocket.unwrap (ssl's SSL_shutdown fails

@@ -3298,3 +3298,111 @@ def test_answers_to_our_own_key_updates_are_not_a_flood(files):
         t.join(20)
         a.close()
     assert seen["server"] == b"", seen
+
+
+def _memory_pair(cctx, sctx):
+    """A completed handshake over MemoryBIOs: (client, server, their four BIOs), with a
+    function that moves what each side wrote to the other."""
+    ci, co, si, so = (ssl.MemoryBIO() for _ in range(4))
+    c = cctx.wrap_bio(ci, co, server_hostname="localhost")
+    s = sctx.wrap_bio(si, so, server_side=True)
+    for _ in range(6):
+        for obj in (c, s):
+            with contextlib.suppress(ssl.SSLWantReadError):
+                obj.do_handshake()
+        si.write(co.read())
+        ci.write(so.read())
+    for obj in (s, c):  # the tickets
+        with contextlib.suppress(ssl.SSLWantReadError):
+            obj.read(1)
+    return c, s, (ci, co, si, so)
+
+
+@pytest.mark.parametrize("version", ["TLSv1_2", "TLSv1_3"])
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_nothing_follows_our_close_notify_and_unwrap_after_an_error_fails_at_once(files, kind, version):
+    """A bad record arriving while unwrap() waits for the peer's close_notify: we sent
+    a fatal alert after our close_notify (RFC 8446 6.1: nothing follows it), and every
+    later unwrap() waited (SSLWantReadError; a socket until its timeout) for a
+    close_notify that a failed connection never gets.  OpenSSL sends nothing and says
+    SHUTDOWN_WHILE_IN_INIT."""
+    cctx = client_of(kind, files)
+    cctx.maximum_version = getattr(ssl.TLSVersion, version)
+    c, s, (ci, co, si, so) = _memory_pair(cctx, ssl_server(files))
+    with pytest.raises(ssl.SSLWantReadError):
+        c.unwrap()
+    assert len(co.read()) in (24, 31)  # our close_notify (TLS 1.3, TLS 1.2 AES-GCM)
+    s.write(b"hello")
+    record = bytearray(so.read())
+    record[-1] ^= 1
+    ci.write(bytes(record))
+    with pytest.raises(ssl.SSLError) as first:
+        c.unwrap()
+    assert first.value.reason in ("DECRYPTION_FAILED_OR_BAD_RECORD_MAC", "BAD_RECORD_MAC")
+    with pytest.raises(ssl.SSLError) as again:
+        c.unwrap()
+    assert again.value.reason == "SHUTDOWN_WHILE_IN_INIT"
+    assert co.read() == b""  # no alert after our close_notify
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_unwrap_before_or_during_the_handshake_sends_nothing_as_in_ssl(files, kind):
+    """OpenSSL's SSL_shutdown in a handshake: SHUTDOWN_WHILE_IN_INIT, nothing sent.  We
+    sent a close_notify (in the clear before the hellos) and waited for the peer's."""
+    cctx = client_of(kind, files)
+    ci, co = ssl.MemoryBIO(), ssl.MemoryBIO()
+    c = cctx.wrap_bio(ci, co, server_hostname="localhost")
+    with pytest.raises(ssl.SSLError) as before:
+        c.unwrap()
+    with pytest.raises(ssl.SSLWantReadError):
+        c.do_handshake()
+    hello = co.read()
+    with pytest.raises(ssl.SSLError) as during:
+        c.unwrap()
+    assert (before.value.reason, during.value.reason, co.read(), hello[:1]) == ("SHUTDOWN_WHILE_IN_INIT", "SHUTDOWN_WHILE_IN_INIT", b"", b"\x16")
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_socket_unwrap_after_a_bad_record_fails_at_once(files, kind):
+    """SSLSocket.unwrap() after recv() failed on a bad record waited for the peer's
+    close_notify until the socket's timeout (for ever without one)."""
+    a, b = socket.socketpair()
+    with a, b:
+        a.settimeout(10)
+        b.settimeout(10)
+        server = ssl_server(files).wrap_bio(si := ssl.MemoryBIO(), so := ssl.MemoryBIO(), server_side=True)
+        done = threading.Event()
+
+        def serve() -> None:
+            # A handshake over the socket, then one record the client cannot open.
+            try:
+                while True:
+                    try:
+                        server.do_handshake()
+                        break
+                    except ssl.SSLWantReadError:
+                        a.sendall(so.read())
+                        si.write(a.recv(65536))
+                a.sendall(so.read())
+                server.write(b"hello")
+                record = bytearray(so.read())
+                record[-1] ^= 1
+                a.sendall(bytes(record))
+                done.wait(10)
+            except OSError:
+                pass
+
+        t = threading.Thread(target=serve)
+        t.start()
+        try:
+            c = client_of(kind, files).wrap_socket(b, server_hostname="localhost")
+            with pytest.raises(ssl.SSLError):
+                c.recv(100)
+            start = time.monotonic()
+            with pytest.raises(ssl.SSLError) as e:
+                c.unwrap()
+            assert e.value.reason == "SHUTDOWN_WHILE_IN_INIT" and time.monotonic() - start < 5
+            c.close()
+        finally:
+            done.set()
+            t.join(10)
