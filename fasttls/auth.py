@@ -371,6 +371,26 @@ def certificate_key(der: bytes, load_key: bool = True) -> CertificateKey:
 _MLDSA_BY_OID = {p.oid: p for p in MLDSA_PARAMS}
 _MLDSA_NAMES = {p.scheme: p.name for p in MLDSA_PARAMS}
 _PEM_PRIVATE_KEY = re.compile(rb"-----BEGIN PRIVATE KEY-----\r?\n(.*?)-----END PRIVATE KEY-----", re.S)
+_PEM_ENCRYPTED_KEY = re.compile(rb"-----BEGIN ENCRYPTED PRIVATE KEY-----\r?\n(.*?)-----END ENCRYPTED PRIVATE KEY-----", re.S)
+_PBES2 = "1.2.840.113549.1.5.13"
+
+
+def _empty_password(data: bytes) -> bytes:
+    """The password that opens a key encrypted with an empty one (``openssl pkey
+    -passout pass:``), which cryptography takes for no password at all.  A PKCS#8 key
+    under PBES2 derives its key with PBKDF2 (or scrypt, built on it) keyed by HMAC, and
+    HMAC pads its key with zero bytes to the block size (RFC 2104 2): b"\\0" derives
+    the very key b"" does.  Other schemes hash the password as it is: b"" stays."""
+    found = _PEM_ENCRYPTED_KEY.search(data)
+    if found is not None:
+        try:
+            info = _der_items(_der_items(base64.b64decode(found.group(1)))[0][2])
+            algorithm = _der_items(info[0][2])[0]
+            if algorithm[0] == _OID and _der_oid(algorithm[2]).dotted_string == _PBES2:
+                return b"\x00"
+        except (ValueError, IndexError, binascii.Error):
+            pass
+    return b""
 
 
 def load_pem_private_key(data: bytes, password: bytes | None = None) -> Any:
@@ -383,6 +403,8 @@ def load_pem_private_key(data: bytes, password: bytes | None = None) -> Any:
     bind it to the public key, FIPS 204 7.2).  An expanded key alone cannot be loaded, nor an
     encrypted key in a form other than the seed's (cryptography decrypts and then parses it
     itself): the error says how to write the seed form."""
+    if password is not None and not password:
+        password = _empty_password(bytes(data))
     try:
         return serialization.load_pem_private_key(data, password=password)
     except ValueError as e:

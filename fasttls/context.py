@@ -44,9 +44,10 @@ from .auth import CERT_PARSE_ERRORS
 from .config import CertifiedKey, ClientAuthType, Config, key_matches_certificate
 from .constants import AlertDescription, ProtocolVersion
 from .errors import SSLError, openssl_error
+from .pem import CERTIFICATE_LABELS, PemError, pem_blocks, read_certificate
 from .tickets import ClientSessionCache, ServerSessionCache, TicketKeys, check_session_origin
 from .keylog import KeyLogFile
-from .verify import TrustStore, ip_literal
+from .verify import TrustStore, ip_literal, system_store_configured
 
 # The standard library's names, re-exported (fasttls.CERT_REQUIRED is ssl.CERT_REQUIRED...).
 from ssl import (  # noqa: F401  (re-exports)
@@ -148,8 +149,29 @@ _SESSION_STAT_KEYS = (
 def _ssl_error(reason: str, message: str, errno: int = ssl.SSL_ERROR_SSL) -> ssl.SSLError:
     """An ``ssl.SSLError`` shaped like the one OpenSSL's context methods raise."""
     err = ssl.SSLError(errno, f"[{reason}] {message}")
-    err.library, err.reason = reason.split(":")[0], reason.split(": ", 1)[-1]
+    library, _, code = reason.partition(": ")
+    err.library, err.reason = library, code or None  # "[SSL] PEM lib": no reason, as ssl
     return err
+
+
+def _certfile_chain(data: bytes) -> list[x509.Certificate]:
+    """The certificates of a ``load_cert_chain`` file, leaf first, read as OpenSSL's
+    PEM reader does (:mod:`fasttls.pem`): a block cut short is BAD_END_LINE, and
+    ``TRUSTED CERTIFICATE`` blocks count (their trust settings do not, here)."""
+    try:
+        blocks = pem_blocks(data)
+    except PemError as e:
+        raise _ssl_error(f"PEM: {e.reason}", str(e)) from None
+    chain = []
+    for label, block in blocks:
+        if label in CERTIFICATE_LABELS:
+            try:
+                chain.append(read_certificate(label, block)[0])
+            except ValueError as e:
+                raise _ssl_error("SSL", f"PEM lib: cannot parse a certificate in certfile ({e})") from None
+    if not chain:
+        raise _ssl_error("SSL", "PEM lib: no certificate found in certfile")
+    return chain
 
 
 def _key_slot(key: Any) -> str:
@@ -337,7 +359,7 @@ def _system_store() -> TrustStore:
         if store is None:
             store = TrustStore()
             store.load_system()
-            if not store:
+            if not store and not system_store_configured():
                 store.load_certifi()
             _default_stores[key] = store
     return store
@@ -657,10 +679,7 @@ class SSLContext(_StdSSLContext):
                 key_data = f.read()
         else:
             key_data = cert_data
-        try:
-            chain = x509.load_pem_x509_certificates(cert_data)
-        except ValueError:
-            raise _ssl_error("SSL", "PEM lib: no certificate found in certfile") from None
+        chain = _certfile_chain(cert_data)
         # Before the key, as SSL_CTX_use_certificate_chain_file comes before the key in ssl.
         error = _chain_security_error(chain, self._security_level)
         if error is not None:

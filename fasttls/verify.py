@@ -98,6 +98,7 @@ from cryptography.x509.verification import (
 from .auth import CERT_PARSE_ERRORS, MLDSA_PARAMS, mldsa_params
 from .constants import AlertDescription
 from .errors import SSLCertVerificationError, TLSError
+from .pem import CERTIFICATE_LABELS, PemError, TrustSettings, pem_blocks, read_certificate
 
 __all__ = [
     "TrustStore",
@@ -135,6 +136,7 @@ X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
     22: ("certificate chain too long", AlertDescription.unknown_ca),
     25: ("path length constraint exceeded", AlertDescription.unknown_ca),
     26: ("unsuitable certificate purpose", AlertDescription.unsupported_certificate),
+    28: ("certificate rejected", AlertDescription.bad_certificate),
     32: ("key usage does not include certificate signing", AlertDescription.bad_certificate),
     34: ("unhandled critical extension", AlertDescription.certificate_unknown),
     37: ("invalid non-CA certificate (has CA markings)", AlertDescription.bad_certificate),
@@ -394,8 +396,13 @@ def _error(code: int, verify_message: str | None = None, detail: str | None = No
 # Trust store
 # ---------------------------------------------------------------------------
 
-_PEM_RE = re.compile(rb"-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----\s.*?-----END (?:X509 |TRUSTED )?CERTIFICATE-----", re.S)
-_CRL_RE = re.compile(rb"-----BEGIN X509 CRL-----\s.*?-----END X509 CRL-----", re.S)
+def _pem_lib_error(detail: str) -> ssl.SSLError:
+    """ssl's error for a bundle OpenSSL's PEM reader refuses ("[X509] PEM lib")."""
+    err = ssl.SSLError(ssl.SSL_ERROR_SSL, f"[X509] PEM lib: {detail}")
+    err.library, err.reason = "X509", None
+    return err
+
+
 _HASHED_NAME = re.compile(r"^[0-9a-fA-F]{8}\.r?\d+$")
 _CERT_SUFFIXES = (".pem", ".crt", ".cer")
 
@@ -435,6 +442,13 @@ def _der_split(data: bytes) -> list[bytes]:
     return out
 
 
+def system_store_configured() -> bool:
+    """Do ``SSL_CERT_FILE``/``SSL_CERT_DIR`` choose the system store?  Then it is what they
+    hold, even nothing (OpenSSL trusts nothing then), never certifi's bundle instead."""
+    paths = ssl.get_default_verify_paths()
+    return bool(os.environ.get(paths.openssl_cafile_env) or os.environ.get(paths.openssl_capath_env))
+
+
 class TrustStore:
     """A set of trust anchors (CA certificates), deduplicated, with a cached ``Store``.
 
@@ -460,6 +474,12 @@ class TrustStore:
         #: (id of a CRL held here, issuer key) -> whether the key signs it.
         self._crl_verdicts: dict[tuple[int, bytes], bool] = {}
         self._crl_objects: dict[int, x509.CertificateRevocationList] = {}  # the CRLs held, by id
+        #: The trust settings of anchors read from TRUSTED CERTIFICATE blocks, by DER.
+        self._trust_settings: dict[bytes, TrustSettings] = {}
+        #: Hashed CA directories looked up when a chain needs an issuer (the system's
+        #: SSL_CERT_DIR, OpenSSL's by_dir lookup), and the issuer names already looked up.
+        self._lookup_dirs: tuple[str, ...] = ()
+        self._looked_up: set[x509.Name] = set()
         for c in certificates:
             self.add(c)
 
@@ -487,20 +507,37 @@ class TrustStore:
         ``SSL_CERT_FILE``/``SSL_CERT_DIR``), or certifi's when that is empty."""
         store = cls()
         store.load_system()
-        if not store and certifi_fallback:
+        if not store and certifi_fallback and not system_store_configured():
             store.load_certifi()
         return store
 
     def copy(self) -> TrustStore:
-        store = TrustStore(self._certs)
-        for crl in self.crls():
-            store.add_crl(crl)
+        store = TrustStore()
+        store.update(self)
         return store
+
+    def trust_settings(self, cert: x509.Certificate) -> TrustSettings | None:
+        """The trust settings ``cert`` was loaded with (a TRUSTED CERTIFICATE block), if any."""
+        if not self._trust_settings:
+            return None
+        return self._trust_settings.get(cert.public_bytes(serialization.Encoding.DER))
+
+    def check_trust(self, path: Sequence[x509.Certificate], purpose: x509.ObjectIdentifier) -> None:
+        """OpenSSL's check_trust: an anchor of ``path`` distrusted for ``purpose`` by its
+        trust settings rejects the chain (X509_V_ERR_CERT_REJECTED, 28)."""
+        if not self._trust_settings:
+            return
+        for cert in path:
+            settings = self.trust_settings(cert)
+            if settings is not None and not settings.allows(purpose):
+                raise _error(28)
 
     # -- adding ---------------------------------------------------------------
 
-    def add(self, cert: x509.Certificate) -> bool:
-        """Add one certificate; False if it was already there."""
+    def add(self, cert: x509.Certificate, trust: TrustSettings | None = None) -> bool:
+        """Add one certificate (with the uses it is trusted for, from a TRUSTED
+        CERTIFICATE block); False if it was already there (the first one's settings stay,
+        as OpenSSL's X509_STORE keeps the first)."""
         from cryptography.hazmat.primitives.serialization import Encoding
 
         der = cert.public_bytes(Encoding.DER)
@@ -509,6 +546,8 @@ class TrustStore:
             if der in self._der:
                 return False
             self._der.add(der)
+            if trust is not None:
+                self._trust_settings[der] = trust
             self._certs.append(cert)
             self._by_subject.setdefault(subject, []).append(cert)
             self._store = None
@@ -531,9 +570,12 @@ class TrustStore:
         return True
 
     def update(self, other: TrustStore) -> None:
-        """Add ``other``'s certificates and CRLs."""
+        """Add ``other``'s certificates (with their trust settings), CRLs and lookup
+        directories."""
+        for path in other._lookup_dirs:
+            self.add_lookup_directory(path)
         for cert in other:
-            self.add(cert)
+            self.add(cert, other.trust_settings(cert))
         for crl in other.crls():
             self.add_crl(crl)
 
@@ -576,44 +618,56 @@ class TrustStore:
         return list(self._crls.get(canonical_name(name), ()))
 
     def add_pem(self, data: bytes | str, *, strict: bool = True, crls: bool = False) -> int:
-        """Add every certificate of a PEM bundle; returns how many blocks were found.
+        """Add every certificate of a PEM bundle; returns how many certificates (and
+        CRLs) it held.
 
-        ``strict`` raises on a block cryptography cannot parse (explicit
-        ``cafile``/``cadata``); system bundles skip such blocks instead.  ``crls`` adds
-        the ``X509 CRL`` blocks too, as OpenSSL's file lookup does for ``cafile`` and
-        ``capath`` (``cadata`` takes certificates only).
+        ``strict`` raises on a block cryptography cannot parse, and on one cut short
+        (OpenSSL's BAD_END_LINE), for an explicit ``cafile``/``cadata``; system bundles
+        skip such blocks instead.  ``crls`` adds the ``X509 CRL`` blocks too, as
+        OpenSSL's file lookup does for ``cafile`` and ``capath`` (``cadata`` takes
+        certificates only).  ``TRUSTED CERTIFICATE`` blocks keep their trust settings
+        (:mod:`fasttls.pem`).
         """
         if isinstance(data, str):
             data = data.encode("ascii", "replace")
         data = bytes(data)
+        try:
+            blocks = pem_blocks(data)
+        except PemError as e:
+            if strict:
+                raise _pem_lib_error(str(e)) from None
+            blocks = pem_blocks(data, skip_broken=True)  # a system bundle: the whole blocks
         found = 0
-        if crls and b"-----BEGIN X509 CRL-----" in data:
-            for block in _CRL_RE.findall(data):
-                found += 1
+        for label, block in blocks:
+            if label == "X509 CRL":
+                if not crls:
+                    continue
                 try:
                     crl = x509.load_pem_x509_crl(block)
                     crl.issuer  # noqa: B018 - parsed lazily
                 except (ValueError, TypeError) as e:
                     if strict:
-                        raise ssl.SSLError(ssl.SSL_ERROR_SSL, f"[X509: PEM_LIB] cannot parse CRL: {e}") from None
+                        raise _pem_lib_error(f"cannot parse CRL: {e}") from None
                     continue
                 self.add_crl(crl)
-        blocks = _PEM_RE.findall(data)
-        for block in blocks:
-            block = block.replace(b"X509 CERTIFICATE", b"CERTIFICATE").replace(b"TRUSTED CERTIFICATE", b"CERTIFICATE")
+                found += 1
+                continue
+            if label not in CERTIFICATE_LABELS:
+                continue
             try:
                 with warnings.catch_warnings():
                     # Some roots in system bundles have serial number 0: cryptography
                     # parses them with a deprecation warning; they are the platform's choice.
                     warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-                    cert = x509.load_pem_x509_certificate(block)
+                    cert, settings = read_certificate(label, block)
                     cert.subject  # noqa: B018 - parsed lazily; a damaged name raises here
             except (ValueError, TypeError) as e:
                 if strict:
-                    raise ssl.SSLError(ssl.SSL_ERROR_SSL, f"[X509: PEM_LIB] cannot parse certificate: {e}") from None
+                    raise _pem_lib_error(f"cannot parse certificate: {e}") from None
                 continue
-            self.add(cert)
-        return len(blocks) + found
+            self.add(cert, settings)
+            found += 1
+        return found
 
     def add_der(self, data: bytes) -> int:
         """Add one or more concatenated DER certificates; returns how many."""
@@ -668,6 +722,8 @@ class TrustStore:
             self.load_directory(path)
         if cadata is not None:
             if isinstance(cadata, str):
+                if not cadata.isascii():
+                    raise TypeError("cadata should be an ASCII string or a bytes-like object")
                 if not cadata:
                     raise ValueError("Empty certificate data")
                 if not self.add_pem(cadata):
@@ -703,8 +759,54 @@ class TrustStore:
                 continue
         return count
 
+    def add_lookup_directory(self, path: str) -> None:
+        """Look issuers up in the hashed directory ``path`` (``openssl rehash``) when a
+        chain needs them, as OpenSSL's by_dir lookup does: ``<hash>.0``, ``<hash>.1``...
+        for the issuer name's :func:`name_hash`."""
+        with self._lock:
+            if path not in self._lookup_dirs:
+                self._lookup_dirs += (path,)
+                self._looked_up = set()
+
+    def look_up_issuers(self, chain: Sequence[x509.Certificate]) -> None:
+        """Load from the lookup directories the issuers ``chain`` names and this store
+        lacks, and theirs in turn.  Each name is looked up once (found or not), as the
+        X509_STORE keeps what its lookups found."""
+        if not self._lookup_dirs:
+            return
+        todo = list(chain)
+        while todo:
+            cert = todo.pop()
+            try:
+                issuer = cert.issuer
+                if issuer in self._by_subject or issuer in self._looked_up:
+                    continue
+                h = name_hash(issuer)
+            except (ValueError, *CERT_PARSE_ERRORS):
+                continue
+            with self._lock:
+                if issuer in self._looked_up:
+                    continue
+                if len(self._looked_up) > 4096:
+                    self._looked_up.clear()  # bounded: a peer can name any issuer
+                self._looked_up.add(issuer)
+            before = len(self._certs)
+            for d in self._lookup_dirs:
+                i = 0
+                while True:
+                    path = os.path.join(d, f"{h}.{i}")
+                    try:
+                        self.load_file(path, strict=False)
+                    except OSError:
+                        break
+                    i += 1
+            todo.extend(self._certs[before:])
+
     def load_system(self) -> int:
-        """The system bundle: ``SSL_CERT_FILE``/``SSL_CERT_DIR`` or OpenSSL's default paths."""
+        """The system bundle: ``SSL_CERT_FILE`` or OpenSSL's default file, and
+        ``SSL_CERT_DIR`` or OpenSSL's default directory, as OpenSSL's default paths use
+        both.  The directory is read when a chain needs an issuer from it
+        (:meth:`look_up_issuers`), or at once when the file holds no certificate."""
         paths = ssl.get_default_verify_paths()
         count = 0
         cafile = os.environ.get(paths.openssl_cafile_env) or paths.cafile or paths.openssl_cafile
@@ -713,10 +815,12 @@ class TrustStore:
                 count += self.load_file(cafile, strict=False)
             except OSError:
                 pass
-        if not count:
-            capath = os.environ.get(paths.openssl_capath_env) or paths.capath or paths.openssl_capath
-            for d in (capath or "").split(os.pathsep):
-                if d:
+        capath = os.environ.get(paths.openssl_capath_env) or paths.capath or paths.openssl_capath
+        for d in (capath or "").split(os.pathsep):
+            if d:
+                if count:
+                    self.add_lookup_directory(d)
+                else:
                     count += self.load_directory(d)
         return count
 
@@ -1109,6 +1213,8 @@ def verify_server_chain(
             raise _error(62, f"Hostname mismatch, certificate is not valid for '{server_hostname}'.") from None
         if not is_ip:
             dns_name = normalized
+    if store is not None:
+        store.look_up_issuers(chain)
     cstore = store.store() if store is not None else None
     if cstore is None:
         raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, "no trust anchors", level, ca_any_eku)
@@ -1141,6 +1247,7 @@ def verify_server_chain(
             path = list(_builder(cstore, when, pol.server_noname_ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
         raise _diagnose(chain, store, ExtendedKeyUsageOID.SERVER_AUTH, server_hostname, when, str(e), level, ca_any_eku, strict) from None
+    store.check_trust(path, ExtendedKeyUsageOID.SERVER_AUTH)
     if strict:
         _check_strict_profile(path)  # OpenSSL's check_extensions: before the level and the name
     code = _auth_level_code(path, level)
@@ -1186,6 +1293,8 @@ def verify_client_chain(
     level = security_level
     _check_ee_key_level(leaf, level)
     pol = _get_policies(strict, ca_any_eku)
+    if store is not None:
+        store.look_up_issuers(chain)
     cstore = store.store() if store is not None else None
     if cstore is None:
         raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, "no trust anchors", level, ca_any_eku)
@@ -1196,6 +1305,7 @@ def verify_client_chain(
         path = list(_builder(cstore, when, pol.ca, ee).build_client_verifier().verify(leaf, intermediates).chain)
     except VerificationError as e:
         raise _diagnose(chain, store, ExtendedKeyUsageOID.CLIENT_AUTH, None, when, str(e), level, ca_any_eku, strict) from None
+    store.check_trust(path, ExtendedKeyUsageOID.CLIENT_AUTH)
     if strict:
         _check_strict_profile(path)  # OpenSSL's check_extensions: before the level
     code = _auth_level_code(path, level)
@@ -1305,6 +1415,46 @@ def canonical_name(name: x509.Name) -> tuple:
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+#: The string types OpenSSL canonicalises (ASN1_MASK_CANON), with how ASN1_STRING_to_UTF8
+#: reads their bytes (one-byte types as Latin-1).
+_CANON_STRINGS = {0x0C: "utf-8", 0x13: "latin-1", 0x14: "latin-1", 0x16: "latin-1", 0x1A: "latin-1", 0x1E: "utf-16-be", 0x1C: "utf-32-be"}
+_C_SPACE = b" \t\n\v\f\r"
+_C_SPACE_RUN = re.compile(rb"[ \t\n\v\f\r]+")
+_BYTES_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+
+
+def _tlv(tag: int, contents: bytes) -> bytes:
+    n = len(contents)
+    if n < 0x80:
+        return bytes((tag, n)) + contents
+    length = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(length))) + length + contents
+
+
+def name_hash(name: x509.Name) -> str:
+    """OpenSSL's X509_NAME_hash (``openssl x509 -hash``), which names the files of a
+    hashed CA directory (``c_rehash``, ``openssl rehash``): SHA-1 of the name's canonical
+    encoding (x509_name_canon: each string as UTF-8, its C white space trimmed and runs
+    of it made one space, ASCII lowercased; each RDN a DER SET), its first four bytes
+    read little-endian, as eight hex digits."""
+    from .auth import _der_items
+
+    canon = b""
+    for _tag, _whole, rdn in _der_items(_der_items(name.public_bytes())[0][2]):
+        avas = []
+        for _t, _w, ava in _der_items(rdn):
+            (_, oid, _), (vtag, value, contents) = _der_items(ava)
+            encoding = _CANON_STRINGS.get(vtag)
+            if encoding is not None:
+                text = contents.decode(encoding, "replace").encode("utf-8")
+                text = _C_SPACE_RUN.sub(b" ", text.strip(_C_SPACE)).translate(_BYTES_LOWER)
+                value = _tlv(0x0C, text)
+            avas.append(_tlv(0x30, oid + value))
+        canon += _tlv(0x31, b"".join(sorted(avas)))  # DER: a SET OF in encoding order
+    digest = hashes.Hash(hashes.SHA1())
+    digest.update(canon)
+    return f"{int.from_bytes(digest.finalize()[:4], 'little'):08x}"
 
 
 def _crl_time_code(crl: x509.CertificateRevocationList, now: datetime.datetime) -> int:

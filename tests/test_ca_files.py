@@ -1,0 +1,238 @@
+"""Loading CA files, hashed CA directories and certificate chains as Python's ``ssl``
+(OpenSSL 3) loads them: each case runs on both and compares (a probe of
+``load_verify_locations``, ``load_default_certs`` and ``load_cert_chain`` found these)."""
+
+from __future__ import annotations
+
+import ssl
+import subprocess
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
+
+import fasttls
+from fasttls.verify import name_hash
+
+from . import pki
+from .helpers import bio_handshake
+
+CONTEXTS = {"ssl": ssl.SSLContext, "fasttls": fasttls.SSLContext}
+
+
+def _server(issued: pki.Issued, tmp_path) -> ssl.SSLContext:
+    certfile, keyfile = issued.write(tmp_path, "server")
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(certfile, keyfile)
+    return server
+
+
+def _verdict(client: ssl.SSLContext, server: ssl.SSLContext):
+    """None when the client verified the server, else its verify code (or error repr)."""
+    err = bio_handshake((client, "localhost"), server).get("client")
+    if err is None:
+        return None
+    return err.verify_code if isinstance(err, ssl.SSLCertVerificationError) else repr(err)
+
+
+def _name(*attrs: x509.NameAttribute | list) -> x509.Name:
+    rdns = [x509.RelativeDistinguishedName(a if isinstance(a, list) else [a]) for a in attrs]
+    return x509.Name(rdns)
+
+
+NAMES = {
+    "plain": _name(x509.NameAttribute(NameOID.COMMON_NAME, "Test Root")),
+    "case-and-blanks": _name(
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "  Mixed   CASE\tOrg "),
+        x509.NameAttribute(NameOID.COMMON_NAME, "Root  CA"),
+    ),
+    "printable": _name(x509.NameAttribute(NameOID.COUNTRY_NAME, "DE"), x509.NameAttribute(NameOID.COMMON_NAME, "Printable Root", x509.name._ASN1Type.PrintableString)),
+    "bmp": _name(x509.NameAttribute(NameOID.COMMON_NAME, "BMP Wurzel \u00e9", x509.name._ASN1Type.BMPString)),
+    "utf8-non-ascii": _name(x509.NameAttribute(NameOID.COMMON_NAME, "Ra\u00efz CA \u6839")),
+    "multi-valued-rdn": _name(
+        [x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Unit B"), x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "unit a")],
+        x509.NameAttribute(NameOID.COMMON_NAME, "Multi"),
+    ),
+    "ia5-email": _name(x509.NameAttribute(NameOID.EMAIL_ADDRESS, "CA@Example.TEST"), x509.NameAttribute(NameOID.COMMON_NAME, "Mail CA")),
+}
+
+
+@pytest.mark.parametrize("which", NAMES)
+def test_name_hash_is_openssls(tmp_path, which):
+    """The file name ``openssl rehash`` gives a CA in a hashed directory: we look issuers
+    up by it in SSL_CERT_DIR."""
+    ca = pki.make_ca(subject=NAMES[which])
+    path = tmp_path / "ca.pem"
+    path.write_bytes(ca.cert_pem)
+    expected = subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", str(path)], capture_output=True, check=True, timeout=30).stdout.decode().strip()
+    assert name_hash(ca.cert.subject) == expected
+
+
+@pytest.fixture
+def private_ca(tmp_path):
+    """A CA found only in a hashed directory (``openssl rehash``), its server
+    certificate, and a CA file holding some other CA."""
+    ca = pki.make_ca("fasttls private dir CA")
+    directory = tmp_path / "certs"
+    directory.mkdir()
+    (directory / "private.pem").write_bytes(ca.cert_pem)
+    subprocess.run(["openssl", "rehash", str(directory)], check=True, capture_output=True, timeout=30)
+    other = tmp_path / "other.pem"
+    other.write_bytes(pki.make_ca("fasttls unrelated CA").cert_pem)
+    return ca, directory, other, _server(pki.make_leaf(ca, ["localhost"]), tmp_path)
+
+
+@pytest.mark.parametrize("set_file", [True, False], ids=["SSL_CERT_FILE-too", "SSL_CERT_DIR-alone"])
+def test_ssl_cert_dir_is_used_beside_a_ca_file(private_ca, monkeypatch, set_file):
+    """OpenSSL's default paths are the CA file *and* the directory; we read the directory
+    only when the file held no certificate, so SSL_CERT_DIR (or a CA added to
+    /etc/ssl/certs with c_rehash but not to the bundle) was ignored."""
+    ca, directory, other, server = private_ca
+    monkeypatch.setenv("SSL_CERT_DIR", str(directory))
+    if set_file:
+        monkeypatch.setenv("SSL_CERT_FILE", str(other))
+    seen = {}
+    for kind, cls in CONTEXTS.items():
+        client = cls(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_default_certs()
+        seen[kind] = _verdict(client, server)
+    assert seen == {"ssl": None, "fasttls": None}
+
+
+def test_a_configured_store_that_holds_nothing_is_not_replaced_by_certifi(tmp_path, monkeypatch):
+    """SSL_CERT_FILE naming a file without certificates (and an empty SSL_CERT_DIR): OpenSSL
+    trusts nothing; we fell back to certifi's bundle, 120 CAs nobody configured."""
+    empty = tmp_path / "none.pem"
+    empty.write_bytes(b"no certificates here\n")
+    monkeypatch.setenv("SSL_CERT_FILE", str(empty))
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path / "missing"))
+    seen = {}
+    for kind, cls in CONTEXTS.items():
+        client = cls(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_default_certs()
+        seen[kind] = client.cert_store_stats()
+    assert seen["fasttls"] == seen["ssl"] == {"x509": 0, "crl": 0, "x509_ca": 0}
+
+
+TRUST_OPTIONS = {
+    "no-settings": [],
+    "trusted-for-serverAuth": ["-addtrust", "serverAuth"],
+    "trusted-for-clientAuth-only": ["-addtrust", "clientAuth"],
+    "rejected-for-serverAuth": ["-addreject", "serverAuth"],
+    "trusted-for-anyEKU": ["-addtrust", "anyExtendedKeyUsage"],
+}
+
+
+@pytest.mark.parametrize("settings", TRUST_OPTIONS)
+def test_trusted_certificate_blocks_as_in_ssl(tmp_path, monkeypatch, settings):
+    """``-----BEGIN TRUSTED CERTIFICATE-----`` (openssl x509 -trustout, Fedora's
+    ca-bundle.trust.crt) failed to parse as a cafile, and as SSL_CERT_FILE it left the
+    store empty, so certifi's bundle was trusted instead.  Its trust settings count: a
+    CA distrusted for serverAuth rejects the chain (28), as in OpenSSL."""
+    ca = pki.make_ca("fasttls trusted-form CA")
+    plain = tmp_path / "ca.pem"
+    plain.write_bytes(ca.cert_pem)
+    trusted = tmp_path / "ca-trusted.pem"
+    subprocess.run(
+        ["openssl", "x509", "-in", str(plain), "-trustout", *TRUST_OPTIONS[settings], "-out", str(trusted)], check=True, capture_output=True, timeout=30
+    )
+    assert trusted.read_bytes().startswith(b"-----BEGIN TRUSTED CERTIFICATE-----")
+    server = _server(pki.make_leaf(ca, ["localhost"]), tmp_path)
+    seen = {}
+    for kind, cls in CONTEXTS.items():
+        client = cls(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_verify_locations(str(trusted))
+        seen[kind] = (client.cert_store_stats(), _verdict(client, server))
+    monkeypatch.setenv("SSL_CERT_FILE", str(trusted))
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path / "missing"))
+    for kind, cls in CONTEXTS.items():
+        client = cls(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_default_certs()
+        seen[kind] += (client.cert_store_stats(), _verdict(client, server))
+    assert seen["fasttls"] == seen["ssl"], seen
+
+
+def test_a_trusted_certificate_block_as_the_servers_own_chain(tmp_path):
+    issued = pki.make_leaf(pki.make_ca(), ["localhost"])
+    certfile, keyfile = issued.write(tmp_path, "leaf")
+    subprocess.run(["openssl", "x509", "-in", certfile, "-trustout", "-out", certfile], check=True, capture_output=True, timeout=30)
+    for cls in CONTEXTS.values():
+        ctx = cls(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(certfile, keyfile)
+
+
+def _cut(pem: bytes) -> bytes:
+    """The PEM without its last END line."""
+    return pem[: pem.rindex(b"-----END ")]
+
+
+def test_a_pem_block_without_its_end_line_is_refused_as_in_ssl(tmp_path):
+    """A bundle or chain cut short loaded silently without its last certificate (a server
+    then sent only its leaf; a CA bundle lost its last CA)."""
+    ca = pki.make_ca()
+    inter = pki.make_ca("fasttls cut intermediate", issuer=ca)
+    issued = pki.make_leaf(inter, ["localhost"])
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(_cut(issued.cert_pem + inter.cert_pem))
+    key = tmp_path / "key.pem"
+    key.write_bytes(issued.key_pem)
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(_cut(ca.cert_pem + inter.cert_pem))
+    seen = {}
+    for kind, cls in CONTEXTS.items():
+        with pytest.raises(ssl.SSLError) as chain_error:
+            cls(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(str(chain), str(key))
+        with pytest.raises(ssl.SSLError) as bundle_error:
+            cls(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(str(bundle))
+        seen[kind] = (chain_error.value.library, chain_error.value.reason, bundle_error.value.library)
+    assert seen["fasttls"] == seen["ssl"] == ("PEM", "BAD_END_LINE", "X509"), seen
+
+
+def test_a_key_encrypted_with_an_empty_password_loads_as_in_ssl(tmp_path):
+    """``openssl pkey -aes256 -passout pass:`` (PBES2): cryptography reads b"" as no
+    password; ssl loads it with password=""."""
+    issued = pki.make_leaf(pki.make_ca(), ["localhost"])
+    certfile, keyfile = issued.write(tmp_path, "leaf")
+    encrypted = tmp_path / "encrypted.key"
+    subprocess.run(["openssl", "pkey", "-in", keyfile, "-aes256", "-passout", "pass:", "-out", str(encrypted)], check=True, capture_output=True, timeout=30)
+    assert b"ENCRYPTED PRIVATE KEY" in encrypted.read_bytes()
+    for cls in CONTEXTS.values():
+        for password in ("", b"", lambda: ""):
+            cls(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(certfile, str(encrypted), password)
+        with pytest.raises(ssl.SSLError):
+            cls(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(certfile, str(encrypted), "wrong")
+
+
+def test_small_differences_in_loading_errors_as_in_ssl(tmp_path):
+    """A non-ASCII cadata str is a TypeError; a certfile without the key is an SSLError of
+    library SSL without a reason (ours said reason "SSL")."""
+    issued = pki.make_leaf(pki.make_ca(), ["localhost"])
+    certfile, _ = issued.write(tmp_path, "leaf")
+    seen = {}
+    for kind, cls in CONTEXTS.items():
+        with pytest.raises(TypeError) as type_error:
+            cls(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata="caf\u00e9")
+        with pytest.raises(ssl.SSLError) as no_key:
+            cls(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(certfile)
+        seen[kind] = (str(type_error.value), no_key.value.library, no_key.value.reason)
+    assert seen["fasttls"] == seen["ssl"], seen
+
+
+def test_a_critical_authority_key_identifier_is_an_unhandled_critical_extension(tmp_path):
+    """OpenSSL does not handle a critical authorityKeyIdentifier: 34, as for any unknown
+    critical extension; we said 1 (cryptography's "incorrect criticality")."""
+    ca = pki.make_ca()
+    ski = x509.SubjectKeyIdentifier.from_public_key(ca.key.public_key())
+    leaf = pki.make_leaf(
+        ca, ["localhost"], aki=False, extra_extensions=[(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), True)]
+    )
+    server = _server(leaf, tmp_path)
+    cafile = tmp_path / "ca.pem"
+    cafile.write_bytes(ca.cert.public_bytes(serialization.Encoding.PEM))
+    seen = {}
+    for kind, cls in CONTEXTS.items():
+        client = cls(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_verify_locations(str(cafile))
+        seen[kind] = _verdict(client, server)
+    assert seen == {"ssl": 34, "fasttls": 34}
