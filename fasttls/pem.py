@@ -105,12 +105,14 @@ def _trusted_certificate(block: bytes) -> tuple[x509.Certificate, TrustSettings 
         raise ValueError("malformed trust settings in a TRUSTED CERTIFICATE block")
     trust: set[str] = set()
     reject: set[str] = set()
+    lists = {_SEQUENCE: trust, 0xA0: reject}  # reject is [0], constructed
     for tag, _whole, contents in _der_items(items[1][2]):
-        if tag in (_SEQUENCE, 0xA0):  # trust, reject ([0], constructed)
+        target = lists.get(tag)
+        if target is not None:
             oids = _der_items(contents)
             if any(t != _OID for t, _, _ in oids):
                 raise ValueError("malformed trust settings in a TRUSTED CERTIFICATE block")
-            (trust if tag == _SEQUENCE else reject).update(_der_oid(c).dotted_string for _, _, c in oids)
+            target.update(_der_oid(c).dotted_string for _, _, c in oids)
     if not trust and not reject:
         return cert, None
     return cert, TrustSettings(frozenset(trust), frozenset(reject))
