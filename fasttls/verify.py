@@ -1619,6 +1619,10 @@ def _signature_issued_by(child: x509.Certificate, issuer: x509.Certificate) -> b
         if isinstance(key, rsa.RSAPublicKey):
             key.verify(child.signature, child.tbs_certificate_bytes, params, child.signature_hash_algorithm)  # type: ignore[arg-type]
         elif isinstance(key, ec.EllipticCurvePublicKey):
+            # cryptography gives no parameters for ecdsa-with-SHA1 (and SHA-224): the
+            # signature's hash is all ECDSA needs.
+            if params is None:
+                params = ec.ECDSA(child.signature_hash_algorithm)  # type: ignore[arg-type]
             key.verify(child.signature, child.tbs_certificate_bytes, params)  # type: ignore[arg-type]
         else:
             return False

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 import fasttls
 from fasttls import verify
@@ -186,6 +186,37 @@ def test_client_at_level_3_refuses_a_2048_bit_server_as_ssl(weak, tmp_path):
         client.set_ciphers("DEFAULT:@SECLEVEL=3")
         verdicts.append(verdict(handshake(client, server_context(ssl, weak["server_2048"], tmp_path))["client"]))
     assert verdicts[1] == verdicts[0] == (66, "EE certificate key too weak")
+
+
+def test_an_ecdsa_sha1_signature_is_too_weak_as_in_ssl(tmp_path):
+    """A leaf signed ecdsa-with-SHA1 (openssl x509 -sha1): 68 and bad_certificate, as
+    in ssl.  cryptography gives no signature parameters for it, so the diagnosis found
+    no issuer and said 20 (unable to get local issuer certificate)."""
+    ca = pki.make_ca()
+    leaf = pki.make_leaf(ca, ["localhost"])
+    ecdsa_sha1 = bytes.fromhex("300906072a8648ce3d0401")
+    der = leaf.cert.public_bytes(serialization.Encoding.DER)
+    assert der.count(bytes.fromhex("300a06082a8648ce3d040302")) == 2  # ecdsa-with-SHA256, twice
+    # The identifiers differ in length: re-sign a TBS rebuilt with SHA-1's.
+    tbs = leaf.cert.tbs_certificate_bytes.replace(bytes.fromhex("300a06082a8648ce3d040302"), ecdsa_sha1)
+    tbs = bytes((0x30, 0x82)) + (len(tbs) - 4).to_bytes(2, "big") + tbs[4:]
+    signature = ca.key.sign(tbs, ec.ECDSA(hashes.SHA1()))
+    body = tbs + ecdsa_sha1 + bytes((0x03, len(signature) + 1, 0)) + signature
+    cert = x509.load_der_x509_certificate(bytes((0x30, 0x82)) + len(body).to_bytes(2, "big") + body)
+    assert cert.signature_algorithm_oid.dotted_string == "1.2.840.10045.4.1"
+    certfile, keyfile = tmp_path / "leaf.pem", tmp_path / "leaf.key"
+    certfile.write_bytes(pki.pem_of(cert))
+    keyfile.write_bytes(leaf.key_pem)
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.set_ciphers("DEFAULT:@SECLEVEL=0")  # lets ssl load its SHA-1 certificate
+    server.load_cert_chain(str(certfile), str(keyfile))
+    verdicts = []
+    for mod in MODULES:
+        client = mod.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_verify_locations(cadata=ca.cert_pem.decode())
+        out = handshake(client, server)
+        verdicts.append((verdict(out["client"]), verdict(out["server"])))
+    assert verdicts[1] == verdicts[0] == ((68, "CA signature digest algorithm too weak"), ("SSLError", "SSLV3_ALERT_BAD_CERTIFICATE"))
 
 
 def test_verifying_server_refuses_a_1024_bit_client_key_as_ssl(weak, tmp_path):
