@@ -38,6 +38,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.x509.oid import PublicKeyAlgorithmOID
 
 from . import auth, cipher_suites, key_exchange, verify
 from .auth import CERT_PARSE_ERRORS
@@ -174,11 +175,12 @@ def _certfile_chain(data: bytes) -> list[x509.Certificate]:
     return chain
 
 
-def _key_slot(key: Any) -> str:
+def _key_slot(key: Any, cert: x509.Certificate) -> str:
     """OpenSSL keeps one certificate per key type (RSA, EC, Ed25519, Ed448, each ML-DSA
     parameter set): a new one replaces it."""
     if isinstance(key, rsa.RSAPrivateKey):
-        return "RSA"
+        # An id-RSASSA-PSS certificate has a slot of its own (OpenSSL's SSL_PKEY_RSA_PSS_SIGN).
+        return "RSA-PSS" if cert.public_key_algorithm_oid == PublicKeyAlgorithmOID.RSASSA_PSS else "RSA"
     if isinstance(key, ec.EllipticCurvePrivateKey):
         return "EC"
     if isinstance(key, ed25519.Ed25519PrivateKey):
@@ -711,9 +713,9 @@ class SSLContext(_StdSSLContext):
             certified = CertifiedKey(chain, key)
         except ValueError as e:
             raise _ssl_error("SSL", f"unsupported key: {e}") from None
-        slot = _key_slot(key)
+        slot = _key_slot(key, chain[0])
         with self._lock:
-            self._certificates = [c for c in self._certificates if _key_slot(c.private_key) != slot] + [certified]
+            self._certificates = [c for c in self._certificates if _key_slot(c.private_key, c.chain[0]) != slot] + [certified]
         # A client's cached sessions carry the identity it proved with the old certificate:
         # resuming one would present that identity again, not the new one.
         self._changed(security=True)

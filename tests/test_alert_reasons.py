@@ -535,19 +535,24 @@ def test_server_refusals_of_an_ssl_client_as_ssl_says_them(files, server_attrs, 
 
 
 @pytest.mark.parametrize(
-    "s_client_args,curve,reason",
+    "s_client_args,curve,reason,rsa",
     [
-        (["-tls1_1"], None, "UNSUPPORTED_PROTOCOL"),
-        (["-tls1_3", "-groups", "X25519"], "secp384r1", "NO_SUITABLE_KEY_SHARE"),
-        (["-tls1_3", "-sigalgs", "rsa_pss_rsae_sha256"], None, "NO_SUITABLE_SIGNATURE_ALGORITHM"),  # our certificate is ECDSA
+        (["-tls1_1"], None, "UNSUPPORTED_PROTOCOL", False),
+        (["-tls1_3", "-groups", "X25519"], "secp384r1", "NO_SUITABLE_KEY_SHARE", False),
+        (["-tls1_3", "-sigalgs", "rsa_pss_rsae_sha256"], None, "NO_SUITABLE_SIGNATURE_ALGORITHM", False),  # our certificate is ECDSA
+        # TLS 1.2 said NO_SHARED_CIPHER for all three.  An ECDSA suite needs a scheme the key
+        # can make; an RSA certificate takes its suites whatever the schemes.
+        (["-tls1_2", "-sigalgs", "rsa_pss_rsae_sha256:ed25519"], None, "NO_SHARED_CIPHER", False),
+        (["-tls1_2", "-sigalgs", "rsa_pss_pss_sha256:ecdsa_secp256r1_sha256"], None, "NO_SUITABLE_SIGNATURE_ALGORITHM", True),
+        (["-tls1_2", "-sigalgs", "ECDSA+SHA1", "-cipher", "DEFAULT@SECLEVEL=0"], None, "NO_SHARED_SIGNATURE_ALGORITHMS", False),
     ],
-    ids=["tls1_1", "no-common-group", "no-fitting-sigalg"],
+    ids=["tls1_1", "no-common-group", "no-fitting-sigalg", "tls12-ecdsa-no-fitting-sigalg", "tls12-rsa-no-fitting-sigalg", "tls12-no-shared-sigalg"],
 )
-def test_server_refusals_of_s_client_as_ssl_says_them(files, s_client_args, curve, reason):
+def test_server_refusals_of_s_client_as_ssl_says_them(files, s_client_args, curve, reason, rsa):
     """And s_client reads the same alert from either server."""
     results, alerts = {}, {}
     for kind in ("fasttls", "ssl"):
-        ctx = server_context(kind, files.cert, files.key)
+        ctx = server_context(kind, files.rsa_cert if rsa else files.cert, files.rsa_key if rsa else files.key)
         if curve:
             ctx.set_ecdh_curve(curve)
 

@@ -90,6 +90,40 @@ def test_a_pss_key_signs_with_the_pss_schemes_only(pki, pss):
     assert PSS_SCHEMES <= set(auth.DEFAULT_SIGNATURE_SCHEMES)
 
 
+@pytest.mark.parametrize("order", ["rsa-then-pss", "pss-then-rsa"])
+@pytest.mark.parametrize(
+    "s_client_args",
+    [["-tls1_2", "-sigalgs", "RSA+SHA256"], ["-tls1_3", "-sigalgs", "rsa_pss_rsae_sha256"], ["-tls1_3", "-sigalgs", "rsa_pss_pss_sha256"]],
+    ids=["tls12-pkcs1", "tls13-rsae", "tls13-pss"],
+)
+def test_an_rsa_and_an_rsa_pss_certificate_are_both_kept_as_in_ssl(pki, pss, tmp_path, order, s_client_args):
+    """OpenSSL keeps an id-RSASSA-PSS certificate in a slot of its own beside the
+    rsaEncryption one; both were RSA keys to us, so the second replaced the first and a
+    client that takes only the other's signatures failed (handshake_failure)."""
+    import fasttls
+
+    from .peers import openssl_client
+
+    rsa = pki.server("rsa-2048")
+    rsa_chain, rsa_key = tmp_path / "rsa.pem", tmp_path / "rsa.key"
+    rsa_chain.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in rsa.chain))
+    rsa_key.write_bytes(rsa.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    loads = [(str(rsa_chain), str(rsa_key)), pss["server"][:2]]
+    if order == "pss-then-rsa":
+        loads.reverse()
+    seen = {}
+    for kind, cls in (("ssl", ssl.SSLContext), ("fasttls", fasttls.SSLContext)):
+        ctx = cls(ssl.PROTOCOL_TLS_SERVER)
+        for chain, key in loads:
+            ctx.load_cert_chain(chain, key)
+        with thread_server(ssl_echo_handler(ctx)) as srv:
+            with openssl_client(srv.port, ["-CAfile", pss["root"], "-servername", "localhost", *s_client_args]) as cli:
+                seen[kind] = cli.wait_for(r"Peer signature type: \S+|alert|error")
+                cli.send(b"bye\n")
+                cli.close_stdin()
+    assert seen["fasttls"] == seen["ssl"] and "Peer signature type" in seen["ssl"], seen
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_openssl_client_verifies_our_pss_server(pki, pss, version):
     text, info = s_client_to_our_server(pss, pss["server"][2], version)

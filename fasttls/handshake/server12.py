@@ -18,7 +18,7 @@ import os
 import weakref
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from .. import auth, cipher_suites, key_exchange, prf
 from ..config import ClientAuthType
@@ -255,6 +255,28 @@ class ServerHandshakeTLS12:
                     self.transcript.update(ch.raw)
                     self.messages += ch.raw
                     return
+        # OpenSSL's reasons (ssl_set_masks, tls_choose_sigalg): none of the client's
+        # signature schemes is ours (NO_SHARED_SIGNATURE_ALGORITHMS); or an RSA certificate
+        # (valid for its suites whatever the signatures) fits a shared suite but none of
+        # the client's schemes can be made with its key (NO_SUITABLE_SIGNATURE_ALGORITHM,
+        # also without the extension: SHA-1 implied).  Other keys count only with a scheme.
+        offered = set(ch.signature_algorithms or ())
+        if offered and not offered & set(config.signature_schemes):
+            raise TLSError(
+                AlertDescription.handshake_failure,
+                "no shared signature algorithms: the client offers none of ours",
+                openssl_reason="NO_SHARED_SIGNATURE_ALGORITHMS",
+            )
+        if any(
+            isinstance(c.private_key, rsa.RSAPrivateKey) and key_fits_suite(c.public_key, cipher_suites.TLS12_SUITES[sid])
+            for sid in shared
+            for c in candidates
+        ):
+            raise TLSError(
+                AlertDescription.handshake_failure,
+                "no suitable signature algorithm: none the client accepts can be made with our RSA key",
+                openssl_reason="NO_SUITABLE_SIGNATURE_ALGORITHM",
+            )
         raise TLSError(
             AlertDescription.handshake_failure,
             "no shared cipher: none of our certificates fits the client's suites, groups and signature algorithms",
