@@ -162,6 +162,9 @@ def _certfile_chain(data: bytes) -> list[x509.Certificate]:
     try:
         blocks = pem_blocks(data)
     except PemError as e:
+        if not any(label in CERTIFICATE_LABELS for label in e.before):
+            # The leaf itself cut short: SSL_CTX_use_certificate_chain_file's PEM lib.
+            raise _ssl_error("SSL", f"PEM lib: {e}") from None
         raise _ssl_error(f"PEM: {e.reason}", str(e)) from None
     chain = []
     for label, block in blocks:

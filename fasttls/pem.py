@@ -31,15 +31,18 @@ __all__ = ["CERTIFICATE_LABELS", "PemError", "TrustSettings", "pem_blocks", "rea
 #: The labels OpenSSL reads a certificate from (PEM_STRING_X509, _OLD, _TRUSTED).
 CERTIFICATE_LABELS = ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE")
 
-_BEGIN = re.compile(rb"-----BEGIN ([^\r\n]*?)-----")
+# OpenSSL's PEM reader takes BEGIN and END lines only at the start of a line.
+_BEGIN = re.compile(rb"^-----BEGIN ([^\r\n]*?)-----", re.M)
 
 
 class PemError(ValueError):
-    """A PEM block OpenSSL refuses; ``reason`` is OpenSSL's (PEM library)."""
+    """A PEM block OpenSSL refuses; ``reason`` is OpenSSL's (PEM library), ``before``
+    the labels of the whole blocks that came before it."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, before: list[str]) -> None:
         super().__init__(message)
         self.reason = reason
+        self.before = before
 
 
 def pem_blocks(data: bytes, *, skip_broken: bool = False) -> list[tuple[str, bytes]]:
@@ -55,16 +58,15 @@ def pem_blocks(data: bytes, *, skip_broken: bool = False) -> list[tuple[str, byt
         if begin is None:
             return out
         label = begin.group(1)
-        end_line = b"-----END " + label + b"-----"
-        end = data.find(end_line, begin.end())
+        end = re.compile(rb"^-----END " + re.escape(label) + rb"-----", re.M).search(data, begin.end())
         following = _BEGIN.search(data, begin.end())
-        if end < 0 or (following is not None and following.start() < end):
+        if end is None or (following is not None and following.start() < end.start()):
             if skip_broken:
                 pos = begin.end()
                 continue
             name = label.decode("ascii", "replace")
-            raise PemError("BAD_END_LINE", f"bad end line: the {name} block has no -----END {name}----- line")
-        pos = end + len(end_line)
+            raise PemError("BAD_END_LINE", f"bad end line: the {name} block has no -----END {name}----- line", [lb for lb, _ in out])
+        pos = end.end()
         out.append((label.decode("ascii", "replace"), data[begin.start() : pos]))
 
 

@@ -396,6 +396,13 @@ def _error(code: int, verify_message: str | None = None, detail: str | None = No
 # Trust store
 # ---------------------------------------------------------------------------
 
+def _no_start_line(detail: str = "") -> ssl.SSLError:
+    """ssl's error for ``cadata`` text without a certificate (no library or reason)."""
+    err = ssl.SSLError(0, f"no start line: cadata does not contain a certificate{detail}")
+    err.library = err.reason = None
+    return err
+
+
 def _pem_lib_error(detail: str) -> ssl.SSLError:
     """ssl's error for a bundle OpenSSL's PEM reader refuses ("[X509] PEM lib")."""
     err = ssl.SSLError(ssl.SSL_ERROR_SSL, f"[X509] PEM lib: {detail}")
@@ -442,6 +449,10 @@ def _der_split(data: bytes) -> list[bytes]:
     return out
 
 
+#: The most issuers one verification looks up (a path longer than this is refused anyway).
+_MAX_PATH_LOOKUPS = 16
+
+
 def system_store_configured() -> bool:
     """Do ``SSL_CERT_FILE``/``SSL_CERT_DIR`` choose the system store?  Then it is what they
     hold, even nothing (OpenSSL trusts nothing then), never certifi's bundle instead."""
@@ -477,9 +488,10 @@ class TrustStore:
         #: The trust settings of anchors read from TRUSTED CERTIFICATE blocks, by DER.
         self._trust_settings: dict[bytes, TrustSettings] = {}
         #: Hashed CA directories looked up when a chain needs an issuer (the system's
-        #: SSL_CERT_DIR, OpenSSL's by_dir lookup), and the issuer names already looked up.
+        #: SSL_CERT_DIR, OpenSSL's by_dir lookup), and the issuer names' name_hash.
         self._lookup_dirs: tuple[str, ...] = ()
-        self._looked_up: set[x509.Name] = set()
+        self._name_hashes: dict[x509.Name, str] = {}
+        self._lookup_lock = threading.Lock()
         for c in certificates:
             self.add(c)
 
@@ -617,7 +629,7 @@ class TrustStore:
         does, :func:`canonical_name`), each with :func:`crl_facts`."""
         return list(self._crls.get(canonical_name(name), ()))
 
-    def add_pem(self, data: bytes | str, *, strict: bool = True, crls: bool = False) -> int:
+    def add_pem(self, data: bytes | str, *, strict: bool = True, crls: bool = False, cadata: bool = False) -> int:
         """Add every certificate of a PEM bundle; returns how many certificates (and
         CRLs) it held.
 
@@ -625,8 +637,8 @@ class TrustStore:
         (OpenSSL's BAD_END_LINE), for an explicit ``cafile``/``cadata``; system bundles
         skip such blocks instead.  ``crls`` adds the ``X509 CRL`` blocks too, as
         OpenSSL's file lookup does for ``cafile`` and ``capath`` (``cadata`` takes
-        certificates only).  ``TRUSTED CERTIFICATE`` blocks keep their trust settings
-        (:mod:`fasttls.pem`).
+        certificates only; ``cadata`` shapes a cut block's error as ssl's for it).
+        ``TRUSTED CERTIFICATE`` blocks keep their trust settings (:mod:`fasttls.pem`).
         """
         if isinstance(data, str):
             data = data.encode("ascii", "replace")
@@ -635,7 +647,16 @@ class TrustStore:
             blocks = pem_blocks(data)
         except PemError as e:
             if strict:
-                raise _pem_lib_error(str(e)) from None
+                if not cadata:
+                    raise _pem_lib_error(str(e)) from None
+                if not any(label in CERTIFICATE_LABELS for label in e.before):
+                    raise _no_start_line(f" ({e})") from None
+                err = ssl.SSLError(ssl.SSL_ERROR_SSL, f"[PEM: {e.reason}] {e}")
+                err.library, err.reason = "PEM", e.reason
+                try:
+                    raise err from None
+                finally:
+                    del err  # no error-traceback-frame cycle
             blocks = pem_blocks(data, skip_broken=True)  # a system bundle: the whole blocks
         found = 0
         for label, block in blocks:
@@ -726,8 +747,8 @@ class TrustStore:
                     raise TypeError("cadata should be an ASCII string or a bytes-like object")
                 if not cadata:
                     raise ValueError("Empty certificate data")
-                if not self.add_pem(cadata):
-                    raise ssl.SSLError(0, "no start line: cadata does not contain a certificate")
+                if not self.add_pem(cadata, cadata=True):
+                    raise _no_start_line()
             else:
                 try:
                     data = bytes(memoryview(cadata))
@@ -766,41 +787,56 @@ class TrustStore:
         with self._lock:
             if path not in self._lookup_dirs:
                 self._lookup_dirs += (path,)
-                self._looked_up = set()
 
     def look_up_issuers(self, chain: Sequence[x509.Certificate]) -> None:
-        """Load from the lookup directories the issuers ``chain`` names and this store
-        lacks, and theirs in turn.  Each name is looked up once (found or not), as the
-        X509_STORE keeps what its lookups found."""
-        if not self._lookup_dirs:
+        """Load from the lookup directories the issuers along ``chain``'s path that this
+        store lacks, as OpenSSL's chain building asks its by_dir lookup: from the leaf,
+        the issuer of each certificate in turn (found here, looked up, or the one the
+        peer sent), never the names of certificates off the path (a peer could send a
+        thousand).  What a lookup finds stays in the store, as in the X509_STORE; a name
+        found nowhere is looked up again next time, as OpenSSL does, so a CA added to the
+        directory meanwhile is seen."""
+        if not self._lookup_dirs or not chain:
             return
-        todo = list(chain)
-        while todo:
-            cert = todo.pop()
+        sent = list(chain[1:])
+        cert = chain[0]
+        for _ in range(_MAX_PATH_LOOKUPS):
             try:
                 issuer = cert.issuer
-                if issuer in self._by_subject or issuer in self._looked_up:
-                    continue
-                h = name_hash(issuer)
+                if issuer == cert.subject:
+                    return  # self-issued: the end of the path
+                found = self._by_subject.get(issuer)
+                if not found:
+                    self._look_up(issuer)
+                    found = self._by_subject.get(issuer)
             except (ValueError, *CERT_PARSE_ERRORS):
-                continue
-            with self._lock:
-                if issuer in self._looked_up:
-                    continue
-                if len(self._looked_up) > 4096:
-                    self._looked_up.clear()  # bounded: a peer can name any issuer
-                self._looked_up.add(issuer)
-            before = len(self._certs)
+                return
+            nxt = found[0] if found else next((c for c in sent if c.subject == issuer), None)
+            if nxt is None or nxt is cert:
+                return
+            cert = nxt
+
+    def _look_up(self, name: x509.Name) -> None:
+        """Load ``<hash>.0``, ``<hash>.1``... of ``name`` from each lookup directory.  One
+        thread at a time: another that needs the name waits for what this one loads
+        instead of verifying without it."""
+        h = self._name_hashes.get(name)
+        if h is None:
+            h = name_hash(name)  # ~12 us: remembered (a failed lookup is a few us of stat)
+            if len(self._name_hashes) >= 4096:
+                self._name_hashes.clear()  # bounded: a peer can name any issuer
+            self._name_hashes[name] = h
+        with self._lookup_lock:
+            if self._by_subject.get(name):
+                return
             for d in self._lookup_dirs:
                 i = 0
                 while True:
-                    path = os.path.join(d, f"{h}.{i}")
                     try:
-                        self.load_file(path, strict=False)
+                        self.load_file(os.path.join(d, f"{h}.{i}"), strict=False)
                     except OSError:
                         break
                     i += 1
-            todo.extend(self._certs[before:])
 
     def load_system(self) -> int:
         """The system bundle: ``SSL_CERT_FILE`` or OpenSSL's default file, and
@@ -1547,28 +1583,39 @@ def _check_strict_profile(path: Sequence[x509.Certificate]) -> None:
     chains of two or more: a pinned self-signed certificate is its own chain."""
     if len(path) < 2:
         return
+    for i in range(len(path)):
+        code = _strict_code(path, i)
+        if code:
+            raise _error(code)
+
+
+def _strict_code(path: Sequence[x509.Certificate], i: int) -> int:
+    """:func:`_check_strict_profile`'s code for ``path[i]`` (0: none), in
+    check_extensions' order: the subject and its alternative names (84, 88, 87), then
+    the key identifiers (85, 86)."""
+    if len(path) < 2:
+        return 0
     last = len(path) - 1
-    for i, cert in enumerate(path):
-        # Per certificate in check_extensions' order: the subject and its alternative
-        # names (84, 88, 87), then the key identifiers (85, 86).
-        exts = cert.extensions
-        try:
-            san: x509.Extension | None = exts.get_extension_for_class(x509.SubjectAlternativeName)
-        except x509.ExtensionNotFound:
-            san = None
-        if not len(cert.subject):
-            # RFC 5280 4.1.2.6: a CA, a CRL issuer, or a certificate without alternative
-            # names must name its subject; any other must make its subjectAltName critical.
-            if san is None or _is_ca(cert) or _key_usage_crl_sign(cert):
-                raise _error(84)
-            if not san.critical:
-                raise _error(88)
-        if san is not None and not len(san.value):
-            raise _error(87)  # RFC 5280 4.2.1.6: at least one name
-        if i < last and not _has_extension(exts, x509.AuthorityKeyIdentifier):
-            raise _error(85)
-        if _is_ca(cert) and not _has_extension(exts, x509.SubjectKeyIdentifier):
-            raise _error(86)
+    cert = path[i]
+    exts = cert.extensions
+    try:
+        san: x509.Extension | None = exts.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        san = None
+    if not len(cert.subject):
+        # RFC 5280 4.1.2.6: a CA, a CRL issuer, or a certificate without alternative
+        # names must name its subject; any other must make its subjectAltName critical.
+        if san is None or _is_ca(cert) or _key_usage_crl_sign(cert):
+            return 84
+        if not san.critical:
+            return 88
+    if san is not None and not len(san.value):
+        return 87  # RFC 5280 4.2.1.6: at least one name
+    if i < last and not _has_extension(exts, x509.AuthorityKeyIdentifier):
+        return 85
+    if _is_ca(cert) and not _has_extension(exts, x509.SubjectKeyIdentifier):
+        return 86
+    return 0
 
 
 def _key_usage_crl_sign(cert: x509.Certificate) -> bool:
@@ -1953,7 +2000,16 @@ def _diagnose(
         return _error(1, _clean(detail))
     if code:
         return _error(code)
+    if store is not None:
+        try:
+            store.check_trust(path, eku)  # build_chain's check_trust: before the rest
+        except SSLCertVerificationError as e:
+            return e
     for i, cert in enumerate(path):
+        # check_extensions, certificate by certificate: the strict profile, then the purpose.
+        code = _strict_code(path, i) if strict else 0
+        if code:
+            return _error(code)
         usages = _ekus(cert)
         if usages is None:
             continue
@@ -1961,11 +2017,6 @@ def _diagnose(
             return _error(26)
         if i > 0 and eku not in usages and not (ca_any_eku and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in usages):
             return _error(26)
-    if strict:
-        try:
-            _check_strict_profile(path)  # check_extensions, before the level and the name
-        except SSLCertVerificationError as e:
-            return e
     code = _auth_level_code(path, level)
     if code:
         return _error(code)

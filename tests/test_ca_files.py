@@ -236,3 +236,137 @@ def test_a_critical_authority_key_identifier_is_an_unhandled_critical_extension(
         client.load_verify_locations(str(cafile))
         seen[kind] = _verdict(client, server)
     assert seen == {"ssl": 34, "fasttls": 34}
+
+
+def _lookup_store(private_ca, tmp_path):
+    """A store as the system's is made: a CA file with another CA, and the hashed
+    directory that holds ours, looked up on demand."""
+    from fasttls.verify import TrustStore
+
+    ca, directory, other, _ = private_ca
+    store = TrustStore()
+    store.load_file(str(other), strict=False)
+    store.add_lookup_directory(str(directory))
+    return store
+
+
+def test_threads_verifying_at_once_all_find_the_directorys_ca(private_ca, tmp_path):
+    """The first lookup of a name marked it done before its files were loaded: a second
+    thread verifying meanwhile skipped it and failed with 20."""
+    import threading
+
+    from fasttls.verify import verify_server_chain
+
+    ca = private_ca[0]
+    leaf = pki.make_leaf(ca, ["localhost"])
+    for _ in range(10):
+        store = _lookup_store(private_ca, tmp_path)
+        errors = []
+        barrier = threading.Barrier(4)
+
+        def verify() -> None:
+            barrier.wait()
+            try:
+                verify_server_chain(leaf.chain, store, "localhost")
+            except Exception as e:  # noqa: BLE001 - collected and asserted below
+                errors.append(e)
+
+        threads = [threading.Thread(target=verify) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert errors == []
+
+
+def test_a_ca_added_to_the_directory_later_is_found(private_ca, tmp_path):
+    """A name found nowhere was remembered for the process's life; OpenSSL looks again."""
+    from fasttls.errors import SSLCertVerificationError
+    from fasttls.verify import verify_server_chain
+
+    ca, directory, _, _ = private_ca
+    late = pki.make_ca("fasttls late CA")
+    leaf = pki.make_leaf(late, ["localhost"])
+    store = _lookup_store(private_ca, tmp_path)
+    with pytest.raises(SSLCertVerificationError) as e:
+        verify_server_chain(leaf.chain, store, "localhost")
+    assert e.value.verify_code == 20
+    (directory / "late.pem").write_bytes(late.cert_pem)
+    subprocess.run(["openssl", "rehash", str(directory)], check=True, capture_output=True, timeout=30)
+    verify_server_chain(leaf.chain, store, "localhost")
+
+
+def test_only_the_issuers_on_the_path_are_looked_up(private_ca, tmp_path, monkeypatch):
+    """Every certificate a peer sent had its issuer looked up: a thousand junk ones meant
+    a thousand file lookups each handshake."""
+    import fasttls.verify as verify
+
+    ca = private_ca[0]
+    leaf = pki.make_leaf(ca, ["localhost"])
+    junk = [pki.make_ca(f"junk {i}", issuer=pki.make_ca(f"junk root {i}")).cert for i in range(20)]
+    store = _lookup_store(private_ca, tmp_path)
+    hashed = []
+    real = verify.name_hash
+    monkeypatch.setattr(verify, "name_hash", lambda name: hashed.append(name) or real(name))
+    verify.verify_server_chain([*leaf.chain, *junk], store, "localhost")
+    assert hashed == [ca.cert.subject]
+
+
+@pytest.mark.parametrize("leaf_kind", ["expired", "wrong-name", "client-eku"])
+def test_a_distrusted_anchor_is_reported_before_the_leafs_own_faults(tmp_path, leaf_kind):
+    """OpenSSL checks an anchor's trust settings as it builds the chain, before the
+    purpose, the name and the dates: 28, where we said 10, 62 or 26."""
+    import datetime
+
+    ca = pki.make_ca("fasttls distrusted CA")
+    plain = tmp_path / "ca.pem"
+    plain.write_bytes(ca.cert_pem)
+    trusted = tmp_path / "ca-trusted.pem"
+    subprocess.run(["openssl", "x509", "-in", str(plain), "-trustout", "-addreject", "serverAuth", "-out", str(trusted)], check=True, capture_output=True, timeout=30)
+    past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=10)
+    leaf = {
+        "expired": lambda: pki.make_leaf(ca, ["localhost"], not_before=past, not_after=past + datetime.timedelta(days=1)),
+        "wrong-name": lambda: pki.make_leaf(ca, ["elsewhere.test"]),
+        "client-eku": lambda: pki.make_leaf(ca, ["localhost"], client=True),
+    }[leaf_kind]()
+    server = _server(leaf, tmp_path)
+    seen = {}
+    for kind, cls in CONTEXTS.items():
+        client = cls(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_verify_locations(str(trusted))
+        seen[kind] = _verdict(client, server)
+    assert seen == {"ssl": 28, "fasttls": 28}
+
+
+def test_pem_markers_count_only_at_the_start_of_a_line(tmp_path):
+    """OpenSSL reads BEGIN and END lines only at a line's start: a comment mentioning a
+    BEGIN marker made the whole file BAD_END_LINE."""
+    ca = pki.make_ca()
+    data = b"note: -----BEGIN CERTIFICATE----- blocks follow\n" + ca.cert_pem
+    path = tmp_path / "ca.pem"
+    path.write_bytes(data)
+    for cls in CONTEXTS.values():
+        cls(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(str(path))
+        cls(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata=data.decode())
+
+
+def test_cut_cadata_and_a_cut_leaf_fail_as_in_ssl(tmp_path):
+    ca = pki.make_ca()
+    inter = pki.make_ca("fasttls cut intermediate", issuer=ca)
+    issued = pki.make_leaf(inter, ["localhost"])
+    key = tmp_path / "key.pem"
+    key.write_bytes(issued.key_pem)
+    leaf_only = tmp_path / "leaf.pem"
+    leaf_only.write_bytes(_cut(issued.cert_pem))
+    seen = {}
+    for kind, cls in CONTEXTS.items():
+        shapes = []
+        for cadata in (_cut(ca.cert_pem + inter.cert_pem), _cut(ca.cert_pem)):
+            with pytest.raises(ssl.SSLError) as e:
+                cls(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cadata=cadata.decode())
+            shapes.append((e.value.library, e.value.reason))
+        with pytest.raises(ssl.SSLError) as e:
+            cls(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(str(leaf_only), str(key))
+        shapes.append((e.value.library, e.value.reason))
+        seen[kind] = shapes
+    assert seen["fasttls"] == seen["ssl"] == [("PEM", "BAD_END_LINE"), (None, None), ("SSL", None)], seen
