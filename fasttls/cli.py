@@ -354,16 +354,19 @@ def _relay(s, out, linger: float) -> int:
             if not peer_done.wait(1.0):  # the reader reports the peer's own error
                 errors.append(exc)
             break
-    try:
-        if not peer_done.is_set():
+    if not peer_done.is_set():
+        try:
             _close_write(s)
-            if not peer_done.wait(linger):
-                sys.stderr.write(f"fasttls: the peer did not close within {linger:g} s of our close_notify\n")
-        elif not errors:
+        except OSError:
+            pass  # the peer is gone already: the reader reports why, below
+        if not peer_done.wait(linger):
+            sys.stderr.write(f"fasttls: the peer did not close within {linger:g} s of our close_notify\n")
+    elif not errors:
+        try:
             _close_write(s)  # answer the peer's close_notify, as s_client does
-    except OSError:
-        pass  # the peer is gone already
-    for exc in errors:
+        except OSError:
+            pass  # the peer is gone already
+    for exc in list(errors):
         sys.stderr.write(f"fasttls: {type(exc).__name__}: {exc}\n")
     return 1 if errors else 0
 

@@ -364,7 +364,7 @@ def _system_store() -> TrustStore:
         if store is None:
             store = TrustStore()
             store.load_system()
-            if not store and not system_store_configured():
+            if not store and not store.can_look_up() and not system_store_configured():
                 store.load_certifi()
             _default_stores[key] = store
     return store

@@ -411,6 +411,7 @@ def _pem_lib_error(detail: str) -> ssl.SSLError:
 
 
 _HASHED_NAME = re.compile(r"^[0-9a-fA-F]{8}\.r?\d+$")
+_HASHED_CERT_NAME = re.compile(r"^[0-9a-fA-F]{8}\.\d+$")
 _CERT_SUFFIXES = (".pem", ".crt", ".cer")
 
 
@@ -519,7 +520,7 @@ class TrustStore:
         ``SSL_CERT_FILE``/``SSL_CERT_DIR``), or certifi's when that is empty."""
         store = cls()
         store.load_system()
-        if not store and certifi_fallback and not system_store_configured():
+        if not store and not store.can_look_up() and certifi_fallback and not system_store_configured():
             store.load_certifi()
         return store
 
@@ -841,8 +842,9 @@ class TrustStore:
     def load_system(self) -> int:
         """The system bundle: ``SSL_CERT_FILE`` or OpenSSL's default file, and
         ``SSL_CERT_DIR`` or OpenSSL's default directory, as OpenSSL's default paths use
-        both.  The directory is read when a chain needs an issuer from it
-        (:meth:`look_up_issuers`), or at once when the file holds no certificate."""
+        both.  The directory is read by hashed name when a chain needs an issuer from it
+        (:meth:`look_up_issuers`), as OpenSSL's by_dir lookup: other files there are
+        never trusted.  Returns how many certificates the file held."""
         paths = ssl.get_default_verify_paths()
         count = 0
         cafile = os.environ.get(paths.openssl_cafile_env) or paths.cafile or paths.openssl_cafile
@@ -854,11 +856,18 @@ class TrustStore:
         capath = os.environ.get(paths.openssl_capath_env) or paths.capath or paths.openssl_capath
         for d in (capath or "").split(os.pathsep):
             if d:
-                if count:
-                    self.add_lookup_directory(d)
-                else:
-                    count += self.load_directory(d)
+                self.add_lookup_directory(d)
         return count
+
+    def can_look_up(self) -> bool:
+        """Does a lookup directory hold hashed names (``<hash>.<n>``) to look issuers up in?"""
+        for d in self._lookup_dirs:
+            try:
+                if any(_HASHED_CERT_NAME.match(name) for name in os.listdir(d)):
+                    return True
+            except OSError:
+                continue
+        return False
 
     def load_certifi(self) -> int:
         """certifi's Mozilla bundle, if certifi is installed (0 otherwise)."""

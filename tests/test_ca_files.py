@@ -83,21 +83,41 @@ def private_ca(tmp_path):
     return ca, directory, other, _server(pki.make_leaf(ca, ["localhost"]), tmp_path)
 
 
-@pytest.mark.parametrize("set_file", [True, False], ids=["SSL_CERT_FILE-too", "SSL_CERT_DIR-alone"])
-def test_ssl_cert_dir_is_used_beside_a_ca_file(private_ca, monkeypatch, set_file):
+@pytest.mark.parametrize("ca_file", ["other-CA", "system-bundle", "missing"])
+def test_ssl_cert_dir_is_used_beside_a_ca_file(private_ca, monkeypatch, tmp_path, ca_file):
     """OpenSSL's default paths are the CA file *and* the directory; we read the directory
     only when the file held no certificate, so SSL_CERT_DIR (or a CA added to
     /etc/ssl/certs with c_rehash but not to the bundle) was ignored."""
     ca, directory, other, server = private_ca
     monkeypatch.setenv("SSL_CERT_DIR", str(directory))
-    if set_file:
+    if ca_file == "other-CA":
         monkeypatch.setenv("SSL_CERT_FILE", str(other))
+    elif ca_file == "missing":
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
     seen = {}
     for kind, cls in CONTEXTS.items():
         client = cls(ssl.PROTOCOL_TLS_CLIENT)
         client.load_default_certs()
         seen[kind] = _verdict(client, server)
     assert seen == {"ssl": None, "fasttls": None}
+
+
+def test_only_hashed_names_count_in_the_system_directory(tmp_path, monkeypatch):
+    """Without certificates in the CA file we read the whole directory at once, and
+    trusted any *.pem there; OpenSSL looks up hashed names only (openssl rehash)."""
+    ca = pki.make_ca("fasttls not rehashed CA")
+    directory = tmp_path / "certs"
+    directory.mkdir()
+    (directory / "myca.pem").write_bytes(ca.cert_pem)
+    monkeypatch.setenv("SSL_CERT_DIR", str(directory))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
+    server = _server(pki.make_leaf(ca, ["localhost"]), tmp_path)
+    seen = {}
+    for kind, cls in CONTEXTS.items():
+        client = cls(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_default_certs()
+        seen[kind] = (len(client.get_ca_certs()), _verdict(client, server))
+    assert seen == {"ssl": (0, 20), "fasttls": (0, 20)}
 
 
 def test_a_configured_store_that_holds_nothing_is_not_replaced_by_certifi(tmp_path, monkeypatch):

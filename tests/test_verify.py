@@ -479,10 +479,14 @@ def test_system_store_honours_ssl_cert_file(p, tmp_path, monkeypatch):
     assert TrustStore.system().certificates == [p.root.cert]
     certdir = tmp_path / "dir"
     certdir.mkdir()
-    (certdir / "deadbeef.0").write_bytes(p.other_root.cert_pem)
+    (certdir / "deadbeef.0").write_bytes(p.root.cert_pem)  # not its hash: never found
+    (certdir / f"{verify.name_hash(p.other_root.cert.subject)}.0").write_bytes(p.other_root.cert_pem)
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "none.pem"))
     monkeypatch.setenv("SSL_CERT_DIR", str(certdir))
-    assert TrustStore.system(certifi_fallback=False).certificates == [p.other_root.cert]
+    store = TrustStore.system(certifi_fallback=False)
+    assert store.certificates == [] and store.can_look_up()  # looked up by hashed name, as OpenSSL
+    store.look_up_issuers([pki.make_leaf(p.other_root).cert])
+    assert store.certificates == [p.other_root.cert]
 
 
 def test_default_trust_store_is_loaded_once():
