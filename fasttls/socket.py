@@ -584,6 +584,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         conn = self._conn
         if conn is None:
             raise ValueError("Write on closed or unwrapped SSL socket.")
+        if _socket.socket.gettimeout(self) is None and self._direct_write(data):
+            return len(data) if type(data) is bytes else memoryview(data).nbytes  # as send()
         self._ensure_handshake()
         if type(data) is bytes and len(data) <= _SEND_BATCH:
             return self._write(conn, data, len(data), data)  # one batch: no view needed
@@ -728,7 +730,35 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             return _socket.socket.send(self, data, flags)
         if flags != 0:
             raise ValueError(f"non-zero flags not allowed in calls to send() on {self.__class__}")
+        if _socket.socket.gettimeout(self) is None and self._direct_write(data):
+            # A blocking socket's send writes all of data, as ssl's SSL_write: sendall's one
+            # call into the record twin, not write()'s Python path (2.5x ssl's time for a
+            # small send; makefile('wb') sends through here).  Sockets with a timeout keep
+            # write(), whose SSL_write retry contract a timed-out send needs.
+            return len(data) if type(data) is bytes else memoryview(data).nbytes
         return self.write(data)
+
+    def _direct_write(self, data, timeout: float | None = None) -> bool:
+        """Write all of ``data`` through the record twin's ``RecordWriter`` (the hot path,
+        issue 6: it checks the connection, seals into one buffer and sends); False, having
+        done nothing, when the connection or the socket is not in that state."""
+        writer = self._writer
+        if writer is None and self._done and self._conn is not None and _NATIVE_SOCKETS:
+            writer = self._writer = self._conn._write.twin.aead.RecordWriter(self.fileno(), self._send_lock, self._conn_lock)
+        if writer is None or self._write_pending or self._out or self._write_cut:
+            return False
+        conn = self._conn
+        try:
+            r = writer.write(conn, data, timeout)
+        except BaseException as exc:
+            if not isinstance(exc, _NOTHING_SENT):  # raised by the socket, not by the connection
+                self._cut_writes(exc, conn)
+            raise
+        if r < 0:
+            return False
+        if r:
+            self._flush()  # a reader queued an answer while we held the send side
+        return True
 
     def _write_nowait(self, data) -> int | None:
         """One write straight to the fd, or None when the socket is full.
@@ -772,23 +802,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         return deadline
 
     def sendall(self, data, flags: int = 0) -> None:
-        writer = self._writer
-        if writer is None and self._done and self._conn is not None and _NATIVE_SOCKETS:
-            writer = self._writer = self._conn._write.twin.aead.RecordWriter(self.fileno(), self._send_lock, self._conn_lock)
-        if writer is not None and not flags and not self._write_pending and not self._out and not self._write_cut:
-            # The hot path (issue 6): one call into the record twin checks the
-            # connection, seals the write and sends it (see aead.RecordWriter).
-            conn = self._conn
-            try:
-                r = writer.write(conn, data, _socket.socket.gettimeout(self))
-            except BaseException as exc:
-                if not isinstance(exc, _NOTHING_SENT):  # raised by the socket, not by the connection
-                    self._cut_writes(exc, conn)
-                raise
-            if r >= 0:
-                if r:
-                    self._flush()  # a reader queued an answer while we held the send side
-                return None
+        if not flags and self._direct_write(data, _socket.socket.gettimeout(self)):
+            return None
         conn = self._conn
         if conn is None:
             return _socket.socket.sendall(self, data, flags)

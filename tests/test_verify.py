@@ -1466,3 +1466,15 @@ def test_a_leaf_named_only_by_its_san_verifies_as_in_ssl(pki, tmp_path, strict, 
 
     theirs, ours = client_verify_codes(certfile, keyfile, cafile, host, configure)
     assert ours == theirs
+
+
+def test_getpeercert_dicts_are_built_once_and_handed_out_as_copies(p):
+    """getpeercert() per request rebuilt the dict each time (3.6x ssl's time): it is
+    built once per certificate now, and each caller gets a dict of its own."""
+    cert = p.leaf.cert
+    first = verify.peer_certificate_dict(cert)
+    first["subject"] = "changed by the caller"
+    first["extra"] = 1
+    again = verify.peer_certificate_dict(cert)
+    assert again["subject"] != "changed by the caller" and "extra" not in again
+    assert again == verify._peer_certificate_dict(cert) and again is not verify.peer_certificate_dict(cert)
