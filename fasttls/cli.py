@@ -387,7 +387,9 @@ def cmd_client(args) -> int:
         if n:
             out.write("\nreconnecting to resume the session\n")
         try:
-            s = wrap_socket(raw, cfg, server_hostname=sni, do_handshake_on_connect=False)
+            # A close without close_notify is reported (SSLEOFError, status 1), as s_client
+            # says "unexpected eof": relayed data cut short is not a clean end.
+            s = wrap_socket(raw, cfg, server_hostname=sni, do_handshake_on_connect=False, suppress_ragged_eofs=False)
         except BaseException:
             raw.close()
             raise

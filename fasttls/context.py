@@ -178,12 +178,17 @@ def _certfile_chain(data: bytes) -> list[x509.Certificate]:
     return chain
 
 
-def _key_slot(key: Any, cert: x509.Certificate) -> str:
+def _key_slot(key: Any, cert: x509.Certificate, separate_pss: bool = True) -> str:
     """OpenSSL keeps one certificate per key type (RSA, EC, Ed25519, Ed448, each ML-DSA
     parameter set): a new one replaces it."""
     if isinstance(key, rsa.RSAPrivateKey):
-        # An id-RSASSA-PSS certificate has a slot of its own (OpenSSL's SSL_PKEY_RSA_PSS_SIGN).
-        return "RSA-PSS" if cert.public_key_algorithm_oid == PublicKeyAlgorithmOID.RSASSA_PSS else "RSA"
+        # An id-RSASSA-PSS certificate has a slot of its own (OpenSSL's SSL_PKEY_RSA_PSS_SIGN),
+        # for a server.  A client context keeps one RSA chain: it sends the first that fits
+        # (Go's rule), where OpenSSL's client takes the last loaded (TLS 1.2) or the one of
+        # the server's first signature algorithm (TLS 1.3, rsa_pss_pss before rsae).
+        if separate_pss and cert.public_key_algorithm_oid == PublicKeyAlgorithmOID.RSASSA_PSS:
+            return "RSA-PSS"
+        return "RSA"
     if isinstance(key, ec.EllipticCurvePrivateKey):
         return "EC"
     if isinstance(key, ed25519.Ed25519PrivateKey):
@@ -716,9 +721,10 @@ class SSLContext(_StdSSLContext):
             certified = CertifiedKey(chain, key)
         except ValueError as e:
             raise _ssl_error("SSL", f"unsupported key: {e}") from None
-        slot = _key_slot(key, chain[0])
+        separate = not self._client_only
+        slot = _key_slot(key, chain[0], separate)
         with self._lock:
-            self._certificates = [c for c in self._certificates if _key_slot(c.private_key, c.chain[0]) != slot] + [certified]
+            self._certificates = [c for c in self._certificates if _key_slot(c.private_key, c.chain[0], separate) != slot] + [certified]
         # A client's cached sessions carry the identity it proved with the old certificate:
         # resuming one would present that identity again, not the new one.
         self._changed(security=True)

@@ -52,6 +52,8 @@ def pem_blocks(data: bytes, *, skip_broken: bool = False) -> list[tuple[str, byt
     label raises :class:`PemError` (BAD_END_LINE), as OpenSSL's PEM_read_bio, or is
     skipped with ``skip_broken``."""
     out: list[tuple[str, bytes]] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a UTF-8 byte-order mark (Windows editors), which OpenSSL skips
     pos = 0
     while True:
         begin = _BEGIN.search(data, pos)

@@ -492,6 +492,7 @@ class TrustStore:
         #: SSL_CERT_DIR, OpenSSL's by_dir lookup), and the issuer names' name_hash.
         self._lookup_dirs: tuple[str, ...] = ()
         self._name_hashes: dict[x509.Name, str] = {}
+        self._crl_files: dict[tuple[str, str], int] = {}  # (directory, hash) -> CRL files read
         self._lookup_lock = threading.Lock()
         for c in certificates:
             self.add(c)
@@ -627,8 +628,27 @@ class TrustStore:
 
     def crls_by_issuer(self, name: x509.Name) -> list[tuple[x509.CertificateRevocationList, CRLFacts]]:
         """The CRLs this issuer name published (names compared as OpenSSL's X509_NAME_cmp
-        does, :func:`canonical_name`), each with :func:`crl_facts`."""
+        does, :func:`canonical_name`), each with :func:`crl_facts`; with lookup
+        directories, their ``<hash>.r<n>`` files are read first (:meth:`_look_up_crls`)."""
+        if self._lookup_dirs:
+            self._look_up_crls(name)
         return list(self._crls.get(canonical_name(name), ()))
+
+    def _look_up_crls(self, name: x509.Name) -> None:
+        """Load the CRL files ``<hash>.r0``, ``.r1``... of ``name`` not read yet from each
+        lookup directory, as OpenSSL's by_dir lookup does for CRLs (it remembers how far
+        it got per hash, and reads only files added since)."""
+        h = self._name_hash(name)
+        with self._lookup_lock:
+            for d in self._lookup_dirs:
+                i = self._crl_files.get((d, h), 0)
+                while True:
+                    try:
+                        self.load_file(os.path.join(d, f"{h}.r{i}"), strict=False)
+                    except OSError:
+                        break
+                    i += 1
+                self._crl_files[(d, h)] = i
 
     def add_pem(self, data: bytes | str, *, strict: bool = True, crls: bool = False, cadata: bool = False) -> int:
         """Add every certificate of a PEM bundle; returns how many certificates (and
@@ -817,16 +837,20 @@ class TrustStore:
                 return
             cert = nxt
 
-    def _look_up(self, name: x509.Name) -> None:
-        """Load ``<hash>.0``, ``<hash>.1``... of ``name`` from each lookup directory.  One
-        thread at a time: another that needs the name waits for what this one loads
-        instead of verifying without it."""
+    def _name_hash(self, name: x509.Name) -> str:
         h = self._name_hashes.get(name)
         if h is None:
             h = name_hash(name)  # ~12 us: remembered (a failed lookup is a few us of stat)
             if len(self._name_hashes) >= 4096:
                 self._name_hashes.clear()  # bounded: a peer can name any issuer
             self._name_hashes[name] = h
+        return h
+
+    def _look_up(self, name: x509.Name) -> None:
+        """Load ``<hash>.0``, ``<hash>.1``... of ``name`` from each lookup directory.  One
+        thread at a time: another that needs the name waits for what this one loads
+        instead of verifying without it."""
+        h = self._name_hash(name)
         with self._lookup_lock:
             if self._by_subject.get(name):
                 return

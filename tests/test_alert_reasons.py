@@ -545,8 +545,15 @@ def test_server_refusals_of_an_ssl_client_as_ssl_says_them(files, server_attrs, 
         (["-tls1_2", "-sigalgs", "rsa_pss_rsae_sha256:ed25519"], None, "NO_SHARED_CIPHER", False),
         (["-tls1_2", "-sigalgs", "rsa_pss_pss_sha256:ecdsa_secp256r1_sha256"], None, "NO_SUITABLE_SIGNATURE_ALGORITHM", True),
         (["-tls1_2", "-sigalgs", "ECDSA+SHA1", "-cipher", "DEFAULT@SECLEVEL=0"], None, "NO_SHARED_SIGNATURE_ALGORITHMS", False),
+        # Checked as OpenSSL reads the ClientHello: before the suites (a CBC one here).
+        (["-tls1_2", "-sigalgs", "ECDSA+SHA1", "-cipher", "ECDHE-ECDSA-AES128-SHA@SECLEVEL=0"], None, "NO_SHARED_SIGNATURE_ALGORITHMS", False),
+        # SHA-224 is a scheme OpenSSL shares (we never sign with it): not "no shared".
+        (["-tls1_2", "-sigalgs", "RSA+SHA224"], None, "NO_SHARED_CIPHER", False),
     ],
-    ids=["tls1_1", "no-common-group", "no-fitting-sigalg", "tls12-ecdsa-no-fitting-sigalg", "tls12-rsa-no-fitting-sigalg", "tls12-no-shared-sigalg"],
+    ids=[
+        "tls1_1", "no-common-group", "no-fitting-sigalg", "tls12-ecdsa-no-fitting-sigalg", "tls12-rsa-no-fitting-sigalg",
+        "tls12-no-shared-sigalg", "tls12-no-shared-sigalg-before-suites", "tls12-sha224-is-shared",
+    ],
 )
 def test_server_refusals_of_s_client_as_ssl_says_them(files, s_client_args, curve, reason, rsa):
     """And s_client reads the same alert from either server."""

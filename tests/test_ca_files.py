@@ -390,3 +390,77 @@ def test_cut_cadata_and_a_cut_leaf_fail_as_in_ssl(tmp_path):
         shapes.append((e.value.library, e.value.reason))
         seen[kind] = shapes
     assert seen["fasttls"] == seen["ssl"] == [("PEM", "BAD_END_LINE"), (None, None), ("SSL", None)], seen
+
+
+def test_crls_in_the_system_directory_are_looked_up(tmp_path, monkeypatch):
+    """OpenSSL's directory lookup reads ``<hash>.r<n>`` CRLs as well; with only a directory
+    (no CA file) a revoked server was "unable to get certificate CRL" (3) here."""
+    import datetime
+
+    from cryptography.hazmat.primitives import hashes
+
+    ca = pki.make_ca("fasttls CRL dir CA")
+    leaf = pki.make_leaf(ca, ["localhost"])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.cert.subject)
+        .last_update(now - datetime.timedelta(hours=1))
+        .next_update(now + datetime.timedelta(days=1))
+        .add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(leaf.cert.serial_number).revocation_date(now - datetime.timedelta(hours=1)).build()
+        )
+        .sign(ca.key, hashes.SHA256())
+    )
+    directory = tmp_path / "certs"
+    directory.mkdir()
+    (directory / "ca.pem").write_bytes(ca.cert_pem)
+    (directory / "ca.crl").write_bytes(crl.public_bytes(serialization.Encoding.PEM))
+    subprocess.run(["openssl", "rehash", str(directory)], check=True, capture_output=True, timeout=30)
+    assert any(p.name.endswith(".r0") for p in directory.iterdir())
+    monkeypatch.setenv("SSL_CERT_DIR", str(directory))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
+    server = _server(leaf, tmp_path)
+    seen = {}
+    for kind, cls in CONTEXTS.items():
+        client = cls(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_default_certs()
+        client.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
+        seen[kind] = _verdict(client, server)
+    assert seen == {"ssl": 23, "fasttls": 23}
+
+
+def test_a_pem_file_with_a_byte_order_mark_loads_as_in_ssl(tmp_path):
+    """A UTF-8 BOM (Windows editors) before the first BEGIN line: OpenSSL skips it."""
+    issued = pki.make_leaf(pki.make_ca(), ["localhost"])
+    certfile, keyfile = issued.write(tmp_path, "leaf")
+    bom = tmp_path / "bom.pem"
+    bom.write_bytes(b"\xef\xbb\xbf" + issued.chain_pem)
+    for cls in CONTEXTS.values():
+        cls(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(str(bom))
+        cls(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(str(bom), keyfile)
+
+
+def test_a_client_context_keeps_one_rsa_chain_a_server_two(tmp_path):
+    """A server keeps an id-RSASSA-PSS chain beside an rsaEncryption one (OpenSSL's two
+    slots); a client keeps the last, which it sends as ssl's client does, where it would
+    otherwise send the first that fits (Go's rule) and not the one OpenSSL picks."""
+    rsa_pss = subprocess.run(["openssl", "genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048"], capture_output=True, check=True, timeout=60).stdout
+    ca = pki.make_ca()
+    (tmp_path / "pss.key").write_bytes(rsa_pss)
+    (tmp_path / "ca.pem").write_bytes(ca.cert_pem)
+    (tmp_path / "ca.key").write_bytes(ca.key_pem)
+    subprocess.run(["openssl", "req", "-new", "-key", str(tmp_path / "pss.key"), "-subj", "/CN=localhost", "-out", str(tmp_path / "pss.csr")], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        ["openssl", "x509", "-req", "-in", str(tmp_path / "pss.csr"), "-CA", str(tmp_path / "ca.pem"), "-CAkey", str(tmp_path / "ca.key"),
+         "-CAcreateserial", "-days", "2", "-out", str(tmp_path / "pss.pem")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    rsa_cert, rsa_key = pki.make_leaf(ca, ["localhost"], key_type="rsa-2048").write(tmp_path, "rsa")
+    counts = {}
+    for protocol in (ssl.PROTOCOL_TLS_CLIENT, ssl.PROTOCOL_TLS_SERVER):
+        ctx = fasttls.SSLContext(protocol)
+        ctx.load_cert_chain(rsa_cert, rsa_key)
+        ctx.load_cert_chain(str(tmp_path / "pss.pem"), str(tmp_path / "pss.key"))
+        counts[protocol] = len(ctx._certificates)
+    assert counts == {ssl.PROTOCOL_TLS_CLIENT: 1, ssl.PROTOCOL_TLS_SERVER: 2}

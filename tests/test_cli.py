@@ -279,6 +279,29 @@ def test_client_reports_an_alert_from_a_server_that_closes_at_once(pki, tmp_path
         assert "CERTIFICATE_REQUIRED" in p.stderr and "Traceback" not in p.stderr
 
 
+def test_client_reports_a_close_without_close_notify(pki, tmp_path):
+    """A server that sends its line and closes the TCP connection without close_notify:
+    the relay was cut short, which s_client reports ("unexpected eof", status 1); we
+    reported a clean end (status 0)."""
+    ca, cert, key, _, _ = pems(pki, tmp_path)
+
+    def handler(tls):
+        tls.sendall(b"bye\n")
+        return "sent"  # and ssl's close() sends no close_notify
+
+    listener, t, result = _ssl_server(cert, key, handler)
+    try:
+        p = subprocess.run(
+            [sys.executable, "-m", "fasttls", "client", f"127.0.0.1:{listener.getsockname()[1]}", "--cafile", ca, "--sni", "localhost"],
+            input="", capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        t.join(30)
+        listener.close()
+    assert p.returncode == 1, (p.stdout, p.stderr)
+    assert "bye" in p.stdout and "EOF" in p.stderr and "Traceback" not in p.stderr
+
+
 def test_client_relays_everything_before_closing(pki, tmp_path):
     """stdin ends: our close_notify goes out and the server's echo is still read to its end
     (it used to stop after a fixed second, without close_notify)."""

@@ -56,6 +56,20 @@ def certificate_curve_ok(key, groups: list[int]) -> bool:
     return group is not None and (not groups or group in groups)
 
 
+
+#: Schemes OpenSSL 3.0 shares at any security level though we never sign with them
+#: (SHA-224 and DSA), and the SHA-1 ones it shares at level 0: a client offering only
+#: these has signature algorithms in common with an ssl server (RFC 8446 4.2.3 values).
+_OPENSSL_ONLY_SCHEMES = frozenset((0x0301, 0x0302, 0x0303, 0x0402, 0x0502, 0x0602))
+_SHA1_SCHEMES = frozenset((0x0201, 0x0202, 0x0203))
+
+
+def _openssl_shared_schemes(config) -> frozenset[int]:
+    """The schemes an ssl server at ``config``'s security level would share with a client
+    (tls1_set_server_sigalgs): ours, and those OpenSSL knows and we do not use."""
+    extra = _OPENSSL_ONLY_SCHEMES | _SHA1_SCHEMES if config.security_level == 0 else _OPENSSL_ONLY_SCHEMES
+    return frozenset(config.signature_schemes) | extra
+
 class ServerHandshakeTLS12:
     """Go's serverHandshakeState (TLS 1.2)."""
 
@@ -212,6 +226,15 @@ class ServerHandshakeTLS12:
         handshake_failure and the error OpenSSL's NO_SHARED_CIPHER, as ssl reports every
         one of these cases; the text says which it was."""
         ch, config, conn = self.client_hello, self.config, self.conn
+        offered = set(ch.signature_algorithms or ())
+        if offered and not offered & _openssl_shared_schemes(config):
+            # OpenSSL checks this as it reads the ClientHello (tls1_set_server_sigalgs),
+            # before suites and groups.
+            raise TLSError(
+                AlertDescription.handshake_failure,
+                "no shared signature algorithms: the client offers none of ours",
+                openssl_reason="NO_SHARED_SIGNATURE_ALGORITHMS",
+            )
         ours = suite_preference(config, ch.cipher_suites, cipher_suites.TLS12_SUITES)
         shared = [sid for sid in ours if sid in ch.cipher_suites]
         if not shared:
@@ -255,20 +278,13 @@ class ServerHandshakeTLS12:
                     self.transcript.update(ch.raw)
                     self.messages += ch.raw
                     return
-        # OpenSSL's reasons (ssl_set_masks, tls_choose_sigalg): none of the client's
-        # signature schemes is ours (NO_SHARED_SIGNATURE_ALGORITHMS); or an RSA certificate
-        # (valid for its suites whatever the signatures) fits a shared suite but none of
-        # the client's schemes can be made with its key (NO_SUITABLE_SIGNATURE_ALGORITHM,
-        # also without the extension: SHA-1 implied).  Other keys count only with a scheme.
-        offered = set(ch.signature_algorithms or ())
-        if offered and not offered & set(config.signature_schemes):
-            raise TLSError(
-                AlertDescription.handshake_failure,
-                "no shared signature algorithms: the client offers none of ours",
-                openssl_reason="NO_SHARED_SIGNATURE_ALGORITHMS",
-            )
+        # OpenSSL's reason (ssl_set_masks, tls_choose_sigalg) when an rsaEncryption
+        # certificate (valid for its suites whatever the signatures) fits a shared suite but
+        # none of the client's schemes can be made with its key: NO_SUITABLE_SIGNATURE_ALGORITHM
+        # (also without the extension: SHA-1 implied).  Other keys, an id-RSASSA-PSS one
+        # too, count only with a scheme: NO_SHARED_CIPHER.
         if any(
-            isinstance(c.private_key, rsa.RSAPrivateKey) and key_fits_suite(c.public_key, cipher_suites.TLS12_SUITES[sid])
+            isinstance(c.private_key, rsa.RSAPrivateKey) and not c.pss_key and key_fits_suite(c.public_key, cipher_suites.TLS12_SUITES[sid])
             for sid in shared
             for c in candidates
         ):
