@@ -179,6 +179,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         self._started = False
         self._done = False
         self._closing = False
+        self._in_unwrap = False  # unwrap() waiting for the peer's close_notify
         self._unread_at_close = 0
         self._plain = b""  # plain bytes received behind the peer's close_notify (unwrap)
         # A write was interrupted where what went out is not known (a timeout inside
@@ -350,7 +351,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         except (BlockingIOError, InterruptedError):
             raise want_read() from None
         except ConnectionResetError:
-            if not conn.handshake_complete or self._closing or _SOCKET_ERRORS_AS_THEY_ARE:
+            if not conn.handshake_complete or self._in_unwrap or _SOCKET_ERRORS_AS_THEY_ARE:
                 raise  # as ssl: a reset during the handshake or unwrap() is ConnectionResetError
             # As ssl (OpenSSL 3): after the handshake a reset reads as an EOF without
             # close_notify (b"" with suppress_ragged_eofs, else SSLEOFError), so a body
@@ -890,19 +891,32 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             self._unread_at_close = -1 if conn.pending() else 0
             with self._conn_lock:
                 conn.close()
-        deadline = self._flush()  # our close_notify goes out first, as ssl's does
-        if self._unread_at_close < 0:
+        try:
+            deadline = self._flush()  # our close_notify goes out first, as ssl's does
+        except (ConnectionResetError, BrokenPipeError):
+            if self._close_notify_read:
+                # The peer's close_notify was read, then it went: a clean end (ssl's
+                # SSL_get_error says ZERO_RETURN once the shutdown was received).
+                raise SSLZeroReturnError("TLS/SSL connection has been closed (EOF)") from None
+            raise
+        if self._unread_at_close < 0 or conn.pending():
+            # Unread now, on a later call too (see SSLObject.unwrap): fail at once.
+            self._unread_at_close = -1
             raise application_data_after_close_notify()
         # A peer that closes the transport instead of answering raises here, as ssl:
         # SSLEOFError for a FIN, ConnectionResetError for a reset.  The shutdown was not
         # confirmed (what was sent may be cut short), and the socket stays wrapped.
-        while not conn.peer_closed:
-            # Never read past the record being completed: what follows the
-            # peer's close_notify belongs to the plain stream.
-            deadline = self._fill(max(1, conn.next_record_size()), 0, deadline)
-            if conn.pending() > self._unread_at_close:
-                self._unread_at_close = -1  # and every later unwrap says so too
-                raise application_data_after_close_notify()
+        self._in_unwrap = True  # a reset here is ConnectionResetError, as ssl's (not after)
+        try:
+            while not conn.peer_closed:
+                # Never read past the record being completed: what follows the
+                # peer's close_notify belongs to the plain stream.
+                deadline = self._fill(max(1, conn.next_record_size()), 0, deadline)
+                if conn.pending() > self._unread_at_close:
+                    self._unread_at_close = -1  # and every later unwrap says so too
+                    raise application_data_after_close_notify()
+        finally:
+            self._in_unwrap = False
         # Bytes already buffered behind the close_notify are the plain stream's first bytes.
         self._plain = conn.take_trailing_data()
         self._conn = None

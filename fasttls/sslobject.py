@@ -350,6 +350,13 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         b"") or ``unwrap()`` takes it out."""
         if self._parked or self._shut or self._incoming.eof:
             return  # after write_eof() nothing can be written: the next read says EOF anyway
+        try:
+            # write_eof() with bytes still pending (a plain tail behind the close_notify,
+            # which trio and anyio write before their EOF): ``eof`` is False, yet nothing
+            # may be written.  Probed before anything is taken out of ``incoming``.
+            self._incoming.write(b"")
+        except ssl.SSLError:  # the BIO's own ("cannot write() after write_eof()")
+            return
         rest = self._incoming.read()
         self._incoming.write(_PARKED_CLOSE_NOTIFY + rest)
         self._parked = len(_PARKED_CLOSE_NOTIFY)
@@ -394,7 +401,14 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             return
         if conn.error is not None:
             raise fresh_copy(conn.error)  # a failed handshake stays failed, as reads do
-        self._pull()
+        try:
+            self._pull()
+        except SSLError:
+            # The peer's last flight, application data and then an error (a fatal alert, a
+            # bad record) in one batch: the handshake completed and the data is read first,
+            # the error by the read after it, as OpenSSL reads no further than its Finished.
+            if not (conn.handshake_complete and conn.pending() and conn.error is not None):
+                raise
         if not conn.handshake_complete:
             self._raise_want_read()  # receive_eof raises before the handshake completes
         self._handshake_done()
@@ -557,7 +571,11 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             self._unread_at_close = -1 if conn.pending() else 0
             conn.close()
             self._push()
-        if self._unread_at_close < 0:
+        if self._unread_at_close < 0 or conn.pending():
+            # Data unread now, on a later call too: a read since may have opened more than
+            # it returned (the rest of a record, a record behind it, even the close_notify),
+            # which a success here would drop without a word.
+            self._unread_at_close = -1
             raise application_data_after_close_notify()
         while not conn.peer_closed:
             if not self._incoming.pending:

@@ -16,6 +16,7 @@ import select
 import socket
 import ssl
 import sys
+import struct
 import threading
 import time
 import warnings
@@ -3406,3 +3407,107 @@ def test_a_socket_unwrap_after_a_bad_record_fails_at_once(files, kind):
         finally:
             done.set()
             t.join(10)
+
+
+def _result_of(call):
+    try:
+        return ("ok", call())
+    except ssl.SSLError as e:
+        return (type(e).__name__ if type(e).__name__ in ("SSLWantReadError", "SSLZeroReturnError") else "SSLError", getattr(e, "reason", None))
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_later_unwrap_refuses_data_a_read_left_unread(files, kind):
+    """After unwrap() had started, the peer sent two records and its close_notify in one
+    batch; a read returned the first and opened the rest.  The next unwrap() succeeded
+    and the second record was gone without a word (ssl: APPLICATION_DATA_AFTER_CLOSE_NOTIFY)."""
+    c, s, (ci, co, si, so) = _memory_pair(client_of(kind, files), ssl_server(files))
+    with pytest.raises(ssl.SSLWantReadError):
+        c.unwrap()
+    s.write(b"a")
+    s.write(b"B" * 100)
+    with contextlib.suppress(ssl.SSLWantReadError):
+        s.unwrap()
+    ci.write(so.read())
+    assert c.read(1024) == b"a"
+    assert _result_of(c.unwrap) == ("SSLError", "APPLICATION_DATA_AFTER_CLOSE_NOTIFY")
+    if kind == "fasttls":
+        assert c.read(1024) == b"B" * 100  # still readable (ssl loses it: SSLEOFError)
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_data_then_eof_behind_a_close_notify_is_all_read(files, kind):
+    """The peer's data and close_notify, then plain bytes and write_eof() (trio and anyio
+    write the EOF they read): the parked close_notify could not be written back after
+    write_eof(), which raised SSLError and lost the last record."""
+    c, s, (ci, co, si, so) = _memory_pair(client_of(kind, files), ssl_server(files))
+    s.write(b"x" * 40000)
+    with contextlib.suppress(ssl.SSLWantReadError):
+        s.unwrap()
+    ci.write(so.read())
+    got = c.read(1)
+    ci.write(b"PLAIN TAIL\r\n")
+    ci.write_eof()
+    while True:
+        data = c.read(65536)
+        if not data:
+            break
+        got += data
+    assert got == b"x" * 40000
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_data_between_the_last_flight_and_an_alert_is_read_before_the_error(files, kind):
+    """The client's Finished, its request and a fatal alert in one batch: do_handshake()
+    raised the alert, and the request was reachable only by reading after that error."""
+    server = make_server(kind, files)
+    cctx = client_of("ssl", files)
+    si, so, ci, co = (ssl.MemoryBIO() for _ in range(4))
+    srv = server.wrap_bio(si, so, server_side=True)
+    cli = cctx.wrap_bio(ci, co, server_hostname="localhost")
+    with pytest.raises(ssl.SSLWantReadError):
+        cli.do_handshake()
+    si.write(co.read())
+    with pytest.raises(ssl.SSLWantReadError):
+        srv.do_handshake()
+    ci.write(so.read())
+    cli.do_handshake()
+    cli.write(b"request")
+    ci.write_eof()
+    with pytest.raises(ssl.SSLEOFError):
+        cli.read()  # OpenSSL sends decode_error after a truncation: the fatal alert
+    si.write(co.read())
+    assert _result_of(srv.do_handshake) == ("ok", None)
+    assert srv.read(1024) == b"request"
+    assert _result_of(lambda: srv.read(1024))[0] == "SSLError"
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_unwrap_again_after_a_timeout_and_a_partial_read(files, kind):
+    """unwrap() timed out, one record came, recv(1) took part of it: the next unwrap()
+    waited on the socket for its whole timeout (ssl fails at once); and a reset after a
+    timed-out unwrap() made every later recv() a ConnectionResetError (ssl: b"")."""
+    sent, done = threading.Event(), threading.Event()
+
+    def after_handshake(s) -> None:
+        sent.wait(10)
+        s.sendall(b"a" * 7)  # one more record, no close_notify
+        done.wait(10)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # a reset
+
+    with echo_server(make_server("ssl", files), after_handshake=after_handshake) as srv:
+        with connect(client_of(kind, files), srv.port) as tls:
+            tls.settimeout(1.0)
+            with pytest.raises(TimeoutError):
+                tls.unwrap()
+            sent.set()
+            assert tls.recv(1) == b"a"
+            start = time.monotonic()
+            with pytest.raises(ssl.SSLError) as e:
+                tls.unwrap()
+            assert e.value.reason == "APPLICATION_DATA_AFTER_CLOSE_NOTIFY" and time.monotonic() - start < 0.5
+            if kind == "fasttls":
+                assert tls.recv(100) == b"a" * 6  # still readable (ssl loses it)
+            done.set()
+            time.sleep(0.3)
+            assert tls.recv(100) == b""  # the reset reads as an EOF, as after any read (3.10-3.12)
