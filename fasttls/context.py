@@ -178,15 +178,13 @@ def _certfile_chain(data: bytes) -> list[x509.Certificate]:
     return chain
 
 
-def _key_slot(key: Any, cert: x509.Certificate, separate_pss: bool = True) -> str:
+def _key_slot(key: Any, cert: x509.Certificate) -> str:
     """OpenSSL keeps one certificate per key type (RSA, EC, Ed25519, Ed448, each ML-DSA
     parameter set): a new one replaces it."""
     if isinstance(key, rsa.RSAPrivateKey):
-        # An id-RSASSA-PSS certificate has a slot of its own (OpenSSL's SSL_PKEY_RSA_PSS_SIGN),
-        # for a server.  A client context keeps one RSA chain: it sends the first that fits
-        # (Go's rule), where OpenSSL's client takes the last loaded (TLS 1.2) or the one of
-        # the server's first signature algorithm (TLS 1.3, rsa_pss_pss before rsae).
-        if separate_pss and cert.public_key_algorithm_oid == PublicKeyAlgorithmOID.RSASSA_PSS:
+        # An id-RSASSA-PSS certificate has a slot of its own (OpenSSL's SSL_PKEY_RSA_PSS_SIGN);
+        # a client offers only the last loaded of the two (SSLContext._sent_chains).
+        if cert.public_key_algorithm_oid == PublicKeyAlgorithmOID.RSASSA_PSS:
             return "RSA-PSS"
         return "RSA"
     if isinstance(key, ec.EllipticCurvePrivateKey):
@@ -479,12 +477,21 @@ class SSLContext(_StdSSLContext):
                 # Sessions cached under the old trust/verification settings must not be resumed.
                 self._session_cache = ClientSessionCache()
 
-    def _sent_chains(self) -> list[CertifiedKey]:
+    def _sent_chains(self, server_side: bool = True) -> list[CertifiedKey]:
         """The loaded certificates, a leaf loaded alone completed from the trust store as
         OpenSSL does when it sends it (ssl_add_cert_chain: an intermediate the server
-        trusts but did not put in its certfile still goes out)."""
+        trusts but did not put in its certfile still goes out).
+
+        A client offers one RSA chain, the last loaded of an rsaEncryption and an
+        id-RSASSA-PSS one: it sends the first chain that fits (Go's rule), and OpenSSL's
+        client sends the last loaded (TLS 1.2; in TLS 1.3 the one of the server's first
+        signature algorithm, rsa_pss_pss before rsae)."""
+        chains = list(self._certificates)
+        if not server_side:
+            rsa_chains = [c for c in chains if isinstance(c.private_key, rsa.RSAPrivateKey)]
+            chains = [c for c in chains if c is rsa_chains[-1] or c not in rsa_chains] if rsa_chains else chains
         out = []
-        for certified in self._certificates:
+        for certified in chains:
             if len(certified.chain) == 1 and self._trust:
                 path = verify.build_chain(certified.leaf, self._trust)
                 if len(path) > 1:
@@ -527,7 +534,7 @@ class SSLContext(_StdSSLContext):
                 return ctx._run_sni_callback(conn, server_name) if ctx is not None else None
 
         return Config(
-            certificates=self._sent_chains(),
+            certificates=self._sent_chains(server_side),
             sni_callback=sni,
             trust_store=self._trust,
             verify_peer=self._verify_mode != CERT_NONE,
@@ -721,10 +728,9 @@ class SSLContext(_StdSSLContext):
             certified = CertifiedKey(chain, key)
         except ValueError as e:
             raise _ssl_error("SSL", f"unsupported key: {e}") from None
-        separate = not self._client_only
-        slot = _key_slot(key, chain[0], separate)
+        slot = _key_slot(key, chain[0])
         with self._lock:
-            self._certificates = [c for c in self._certificates if _key_slot(c.private_key, c.chain[0], separate) != slot] + [certified]
+            self._certificates = [c for c in self._certificates if _key_slot(c.private_key, c.chain[0]) != slot] + [certified]
         # A client's cached sessions carry the identity it proved with the old certificate:
         # resuming one would present that identity again, not the new one.
         self._changed(security=True)

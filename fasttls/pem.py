@@ -35,6 +35,9 @@ CERTIFICATE_LABELS = ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE")
 _BEGIN = re.compile(rb"^-----BEGIN ([^\r\n]*?)-----", re.M)
 
 
+_BOM_AFTER_END = re.compile(rb"(^-----END [^\r\n]*-----\r?\n)\xef\xbb\xbf", re.M)
+
+
 class PemError(ValueError):
     """A PEM block OpenSSL refuses; ``reason`` is OpenSSL's (PEM library), ``before``
     the labels of the whole blocks that came before it."""
@@ -52,8 +55,11 @@ def pem_blocks(data: bytes, *, skip_broken: bool = False) -> list[tuple[str, byt
     label raises :class:`PemError` (BAD_END_LINE), as OpenSSL's PEM_read_bio, or is
     skipped with ``skip_broken``."""
     out: list[tuple[str, bytes]] = []
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]  # a UTF-8 byte-order mark (Windows editors), which OpenSSL skips
+    if b"\xef\xbb\xbf" in data:
+        # A UTF-8 byte-order mark (Windows editors) on the first line a PEM read starts
+        # on, which OpenSSL skips: the file's first, or the one after an END line (files
+        # joined with cat).
+        data = _BOM_AFTER_END.sub(rb"\1", data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
     pos = 0
     while True:
         begin = _BEGIN.search(data, pos)

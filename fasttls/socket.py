@@ -752,7 +752,10 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         try:
             r = writer.write(conn, data, timeout)
         except BaseException as exc:
-            if not isinstance(exc, _NOTHING_SENT):  # raised by the socket, not by the connection
+            # Nothing went out when the connection refused (SSLError) or the buffer could
+            # not be taken (a released memoryview, a closed mmap: ValueError); anything
+            # else may have cut a record.
+            if not isinstance(exc, (*_NOTHING_SENT, ValueError)):
                 self._cut_writes(exc, conn)
             raise
         if r < 0:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ssl
 import subprocess
+import warnings
 
 import pytest
 from cryptography import x509
@@ -439,12 +440,23 @@ def test_a_pem_file_with_a_byte_order_mark_loads_as_in_ssl(tmp_path):
     for cls in CONTEXTS.values():
         cls(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(str(bom))
         cls(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(str(bom), keyfile)
+    # And right after an END line (files joined with cat): OpenSSL skips it there too.
+    other, root = pki.make_ca("fasttls other root"), issued.root
+    joined = tmp_path / "joined.pem"
+    joined.write_bytes(other.cert_pem + b"\xef\xbb\xbf" + root.public_bytes(serialization.Encoding.PEM))
+    server = _server(issued, tmp_path)
+    seen = {}
+    for kind, cls in CONTEXTS.items():
+        client = cls(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_verify_locations(str(joined))
+        seen[kind] = (client.cert_store_stats()["x509"], _verdict(client, server))
+    assert seen == {"ssl": (2, None), "fasttls": (2, None)}
 
 
-def test_a_client_context_keeps_one_rsa_chain_a_server_two(tmp_path):
+def test_a_client_offers_one_rsa_chain_a_server_keeps_two(tmp_path):
     """A server keeps an id-RSASSA-PSS chain beside an rsaEncryption one (OpenSSL's two
-    slots); a client keeps the last, which it sends as ssl's client does, where it would
-    otherwise send the first that fits (Go's rule) and not the one OpenSSL picks."""
+    slots); a client offers the last loaded, which ssl's TLS 1.2 client sends, where it
+    would otherwise send the first that fits (Go's rule)."""
     rsa_pss = subprocess.run(["openssl", "genpkey", "-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048"], capture_output=True, check=True, timeout=60).stdout
     ca = pki.make_ca()
     (tmp_path / "pss.key").write_bytes(rsa_pss)
@@ -457,10 +469,17 @@ def test_a_client_context_keeps_one_rsa_chain_a_server_two(tmp_path):
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
     rsa_cert, rsa_key = pki.make_leaf(ca, ["localhost"], key_type="rsa-2048").write(tmp_path, "rsa")
-    counts = {}
-    for protocol in (ssl.PROTOCOL_TLS_CLIENT, ssl.PROTOCOL_TLS_SERVER):
-        ctx = fasttls.SSLContext(protocol)
-        ctx.load_cert_chain(rsa_cert, rsa_key)
-        ctx.load_cert_chain(str(tmp_path / "pss.pem"), str(tmp_path / "pss.key"))
-        counts[protocol] = len(ctx._certificates)
-    assert counts == {ssl.PROTOCOL_TLS_CLIENT: 1, ssl.PROTOCOL_TLS_SERVER: 2}
+    chains = ((rsa_cert, rsa_key), (str(tmp_path / "pss.pem"), str(tmp_path / "pss.key")))
+    for protocol in (ssl.PROTOCOL_TLS_CLIENT, ssl.PROTOCOL_TLS_SERVER, ssl.PROTOCOL_TLS):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # PROTOCOL_TLS
+            ctx = fasttls.SSLContext(protocol)
+        for order in (chains, chains[::-1]):
+            for certfile, keyfile in order:
+                ctx.load_cert_chain(certfile, keyfile)
+            if protocol != ssl.PROTOCOL_TLS_CLIENT:
+                assert len(ctx._config_for(True).certificates) == 2
+            if protocol != ssl.PROTOCOL_TLS_SERVER:
+                # The client offers the last loaded (as ssl's TLS 1.2 client sends it).
+                last = x509.load_pem_x509_certificate(open(order[1][0], "rb").read())
+                assert [c.leaf for c in ctx._config_for(False).certificates] == [last]

@@ -3511,3 +3511,19 @@ def test_unwrap_again_after_a_timeout_and_a_partial_read(files, kind):
             done.set()
             time.sleep(0.3)
             assert tls.recv(100) == b""  # the reset reads as an EOF, as after any read (3.10-3.12)
+
+
+@pytest.mark.parametrize("timeout", [None, 5.0])
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_buffer_refused_before_sending_leaves_the_socket_usable(files, kind, timeout):
+    """A released memoryview raises ValueError before anything is sealed; we took that
+    for a write cut inside a record and refused every later write."""
+    with echo_server(make_server("ssl", files)) as srv:
+        with connect(client_of(kind, files), srv.port) as s:
+            s.settimeout(timeout)
+            for call in (s.send, s.sendall):
+                gone = memoryview(b"gone")
+                gone.release()
+                with pytest.raises(ValueError):
+                    call(gone)
+            assert echo(s, b"after\n") == b"after\n"
