@@ -641,14 +641,18 @@ class TrustStore:
         h = self._name_hash(name)
         with self._lookup_lock:
             for d in self._lookup_dirs:
-                i = self._crl_files.get((d, h), 0)
-                while True:
-                    try:
-                        self.load_file(os.path.join(d, f"{h}.r{i}"), strict=False)
-                    except OSError:
-                        break
-                    i += 1
-                self._crl_files[(d, h)] = i
+                self._crl_files[(d, h)] = self._load_numbered(d, f"{h}.r", self._crl_files.get((d, h), 0))
+
+    def _load_numbered(self, directory: str, prefix: str, first: int = 0) -> int:
+        """Load ``prefix`` + ``first``, + ``first + 1``... from ``directory`` until one is
+        missing (OpenSSL's by_dir numbering); returns the number of the missing one."""
+        i = first
+        while True:
+            try:
+                self.load_file(os.path.join(directory, f"{prefix}{i}"), strict=False)
+            except OSError:
+                return i
+            i += 1
 
     def add_pem(self, data: bytes | str, *, strict: bool = True, crls: bool = False, cadata: bool = False) -> int:
         """Add every certificate of a PEM bundle; returns how many certificates (and
@@ -855,13 +859,7 @@ class TrustStore:
             if self._by_subject.get(name):
                 return
             for d in self._lookup_dirs:
-                i = 0
-                while True:
-                    try:
-                        self.load_file(os.path.join(d, f"{h}.{i}"), strict=False)
-                    except OSError:
-                        break
-                    i += 1
+                self._load_numbered(d, f"{h}.")
 
     def load_system(self) -> int:
         """The system bundle: ``SSL_CERT_FILE`` or OpenSSL's default file, and

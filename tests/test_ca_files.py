@@ -37,6 +37,16 @@ def _verdict(client: ssl.SSLContext, server: ssl.SSLContext):
     return err.verify_code if isinstance(err, ssl.SSLCertVerificationError) else repr(err)
 
 
+def _verdicts(cafile, server: ssl.SSLContext) -> dict:
+    """:func:`_verdict` of an ``ssl`` and a fasttls client trusting ``cafile``."""
+    seen = {}
+    for kind, cls in CONTEXTS.items():
+        client = cls(ssl.PROTOCOL_TLS_CLIENT)
+        client.load_verify_locations(str(cafile))
+        seen[kind] = _verdict(client, server)
+    return seen
+
+
 def _name(*attrs: x509.NameAttribute | list) -> x509.Name:
     rdns = [x509.RelativeDistinguishedName(a if isinstance(a, list) else [a]) for a in attrs]
     return x509.Name(rdns)
@@ -251,12 +261,7 @@ def test_a_critical_authority_key_identifier_is_an_unhandled_critical_extension(
     server = _server(leaf, tmp_path)
     cafile = tmp_path / "ca.pem"
     cafile.write_bytes(ca.cert.public_bytes(serialization.Encoding.PEM))
-    seen = {}
-    for kind, cls in CONTEXTS.items():
-        client = cls(ssl.PROTOCOL_TLS_CLIENT)
-        client.load_verify_locations(str(cafile))
-        seen[kind] = _verdict(client, server)
-    assert seen == {"ssl": 34, "fasttls": 34}
+    assert _verdicts(cafile, server) == {"ssl": 34, "fasttls": 34}
 
 
 def _lookup_store(private_ca, tmp_path):
@@ -351,12 +356,7 @@ def test_a_distrusted_anchor_is_reported_before_the_leafs_own_faults(tmp_path, l
         "client-eku": lambda: pki.make_leaf(ca, ["localhost"], client=True),
     }[leaf_kind]()
     server = _server(leaf, tmp_path)
-    seen = {}
-    for kind, cls in CONTEXTS.items():
-        client = cls(ssl.PROTOCOL_TLS_CLIENT)
-        client.load_verify_locations(str(trusted))
-        seen[kind] = _verdict(client, server)
-    assert seen == {"ssl": 28, "fasttls": 28}
+    assert _verdicts(trusted, server) == {"ssl": 28, "fasttls": 28}
 
 
 def test_pem_markers_count_only_at_the_start_of_a_line(tmp_path):

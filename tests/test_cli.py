@@ -240,6 +240,19 @@ def test_client_reports_an_alert_from_the_server(pki, tmp_path):
     assert "CERTIFICATE_REQUIRED" in p.stderr and "Traceback" not in p.stderr
 
 
+def _client_run(listener, thread, ca: str, stdin: str) -> subprocess.CompletedProcess:
+    """``fasttls client`` against the server on ``listener`` (run by ``thread``), ``stdin``
+    as its input; the thread and the listener are done with afterwards."""
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "fasttls", "client", f"127.0.0.1:{listener.getsockname()[1]}", "--cafile", ca, "--sni", "localhost"],
+            input=stdin, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        thread.join(30)
+        listener.close()
+
+
 def test_client_reports_an_alert_from_a_server_that_closes_at_once(pki, tmp_path):
     """An ssl server refusing us (no client certificate) closes right after its alert: our
     close_notify then met a closed socket (BrokenPipeError), which skipped the wait for
@@ -267,14 +280,7 @@ def test_client_reports_an_alert_from_a_server_that_closes_at_once(pki, tmp_path
 
         t = threading.Thread(target=serve)
         t.start()
-        try:
-            p = subprocess.run(
-                [sys.executable, "-m", "fasttls", "client", f"127.0.0.1:{listener.getsockname()[1]}", "--cafile", ca, "--sni", "localhost"],
-                input="hello\n", capture_output=True, text=True, timeout=60,
-            )  # fmt: skip
-        finally:
-            t.join(30)
-            listener.close()
+        p = _client_run(listener, t, ca, "hello\n")
         assert p.returncode == 1, (p.stdout, p.stderr)
         assert "CERTIFICATE_REQUIRED" in p.stderr and "Traceback" not in p.stderr
 
@@ -290,14 +296,7 @@ def test_client_reports_a_close_without_close_notify(pki, tmp_path):
         return "sent"  # and ssl's close() sends no close_notify
 
     listener, t, result = _ssl_server(cert, key, handler)
-    try:
-        p = subprocess.run(
-            [sys.executable, "-m", "fasttls", "client", f"127.0.0.1:{listener.getsockname()[1]}", "--cafile", ca, "--sni", "localhost"],
-            input="", capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-    finally:
-        t.join(30)
-        listener.close()
+    p = _client_run(listener, t, ca, "")
     assert p.returncode == 1, (p.stdout, p.stderr)
     assert "bye" in p.stdout and "EOF" in p.stderr and "Traceback" not in p.stderr
 
