@@ -21,7 +21,7 @@ callgrind each step of ``rep movsb`` counts, so that figure is about the bytes
 copied (an extra 16 KiB copy of a record adds ~16 k), and mixed into ``ours``
 it would hide a Python regression of that size behind the copies.  It moves
 more between runs (a one-off ``realloc`` lands inside or outside the counted
-repetitions), so it is gated at +25% and only for the record workloads, where
+repetitions), so it is gated at +40% and only for the record workloads, where
 an extra copy of the data raises it by 50% or more.
 
 Workloads:
@@ -61,8 +61,11 @@ REPETITIONS = {"handshake13": (3, 11), "records-cython": (1, 3), "records-python
 TOLERANCE = 0.05
 #: The same for "copies", which is gated only where record data is copied: a one-off
 #: realloc in the handshake moves its small figure by 40%, while an extra copy of
-#: the data raises a record workload's by 50% (16 KiB records) to 200% (1 KiB).
-COPIES_TOLERANCE = 0.25
+#: the data raises a record workload's by 50% (16 KiB records) to 200% (1 KiB).  The
+#: heap's layout moves it too: CI of 1f804aa counted the 1 KiB records' copies 26%
+#: above the baseline (660 k against 524 k) with the code unchanged and 522 k in the
+#: same clone run alone, so the limit is 40%, still below one extra copy.
+COPIES_TOLERANCE = 0.40
 COPIES_GATED = ("records-", "stream-", "sslobject-")
 WORKLOADS = ("handshake13", "records-cython", "records-python", "stream-cython", "stream-python", "sslobject-cython", "sslobject-python")
 #: Objects whose instructions are the primitives', not ours.
