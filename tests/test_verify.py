@@ -1431,9 +1431,15 @@ def _leaf_naming_itself_by_san(ca, *, subject: bool, san_critical: bool, empty_s
     not, possibly empty (DER 30 00), possibly with cRLSign in its keyUsage."""
     names = [] if empty_san else ["localhost", "127.0.0.1"]
     usage = x509.KeyUsage(True, False, False, False, False, False, crl_sign, False, False)
+    # cryptography 51 builds no empty SubjectAlternativeName: write its DER (30 00) as is.
+    san = (
+        x509.UnrecognizedExtension(x509.oid.ExtensionOID.SUBJECT_ALTERNATIVE_NAME, b"\x30\x00")
+        if empty_san
+        else x509.SubjectAlternativeName(pki._general_names(names))
+    )
     return pki.make_leaf(
         ca, names, subject=None if subject else x509.Name([]), common_name="localhost", san=False, key_usage=usage,
-        extra_extensions=[(x509.SubjectAlternativeName(pki._general_names(names)), san_critical)],
+        extra_extensions=[(san, san_critical)],
     )  # fmt: skip
 
 
