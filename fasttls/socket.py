@@ -83,7 +83,14 @@ _ONE_RECORD = 5 + (1 << 14) + 2048
 _TAKE_FLAGS = getattr(_socket, "MSG_TRUNC", 0) if sys.platform.startswith("linux") else 0
 
 
-def _records_to_take(data: bytearray, start: int, stop: int, want: int) -> int:
+def _is_alert_sized(data: bytearray, pos: int, size: int) -> bool:
+    """Could the record at ``data[pos]`` (``size`` bytes with its header) be the peer's
+    close_notify?  A TLS 1.2 alert record, or a TLS 1.3 record of 24 bytes (the header,
+    2 of alert, the content type, the tag)."""
+    return data[pos] == 21 or (data[pos] == 23 and size == 24)
+
+
+def _records_to_take(data: bytearray, start: int, stop: int, want: int, known: list[int] | None = None) -> int:
     """How far into ``data[start:stop]`` (record layer bytes, peeked) a read of ``want``
     bytes should take from the kernel: whole records whose plaintext the read can return
     (at least one), and not a last record that may be the peer's close_notify.
@@ -92,10 +99,13 @@ def _records_to_take(data: bytearray, start: int, stop: int, want: int) -> int:
     kernel, where ``select()`` sees it.  Code that waits in ``select()`` between reads
     (websockets' sync client, hand-written loops) stalled when we had opened more, or
     taken the close_notify that came with the last data (its closes waited for a
-    timeout).  An alert is a TLS 1.2 alert record, or a TLS 1.3 record of 19 bytes
-    (2 of alert, the content type, the tag); holding a 3-byte TLS 1.2 ChaCha20 data
-    record by mistake only costs a read.  With no whole record there, everything peeked
-    is taken: the rest of the record will wake ``select()``.
+    timeout).  Holding a 3-byte TLS 1.2 ChaCha20 data record for an alert by mistake
+    only costs a read.  With no whole record there, everything peeked is taken: the
+    rest of the record will wake ``select()``.
+
+    ``known`` (when given) is set to the sizes of the whole records peeked after the
+    cut, the next first and last (negative for one that may be an alert): they are in
+    the kernel, so the reads that take them need no peek (``_known_to_take``).
     """
     pos, last, count = start, -1, 0
     while stop - pos >= 5:
@@ -105,9 +115,39 @@ def _records_to_take(data: bytearray, start: int, stop: int, want: int) -> int:
         last, count, pos = pos, count + 1, rec_end
     if not count:
         return stop
-    if count > 1 and (data[last] == 21 or (data[last] == 23 and pos - last == 24)):
-        return last
+    if count > 1 and _is_alert_sized(data, last, pos - last):
+        pos = last
+    if known is not None:
+        sizes = []
+        at = pos
+        while stop - at >= 5:
+            size = 5 + (data[at + 3] << 8 | data[at + 4])
+            if at + size > stop:
+                break
+            sizes.append(-size if _is_alert_sized(data, at, size) else size)
+            at += size
+        sizes.reverse()
+        known[:] = sizes
     return pos
+
+
+def _known_to_take(known: list[int], want: int) -> int:
+    """``_records_to_take``'s choice among records already known to be in the kernel
+    (``known``, as that function leaves it): how many bytes to read, which it drops
+    from ``known``."""
+    total = count = last = 0
+    while known:
+        size = known[-1]
+        if count and total + abs(size) > want:
+            break
+        known.pop()
+        total += abs(size)
+        count += 1
+        last = size
+    if count > 1 and last < 0:
+        known.append(last)
+        total += last
+    return total
 
 
 class SSLSocket(TLSInfo, ssl.SSLSocket):
@@ -181,6 +221,9 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         self._closing = False
         self._in_unwrap = False  # unwrap() waiting for the peer's close_notify
         self._unread_at_close = 0
+        # Sizes of whole records a peek saw in the kernel behind what a read took (see
+        # _records_to_take): the next small reads take them without peeking again.
+        self._known: list[int] = []
         self._plain = b""  # plain bytes received behind the peer's close_notify (unwrap)
         # A write was interrupted where what went out is not known (a timeout inside
         # sendall's record, an error, a signal handler's exception): an unknown part of
@@ -316,7 +359,10 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         """Receive once (up to ``size`` bytes) from the socket into the record layer and process it.
 
         With ``want`` (a read of that many bytes, after the handshake): peek, and take from
-        the kernel only what ``_records_to_take`` says, as OpenSSL leaves the rest there.
+        the kernel only what ``_records_to_take`` says, as OpenSSL leaves the rest there;
+        the whole records the peek saw behind that are taken by the next such reads with
+        one ``readv`` each (``_known``: small records cost OpenSSL two reads, not four
+        system calls as a peek and a take with their polls do).
         A socket with a timeout waits within the operation's ``deadline`` (:meth:`_await_io`),
         which is returned once one has started."""
         conn = self._conn
@@ -326,26 +372,39 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         timeout = _socket.socket.gettimeout(self)
         try:
             n = None
-            if want:
+            known = self._known
+            if not want:
+                known.clear()  # this read takes other bytes than the known records
+                if timeout:
+                    # A socket with a timeout makes CPython poll() before every recv; try the
+                    # read first (the fd is non-blocking) and poll only when nothing is there.
+                    while True:
+                        try:
+                            n = os.readv(self.fileno(), [view[end : end + size]])
+                            break
+                        except BlockingIOError:
+                            deadline = self._await_io(select.POLLIN, deadline)
+            elif known and end == buf.start:
+                # An earlier peek saw the next records whole: take them without another
+                # peek, and without the poll CPython puts before a recv with a timeout.
+                take = _known_to_take(known, want)
+                n = os.readv(self.fileno(), [view[end : end + take]])
+                if n != take:
+                    known.clear()
+            else:
+                known.clear()
                 if timeout:
                     # recv() would wait for the socket's whole timeout: wait here instead.
                     deadline = self._await_io(select.POLLIN, deadline)
                 n = _socket.socket.recv_into(self, view[end : end + size], size, _socket.MSG_PEEK)
                 if n:
-                    cut = _records_to_take(buf.buffer, buf.start, end + n, max(want, 1))
+                    cut = _records_to_take(buf.buffer, buf.start, end + n, max(want, 1), known)
+                    if cut < end:
+                        known.clear()  # records still buffered: what follows is not the kernel's next
                     # The bytes are there: this does not block.  (cut == end: a whole
                     # record was already buffered; nothing to take.)  They are in the
                     # buffer already, so Linux drops them from the kernel without a copy.
                     n = _socket.socket.recv_into(self, view[end:cut], cut - end, _TAKE_FLAGS) if cut > end else -1
-            elif timeout:
-                # A socket with a timeout makes CPython poll() before every recv; try the
-                # read first (the fd is non-blocking) and poll only when nothing is there.
-                while True:
-                    try:
-                        n = os.readv(self.fileno(), [view[end : end + size]])
-                        break
-                    except BlockingIOError:
-                        deadline = self._await_io(select.POLLIN, deadline)
             if n is None:
                 n = _socket.socket.recv_into(self, view[end : end + size])
         except (BlockingIOError, InterruptedError):

@@ -2815,6 +2815,114 @@ def test_which_records_a_read_takes_from_the_kernel():
         assert _records_to_take(blob, 2, len(blob), want) == expected + 2, (parts, want)
 
 
+def test_reads_of_records_a_peek_saw_take_the_same_records():
+    """After a peek, the next small reads take the whole records it saw with one read each
+    (``_known_to_take``), without peeking again.  Over random queues of records (data and
+    alert-sized ones) and random read sizes, they take exactly what a fresh peek before
+    every read would have taken (``_records_to_take``)."""
+    import random
+
+    from fasttls.socket import _known_to_take, _records_to_take
+
+    def rec(ctype, n):
+        return bytes([ctype, 3, 3]) + n.to_bytes(2, "big") + bytes(n)
+
+    rng = random.Random(8446)
+    for _ in range(400):
+        kernel = bytearray()
+        for _ in range(rng.randrange(1, 12)):
+            kind = rng.random()
+            if kind < 0.2:
+                kernel += rec(23, 19)  # a TLS 1.3 close_notify's size
+            elif kind < 0.3:
+                kernel += rec(21, 26)  # a TLS 1.2 alert
+            else:
+                kernel += rec(23, rng.choice([1, 20, 100, 1000, 5000, 16401]))
+        kernel += rec(23, 300)[: rng.randrange(0, 40)]  # and maybe a partial record
+        wants = [rng.choice([1, 50, 200, 1024, 8192, 17000, 100000]) for _ in range(40)]
+
+        def fresh_peeks():
+            at, cuts = 0, []
+            for want in wants:
+                if at >= len(kernel):
+                    break
+                cut = _records_to_take(bytearray(kernel), at, len(kernel), want)
+                cuts.append(cut - at)
+                at = cut
+            return cuts
+
+        def peek_then_known():
+            at, cuts, known = 0, [], []
+            for want in wants:
+                if at >= len(kernel):
+                    break
+                if known:
+                    take = _known_to_take(known, want)
+                else:
+                    take = _records_to_take(bytearray(kernel), at, len(kernel), want, known) - at
+                cuts.append(take)
+                at += take
+            return cuts
+
+        assert peek_then_known() == fresh_peeks(), (bytes(kernel[:40]), wants)
+
+
+@pytest.mark.parametrize("timeout", [None, 10.0])
+def test_small_reads_over_many_queued_records(files, timeout):
+    """Many small records queued in the kernel, read with reads of mixed sizes (small
+    ones take the records an earlier peek saw without peeking again; a 256 KiB read or
+    a recv_into takes whatever is there): every byte arrives in order, the peer's
+    close_notify, queued behind the last data, is left in the kernel (select() sees
+    it), and the read after returns the EOF."""
+    sizes = [1 + (i * 37) % 300 for i in range(400)]
+    payload = bytes(i % 251 for i in range(sum(sizes)))
+    half = sum(sizes[:200])
+    queued = [threading.Event(), threading.Event()]
+
+    def serve(raw):
+        with ssl_server(files).wrap_socket(raw, server_side=True) as s:
+            at = 0
+            for i, n in enumerate(sizes):
+                if i == 200:
+                    queued[0].set()
+                    s.recv(1)  # the client's go-ahead for the second half
+                s.sendall(payload[at : at + n])
+                at += n
+            queued[1].set()
+            with contextlib.suppress(ssl.SSLError, OSError):
+                s.unwrap()  # its close_notify; the client closes without answering
+
+    def read(s, n, into):
+        if into:
+            buf = bytearray(n)
+            return buf[: s.recv_into(buf)]
+        return s.recv(n)
+
+    with one_connection(serve) as (port, t):
+        with connect(client(files), port) as s:
+            s.settimeout(timeout)
+            assert queued[0].wait(20)
+            time.sleep(0.1)  # the first half is in the kernel
+            got = bytearray()
+            reads = [1, 700, 5, 300000, 64, 2000, 100]
+            i = 0
+            while len(got) < half:
+                got += read(s, reads[i % len(reads)], i % 5 == 0)
+                i += 1
+            assert len(got) == half
+            s.sendall(b"g")
+            assert queued[1].wait(20)
+            time.sleep(0.2)  # the second half and the close_notify are in the kernel
+            reads = [1, 700, 5, 64, 2000, 100, 5000]
+            while len(got) < len(payload):
+                got += read(s, reads[i % len(reads)], i % 5 == 0)
+                i += 1
+            assert bytes(got) == payload
+            assert select.select([s], [], [], 5)[0], "the close_notify was taken with the data"
+            assert s.recv(100) == b""
+        t.join(20)
+
+
 @pytest.mark.parametrize("how", ["fin", "reset"])
 @pytest.mark.parametrize("kind", ["fasttls", "ssl"])
 def test_unwrap_when_the_peer_closes_instead_of_answering(files, kind, how):
@@ -3519,3 +3627,4 @@ def test_a_buffer_refused_before_sending_leaves_the_socket_usable(files, kind, t
                 with pytest.raises(ValueError):
                     call(gone)
             assert echo(s, b"after\n") == b"after\n"
+
