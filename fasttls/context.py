@@ -613,7 +613,7 @@ class SSLContext(_StdSSLContext):
         if sock.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) != socket.SOCK_STREAM:
             raise NotImplementedError("only stream sockets are supported")  # first, as ssl's SSLSocket._create
         hostname = self._check_wrap_args(server_side, server_hostname, session)
-        return self.sslsocket_class._create(
+        return _adapted(self.sslsocket_class, _classes[0], ssl.SSLSocket)._create(
             sock,
             self._config_for(bool(server_side)),
             server_side=bool(server_side),
@@ -629,7 +629,7 @@ class SSLContext(_StdSSLContext):
         if not isinstance(incoming, MemoryBIO) or not isinstance(outgoing, MemoryBIO):
             raise TypeError("incoming and outgoing must be ssl.MemoryBIO instances")  # first, as ssl
         hostname = self._check_wrap_args(server_side, server_hostname, session, bio=True)
-        return self.sslobject_class._create(
+        return _adapted(self.sslobject_class, _classes[1], ssl.SSLObject)._create(
             incoming, outgoing, server_side=bool(server_side), server_hostname=hostname, session=session, context=self
         )
 
@@ -1273,6 +1273,8 @@ def _create_unverified_context(protocol=None, *, cert_reqs=CERT_NONE, check_host
         protocol = PROTOCOL_TLS_CLIENT if protocol is None else protocol
     elif purpose == Purpose.CLIENT_AUTH:
         protocol = PROTOCOL_TLS_SERVER if protocol is None else protocol
+    else:
+        raise ValueError(purpose)
     context = SSLContext(protocol)
     context.check_hostname = check_hostname
     if cert_reqs is not None:
@@ -1283,9 +1285,8 @@ def _create_unverified_context(protocol=None, *, cert_reqs=CERT_NONE, check_host
         raise ValueError("certfile must be specified")
     if certfile or keyfile:
         context.load_cert_chain(certfile, keyfile)
-    if sys.version_info >= (3, 13):
-        # As ssl.create_default_context from Python 3.13 on.
-        context.verify_flags |= VERIFY_X509_PARTIAL_CHAIN | VERIFY_X509_STRICT
+    # (Not the strict flags create_default_context sets from Python 3.13 on: ssl's
+    # unverified context, get_server_certificate's, stays as lenient as before.)
     if cafile or capath or cadata:
         context.load_verify_locations(cafile, capath, cadata)
     elif context.verify_mode != CERT_NONE:
@@ -1343,12 +1344,37 @@ def extract_from_ssl() -> None:
         setattr(obj, name, value)
 
 
+#: fasttls's SSLSocket and SSLObject (set by _bind_classes: they import this module).
+_classes: list[Any] = []
+#: A subclass of ssl's class set as a context's class -> the class that puts ours under it.
+_adapted_classes: dict[type, type] = {}
+
+
+def _adapted(cls: Any, ours: type, theirs: type) -> Any:
+    """The class to make a connection of, for a context whose ``sslsocket_class`` or
+    ``sslobject_class`` is ``cls``.
+
+    ssl documents these attributes for returning one's own subclass of ``ssl.SSLSocket``
+    or ``ssl.SSLObject`` (a certificate pin in ``do_handshake``, a deadline in ``recv``);
+    such a class would make its connections through OpenSSL.  It gets ours beneath it
+    instead: a class deriving from both, its methods first, whose ``super()`` calls reach
+    fasttls's.  A subclass of ours, or anything else, is used as it is."""
+    if isinstance(cls, type) and issubclass(cls, theirs) and not issubclass(cls, ours):
+        adapted = _adapted_classes.get(cls)
+        if adapted is None:
+            attrs = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__doc__": cls.__doc__}
+            adapted = _adapted_classes.setdefault(cls, type(cls.__name__, (cls, ours), attrs))
+        return adapted
+    return cls
+
+
 def _bind_classes() -> None:
     from .socket import SSLSocket
     from .sslobject import SSLObject
 
     SSLContext.sslsocket_class = SSLSocket
     SSLContext.sslobject_class = SSLObject
+    _classes[:] = [SSLSocket, SSLObject]
 
 
 _bind_classes()

@@ -489,6 +489,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 self._started = True
                 self._count("accept" if self.server_side else "connect")
                 with self._conn_lock:
+                    if self.server_side:
+                        self._take_late_settings()
                     conn.start()
             deadline = self._flush()
             # The handshake is read a record at a time (as OpenSSL does): application data

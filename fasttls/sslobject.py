@@ -265,6 +265,23 @@ class TLSInfo:
         conn.owner = weakref.ref(self, functools.partial(_facade_gone, weakref.ref(conn)))
         return conn
 
+    def _take_late_settings(self) -> None:
+        """A server about to start its handshake takes the ``sni_callback`` and ALPN
+        protocols its context has now: set after wrapping, they count in ssl, whose
+        OpenSSL calls back into the SSL_CTX for both during the handshake.  The other
+        settings stay as they were at wrapping (SSL_new copied them into the SSL)."""
+        ctx = self._context
+        if ctx is not self._session_context or not hasattr(ctx, "_config_for"):
+            return  # switched by the context setter (it chose what to take), or a Config
+        fresh = ctx._config_for(True)
+        old = self._config
+        if fresh is old or (
+            (fresh.sni_callback is None) == (old.sni_callback is None) and fresh.alpn_protocols == old.alpn_protocols
+        ):
+            return
+        self._config = dataclasses.replace(old, sni_callback=fresh.sni_callback, alpn_protocols=fresh.alpn_protocols)
+        self._conn.replace_config(self._config)
+
     def _count(self, key: str, ctx: Any = None) -> None:
         ctx = ctx or self._context
         if ctx is not None and hasattr(ctx, "_stat"):
@@ -395,6 +412,8 @@ class SSLObject(TLSInfo, ssl.SSLObject):
         if not self._started:
             self._started = True
             self._count("accept" if self.server_side else "connect")
+            if self.server_side:
+                self._take_late_settings()
             conn.start()
             self._push()
         if conn.handshake_complete:

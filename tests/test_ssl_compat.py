@@ -3628,3 +3628,99 @@ def test_a_buffer_refused_before_sending_leaves_the_socket_usable(files, kind, t
                     call(gone)
             assert echo(s, b"after\n") == b"after\n"
 
+
+# ---------------------------------------------------------------------------
+# Context settings that ssl reads at other moments than wrapping
+# ---------------------------------------------------------------------------
+
+
+def test_a_subclass_of_ssls_classes_set_on_the_context(files):
+    """ssl documents ``sslsocket_class``/``sslobject_class`` for getting one's own subclass
+    of ``ssl.SSLSocket``/``ssl.SSLObject`` from ``wrap_socket``/``wrap_bio`` (a certificate
+    pin checked in ``do_handshake``).  Ours raised TypeError (wrap_socket) and a
+    NotImplementedError that told the caller to use the wrap_bio it had used; now the
+    subclass gets fasttls's connection beneath it, its overrides first."""
+    with open(files.cert, "rb") as f:
+        leaf_der = x509.load_pem_x509_certificates(f.read())[0].public_bytes(serialization.Encoding.DER)
+    calls = []
+
+    class PinnedSocket(ssl.SSLSocket):
+        def do_handshake(self, *args, **kwargs):
+            super().do_handshake(*args, **kwargs)
+            calls.append(("socket", self.getpeercert(True) == leaf_der))
+
+    class PinnedObject(ssl.SSLObject):
+        def do_handshake(self):
+            super().do_handshake()
+            calls.append(("object", self.getpeercert(True) == leaf_der))
+
+    ctx = client(files)
+    ctx.sslsocket_class = PinnedSocket
+    ctx.sslobject_class = PinnedObject
+    with echo_server(ssl_server(files)) as srv:
+        with connect(ctx, srv.port) as s:
+            assert isinstance(s, PinnedSocket) and isinstance(s, fasttls.SSLSocket)
+            assert type(s).__name__ == "PinnedSocket"
+            assert echo(s, b"pinned") == b"pinned"
+    bios = [ssl.MemoryBIO() for _ in range(4)]
+    c = ctx.wrap_bio(bios[0], bios[1], server_hostname="localhost")
+    assert isinstance(c, PinnedObject) and isinstance(c, fasttls.SSLObject)
+    s = ssl_server(files).wrap_bio(bios[2], bios[3], server_side=True)
+    _handshake(c, s, bios)
+    assert c.version() == "TLSv1.3"
+    assert calls[0] == ("socket", True) and ("object", True) in calls
+    # A subclass of ours is used as it is.
+    ctx.sslsocket_class = type("Ours", (fasttls.SSLSocket,), {})
+    with echo_server(ssl_server(files)) as srv:
+        with connect(ctx, srv.port) as s:
+            assert type(s) is ctx.sslsocket_class
+
+
+@pytest.mark.parametrize("wrap", ["socket", "bio"])
+def test_a_servers_sni_callback_and_alpn_set_after_wrapping(files, wrap):
+    """A server wrapped before its context got an ``sni_callback`` and ALPN protocols: ssl
+    uses both in the handshake (OpenSSL calls back into the SSL_CTX), ours used the
+    settings of the moment of wrapping (no callback, no ALPN)."""
+    sctx = fasttls_server(files)
+    cctx = client_of("ssl", files)
+    cctx.set_alpn_protocols(["h2", "http/1.1"])
+    seen = []
+
+    def late(s):
+        sctx.sni_callback = lambda sock, name, ctx: seen.append(name)
+        sctx.set_alpn_protocols(["http/1.1"])
+
+    if wrap == "socket":
+        def serve(raw):
+            with sctx.wrap_socket(raw, server_side=True, do_handshake_on_connect=False) as s:
+                late(s)
+                s.do_handshake()
+                seen.append(s.selected_alpn_protocol())
+
+        with one_connection(serve) as (port, t):
+            with connect(cctx, port) as c:
+                assert c.selected_alpn_protocol() == "http/1.1"
+            t.join(20)
+    else:
+        bios = [ssl.MemoryBIO() for _ in range(4)]
+        c = cctx.wrap_bio(bios[0], bios[1], server_hostname="localhost")
+        s = sctx.wrap_bio(bios[2], bios[3], server_side=True)
+        late(s)
+        _handshake(c, s, bios)
+        seen.append(s.selected_alpn_protocol())
+        assert c.selected_alpn_protocol() == "http/1.1"
+    assert seen == ["localhost", "http/1.1"]
+
+
+def test_the_unverified_contexts_flags_are_ssls():
+    """``_create_unverified_context`` (``get_server_certificate``'s, ``_create_stdlib_context``)
+    has ssl's verify flags: from Python 3.13 ``create_default_context`` adds
+    VERIFY_X509_STRICT and VERIFY_X509_PARTIAL_CHAIN, the unverified one does not (ours
+    did, and refused a private CA's leaf without an authority key identifier)."""
+    for purpose in (ssl.Purpose.SERVER_AUTH, ssl.Purpose.CLIENT_AUTH):
+        assert fasttls._create_unverified_context(purpose=purpose).verify_flags == ssl._create_unverified_context(purpose=purpose).verify_flags
+        assert fasttls.create_default_context(purpose).verify_flags == ssl.create_default_context(purpose).verify_flags
+    with pytest.raises(ValueError):
+        ssl._create_unverified_context(purpose=ssl._ASN1Object.fromnid(13))  # (commonName)
+    with pytest.raises(ValueError):
+        fasttls._create_unverified_context(purpose=ssl._ASN1Object.fromnid(13))
