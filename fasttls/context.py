@@ -20,6 +20,8 @@ exchange groups, e.g. ``"X25519MLKEM768:X25519:P-256"``).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import getpass
 import math
 import operator
@@ -153,6 +155,44 @@ def _ssl_error(reason: str, message: str, errno: int = ssl.SSL_ERROR_SSL) -> ssl
     library, _, code = reason.partition(": ")
     err.library, err.reason = library, code or None  # "[SSL] PEM lib": no reason, as ssl
     return err
+
+
+def _dh_prime_bits(data: bytes) -> int:
+    """The size of the prime in the first DH parameters of a PEM file, read as OpenSSL's
+    PEM_read_bio_DHparams does (PKCS #3 ``SEQUENCE { p, g, ... }``, or X9.42's, which also
+    starts with p).  Only the ASN.1 is read: cryptography deprecates finite-field DH, and
+    nothing here computes with it.  SSLError as ssl's: NO_START_LINE, or ASN1 lib."""
+    try:
+        blocks = pem_blocks(data, skip_broken=True)
+    except PemError:
+        blocks = []
+    block = next((text for label, text in blocks if label in ("DH PARAMETERS", "X9.42 DH PARAMETERS")), None)
+    if block is None:
+        raise _ssl_error("PEM: NO_START_LINE", "no start line")
+
+    def item(der: bytes, pos: int, tag: int) -> tuple[int, int]:
+        if pos + 2 > len(der) or der[pos] != tag:
+            raise ValueError
+        n, pos = der[pos + 1], pos + 2
+        if n & 0x80:
+            k = n & 0x7F
+            if not 0 < k <= 4 or pos + k > len(der):
+                raise ValueError
+            n, pos = int.from_bytes(der[pos : pos + k], "big"), pos + k
+        if pos + n > len(der):
+            raise ValueError
+        return pos, pos + n
+
+    try:
+        body = b"".join(line for line in block.splitlines()[1:-1] if b":" not in line)
+        der = base64.b64decode(body, validate=False)
+        start, _ = item(der, 0, 0x30)
+        p_start, p_end = item(der, start, 0x02)
+        if p_end == p_start or der[p_start] & 0x80:
+            raise ValueError
+        return int.from_bytes(der[p_start:p_end], "big").bit_length()
+    except (ValueError, binascii.Error):
+        raise _ssl_error("PEM", "ASN1 lib") from None
 
 
 def _certfile_chain(data: bytes) -> list[x509.Certificate]:
@@ -454,6 +494,7 @@ class SSLContext(_StdSSLContext):
         self._psk_server_callback: Callable | None = None
         self._psk_identity_hint: str | None = None
         self._keylog: KeyLogFile | None = None
+        self._keylog_name: Any = None  # keylog_filename as given
         # One key for the context's life, made now, as OpenSSL's SSL_CTX: workers forked after
         # the context was made open each other's tickets, which keys rotated (and so made)
         # in each worker after the fork would not.
@@ -517,6 +558,8 @@ class SSLContext(_StdSSLContext):
             lo = max(lo, ProtocolVersion.TLS13)
         if opts & OP_NO_TLSv1_3 or not self._suites13:
             hi = min(hi, ProtocolVersion.TLS12)
+        if not self._suites12:
+            lo = max(lo, ProtocolVersion.TLS13)  # set_ciphers chose only suites we lack
         if server_side:
             client_auth = {
                 CERT_NONE: ClientAuthType.NoClientCert,
@@ -772,9 +815,15 @@ class SSLContext(_StdSSLContext):
         return self._trust.cert_store_stats()
 
     def load_dh_params(self, path) -> None:
-        """Accepted for compatibility: fasttls has no finite-field DHE suites (only ECDHE and hybrids)."""
-        with open(_fspath(path, "path"), "rb"):
-            pass
+        """Checked as ssl checks the file (PEM DH parameters, large enough for the security
+        level), then unused: fasttls has no finite-field DHE suites (only ECDHE and hybrids)."""
+        with open(_fspath(path, "path"), "rb") as f:
+            data = f.read()
+        bits = _dh_prime_bits(data)
+        # OpenSSL's security levels (SSL_CTX_set_tmp_dh -> ssl_security_cert / DH_KEY_TOO_SMALL).
+        minimum = (0, 1024, 2048, 3072, 7680, 15360)[min(max(self._security_level, 0), 5)]
+        if bits < minimum:
+            raise _ssl_error("SSL: DH_KEY_TOO_SMALL", "dh key too small")
 
     # ------------------------------------------------------------------ negotiation
 
@@ -806,7 +855,17 @@ class SSLContext(_StdSSLContext):
             # "ALL@SECLEVEL=1": a command right after a cipher name starts an element of its own.
             suites = cipher_suites.parse_openssl_cipher_string(_CIPHER_NAME_THEN_COMMAND.sub(":@", cipherlist))
         except ssl.SSLError:
-            raise _ssl_error("SSL: NO_CIPHER_MATCH", "No cipher can be selected.") from None
+            # None of our suites.  A string that selects only suites we do not have (CBC,
+            # DHE, static RSA: an older configuration) leaves this context no TLS 1.2, and
+            # TLS 1.3 as it was, as ssl keeps its TLS 1.3 suites; OpenSSL (asked through a
+            # throwaway ssl context) refuses a string that selects nothing at all.
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers(cipherlist)
+            except ssl.SSLError:
+                raise _ssl_error("SSL: NO_CIPHER_MATCH", "No cipher can be selected.") from None
+            suites = []
         self._suites12 = suites
         self._changed()
 
@@ -1032,7 +1091,7 @@ class SSLContext(_StdSSLContext):
             raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
         if value < 0:
             raise ValueError("value must be non-negative")
-        if self._client_only:
+        if not self._server_only:  # as _ssl: PROTOCOL_TLS too, even when it will serve
             raise ValueError("SSLContext is not a server context.")
         self._num_tickets = value
         self._changed()
@@ -1045,8 +1104,8 @@ class SSLContext(_StdSSLContext):
         return self._security_level
 
     @property
-    def keylog_filename(self) -> str | None:
-        return self._keylog.path if self._keylog is not None else None
+    def keylog_filename(self) -> Any:
+        return self._keylog_name if self._keylog is not None else None  # as given (str, bytes, a path)
 
     @keylog_filename.setter
     def keylog_filename(self, value) -> None:
@@ -1054,6 +1113,7 @@ class SSLContext(_StdSSLContext):
             self._keylog = None
         else:
             self._keylog = KeyLogFile(_fspath(value, "keylog_filename"))
+            self._keylog_name = value
         self._changed()
 
     @property

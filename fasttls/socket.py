@@ -1032,7 +1032,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         self._flush()
 
     def __repr__(self):
-        return f"<fasttls.SSLSocket fd={self.fileno()} server_side={self.server_side} version={self.version()}>"
+        # socket.socket's, as ssl.SSLSocket's (family, type, addresses, [closed]): logs show it.
+        return _socket.socket.__repr__(self)
 
 
 #: Our sockets are the kernel's own (CPython's ``_socket.socket`` underneath).  Under gevent's

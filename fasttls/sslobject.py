@@ -150,8 +150,11 @@ class TLSInfo:
 
     def get_channel_binding(self, cb_type: str = "tls-unique") -> bytes | None:
         """``tls-unique`` (RFC 5929; TLS 1.2 only, None on TLS 1.3) or ``tls-exporter`` (RFC 9266)."""
+        if not isinstance(cb_type, str):
+            what = "None" if cb_type is None else type(cb_type).__name__
+            raise TypeError(f"get_channel_binding() argument 'cb_type' must be str, not {what}")
         if cb_type not in _CHANNEL_BINDINGS:
-            raise ValueError(f"{cb_type} channel binding type not implemented")
+            raise ValueError(f"'{cb_type}' channel binding type not implemented")  # _ssl's words
         conn = self._established()
         if conn is None:
             return None

@@ -389,6 +389,17 @@ def test_server_groups_vs_openssl(pki, files, name):
     assert info["group"] == GROUPS[name] and info["version"] == "TLSv1.2"
 
 
+@pytest.mark.parametrize("prefer_client", [False, True])
+def test_server_group_order_vs_openssl(pki, files, prefer_client):
+    """Which group a TLS 1.2 server picks from a client's list: by its own order (Go; ssl's
+    default, OP_CIPHER_SERVER_PREFERENCE), or by the client's when it prefers the client's
+    ciphers, as OpenSSL's tls1_shared_group (ours kept its own order then)."""
+    with fasttls_server(server_config(pki, groups=ALL_GROUPS, prefer_client_ciphers=prefer_client)) as srv:
+        s_client_echo(srv.port, files, "-groups", "P-384:P-256:X25519")
+        info = srv.join()[0]
+    assert info["group"] == (NamedGroup.secp384r1 if prefer_client else NamedGroup.x25519)
+
+
 @pytest.mark.parametrize("key_type", ["ecdsa-p256", "rsa-2048"])
 def test_server_certificates_verified_by_openssl(pki, files, key_type):
     with fasttls_server(server_config(pki, key_types=(key_type,))) as srv:

@@ -3724,3 +3724,93 @@ def test_the_unverified_contexts_flags_are_ssls():
         ssl._create_unverified_context(purpose=ssl._ASN1Object.fromnid(13))  # (commonName)
     with pytest.raises(ValueError):
         fasttls._create_unverified_context(purpose=ssl._ASN1Object.fromnid(13))
+
+
+def test_a_cipher_string_of_only_suites_fasttls_lacks(files):
+    """``set_ciphers`` with a string that selects only TLS 1.2 suites fasttls does not have
+    (CBC, DHE, static RSA: an older configuration): ssl accepts it and keeps TLS 1.3; ours
+    refused it as if nothing matched, so such a program could not make its context at all.
+    Now TLS 1.3 works as before and TLS 1.2 has no suites; a string that matches nothing
+    in OpenSSL is still NO_CIPHER_MATCH."""
+    for cipherlist in ("ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384", "DHE-RSA-AES256-GCM-SHA384", "HIGH:!ECDH"):
+        _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers(cipherlist)  # ssl takes it
+        ctx = client(files)
+        ctx.set_ciphers(cipherlist)
+        assert [c["protocol"] for c in ctx.get_ciphers()] == ["TLSv1.3"] * 3
+        sctx = fasttls_server(files)
+        sctx.set_ciphers(cipherlist)
+        for server in (ssl_server(files), sctx):
+            with echo_server(server) as srv:
+                with connect(ctx, srv.port) as s:
+                    assert s.version() == "TLSv1.3" and echo(s, b"x") == b"x"
+        only12 = ssl_server(files)
+        only12.maximum_version = ssl.TLSVersion.TLSv1_2
+        with echo_server(only12) as srv:
+            with pytest.raises(ssl.SSLError):
+                with connect(ctx, srv.port):
+                    pass
+    for nothing in ("FOO", "RC4-MD5", "ECDHE-RSA-AES128-SHA256:!ALL"):
+        with pytest.raises(ssl.SSLError, match="No cipher can be selected"):
+            _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers(nothing)
+        with pytest.raises(ssl.SSLError, match="No cipher can be selected") as info:
+            client(files).set_ciphers(nothing)
+        assert info.value.reason == "NO_CIPHER_MATCH"
+
+
+def test_small_api_details_as_ssl(files, tmp_path):
+    """Details code written for ssl meets: load_dh_params checks its file (ours accepted
+    any), keylog_filename reads back what was set, get_channel_binding's argument errors,
+    num_tickets only on a PROTOCOL_TLS_SERVER context, and a socket's repr is socket's
+    (addresses, [closed]), as ssl.SSLSocket's."""
+    import subprocess
+
+    dh2048, dh1024, dhx = tmp_path / "ffdhe2048.pem", tmp_path / "rfc5114-1024.pem", tmp_path / "x942.pem"
+    for path, args in ((dh2048, ["DH", "group:ffdhe2048"]), (dh1024, ["DH", "dh_rfc5114:1"]), (dhx, ["DHX", "dh_rfc5114:3"])):
+        subprocess.run(["openssl", "genpkey", "-genparam", "-algorithm", args[0], "-pkeyopt", args[1], "-out", str(path)], check=True, timeout=30)
+    not_dh = tmp_path / "not-dh.pem"
+    not_dh.write_bytes(open(files.cert, "rb").read())
+    broken = tmp_path / "broken.pem"
+    broken.write_text("-----BEGIN DH PARAMETERS-----\nAAAA\n-----END DH PARAMETERS-----\n")
+
+    def outcome(ctx, path):
+        try:
+            ctx.load_dh_params(path)
+            return "ok"
+        except ssl.SSLError as e:
+            return (e.library, e.reason)
+        except OSError as e:
+            return type(e)
+
+    for path in (dh2048, dh1024, dhx, not_dh, broken, tmp_path / "missing.pem"):
+        expected = outcome(_StdSSLContext(ssl.PROTOCOL_TLS_SERVER), path)
+        assert outcome(fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER), path) == expected, path
+    assert outcome(_StdSSLContext(ssl.PROTOCOL_TLS_SERVER), dh1024) == ("SSL", "DH_KEY_TOO_SMALL")
+
+    for ctx in (fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT), _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)):
+        ctx.keylog_filename = tmp_path / "keys.txt"
+        assert ctx.keylog_filename == tmp_path / "keys.txt"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tls = type(ctx)(ssl.PROTOCOL_TLS)
+        with pytest.raises(ValueError, match="not a server context"):
+            tls.num_tickets = 1
+
+    pairs = []
+    for kind in ("fasttls", "ssl"):
+        bios = [ssl.MemoryBIO() for _ in range(4)]
+        c = client_of(kind, files).wrap_bio(bios[0], bios[1], server_hostname="localhost")
+        s = ssl_server(files).wrap_bio(bios[2], bios[3], server_side=True)
+        _handshake(c, s, bios)
+        errors = []
+        for bad in (None, 5, "tls-nope"):
+            with pytest.raises((TypeError, ValueError)) as info:
+                c.get_channel_binding(bad)
+            errors.append((type(info.value), str(info.value)))
+        pairs.append(errors)
+    assert pairs[0] == pairs[1]
+
+    with echo_server(ssl_server(files)) as srv:
+        with connect(client(files), srv.port) as s:
+            r = repr(s)
+            assert r.startswith("<fasttls.socket.SSLSocket fd=") and f"raddr=('127.0.0.1', {srv.port})" in r
+        assert "[closed]" in repr(s)

@@ -245,7 +245,12 @@ class ServerHandshakeTLS12:
                 "no shared cipher: the client offers none of our TLS 1.2 cipher suites",
                 openssl_reason="NO_SHARED_CIPHER",
             )
-        groups = [g for g in config.groups if key_exchange.is_ecdhe_group12(g) and g in ch.supported_groups]
+        # The group by the same preference as the suite: the server's (Go; ssl's default,
+        # OP_CIPHER_SERVER_PREFERENCE), or the client's order (OpenSSL's tls1_shared_group).
+        if config.prefer_client_ciphers:
+            groups = [g for g in ch.supported_groups if key_exchange.is_ecdhe_group12(g) and g in config.groups]
+        else:
+            groups = [g for g in config.groups if key_exchange.is_ecdhe_group12(g) and g in ch.supported_groups]
         if not groups:
             raise TLSError(
                 AlertDescription.handshake_failure,
