@@ -145,9 +145,9 @@ HAS_SSLv2 = HAS_SSLv3 = HAS_TLSv1 = HAS_TLSv1_1 = HAS_NPN = False
 #: TLS 1.3 external PSKs (``set_psk_client_callback``/``set_psk_server_callback``, ssl's from
 #: Python 3.13): on every Python fasttls runs on.
 HAS_PSK = True
-#: Options newer Pythons' ssl names (3.12), taken as they are and changing nothing here:
-#: kernel TLS has no meaning for fasttls, and OP_LEGACY_SERVER_CONNECT allows what a client
-#: that never renegotiates allows anyway (a TLS 1.2 server without RFC 5746, as Go).
+#: Options newer Pythons' ssl names (3.12), taken as they are: kernel TLS has no meaning for
+#: fasttls (OP_ENABLE_KTLS changes nothing); OP_LEGACY_SERVER_CONNECT lets a client connect
+#: to a TLS 1.2 server without RFC 5746, as in OpenSSL 3 (Go always does).
 import ssl as _ssl
 
 for _name in ("OP_ENABLE_KTLS", "OP_LEGACY_SERVER_CONNECT"):

@@ -382,6 +382,12 @@ class Config:
     alpn_mismatch_fails: bool = True
     #: Server: follow the client's cipher suite order (otherwise our own, except Go's ChaCha20 rule).
     prefer_client_ciphers: bool = False
+    #: Client, TLS 1.2: refuse a server whose ServerHello has no renegotiation_info (RFC 5746
+    #: 4.1: the client cannot tell whether an attacker spliced its handshake in as the
+    #: renegotiation of a connection of the attacker's).  Go connects; OpenSSL 3 refuses
+    #: (UNSAFE_LEGACY_RENEGOTIATION_DISABLED) unless SSL_OP_LEGACY_SERVER_CONNECT, and
+    #: ``SSLContext`` follows it.
+    require_secure_renegotiation: bool = False
     #: Server, among several certificates that fit a client: ``"order"`` takes the first in
     #: ``certificates`` (after those naming the SNI host; Go's getCertificate); ``"client"``
     #: the one whose signature scheme comes first in the client's signature_algorithms, and

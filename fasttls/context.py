@@ -363,6 +363,9 @@ _PEM_BUFSIZE = 1024
 
 #: SSL_OP_PRIORITIZE_CHACHA, which ssl passes through but does not name.
 _OP_PRIORITIZE_CHACHA = 0x00200000
+#: SSL_OP_LEGACY_SERVER_CONNECT (ssl.OP_LEGACY_SERVER_CONNECT from Python 3.12): a TLS 1.2
+#: client may connect to a server without RFC 5746 (Config.require_secure_renegotiation).
+_OP_LEGACY_SERVER_CONNECT = 0x4
 
 
 def _ask_pass_phrase() -> bytes | None:
@@ -613,6 +616,7 @@ class SSLContext(_StdSSLContext):
             verify_peer_certificate=self._verify_peer_certificate,
             verify_connection=self._verify_connection,
             require_extended_master_secret=self._require_ems,
+            require_secure_renegotiation=not (opts & _OP_LEGACY_SERVER_CONNECT),
             psk_client_callback=None if server_side else self._psk_client(),
             psk_server_callback=self._psk_server() if server_side else None,
         )

@@ -3814,3 +3814,46 @@ def test_small_api_details_as_ssl(files, tmp_path):
             r = repr(s)
             assert r.startswith("<fasttls.socket.SSLSocket fd=") and f"raddr=('127.0.0.1', {srv.port})" in r
         assert "[closed]" in repr(s)
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_a_tls12_server_without_secure_renegotiation(files, legacy):
+    """A TLS 1.2 ServerHello without renegotiation_info (RFC 5746): OpenSSL 3's client, so
+    ssl's, refuses it with handshake_failure (UNSAFE_LEGACY_RENEGOTIATION_DISABLED) unless
+    OP_LEGACY_SERVER_CONNECT (0x4) is set; ours went on (as Go does, which Config keeps)."""
+
+    def server_hello() -> bytes:
+        exts = b"\x00\x17\x00\x00" + b"\x00\x0b\x00\x02\x01\x00"  # extended_master_secret, ec_point_formats
+        body = b"\x03\x03" + os.urandom(32) + b"\x00" + b"\xc0\x2b\x00" + struct.pack("!H", len(exts)) + exts
+        hs = b"\x02" + len(body).to_bytes(3, "big") + body
+        return struct.pack("!BHH", 22, 0x0303, len(hs)) + hs
+
+    answers = {}
+    for kind in ("ssl", "fasttls"):
+        ctx = client_of(kind, files)
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        if legacy:
+            ctx.options |= 0x4
+        got = {}
+
+        def serve(raw):
+            raw.settimeout(10)
+            raw.recv(65536)  # the ClientHello
+            raw.sendall(server_hello())
+            raw.settimeout(1)
+            try:
+                got["answer"] = raw.recv(100)[:7]
+            except socket.timeout:
+                got["answer"] = "waits"  # for the server's Certificate
+
+        with one_connection(serve) as (port, t):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+                with pytest.raises((ssl.SSLError, OSError)) as info:
+                    ctx.wrap_socket(raw, server_hostname="localhost")
+            t.join(20)
+        answers[kind] = (got["answer"], getattr(info.value, "reason", None))
+    if legacy:
+        assert answers["fasttls"][0] == answers["ssl"][0] == "waits"
+    else:
+        assert answers["ssl"] == (b"\x15\x03\x03\x00\x02\x02\x28", "UNSAFE_LEGACY_RENEGOTIATION_DISABLED")
+        assert answers["fasttls"] == answers["ssl"]

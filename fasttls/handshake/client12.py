@@ -138,6 +138,12 @@ class ClientHandshakeTLS12:
         # RFC 5746 3.4: the initial handshake's renegotiation_info must be empty.
         if sh.secure_renegotiation_supported and sh.secure_renegotiation:
             raise TLSError(AlertDescription.handshake_failure, "initial handshake with a non-empty renegotiation_info")
+        if not sh.secure_renegotiation_supported and config.require_secure_renegotiation:
+            raise TLSError(
+                AlertDescription.handshake_failure,
+                "server does not support secure renegotiation (RFC 5746), which we require (OP_LEGACY_SERVER_CONNECT allows it)",
+                openssl_reason="UNSAFE_LEGACY_RENEGOTIATION_DISABLED",
+            )
         # RFC 8422 5.2: the server must accept uncompressed points.
         if sh.supported_points and 0 not in sh.supported_points:
             raise TLSError(AlertDescription.illegal_parameter, "server does not support uncompressed EC points")
