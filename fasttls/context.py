@@ -170,8 +170,8 @@ def _dh_prime_bits(data: bytes) -> int:
     if block is None:
         raise _ssl_error("PEM: NO_START_LINE", "no start line")
 
-    def item(der: bytes, pos: int, tag: int) -> tuple[int, int]:
-        if pos + 2 > len(der) or der[pos] != tag:
+    def item(der: bytes, pos: int, asn1_type: int) -> tuple[int, int]:
+        if pos + 2 > len(der) or der[pos] != asn1_type:
             raise ValueError
         n, pos = der[pos + 1], pos + 2
         if n & 0x80:
