@@ -224,6 +224,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         # Sizes of whole records a peek saw in the kernel behind what a read took (see
         # _records_to_take): the next small reads take them without peeking again.
         self._known: list[int] = []
+        self._recv_lock = threading.Lock()  # one reader at a time (see _fill)
+        self._handshake_lock = threading.Lock()  # one thread drives the handshake
         self._plain = b""  # plain bytes received behind the peer's close_notify (unwrap)
         # A write was interrupted where what went out is not known (a timeout inside
         # sendall's record, an error, a signal handler's exception): an unknown part of
@@ -364,7 +366,38 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         one ``readv`` each (``_known``: small records cost OpenSSL two reads, not four
         system calls as a peek and a take with their polls do).
         A socket with a timeout waits within the operation's ``deadline`` (:meth:`_await_io`),
-        which is returned once one has started."""
+        which is returned once one has started.
+
+        One thread reads at a time (Go's ``in`` mutex): two reading at once (a reader
+        thread, and a writer thread driving the handshake, or ``unwrap()``) would take
+        each other's bytes.  A thread that had to wait returns without reading, for its
+        caller to look again at what the other one brought."""
+        lock = self._recv_lock
+        if not lock.acquire(False):
+            deadline = self._wait_for_reader(lock, deadline)
+            lock.release()
+            return deadline
+        try:
+            return self._fill_locked(size, want, deadline)
+        finally:
+            lock.release()
+
+    def _wait_for_reader(self, lock: Any, deadline: float | None) -> float | None:
+        """Wait, within the operation's timeout, until another thread's read is done."""
+        timeout = _socket.socket.gettimeout(self)
+        if timeout == 0.0:
+            raise want_read()
+        if timeout is None:
+            lock.acquire()
+            return deadline
+        if deadline is None:
+            deadline = time.monotonic() + timeout
+        if not lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise TimeoutError(_TIMED_OUT[select.POLLIN])
+        return deadline
+
+    def _fill_locked(self, size: int, want: int, deadline: float | None) -> float | None:
+        """:meth:`_fill`'s work, with the read lock held."""
         conn = self._conn
         buf = conn.receive_buffer
         end = buf.reserve(size)
@@ -482,6 +515,25 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         if self._done and conn.error is None:
             return  # as OpenSSL's SSL_do_handshake once done: nothing to do, no I/O
         timeout = self.gettimeout()
+        lock = self._handshake_lock
+        if not lock.acquire(False):
+            # Another thread drives the handshake (a reader and a writer thread started
+            # before it, each calling it): wait for that one, as Go's handshakeMutex.
+            if timeout == 0.0 and not block:
+                raise want_read()
+            if not lock.acquire(timeout=-1 if timeout is None or block else timeout):
+                raise TimeoutError("The handshake operation timed out")
+        try:
+            self._handshake_locked(conn, timeout, block)
+        finally:
+            lock.release()
+
+    def _handshake_locked(self, conn: Connection, timeout: float | None, block: bool) -> None:
+        """:meth:`do_handshake`'s work, with the handshake lock held."""
+        if self._done and conn.error is None:
+            return  # another thread finished it while this one waited
+        if conn.error is not None and self._started and not conn.handshake_complete:
+            raise fresh_copy(conn.error)  # it failed (in another thread): never wait on the socket
         try:
             if timeout == 0.0 and block:
                 self.settimeout(None)

@@ -1,0 +1,105 @@
+"""One SSLSocket used from several threads at once, against Python's ssl as the peer.
+
+Go's crypto/tls serialises the handshake (handshakeMutex) and each direction (the in and
+out mutexes), so a reader thread and a writer thread may start on a connection before its
+handshake, and ``unwrap()`` may run beside a blocked reader.  Ours read with both threads
+at once: bogus record errors (WRONG_VERSION_NUMBER, BAD_RECORD_MAC, a BufferError), a dead
+connection and an alert to the peer.  (Python's ssl is no model here: it fails the same
+way, or crashes.)
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+
+import pytest
+
+from .compat import files  # noqa: F401 - fixture
+from .test_ssl_compat import client, one_connection, ssl_server
+
+
+@pytest.mark.parametrize("timeout", [None, 10.0])
+@pytest.mark.parametrize("version", ["TLSv1_2", "TLSv1_3"])
+def test_a_reader_and_a_writer_thread_start_before_the_handshake(files, version, timeout):
+    for _ in range(8):
+
+        def serve(raw):
+            raw.settimeout(10)
+            sctx = ssl_server(files)
+            sctx.maximum_version = getattr(ssl.TLSVersion, version)
+            with sctx.wrap_socket(raw, server_side=True) as s:
+                data = b""
+                while len(data) < 5:
+                    data += s.recv(100)
+                s.sendall(b"pong:" + data)
+                s.recv(10)
+
+        with one_connection(serve) as (port, t):
+            raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+            raw.settimeout(timeout)
+            with client(files).wrap_socket(raw, server_hostname="localhost", do_handshake_on_connect=False) as c:
+                out = []
+                both = threading.Barrier(2)
+
+                def reader():
+                    both.wait()
+                    try:
+                        out.append(c.recv(100))
+                    except Exception as e:  # the test reports it
+                        out.append(e)
+
+                def writer():
+                    both.wait()
+                    try:
+                        c.sendall(b"ping!")
+                    except Exception as e:  # the test reports it
+                        out.append(e)
+
+                threads = [threading.Thread(target=reader), threading.Thread(target=writer)]
+                for th in threads:
+                    th.start()
+                for th in threads:
+                    th.join(20)
+                assert out == [b"pong:ping!"], out
+                assert c.version() == version.replace("_", ".")
+            t.join(20)
+
+
+def test_unwrap_beside_a_blocked_reader(files):
+    """``unwrap()`` while another thread waits in ``recv()``: the reader gets the peer's
+    answering close_notify (the connection is closed: SSLZeroReturnError, as a read after
+    our own close_notify is), and ``unwrap()`` returns the socket, unwrapped.  Both failed with
+    an "unknown content type" record before."""
+    peer = {}
+
+    def serve(raw):
+        raw.settimeout(10)
+        with ssl_server(files).wrap_socket(raw, server_side=True) as s:
+            peer["read"] = s.recv(100)  # our close_notify
+            peer["plain"] = s.unwrap()
+            peer["plain"].close()
+
+    with one_connection(serve) as (port, t):
+        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+        with client(files).wrap_socket(raw, server_hostname="localhost") as c:
+            c.settimeout(None)
+            got = []
+
+            def reader():
+                try:
+                    got.append(c.recv(100))
+                except Exception as e:  # the test reports it
+                    got.append(e)
+
+            th = threading.Thread(target=reader)
+            th.start()
+            th.join(0.3)  # blocked in recv
+            plain = c.unwrap()
+            th.join(10)
+            assert not th.is_alive()
+            assert plain is c  # as ssl's: the same socket, no longer wrapped
+            assert len(got) == 1 and (got[0] == b"" or isinstance(got[0], ssl.SSLZeroReturnError)), got
+        t.join(20)
+    assert peer["read"] == b"" and "plain" in peer
