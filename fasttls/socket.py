@@ -893,17 +893,17 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         """All of ``out`` to the socket: with a timeout, written first (see
         :meth:`_write_nowait`) and waiting only when it is full, within the deadline
         of the whole sendall (as ssl's, see :meth:`_await_io`), which is returned."""
-        if timeout is None:
-            if _NATIVE_SOCKETS:
-                _socket.socket.sendall(self, out)
-            else:
-                # gevent's and eventlet's sendall call self.send, which is our TLS send:
-                # their send is the socket's own, and waits cooperatively.
-                with memoryview(out) as view:
-                    n = 0
-                    while n < len(view):
-                        n += _socket.socket.send(self, view[n:])
+        if timeout is None and not _NATIVE_SOCKETS:
+            # gevent's and eventlet's sendall call self.send, which is our TLS send:
+            # their send is the socket's own, and waits cooperatively.
+            with memoryview(out) as view:
+                n = 0
+                while n < len(view):
+                    n += _socket.socket.send(self, view[n:])
             return deadline
+        # A blocking socket's write blocks until all is sent, as CPython's sendall would;
+        # unlike it, this goes on when another thread makes the socket non-blocking
+        # meanwhile (its sendall raised BlockingIOError having sent an unknown part).
         n = self._write_nowait(out) or 0
         total = len(out)
         if n == total:
@@ -913,7 +913,12 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 k = self._write_nowait(view[n:])
                 if k is None:
                     self._was_full = True
-                    deadline = self._await_io(select.POLLOUT, deadline)
+                    if timeout is None:
+                        poller = select.poll()
+                        poller.register(self.fileno(), select.POLLOUT)
+                        poller.poll()
+                    else:
+                        deadline = self._await_io(select.POLLOUT, deadline)
                 else:
                     n += k
         return deadline

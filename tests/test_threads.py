@@ -103,3 +103,54 @@ def test_unwrap_beside_a_blocked_reader(files):
             assert len(got) == 1 and (got[0] == b"" or isinstance(got[0], ssl.SSLZeroReturnError)), got
         t.join(20)
     assert peer["read"] == b"" and "plain" in peer
+
+
+def test_setblocking_from_another_thread_during_a_large_sendall(files):
+    """A blocking ``sendall`` of 16 MiB waits on a peer that does not read yet, and another
+    thread makes the socket non-blocking (for a poll of its own): as with ssl, the sendall
+    completes once the peer reads.  Ours raised BlockingIOError from CPython's sendall
+    after an unknown part had gone, and refused every later write."""
+    import os
+    import time
+
+    data = os.urandom(16 << 20)
+    received = {}
+    reading = threading.Event()
+
+    def serve(raw):
+        raw.settimeout(20)
+        with ssl_server(files).wrap_socket(raw, server_side=True) as s:
+            reading.wait(20)
+            got = bytearray()
+            while len(got) < len(data):
+                chunk = s.recv(1 << 20)
+                if not chunk:
+                    break
+                got += chunk
+            received["data"] = bytes(got)
+            s.sendall(b"done")
+
+    with one_connection(serve) as (port, t):
+        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+        with client(files).wrap_socket(raw, server_hostname="localhost") as c:
+            c.settimeout(None)
+            result = []
+
+            def writer():
+                try:
+                    c.sendall(data)
+                    result.append("ok")
+                except Exception as e:  # the test reports it
+                    result.append(e)
+
+            th = threading.Thread(target=writer)
+            th.start()
+            time.sleep(0.3)  # the writer waits on the full socket
+            c.setblocking(False)
+            reading.set()
+            th.join(30)
+            assert result == ["ok"]
+            c.settimeout(10)
+            assert c.recv(4) == b"done"
+        t.join(20)
+    assert received["data"] == data
