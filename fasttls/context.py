@@ -157,20 +157,28 @@ def _ssl_error(reason: str, message: str, errno: int = ssl.SSL_ERROR_SSL) -> ssl
     return err
 
 
-def _dh_prime_bits(data: bytes) -> int:
-    """The size of the prime in the first DH parameters of a PEM file, read as OpenSSL's
-    PEM_read_bio_DHparams does (PKCS #3 ``SEQUENCE { p, g, ... }``, or X9.42's, which also
-    starts with p).  Only the ASN.1 is read: cryptography deprecates finite-field DH, and
-    nothing here computes with it.  SSLError as ssl's: NO_START_LINE, or ASN1 lib."""
+def _dh_security_bits(data: bytes) -> int:
+    """The security bits of the first DH parameters of a PEM file, as OpenSSL reckons them
+    (DH_security_bits: from the sizes of p, and of q or the private value length), read as
+    PEM_read_bio_DHparams reads them: PKCS #3 ``SEQUENCE { p, g, privateValueLength
+    OPTIONAL }`` or X9.42 ``SEQUENCE { p, g, q, ... }``.  Only the ASN.1 is read:
+    cryptography deprecates finite-field DH, and nothing here computes with it.  SSLError
+    as ssl's: NO_START_LINE, BAD_END_LINE, BAD_BASE64_DECODE, or ASN1 lib."""
     try:
-        blocks = pem_blocks(data, skip_broken=True)
-    except PemError:
-        blocks = []
-    block = next((text for label, text in blocks if label in ("DH PARAMETERS", "X9.42 DH PARAMETERS")), None)
-    if block is None:
+        blocks = pem_blocks(data)
+    except PemError as e:
+        raise _ssl_error(f"PEM: {e.reason}", str(e)) from None
+    found = next(((label, text) for label, text in blocks if label in ("DH PARAMETERS", "X9.42 DH PARAMETERS")), None)
+    if found is None:
         raise _ssl_error("PEM: NO_START_LINE", "no start line")
+    label, text = found
+    body = b"".join(line.strip() for line in text.splitlines()[1:-1] if b":" not in line)
+    try:
+        der = base64.b64decode(body, validate=True)
+    except binascii.Error:
+        raise _ssl_error("PEM: BAD_BASE64_DECODE", "bad base64 decode") from None
 
-    def item(der: bytes, pos: int, asn1_type: int) -> tuple[int, int]:
+    def item(pos: int, asn1_type: int) -> tuple[int, int]:
         if pos + 2 > len(der) or der[pos] != asn1_type:
             raise ValueError
         n, pos = der[pos + 1], pos + 2
@@ -183,16 +191,30 @@ def _dh_prime_bits(data: bytes) -> int:
             raise ValueError
         return pos, pos + n
 
+    def integer(pos: int) -> tuple[int, int]:
+        start, end = item(pos, 0x02)
+        if end == start or der[start] & 0x80:
+            raise ValueError  # empty, or negative
+        return int.from_bytes(der[start:end], "big"), end
+
     try:
-        body = b"".join(line for line in block.splitlines()[1:-1] if b":" not in line)
-        der = base64.b64decode(body, validate=False)
-        start, _ = item(der, 0, 0x30)
-        p_start, p_end = item(der, start, 0x02)
-        if p_end == p_start or der[p_start] & 0x80:
-            raise ValueError
-        return int.from_bytes(der[p_start:p_end], "big").bit_length()
-    except (ValueError, binascii.Error):
+        pos, seq_end = item(0, 0x30)
+        p, pos = integer(pos)
+        g, pos = integer(pos)
+        third = None
+        if pos < seq_end and der[pos] == 0x02:
+            third, pos = integer(pos)
+        if label == "X9.42 DH PARAMETERS" and third is None:
+            raise ValueError  # q is required there
+    except ValueError:
         raise _ssl_error("PEM", "ASN1 lib") from None
+    # BN_security_bits(L, N): N is q's size (X9.42) or the private value length (PKCS #3).
+    n = third.bit_length() if label == "X9.42 DH PARAMETERS" else (third or -1)
+    size = p.bit_length()
+    bits = next((b for limit, b in ((15360, 256), (7680, 192), (3072, 128), (2048, 112), (1024, 80)) if size >= limit), 0)
+    if bits and n != -1:
+        bits = 0 if n // 2 < 80 else min(bits, n // 2)
+    return bits
 
 
 def _certfile_chain(data: bytes) -> list[x509.Certificate]:
@@ -823,9 +845,9 @@ class SSLContext(_StdSSLContext):
         level), then unused: fasttls has no finite-field DHE suites (only ECDHE and hybrids)."""
         with open(_fspath(path, "path"), "rb") as f:
             data = f.read()
-        bits = _dh_prime_bits(data)
-        # OpenSSL's security levels (SSL_CTX_set_tmp_dh -> ssl_security_cert / DH_KEY_TOO_SMALL).
-        minimum = (0, 1024, 2048, 3072, 7680, 15360)[min(max(self._security_level, 0), 5)]
+        bits = _dh_security_bits(data)
+        # OpenSSL's security levels (SSL_CTX_set_tmp_dh -> SSL_SECOP_TMP_DH: DH_KEY_TOO_SMALL).
+        minimum = (0, 80, 112, 128, 192, 256)[min(max(self._security_level, 0), 5)]
         if bits < minimum:
             raise _ssl_error("SSL: DH_KEY_TOO_SMALL", "dh key too small")
 
@@ -1422,7 +1444,10 @@ def _adapted(cls: Any, ours: type, theirs: type) -> Any:
     or ``ssl.SSLObject`` (a certificate pin in ``do_handshake``, a deadline in ``recv``);
     such a class would make its connections through OpenSSL.  It gets ours beneath it
     instead: a class deriving from both, its methods first, whose ``super()`` calls reach
-    fasttls's.  A subclass of ours, or anything else, is used as it is."""
+    fasttls's.  ssl's class itself (put back as the default) is ours; a subclass of ours,
+    or anything else, is used as it is."""
+    if cls is theirs:
+        return ours
     if isinstance(cls, type) and issubclass(cls, theirs) and not issubclass(cls, ours):
         adapted = _adapted_classes.get(cls)
         if adapted is None:

@@ -516,20 +516,27 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             return  # as OpenSSL's SSL_do_handshake once done: nothing to do, no I/O
         timeout = self.gettimeout()
         lock = self._handshake_lock
+        deadline = None
         if not lock.acquire(False):
             # Another thread drives the handshake (a reader and a writer thread started
-            # before it, each calling it): wait for that one, as Go's handshakeMutex.
+            # before it, each calling it): wait for that one, as Go's handshakeMutex,
+            # within this call's timeout, which the wait counts against.
             if timeout == 0.0 and not block:
                 raise want_read()
-            if not lock.acquire(timeout=-1 if timeout is None or block else timeout):
-                raise TimeoutError("The handshake operation timed out")
+            if timeout is None or block:
+                lock.acquire()
+            else:
+                deadline = time.monotonic() + timeout
+                if not lock.acquire(timeout=timeout):
+                    raise TimeoutError("The handshake operation timed out")
         try:
-            self._handshake_locked(conn, timeout, block)
+            self._handshake_locked(conn, timeout, block, deadline)
         finally:
             lock.release()
 
-    def _handshake_locked(self, conn: Connection, timeout: float | None, block: bool) -> None:
-        """:meth:`do_handshake`'s work, with the handshake lock held."""
+    def _handshake_locked(self, conn: Connection, timeout: float | None, block: bool, deadline: float | None) -> None:
+        """:meth:`do_handshake`'s work, with the handshake lock held (``deadline``: the
+        timeout's end, when waiting for the lock started it)."""
         if self._done and conn.error is None:
             return  # another thread finished it while this one waited
         if conn.error is not None and self._started and not conn.handshake_complete:
@@ -544,7 +551,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                     if self.server_side:
                         self._take_late_settings()
                     conn.start()
-            deadline = self._flush()
+            deadline = self._flush(True, deadline)
             # The handshake is read a record at a time (as OpenSSL does): application data
             # the peer sends right behind its last handshake record stays in the kernel,
             # where a select() loop sees it (blocking and non-blocking sockets alike).

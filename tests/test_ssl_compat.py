@@ -3669,11 +3669,16 @@ def test_a_subclass_of_ssls_classes_set_on_the_context(files):
     _handshake(c, s, bios)
     assert c.version() == "TLSv1.3"
     assert calls[0] == ("socket", True) and ("object", True) in calls
-    # A subclass of ours is used as it is.
+    # A subclass of ours is used as it is; ssl's own classes, put back, are ours.
     ctx.sslsocket_class = type("Ours", (fasttls.SSLSocket,), {})
     with echo_server(ssl_server(files)) as srv:
         with connect(ctx, srv.port) as s:
             assert type(s) is ctx.sslsocket_class
+    ctx.sslsocket_class, ctx.sslobject_class = ssl.SSLSocket, ssl.SSLObject
+    with echo_server(ssl_server(files)) as srv:
+        with connect(ctx, srv.port) as s:
+            assert type(s) is fasttls.SSLSocket and echo(s, b"x") == b"x"
+    assert type(ctx.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname="localhost")) is fasttls.SSLObject
 
 
 @pytest.mark.parametrize("wrap", ["socket", "bio"])
@@ -3765,8 +3770,23 @@ def test_small_api_details_as_ssl(files, tmp_path):
     import subprocess
 
     dh2048, dh1024, dhx = tmp_path / "ffdhe2048.pem", tmp_path / "rfc5114-1024.pem", tmp_path / "x942.pem"
-    for path, args in ((dh2048, ["DH", "group:ffdhe2048"]), (dh1024, ["DH", "dh_rfc5114:1"]), (dhx, ["DHX", "dh_rfc5114:3"])):
-        subprocess.run(["openssl", "genpkey", "-genparam", "-algorithm", args[0], "-pkeyopt", args[1], "-out", str(path)], check=True, timeout=30)
+    q160 = tmp_path / "x942-q160.pem"  # a 2048-bit p, but 80 bits of security by its q
+    for path, args in (
+        (dh2048, ["DH", "group:ffdhe2048"]),
+        (dh1024, ["DH", "dh_rfc5114:1"]),
+        (dhx, ["DHX", "dh_rfc5114:3"]),
+        (q160, ["DHX", "pbits:2048", "-pkeyopt", "qbits:160"]),
+    ):
+        subprocess.run(["openssl", "genpkey", "-genparam", "-algorithm", args[0], "-pkeyopt", *args[1:], "-out", str(path)], check=True, timeout=60, capture_output=True)
+    import base64 as b64
+
+    p_only = b"\x30\x82\x01\x05\x02\x82\x01\x01\x00\x80" + bytes(255)  # no g
+    no_g = tmp_path / "no-g.pem"
+    no_g.write_bytes(b"-----BEGIN DH PARAMETERS-----\n" + b64.encodebytes(p_only) + b"-----END DH PARAMETERS-----\n")
+    bad_base64 = tmp_path / "bad-base64.pem"
+    bad_base64.write_text("-----BEGIN DH PARAMETERS-----\n!!!!\n-----END DH PARAMETERS-----\n")
+    cut = tmp_path / "cut.pem"
+    cut.write_bytes(dh2048.read_bytes().split(b"-----END")[0])
     not_dh = tmp_path / "not-dh.pem"
     not_dh.write_bytes(open(files.cert, "rb").read())
     broken = tmp_path / "broken.pem"
@@ -3781,10 +3801,15 @@ def test_small_api_details_as_ssl(files, tmp_path):
         except OSError as e:
             return type(e)
 
-    for path in (dh2048, dh1024, dhx, not_dh, broken, tmp_path / "missing.pem"):
-        expected = outcome(_StdSSLContext(ssl.PROTOCOL_TLS_SERVER), path)
-        assert outcome(fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER), path) == expected, path
+    for level in (None, 1, 3):
+        for path in (dh2048, dh1024, dhx, q160, no_g, bad_base64, cut, not_dh, broken, tmp_path / "missing.pem"):
+            theirs, ours = _StdSSLContext(ssl.PROTOCOL_TLS_SERVER), fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+            if level is not None:
+                theirs.set_ciphers(f"DEFAULT@SECLEVEL={level}")
+                ours.set_ciphers(f"DEFAULT@SECLEVEL={level}")
+            assert outcome(ours, path) == outcome(theirs, path), (path, level)
     assert outcome(_StdSSLContext(ssl.PROTOCOL_TLS_SERVER), dh1024) == ("SSL", "DH_KEY_TOO_SMALL")
+    assert outcome(_StdSSLContext(ssl.PROTOCOL_TLS_SERVER), q160) == ("SSL", "DH_KEY_TOO_SMALL")
 
     for ctx in (fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT), _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)):
         ctx.keylog_filename = tmp_path / "keys.txt"
@@ -3840,7 +3865,7 @@ def test_a_tls12_server_without_secure_renegotiation(files, legacy):
             raw.settimeout(10)
             raw.recv(65536)  # the ClientHello
             raw.sendall(server_hello())
-            raw.settimeout(1)
+            raw.settimeout(1 if legacy else 10)  # (a refusing client answers at once)
             try:
                 got["answer"] = raw.recv(100)[:7]
             except socket.timeout:

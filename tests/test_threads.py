@@ -10,6 +10,7 @@ way, or crashes.)
 
 from __future__ import annotations
 
+import select
 import socket
 import ssl
 import threading
@@ -145,7 +146,11 @@ def test_setblocking_from_another_thread_during_a_large_sendall(files):
 
             th = threading.Thread(target=writer)
             th.start()
-            time.sleep(0.3)  # the writer waits on the full socket
+            deadline = time.monotonic() + 20
+            while select.select([], [c], [], 0)[1] or not th.is_alive():  # until the socket is full
+                assert time.monotonic() < deadline and not result, result
+                time.sleep(0.01)
+            time.sleep(0.1)  # the writer waits in it
             c.setblocking(False)
             reading.set()
             th.join(30)
