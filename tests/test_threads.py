@@ -10,6 +10,7 @@ way, or crashes.)
 
 from __future__ import annotations
 
+import contextlib
 import select
 import socket
 import ssl
@@ -19,6 +20,30 @@ import pytest
 
 from .compat import files  # noqa: F401 - fixture
 from .test_ssl_compat import client, one_connection, ssl_server
+
+
+def in_thread(call, out: list, barrier: threading.Barrier | None = None) -> threading.Thread:
+    """Run ``call()`` on a started thread that appends what it returns, or raises, to ``out``."""
+
+    def run():
+        if barrier is not None:
+            barrier.wait()
+        try:
+            out.append(call())
+        except Exception as e:  # the test reports it
+            out.append(e)
+
+    th = threading.Thread(target=run)
+    th.start()
+    return th
+
+
+@contextlib.contextmanager
+def blocking_client(files, port: int, **kw):
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    with client(files).wrap_socket(raw, server_hostname="localhost", **kw) as c:
+        c.settimeout(None)
+        yield c
 
 
 @pytest.mark.parametrize("timeout", [None, 10.0])
@@ -38,32 +63,14 @@ def test_a_reader_and_a_writer_thread_start_before_the_handshake(files, version,
                 s.recv(10)
 
         with one_connection(serve) as (port, t):
-            raw = socket.create_connection(("127.0.0.1", port), timeout=10)
-            raw.settimeout(timeout)
-            with client(files).wrap_socket(raw, server_hostname="localhost", do_handshake_on_connect=False) as c:
-                out = []
+            with blocking_client(files, port, do_handshake_on_connect=False) as c:
+                c.settimeout(timeout)
+                read, written = [], []
                 both = threading.Barrier(2)
-
-                def reader():
-                    both.wait()
-                    try:
-                        out.append(c.recv(100))
-                    except Exception as e:  # the test reports it
-                        out.append(e)
-
-                def writer():
-                    both.wait()
-                    try:
-                        c.sendall(b"ping!")
-                    except Exception as e:  # the test reports it
-                        out.append(e)
-
-                threads = [threading.Thread(target=reader), threading.Thread(target=writer)]
-                for th in threads:
-                    th.start()
+                threads = [in_thread(lambda: c.recv(100), read, both), in_thread(lambda: c.sendall(b"ping!"), written, both)]
                 for th in threads:
                     th.join(20)
-                assert out == [b"pong:ping!"], out
+                assert read == [b"pong:ping!"] and written == [None], (read, written)
                 assert c.version() == version.replace("_", ".")
             t.join(20)
 
@@ -83,19 +90,9 @@ def test_unwrap_beside_a_blocked_reader(files):
             peer["plain"].close()
 
     with one_connection(serve) as (port, t):
-        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
-        with client(files).wrap_socket(raw, server_hostname="localhost") as c:
-            c.settimeout(None)
+        with blocking_client(files, port) as c:
             got = []
-
-            def reader():
-                try:
-                    got.append(c.recv(100))
-                except Exception as e:  # the test reports it
-                    got.append(e)
-
-            th = threading.Thread(target=reader)
-            th.start()
+            th = in_thread(lambda: c.recv(100), got)
             th.join(0.3)  # blocked in recv
             plain = c.unwrap()
             th.join(10)
@@ -132,20 +129,9 @@ def test_setblocking_from_another_thread_during_a_large_sendall(files):
             s.sendall(b"done")
 
     with one_connection(serve) as (port, t):
-        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
-        with client(files).wrap_socket(raw, server_hostname="localhost") as c:
-            c.settimeout(None)
+        with blocking_client(files, port) as c:
             result = []
-
-            def writer():
-                try:
-                    c.sendall(data)
-                    result.append("ok")
-                except Exception as e:  # the test reports it
-                    result.append(e)
-
-            th = threading.Thread(target=writer)
-            th.start()
+            th = in_thread(lambda: c.sendall(data), result)
             deadline = time.monotonic() + 20
             while select.select([], [c], [], 0)[1] or not th.is_alive():  # until the socket is full
                 assert time.monotonic() < deadline and not result, result
@@ -154,7 +140,7 @@ def test_setblocking_from_another_thread_during_a_large_sendall(files):
             c.setblocking(False)
             reading.set()
             th.join(30)
-            assert result == ["ok"]
+            assert result == [None]
             c.settimeout(10)
             assert c.recv(4) == b"done"
         t.join(20)
