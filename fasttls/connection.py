@@ -216,19 +216,27 @@ class Connection:
         out, self._events = self._events, []
         return out
 
-    def receive_eof(self) -> list[Any]:
+    def receive_eof(self, reset: bool = False) -> list[Any]:
         """The transport closed.  A close without close_notify is a truncation (SSLEOFError),
         unless ``Config.ignore_unexpected_eof``: then, after the handshake, it is a close
-        (returns ``[ConnectionClosed()]``), as OpenSSL's SSL_OP_IGNORE_UNEXPECTED_EOF."""
+        (returns ``[ConnectionClosed()]``), as OpenSSL's SSL_OP_IGNORE_UNEXPECTED_EOF.
+
+        ``reset``: the transport was reset (ECONNRESET), which that option does not cover:
+        OpenSSL sees a failed read, not an EOF, and ssl raises SSLEOFError without a reason
+        for it; the reads after it meet the EOF (a close with that option, else
+        UNEXPECTED_EOF_WHILE_READING)."""
         if self._error is not None:
             raise fresh_copy(self._error)
         if self.peer_closed:
             return []
+        from .errors import SSLEOFError
+
         if self.config.ignore_unexpected_eof and self.handshake_complete:
             # OpenSSL (ssl3_read_n) marks the shutdown as received, as a close_notify would.
             self.peer_closed = True
+            if reset:
+                raise SSLEOFError("EOF occurred in violation of protocol", reason=None)
             return [ev.ConnectionClosed()]
-        from .errors import SSLEOFError
 
         if len(self._read.buffer):
             self._error = SSLEOFError("EOF occurred in violation of protocol (partial record)")
@@ -238,6 +246,8 @@ class Connection:
             self._error = SSLEOFError("EOF occurred in violation of protocol")
         self._end_handshake_run()
         self._drop_secrets(fatal=False)
+        if reset and self.handshake_complete:
+            raise SSLEOFError("EOF occurred in violation of protocol", reason=None)
         raise fresh_copy(self._error)
 
     def data_to_send(self, max_bytes: int = -1) -> bytes:

@@ -403,6 +403,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         end = buf.reserve(size)
         view = memoryview(buf.buffer)
         timeout = _socket.socket.gettimeout(self)
+        reset = False
         try:
             n = None
             known = self._known
@@ -448,7 +449,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             # As ssl (OpenSSL 3): after the handshake a reset reads as an EOF without
             # close_notify (b"" with suppress_ragged_eofs, else SSLEOFError), so a body
             # that ends at a reset is still read to its end.
-            n = 0
+            n, reset = 0, True
         except OSError as exc:
             # Another thread closed the socket under a blocked read (the usual way to stop a
             # reader thread): ssl reads that as an EOF (b"" with suppress_ragged_eofs).
@@ -459,7 +460,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             view.release()
         if n == 0:
             with self._conn_lock:
-                conn.receive_eof()
+                conn.receive_eof(reset)
             return deadline
         if n > 0:
             buf.commit(n)

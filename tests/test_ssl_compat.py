@@ -3882,3 +3882,37 @@ def test_a_tls12_server_without_secure_renegotiation(files, legacy):
     else:
         assert answers["ssl"] == (b"\x15\x03\x03\x00\x02\x02\x28", "UNSAFE_LEGACY_RENEGOTIATION_DISABLED")
         assert answers["fasttls"] == answers["ssl"]
+
+
+@pytest.mark.parametrize("ignore_eof", [False, True])
+def test_a_reset_after_the_handshake_as_ssl_reports_it(files, ignore_eof):
+    """A client that resets the connection after its request (one that closed with the
+    server's tickets unread does): OP_IGNORE_UNEXPECTED_EOF does not make that a clean
+    close in ssl (OpenSSL sees a failed read, not an EOF), and the first error has no
+    reason.  Ours returned b"" with the option, and named UNEXPECTED_EOF_WHILE_READING."""
+    outcomes = {}
+    for kind in ("ssl", "fasttls"):
+        sctx = make_server(kind, files)
+        if ignore_eof:
+            sctx.options |= ssl.OP_IGNORE_UNEXPECTED_EOF
+        seen = []
+
+        def serve(raw):
+            with sctx.wrap_socket(raw, server_side=True, suppress_ragged_eofs=False) as s:
+                s.settimeout(10)
+                for _ in range(3):
+                    try:
+                        seen.append(s.recv(100))
+                    except (ssl.SSLError, OSError) as e:
+                        ssl_type = next(c for c in type(e).__mro__ if c.__module__ in ("ssl", "builtins"))
+                        seen.append((ssl_type.__name__, getattr(e, "reason", None)))
+
+        with one_connection(serve) as (port, t):
+            with connect(client_of("ssl", files), port) as c:
+                c.sendall(b"req")
+                time.sleep(0.2)
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            t.join(20)
+        outcomes[kind] = seen
+    assert outcomes["fasttls"] == outcomes["ssl"], outcomes
+    assert outcomes["ssl"][0] == b"req"
