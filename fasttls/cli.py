@@ -154,7 +154,11 @@ def _add_tls_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--alpn", help="ALPN protocols, comma-separated, in preference order")
     p.add_argument("--keylog", metavar="FILE", help="append NSS key log lines (default: $SSLKEYLOGFILE)")
     p.add_argument(
-        "--trace", nargs="?", const="text", choices=["text", "json"], help="print the handshake as it happens (json: one object per line)"
+        "--trace",
+        nargs="?",
+        const="text",
+        metavar="{text,json}",
+        help="print the handshake as it happens (json: one object per line on stdout, the summary on stderr)",
     )
     p.add_argument("--records", action="store_true", help="with --trace: show every record and its size")
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour in the text trace")
@@ -217,7 +221,10 @@ def _apply_tls_options(cfg: Config, args, side: str) -> Config:
         except OSError as exc:
             raise UsageError(f"cannot write key log {args.keylog!r}: {exc.strerror or exc}") from None
     else:
-        cfg.keylog = keylog.from_environment()
+        try:
+            cfg.keylog = keylog.from_environment()
+        except OSError as exc:
+            raise UsageError(f"cannot write key log {os.environ.get('SSLKEYLOGFILE')!r} (SSLKEYLOGFILE): {exc.strerror or exc}") from None
     cfg.tracer = _tracer(args, side)
     return cfg
 
@@ -232,9 +239,12 @@ def _host_port(text: str, default_port: int = 443) -> tuple[str, int]:
         return text, default_port
     host = host.strip("[]")
     try:
-        return host, int(port)
+        number = int(port)
     except ValueError:
-        raise UsageError(f"bad port in {text!r}") from None
+        number = -1
+    if not 0 < number <= 65535:
+        raise UsageError(f"bad port in {text!r}")  # (getaddrinfo would take 70000 as 4464)
+    return host, number
 
 
 # ---------------------------------------------------------------------- client
@@ -328,8 +338,12 @@ def _relay(s, out, linger: float) -> int:
                 data = s.recv(65536)
                 if not data:
                     break
-                out.buffer.write(data) if hasattr(out, "buffer") else out.write(data.decode("utf-8", "replace"))
-                out.flush()
+                try:
+                    out.buffer.write(data) if hasattr(out, "buffer") else out.write(data.decode("utf-8", "replace"))
+                    out.flush()
+                except BrokenPipeError:
+                    _stdout_gone()
+                    break  # our reader went away (| head -1): end as if the peer had
         except SSLZeroReturnError:
             pass  # the peer's close_notify after ours (_close_write): the end, as in ssl
         except OSError as exc:
@@ -341,8 +355,8 @@ def _relay(s, out, linger: float) -> int:
     threading.Thread(target=pump_out, daemon=True).start()
     # stdin is read here, not in a thread: a daemon thread blocked on stdin aborts the
     # interpreter at exit ("could not acquire lock for <stdin>").
-    fd = sys.stdin.fileno()
-    while not peer_done.is_set():
+    fd = sys.stdin.fileno() if sys.stdin is not None else -1  # (none under some daemons: as empty)
+    while fd >= 0 and not peer_done.is_set():
         if not select.select([fd], [], [], 0.05)[0]:
             continue
         chunk = os.read(fd, 65536)
@@ -377,7 +391,8 @@ def cmd_client(args) -> int:
     host, port = _host_port(args.target)
     cfg = _client_config(args)
     sni = args.sni or host
-    out = sys.stdout
+    # With the JSON trace, stdout carries the events (and relayed data) only: jq reads it.
+    out = sys.stderr if args.trace == "json" else sys.stdout
     rounds = 2 if args.resume else 1
     for n in range(rounds):
         try:
@@ -423,7 +438,7 @@ def cmd_client(args) -> int:
             if not args.no_relay:
                 out.write("---\n")
                 out.flush()
-                return _relay(s, out, args.timeout)
+                return _relay(s, sys.stdout, args.timeout)
     return 0
 
 
@@ -513,9 +528,16 @@ def _serve_one(raw: socket.socket, cfg: Config, args, out, lock: threading.Lock)
                 out.flush()
             if args.http:
                 request = b""
-                while b"\r\n\r\n" not in request and len(request) < 65536:
+                while b"\r\n\r\n" not in request and b"\n\n" not in request and len(request) < 65536:
                     chunk = s.recv(4096)
                     if not chunk:
+                        # The client closed before its request ended: its close_notify
+                        # gets ours, as in echo mode (a close without it reads as a cut).
+                        if s.connection is not None and s.connection.peer_closed:
+                            _end_with_close_notify(s)
+                        with lock:
+                            out.write(f"connection from {peer[0]}:{peer[1]}: closed before its request ended\n")
+                            out.flush()
                         return
                     request += chunk
                 body = _PAGE.format(details=_negotiated(s)).encode()
@@ -594,6 +616,46 @@ def _port(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return value
+
+
+# argparse names a type in its messages ("invalid port value: 'abc'").
+_positive_int.__name__, _port.__name__, _seconds.__name__ = "positive integer", "port", "seconds"
+
+
+def _fix_trace(parser: argparse.ArgumentParser, args, positional: str | None) -> None:
+    """``--trace`` takes an optional format, so argparse takes the word after it as one:
+    ``client --trace HOST:PORT`` (openssl's order) is the text trace and the target."""
+    if args.trace in (None, "text", "json"):
+        return
+    if positional is not None and getattr(args, positional) is None:
+        setattr(args, positional, args.trace)
+        args.trace = "text"
+        return
+    parser.error(f"argument --trace: invalid choice: {args.trace!r} (choose from 'text', 'json')")
+
+
+def _stdout_gone() -> bool:
+    """Has our stdout's reader gone away?  Then stdout is pointed at /dev/null, so the
+    interpreter's flush at exit does not report the broken pipe again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        return False
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    if not any(events & select.POLLERR for _, events in poller.poll(0)):
+        return False  # (a pipe without a reader reports POLLERR; a socket's error is not ours)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fasttls", description="TLS 1.3 and 1.2 for Python: see TLS at work.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -607,7 +669,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--megabytes", type=_positive_int, default=64)
 
     client = sub.add_parser("client", parents=[common], help="connect to HOST:PORT and show what was negotiated (like openssl s_client)")
-    client.add_argument("target", metavar="HOST:PORT")
+    client.add_argument("target", metavar="HOST:PORT", nargs="?")
     client.add_argument("--cafile", help="trust these CA certificates (PEM) instead of the system's")
     client.add_argument("--insecure", "-k", action="store_true", help="do not verify the server certificate")
     client.add_argument("--sni", help="server name to send and verify (default: HOST)")
@@ -616,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     client.add_argument("--resume", action="store_true", help="connect twice and show the resumption")
     client.add_argument("--no-relay", action="store_true", help="do not relay stdin/stdout after the handshake")
     client.add_argument(
-        "--timeout", type=float, default=15.0, help="seconds to connect, and to wait for the server to close after stdin ends"
+        "--timeout", type=_seconds, default=15.0, help="seconds to connect, and to wait for the server to close after stdin ends"
     )
     _add_tls_options(client)
 
@@ -634,7 +696,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     server.add_argument("--cafile", help="CA certificates for verifying client certificates")
     server.add_argument("--count", type=_positive_int, help="stop after this many connections")
-    server.add_argument("--timeout", type=float, default=30.0, help="seconds a connection may stay silent (handshake and echo)")
+    server.add_argument("--timeout", type=_seconds, default=30.0, help="seconds a connection may stay silent (handshake and echo)")
     _add_tls_options(server)
 
     bench = sub.add_parser("bench", parents=[common], help="side-by-side throughput and handshake rate against Python's ssl")
@@ -644,6 +706,12 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--repeat", type=_positive_int, default=3, help="runs per case; the median is shown")
 
     args = parser.parse_args(argv)
+    if args.command == "client":
+        _fix_trace(client, args, "target")
+        if args.target is None:
+            client.error("the following arguments are required: HOST:PORT")
+    elif args.command == "server":
+        _fix_trace(server, args, None)
     commands = {"demo": cmd_demo, "client": cmd_client, "server": cmd_server, "bench": cmd_bench}
     try:
         return commands[args.command](args)
@@ -655,6 +723,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"fasttls: {exc}\n")
         return 2
     except Exception as exc:  # noqa: BLE001 - one clear line, the traceback with --debug
+        if isinstance(exc, BrokenPipeError) and _stdout_gone():
+            return 0  # the reader of our output went away (| head -1): nothing to report
         if args.debug:
             raise
         sys.stderr.write(f"fasttls: {type(exc).__name__}: {exc}\n")

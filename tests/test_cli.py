@@ -151,6 +151,9 @@ def test_bad_input_is_one_line_and_nonzero(tmp_path):
         (["client", "127.0.0.1:1", "--tls1_2", "--ciphers", "nonsense"], "fasttls: No cipher can be selected."),
         (["server", "--port", "0", "--key", str(tmp_path / "k.pem")], "--key needs --cert"),
         (["server", "--port", "0", "--http", "--alpn", "h2,http/1.1"], "HTTP/1.1 only"),
+        # getaddrinfo takes a port modulo 65536: 70000 would have connected to 4464.
+        (["client", "127.0.0.1:70000"], "bad port"),
+        (["client", "127.0.0.1:0"], "bad port"),
     ]
     for args, needle in cases:
         p = run(*args)
@@ -164,6 +167,11 @@ def test_bad_input_is_one_line_and_nonzero(tmp_path):
         (["server", "--port", "99999"], "not a TCP port"),
         (["bench", "--write-size", "0"], "must be at least 1"),  # looped for ever
         (["bench", "--megabytes", "-1"], "must be at least 1"),  # printed negative MB/s
+        (["client", "127.0.0.1:1", "--timeout", "0"], "positive number of seconds"),  # "Operation now in progress"
+        (["server", "--timeout", "-5"], "positive number of seconds"),  # every connection failed
+        (["server", "--port", "abc"], "invalid port value"),  # named its helper, "_port"
+        (["server", "--trace", "xml"], "invalid choice: 'xml'"),
+        (["client", "--trace"], "required: HOST:PORT"),
     ]:
         p = run(*args)
         assert p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr, (args, p.stderr)
@@ -364,3 +372,58 @@ def test_server_survives_resets_quietly_and_answers_close_notify(pki, tmp_path):
             proc.communicate()
     assert proc.returncode == 0
     assert "Traceback" not in err, err
+
+
+def test_client_takes_options_before_the_target_and_keeps_json_on_stdout(pki, tmp_path):
+    """``client --trace HOST:PORT`` (openssl's order) traces and connects: argparse took the
+    target for --trace's format.  With ``--trace=json`` stdout holds only the events (the
+    summary goes to stderr), so ``| jq`` works."""
+    ca, cert, key, _, _ = pems(pki, tmp_path)
+    with openssl_server(["-cert", cert, "-cert_chain", cert, "-key", key, "-rev"]) as srv:
+        p = run("client", "--trace", f"127.0.0.1:{srv.port}", "--cafile", ca, "--sni", "localhost", "--no-relay")
+        assert p.returncode == 0, p.stderr
+        assert "--> ClientHello" in p.stdout and "verification: OK" in p.stdout
+        p = run("client", f"127.0.0.1:{srv.port}", "--cafile", ca, "--sni", "localhost", "--no-relay", "--trace=json")
+    assert p.returncode == 0, p.stderr
+    events = [json.loads(line) for line in p.stdout.splitlines()]
+    assert any("ClientHello" in json.dumps(e) for e in events)
+    assert "verification: OK" in p.stderr
+
+
+def test_client_without_stdin_or_with_its_reader_gone(pki, tmp_path):
+    """Under a daemon stdin may be closed: the relay sees an empty stdin (it raised
+    AttributeError).  A reader that goes away (``| head -1``) ends the client quietly
+    with status 0, as s_client's (it said BrokenPipeError, status 1)."""
+    ca, cert, key, _, _ = pems(pki, tmp_path)
+    base = [sys.executable, "-m", "fasttls", "client"]
+    with openssl_server(["-cert", cert, "-cert_chain", cert, "-key", key, "-rev"]) as srv:
+        args = [f"127.0.0.1:{srv.port}", "--cafile", ca, "--sni", "localhost", "--timeout", "5"]
+        p = subprocess.run([*base, *args], stdin=None, capture_output=True, text=True, timeout=60, preexec_fn=lambda: os.close(0))
+        assert p.returncode in (0, 1) and "AttributeError" not in p.stderr and "Traceback" not in p.stderr, p.stderr
+        shell = subprocess.run(
+            " ".join([*base, *args, "--no-relay"]) + " | head -1; exit ${PIPESTATUS[0]}",
+            shell=True, executable="/bin/bash", capture_output=True, text=True, timeout=60,
+        )
+    assert shell.returncode == 0 and "BrokenPipe" not in shell.stderr, shell.stderr
+
+
+def test_http_server_answers_a_close_before_the_request_ends(pki, tmp_path):
+    """``server --http`` and a client whose request ends at its close_notify (``echo GET /
+    | fasttls client``): the server answers with its own close_notify, as in echo mode, and
+    the client ends cleanly; it closed TCP without one and the client reported a cut.  A
+    request ending in bare line feeds is answered too."""
+    ca, cert, key, _, _ = pems(pki, tmp_path)
+    proc = start("server", "--port", "0", "--count", "2", "--http", "--cert", cert, "--key", key)
+    try:
+        port = server_port(proc)
+        client_args = [sys.executable, "-m", "fasttls", "client", f"127.0.0.1:{port}", "--cafile", ca, "--sni", "localhost"]
+        p = subprocess.run(client_args, input="GET / HTTP/1.0\n", capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        p = subprocess.run(client_args, input="GET / HTTP/1.0\n\n", capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0 and "HTTP/1.1 200 OK" in p.stdout, p.stderr
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert "closed before its request ended" in out
