@@ -238,10 +238,7 @@ def _host_port(text: str, default_port: int = 443) -> tuple[str, int]:
     if not sep:
         return text, default_port
     host = host.strip("[]")
-    try:
-        number = int(port)
-    except ValueError:
-        number = -1
+    number = int(port) if port.isascii() and port.isdigit() else -1  # (int() takes " 1", "4_43")
     if not 0 < number <= 65535:
         raise UsageError(f"bad port in {text!r}")  # (getaddrinfo would take 70000 as 4464)
     return host, number
@@ -515,17 +512,24 @@ def _end_with_close_notify(s) -> None:
         pass
 
 
+def _log(out, lock: threading.Lock, text: str) -> None:
+    """A server's log line; a reader of it that went away (``| head``) does not stop the
+    serving, as it would stop nothing in s_server."""
+    with lock:
+        try:
+            out.write(text)
+            out.flush()
+        except BrokenPipeError:
+            _stdout_gone()
+
+
 def _serve_one(raw: socket.socket, cfg: Config, args, out, lock: threading.Lock) -> None:
     peer: tuple = ("?", "?")
     try:
         peer = raw.getpeername()  # ENOTCONN when the client reset already
         raw.settimeout(args.timeout)
         with wrap_socket(raw, cfg, server_side=True) as s:
-            with lock:
-                out.write(f"connection from {peer[0]}:{peer[1]}\n")
-                for line in _negotiated(s).splitlines():
-                    out.write(f"  {line}\n")
-                out.flush()
+            _log(out, lock, f"connection from {peer[0]}:{peer[1]}\n" + "".join(f"  {line}\n" for line in _negotiated(s).splitlines()))
             if args.http:
                 request = b""
                 while b"\r\n\r\n" not in request and b"\n\n" not in request and len(request) < 65536:
@@ -535,9 +539,7 @@ def _serve_one(raw: socket.socket, cfg: Config, args, out, lock: threading.Lock)
                         # gets ours, as in echo mode (a close without it reads as a cut).
                         if s.connection is not None and s.connection.peer_closed:
                             _end_with_close_notify(s)
-                        with lock:
-                            out.write(f"connection from {peer[0]}:{peer[1]}: closed before its request ended\n")
-                            out.flush()
+                        _log(out, lock, f"connection from {peer[0]}:{peer[1]}: closed before its request ended\n")
                         return
                     request += chunk
                 body = _PAGE.format(details=_negotiated(s)).encode()
@@ -556,9 +558,7 @@ def _serve_one(raw: socket.socket, cfg: Config, args, out, lock: threading.Lock)
             if s.connection is not None and s.connection.peer_closed:
                 _end_with_close_notify(s)  # answer the client's close_notify with ours
     except Exception as exc:  # noqa: BLE001 - one line per failed connection, the server goes on
-        with lock:
-            out.write(f"connection from {peer[0]}:{peer[1]} failed: {exc}\n")
-            out.flush()
+        _log(out, lock, f"connection from {peer[0]}:{peer[1]} failed: {exc}\n")
 
 
 def cmd_server(args) -> int:

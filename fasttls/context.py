@@ -206,10 +206,18 @@ def _dh_security_bits(data: bytes) -> int:
             third, pos = integer(pos)
         if label == "X9.42 DH PARAMETERS" and third is None:
             raise ValueError  # q is required there
+        if label == "DH PARAMETERS" and third is not None and third >= 1 << 31:
+            raise ValueError  # the private value length is a C long there
     except ValueError:
         raise _ssl_error("PEM", "ASN1 lib") from None
     # BN_security_bits(L, N): N is q's size (X9.42) or the private value length (PKCS #3).
     n = third.bit_length() if label == "X9.42 DH PARAMETERS" else (third or -1)
+    all_ones = (1 << 64) - 1
+    if label == "DH PARAMETERS" and g == 2 and p >> (p.bit_length() - 64) == all_ones and p & all_ones == all_ones:
+        # The shape of the named safe-prime groups (RFC 7919 ffdhe, RFC 3526 MODP: the top
+        # and bottom 64 bits all ones, generator 2): OpenSSL recognises them and takes q
+        # as (p - 1) / 2, whatever private value length the file gives.
+        n = p.bit_length() - 1
     size = p.bit_length()
     bits = next((b for limit, b in ((15360, 256), (7680, 192), (3072, 128), (2048, 112), (1024, 80)) if size >= limit), 0)
     if bits and n != -1:
@@ -847,7 +855,7 @@ class SSLContext(_StdSSLContext):
             data = f.read()
         bits = _dh_security_bits(data)
         # OpenSSL's security levels (SSL_CTX_set_tmp_dh -> SSL_SECOP_TMP_DH: DH_KEY_TOO_SMALL).
-        minimum = (0, 80, 112, 128, 192, 256)[min(max(self._security_level, 0), 5)]
+        minimum = (80, 80, 112, 128, 192, 256)[min(max(self._security_level, 0), 5)]  # 80 even at level 0
         if bits < minimum:
             raise _ssl_error("SSL: DH_KEY_TOO_SMALL", "dh key too small")
 

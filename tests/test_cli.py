@@ -154,6 +154,8 @@ def test_bad_input_is_one_line_and_nonzero(tmp_path):
         # getaddrinfo takes a port modulo 65536: 70000 would have connected to 4464.
         (["client", "127.0.0.1:70000"], "bad port"),
         (["client", "127.0.0.1:0"], "bad port"),
+        (["client", "127.0.0.1:4_43"], "bad port"),  # int() took it as 443
+        (["client", "127.0.0.1: 1"], "bad port"),
     ]
     for args, needle in cases:
         p = run(*args)
@@ -427,3 +429,37 @@ def test_http_server_answers_a_close_before_the_request_ends(pki, tmp_path):
             proc.kill()
             proc.communicate()
     assert "closed before its request ended" in out
+
+
+def test_server_goes_on_when_its_log_reader_goes_away(pki, tmp_path):
+    """``fasttls server | head -1``: once the reader of its log has gone, the server still
+    serves (each connection's thread died on its log line, after the handshake, and the
+    client got no echo)."""
+    ca, cert, key, _, _ = pems(pki, tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        f"{sys.executable} -m fasttls server --port {port} --count 3 --cert {cert} --key {key} 2>{tmp_path / 'err.txt'} | head -1 >/dev/null",
+        shell=True, executable="/bin/bash",
+    )
+    try:
+        for _ in range(100):  # until it listens
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                import time
+
+                time.sleep(0.1)
+        client_args = [sys.executable, "-m", "fasttls", "client", f"127.0.0.1:{port}", "--cafile", ca, "--sni", "localhost"]
+        for i in range(2):
+            p = subprocess.run(client_args, input=f"echo {i}\n", capture_output=True, text=True, timeout=60)
+            assert p.returncode == 0 and f"echo {i}" in p.stdout, p.stderr
+        server.wait(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    err = (tmp_path / "err.txt").read_text()
+    assert "Exception" not in err and "Traceback" not in err, err

@@ -3787,6 +3787,26 @@ def test_small_api_details_as_ssl(files, tmp_path):
     bad_base64.write_text("-----BEGIN DH PARAMETERS-----\n!!!!\n-----END DH PARAMETERS-----\n")
     cut = tmp_path / "cut.pem"
     cut.write_bytes(dh2048.read_bytes().split(b"-----END")[0])
+
+    def der_length(n: int) -> bytes:
+        return bytes([n]) if n < 128 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+
+    def der_int(v: int) -> bytes:
+        body = v.to_bytes(v.bit_length() // 8 + 1, "big")
+        return b"\x02" + der_length(len(body)) + body
+
+    def dh_pem(*ints: int) -> bytes:
+        body = b"".join(der_int(v) for v in ints)
+        der = b"\x30" + der_length(len(body)) + body
+        return b"-----BEGIN DH PARAMETERS-----\n" + b64.encodebytes(der) + b"-----END DH PARAMETERS-----\n"
+
+    ffdhe = b64.b64decode(b"".join(dh2048.read_bytes().splitlines()[1:-1]))
+    ffdhe_p = int.from_bytes(ffdhe[9 : 9 + 256], "big")  # (30 82 01 08 02 82 01 01 00 <p>)
+    assert ffdhe_p.bit_length() == 2048
+    named_with_length = tmp_path / "ffdhe2048-length-200.pem"  # OpenSSL takes q from the named group
+    named_with_length.write_bytes(dh_pem(ffdhe_p, 2, 200))
+    tiny = tmp_path / "p1023.pem"  # refused even at security level 0
+    tiny.write_bytes(dh_pem((1 << 1022) + 1, 2))
     not_dh = tmp_path / "not-dh.pem"
     not_dh.write_bytes(open(files.cert, "rb").read())
     broken = tmp_path / "broken.pem"
@@ -3801,8 +3821,8 @@ def test_small_api_details_as_ssl(files, tmp_path):
         except OSError as e:
             return type(e)
 
-    for level in (None, 1, 3):
-        for path in (dh2048, dh1024, dhx, q160, no_g, bad_base64, cut, not_dh, broken, tmp_path / "missing.pem"):
+    for level in (None, 0, 1, 3):
+        for path in (dh2048, dh1024, dhx, q160, no_g, bad_base64, cut, named_with_length, tiny, not_dh, broken, tmp_path / "missing.pem"):
             theirs, ours = _StdSSLContext(ssl.PROTOCOL_TLS_SERVER), fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
             if level is not None:
                 theirs.set_ciphers(f"DEFAULT@SECLEVEL={level}")
