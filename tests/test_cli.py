@@ -441,7 +441,7 @@ def test_server_goes_on_when_its_log_reader_goes_away(pki, tmp_path):
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         f"{sys.executable} -m fasttls server --port {port} --count 3 --cert {cert} --key {key} 2>{tmp_path / 'err.txt'} | head -1 >/dev/null",
-        shell=True, executable="/bin/bash",
+        shell=True, executable="/bin/bash", start_new_session=True,
     )
     try:
         for _ in range(100):  # until it listens
@@ -459,7 +459,9 @@ def test_server_goes_on_when_its_log_reader_goes_away(pki, tmp_path):
         server.wait(timeout=30)
     finally:
         if server.poll() is None:
-            server.kill()
+            import signal
+
+            os.killpg(server.pid, signal.SIGKILL)  # the shell, the server and head
             server.wait()
     err = (tmp_path / "err.txt").read_text()
     assert "Exception" not in err and "Traceback" not in err, err
