@@ -248,13 +248,14 @@ _MGF1_OID = bytes.fromhex("06092a864886f70d010108")
 CERT_PARSE_ERRORS = (ValueError, TypeError, x509.InvalidVersion, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
 
 
-def _der_items(data: bytes) -> list[tuple[int, bytes, bytes]]:
-    """The top-level DER elements of ``data``: (tag, whole encoding, contents).
+def _der_items(data: bytes, limit: int = -1) -> list[tuple[int, bytes, bytes]]:
+    """The top-level DER elements of ``data``: (tag, whole encoding, contents); the first
+    ``limit`` only, when given (what follows them is not read).
 
     Strict: a truncated element, an indefinite or over-long length, or a length in
     more bytes than it needs is a ValueError (never an IndexError)."""
     out, pos = [], 0
-    while pos < len(data):
+    while pos < len(data) and len(out) != limit:
         if pos + 2 > len(data):
             raise ValueError("truncated DER")
         if data[pos] & 0x1F == 0x1F:

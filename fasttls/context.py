@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.x509.oid import PublicKeyAlgorithmOID
 
 from . import auth, cipher_suites, key_exchange, verify
-from .auth import CERT_PARSE_ERRORS
+from .auth import CERT_PARSE_ERRORS, _der_items
 from .config import CertifiedKey, ClientAuthType, Config, key_matches_certificate
 from .constants import AlertDescription, ProtocolVersion
 from .errors import SSLError, openssl_error
@@ -178,32 +178,21 @@ def _dh_security_bits(data: bytes) -> int:
     except binascii.Error:
         raise _ssl_error("PEM: BAD_BASE64_DECODE", "bad base64 decode") from None
 
-    def item(pos: int, asn1_type: int) -> tuple[int, int]:
-        if pos + 2 > len(der) or der[pos] != asn1_type:
-            raise ValueError
-        n, pos = der[pos + 1], pos + 2
-        if n & 0x80:
-            k = n & 0x7F
-            if not 0 < k <= 4 or pos + k > len(der):
-                raise ValueError
-            n, pos = int.from_bytes(der[pos : pos + k], "big"), pos + k
-        if pos + n > len(der):
-            raise ValueError
-        return pos, pos + n
-
-    def integer(pos: int) -> tuple[int, int]:
-        start, end = item(pos, 0x02)
-        if end == start or der[start] & 0x80:
-            raise ValueError  # empty, or negative
-        return int.from_bytes(der[start:end], "big"), end
-
     try:
-        pos, seq_end = item(0, 0x30)
-        p, pos = integer(pos)
-        g, pos = integer(pos)
-        third = None
-        if pos < seq_end and der[pos] == 0x02:
-            third, pos = integer(pos)
+        # As d2i: the first element only, and in it p, g and a third INTEGER if one follows.
+        items = _der_items(der, 1)
+        if not items or items[0][0] != 0x30:
+            raise ValueError("not a SEQUENCE")
+        body, ints = items[0][2], []
+        while len(ints) < 3 and body[:1] == b"\x02":
+            (_, whole, contents), = _der_items(body, 1)
+            if not contents or contents[0] & 0x80:
+                raise ValueError("empty or negative INTEGER")
+            ints.append(int.from_bytes(contents, "big"))
+            body = body[len(whole) :]
+        if len(ints) < 2:
+            raise ValueError("no p and g")
+        p, g, third = ints[0], ints[1], ints[2] if len(ints) > 2 else None
         if label == "X9.42 DH PARAMETERS" and third is None:
             raise ValueError  # q is required there
         if label == "DH PARAMETERS" and third is not None and third >= 1 << 31:
@@ -1438,9 +1427,10 @@ def extract_from_ssl() -> None:
         setattr(obj, name, value)
 
 
-#: fasttls's SSLSocket and SSLObject (set by _bind_classes: they import this module).
-_classes: list[Any] = []
 #: A subclass of ssl's class set as a context's class -> the class that puts ours under it.
+#: fasttls's SSLSocket and SSLObject (set by _bind_classes: they import this module).  Not
+#: SSLContext's class attributes, which a program may set to a subclass of ssl's classes.
+_classes: list[Any] = []
 _adapted_classes: dict[type, type] = {}
 
 

@@ -93,7 +93,8 @@ def _is_alert_sized(data: bytearray, pos: int, size: int) -> bool:
 def _records_to_take(data: bytearray, start: int, stop: int, want: int, known: list[int] | None = None) -> int:
     """How far into ``data[start:stop]`` (record layer bytes, peeked) a read of ``want``
     bytes should take from the kernel: whole records whose plaintext the read can return
-    (at least one), and not a last record that may be the peer's close_notify.
+    (at least one), and not a last record that may be the peer's close_notify
+    (``_known_to_take``).
 
     OpenSSL reads one record at a time, so what a read does not return stays in the
     kernel, where ``select()`` sees it.  Code that waits in ``select()`` between reads
@@ -104,37 +105,29 @@ def _records_to_take(data: bytearray, start: int, stop: int, want: int, known: l
     rest of the record will wake ``select()``.
 
     ``known`` (when given) is set to the sizes of the whole records peeked after the
-    cut, the next first and last (negative for one that may be an alert): they are in
-    the kernel, so the reads that take them need no peek (``_known_to_take``).
+    cut, as ``_known_to_take`` keeps them: they are in the kernel, so the reads that
+    take them need no peek.
     """
-    pos, last, count = start, -1, 0
+    sizes = []
+    pos = start
     while stop - pos >= 5:
-        rec_end = pos + 5 + (data[pos + 3] << 8 | data[pos + 4])
-        if rec_end > stop or (count and rec_end - start > want):
+        size = 5 + (data[pos + 3] << 8 | data[pos + 4])
+        if pos + size > stop:
             break
-        last, count, pos = pos, count + 1, rec_end
-    if not count:
-        return stop
-    if count > 1 and _is_alert_sized(data, last, pos - last):
-        pos = last
+        sizes.append(-size if _is_alert_sized(data, pos, size) else size)
+        pos += size
+    sizes.reverse()
+    take = _known_to_take(sizes, want) if sizes else stop - start
     if known is not None:
-        sizes = []
-        at = pos
-        while stop - at >= 5:
-            size = 5 + (data[at + 3] << 8 | data[at + 4])
-            if at + size > stop:
-                break
-            sizes.append(-size if _is_alert_sized(data, at, size) else size)
-            at += size
-        sizes.reverse()
         known[:] = sizes
-    return pos
+    return start + take
 
 
 def _known_to_take(known: list[int], want: int) -> int:
-    """``_records_to_take``'s choice among records already known to be in the kernel
-    (``known``, as that function leaves it): how many bytes to read, which it drops
-    from ``known``."""
+    """The rule of what a read takes, over the sizes of whole records in the kernel, the
+    next last (negative for one that may be an alert): at least one record, more while
+    they fit in ``want``, and not a last alert-sized one behind others.  Returns the
+    bytes to read and drops those records from ``known``."""
     total = count = last = 0
     while known:
         size = known[-1]

@@ -247,10 +247,8 @@ class ServerHandshakeTLS12:
             )
         # The group by the same preference as the suite: the server's (Go; ssl's default,
         # OP_CIPHER_SERVER_PREFERENCE), or the client's order (OpenSSL's tls1_shared_group).
-        if config.prefer_client_ciphers:
-            groups = [g for g in ch.supported_groups if key_exchange.is_ecdhe_group12(g) and g in config.groups]
-        else:
-            groups = [g for g in config.groups if key_exchange.is_ecdhe_group12(g) and g in ch.supported_groups]
+        first, other = (ch.supported_groups, config.groups) if config.prefer_client_ciphers else (config.groups, ch.supported_groups)
+        groups = [g for g in first if key_exchange.is_ecdhe_group12(g) and g in other]
         if not groups:
             raise TLSError(
                 AlertDescription.handshake_failure,
