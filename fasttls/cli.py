@@ -561,19 +561,30 @@ def _serve_one(raw: socket.socket, cfg: Config, args, out, lock: threading.Lock)
         _log(out, lock, f"connection from {peer[0]}:{peer[1]} failed: {exc}\n")
 
 
+def _listen_address(host: str, port: int) -> tuple[int, tuple]:
+    """The family and address to listen on: ``socket.create_server`` takes
+    IPv4 unless told, so ``--host ::1`` (or a name that resolves only to IPv6)
+    needs the family that getaddrinfo gives for it."""
+    family, _, _, _, address = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    return family, address
+
+
 def cmd_server(args) -> int:
     if args.http and args.alpn and any(p != "http/1.1" for p in args.alpn.split(",") if p):
         raise UsageError("--http serves HTTP/1.1 only: --alpn may list http/1.1 alone")
     cfg, note = _server_config(args)
     out = sys.stdout
+    host = args.host[1:-1] if args.host.startswith("[") and args.host.endswith("]") else args.host
+    shown = f"[{host}]" if ":" in host else host
     try:
-        listener = socket.create_server((args.host, args.port))
+        family, address = _listen_address(host, args.port)
+        listener = socket.create_server(address, family=family)
     except OSError as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot listen on {shown}:{args.port}: {exc.strerror or exc}") from None
     lock = threading.Lock()
     with listener:
         port = listener.getsockname()[1]
-        out.write(f"fasttls {'HTTPS' if args.http else 'echo'} server on {args.host}:{port}\n")
+        out.write(f"fasttls {'HTTPS' if args.http else 'echo'} server on {shown}:{port}\n")
         if note:
             out.write(f"  {note}\n")
         out.flush()

@@ -465,3 +465,12 @@ def test_server_goes_on_when_its_log_reader_goes_away(pki, tmp_path):
             server.wait()
     err = (tmp_path / "err.txt").read_text()
     assert "Exception" not in err and "Traceback" not in err, err
+
+
+def test_server_listens_on_the_family_of_its_host():
+    """``server --host ::1`` failed: ``socket.create_server`` takes IPv4 unless told.
+    (Checked without binding: tests listen on 127.0.0.1 only.)"""
+    from fasttls.cli import _listen_address
+
+    assert _listen_address("::1", 0) == (socket.AF_INET6, ("::1", 0, 0, 0))
+    assert _listen_address("127.0.0.1", 8443) == (socket.AF_INET, ("127.0.0.1", 8443))
