@@ -317,6 +317,13 @@ def shutdown_while_in_init() -> SSLError:
     return openssl_error("SHUTDOWN_WHILE_IN_INIT", "shutdown while in init")
 
 
+def handshake_reentered() -> SSLError:
+    """What a socket's read, write or handshake raises when called from a callback of
+    its own running handshake, which would otherwise wait for itself (OpenSSL's
+    SSL_do_handshake has no such guard: ``ssl`` waits for its timeout)."""
+    return openssl_error("HANDSHAKE_REENTERED", "called from a callback of its own handshake")
+
+
 def fresh_copy(exc: BaseException) -> BaseException:
     """The same error as a new object, without a traceback, cause or context.
 

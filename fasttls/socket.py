@@ -30,6 +30,7 @@ from .errors import (
     SSLZeroReturnError,
     application_data_after_close_notify,
     fresh_copy,
+    handshake_reentered,
     openssl_error,
     shutdown_while_in_init,
     want_read,
@@ -219,6 +220,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         self._known: list[int] = []
         self._recv_lock = threading.Lock()  # one reader at a time (see _fill)
         self._handshake_lock = threading.Lock()  # one thread drives the handshake
+        self._handshake_owner = 0  # that thread's ident while it holds the lock
         self._plain = b""  # plain bytes received behind the peer's close_notify (unwrap)
         # A write was interrupted where what went out is not known (a timeout inside
         # sendall's record, an error, a signal handler's exception): an unknown part of
@@ -512,6 +514,11 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         lock = self._handshake_lock
         deadline = None
         if not lock.acquire(False):
+            if self._handshake_owner == threading.get_ident():
+                # A handshake callback (sni_callback, a verify or certificate callback) of
+                # this very handshake reads, writes or handshakes on its socket: that would
+                # wait for itself until the timeout, or for ever without one.
+                raise handshake_reentered()
             # Another thread drives the handshake (a reader and a writer thread started
             # before it, each calling it): wait for that one, as Go's handshakeMutex,
             # within this call's timeout, which the wait counts against.
@@ -523,9 +530,11 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                 deadline = time.monotonic() + timeout
                 if not lock.acquire(timeout=timeout):
                     raise TimeoutError("The handshake operation timed out")
+        self._handshake_owner = threading.get_ident()
         try:
             self._handshake_locked(conn, timeout, block, deadline)
         finally:
+            self._handshake_owner = 0
             lock.release()
 
     def _handshake_locked(self, conn: Connection, timeout: float | None, block: bool, deadline: float | None) -> None:

@@ -708,6 +708,34 @@ def test_sni_callback_switches_context_and_can_refuse(files):
     assert all(c[2] is sctx for c in calls)
 
 
+@pytest.mark.parametrize("call", ["recv", "sendall", "do_handshake"])
+def test_sni_callback_using_its_own_socket_is_told_at_once(files, call, monkeypatch):
+    """A callback that reads, writes or handshakes on the socket whose handshake runs it
+    would wait for itself: until the timeout (20 s here), or for ever without one, as
+    ``ssl`` does.  It gets an SSLError at once, and the handshake fails."""
+    raised, reported = [], []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: reported.append(u.exc_value))  # as ssl reports it
+
+    def callback(sslsock, server_name, ctx):
+        try:
+            {"recv": lambda: sslsock.recv(10), "sendall": lambda: sslsock.sendall(b"x"), "do_handshake": sslsock.do_handshake}[call]()
+        except Exception as exc:
+            raised.append(exc)
+            raise
+
+    sctx = fasttls_server(files)
+    sctx.sni_callback = callback
+    started = time.monotonic()
+    with echo_server(sctx) as srv:
+        with pytest.raises(ssl.SSLError, match="(?i)handshake_failure"):
+            with connect(client(files), srv.port):
+                pass
+    assert time.monotonic() - started < 10
+    assert len(raised) == 1 and isinstance(raised[0], ssl.SSLError) and "own handshake" in str(raised[0])
+    assert reported == raised
+    assert isinstance(srv.results[0], ssl.SSLError)
+
+
 def test_the_module_has_ssls_stateless_names():
     """``import fasttls as ssl``: every public name of ssl's that holds no connection state
     is here, with ssl's value.  Left out: OpenSSL's version and RAND_*, which would describe
