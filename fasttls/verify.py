@@ -152,6 +152,8 @@ X509_V_ERR: dict[int, tuple[str, AlertDescription]] = {
     35: ("key usage does not include CRL signing", AlertDescription.certificate_unknown),
     36: ("unhandled critical CRL extension", AlertDescription.certificate_unknown),
     44: ("different CRL scope", AlertDescription.certificate_unknown),
+    51: ("unsupported name constraint type", AlertDescription.certificate_unknown),
+    52: ("unsupported or invalid name constraint syntax", AlertDescription.certificate_unknown),
     53: ("unsupported or invalid name syntax", AlertDescription.certificate_unknown),
     62: ("hostname mismatch", AlertDescription.bad_certificate),
     64: ("IP address mismatch", AlertDescription.bad_certificate),
@@ -196,6 +198,10 @@ _MESSAGE_CODES: tuple[tuple[str | tuple[str, ...], int], ...] = (
     ("RSA key is too weak", 67),
     ("Forbidden signature algorithm", 68),
     ("unaccounted-for critical extension", 34),
+    # Constraints cryptography's verifier does not take (OpenSSL does): the leading-dot
+    # DNS form ".example.com", directoryName subtrees in a critical extension.
+    ("malformed DNS name constraint", 52),
+    ("unsupported directoryName constraint", 51),
     ("excluded", 48),
     ("no permitted", 47),
     ("permitted", 47),
@@ -1116,13 +1122,15 @@ class _Policies:
                 .require_present(x509.BasicConstraints, Criticality.AGNOSTIC, _ca_basic_constraints)
                 .may_be_present(x509.KeyUsage, Criticality.AGNOSTIC, _ca_key_usage)
             )
-        self.ca = ca.may_be_present(x509.ExtendedKeyUsage, Criticality.NON_CRITICAL, _ca_eku_validator(any_eku))
+        # A CA's extendedKeyUsage may be critical (RFC 5280 4.2.1.12 leaves it to the
+        # issuer; OpenSSL, strict or not, takes it), where cryptography's profile refuses it.
+        self.ca = ca.may_be_present(x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ca_eku_validator(any_eku))
         # Server certificate, no host name (or one we match ourselves): client verifier
         # asking for serverAuth.  A leaf's subjectAltName and extendedKeyUsage may be
         # critical, as OpenSSL takes them, strict or not (trustme marks both critical;
         # cryptography's web PKI profile refuses that, see verify_server_chain).
         self.server_noname_ca = ca.may_be_present(
-            x509.ExtendedKeyUsage, Criticality.NON_CRITICAL, _ca_eku_validator(any_eku, ExtendedKeyUsageOID.SERVER_AUTH)
+            x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ca_eku_validator(any_eku, ExtendedKeyUsageOID.SERVER_AUTH)
         )
         noname = ee.may_be_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None)
         server_noname = noname.may_be_present(x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _ee_eku_validator(ExtendedKeyUsageOID.SERVER_AUTH))
@@ -1322,7 +1330,7 @@ def verify_server_chain(
         raise _error(code)
     if cn_applies:
         _check_common_name_constraints(leaf, path)
-    _check_subject_email_constraints(path)
+    _check_subject_constraints(path)
     # Our matcher decides when cryptography could not take the name, and checks a name
     # with one dot again: cryptography lets "*.com" cover "example.com", OpenSSL wants
     # two labels after the star (v3_utl.c valid_star).
@@ -1380,7 +1388,7 @@ def verify_client_chain(
         raise _error(code)
     if check_common_name and not _has_dns_san(leaf):
         _check_common_name_constraints(leaf, path)
-    _check_subject_email_constraints(path)
+    _check_subject_constraints(path)
     if crl_check:
         check_revocation(path, store, when, chain=crl_check == "chain")
     return path
@@ -1906,11 +1914,26 @@ def _nc_email(email: str, base: str) -> bool:
     return host.lower() == base.lower()
 
 
-def _check_subject_email_constraints(path: Sequence[x509.Certificate]) -> None:
-    """OpenSSL's NAME_CONSTRAINTS_check holds the emailAddress attributes of a certificate's
-    subject to its CAs' rfc822Name constraints too.  cryptography's verifier looks at the
-    subjectAltName only, so a CA constrained to one mail domain could vouch, through the
-    subject, for an address outside it (47/48, as OpenSSL)."""
+def _nc_dn(name: x509.Name, base: x509.Name) -> bool:
+    """OpenSSL's nc_dn (RFC 5280 4.2.1.10): the directoryName constraint ``base`` covers
+    ``name`` when its RDNs begin ``name``'s, compared canonically (an empty base covers all)."""
+    base_rdns = canonical_name(base)
+    return canonical_name(name)[: len(base_rdns)] == base_rdns
+
+
+def _subtrees(names: Iterable[x509.GeneralName] | None, kind: type) -> list:
+    return [g.value for g in names or () if isinstance(g, kind)]
+
+
+def _check_subject_constraints(path: Sequence[x509.Certificate]) -> None:
+    """OpenSSL's NAME_CONSTRAINTS_check holds what cryptography's verifier leaves out to
+    the CAs' name constraints above a certificate (47/48, as OpenSSL):
+    - the emailAddress attributes of its subject, against rfc822Name constraints
+      (cryptography looks at the subjectAltName only), else a CA constrained to one mail
+      domain could vouch, through the subject, for an address outside it;
+    - its subject, and the directoryNames of its subjectAltName, against directoryName
+      constraints, which cryptography skips in a non-critical extension (in a critical
+      one it refuses the chain), else such a CA could vouch for any organisation."""
     constrained = []
     for j, ca in enumerate(path[1:], 1):
         # A scan, not get_extension_for_class: its ExtensionNotFound costs more than the
@@ -1921,24 +1944,45 @@ def _check_subject_email_constraints(path: Sequence[x509.Certificate]) -> None:
             continue
         if nc is None:
             continue
-        permitted = [g.value for g in nc.permitted_subtrees or () if isinstance(g, x509.RFC822Name)]
-        excluded = [g.value for g in nc.excluded_subtrees or () if isinstance(g, x509.RFC822Name)]
-        constrained.append((j, permitted, excluded))
+        constrained.append(
+            (
+                j,
+                _subtrees(nc.permitted_subtrees, x509.RFC822Name),
+                _subtrees(nc.excluded_subtrees, x509.RFC822Name),
+                _subtrees(nc.permitted_subtrees, x509.DirectoryName),
+                _subtrees(nc.excluded_subtrees, x509.DirectoryName),
+            )
+        )
     if not constrained:
         return
     for i, cert in enumerate(path[:-1]):
         if i and cert.subject == cert.issuer:
             continue  # a self-issued CA, as OpenSSL skips it
+        above = [c for c in constrained if c[0] > i]
+        if not above:
+            continue
+        if any(c[3] or c[4] for c in above):
+            names = [cert.subject] if cert.subject.rdns else []
+            try:
+                san = next((e.value for e in cert.extensions if e.oid == ExtensionOID.SUBJECT_ALTERNATIVE_NAME), None)
+            except CERT_PARSE_ERRORS:
+                san = None  # the verifier refused what it cannot parse already
+            if san is not None:
+                names += san.get_values_for_type(x509.DirectoryName)
+            for _, _, _, permitted, excluded in above:
+                for name in names:
+                    if permitted and not any(_nc_dn(name, b) for b in permitted):
+                        raise _error(47)
+                    if any(_nc_dn(name, b) for b in excluded):
+                        raise _error(48)
         attributes = cert.subject.get_attributes_for_oid(x509.NameOID.EMAIL_ADDRESS)
-        if not attributes or all(j <= i for j, _, _ in constrained):
+        if not attributes:
             continue
         # Under any name constraints, OpenSSL takes a subject address only as an IA5String.
         if any(getattr(a, "_type", _IA5STRING) != _IA5STRING for a in attributes):
             raise _error(53)
         emails = [str(a.value) for a in attributes]
-        for j, permitted, excluded in constrained:
-            if j <= i:
-                continue
+        for _, permitted, excluded, _, _ in above:
             for email in emails:
                 if permitted and not any(_nc_email(email, b) for b in permitted):
                     raise _error(47)

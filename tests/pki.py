@@ -205,6 +205,8 @@ def make_ca(
     eku: Sequence[x509.ObjectIdentifier] | None = None,
     name_constraints: x509.NameConstraints | None = None,
     subject: x509.Name | None = None,
+    name_constraints_critical: bool = True,
+    eku_critical: bool = False,
 ) -> Issued:
     """A root CA, or an intermediate CA when ``issuer`` (another CA) is given.
 
@@ -246,9 +248,9 @@ def make_ca(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
         )
     if eku is not None:
-        builder = builder.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=eku_critical)
     if name_constraints is not None:
-        builder = builder.add_extension(name_constraints, critical=True)
+        builder = builder.add_extension(name_constraints, critical=name_constraints_critical)
     cert = builder.sign(signer_key, **_signing_params(signer_key, signer_type))
     if issuer is None:
         return Issued(cert, key, [cert], key_type, root=cert, is_ca=True)

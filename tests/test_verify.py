@@ -1500,3 +1500,78 @@ def test_getpeercert_dicts_are_built_once_and_handed_out_as_copies(p):
     again = verify.peer_certificate_dict(cert)
     assert again["subject"] != "changed by the caller" and "extra" not in again
     assert again == verify._peer_certificate_dict(cert) and again is not verify.peer_certificate_dict(cert)
+
+
+def _org(organization: str, common_name: str = "localhost") -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization), x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def _dir(organization: str) -> x509.DirectoryName:
+    return x509.DirectoryName(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization)]))
+
+
+@pytest.mark.parametrize("role", ["server", "client"])
+@pytest.mark.parametrize(
+    "case", ["permitted-outside", "permitted-inside", "excluded-inside", "excluded-outside", "san-directory-name-outside", "intermediate-outside"]
+)
+def test_directory_name_constraints_in_a_non_critical_extension_as_in_ssl(tmp_path, case, role):
+    """cryptography's verifier skips the directoryName subtrees of a non-critical
+    nameConstraints, so a CA constrained to O=Good vouched for any organisation: fasttls
+    took what ssl refuses (47/48; a verification probe).  OpenSSL's NAME_CONSTRAINTS_check
+    holds the subject of every certificate below the CA, and the directoryNames of its
+    subjectAltName, to them."""
+    root = pki.make_ca(f"dirname {case} root")
+    if case.startswith("excluded"):
+        nc = x509.NameConstraints(permitted_subtrees=None, excluded_subtrees=[_dir("Evil")])
+    else:
+        nc = x509.NameConstraints(permitted_subtrees=[_dir("Good")], excluded_subtrees=None)
+    ca = pki.make_ca("constrained", issuer=root, name_constraints=nc, name_constraints_critical=False, subject=_org("Good", "Constrained CA"))
+    if case == "intermediate-outside":
+        ca = pki.make_ca("below", issuer=ca, subject=_org("Other", "Below CA"))
+    organization = {"permitted-outside": "Other", "excluded-inside": "Evil"}.get(case, "Good")
+    names: list = ["localhost", "127.0.0.1"] + ([_dir("Other")] if case == "san-directory-name-outside" else [])
+    leaf = pki.make_leaf(ca, names, client=role == "client", subject=_org(organization))
+    store = TrustStore([root.cert])
+    if role == "server":
+        theirs = stdlib_result(leaf, root.cert_pem, "localhost", True, tmp_path)
+        ours = _verdict(verify_server_chain, leaf.chain, store, "localhost")
+    else:
+        theirs = stdlib_client_result(leaf, root.cert_pem, tmp_path)
+        ours = _verdict(verify_client_chain, leaf.chain, store)
+    expected = {"permitted-inside": None, "excluded-outside": None, "excluded-inside": 48}.get(case, 47)
+    assert theirs == (None if expected is None else (expected, verify.X509_V_ERR[expected][0]))
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("at", ["intermediate", "root"])
+def test_a_ca_with_a_critical_extended_key_usage_as_in_ssl(tmp_path, at):
+    """RFC 5280 lets a CA's extendedKeyUsage be critical, and OpenSSL takes it (strict or
+    not); cryptography's profile refuses it, and fasttls failed such chains with code 1."""
+    root = pki.make_ca("critical EKU root", eku=[ExtendedKeyUsageOID.SERVER_AUTH] if at == "root" else None, eku_critical=True)
+    ca = pki.make_ca("critical EKU CA", issuer=root, eku=[ExtendedKeyUsageOID.SERVER_AUTH] if at == "intermediate" else None, eku_critical=True)
+    leaf = pki.make_leaf(ca)
+    for strict in (False, True):
+        assert stdlib_result(leaf, root.cert_pem, "localhost", True, tmp_path, strict=strict) is None
+        assert verify_server_chain(leaf.chain, TrustStore([root.cert]), "localhost", strict=strict)
+
+
+@pytest.mark.parametrize(
+    "nc, code",
+    [
+        # The leading-dot DNS form (openssl's own config idiom; ssl and Go take it).
+        (x509.NameConstraints(permitted_subtrees=[x509.DNSName(".example.com")], excluded_subtrees=None), 52),
+        # directoryName subtrees in a critical extension (ssl holds the subject to them).
+        (x509.NameConstraints(permitted_subtrees=[_dir("fasttls tests")], excluded_subtrees=None), 51),
+    ],
+    ids=["leading-dot-dns", "critical-directory-name"],
+)
+def test_name_constraints_cryptography_does_not_take_are_named(nc, code):
+    """Constraints cryptography's verifier refuses outright fail every chain under the CA
+    (a documented difference from ssl, which takes these): the error names OpenSSL's code
+    for an unsupported constraint, not a subtree violation (47) the leaf did not commit."""
+    root = pki.make_ca("unsupported constraints root")
+    ca = pki.make_ca("unsupported constraints CA", issuer=root, name_constraints=nc)
+    leaf = pki.make_leaf(ca, ["www.example.com"], subject=_org("fasttls tests", "www.example.com"))
+    with pytest.raises(SSLCertVerificationError) as info:
+        verify_server_chain(leaf.chain, TrustStore([root.cert]), "www.example.com")
+    assert info.value.verify_code == code
