@@ -769,6 +769,13 @@ class Connection:
                     # Not TLS after a first record that was (ssl3_get_record's first-record
                     # test): WRONG_VERSION_NUMBER, with protocol_version to the peer.
                     raise TLSError(AlertDescription.protocol_version, exc.why, openssl_reason="WRONG_VERSION_NUMBER") from None
+                if self.server_side and getattr(exc, "sslv2_client_hello", False):
+                    # A TLS client speaking SSLv2's hello format: it is told, with
+                    # protocol_version, as Go's server tells it (RFC 5246 E.2 lets a server
+                    # refuse the format; it carries no extensions, so no EMS, no groups).
+                    raise TLSError(
+                        AlertDescription.protocol_version, "unsupported SSLv2 handshake received (an SSLv2-format ClientHello)", openssl_reason="UNSUPPORTED_PROTOCOL"
+                    ) from None
                 raise
             got = len(app) - before
             if got or (empties >= 0 and read._prot.empty_records != empties):
@@ -1004,10 +1011,11 @@ class Connection:
             raise TLSError(AlertDescription.decode_error, f"alert record of {len(payload)} bytes")
         if self.handshake_complete and self._read.protected and not protected:
             raise TLSError(AlertDescription.unexpected_message, "unprotected alert after the handshake")
-        if self._hs_buf and self.version != ProtocolVersion.TLS12:
+        if self._hs_buf and (self.version == ProtocolVersion.TLS13 or (self.version is None and self.server_side)):
             # RFC 8446 5.1: no other record type between the pieces of a handshake message.
-            # TLS 1.2 allows it (RFC 5246 6.2.1); before the hellos settle the version, a
-            # TLS 1.3 peer may be on the other end, so the stricter rule holds (as OpenSSL).
+            # TLS 1.2 allows it (RFC 5246 6.2.1).  Before the hellos settle the version, a
+            # server holds a ClientHello to the stricter rule, and a client lets a warning
+            # split the ServerHello, as OpenSSL does on each side.
             raise TLSError(AlertDescription.unexpected_message, "alert inside a fragmented handshake message")
         level, description = payload[0], payload[1]
         if level not in (AlertLevel.WARNING, AlertLevel.FATAL):
@@ -1018,7 +1026,7 @@ class Connection:
                 name = AlertDescription(description).name
             except ValueError:
                 name = f"alert_{description}"
-            self._emit_trace("alert", "receive", name, {"level": level})
+            self._emit_trace("alert", "receive", name, {"level": AlertLevel(level).name})  # as sent ones
         if description == AlertDescription.close_notify:
             self.peer_closed = True
             if not self.handshake_complete:

@@ -270,6 +270,9 @@ def not_a_tls_record(content_type: int, version: int, length: int) -> TLSError:
             break
     err.send_alert = False
     err.why = why  # what a later record that is not TLS says (see Connection._process)
+    # An SSLv2-format ClientHello (RFC 5246 E.2): a two-byte length with its top bit set,
+    # then message type 1 (Connection._process answers it as Go does).
+    err.sslv2_client_hello = bool(content_type & 0x80) and (version & 0xFF) == 1
     return err
 
 

@@ -1103,3 +1103,52 @@ def test_finished_of_the_wrong_length_is_decode_error(pki, side):
     tamper_sent(s if side == "server" else c, m.Finished, lambda msg: dataclasses.replace(msg, raw=None, verify_data=msg.verify_data[:11]))
     err = run_until_error(c, s)
     assert err.alert == AlertDescription.decode_error and err.reason == "BAD_DIGEST_LENGTH"
+
+
+def _split_first_handshake_record(flight: bytes, between: bytes) -> bytes:
+    """The first record of ``flight`` cut in two handshake records with ``between`` (a
+    whole record) between them; the rest as it was."""
+    n = int.from_bytes(flight[3:5], "big")
+    payload, rest = flight[5 : 5 + n], flight[5 + n :]
+    return record(ContentType.HANDSHAKE, payload[:10]) + between + record(ContentType.HANDSHAKE, payload[10:]) + rest
+
+
+@pytest.mark.parametrize("client_max", [TLS12, TLS13], ids=["client-1.2-only", "client-1.3-capable"])
+def test_a_warning_alert_between_the_pieces_of_the_server_hello(pki, twin, client_max):
+    """RFC 5246 6.2.1 lets an alert sit between the pieces of a handshake message.  A
+    client took TLS 1.3's stricter rule (RFC 8446 5.1) for the ServerHello, since the
+    version is not settled before it, and failed where ssl's client carries on (a
+    hostile-peer probe); a server still holds a ClientHello to it, as OpenSSL does."""
+    c, s = make_pair(*configs(pki, client_max=client_max, server_max=TLS12), twin=twin)
+    c.start()
+    s.start()
+    transfer(c, s)
+    user_canceled = record(ContentType.ALERT, bytes((1, AlertDescription.user_canceled)))
+    c.receive_data(_split_first_handshake_record(s.data_to_send(), user_canceled))
+    do_handshake(c, s)
+    assert c.version == s.version == TLS12
+    assert exchange(c, s, b"after the split hello") == b"after the split hello"
+
+
+def test_a_warning_alert_between_the_pieces_of_the_client_hello_is_refused(pki, twin):
+    c, s = make_pair(*configs(pki), twin=twin)
+    c.start()
+    user_canceled = record(ContentType.ALERT, bytes((1, AlertDescription.user_canceled)))
+    with pytest.raises(TLSError) as e:
+        s.receive_data(_split_first_handshake_record(c.data_to_send(), user_canceled))
+    assert e.value.alert == AlertDescription.unexpected_message
+
+
+def test_an_sslv2_format_client_hello_is_told_protocol_version(pki, twin):
+    """RFC 5246 E.2's SSLv2-format ClientHello (old clients' compatibility hello) got no
+    alert and an error naming "version 0x2201" (its length byte and type read as a
+    record header).  As Go's server: protocol_version, and an error that names SSLv2."""
+    specs = b"\x00\xc0\x2b\x00\xc0\x2f\x00\x00\x9c"
+    challenge = os.urandom(16)
+    body = b"\x01\x03\x03" + len(specs).to_bytes(2, "big") + b"\x00\x00" + len(challenge).to_bytes(2, "big") + specs + challenge
+    _, s = make_pair(*configs(pki), twin=twin)
+    s.start()
+    with pytest.raises(TLSError) as e:
+        s.receive_data(bytes([0x80 | (len(body) >> 8), len(body) & 0xFF]) + body)
+    assert e.value.alert == AlertDescription.protocol_version and "SSLv2" in str(e.value)
+    assert s.data_to_send() == record(ContentType.ALERT, bytes((2, AlertDescription.protocol_version)))

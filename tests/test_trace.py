@@ -78,3 +78,17 @@ def test_json_tracer_one_object_per_event(pki):
     assert len(lines) == len(events)
     objs = [json.loads(line) for line in lines]
     assert all(o["side"] == "client" and o["kind"] for o in objs)
+
+
+def test_alerts_sent_and_received_show_the_level_alike(pki):
+    """A received alert's level was the bare number (1), a sent one's its name (WARNING)."""
+    events = []
+    cc = Config(trust_store=pki.store, session_cache=None)
+    sc = Config(certificates=[pki.server()], tracer=events.append)
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    c.close()
+    s.receive_data(c.data_to_send())
+    s.close()
+    alerts = [(e.direction, e.name, e.fields["level"]) for e in events if e.kind == "alert"]
+    assert alerts == [("receive", "close_notify", "WARNING"), ("send", "close_notify", "WARNING")]
