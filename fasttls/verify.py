@@ -2120,6 +2120,13 @@ def _diagnose(
                 # OpenSSL's code for a signature algorithm it cannot check (76); it takes this one.
                 subject = cert.subject.rfc4514_string() or "(empty subject)"
                 return _error(76, detail=f"cryptography's verifier does not check this signature algorithm (OpenSSL does): {why}, on {subject}")
+    if "signature does not match" in cleaned and any(c.subject == c.issuer for c in path[1:-1]):
+        # The walk found every signature good: cryptography backtracked from a self-issued
+        # CA (a key rollover) it counted against a pathLenConstraint, and reports the
+        # signature of the same-named CA above it, which is not what failed.
+        return _error(
+            25, detail="cryptography's verifier counts a self-issued CA certificate against the path length; RFC 5280 6.1.4 (l) and OpenSSL do not"
+        )
     for needle, c in _MESSAGE_CODES:
         if all(part in cleaned for part in ((needle,) if isinstance(needle, str) else needle)):
             return _error(c, detail=cleaned)

@@ -1575,3 +1575,18 @@ def test_name_constraints_cryptography_does_not_take_are_named(nc, code):
     with pytest.raises(SSLCertVerificationError) as info:
         verify_server_chain(leaf.chain, TrustStore([root.cert]), "www.example.com")
     assert info.value.verify_code == code
+
+
+def test_a_self_issued_ca_rollover_under_a_path_length_names_the_path_length(tmp_path):
+    """RFC 5280 6.1.4 (l): a self-issued CA (a key rollover: same name, new key) does not
+    count against pathLenConstraint, and ssl takes this chain.  cryptography counts it and
+    backtracks to the same-named CA, reporting a signature mismatch, which fasttls passed
+    on as code 7 (a forged signature, which there is not).  A documented difference: the
+    chain fails, as a path length error (25)."""
+    root = pki.make_ca("rollover root")
+    old = pki.make_ca("rollover CA", issuer=root, path_length=0)
+    new = pki.make_ca("rollover CA", issuer=old, subject=old.cert.subject)
+    leaf = pki.make_leaf(new)
+    assert stdlib_result(leaf, root.cert_pem, "localhost", True, tmp_path) is None
+    ours = _verdict(verify_server_chain, leaf.chain, TrustStore([root.cert]), "localhost")
+    assert ours == (25, "path length constraint exceeded")
