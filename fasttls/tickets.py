@@ -125,7 +125,7 @@ class SessionState:
 
     version: int
     cipher_suite: int
-    secret: bytes  # TLS 1.3: the resumption PSK; TLS 1.2: the master secret
+    secret: bytes = field(repr=False)  # TLS 1.3: the resumption PSK; TLS 1.2: the master secret (never in a repr: logs)
     created_at: int  # seconds since the epoch
     age_add: int = 0
     lifetime: int = MAX_TICKET_LIFETIME
@@ -226,7 +226,7 @@ class ClientSession:
 
     version: int
     cipher_suite: int
-    secret: bytes  # TLS 1.3 resumption PSK / TLS 1.2 master secret
+    secret: bytes = field(repr=False)  # TLS 1.3 resumption PSK / TLS 1.2 master secret (never in a repr: logs)
     ticket: bytes
     received_at: float  # time.time() when received
     lifetime: int

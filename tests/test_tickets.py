@@ -621,3 +621,22 @@ def test_a_client_chain_too_big_for_a_ticket_gets_no_ticket_and_the_handshake_co
     assert c.session is None or not c.session.ticket
     c2, s2 = offer(cc, sc, c.session)
     assert_full(c2, s2)
+
+
+@pytest.mark.parametrize("version", [TLS12, TLS13])
+def test_session_events_and_states_keep_their_secret_out_of_repr(pki, version):
+    """A sans-IO loop that logs its events (f"events: {evs}") wrote the TLS 1.2 master
+    secret or the TLS 1.3 resumption PSK into the log through ClientSession's dataclass
+    repr: enough to decrypt the recorded connection (a Go-API probe).  ssl's session
+    repr shows no secret, and Go's session state keeps its fields unexported."""
+    from fasttls import events as ev
+
+    c, s = make_pair(Config(trust_store=pki.store, max_version=version), Config(certificates=[pki.server()], max_version=version))
+    cev, _ = do_handshake(c, s)
+    cev += transfer(s, c)
+    tickets = [e for e in cev if isinstance(e, ev.SessionTicketReceived)]
+    assert tickets
+    session = tickets[0].session
+    assert session.secret and session.secret.hex() not in repr(cev) and repr(session.secret) not in repr(cev)
+    state = SessionState(version, 0x1301, session.secret, 0)
+    assert repr(session.secret) not in repr(state)
