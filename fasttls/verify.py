@@ -2239,6 +2239,8 @@ def _oid_name(oid: x509.ObjectIdentifier) -> str:
             name = ssl._ssl.txt2obj(dotted)[2] or dotted  # type: ignore[attr-defined]
         except Exception:
             pass
+        if len(_oid_cache) >= 1024:  # bounded: a trusted CA may still issue any OIDs
+            _oid_cache.clear()
         _oid_cache[dotted] = name
     return name
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from fasttls.config import Config
 from fasttls.constants import AlertDescription, CipherSuite, ContentType, NamedGroup, ProtocolVersion
@@ -291,6 +293,40 @@ def test_the_parsed_certificate_cache_is_bounded(pki, monkeypatch):
     for ck in (pki.server(), pki.client(), pki.server()):
         common.check_certificates_parse(list(ck.chain_der), "peer")
         assert 0 < len(common._PARSED) <= 2
+
+
+def test_the_parsed_certificate_cache_is_bounded_by_bytes_and_keeps_no_huge_certificate(pki, monkeypatch):
+    """Every peer's certificates are parsed (and were kept) before verification: a hostile
+    peer's 200 KB certificates held ~10 MiB of parsed names each after their connections
+    closed, 256 of them at most (a leak probe).  A certificate over 16 KiB is not kept,
+    and the kept ones' DER stays under a byte budget."""
+    import datetime
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from fasttls.handshake import common
+
+    monkeypatch.setattr(common, "_PARSED", {})
+    monkeypatch.setattr(common, "_parsed_bytes", 0)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "a") for _ in range(2000)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    huge = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(1)
+        .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256())
+        .public_bytes(serialization.Encoding.DER)
+    )  # fmt: skip
+    assert len(huge) > common._PARSED_ENTRY_MAX
+    common.check_certificates_parse([huge], "server")
+    assert common._PARSED == {}
+    chains = [list(ck.chain_der) for ck in (pki.server(), pki.client(), pki.server("rsa-2048"))]
+    budget = sum(len(d) for d in chains[0]) + 1
+    monkeypatch.setattr(common, "_PARSED_BYTES_MAX", budget)
+    for chain in chains:
+        common.check_certificates_parse(chain, "peer")
+        assert 0 < sum(len(d) for d in common._PARSED) == common._parsed_bytes <= budget
 
 
 # ---- record-level rules (RFC 8446 5 and 6) ------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import threading
 import weakref
 from collections.abc import Generator
 from typing import Any
@@ -183,8 +184,17 @@ def version_name(v: int) -> str:
 #: A peer sends the same chain on every connection, and the forced parse below costs
 #: ~40 us a certificate (a third of a client's Python work in a full handshake).  A
 #: certificate is immutable, so every connection may share one; only clean parses go in.
+#: Every peer's certificates come here before verification, so the table is bounded by
+#: its DER bytes as well as its entries, and a certificate larger than any ordinary one
+#: is never kept: a parsed name takes up to ~50x its DER (thousands of one-letter
+#: attributes), and a hostile peer's 200 KB certificates held ~10 MiB each after their
+#: connections had closed (Go's cache drops an entry with its last connection).
 _PARSED: dict[bytes, x509.Certificate] = {}
 _PARSED_MAX = 256
+_PARSED_BYTES_MAX = 512 * 1024
+_PARSED_ENTRY_MAX = 16 * 1024
+_parsed_bytes = 0
+_parsed_lock = threading.Lock()
 
 
 def client_certificates_allow_resumption(config, state, now: float, deferred: bool = False) -> bool:
@@ -213,13 +223,19 @@ _PARSE_ERRORS = auth.CERT_PARSE_ERRORS
 
 
 def _parse_certificate(der: bytes) -> x509.Certificate:
+    global _parsed_bytes
     cert = _PARSED.get(der)
     if cert is None:
         cert = x509.load_der_x509_certificate(der)
         cert.subject, cert.issuer, cert.public_key(), cert.extensions  # noqa: B018 - force the parse
-        if len(_PARSED) >= _PARSED_MAX:
-            _PARSED.clear()  # bounded; clear() is one atomic step for concurrent handshakes
-        _PARSED[der] = cert
+        if len(der) <= _PARSED_ENTRY_MAX:
+            with _parsed_lock:  # (misses only: readers take the dict as it is)
+                if len(_PARSED) >= _PARSED_MAX or _parsed_bytes + len(der) > _PARSED_BYTES_MAX:
+                    _PARSED.clear()
+                    _parsed_bytes = 0
+                if der not in _PARSED:
+                    _PARSED[der] = cert
+                    _parsed_bytes += len(der)
     return cert
 
 
