@@ -17,6 +17,9 @@ The sans-IO core is :class:`fasttls.connection.Connection` with a
 
 from __future__ import annotations
 
+import sys
+from ssl import SSLError  # ssl's own class: ``except fasttls.SSLError`` catches what ``except ssl.SSLError`` does
+
 from .config import CertifiedKey, ClientAuthType, Config
 from .connection import Connection
 from .context import (
@@ -58,12 +61,12 @@ from .context import (
     extract_from_ssl,
     inject_into_ssl,
 )
+from .errors import SSLError as FastTLSError
 from .errors import (
     AlertReceived,
     CertificateError,
     SSLCertVerificationError,
     SSLEOFError,
-    SSLError,
     SSLSyscallError,
     SSLWantReadError,
     SSLWantWriteError,
@@ -145,15 +148,8 @@ HAS_SSLv2 = HAS_SSLv3 = HAS_TLSv1 = HAS_TLSv1_1 = HAS_NPN = False
 #: TLS 1.3 external PSKs (``set_psk_client_callback``/``set_psk_server_callback``, ssl's from
 #: Python 3.13): on every Python fasttls runs on.
 HAS_PSK = True
-#: Options newer Pythons' ssl names (3.12), taken as they are: kernel TLS has no meaning for
-#: fasttls (OP_ENABLE_KTLS changes nothing); OP_LEGACY_SERVER_CONNECT lets a client connect
-#: to a TLS 1.2 server without RFC 5746, as in OpenSSL 3 (Go always does).
 import ssl as _ssl
 
-for _name in ("OP_ENABLE_KTLS", "OP_LEGACY_SERVER_CONNECT"):
-    if hasattr(_ssl, _name):
-        globals()[_name] = getattr(_ssl, _name)
-del _name
 _create_default_https_context = create_default_context
 _create_stdlib_context = _create_unverified_context
 
@@ -203,6 +199,7 @@ __all__ = [
     "VERIFY_X509_STRICT",
     "VERIFY_X509_TRUSTED_FIRST",
     "SSLError",
+    "FastTLSError",
     "SSLZeroReturnError",
     "SSLWantReadError",
     "SSLWantWriteError",
@@ -280,3 +277,19 @@ __all__ = [
     "SSL_ERROR_WANT_X509_LOOKUP",
     "SSL_ERROR_ZERO_RETURN",
 ]
+
+#: Options newer Pythons' ssl names (3.12), taken as they are, where this Python's ssl has
+#: them: kernel TLS has no meaning for fasttls (OP_ENABLE_KTLS changes nothing);
+#: OP_LEGACY_SERVER_CONNECT lets a client connect to a TLS 1.2 server without RFC 5746, as
+#: in OpenSSL 3 (Go always does).  Imported by name, so type checkers see them (typeshed
+#: has them from 3.12 on).
+if sys.version_info >= (3, 12):
+    if hasattr(_ssl, "OP_ENABLE_KTLS"):  # (OpenSSL 3)
+        from ssl import OP_ENABLE_KTLS as OP_ENABLE_KTLS
+
+        __all__ += ["OP_ENABLE_KTLS"]
+    if hasattr(_ssl, "OP_LEGACY_SERVER_CONNECT"):
+        from ssl import OP_LEGACY_SERVER_CONNECT as OP_LEGACY_SERVER_CONNECT
+
+        __all__ += ["OP_LEGACY_SERVER_CONNECT"]
+del sys

@@ -17,7 +17,7 @@ from __future__ import annotations
 import collections
 import logging
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from cryptography import x509
 
@@ -38,6 +38,9 @@ from .record.halfconn import clear_record_frames
 from .trace import log_tracer
 from .trace import logger as trace_logger
 
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
+
 
 #: send_and_take's direct path takes at most this much plaintext per call (at the
 #: smallest record size, well under halfconn.KEY_UPDATE_MARGIN records).
@@ -48,7 +51,7 @@ _FAST_SEND_MAX = 1 << 20
 MAX_CHANGE_CIPHER_SPECS = 16
 
 
-def _is_octets(data) -> bool:
+def _is_octets(data: Any) -> TypeGuard[bytes | bytearray | memoryview]:
     """True when ``len(data)`` is its size in bytes and the record twins can take it as is."""
     t = type(data)
     return t is bytes or t is bytearray or (t is memoryview and data.format == "B" and data.ndim == 1 and data.c_contiguous)
@@ -196,7 +199,7 @@ class Connection:
         self._gen = self._handshake.run()
         self._guard(self._advance, None)
 
-    def receive_data(self, data) -> list[Any]:
+    def receive_data(self, data: ReadableBuffer) -> list[Any]:
         """Hand the connection bytes from the transport; returns the events they caused.
 
         Application data goes to :meth:`read`.  Raises the TLS error (after
@@ -257,7 +260,7 @@ class Connection:
         return self._write.pending()
 
     @property
-    def receive_buffer(self):
+    def receive_buffer(self) -> Any:
         """The incoming :class:`RecordBuffer`: drivers ``reserve``, ``recv_into`` its free
         space and ``commit``, then call :meth:`receive_data` with ``b""`` (no copy)."""
         return self._read.buffer
@@ -272,7 +275,7 @@ class Connection:
         hdr = buf.peek_header()
         return max(0, 5 + hdr[2] - have)
 
-    def next_record_length(self, data) -> int:
+    def next_record_length(self, data: bytes | bytearray | memoryview) -> int:
         """The length (header included) of the next whole record, once ``data`` follows what
         the receive buffer holds; 0 when that record is not whole yet or its header is split
         between the two."""
@@ -293,11 +296,11 @@ class Connection:
         return self._read.buffer.take()
 
     @property
-    def write_buffer(self):
+    def write_buffer(self) -> Any:
         """The outgoing :class:`RecordBuffer` (drivers send from its view without a copy)."""
         return self._write.buffer
 
-    def send(self, data) -> None:
+    def send(self, data: ReadableBuffer) -> None:
         """Queue application data (protected, cut into records).
 
         ``data`` is any C-contiguous buffer, whatever its item type (``ssl``'s
@@ -315,7 +318,7 @@ class Connection:
             raise SSLError("cannot send application data before the handshake completes")
         self._guard(self._send_app, data)
 
-    def direct_sealer(self):
+    def direct_sealer(self) -> Any:
         """The write half's sealer when application data may be sealed straight into the
         caller's bytes (handshake complete, no error, not closed, no tracer, nothing
         queued, keys far from their usage limit), else None.  ``send_and_take`` uses it;
@@ -334,7 +337,7 @@ class Connection:
             return prot
         return None
 
-    def send_and_take(self, data) -> bytes:
+    def send_and_take(self, data: ReadableBuffer) -> bytes:
         """``send(data)`` then ``data_to_send()`` in one step: the wire bytes for ``data``
         (after anything already queued).  Drivers call this once per application
         write; when nothing is queued, nothing is traced and the keys are far from
@@ -479,7 +482,7 @@ class Connection:
             clear_record_frames(exc.__traceback__)
             raise
 
-    def read_into(self, buffer) -> int:
+    def read_into(self, buffer: WriteableBuffer) -> int:
         """Move up to ``buffer``'s size in bytes of received application data into it."""
         if (type(buffer) is not memoryview or buffer.format != "B" or buffer.ndim != 1) and not _is_octets(buffer):
             with _octet_view(buffer) as octets:
@@ -1108,7 +1111,7 @@ class Connection:
 
     # ------------------------------------------------------------------ for the handshake
 
-    def write_handshake(self, msg) -> bytes:
+    def write_handshake(self, msg: Any) -> bytes:
         """Queue a handshake message; returns its bytes (for the transcript)."""
         raw = msg.raw if getattr(msg, "raw", None) else msg.marshal()
         self._hs_out += raw
@@ -1178,7 +1181,7 @@ class Connection:
     def allow_app_read(self) -> None:
         self._app_read_allowed = True
 
-    def trace_info(self, name: str, **fields) -> None:
+    def trace_info(self, name: str, **fields: Any) -> None:
         if self._trace:
             self._emit_trace("info", "", name, fields)
 

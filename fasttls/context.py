@@ -34,8 +34,8 @@ import threading
 import traceback
 import warnings
 import weakref
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -48,9 +48,29 @@ from .config import CertifiedKey, ClientAuthType, Config, key_matches_certificat
 from .constants import AlertDescription, ProtocolVersion
 from .errors import SSLError, openssl_error
 from .pem import CERTIFICATE_LABELS, PemError, pem_blocks, read_certificate
-from .tickets import ClientSessionCache, ServerSessionCache, TicketKeys, check_session_origin
+from .tickets import ClientSession, ClientSessionCache, ServerSessionCache, TicketKeys, check_session_origin
 from .keylog import KeyLogFile
 from .verify import TrustStore, ip_literal, system_store_configured
+
+if TYPE_CHECKING:
+    from ssl import _PasswordType, _SSLMethod
+    from typing import TypeAlias
+
+    from _typeshed import ReadableBuffer, StrOrBytesPath
+
+    from .config import ConnectionState
+    from .socket import SSLSocket
+    from .sslobject import SSLObject
+
+    #: ``sni_callback(ssl_socket_or_object, server_name, context)``: None goes on; an int
+    #: (``ALERT_DESCRIPTION_*``) fails the handshake with that alert.
+    _SNICallback: TypeAlias = Callable[[SSLSocket | SSLObject, str | None, "SSLContext"], int | None]
+    #: ``set_servername_callback``'s callback: as ``sni_callback``.
+    _ServerNameCallback: TypeAlias = _SNICallback
+    #: ``verify_peer_certificate(der_certificates, verified_chains)``: an exception refuses the peer.
+    _VerifyPeerCertificate: TypeAlias = Callable[[list[bytes], list[list[x509.Certificate]]], None]
+    #: ``verify_connection(state)``: an exception refuses the peer.
+    _VerifyConnection: TypeAlias = Callable[[ConnectionState], None]
 
 # The standard library's names, re-exported (fasttls.CERT_REQUIRED is ssl.CERT_REQUIRED...).
 from ssl import (  # noqa: F401  (re-exports)
@@ -452,8 +472,11 @@ class SSLContext(_StdSSLContext):
     :meth:`load_cert_chain`.  TLS 1.2 is the minimum version.
     """
 
-    sslsocket_class = None  # set below (fasttls.socket.SSLSocket)
-    sslobject_class = None  # set below (fasttls.sslobject.SSLObject)
+    #: As ssl's: a program may set a subclass of ``ssl.SSLSocket``/``ssl.SSLObject``, whose
+    #: methods then come first over fasttls's (see ``_adapted``).  fasttls's own classes
+    #: (set below by ``_bind_classes``) are the defaults.
+    sslsocket_class: type[ssl.SSLSocket] = ssl.SSLSocket
+    sslobject_class: type[ssl.SSLObject] = ssl.SSLObject
 
     def __new__(cls, protocol: int | None = None, *args: Any, **kwargs: Any) -> SSLContext:
         if protocol is None:
@@ -666,20 +689,20 @@ class SSLContext(_StdSSLContext):
 
     # ------------------------------------------------------------------ wrapping
 
-    def wrap_socket(
+    def wrap_socket(  # type: ignore[override]  # session: a fasttls ClientSession, not ssl's
         self,
-        sock,
+        sock: socket.socket,
         server_side: bool = False,
         do_handshake_on_connect: bool = True,
         suppress_ragged_eofs: bool = True,
         server_hostname: str | bytes | None = None,
-        session: Any = None,
-    ):
+        session: ClientSession | None = None,
+    ) -> SSLSocket:
         """Wrap a connected (or listening) socket: returns a :class:`fasttls.SSLSocket`."""
         if sock.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) != socket.SOCK_STREAM:
             raise NotImplementedError("only stream sockets are supported")  # first, as ssl's SSLSocket._create
         hostname = self._check_wrap_args(server_side, server_hostname, session)
-        return _adapted(self.sslsocket_class, _classes[0], ssl.SSLSocket)._create(
+        sslsocket: SSLSocket = _adapted(self.sslsocket_class, _classes[0], ssl.SSLSocket)._create(
             sock,
             self._config_for(bool(server_side)),
             server_side=bool(server_side),
@@ -689,15 +712,24 @@ class SSLContext(_StdSSLContext):
             session=session,
             context=self,
         )
+        return sslsocket
 
-    def wrap_bio(self, incoming, outgoing, server_side: bool = False, server_hostname: str | bytes | None = None, session: Any = None):
+    def wrap_bio(  # type: ignore[override]  # session: a fasttls ClientSession, not ssl's
+        self,
+        incoming: MemoryBIO,
+        outgoing: MemoryBIO,
+        server_side: bool = False,
+        server_hostname: str | bytes | None = None,
+        session: ClientSession | None = None,
+    ) -> SSLObject:
         """Wrap a pair of ``ssl.MemoryBIO``: returns a :class:`fasttls.SSLObject` (what asyncio uses)."""
         if not isinstance(incoming, MemoryBIO) or not isinstance(outgoing, MemoryBIO):
             raise TypeError("incoming and outgoing must be ssl.MemoryBIO instances")  # first, as ssl
         hostname = self._check_wrap_args(server_side, server_hostname, session, bio=True)
-        return _adapted(self.sslobject_class, _classes[1], ssl.SSLObject)._create(
+        sslobject: SSLObject = _adapted(self.sslobject_class, _classes[1], ssl.SSLObject)._create(
             incoming, outgoing, server_side=bool(server_side), server_hostname=hostname, session=session, context=self
         )
+        return sslobject
 
     def _wrap_socket(self, *args: Any, **kwargs: Any):
         raise NotImplementedError("fasttls contexts never hand a connection to OpenSSL; use wrap_socket()")
@@ -744,7 +776,9 @@ class SSLContext(_StdSSLContext):
 
     # ------------------------------------------------------------------ certificates
 
-    def load_cert_chain(self, certfile, keyfile=None, password=None) -> None:
+    def load_cert_chain(
+        self, certfile: StrOrBytesPath, keyfile: StrOrBytesPath | None = None, password: _PasswordType | None = None
+    ) -> None:
         """Load a PEM certificate chain (leaf first) and its private key.
 
         Several calls with keys of different types (RSA, ECDSA, Ed25519, Ed448, ML-DSA)
@@ -801,7 +835,12 @@ class SSLContext(_StdSSLContext):
         # resuming one would present that identity again, not the new one.
         self._changed(security=True)
 
-    def load_verify_locations(self, cafile=None, capath=None, cadata=None) -> None:
+    def load_verify_locations(
+        self,
+        cafile: StrOrBytesPath | None = None,
+        capath: StrOrBytesPath | None = None,
+        cadata: str | ReadableBuffer | None = None,
+    ) -> None:
         """Trust the CAs in ``cafile`` (PEM), ``capath`` (a directory) and ``cadata`` (PEM str or DER bytes)."""
         store = TrustStore()
         store.load_verify_locations(cafile, capath, cadata)  # ssl's checks and errors, before anything changes
@@ -815,7 +854,7 @@ class SSLContext(_StdSSLContext):
             self._trust_shared = False
         return self._trust
 
-    def load_default_certs(self, purpose=Purpose.SERVER_AUTH) -> None:
+    def load_default_certs(self, purpose: Purpose = Purpose.SERVER_AUTH) -> None:
         """The system's CAs: ``SSL_CERT_FILE``/``SSL_CERT_DIR``, OpenSSL's default bundle, else certifi's."""
         if not isinstance(purpose, ssl._ASN1Object):
             raise TypeError(purpose)
@@ -837,7 +876,7 @@ class SSLContext(_StdSSLContext):
     def cert_store_stats(self) -> dict:
         return self._trust.cert_store_stats()
 
-    def load_dh_params(self, path) -> None:
+    def load_dh_params(self, path: StrOrBytesPath) -> None:
         """Checked as ssl checks the file (PEM DH parameters, large enough for the security
         level), then unused: fasttls has no finite-field DHE suites (only ECDHE and hybrids)."""
         with open(_fspath(path, "path"), "rb") as f:
@@ -850,7 +889,7 @@ class SSLContext(_StdSSLContext):
 
     # ------------------------------------------------------------------ negotiation
 
-    def set_alpn_protocols(self, alpn_protocols) -> None:
+    def set_alpn_protocols(self, alpn_protocols: Iterable[str]) -> None:
         protos = []
         for protocol in alpn_protocols:
             b = bytes(protocol, "ascii")
@@ -860,7 +899,7 @@ class SSLContext(_StdSSLContext):
         self._alpn = protos
         self._changed()
 
-    def set_npn_protocols(self, npn_protocols) -> None:
+    def set_npn_protocols(self, npn_protocols: Iterable[str]) -> None:
         warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
 
     def set_ciphers(self, cipherlist: str) -> None:
@@ -912,7 +951,7 @@ class SSLContext(_StdSSLContext):
         out = [cipher_suites.cipher_dict(cipher_suites.TLS13_SUITES[s]) for s in self._suites13]
         return out + [cipher_suites.cipher_dict(cipher_suites.TLS12_SUITES[s]) for s in self._suites12]
 
-    def set_groups(self, groups) -> None:
+    def set_groups(self, groups: str | Iterable[str]) -> None:
         """Key exchange groups in preference order: a list or a colon-separated string of
         X25519, P-256 (secp256r1), P-384, P-521, X448, X25519MLKEM768."""
         if not isinstance(groups, str):
@@ -929,7 +968,7 @@ class SSLContext(_StdSSLContext):
         self._groups = parsed
         self._changed()
 
-    def set_ecdh_curve(self, name) -> None:
+    def set_ecdh_curve(self, name: str | bytes) -> None:
         """ssl's one-curve setting: the server (and client) use only this group."""
         if isinstance(name, bytes):
             name = name.decode("ascii")
@@ -944,7 +983,7 @@ class SSLContext(_StdSSLContext):
     # ------------------------------------------------------------------ properties
 
     @property
-    def protocol(self):
+    def protocol(self) -> _SSLMethod:  # type: ignore[override]  # as typeshed's ssl.SSLContext.protocol
         return ssl._SSLMethod(self._protocol)
 
     @property
@@ -952,7 +991,7 @@ class SSLContext(_StdSSLContext):
         return VerifyMode(self._verify_mode)
 
     @verify_mode.setter
-    def verify_mode(self, value) -> None:
+    def verify_mode(self, value: int) -> None:
         if not isinstance(value, int):
             raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
         if value not in (CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED):
@@ -968,7 +1007,7 @@ class SSLContext(_StdSSLContext):
         return self._check_hostname
 
     @check_hostname.setter
-    def check_hostname(self, value) -> None:
+    def check_hostname(self, value: bool) -> None:
         value = bool(value)
         if value and self._verify_mode == CERT_NONE:
             self._verify_mode = CERT_REQUIRED
@@ -984,7 +1023,7 @@ class SSLContext(_StdSSLContext):
         return self._hostname_checks_common_name
 
     @hostname_checks_common_name.setter
-    def hostname_checks_common_name(self, value) -> None:
+    def hostname_checks_common_name(self, value: bool) -> None:
         value = bool(value)
         changed = value != self._hostname_checks_common_name
         self._hostname_checks_common_name = value
@@ -1011,7 +1050,7 @@ class SSLContext(_StdSSLContext):
         return self._min_version
 
     @minimum_version.setter
-    def minimum_version(self, value) -> None:
+    def minimum_version(self, value: TLSVersion) -> None:
         self._min_version = self._check_version_setting(value, "minimum_version")
         self._changed()
 
@@ -1020,7 +1059,7 @@ class SSLContext(_StdSSLContext):
         return self._max_version
 
     @maximum_version.setter
-    def maximum_version(self, value) -> None:
+    def maximum_version(self, value: TLSVersion) -> None:
         self._max_version = self._check_version_setting(value, "maximum_version")
         self._changed()
 
@@ -1029,7 +1068,7 @@ class SSLContext(_StdSSLContext):
         return Options(self._options)
 
     @options.setter
-    def options(self, value) -> None:
+    def options(self, value: int) -> None:
         if not isinstance(value, int):
             raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
         if value < 0:
@@ -1050,7 +1089,7 @@ class SSLContext(_StdSSLContext):
         return VerifyFlags(self._verify_flags)
 
     @verify_flags.setter
-    def verify_flags(self, value) -> None:
+    def verify_flags(self, value: int) -> None:
         if not isinstance(value, int):
             raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
         changed = (value ^ self._verify_flags) & (VERIFY_X509_STRICT | VERIFY_CRL_CHECK_CHAIN)
@@ -1063,12 +1102,12 @@ class SSLContext(_StdSSLContext):
         return self._post_handshake_auth
 
     @post_handshake_auth.setter
-    def post_handshake_auth(self, value) -> None:
+    def post_handshake_auth(self, value: bool) -> None:
         self._post_handshake_auth = bool(value)
         self._changed()
 
     @property
-    def verify_peer_certificate(self) -> Any:
+    def verify_peer_certificate(self) -> _VerifyPeerCertificate | None:
         """fasttls's addition (Go's ``VerifyPeerCertificate``, see ``Config``): called with
         the peer's DER certificates and the verified chains after the usual checks pass;
         an exception refuses the peer (``SSLCertVerificationError``, code 50).  For key
@@ -1076,18 +1115,18 @@ class SSLContext(_StdSSLContext):
         return self._verify_peer_certificate
 
     @verify_peer_certificate.setter
-    def verify_peer_certificate(self, fn) -> None:
+    def verify_peer_certificate(self, fn: _VerifyPeerCertificate | None) -> None:
         self._verify_peer_certificate = _callback_or_none(fn)
         self._changed(security=True)  # sessions checked without it must not resume
 
     @property
-    def verify_connection(self) -> Any:
+    def verify_connection(self) -> _VerifyConnection | None:
         """fasttls's addition (Go's ``VerifyConnection``): called with the
         ``fasttls.config.ConnectionState`` on every handshake, resumed ones too."""
         return self._verify_connection
 
     @verify_connection.setter
-    def verify_connection(self, fn) -> None:
+    def verify_connection(self, fn: _VerifyConnection | None) -> None:
         self._verify_connection = _callback_or_none(fn)
         self._changed()
 
@@ -1100,7 +1139,7 @@ class SSLContext(_StdSSLContext):
         return self._require_ems
 
     @require_extended_master_secret.setter
-    def require_extended_master_secret(self, value) -> None:
+    def require_extended_master_secret(self, value: bool) -> None:
         self._require_ems = bool(value)
         self._changed(security=True)
 
@@ -1109,7 +1148,7 @@ class SSLContext(_StdSSLContext):
         return self._num_tickets
 
     @num_tickets.setter
-    def num_tickets(self, value) -> None:
+    def num_tickets(self, value: int) -> None:
         if not isinstance(value, int):
             raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
         if value < 0:
@@ -1131,7 +1170,7 @@ class SSLContext(_StdSSLContext):
         return self._keylog_name if self._keylog is not None else None  # as given (str, bytes, a path)
 
     @keylog_filename.setter
-    def keylog_filename(self, value) -> None:
+    def keylog_filename(self, value: StrOrBytesPath | None) -> None:
         if value is None:
             self._keylog = None
         else:
@@ -1139,18 +1178,18 @@ class SSLContext(_StdSSLContext):
             self._keylog_name = value
         self._changed()
 
-    @property
-    def sni_callback(self):
+    @property  # type: ignore[override]  # called with fasttls's classes and context
+    def sni_callback(self) -> _SNICallback | None:
         return self._sni_callback
 
     @sni_callback.setter
-    def sni_callback(self, value) -> None:
+    def sni_callback(self, value: _SNICallback | None) -> None:
         if self._client_only:
             raise ValueError("sni_callback cannot be set on TLS_CLIENT context")
         self._sni_callback = _callback_or_none(value)
         self._changed()
 
-    def set_servername_callback(self, server_name_callback) -> None:
+    def set_servername_callback(self, server_name_callback: _ServerNameCallback | None) -> None:  # type: ignore[override]
         if server_name_callback is None:
             self.sni_callback = None
             return
@@ -1162,7 +1201,7 @@ class SSLContext(_StdSSLContext):
 
         self.sni_callback = shim_cb
 
-    def set_psk_client_callback(self, callback) -> None:
+    def set_psk_client_callback(self, callback: Callable[[str | None], tuple[str | None, bytes]] | None) -> None:
         """ssl's TLS-PSK on a client (Python 3.13): ``callback(hint)`` returns
         ``(identity, psk)`` and the handshake offers that external PSK (TLS 1.3 only: the
         hint is None there, the identity must be a non-empty str; an empty psk offers none).
@@ -1174,7 +1213,7 @@ class SSLContext(_StdSSLContext):
         self._psk_client_callback = callback
         self._changed()
 
-    def set_psk_server_callback(self, callback, identity_hint: str | None = None) -> None:
+    def set_psk_server_callback(self, callback: Callable[[str | None], bytes] | None, identity_hint: str | None = None) -> None:
         """ssl's TLS-PSK on a server (Python 3.13): ``callback(identity)`` returns the
         client's key, ``b""`` for an unknown identity.  TLS 1.3 sends no identity hint."""
         if self._client_only:
@@ -1306,7 +1345,13 @@ def _report_unraisable(exc: BaseException, obj: Any, where: str = "sni_callback"
             pass
 
 
-def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=None, cadata=None) -> SSLContext:
+def create_default_context(
+    purpose: Purpose = Purpose.SERVER_AUTH,
+    *,
+    cafile: StrOrBytesPath | None = None,
+    capath: StrOrBytesPath | None = None,
+    cadata: str | ReadableBuffer | None = None,
+) -> SSLContext:
     """``ssl.create_default_context`` for fasttls: verified client or plain server settings.
 
     The client context trusts ``cafile``/``capath``/``cadata`` when given, else
@@ -1335,7 +1380,12 @@ def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=N
     return context
 
 
-def get_server_certificate(addr, ssl_version=PROTOCOL_TLS_CLIENT, ca_certs=None, timeout=socket._GLOBAL_DEFAULT_TIMEOUT) -> str:
+def get_server_certificate(
+    addr: tuple[str, int],
+    ssl_version: int = PROTOCOL_TLS_CLIENT,
+    ca_certs: str | None = None,
+    timeout: float | None = socket._GLOBAL_DEFAULT_TIMEOUT,  # type: ignore[attr-defined]  # (not in typeshed)
+) -> str:
     """``ssl.get_server_certificate`` over fasttls: the server's leaf certificate as PEM,
     verified against ``ca_certs`` when given (host name not checked, as ssl)."""
     host, _port = addr
@@ -1344,7 +1394,7 @@ def get_server_certificate(addr, ssl_version=PROTOCOL_TLS_CLIENT, ca_certs=None,
     with socket.create_connection(addr, timeout=timeout) as sock:
         with context.wrap_socket(sock, server_hostname=host) as sslsock:
             der = sslsock.getpeercert(True)
-    return ssl.DER_cert_to_PEM_cert(der)
+    return ssl.DER_cert_to_PEM_cert(der)  # type: ignore[arg-type]  # (a server always sends one)
 
 
 def _create_unverified_context(protocol=None, *, cert_reqs=CERT_NONE, check_hostname=False, purpose=Purpose.SERVER_AUTH,

@@ -1,7 +1,8 @@
 """fasttls errors: each one subclasses its counterpart in the ``ssl`` module.
 
 Code written for the standard library (``except ssl.SSLError``, asyncio's
-sslproto, urllib3) keeps working when fasttls raises.
+sslproto, urllib3) keeps working when fasttls raises.  Their base, :class:`SSLError`
+here, is exported as ``fasttls.FastTLSError``; ``fasttls.SSLError`` is ``ssl.SSLError``.
 
 A protocol failure detected here is a :class:`TLSError` carrying the alert that
 was (or must be) sent to the peer, the way Go pairs ``c.sendAlert(alertX)``
@@ -46,7 +47,14 @@ def alert_name(alert: int) -> str:
 
 
 class SSLError(ssl.SSLError):
-    """Base class of every fasttls error (a subclass of :class:`ssl.SSLError`)."""
+    """Base class of the errors fasttls makes itself (a subclass of :class:`ssl.SSLError`).
+
+    Exported as ``fasttls.FastTLSError``: ``except fasttls.FastTLSError`` tells fasttls's own
+    errors apart.  ``fasttls.SSLError`` is ``ssl.SSLError`` itself, as code written for ``ssl``
+    expects: it also catches ``SSLWantReadError``/``SSLWantWriteError`` (ssl's own classes)
+    and the plain ``ssl.SSLError`` of context methods (``set_ciphers``, ``load_cert_chain``...).
+    Made with ``(message, errno)``, not ssl's ``(errno, strerror)``.
+    """
 
     library = "TLS"
     reason: str | None = None

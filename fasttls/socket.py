@@ -18,8 +18,9 @@ import ssl
 import sys
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
+from .config import Config
 from .connection import Connection
 from .constants import ProtocolVersion
 from .errors import (
@@ -37,6 +38,14 @@ from .errors import (
     want_write,
 )
 from .sslobject import TLSInfo
+
+if TYPE_CHECKING:
+    from socket import _Address, _RetAddress, _SendableFile
+
+    from _typeshed import ReadableBuffer, WriteableBuffer
+    from typing_extensions import Never
+
+    from .sslobject import _PeerCert, _PeerCertDict
 
 _RECV_SIZE = 256 * 1024
 #: Plaintext sealed per socket send by sendall: large writes go out in bounded
@@ -144,7 +153,7 @@ def _known_to_take(known: list[int], want: int) -> int:
     return total
 
 
-class SSLSocket(TLSInfo, ssl.SSLSocket):
+class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, session: fasttls's own classes
     """A TLS connection over a socket; made by ``SSLContext.wrap_socket`` or :func:`wrap_socket`.
 
     Behaves as ``ssl.SSLSocket``: blocking, with timeouts, or non-blocking
@@ -160,13 +169,24 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
     (which would reach ssl.SSLSocket's and come back here).
     """
 
+    # Set by _create (the attributes the methods below use).
+    do_handshake_on_connect: bool
+    suppress_ragged_eofs: bool
+    _conn_lock: threading.Lock
+    _send_lock: threading.Lock
+    _recv_lock: threading.Lock
+    _handshake_lock: threading.Lock
+    _session_context: Any
+    _known: list[int]
+    _closing: bool
+
     @property
     def _sslobj(self):
         """``ssl.SSLSocket._sslobj``, which httpcore reads for the ``ssl_object``
         (``selected_alpn_protocol()``...): this socket while TLS is on, else None."""
         return self if self._conn is not None else None
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError(
             f"{self.__class__.__name__} does not have a public constructor. Instances are returned by SSLContext.wrap_socket()."
         )
@@ -607,10 +627,10 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         if not self._conn.handshake_complete:
             self.do_handshake()
 
-    def connect(self, addr) -> None:
+    def connect(self, addr: _Address) -> None:
         self._real_connect(addr, False)
 
-    def connect_ex(self, addr) -> int:
+    def connect_ex(self, addr: _Address) -> int:
         return self._real_connect(addr, True)
 
     def _real_connect(self, addr, connect_ex: bool):
@@ -639,20 +659,21 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                     conn.close()
             raise
 
-    def accept(self):
+    def accept(self) -> tuple[SSLSocket, _RetAddress]:
         """Accept a connection on a wrapped listening socket: a server-side SSLSocket (handshake done
         unless ``do_handshake_on_connect`` is False)."""
-        newsock, addr = _socket.socket.accept(self)
+        rawsock, addr = _socket.socket.accept(self)
+        newsock: SSLSocket
         if self._context is not None:
             newsock = self._context.wrap_socket(
-                newsock,
+                rawsock,
                 do_handshake_on_connect=self.do_handshake_on_connect,
                 suppress_ragged_eofs=self.suppress_ragged_eofs,
                 server_side=True,
             )
         else:
             newsock = SSLSocket._create(
-                newsock,
+                rawsock,
                 self._config,
                 server_side=True,
                 do_handshake_on_connect=self.do_handshake_on_connect,
@@ -662,7 +683,14 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
 
     # ------------------------------------------------------------------ data
 
-    def read(self, len: int = 1024, buffer=None):
+    @overload  # type: ignore[override]  # int read into a buffer (typeshed's ssl says bytes)
+    def read(self, len: int = 1024, buffer: None = None) -> bytes: ...
+    @overload
+    def read(self, len: int, buffer: WriteableBuffer) -> int: ...
+    @overload
+    def read(self, len: int = 1024, *, buffer: WriteableBuffer) -> int: ...
+
+    def read(self, len: int = 1024, buffer: WriteableBuffer | None = None) -> bytes | int:
         """Read up to ``len`` bytes (into ``buffer`` if given), like ``ssl.SSLSocket.read``."""
         conn = self._conn
         if conn is None:
@@ -695,7 +723,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             return conn.read_into(view[:len])
         return conn.read(len)
 
-    def write(self, data) -> int:
+    def write(self, data: ReadableBuffer) -> int:
         """Write all of ``data`` (returns its length), with OpenSSL's SSL_write contract.
 
         The records are sealed a batch at a time, as OpenSSL seals a record at a time,
@@ -799,7 +827,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             raise ValueError(f"non-zero flags not allowed in calls to recv() on {self.__class__}")
         return self.read(buflen)
 
-    def recv_into(self, buffer, nbytes: int | None = None, flags: int = 0) -> int:
+    def recv_into(self, buffer: WriteableBuffer, nbytes: int | None = None, flags: int = 0) -> int:
         conn = self._conn
         if conn is not None and not flags and conn.handshake_complete:
             # The hot path (issue 6): straight from the opened records into the caller's buffer.
@@ -833,23 +861,23 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             nbytes = 0  # the whole buffer
         return self.read(nbytes, buffer)
 
-    def recvfrom(self, buflen=1024, flags=0):
+    def recvfrom(self, buflen: int = 1024, flags: int = 0) -> tuple[bytes, _RetAddress]:
         if self._conn is not None:
             raise ValueError(f"recvfrom not allowed on instances of {self.__class__}")
         return _socket.socket.recvfrom(self, buflen, flags)
 
-    def recvfrom_into(self, buffer, nbytes=None, flags=0):
+    def recvfrom_into(self, buffer: WriteableBuffer, nbytes: int | None = None, flags: int = 0) -> tuple[int, _RetAddress]:
         if self._conn is not None:
             raise ValueError(f"recvfrom_into not allowed on instances of {self.__class__}")
         return _socket.socket.recvfrom_into(self, buffer, nbytes or 0, flags)
 
-    def recvmsg(self, *args, **kwargs):
+    def recvmsg(self, *args: Never, **kwargs: Never) -> Never:  # type: ignore[override]  # as typeshed's ssl
         raise NotImplementedError(f"recvmsg not allowed on instances of {self.__class__}")
 
-    def recvmsg_into(self, *args, **kwargs):
+    def recvmsg_into(self, *args: Never, **kwargs: Never) -> Never:  # type: ignore[override]
         raise NotImplementedError(f"recvmsg_into not allowed on instances of {self.__class__}")
 
-    def send(self, data, flags: int = 0) -> int:
+    def send(self, data: ReadableBuffer, flags: int = 0) -> int:
         if self._conn is None:
             return _socket.socket.send(self, data, flags)
         if flags != 0:
@@ -933,7 +961,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
                     n += k
         return deadline
 
-    def sendall(self, data, flags: int = 0) -> None:
+    def sendall(self, data: ReadableBuffer, flags: int = 0) -> None:
         if not flags and self._direct_write(data, _socket.socket.gettimeout(self)):
             return None
         conn = self._conn
@@ -979,19 +1007,24 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
             while count < amount:
                 count += self.send(byte_view[count:])
 
-    def sendto(self, data, flags_or_addr, addr=None):
+    @overload
+    def sendto(self, data: ReadableBuffer, flags_or_addr: _Address, addr: None = None) -> int: ...
+    @overload
+    def sendto(self, data: ReadableBuffer, flags_or_addr: int, addr: _Address) -> int: ...
+
+    def sendto(self, data: ReadableBuffer, flags_or_addr: int | _Address, addr: _Address | None = None) -> int:
         if self._conn is not None:
             raise ValueError(f"sendto not allowed on instances of {self.__class__}")
         if addr is None:
-            return _socket.socket.sendto(self, data, flags_or_addr)
-        return _socket.socket.sendto(self, data, flags_or_addr, addr)
+            return _socket.socket.sendto(self, data, flags_or_addr)  # type: ignore[arg-type]
+        return _socket.socket.sendto(self, data, flags_or_addr, addr)  # type: ignore[arg-type]
 
-    def sendmsg(self, *args, **kwargs):
+    def sendmsg(self, *args: Never, **kwargs: Never) -> Never:  # type: ignore[override]
         raise NotImplementedError(f"sendmsg not allowed on instances of {self.__class__}")
 
-    def sendfile(self, file, offset=0, count=None):
+    def sendfile(self, file: _SendableFile, offset: int = 0, count: int | None = None) -> int:
         if self._conn is not None:
-            return self._sendfile_use_send(file, offset, count)
+            return self._sendfile_use_send(file, offset, count)  # type: ignore[attr-defined]  # socket's, not in typeshed
         return _socket.socket.sendfile(self, file, offset, count)
 
     def pending(self) -> int:
@@ -999,7 +1032,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
 
     # ------------------------------------------------------------------ closing
 
-    def unwrap(self):
+    def unwrap(self) -> _socket.socket:
         """Send close_notify, wait for the peer's, and return this socket, now plain (as ssl does).
 
         Non-blocking sockets raise ``SSLWantReadError``/``SSLWantWriteError``; call again.
@@ -1061,7 +1094,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
         self._conn = None
         return _socket.socket.detach(self)
 
-    def dup(self):
+    def dup(self) -> NoReturn:
         raise NotImplementedError(f"Can't dup() {self.__class__.__name__} instances")
 
     def _real_close(self) -> None:
@@ -1080,7 +1113,14 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):
 
     # ------------------------------------------------------------------ what was negotiated
 
-    def getpeercert(self, binary_form: bool = False):
+    @overload
+    def getpeercert(self, binary_form: Literal[False] = False) -> _PeerCertDict | None: ...
+    @overload
+    def getpeercert(self, binary_form: Literal[True]) -> bytes | None: ...
+    @overload
+    def getpeercert(self, binary_form: bool) -> _PeerCert: ...
+
+    def getpeercert(self, binary_form: bool = False) -> _PeerCert:
         self._check_connected()
         return self._getpeercert(binary_form)
 
@@ -1112,7 +1152,7 @@ _NATIVE_SOCKETS = issubclass(SSLSocket, _c_socket.socket)
 
 def wrap_socket(
     sock: _socket.socket,
-    config,
+    config: Config,
     server_side: bool = False,
     server_hostname: str | None = None,
     do_handshake_on_connect: bool = True,

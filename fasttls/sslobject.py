@@ -19,16 +19,16 @@ import dataclasses
 import functools
 import ssl
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from . import cipher_suites
-from .config import ClientAuthType
+from .config import ClientAuthType, Config
 from .connection import Connection
 from .constants import ProtocolVersion
-from .tickets import check_session_origin
+from .tickets import ClientSession, check_session_origin
 from .errors import (
     SSLEOFError,
     SSLError,
@@ -39,6 +39,18 @@ from .errors import (
     shutdown_while_in_init,
     want_read,
 )
+
+if TYPE_CHECKING:
+    from ssl import _PeerCertRetDictType, _PeerCertRetType
+    from typing import TypeAlias
+
+    from _typeshed import ReadableBuffer, WriteableBuffer
+
+    from .context import SSLContext
+
+    #: ``getpeercert()``'s dict and its result of any form, as typeshed names them for ``ssl``.
+    _PeerCertDict: TypeAlias = _PeerCertRetDictType
+    _PeerCert: TypeAlias = _PeerCertRetType
 
 __all__ = ["SSLObject", "TLSInfo"]
 
@@ -71,6 +83,11 @@ class TLSInfo:
 
     _conn: Connection | None
     server_side: bool
+    _session: ClientSession | None
+    _context: Any  # a fasttls SSLContext (None for a socket made from a Config)
+    _config: Config
+    _session_context: Any
+    _started: bool
 
     def _established(self) -> Connection | None:
         conn = self._conn
@@ -121,7 +138,7 @@ class TLSInfo:
             return config.client_auth >= ClientAuthType.VerifyClientCertIfGiven
         return bool(config.verify_peer)
 
-    def _getpeercert(self, binary_form: bool = False):
+    def _getpeercert(self, binary_form: bool = False) -> _PeerCert:
         conn = self._conn
         if conn is None or not conn.handshake_complete:
             raise ValueError("handshake not done yet")
@@ -169,7 +186,13 @@ class TLSInfo:
         return conn.export_keying_material(label, context, length)
 
     @property
-    def session(self):
+    def session(self) -> ClientSession | None:
+        """The connection's TLS session (``fasttls.SSLSession``, not an ``ssl.SSLSession``): a
+        client's :class:`fasttls.ClientSession`, to resume with ``wrap_socket``/``wrap_bio``
+        (``session=``) or by setting it here before the handshake.  A server's is a
+        ``fasttls.tickets.ServerSession``, with ssl's ``id``, ``time``, ``timeout``,
+        ``has_ticket`` and ``ticket_lifetime_hint`` (typed as the client's, as typeshed
+        gives ssl's one class for both)."""
         conn = self._conn
         if conn is not None and conn.session is not None:
             session = conn.session
@@ -179,7 +202,7 @@ class TLSInfo:
         return self._session
 
     @session.setter
-    def session(self, session) -> None:
+    def session(self, session: ClientSession) -> None:
         # ssl's order: the type first (None is not a session either), then the side and state.
         if not hasattr(session, "ticket"):
             raise TypeError("Value is not a fasttls session.")
@@ -210,11 +233,14 @@ class TLSInfo:
         conn.verify_client_post_handshake()
 
     @property
-    def context(self):
+    def context(self) -> SSLContext:
+        """The fasttls :class:`~fasttls.SSLContext` the connection was made with (None for a
+        socket made by :func:`fasttls.wrap_socket` from a Config); set another one in an
+        ``sni_callback`` to switch, as with ``ssl``."""
         return self._context
 
     @context.setter
-    def context(self, ctx) -> None:
+    def context(self, ctx: SSLContext) -> None:
         if not hasattr(ctx, "_config_for"):
             raise TypeError("The value must be a fasttls SSLContext")
         config = ctx._config_for(self.server_side)
@@ -302,8 +328,18 @@ class TLSInfo:
             self._count("misses", self._session_context)
 
 
-class SSLObject(TLSInfo, ssl.SSLObject):
+class SSLObject(TLSInfo, ssl.SSLObject):  # type: ignore[misc]  # context, session: fasttls's own classes
     """A TLS connection over ``ssl.MemoryBIO`` objects; made by ``SSLContext.wrap_bio``."""
+
+    # Set by _create.
+    _incoming: ssl.MemoryBIO
+    _outgoing: ssl.MemoryBIO
+    _server_side: bool
+    _server_hostname: str | None
+    _closing: bool
+    _unread_at_close: int
+    _shut: bool
+    _parked: int
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError(
@@ -435,7 +471,14 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             self._raise_want_read()  # receive_eof raises before the handshake completes
         self._handshake_done()
 
-    def read(self, len: int = 1024, buffer=None):
+    @overload  # type: ignore[override]  # int read into a buffer (typeshed's ssl says bytes)
+    def read(self, len: int = 1024, buffer: None = None) -> bytes: ...
+    @overload
+    def read(self, len: int, buffer: WriteableBuffer) -> int: ...
+    @overload
+    def read(self, len: int = 1024, *, buffer: WriteableBuffer) -> int: ...
+
+    def read(self, len: int = 1024, buffer: WriteableBuffer | None = None) -> bytes | int:
         """Up to ``len`` bytes of application data (into ``buffer`` if given, returning the count).
 
         ``b""``/0 after the peer's close_notify; ``SSLWantReadError`` when more input is needed;
@@ -554,7 +597,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):
                 self._park_close_notify()
             return bytes(view[:n])
 
-    def write(self, data) -> int:
+    def write(self, data: ReadableBuffer) -> int:
         conn = self._checked()
         if not conn.handshake_complete:
             self.do_handshake()
@@ -616,7 +659,14 @@ class SSLObject(TLSInfo, ssl.SSLObject):
             self._incoming.write(bytes(trailing) + self._incoming.read())
         self._shut = True
 
-    def getpeercert(self, binary_form: bool = False):
+    @overload
+    def getpeercert(self, binary_form: Literal[False] = False) -> _PeerCertDict | None: ...
+    @overload
+    def getpeercert(self, binary_form: Literal[True]) -> bytes | None: ...
+    @overload
+    def getpeercert(self, binary_form: bool) -> _PeerCert: ...
+
+    def getpeercert(self, binary_form: bool = False) -> _PeerCert:
         return self._getpeercert(binary_form)
 
     def __repr__(self) -> str:

@@ -337,7 +337,7 @@ def read_all(s, size: int = 65536) -> bytes:
 def check_type(kind: str, exc: BaseException, expected) -> None:
     assert isinstance(exc, expected), repr(exc)
     if kind == "fasttls" and isinstance(exc, ssl.SSLError):
-        assert isinstance(exc, fasttls.SSLError), f"{exc!r} is not a fasttls error"
+        assert isinstance(exc, fasttls.FastTLSError), f"{exc!r} is not a fasttls error"
 
 
 # ---------------------------------------------------------------------------

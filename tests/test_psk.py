@@ -88,7 +88,7 @@ def test_fasttls_both_ends():
 
 def test_wrong_key_fails_the_binder():
     [r] = exchange(psk_server({"client1": OTHER_KEY}), psk_client())
-    assert isinstance(r["server"], fasttls.SSLError) and r["server"].reason == "BINDER_DOES_NOT_VERIFY"
+    assert isinstance(r["server"], fasttls.FastTLSError) and r["server"].reason == "BINDER_DOES_NOT_VERIFY"
     assert isinstance(r["client"], AlertReceived) and "DECRYPT_ERROR" in str(r["client"])
 
 
@@ -115,7 +115,7 @@ def test_server_without_psk_callback_ignores_the_offer(files):
 def test_an_empty_key_offers_no_psk():
     [r] = exchange(psk_server(), psk_client(key=b""))
     # No PSK and no certificate: nothing the server can use (as ssl: a handshake failure).
-    assert isinstance(r["server"], fasttls.SSLError)
+    assert isinstance(r["server"], fasttls.FastTLSError)
     assert isinstance(r["client"], AlertReceived) and "HANDSHAKE_FAILURE" in str(r["client"])
 
 
@@ -175,7 +175,7 @@ def test_callback_arguments_and_errors(monkeypatch):
 
 def test_identity_must_not_be_empty_in_tls13():
     [r] = exchange(psk_server(), psk_client(identity=None))
-    assert isinstance(r["client"], fasttls.SSLError) and "non-empty PSK identity" in str(r["client"])
+    assert isinstance(r["client"], fasttls.FastTLSError) and "non-empty PSK identity" in str(r["client"])
 
 
 def test_context_checks_as_ssl():
@@ -268,7 +268,7 @@ def test_sans_io_callbacks_must_return_buffers():
         client = Connection(Config(verify_peer=False, psk_client_callback=lambda hint: ("alice", b"\x00" * 32)), server_side=False)
         client.start()
         server.start()
-        with pytest.raises(fasttls.SSLError, match="psk_server_callback failed"):
+        with pytest.raises(fasttls.FastTLSError, match="psk_server_callback failed"):
             server.receive_data(client.data_to_send())
         assert not server.handshake_complete
 
@@ -386,7 +386,7 @@ def _against_pythons_own_psk():
     [r] = exchange(psk_server(), _ssl_psk_client())
     assert r["server"] == ("TLSv1.3", "TLS_AES_128_GCM_SHA256", True, None), r
     [r] = exchange(psk_server({"client1": OTHER_KEY}), _ssl_psk_client())
-    assert isinstance(r["server"], fasttls.SSLError) and r["server"].reason == "BINDER_DOES_NOT_VERIFY"
+    assert isinstance(r["server"], fasttls.FastTLSError) and r["server"].reason == "BINDER_DOES_NOT_VERIFY"
     [r] = exchange(_ssl_psk_server({"client1": OTHER_KEY}), psk_client())
     assert isinstance(r["client"], AlertReceived) and "ILLEGAL_PARAMETER" in str(r["client"])  # OpenSSL's alert
 
