@@ -9,8 +9,9 @@ here, not per handshake.
 from __future__ import annotations
 
 import copy
+import ssl
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from . import auth, cipher_suites, key_exchange, verify
-from .constants import ProtocolVersion
+from .constants import CipherSuite, ProtocolVersion
 from .tickets import ClientSessionCache, ServerSessionCache, TicketKeys
 
 
@@ -277,6 +278,159 @@ class CertificateRequestInfo:
         return not self.acceptable_cas or not certificate.issuer_names.isdisjoint(self.acceptable_cas)
 
 
+# ---------------------------------------------------------------------------
+# Checks of Config's fields (bad input gets a clear error where it is given)
+# ---------------------------------------------------------------------------
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int_list(name: str, value: Any, known: Any, kind: str) -> list[int]:
+    """A list of ``kind`` IDs (ints); with ``known``, each must be one fasttls implements
+    (Go drops the ones it does not know from CurvePreferences; a typo should not pass)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(f"Config.{name} takes a list of {kind} IDs (ints), not {type(value).__name__}")
+    out = list(value)
+    for v in out:
+        if not _is_int(v):
+            raise TypeError(f"Config.{name} takes {kind} IDs (ints): {v!r} is a {type(v).__name__}")
+        if known is not None and v not in known:
+            raise ValueError(f"Config.{name}: 0x{v:04x} is not a {kind} fasttls implements")
+    return out
+
+
+def _check_certificates(value: Any) -> list:
+    if isinstance(value, CertifiedKey) or isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(f"Config.certificates takes a list of CertifiedKey, not {type(value).__name__}")
+    out = list(value)
+    for ck in out:
+        if not isinstance(ck, CertifiedKey):
+            raise TypeError(f"Config.certificates takes CertifiedKey objects (CertifiedKey.from_files, .from_pem...), not {type(ck).__name__}")
+    return out
+
+
+def _check_client_auth(value: Any) -> ClientAuthType:
+    if isinstance(value, ssl.VerifyMode):
+        # ssl.CERT_REQUIRED is 2, Go's RequireAnyClientCert (asked for, never verified).
+        raise TypeError(
+            f"Config.client_auth takes a ClientAuthType (Go's five modes), not ssl.{value.name}: "
+            "ClientAuthType.RequireAndVerifyClientCert is what CERT_REQUIRED means on an SSLContext, "
+            "VerifyClientCertIfGiven what CERT_OPTIONAL means"
+        )
+    if not _is_int(value):
+        raise TypeError(f"Config.client_auth takes a ClientAuthType, not {type(value).__name__}")
+    try:
+        return ClientAuthType(value)
+    except ValueError:
+        raise ValueError(f"Config.client_auth: {value!r} is none of Go's five modes (ClientAuthType 0 to 4)") from None
+
+
+def _check_version(name: str):
+    def check(value: Any) -> int:
+        if not _is_int(value) or value not in (ProtocolVersion.TLS12, ProtocolVersion.TLS13):
+            raise ValueError(f"Config.{name} is ProtocolVersion.TLS12 or TLS13, not {value!r}")
+        return ProtocolVersion(value)
+
+    return check
+
+
+def _check_alpn(value: Any) -> list[str]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(f"Config.alpn_protocols takes a list of str (['h2', 'http/1.1']), not {type(value).__name__}")
+    out = list(value)
+    for p in out:
+        if not isinstance(p, str):
+            raise TypeError(f"Config.alpn_protocols takes str protocol names, not {type(p).__name__} ({p!r})")
+        if not 0 < len(p.encode()) < 256:
+            raise ValueError(f"Config.alpn_protocols: {p!r} is not 1 to 255 bytes (RFC 7301 3.1)")
+    return out
+
+
+def _check_callable(name: str, hint: str = ""):
+    def check(value: Any) -> Any:
+        if value is not None and not callable(value):
+            raise TypeError(f"Config.{name} takes a callable or None, not {type(value).__name__}{hint}")
+        return value
+
+    return check
+
+
+def _check_choice(name: str, choices: tuple):
+    def check(value: Any) -> Any:
+        if value not in choices or isinstance(value, bool):
+            raise ValueError(f"Config.{name} is one of {', '.join(map(repr, choices))}, not {value!r}")
+        return value
+
+    return check
+
+
+def _check_count(name: str, low: int = 0, high: int | None = None):
+    def check(value: Any) -> int:
+        if not _is_int(value):
+            raise TypeError(f"Config.{name} takes an int, not {type(value).__name__}")
+        if value < low or (high is not None and value > high):
+            raise ValueError(f"Config.{name} must be {low} to {high}, not {value}" if high is not None else f"Config.{name} must be at least {low}, not {value}")
+        return value
+
+    return check
+
+
+def _check_instance(name: str, cls_name: str, optional: bool = True):
+    def check(value: Any) -> Any:
+        if value is None and optional:
+            return value
+        cls = {"TrustStore": verify.TrustStore, "TicketKeys": TicketKeys}[cls_name]
+        if not isinstance(value, cls):
+            raise TypeError(f"Config.{name} takes a {cls_name}{' or None' if optional else ''}, not {type(value).__name__}")
+        return value
+
+    return check
+
+
+#: A client may list the signalling suites too (RFC 7507's TLS_FALLBACK_SCSV on a fallback).
+_TLS12_SUITE_IDS = {*cipher_suites.TLS12_SUITES, CipherSuite.TLS_FALLBACK_SCSV, CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV}
+
+_FIELD_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "certificates": _check_certificates,
+    "client_auth": _check_client_auth,
+    "min_version": _check_version("min_version"),
+    "max_version": _check_version("max_version"),
+    "cipher_suites_tls13": lambda v: _int_list("cipher_suites_tls13", v, cipher_suites.TLS13_SUITES, "TLS 1.3 cipher suite"),
+    "cipher_suites_tls12": lambda v: _int_list("cipher_suites_tls12", v, _TLS12_SUITE_IDS, "TLS 1.2 cipher suite"),
+    "groups": lambda v: _int_list("groups", v, key_exchange.SUPPORTED_GROUPS, "group"),
+    "key_share_groups": lambda v: v if v is None else _int_list("key_share_groups", v, key_exchange.SUPPORTED_GROUPS, "group"),
+    "signature_schemes": lambda v: _int_list("signature_schemes", v, None, "signature scheme"),
+    "alpn_protocols": _check_alpn,
+    "crl_check": _check_choice("crl_check", (None, "leaf", "chain")),
+    "certificate_choice": _check_choice("certificate_choice", ("order", "client", "server")),
+    "security_level": _check_count("security_level", 0, 5),
+    "ticket_lifetime": _check_count("ticket_lifetime", 0, 2**32 - 1),  # a uint32 (TLS 1.3 cuts it to 7 days)
+    "tickets_to_send": _check_count("tickets_to_send"),
+    "ticket_keys": _check_instance("ticket_keys", "TicketKeys", optional=False),
+    "trust_store": _check_instance("trust_store", "TrustStore"),
+    "client_ca_store": _check_instance("client_ca_store", "TrustStore"),
+    "keylog": _check_callable("keylog", " (for a file: fasttls.keylog.KeyLogFile(path))"),
+    "tracer": _check_callable("tracer"),
+    "verify_time": _check_callable("verify_time", " (a function returning the time, as Go's Time)"),
+    "clock": _check_callable("clock"),
+    "get_certificate": _check_callable("get_certificate"),
+    "get_client_certificate": _check_callable("get_client_certificate"),
+    "get_config_for_client": _check_callable("get_config_for_client"),
+    "sni_callback": _check_callable("sni_callback"),
+    "verify_peer_certificate": _check_callable("verify_peer_certificate"),
+    "verify_connection": _check_callable("verify_connection"),
+    "psk_client_callback": _check_callable("psk_client_callback"),
+    "psk_server_callback": _check_callable("psk_server_callback"),
+    "max_handshake_message": _check_count("max_handshake_message", 1),
+    "max_certificate_message": _check_count("max_certificate_message", 1),
+    "max_key_updates": _check_count("max_key_updates"),
+    "max_empty_records": _check_count("max_empty_records"),
+    "max_warning_alerts": _check_count("max_warning_alerts"),
+}
+
+
 @dataclass
 class Config:
     """Settings for connections; the defaults are the secure ones.
@@ -451,6 +605,17 @@ class Config:
     max_warning_alerts: int = 5  # in a row: the 5th fails, as OpenSSL's MAX_WARN_ALERT_COUNT
 
     clock: Callable[[], float] = time.time
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Each field is checked where it is given (Config(...), or set later): a wrong type
+        # or value fails here with its name, not as internal_error in some handshake, or
+        # worse, taken as something else (ssl.CERT_REQUIRED is RequireAnyClientCert's 2).
+        check = _FIELD_CHECKS.get(name)
+        object.__setattr__(self, name, value if check is None else check(value))
+
+    def __post_init__(self) -> None:
+        if self.min_version > self.max_version:
+            raise ValueError(f"Config.min_version ({self.min_version!r}) is above max_version ({self.max_version!r})")
 
     def now(self) -> float:
         return (self.verify_time or self.clock)()
