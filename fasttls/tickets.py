@@ -19,7 +19,7 @@ import struct
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,25 +36,54 @@ MAX_TICKET_SIZE = 0xFFFF
 
 
 class TicketKeys:
-    """Ticket encryption keys, rotated: the newest seals, every unexpired one opens."""
+    """Ticket encryption keys, rotated: the newest seals, every unexpired one opens.
+
+    ``keys`` (or :meth:`set_keys`), Go's ``SetSessionTicketKeys``: 32-byte secrets shared
+    by the servers of a fleet, so each opens the others' tickets; the first seals, all
+    open, and they do not rotate."""
 
     def __init__(
         self,
         rotation_interval: float = 24 * 3600,
         key_lifetime: float = MAX_TICKET_LIFETIME,
         clock: Callable[[], float] = time.time,
+        keys: Sequence[bytes] | None = None,
     ) -> None:
         self.rotation_interval = rotation_interval
         self.key_lifetime = key_lifetime
         self._clock = clock
         self._lock = threading.Lock()
+        self._fixed = False
         # (name, aead, created), newest first.  The first key is made now, not at the first
         # ticket: a server context made before fork (gunicorn's ssl_context hook, --preload)
         # then has the same key in every worker, so each opens the others' tickets, as
         # OpenSSL's (whose keys are made with the SSL_CTX).
         self._keys: list[tuple[bytes, AESGCM, float]] = [(os.urandom(TICKET_KEY_NAME_SIZE), AESGCM(os.urandom(32)), clock())]
+        if keys is not None:
+            self.set_keys(keys)
+
+    def set_keys(self, keys: Sequence[bytes]) -> None:
+        """Use these 32-byte secrets from now on (Go's ``SetSessionTicketKeys``): the first
+        seals, every one opens, and none rotates or expires (tickets still end with their
+        lifetime).  Each key's name and AES-256-GCM key come from its SHA-512, as Go's
+        ticketKeyFromBytes derives them, so the same secrets give the same keys everywhere."""
+        if isinstance(keys, (bytes, bytearray, memoryview)) or not keys:
+            raise ValueError("set_keys takes a non-empty list of 32-byte keys")
+        derived = []
+        for key in keys:
+            if not isinstance(key, (bytes, bytearray)) or len(key) != 32:
+                raise ValueError(f"a session ticket key is 32 bytes, not {len(key) if isinstance(key, (bytes, bytearray)) else type(key).__name__}")
+            digest = hashes.Hash(hashes.SHA512())
+            digest.update(bytes(key))
+            hashed = digest.finalize()
+            derived.append((hashed[:TICKET_KEY_NAME_SIZE], AESGCM(hashed[TICKET_KEY_NAME_SIZE : TICKET_KEY_NAME_SIZE + 32]), 0.0))
+        with self._lock:
+            self._keys = derived
+            self._fixed = True
 
     def _current(self) -> tuple[bytes, AESGCM, float]:
+        if self._fixed:
+            return self._keys[0]
         now = self._clock()
         keys = self._keys
         # Every ticket sealed or opened comes here: when no rotation is due and no key
@@ -73,9 +102,14 @@ class TicketKeys:
             return self._keys[0]
 
     def rotate(self) -> None:
-        """Start a new key now (older ones keep opening their tickets)."""
+        """Start a new key now (older ones keep opening their tickets); after
+        :meth:`set_keys`, rotation goes on from here."""
         with self._lock:
-            self._keys.insert(0, (os.urandom(TICKET_KEY_NAME_SIZE), AESGCM(os.urandom(32)), self._clock()))
+            now = self._clock()
+            if self._fixed:  # the set keys age from now on, as rotated ones
+                self._keys = [(name, aead, now) for name, aead, _ in self._keys]
+                self._fixed = False
+            self._keys.insert(0, (os.urandom(TICKET_KEY_NAME_SIZE), AESGCM(os.urandom(32)), now))
 
     def seal(self, state: bytes) -> bytes:
         """A ticket for ``state``; empty when it would not fit a ticket's 16-bit length

@@ -640,3 +640,29 @@ def test_session_events_and_states_keep_their_secret_out_of_repr(pki, version):
     assert session.secret and session.secret.hex() not in repr(cev) and repr(session.secret) not in repr(cev)
     state = SessionState(version, 0x1301, session.secret, 0)
     assert repr(session.secret) not in repr(state)
+
+
+def test_set_keys_share_tickets_across_servers_and_do_not_rotate(pki):
+    """Go's SetSessionTicketKeys (a Go-API probe found no way to give keys): servers of a
+    fleet given the same 32-byte secrets open each other's tickets; the first key seals,
+    every one opens, and none rotates away."""
+    clock = Clock()
+    first, second = bytes(range(32)), bytes(range(32, 64))
+    a = TicketKeys(clock=clock, keys=[first])
+    b = TicketKeys(clock=clock, keys=[second, first])  # a fleet moving to a new key
+    sealed_by_a = a.seal(b"session state")
+    assert b.open(sealed_by_a) == b"session state"
+    assert a.open(b.seal(b"newer")) is None  # a does not have the new key yet
+    clock.now += 30 * DAY  # no rotation, no expiry of the given keys
+    assert b.open(sealed_by_a) == b"session state" and a.open(a.seal(b"x")) == b"x"
+    # A whole handshake: a ticket from one server's Config resumes on another's.
+    cc = Config(trust_store=pki.store)
+    s1 = Config(certificates=[pki.server()], ticket_keys=TicketKeys(keys=[first]))
+    s2 = Config(certificates=[pki.server()], ticket_keys=TicketKeys(keys=[first]))
+    session = first_session(cc, s1)
+    assert_resumed(*offer(cc, s2, session))
+    for bad in ([], [b"short"], b"x" * 32, ["x" * 32]):
+        with pytest.raises(ValueError):
+            TicketKeys(keys=bad)
+    a.rotate()  # rotation goes on from here; the set key still opens its tickets
+    assert a.open(sealed_by_a) == b"session state" and b.open(a.seal(b"y")) is None
