@@ -1139,11 +1139,13 @@ def test_a_warning_alert_between_the_pieces_of_the_client_hello_is_refused(pki, 
     assert e.value.alert == AlertDescription.unexpected_message
 
 
-def test_an_sslv2_format_client_hello_is_told_protocol_version(pki, twin):
+@pytest.mark.parametrize("n_specs", [3, 78], ids=["46-bytes", "259-bytes"])
+def test_an_sslv2_format_client_hello_is_told_protocol_version(pki, twin, n_specs):
     """RFC 5246 E.2's SSLv2-format ClientHello (old clients' compatibility hello) got no
     alert and an error naming "version 0x2201" (its length byte and type read as a
-    record header).  As Go's server: protocol_version, and an error that names SSLv2."""
-    specs = b"\x00\xc0\x2b\x00\xc0\x2f\x00\x00\x9c"
+    record header).  As Go's server: protocol_version, and an error that names SSLv2.
+    A 259-byte one (81 03 01) looked like a TLS 1.0 record of content type 129."""
+    specs = (b"\x00\xc0\x2b\x00\xc0\x2f\x00\x00\x9c" * 26)[: 3 * n_specs]
     challenge = os.urandom(16)
     body = b"\x01\x03\x03" + len(specs).to_bytes(2, "big") + b"\x00\x00" + len(challenge).to_bytes(2, "big") + specs + challenge
     _, s = make_pair(*configs(pki), twin=twin)

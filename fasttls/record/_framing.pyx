@@ -59,9 +59,11 @@ cdef list _POOL = []
 
 
 cdef int _check_header(int content_type, int version, int length, int expected_version, Py_ssize_t max_length) except -1:
-    if not expected_version and version >> 8 != 3:
+    if not expected_version and (version >> 8 != 3 or (content_type & 0x80 and version & 0xFF == 1)):
         # Before the version is settled, bytes that are not a TLS record at all (a plain
-        # HTTP answer or request): OpenSSL's WRONG_VERSION_NUMBER or HTTP_REQUEST.
+        # HTTP answer or request): OpenSSL's WRONG_VERSION_NUMBER or HTTP_REQUEST; or an
+        # SSLv2-format ClientHello, whose length's low byte may read as a TLS major version
+        # (0x81 0x03 0x01: 259 bytes, then CLIENT-HELLO).
         raise not_a_tls_record(content_type, version, length)
     if content_type < 20 or content_type > 23:
         raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {content_type}")
