@@ -76,7 +76,7 @@ class TicketKeys:
             digest = hashes.Hash(hashes.SHA512())
             digest.update(bytes(key))
             hashed = digest.finalize()
-            derived.append((hashed[:TICKET_KEY_NAME_SIZE], AESGCM(hashed[TICKET_KEY_NAME_SIZE : TICKET_KEY_NAME_SIZE + 32]), 0.0))
+            derived.append((hashed[:TICKET_KEY_NAME_SIZE], AESGCM(hashed[TICKET_KEY_NAME_SIZE : TICKET_KEY_NAME_SIZE + 32]), self._clock()))
         with self._lock:
             self._keys = derived
             self._fixed = True
@@ -96,6 +96,8 @@ class TicketKeys:
         ):
             return keys[0]
         with self._lock:
+            if self._fixed:  # set_keys ran since the check above
+                return self._keys[0]
             if not self._keys or now - self._keys[0][2] >= self.rotation_interval:
                 self._keys.insert(0, (os.urandom(TICKET_KEY_NAME_SIZE), AESGCM(os.urandom(32)), now))
             self._keys = [k for k in self._keys if now - k[2] < self.key_lifetime + self.rotation_interval]

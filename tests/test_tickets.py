@@ -666,3 +666,29 @@ def test_set_keys_share_tickets_across_servers_and_do_not_rotate(pki):
             TicketKeys(keys=bad)
     a.rotate()  # rotation goes on from here; the set key still opens its tickets
     assert a.open(sealed_by_a) == b"session state" and b.open(a.seal(b"y")) is None
+
+
+def test_set_keys_during_a_seal_keeps_the_set_keys():
+    """A seal that had found no rotation due raced with set_keys (a fleet rotating its
+    shared keys under traffic): it saw the new keys as overdue, replaced them with a random
+    one and kept it for good, so no peer opened its tickets (a review of set_keys)."""
+    import os
+    import threading
+
+    inside, resume = threading.Event(), threading.Event()
+
+    def clock() -> float:
+        if threading.current_thread().name == "sealer":
+            inside.set()
+            resume.wait(10)  # hold the seal between its check and its keys
+        return time.time()
+
+    keys, shared = TicketKeys(clock=clock), [os.urandom(32)]
+    peer = TicketKeys(keys=shared)
+    sealer = threading.Thread(target=keys.seal, args=(b"state",), name="sealer")
+    sealer.start()
+    assert inside.wait(10)
+    keys.set_keys(shared)
+    resume.set()
+    sealer.join(10)
+    assert peer.open(keys.seal(b"hello")) == b"hello" and keys.open(peer.seal(b"x")) == b"x"
