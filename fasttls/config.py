@@ -292,7 +292,7 @@ def _int_list(name: str, value: Any, known: Any, kind: str) -> list[int]:
     (Go drops the ones it does not know from CurvePreferences; a typo should not pass)."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise TypeError(f"Config.{name} takes a list of {kind} IDs (ints), not {type(value).__name__}")
-    out = list(value)
+    out = value if type(value) is list else list(value)  # the caller's list stays the one used
     for v in out:
         if not _is_int(v):
             raise TypeError(f"Config.{name} takes {kind} IDs (ints): {v!r} is a {type(v).__name__}")
@@ -304,7 +304,7 @@ def _int_list(name: str, value: Any, known: Any, kind: str) -> list[int]:
 def _check_certificates(value: Any) -> list:
     if isinstance(value, CertifiedKey) or isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise TypeError(f"Config.certificates takes a list of CertifiedKey, not {type(value).__name__}")
-    out = list(value)
+    out = value if type(value) is list else list(value)  # a list filled later is still seen
     for ck in out:
         if not isinstance(ck, CertifiedKey):
             raise TypeError(f"Config.certificates takes CertifiedKey objects (CertifiedKey.from_files, .from_pem...), not {type(ck).__name__}")
@@ -329,6 +329,13 @@ def _check_client_auth(value: Any) -> ClientAuthType:
 
 def _check_version(name: str):
     def check(value: Any) -> int:
+        if isinstance(value, ssl.TLSVersion):
+            # ssl's names as SSLContext takes them: the bounds mean TLS 1.2 and 1.3, and an
+            # older minimum means TLS 1.2 (nothing older is ever spoken).
+            if value == ssl.TLSVersion.MAXIMUM_SUPPORTED:
+                return ProtocolVersion.TLS13
+            if value < ssl.TLSVersion.TLSv1_2 and (name == "min_version" or value == ssl.TLSVersion.MINIMUM_SUPPORTED):
+                return ProtocolVersion.TLS12
         if not _is_int(value) or value not in (ProtocolVersion.TLS12, ProtocolVersion.TLS13):
             raise ValueError(f"Config.{name} is ProtocolVersion.TLS12 or TLS13, not {value!r}")
         return ProtocolVersion(value)
@@ -339,7 +346,7 @@ def _check_version(name: str):
 def _check_alpn(value: Any) -> list[str]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise TypeError(f"Config.alpn_protocols takes a list of str (['h2', 'http/1.1']), not {type(value).__name__}")
-    out = list(value)
+    out = value if type(value) is list else list(value)
     for p in out:
         if not isinstance(p, str):
             raise TypeError(f"Config.alpn_protocols takes str protocol names, not {type(p).__name__} ({p!r})")
@@ -372,6 +379,17 @@ def _check_count(name: str, low: int = 0, high: int | None = None):
             raise TypeError(f"Config.{name} takes an int, not {type(value).__name__}")
         if value < low or (high is not None and value > high):
             raise ValueError(f"Config.{name} must be {low} to {high}, not {value}" if high is not None else f"Config.{name} must be at least {low}, not {value}")
+        return value
+
+    return check
+
+
+def _check_limit(name: str, low: int = 0):
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"Config.{name} takes a number, not {type(value).__name__}")
+        if not value >= low:  # (NaN too)
+            raise ValueError(f"Config.{name} must be at least {low}, not {value}")
         return value
 
     return check
@@ -423,11 +441,11 @@ _FIELD_CHECKS: dict[str, Callable[[Any], Any]] = {
     "verify_connection": _check_callable("verify_connection"),
     "psk_client_callback": _check_callable("psk_client_callback"),
     "psk_server_callback": _check_callable("psk_server_callback"),
-    "max_handshake_message": _check_count("max_handshake_message", 1),
-    "max_certificate_message": _check_count("max_certificate_message", 1),
-    "max_key_updates": _check_count("max_key_updates"),
-    "max_empty_records": _check_count("max_empty_records"),
-    "max_warning_alerts": _check_count("max_warning_alerts"),
+    "max_handshake_message": _check_limit("max_handshake_message", 1),
+    "max_certificate_message": _check_limit("max_certificate_message", 1),
+    "max_key_updates": _check_limit("max_key_updates"),
+    "max_empty_records": _check_limit("max_empty_records"),
+    "max_warning_alerts": _check_limit("max_warning_alerts"),
 }
 
 

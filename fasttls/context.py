@@ -621,7 +621,7 @@ class SSLContext(_StdSSLContext):
                 ctx = ref()
                 return ctx._run_sni_callback(conn, server_name) if ctx is not None else None
 
-        return Config(
+        cfg = Config(
             certificates=self._sent_chains(server_side),
             sni_callback=sni,
             trust_store=self._trust,
@@ -635,8 +635,6 @@ class SSLContext(_StdSSLContext):
             client_auth=client_auth,
             client_ca_store=self._trust,
             client_ca_names=[],  # as ssl (OpenSSL without SSL_CTX_set_client_CA_list): none
-            min_version=lo,
-            max_version=hi,
             cipher_suites_tls13=list(self._suites13),
             cipher_suites_tls12=list(self._suites12),
             groups=list(self._groups),
@@ -662,6 +660,11 @@ class SSLContext(_StdSSLContext):
             psk_client_callback=None if server_side else self._psk_client(),
             psk_server_callback=self._psk_server() if server_side else None,
         )
+        # Set after it is made: Config refuses a minimum above the maximum, where settings of
+        # a context (OP_NO_TLSv1_3 with a TLS 1.3 minimum...) fail the handshake instead,
+        # NO_PROTOCOLS_AVAILABLE, as ssl's.
+        cfg.min_version, cfg.max_version = lo, hi
+        return cfg
 
     def _run_sni_callback(self, conn: Any, server_name: str | None) -> Any:
         """ssl's ``sni_callback(ssl_socket_or_object, server_name, context)``; may switch the context."""

@@ -71,3 +71,46 @@ def test_good_settings_are_taken_as_given(tmp_path):
     cfg.client_auth = ClientAuthType.VerifyClientCertIfGiven
     cfg.max_version = ProtocolVersion.TLS13
     assert cfg.client_auth == 3
+
+
+def test_a_context_whose_versions_conflict_fails_at_the_handshake_as_ssl():
+    """The minimum-above-maximum check is Config's, for its own users: an SSLContext whose
+    settings leave no version (a TLS 1.3 minimum with OP_NO_TLSv1_3) fails at the
+    handshake with ssl's NO_PROTOCOLS_AVAILABLE, sending nothing, as ssl's does; the
+    check made wrap_socket raise ValueError (a review)."""
+    import socket
+    import warnings
+
+    import fasttls
+
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+    ctx.minimum_version = fasttls.TLSVersion.TLSv1_3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.options |= fasttls.OP_NO_TLSv1_3
+    a, b = socket.socketpair()
+    with a, b:
+        b.settimeout(5)
+        tls = ctx.wrap_socket(a, server_hostname="localhost", do_handshake_on_connect=False)
+        with pytest.raises(ssl.SSLError) as info:
+            tls.do_handshake()
+        assert info.value.reason == "NO_PROTOCOLS_AVAILABLE"
+        b.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            b.recv(100)  # no ClientHello, no alert
+
+
+def test_checked_lists_stay_the_callers_and_limits_and_ssl_versions_are_taken():
+    """The checks keep what worked before them (a review): a list given to Config is the
+    one used (filled later, it is seen), a limit may be math.inf, and ssl.TLSVersion's
+    bounds mean TLS 1.2 and 1.3 as on an SSLContext."""
+    import math
+
+    certificates: list = []
+    cfg = Config(certificates=certificates, max_warning_alerts=math.inf, min_version=ssl.TLSVersion.MINIMUM_SUPPORTED)
+    assert cfg.certificates is certificates and cfg.max_warning_alerts == math.inf
+    assert cfg.min_version == ProtocolVersion.TLS12
+    cfg.max_version = ssl.TLSVersion.MAXIMUM_SUPPORTED
+    assert cfg.max_version == ProtocolVersion.TLS13
+    with pytest.raises(ValueError):
+        cfg.max_version = ssl.TLSVersion.TLSv1_1

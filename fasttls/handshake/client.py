@@ -119,7 +119,7 @@ class ClientHandshake(Handshake):
         config = self.config
         versions = self._versions()
         if not versions:
-            raise TLSError(AlertDescription.internal_error, "no TLS version enabled (minimum above maximum)")
+            raise TLSError(AlertDescription.internal_error, "no protocols available: no TLS version enabled (minimum above maximum)", "NO_PROTOCOLS_AVAILABLE")
         has13 = TLS13 in versions
         has12 = self.offers_tls12 = TLS12 in versions
 
