@@ -564,8 +564,11 @@ def _serve_one(raw: socket.socket, cfg: Config, args, out, lock: threading.Lock)
 def _listen_address(host: str, port: int) -> tuple[int, tuple]:
     """The family and address to listen on: ``socket.create_server`` takes
     IPv4 unless told, so ``--host ::1`` (or a name that resolves only to IPv6)
-    needs the family that getaddrinfo gives for it."""
-    family, _, _, _, address = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    needs the family getaddrinfo gives for it.  A name with both (``localhost``,
+    often ``::1`` first) listens on IPv4, as before, where clients of
+    127.0.0.1 find it."""
+    infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, _, _, _, address = next((i for i in infos if i[0] == socket.AF_INET), infos[0])
     return family, address
 
 

@@ -474,3 +474,16 @@ def test_server_listens_on_the_family_of_its_host():
 
     assert _listen_address("::1", 0) == (socket.AF_INET6, ("::1", 0, 0, 0))
     assert _listen_address("127.0.0.1", 8443) == (socket.AF_INET, ("127.0.0.1", 8443))
+
+
+def test_server_on_a_name_with_both_families_listens_on_ipv4(monkeypatch):
+    """A name resolving to ::1 first and 127.0.0.1 too (localhost in most /etc/hosts)
+    listened on ::1 alone after the change above, refusing IPv4 clients (a review)."""
+    from fasttls import cli
+
+    both = [
+        (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", 8443, 0, 0)),
+        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 8443)),
+    ]
+    monkeypatch.setattr(cli.socket, "getaddrinfo", lambda *a, **k: both)
+    assert cli._listen_address("localhost", 8443) == (socket.AF_INET, ("127.0.0.1", 8443))
