@@ -68,6 +68,7 @@ Policy choices, and why:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import ipaddress
 import os
@@ -75,7 +76,7 @@ import re
 import ssl
 import threading
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import cryptography
@@ -95,6 +96,7 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
+from . import auth
 from .auth import CERT_PARSE_ERRORS, MLDSA_PARAMS, mldsa_params
 from .constants import AlertDescription
 from .errors import SSLCertVerificationError, TLSError
@@ -725,9 +727,11 @@ class TrustStore:
         """Add one or more concatenated DER certificates; returns how many."""
         try:
             parts = _der_split(bytes(data))
-            certs = [x509.load_der_x509_certificate(p) for p in parts]
-            for c in certs:
-                c.subject  # noqa: B018 - parsed lazily; a damaged name raises here
+            with warnings.catch_warnings():  # serial number 0, as in add_pem
+                warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+                certs = [x509.load_der_x509_certificate(p) for p in parts]
+                for c in certs:
+                    c.subject  # noqa: B018 - parsed lazily; a damaged name raises here
         except _NotEnoughData:
             err = ssl.SSLError(ssl.SSL_ERROR_SSL, "[ASN1: NOT_ENOUGH_DATA] not enough data")
             err.library, err.reason = "ASN1", "NOT_ENOUGH_DATA"
@@ -970,6 +974,35 @@ class TrustStore:
         return f"<TrustStore {len(self._certs)} certificates>"
 
 
+def _der_serial(cert: x509.Certificate) -> int | None:
+    """The serial number read from the DER (None if it cannot be): cryptography's own
+    ``serial_number`` warns each time for a zero or negative one."""
+    try:
+        ((_, _, tbs),) = auth._der_items(cert.tbs_certificate_bytes, 1)
+        for tag, _, contents in auth._der_items(tbs, 2):
+            if tag == 0x02:  # after the optional [0] version
+                return int.from_bytes(contents, "big", signed=True)
+    except ValueError:
+        pass
+    return None
+
+
+@contextlib.contextmanager
+def _quiet_serial(cert: x509.Certificate) -> Iterator[None]:
+    """Some system roots have serial number 0 (Go Daddy and Starfield Class 2), which
+    cryptography warns of (CryptographyDeprecationWarning) at every look at the
+    certificate; ``ssl``'s get_ca_certs and cert_store_stats say nothing, and under
+    ``-W error`` (pytest's filterwarnings) the warning raised.  Silenced for those alone
+    (catch_warnings is process-wide state)."""
+    serial = _der_serial(cert)
+    if serial is not None and serial > 0:
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        yield
+
+
 def _is_ca(cert: x509.Certificate) -> bool:
     try:
         return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
@@ -983,6 +1016,11 @@ def _x509_check_ca(cert: x509.Certificate) -> bool:
     basicConstraints says cA, or is absent from a v1 self-issued root or from a
     certificate with keyUsage (v3_purp.c check_ca; Netscape cert types are not read).
     Verification's notion of a CA stays ``_is_ca`` (cryptography's)."""
+    with _quiet_serial(cert):
+        return _x509_check_ca_quietly(cert)
+
+
+def _x509_check_ca_quietly(cert: x509.Certificate) -> bool:
     try:
         exts = cert.extensions
         try:
@@ -2340,7 +2378,8 @@ def peer_certificate_dict(cert: x509.Certificate) -> dict[str, Any]:
     call (its values are tuples, strings and ints), built once per certificate."""
     d = _PEERCERT_DICTS.get(cert)
     if d is None:
-        d = _peer_certificate_dict(cert)
+        with _quiet_serial(cert):
+            d = _peer_certificate_dict(cert)
         if len(_PEERCERT_DICTS) >= 256:
             _PEERCERT_DICTS.clear()
         _PEERCERT_DICTS[cert] = d

@@ -1590,3 +1590,34 @@ def test_a_self_issued_ca_rollover_under_a_path_length_names_the_path_length(tmp
     assert stdlib_result(leaf, root.cert_pem, "localhost", True, tmp_path) is None
     ours = _verdict(verify_server_chain, leaf.chain, TrustStore([root.cert]), "localhost")
     assert ours == (25, "path length constraint exceeded")
+
+
+def test_a_root_with_serial_number_zero_warns_nothing():
+    """Debian's bundle has roots with serial number 0 (Go Daddy and Starfield Class 2), of
+    which cryptography warns at every look: get_ca_certs() and cert_store_stats() raised
+    under -W error (pytest's filterwarnings = error) where ssl says nothing (a probe)."""
+    import warnings
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "serial zero root")])
+    now = pki.utcnow()
+    der = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(1)
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+    )  # fmt: skip
+    version_and_serial = b"\xa0\x03\x02\x01\x02\x02\x01\x01"
+    assert der.count(version_and_serial) == 1
+    der = der.replace(version_and_serial, version_and_serial[:-1] + b"\x00")  # (the signature no longer matters)
+    for module in (ssl, fasttls):
+        ctx = module.SSLContext(module.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(cadata=der)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert ctx.cert_store_stats()["x509_ca"] == 1
+            (entry,) = ctx.get_ca_certs()
+        assert entry["serialNumber"] == "00"
