@@ -9,7 +9,9 @@ here, not per handshake.
 from __future__ import annotations
 
 import copy
+import math
 import ssl
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -329,12 +331,13 @@ def _check_client_auth(value: Any) -> ClientAuthType:
 
 def _check_version(name: str):
     def check(value: Any) -> int:
-        if isinstance(value, ssl.TLSVersion):
-            # ssl's names as SSLContext takes them: the bounds mean TLS 1.2 and 1.3, and an
-            # older minimum means TLS 1.2 (nothing older is ever spoken).
+        if _is_int(value):
+            # As SSLContext takes them: ssl.TLSVersion's bounds mean TLS 1.2 and 1.3, and any
+            # older minimum (TLSVersion.TLSv1, ProtocolVersion.TLS10...) means TLS 1.2:
+            # nothing older is ever spoken.
             if value == ssl.TLSVersion.MAXIMUM_SUPPORTED:
                 return ProtocolVersion.TLS13
-            if value < ssl.TLSVersion.TLSv1_2 and (name == "min_version" or value == ssl.TLSVersion.MINIMUM_SUPPORTED):
+            if value == ssl.TLSVersion.MINIMUM_SUPPORTED or (name == "min_version" and value < ProtocolVersion.TLS12):
                 return ProtocolVersion.TLS12
         if not _is_int(value) or value not in (ProtocolVersion.TLS12, ProtocolVersion.TLS13):
             raise ValueError(f"Config.{name} is ProtocolVersion.TLS12 or TLS13, not {value!r}")
@@ -385,12 +388,17 @@ def _check_count(name: str, low: int = 0, high: int | None = None):
 
 
 def _check_limit(name: str, low: int = 0):
-    def check(value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError(f"Config.{name} takes a number, not {type(value).__name__}")
-        if not value >= low:  # (NaN too)
+    """A count limit: an int, or math.inf for none (kept as the largest index, which the
+    compiled record layer's counters take)."""
+
+    def check(value: Any) -> int:
+        if isinstance(value, float) and (value == math.inf or value.is_integer()):
+            value = sys.maxsize if value == math.inf else int(value)
+        if not _is_int(value):
+            raise TypeError(f"Config.{name} takes an int (or math.inf), not {value!r}")
+        if value < low:
             raise ValueError(f"Config.{name} must be at least {low}, not {value}")
-        return value
+        return min(value, sys.maxsize)
 
     return check
 
@@ -630,10 +638,6 @@ class Config:
         # worse, taken as something else (ssl.CERT_REQUIRED is RequireAnyClientCert's 2).
         check = _FIELD_CHECKS.get(name)
         object.__setattr__(self, name, value if check is None else check(value))
-
-    def __post_init__(self) -> None:
-        if self.min_version > self.max_version:
-            raise ValueError(f"Config.min_version ({self.min_version!r}) is above max_version ({self.max_version!r})")
 
     def now(self) -> float:
         return (self.verify_time or self.clock)()

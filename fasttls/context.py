@@ -660,9 +660,8 @@ class SSLContext(_StdSSLContext):
             psk_client_callback=None if server_side else self._psk_client(),
             psk_server_callback=self._psk_server() if server_side else None,
         )
-        # Set after it is made: Config refuses a minimum above the maximum, where settings of
-        # a context (OP_NO_TLSv1_3 with a TLS 1.3 minimum...) fail the handshake instead,
-        # NO_PROTOCOLS_AVAILABLE, as ssl's.
+        # Settings that leave no version (OP_NO_TLSv1_3 with a TLS 1.3 minimum...) fail the
+        # handshake, NO_PROTOCOLS_AVAILABLE, as ssl's.
         cfg.min_version, cfg.max_version = lo, hi
         return cfg
 

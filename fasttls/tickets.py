@@ -67,7 +67,10 @@ class TicketKeys:
         seals, every one opens, and none rotates or expires (tickets still end with their
         lifetime).  Each key's name and AES-256-GCM key come from its SHA-512, as Go's
         ticketKeyFromBytes derives them, so the same secrets give the same keys everywhere."""
-        if isinstance(keys, (bytes, bytearray, memoryview)) or not keys:
+        if isinstance(keys, (bytes, bytearray, memoryview)):
+            raise ValueError("set_keys takes a non-empty list of 32-byte keys")
+        keys = list(keys)  # (a generator says nothing of its length)
+        if not keys:
             raise ValueError("set_keys takes a non-empty list of 32-byte keys")
         derived = []
         for key in keys:

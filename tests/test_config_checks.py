@@ -6,6 +6,7 @@ RequireAnyClientCert, which asks for a certificate and never verifies it."""
 from __future__ import annotations
 
 import ssl
+import sys
 
 import pytest
 
@@ -37,8 +38,8 @@ BAD = [
     ({"verify_time": 12345}, TypeError, "callable"),
     ({"keylog": "/tmp/keys.txt"}, TypeError, "KeyLogFile"),  # wrote nothing, said nothing
     ({"tracer": 1}, TypeError, "callable"),
-    ({"min_version": ProtocolVersion.TLS13, "max_version": ProtocolVersion.TLS12}, ValueError, "above max_version"),
-    ({"min_version": 0x0301}, ValueError, "TLS12 or TLS13"),
+    ({"max_version": 0x0301}, ValueError, "TLS12 or TLS13"),
+    ({"max_warning_alerts": 2.5}, TypeError, "takes an int"),
     ({"security_level": 9}, ValueError, "security_level"),
     ({"certificate_choice": "strength"}, ValueError, "certificate_choice"),
     ({"max_handshake_message": 0}, ValueError, "at least 1"),
@@ -108,9 +109,46 @@ def test_checked_lists_stay_the_callers_and_limits_and_ssl_versions_are_taken():
 
     certificates: list = []
     cfg = Config(certificates=certificates, max_warning_alerts=math.inf, min_version=ssl.TLSVersion.MINIMUM_SUPPORTED)
-    assert cfg.certificates is certificates and cfg.max_warning_alerts == math.inf
+    assert cfg.certificates is certificates and cfg.max_warning_alerts == sys.maxsize
+    assert cfg.min_version == ProtocolVersion.TLS12
+    cfg.min_version = ProtocolVersion.TLS10  # an older minimum means TLS 1.2, as on a context
     assert cfg.min_version == ProtocolVersion.TLS12
     cfg.max_version = ssl.TLSVersion.MAXIMUM_SUPPORTED
     assert cfg.max_version == ProtocolVersion.TLS13
     with pytest.raises(ValueError):
         cfg.max_version = ssl.TLSVersion.TLSv1_1
+
+
+@pytest.mark.parametrize("side", ["client", "server"])
+def test_a_config_with_no_version_fails_at_the_handshake(pki, twin, side):
+    """A minimum above the maximum is refused at the handshake, NO_PROTOCOLS_AVAILABLE as
+    OpenSSL's (a check in the Config failed copies of a context's config: a review); an
+    unlimited limit (math.inf) works on both record twins."""
+    import math
+
+    from fasttls.connection import Connection
+    from fasttls.errors import TLSError
+
+    none = {"min_version": ProtocolVersion.TLS13, "max_version": ProtocolVersion.TLS12}
+    cc = Config(trust_store=pki.store, max_empty_records=math.inf, **(none if side == "client" else {}))
+    sc = Config(certificates=[pki.server()], max_empty_records=math.inf, **(none if side == "server" else {}))
+    c = Connection(cc, server_side=False, server_hostname="localhost", twin=twin)
+    s = Connection(sc, server_side=True, twin=twin)
+    with pytest.raises(TLSError) as info:
+        c.start()
+        s.start()
+        s.receive_data(c.data_to_send())
+    assert info.value.reason == "NO_PROTOCOLS_AVAILABLE"
+    if side == "client":
+        assert c.data_to_send() == b""  # nothing sent, as OpenSSL
+
+
+def test_unlimited_limits_work_on_both_twins(pki, twin):
+    import math
+
+    from .pairs import do_handshake, exchange, make_pair
+
+    limits = {"max_empty_records": math.inf, "max_key_updates": math.inf, "max_warning_alerts": math.inf}
+    c, s = make_pair(Config(trust_store=pki.store, **limits), Config(certificates=[pki.server()], **limits), twin=twin)
+    do_handshake(c, s)
+    assert exchange(c, s, b"unlimited") == b"unlimited"

@@ -692,3 +692,10 @@ def test_set_keys_during_a_seal_keeps_the_set_keys():
     resume.set()
     sealer.join(10)
     assert peer.open(keys.seal(b"hello")) == b"hello" and keys.open(peer.seal(b"x")) == b"x"
+
+
+def test_set_keys_takes_any_iterable_but_not_an_empty_one():
+    keys = TicketKeys(keys=(k for k in [bytes(32)]))
+    assert keys.open(keys.seal(b"s")) == b"s"
+    with pytest.raises(ValueError):
+        TicketKeys(keys=(k for k in []))  # was taken, and every handshake failed with IndexError

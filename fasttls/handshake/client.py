@@ -119,7 +119,9 @@ class ClientHandshake(Handshake):
         config = self.config
         versions = self._versions()
         if not versions:
-            raise TLSError(AlertDescription.internal_error, "no protocols available: no TLS version enabled (minimum above maximum)", "NO_PROTOCOLS_AVAILABLE")
+            err = TLSError(AlertDescription.internal_error, "no protocols available: no TLS version enabled (minimum above maximum)", "NO_PROTOCOLS_AVAILABLE")
+            err.send_alert = False  # nothing was said yet: no alert before a ClientHello (OpenSSL sends none)
+            raise err
         has13 = TLS13 in versions
         has12 = self.offers_tls12 = TLS12 in versions
 

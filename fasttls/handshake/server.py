@@ -61,6 +61,10 @@ class ServerHandshake(Handshake):
         else:
             # Without supported_versions the client speaks at most legacy_version (TLS 1.2 and below).
             theirs = [v for v in (TLS12, 0x0302, 0x0301, 0x0300) if v <= min(ch.legacy_version, TLS12)]
+        if not ours:  # our own settings leave none: say so, as OpenSSL does
+            raise TLSError(
+                AlertDescription.protocol_version, "no protocols available: no TLS version enabled (minimum above maximum)", "NO_PROTOCOLS_AVAILABLE"
+            )
         for v in ours:
             if v in theirs:
                 version = v
