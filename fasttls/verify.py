@@ -76,7 +76,7 @@ import re
 import ssl
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import cryptography
@@ -1959,6 +1959,16 @@ def _nc_dn(name: x509.Name, base: x509.Name) -> bool:
     return canonical_name(name)[: len(base_rdns)] == base_rdns
 
 
+def _hold_to_subtrees(names: Sequence[Any], permitted: Sequence[Any], excluded: Sequence[Any], covers: Callable[[Any, Any], bool]) -> None:
+    """OpenSSL's nc_match for one name type: each name inside some permitted subtree, if
+    there are any (47), and inside no excluded one (48)."""
+    for name in names:
+        if permitted and not any(covers(name, b) for b in permitted):
+            raise _error(47)
+        if any(covers(name, b) for b in excluded):
+            raise _error(48)
+
+
 def _subtrees(names: Iterable[x509.GeneralName] | None, kind: type) -> list:
     return [g.value for g in names or () if isinstance(g, kind)]
 
@@ -2008,11 +2018,7 @@ def _check_subject_constraints(path: Sequence[x509.Certificate]) -> None:
             if san is not None:
                 names += san.get_values_for_type(x509.DirectoryName)
             for _, _, _, permitted, excluded in above:
-                for name in names:
-                    if permitted and not any(_nc_dn(name, b) for b in permitted):
-                        raise _error(47)
-                    if any(_nc_dn(name, b) for b in excluded):
-                        raise _error(48)
+                _hold_to_subtrees(names, permitted, excluded, _nc_dn)
         attributes = cert.subject.get_attributes_for_oid(x509.NameOID.EMAIL_ADDRESS)
         if not attributes:
             continue
@@ -2021,11 +2027,7 @@ def _check_subject_constraints(path: Sequence[x509.Certificate]) -> None:
             raise _error(53)
         emails = [str(a.value) for a in attributes]
         for _, permitted, excluded, _, _ in above:
-            for email in emails:
-                if permitted and not any(_nc_email(email, b) for b in permitted):
-                    raise _error(47)
-                if any(_nc_email(email, b) for b in excluded):
-                    raise _error(48)
+            _hold_to_subtrees(emails, permitted, excluded, _nc_email)
 
 
 def _critical_san_or_eku(cert: x509.Certificate) -> bool:
