@@ -979,8 +979,8 @@ def _der_serial(cert: x509.Certificate) -> int | None:
     ``serial_number`` warns each time for a zero or negative one."""
     try:
         ((_, _, tbs),) = auth._der_items(cert.tbs_certificate_bytes, 1)
-        for tag, _, contents in auth._der_items(tbs, 2):
-            if tag == 0x02:  # after the optional [0] version
+        for kind, _, contents in auth._der_items(tbs, 2):
+            if kind == 0x02:  # an INTEGER, after the optional [0] version
                 return int.from_bytes(contents, "big", signed=True)
     except ValueError:
         pass
