@@ -46,7 +46,7 @@ from . import auth, cipher_suites, key_exchange, verify
 from .auth import CERT_PARSE_ERRORS, _der_items
 from .config import CertifiedKey, ClientAuthType, Config, key_matches_certificate
 from .constants import AlertDescription, ProtocolVersion
-from .errors import SSLError, openssl_error
+from .errors import SSLError, TLSError, openssl_error
 from .pem import CERTIFICATE_LABELS, PemError, pem_blocks, read_certificate
 from .tickets import ClientSession, ClientSessionCache, ServerSessionCache, TicketKeys, check_session_origin
 from .keylog import KeyLogFile
@@ -676,7 +676,9 @@ class SSLContext(_StdSSLContext):
             result = callback(owner, server_name, self)
         except BaseException as exc:  # ssl: an exception fails the handshake with handshake_failure
             _report_unraisable(exc, callback)
-            return AlertDescription.handshake_failure
+            # The server's error names what the callback raised (ssl's says only "callback
+            # failed"); it is the cause, as the hook already showed it.
+            raise TLSError(AlertDescription.handshake_failure, f"the SNI callback raised {type(exc).__name__}: {exc}", "CALLBACK_FAILED") from exc
         if result is not None:
             try:
                 operator.index(result)
