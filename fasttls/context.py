@@ -1055,7 +1055,10 @@ class SSLContext(_StdSSLContext):
 
     @minimum_version.setter
     def minimum_version(self, value: TLSVersion) -> None:
-        self._min_version = self._check_version_setting(value, "minimum_version")
+        version = self._check_version_setting(value, "minimum_version")
+        # As _ssl's setter, which hands OpenSSL the newest version for this one: the
+        # getter then says TLSv1_3, not MAXIMUM_SUPPORTED.
+        self._min_version = TLSVersion.TLSv1_3 if version == TLSVersion.MAXIMUM_SUPPORTED else version
         self._changed()
 
     @property
@@ -1064,7 +1067,9 @@ class SSLContext(_StdSSLContext):
 
     @maximum_version.setter
     def maximum_version(self, value: TLSVersion) -> None:
-        self._max_version = self._check_version_setting(value, "maximum_version")
+        version = self._check_version_setting(value, "maximum_version")
+        # As _ssl's, which hands OpenSSL the oldest version it has (TLSv1 there, TLSv1_2 here).
+        self._max_version = TLSVersion.TLSv1_2 if version == TLSVersion.MINIMUM_SUPPORTED else version
         self._changed()
 
     @property

@@ -247,6 +247,25 @@ def test_versions_below_tls12_are_refused_clearly():
         fasttls.SSLContext(ssl.PROTOCOL_TLSv1)
 
 
+def test_the_version_getters_resolve_the_other_ends_bound_as_ssl():
+    """``minimum_version = MAXIMUM_SUPPORTED`` reads back as TLSv1_3 in ssl (its setter
+    hands OpenSSL the newest version), and ``maximum_version = MINIMUM_SUPPORTED`` as the
+    oldest version there is (TLSv1 in ssl, TLSv1_2 here); each as set otherwise.  Ours
+    read back what was set."""
+    seen = {}
+    for module in (ssl, fasttls):
+        ctx = module.SSLContext(module.PROTOCOL_TLS_CLIENT)
+        ctx.minimum_version = ssl.TLSVersion.MAXIMUM_SUPPORTED
+        got = [ctx.minimum_version, ctx.maximum_version]
+        ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+        ctx.maximum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+        got += [ctx.minimum_version, ctx.maximum_version]
+        seen[module.__name__] = got
+    oldest = {"ssl": ssl.TLSVersion.TLSv1, "fasttls": ssl.TLSVersion.TLSv1_2}
+    for name, got in seen.items():
+        assert got == [ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.MAXIMUM_SUPPORTED, ssl.TLSVersion.MINIMUM_SUPPORTED, oldest[name]], name
+
+
 def test_a_minimum_below_tls12_still_negotiates_tls12_at_least(files):
     """Servers set ``minimum_version = TLSv1`` "to accept old clients"; with ssl that works,
     with us it used to raise.  Now it is taken, and old clients still get protocol_version."""
