@@ -169,10 +169,27 @@ _SESSION_STAT_KEYS = (
 )
 
 
-def _ssl_error(reason: str, message: str, errno: int = ssl.SSL_ERROR_SSL) -> ssl.SSLError:
-    """An ``ssl.SSLError`` shaped like the one OpenSSL's context methods raise."""
-    err = ssl.SSLError(errno, f"[{reason}] {message}")
+#: OpenSSL's reason codes, which ssl gives as ``errno`` (ERR_GET_REASON; the "lib"
+#: reasons carry ERR_RFLAG_COMMON), read off ssl's errors for the same loads.
+_OPENSSL_REASON_CODES = {
+    "NO_START_LINE": 108,
+    "BAD_BASE64_DECODE": 100,
+    "BAD_END_LINE": 102,
+    "KEY_VALUES_MISMATCH": 116,
+    "DH_KEY_TOO_SMALL": 394,
+    "NO_CIPHER_MATCH": 185,
+    "PEM lib": 524297,
+    "ASN1 lib": 524301,
+}
+
+
+def _ssl_error(reason: str, message: str, errno: int | None = None) -> ssl.SSLError:
+    """An ``ssl.SSLError`` shaped like the one OpenSSL's context methods raise: its
+    ``errno`` OpenSSL's reason code where we know it, else SSL_ERROR_SSL (a plain int)."""
     library, _, code = reason.partition(": ")
+    if errno is None:
+        errno = _OPENSSL_REASON_CODES.get(code or message.partition(":")[0], int(ssl.SSL_ERROR_SSL))
+    err = ssl.SSLError(errno, f"[{reason}] {message}")
     err.library, err.reason = library, code or None  # "[SSL] PEM lib": no reason, as ssl
     return err
 
@@ -981,7 +998,13 @@ class SSLContext(_StdSSLContext):
         try:
             self._groups = key_exchange.parse_group_names([name])
         except ValueError:
-            raise ValueError(f"unknown elliptic curve name {name!r}") from None
+            # A curve OpenSSL knows (secp256k1, brainpool, ffdhe2048) is not "unknown": say
+            # it is one fasttls lacks (its groups: set_groups), with ssl's ValueError.
+            try:
+                _StdSSLContext(ssl.PROTOCOL_TLS_SERVER).set_ecdh_curve(name)
+            except (ValueError, ssl.SSLError):
+                raise ValueError(f"unknown elliptic curve name {name!r}") from None
+            raise ValueError(f"elliptic curve {name!r} is not supported by fasttls (it has X25519, P-256, P-384, P-521, X448)") from None
         self._changed()
 
     # ------------------------------------------------------------------ properties

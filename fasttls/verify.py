@@ -452,6 +452,8 @@ def _der_split(data: bytes) -> list[bytes]:
             length, header = int.from_bytes(data[i + 2 : i + 2 + k], "big"), 2 + k
         end = i + header + length
         if end > n:
+            if out:  # a certificate cut short after whole ones: OpenSSL's (so ssl's) error
+                raise _NotEnoughData("not enough data")
             raise ValueError("truncated DER certificate")
         out.append(data[i:end])
         i = end
@@ -733,14 +735,20 @@ class TrustStore:
                 for c in certs:
                     c.subject  # noqa: B018 - parsed lazily; a damaged name raises here
         except _NotEnoughData:
-            err = ssl.SSLError(ssl.SSL_ERROR_SSL, "[ASN1: NOT_ENOUGH_DATA] not enough data")
+            err = ssl.SSLError(142, "[ASN1: NOT_ENOUGH_DATA] not enough data")  # ASN1_R_NOT_ENOUGH_DATA, as ssl's errno
             err.library, err.reason = "ASN1", "NOT_ENOUGH_DATA"
             try:
                 raise err from None
             finally:
                 del err  # no error-traceback-frame cycle
         except (ValueError, TypeError) as e:
-            raise ssl.SSLError(0, f"not enough data: cadata does not contain a certificate ({e})") from None
+            # ssl's, with no library or reason (as _no_start_line): code reading them must not fail.
+            err = ssl.SSLError(0, f"not enough data: cadata does not contain a certificate ({e})")
+            err.library = err.reason = None
+            try:
+                raise err from None
+            finally:
+                del err
         for c in certs:
             self.add(c)
         return len(certs)

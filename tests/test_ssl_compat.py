@@ -331,6 +331,44 @@ def test_load_cert_chain_errors(files, tmp_path):
         ctx.load_cert_chain(files.cert, files.encrypted_key, password=lambda: 42)
 
 
+def test_load_errors_carry_ssls_errno_library_and_reason(files, tmp_path):
+    """ssl's ``errno`` for a failed load is OpenSSL's reason code (116: a key that is not
+    the certificate's; 108: DH parameters without a start line; ERR_R_PEM_LIB: a certfile
+    with no certificate); ours said SSL_ERROR_SSL (1), as an IntEnum.  And DER ``cadata``
+    that is no certificate raised an SSLError without ``library`` and ``reason``: code
+    reading them while handling the error failed with AttributeError."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    der = x509.load_pem_x509_certificate(open(files.ca, "rb").read()).public_bytes(Encoding.DER)
+    cases = {
+        "key of another certificate": lambda c: c.load_cert_chain(files.cert, files.client_key),
+        "key file as certfile": lambda c: c.load_cert_chain(files.key),
+        "certificate as DH parameters": lambda c: c.load_dh_params(files.cert),
+        "DER cadata that is no certificate": lambda c: c.load_verify_locations(cadata=b"\x00\x01\x02"),
+        "DER cadata cut short": lambda c: c.load_verify_locations(cadata=der[:50]),
+        "DER cadata with a certificate cut short after a whole one": lambda c: c.load_verify_locations(cadata=der + der[:40]),
+    }
+    for name, load in cases.items():
+        seen = []
+        for context in (_StdSSLContext(ssl.PROTOCOL_TLS_SERVER), fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)):
+            with pytest.raises(ssl.SSLError) as info:
+                load(context)
+            e = info.value
+            seen.append((e.errno, type(e.errno), e.library, e.reason))
+        assert seen[1] == seen[0], name
+
+
+def test_set_ecdh_curve_names_a_curve_fasttls_lacks_as_such():
+    """A curve OpenSSL knows but fasttls has not (secp256k1) was "unknown"; an unknown
+    name still is, as in ssl.  Both ValueError, as ssl's."""
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_SERVER)
+    with pytest.raises(ValueError, match="'secp256k1' is not supported by fasttls"):
+        ctx.set_ecdh_curve("secp256k1")
+    with pytest.raises(ValueError, match="unknown elliptic curve name 'nope'"):
+        ctx.set_ecdh_curve("nope")
+    ctx.set_ecdh_curve("prime256v1")
+
+
 def test_load_verify_locations_and_ca_queries(files, pki, tmp_path):
     ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
     ref = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
