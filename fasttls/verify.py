@@ -404,6 +404,25 @@ def _error(code: int, verify_message: str | None = None, detail: str | None = No
 # Trust store
 # ---------------------------------------------------------------------------
 
+#: The standard library's context class, taken before ``fasttls.inject_into_ssl`` can
+#: put ours in its place (asking ours would ask cryptography again).
+_OpenSSLContext = ssl.SSLContext
+
+
+def _openssl_reads_certificate(data: bytes) -> bool:
+    """Whether OpenSSL (a throwaway ``ssl`` context) reads this certificate, PEM or DER:
+    it takes some that cryptography refuses as breaking RFC 5280 (a UTCTime without its
+    seconds), and ``ssl`` loads a bundle holding one."""
+    if _OpenSSLContext.__module__ != "ssl":  # pragma: no cover - replaced before we were imported
+        return False
+    try:
+        context = _OpenSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.load_verify_locations(cadata=data.decode("ascii") if data.startswith(b"-----") else data)
+    except (ssl.SSLError, ValueError, TypeError, UnicodeDecodeError):
+        return False
+    return context.cert_store_stats()["x509"] == 1
+
+
 def _no_start_line(detail: str = "") -> ssl.SSLError:
     """ssl's error for ``cadata`` text without a certificate (no library or reason)."""
     err = ssl.SSLError(0, f"no start line: cadata does not contain a certificate{detail}")
@@ -718,8 +737,13 @@ class TrustStore:
                     cert, settings = read_certificate(label, block)
                     cert.subject  # noqa: B018 - parsed lazily; a damaged name raises here
             except (ValueError, TypeError) as e:
-                if strict:
+                if strict and not _openssl_reads_certificate(block):
                     raise _pem_lib_error(f"cannot parse certificate: {e}") from None
+                # A system bundle's broken block, or one OpenSSL reads and cryptography
+                # does not (a UTCTime without seconds): ssl loads the rest of the bundle,
+                # and so do we.  cryptography could not verify with it, so it is left out,
+                # and counted as held (a cadata of it alone is no "no start line").
+                found += bool(strict)
                 continue
             self.add(cert, settings)
             found += 1
@@ -729,11 +753,18 @@ class TrustStore:
         """Add one or more concatenated DER certificates; returns how many."""
         try:
             parts = _der_split(bytes(data))
-            with warnings.catch_warnings():  # serial number 0, as in add_pem
-                warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-                certs = [x509.load_der_x509_certificate(p) for p in parts]
-                for c in certs:
-                    c.subject  # noqa: B018 - parsed lazily; a damaged name raises here
+            certs = []
+            for p in parts:
+                try:
+                    with warnings.catch_warnings():  # serial number 0, as in add_pem
+                        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+                        c = x509.load_der_x509_certificate(p)
+                        c.subject  # noqa: B018 - parsed lazily; a damaged name raises here
+                except (ValueError, TypeError):
+                    if _openssl_reads_certificate(p):
+                        continue  # as in add_pem: ssl loads the others
+                    raise
+                certs.append(c)
         except _NotEnoughData:
             err = ssl.SSLError(142, "[ASN1: NOT_ENOUGH_DATA] not enough data")  # ASN1_R_NOT_ENOUGH_DATA, as ssl's errno
             err.library, err.reason = "ASN1", "NOT_ENOUGH_DATA"
@@ -751,7 +782,7 @@ class TrustStore:
                 del err
         for c in certs:
             self.add(c)
-        return len(certs)
+        return len(parts)
 
     def load_verify_locations(self, cafile: Any = None, capath: Any = None, cadata: Any = None) -> None:
         """``ssl.SSLContext.load_verify_locations`` semantics and errors.

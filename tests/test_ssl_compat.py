@@ -369,6 +369,67 @@ def test_set_ecdh_curve_names_a_curve_fasttls_lacks_as_such():
     ctx.set_ecdh_curve("prime256v1")
 
 
+def _root_with_utctime_without_seconds() -> bytes:
+    """A self-signed P-256 CA whose validity is "YYMMDDhhmmZ" (UTCTime without seconds):
+    OpenSSL reads it, cryptography refuses it (RFC 5280 wants the seconds).  DER."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def tlv(kind, body):
+        n = len(body)
+        size = bytes([n]) if n < 0x80 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+        return bytes([kind]) + size + body
+
+    def seq(*parts):
+        return tlv(0x30, b"".join(parts))
+
+    ecdsa_sha256 = seq(tlv(0x06, bytes.fromhex("2a8648ce3d040302")))
+    name = seq(tlv(0x31, seq(tlv(0x06, b"\x55\x04\x03"), tlv(0x0C, b"Old Root"))))
+    basic_constraints = seq(tlv(0x06, b"\x55\x1d\x13"), tlv(0x01, b"\xff"), tlv(0x04, seq(tlv(0x01, b"\xff"))))
+    key = ec.generate_private_key(ec.SECP256R1())
+    spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    validity = seq(tlv(0x17, b"2501010000Z"), tlv(0x17, b"4512312359Z"))
+    tbs = seq(tlv(0xA0, tlv(0x02, b"\x02")), tlv(0x02, b"\x01"), ecdsa_sha256, name, validity, name, spki, tlv(0xA3, seq(basic_constraints)))
+    return seq(tbs, ecdsa_sha256, tlv(0x03, b"\x00" + key.sign(tbs, ec.ECDSA(hashes.SHA256()))))
+
+
+@pytest.mark.parametrize("form", ["cafile", "cadata PEM", "cadata DER", "alone"])
+def test_a_bundle_with_a_certificate_only_openssl_reads_loads_as_in_ssl(files, tmp_path, form):
+    """A CA bundle holding one certificate cryptography refuses and OpenSSL reads (a
+    UTCTime without seconds): ssl loads the bundle, ours refused all of it.  Now that one
+    is left out (cryptography could not verify with it) and the rest is used; one
+    OpenSSL refuses too still fails the load, as in ssl."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    odd = _root_with_utctime_without_seconds()
+    with pytest.raises(ValueError):
+        x509.load_der_x509_certificate(odd)
+    good = x509.load_pem_x509_certificate(open(files.ca, "rb").read()).public_bytes(Encoding.DER)
+    pem = "".join(ssl.DER_cert_to_PEM_cert(d) for d in ((odd,) if form == "alone" else (odd, good)))
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text(pem)
+
+    def load(ctx, data=None):
+        data = data or {"cafile": {"cafile": str(bundle)}, "cadata DER": {"cadata": odd + good}}.get(form, {"cadata": pem})
+        ctx.load_verify_locations(**data)
+
+    ref = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    load(ref)
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+    load(ctx)
+    assert ctx.cert_store_stats()["x509_ca"] == ref.cert_store_stats()["x509_ca"] - 1  # the odd one left out
+    if form != "alone":
+        ssock = make_server("ssl", files)
+        from .helpers import bio_handshake
+
+        assert bio_handshake((ctx, "localhost"), ssock) == {}
+    junk = bytearray(odd)
+    junk[4:8] = b"\xff\xff\xff\xff"  # the TBS header broken: neither reads it
+    for c in (_StdSSLContext(ssl.PROTOCOL_TLS_CLIENT), fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)):
+        with pytest.raises(ssl.SSLError):
+            load(c, {"cadata": ssl.DER_cert_to_PEM_cert(bytes(junk))})
+
+
 def test_load_verify_locations_and_ca_queries(files, pki, tmp_path):
     ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
     ref = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
