@@ -569,7 +569,8 @@ def _check(scheme: int, public_key: Any, tls13: bool | None) -> SchemeInfo:
     if why is not None:
         raise TLSError(
             AlertDescription.illegal_parameter,
-            f"signature scheme {info.name} {why}, but the key is {type(public_key).__name__.lstrip('_')}",
+            # A reason that names the key's curve already says what the key is.
+            f"signature scheme {info.name} {why}" + ("" if ", the key is" in why else f", but the key is {type(public_key).__name__.lstrip('_')}"),
         )
     return info
 

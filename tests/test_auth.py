@@ -358,3 +358,15 @@ def test_a_certified_key_refuses_a_private_key_that_is_not_the_certificates(pki)
         with pytest.raises(ValueError, match="does not match"):
             CertifiedKey(ck.chain, wrong)
     assert CertifiedKey(ck.chain, ck.private_key).leaf == ck.leaf
+
+
+def test_a_wrong_curve_is_named_once():
+    """A P-384 key signing as ecdsa_secp256r1_sha256 in TLS 1.3: the message said the key's
+    curve and then again "but the key is ECPublicKey"."""
+    key = ec.generate_private_key(ec.SECP384R1()).public_key()
+    with pytest.raises(TLSError) as e:
+        auth.verify(key, SignatureScheme.ecdsa_secp256r1_sha256, b"m", b"s", tls13=True)
+    assert e.value.alert == AlertDescription.illegal_parameter
+    assert str(e.value).count("the key is") == 1 and "the key is on secp384r1" in str(e.value)
+    with pytest.raises(TLSError, match="needs an Ed25519 key, but the key is"):
+        auth.verify(key, SignatureScheme.ed25519, b"m", b"s", tls13=True)
