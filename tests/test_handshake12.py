@@ -331,6 +331,34 @@ def test_client_allows_server_without_ems(pki, server_without_ems):
 # ---- resumption ------------------------------------------------------------------------------------
 
 
+def test_a_ticket_too_long_for_a_client_hello_is_not_offered(pki):
+    """A TLS 1.2 ticket (RFC 5077: up to 64 KiB) too long for the ClientHello's
+    extensions: not offered, nor its session ID, and dropped from the cache; the
+    handshake is a full one (it failed with internal_error before sending anything)."""
+    import dataclasses
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    cev, _ = do_handshake(c, s)
+    (ticket,) = [e for e in cev if isinstance(e, ev.SessionTicketReceived)]
+    huge = dataclasses.replace(ticket.session, ticket=bytes(65_500))
+    cc.session_cache.put("localhost", huge)
+    c2, s2 = make_pair(cc, sc)
+    c2.start()
+    first = c2.data_to_send()
+    assert len(first) < 16_000
+    hello = m.ClientHello.unmarshal(first[5:])
+    assert not hello.session_ticket and hello.session_id != huge.id
+    s2.start()
+    s2.receive_data(first)
+    for _ in range(4):
+        transfer(s2, c2)
+        transfer(c2, s2)
+    assert c2.handshake_complete and s2.handshake_complete
+    assert not c2.session_reused and not s2.session_reused
+    assert cc.session_cache.get("localhost") is not huge
+
+
 def test_resumption_with_a_ticket(pki, twin):
     cc, sc = configs(pki)
     c, s = make_pair(cc, sc, twin=twin)

@@ -295,6 +295,66 @@ def test_resumption_with_a_ticket(pki, twin):
     assert c3.session_reused
 
 
+@pytest.mark.parametrize("given", ["cache", "session="])
+def test_a_ticket_too_long_for_a_client_hello_is_not_offered(pki, given):
+    """A server may send a ticket of nearly 64 KiB (``ticket<1..2^16-1>``).  Offered, it
+    overflowed the ClientHello's 16-bit extensions length, and the connection failed with
+    internal_error before sending anything; kept in the cache by host name, it failed every
+    later connection to that name, on any port.  Now it is not offered (a full handshake)
+    and leaves the cache; a ticket that fits is still offered."""
+    import dataclasses
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    cev, _ = do_handshake(c, s)
+    (ticket,) = [e for e in cev + transfer(s, c) if isinstance(e, ev.SessionTicketReceived)]
+    huge = dataclasses.replace(ticket.session, ticket=bytes(65_400))
+    if given == "cache":
+        cc.session_cache.put("localhost", huge)
+        c2, s2 = make_pair(cc, sc)
+    else:
+        c2, s2 = make_pair(Config(trust_store=pki.store, min_version=TLS13, session_cache=None), sc, session=huge)
+    do_handshake(c2, s2)
+    assert not c2.session_reused and not s2.session_reused
+    assert exchange(c2, s2, b"full handshake") == b"full handshake"
+    if given == "cache":
+        transfer(s2, c2)
+        assert cc.session_cache.get("localhost") not in (None, huge)  # the new connection's ticket
+    fits = dataclasses.replace(ticket.session, ticket=ticket.session.ticket + bytes(60_000))
+    c3, _ = make_pair(Config(trust_store=pki.store, min_version=TLS13, session_cache=None), sc, session=fits)
+    c3.start()
+    assert len(c3.data_to_send()) > 60_000  # offered
+
+
+def test_a_hello_retry_cookie_too_long_for_the_second_client_hello_is_a_clear_error(pki):
+    """A HelloRetryRequest cookie may be nearly 64 KiB; with our key shares the second
+    ClientHello then overflows its extensions length.  It failed with internal_error
+    "ValueError(...)"; now the error says what happened (internal_error still: the
+    server's request is legal, we cannot send the answer)."""
+    from fasttls.constants import ContentType
+    from fasttls.messages import handshake as m
+    from fasttls.messages.handshake import HELLO_RETRY_REQUEST_RANDOM
+
+    cc, _ = configs(pki)
+    c, _ = make_pair(cc, configs(pki)[1])
+    c.start()
+    first = c.data_to_send()
+    ch = m.ClientHello.unmarshal(first[5:])
+    hrr = m.ServerHello(
+        legacy_version=0x0303,
+        random=HELLO_RETRY_REQUEST_RANDOM,
+        session_id=ch.session_id,
+        cipher_suite=CipherSuite.TLS_AES_128_GCM_SHA256,
+        compression_method=0,
+        supported_version=TLS13,
+        cookie=bytes(65_000),
+    ).marshal()
+    records = b"".join(bytes([ContentType.HANDSHAKE, 3, 3]) + len(part).to_bytes(2, "big") + part for part in (hrr[i : i + 16384] for i in range(0, len(hrr), 16384)))
+    with pytest.raises(TLSError, match="65000-byte cookie leaves the second ClientHello too long") as e:
+        c.receive_data(records)
+    assert e.value.alert == AlertDescription.internal_error
+
+
 def test_resumption_of_a_session_whose_certificate_matched_by_its_common_name(pki):
     """A leaf without DNS names in its subjectAltName verifies by its subject CN
     (``hostname_checks_common_name``, ssl's default); the session it made was never

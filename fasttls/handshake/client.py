@@ -192,8 +192,45 @@ class ClientHandshake(Handshake):
                 self.psks.append(OfferedPSK(external[0], external[1], EXTERNAL_PSK_HASH))
         if self.psks:
             self.set_psk_identities(hello)
+        if self.session is not None and not self._fits(hello, keep=bool(self.psks)):
+            self._forget_session(hello, has13)
+        if self.psks:
             self.update_binders(hello)
         return hello
+
+    @staticmethod
+    def _fits(hello: m.ClientHello, keep: bool) -> bool:
+        """Whether the ClientHello marshals: a server may send a ticket of nearly 64 KiB
+        (RFC 8446 4.6.1, RFC 5077 3.3), which with our other extensions overflows their
+        16-bit length.  The bytes are kept in ``.raw`` when ``keep`` (the PSK binders are
+        computed over them next), else marshalled again when sent (as the fields are then)."""
+        try:
+            hello.marshal()
+        except m.ExtensionsTooLong:
+            hello.raw = None
+            return False
+        if not keep:
+            hello.raw = None
+        return True
+
+    def _forget_session(self, hello: m.ClientHello, has13: bool) -> None:
+        """Offer no session (a full handshake), and drop it from the cache: offered, it
+        failed every later connection to the server's name before anything was sent.
+        (OpenSSL cannot even serialise such a session, so ``ssl`` never resumes it.)"""
+        session, conn = self.session, self.conn
+        self.session = None
+        conn.session_missed = False
+        self.psks = [p for p in self.psks if p.session is None]
+        cache = self.config.session_cache
+        if cache is not None and conn.server_hostname and cache.get(conn.server_hostname) is session:
+            cache.put(conn.server_hostname, None)
+        if hello.session_ticket:
+            hello.session_ticket = b""
+            hello.session_id = os.urandom(32) if has13 and self.config.middlebox_compat else b""
+        hello.psk_identities, hello.psk_binders, hello.raw = [], [], None
+        if self.psks:
+            self.set_psk_identities(hello)
+        conn.trace_info("session not offered", reason="the ClientHello would not fit its length with its ticket")
 
     def _suite_with_hash(self, hash_alg) -> bool:
         """Whether a TLS 1.3 suite we offer could use a PSK of this hash (RFC 8446 4.2.11)."""

@@ -145,11 +145,19 @@ class ClientHandshakeTLS13:
                 self.session = None
             if self.ch.psks:
                 self.ch.set_psk_identities(hello)
-                self.ch.update_binders(hello, self.transcript)
             else:
                 hello.psk_identities = []
                 hello.psk_binders = []
         hello.raw = None
+        try:
+            if hello.psk_identities:
+                self.ch.update_binders(hello, self.transcript)
+            else:
+                hello.marshal()
+        except m.ExtensionsTooLong as exc:
+            # A cookie may be nearly 64 KiB (RFC 8446 4.2.2); with our key shares and the
+            # other extensions it can leave the second ClientHello too long to send.
+            raise TLSError(AlertDescription.internal_error, f"the HelloRetryRequest's {len(hrr.cookie)}-byte cookie leaves the second ClientHello too long ({exc})") from None
         conn.hello_retry_request = True
         conn.trace_info("HelloRetryRequest", selected_group=hrr.selected_group, cookie=bool(hrr.cookie))
         self.send_dummy_change_cipher_spec()

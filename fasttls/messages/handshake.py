@@ -135,6 +135,11 @@ def _read_extensions(r: Reader, what: str) -> ExtensionList:
     return exts
 
 
+class ExtensionsTooLong(ValueError):
+    """A message's extensions (or one of them) do not fit their 16-bit length: a client
+    can meet it with a ticket or a HelloRetryRequest cookie near 64 KiB from a server."""
+
+
 def _write_extensions(w: Writer, exts: ExtensionList, what: str) -> None:
     buf = w.buf
     start = len(buf)
@@ -142,12 +147,12 @@ def _write_extensions(w: Writer, exts: ExtensionList, what: str) -> None:
     for ext_type, data in exts:
         n = len(data)
         if not 0 <= ext_type <= 0xFFFF or n > 0xFFFF:
-            raise ValueError(f"{extension_name(ext_type)} extension: type or {n}-byte length does not fit 16 bits")
+            raise ExtensionsTooLong(f"{extension_name(ext_type)} extension: type or {n}-byte length does not fit 16 bits")
         buf += ((ext_type << 16) | n).to_bytes(4, "big")
         buf += data
     n = len(buf) - start - 2
     if n > 0xFFFF:
-        raise ValueError(f"{what} extensions: {n} bytes do not fit a 16-bit length")
+        raise ExtensionsTooLong(f"{what} extensions: {n} bytes do not fit a 16-bit length")
     buf[start : start + 2] = n.to_bytes(2, "big")
 
 
