@@ -260,6 +260,10 @@ class CertificateRequestInfo:
     connection: Any = None
     #: The schemes we allow ourselves to sign with (None: the defaults).
     supported_schemes: list[int] | None = field(default=None, repr=False)
+    #: Whether the server's order of ``signature_schemes`` picks the scheme (Go's client),
+    #: else our key's own order (an OpenSSL client with SSL_OP_CIPHER_SERVER_PREFERENCE,
+    #: which ssl sets on every context): ``Config.certificate_choice != "server"``.
+    prefer_peer: bool = field(default=True, repr=False)
 
     def signature_scheme_for(self, certificate: CertifiedKey) -> int | None:
         """The scheme ``certificate``'s key would sign this request's CertificateVerify
@@ -267,6 +271,7 @@ class CertificateRequestInfo:
         return auth.select_signature_scheme(
             certificate.private_key, self.signature_schemes, self.version == ProtocolVersion.TLS13,
             supported=self.supported_schemes, key_schemes=certificate.signing_schemes(self.version == ProtocolVersion.TLS13),
+            prefer_peer=self.prefer_peer,
         )
 
     def supports_certificate(self, certificate: CertifiedKey) -> bool:
@@ -575,6 +580,9 @@ class Config:
     #: OpenSSL server without and with SSL_OP_CIPHER_SERVER_PREFERENCE (tls_choose_sigalg).
     #: With ``"server"`` the certificate's own scheme order also picks its scheme (RSA-PSS
     #: with SHA-256 before SHA-384), as OpenSSL's.  ``SSLContext`` sets one of the last two.
+    #: A client with ``"server"`` signs its CertificateVerify with the first scheme in its
+    #: key's order that the server accepts, not the server's first (OpenSSL's client with
+    #: that option, which ssl sets on every context; Go and the other values: the server's).
     certificate_choice: str = "order"
     #: Go's aesgcmPreferred: a client that lists ChaCha20-Poly1305 before AES-GCM (one
     #: without AES hardware, likely) gets ChaCha20 even in server order.  OpenSSL does this

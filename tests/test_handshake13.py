@@ -543,3 +543,21 @@ def test_errors_are_sticky(pki):
         c.receive_data(b"")
     with pytest.raises(TLSError):
         c.send(b"x")
+
+
+@pytest.mark.parametrize("version", [TLS13, ProtocolVersion.TLS12])
+@pytest.mark.parametrize("choice", ["order", "server"])
+def test_the_client_certificate_verify_scheme_follows_certificate_choice(pki, choice, version):
+    """A server accepting RSA-PSS with SHA-512 before SHA-384: Go's client (and ours by
+    default) signs with the server's first; an OpenSSL client with
+    SSL_OP_CIPHER_SERVER_PREFERENCE, which ssl sets on every context, with its key's
+    own first (SHA-256 if accepted, then SHA-384).  Ours always took the server's."""
+    cc = Config(trust_store=pki.store, min_version=version, max_version=version, certificate_choice=choice, certificates=[pki.server("rsa-2048")])
+    sc = Config(
+        certificates=[pki.server("ecdsa-p256")], min_version=version, max_version=version, client_auth=ClientAuthType.RequireAnyClientCert,
+        signature_schemes=[SignatureScheme.rsa_pss_rsae_sha512, SignatureScheme.rsa_pss_rsae_sha384, SignatureScheme.ecdsa_secp256r1_sha256],
+    )
+    c, s = make_pair(cc, sc)
+    do_handshake(c, s)
+    expected = SignatureScheme.rsa_pss_rsae_sha512 if choice == "order" else SignatureScheme.rsa_pss_rsae_sha384
+    assert c.signature_scheme == s.peer_signature_scheme == expected

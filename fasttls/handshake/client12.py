@@ -249,7 +249,8 @@ class ClientHandshakeTLS12:
             if info is not None and (rsa_ok if info.kind.startswith("rsa") else ec_ok):
                 schemes.append(s)
         return CertificateRequestInfo(
-            list(cr.certificate_authorities), schemes, TLS12, self.conn, supported_schemes=self.config.signature_schemes
+            list(cr.certificate_authorities), schemes, TLS12, self.conn, supported_schemes=self.config.signature_schemes,
+            prefer_peer=self.config.certificate_choice != "server",
         )
 
     def pick_client_certificate(self):

@@ -377,7 +377,8 @@ def send_certificate_and_verify(conn, config, cr: m.CertificateRequestTLS13, tra
     none fits) and, with a certificate, its CertificateVerify, both added to
     ``transcript`` (RFC 8446 4.4.2, 4.4.3).  Returns whether one went."""
     info = CertificateRequestInfo(
-        list(cr.certificate_authorities), list(cr.signature_algorithms), TLS13, conn, supported_schemes=config.signature_schemes
+        list(cr.certificate_authorities), list(cr.signature_algorithms), TLS13, conn, supported_schemes=config.signature_schemes,
+        prefer_peer=config.certificate_choice != "server",
     )
     chosen, scheme = choose_client_certificate(config, info)
     entries = [m.CertificateEntry(der) for der in chosen.chain_der] if chosen else []
