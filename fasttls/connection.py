@@ -1012,8 +1012,12 @@ class Connection:
     def _on_alert(self, payload: bytes, protected: bool) -> None:
         if len(payload) != 2:
             raise TLSError(AlertDescription.decode_error, f"alert record of {len(payload)} bytes")
-        if self.handshake_complete and self._read.protected and not protected:
-            raise TLSError(AlertDescription.unexpected_message, "unprotected alert after the handshake")
+        if self._read.protected and not protected and (self.handshake_complete or not self.server_side):
+            # A server can only protect what it sends once a client read its ServerHello, so
+            # a client refuses a plaintext alert from then on (OpenSSL: BAD_RECORD_TYPE; Go
+            # too).  A server takes one until the handshake completes: a client that refused
+            # the ServerHello has no keys to protect its alert with.
+            raise TLSError(AlertDescription.unexpected_message, "unprotected alert after the handshake" if self.handshake_complete else "unprotected alert after encryption started")
         if self._hs_buf and (self.version == ProtocolVersion.TLS13 or (self.version is None and self.server_side)):
             # RFC 8446 5.1: no other record type between the pieces of a handshake message.
             # TLS 1.2 allows it (RFC 5246 6.2.1).  Before the hellos settle the version, a

@@ -561,3 +561,60 @@ def test_the_client_certificate_verify_scheme_follows_certificate_choice(pki, ch
     do_handshake(c, s)
     expected = SignatureScheme.rsa_pss_rsae_sha512 if choice == "order" else SignatureScheme.rsa_pss_rsae_sha384
     assert c.signature_scheme == s.peer_signature_scheme == expected
+
+
+def test_a_client_refuses_a_plaintext_alert_once_the_server_encrypts(pki):
+    """After the ServerHello the server protects what it sends: a plaintext fatal alert
+    then is unexpected_message, as ssl's client (BAD_RECORD_TYPE) and Go's.  Ours took it
+    as the server's alert.  (In TLS 1.2, after the server's ChangeCipherSpec, every record
+    is opened, and a plaintext one fails as bad_record_mac.)  A server still takes a
+    client's plaintext alert during the handshake (next test)."""
+    from fasttls.constants import ContentType
+
+    cc, sc = configs(pki)
+    cc.session_cache = None
+    c, s = make_pair(cc, sc)
+    c.start()
+    transfer(c, s)
+    flight = s.data_to_send()
+    hello_end = 5 + int.from_bytes(flight[3:5], "big")
+    c.receive_data(flight[:hello_end])  # the ServerHello: the client now reads protected records
+    with pytest.raises(TLSError, match="unprotected alert after encryption started") as e:
+        c.receive_data(bytes([ContentType.ALERT, 3, 3, 0, 2, 2, AlertDescription.handshake_failure]))
+    assert e.value.alert == AlertDescription.unexpected_message
+
+
+def test_a_server_takes_a_plaintext_alert_during_the_handshake(pki):
+    """A client that refuses the ServerHello has no keys: its alert comes in plaintext."""
+    from fasttls.constants import ContentType
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    c.start()
+    transfer(c, s)
+    s.data_to_send()
+    with pytest.raises(AlertReceived) as e:
+        s.receive_data(bytes([ContentType.ALERT, 3, 3, 0, 2, 2, AlertDescription.illegal_parameter]))
+    assert e.value.alert == AlertDescription.illegal_parameter
+
+
+@pytest.mark.parametrize("version", [TLS13, ProtocolVersion.TLS12])
+def test_an_empty_client_ca_store_is_not_the_systems(pki, version, monkeypatch):
+    """``client_ca_store`` chosen with ``or``: an empty store is false, and the server
+    verified client certificates against the system's CAs instead, accepting any public
+    CA's.  (A store comes out empty when cryptography refuses its only CA, which loading
+    now leaves out rather than failing.)  It must refuse them: unknown_ca."""
+    from fasttls import verify
+    from fasttls.verify import TrustStore
+
+    asked = []
+    monkeypatch.setattr(verify, "default_trust_store", lambda *a, **k: asked.append(1) or pki.store)
+    sc = Config(
+        certificates=[pki.server("ecdsa-p256")], min_version=version, max_version=version,
+        client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=TrustStore(),
+    )
+    cc = Config(trust_store=pki.store, certificates=[pki.client()], min_version=version, max_version=version, session_cache=None)
+    c, s = make_pair(cc, sc)
+    with pytest.raises((TLSError, AlertReceived)):
+        do_handshake(c, s)
+    assert not s.handshake_complete and asked == []

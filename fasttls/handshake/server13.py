@@ -690,7 +690,9 @@ def check_client_certificates(config, chain_der: list[bytes]) -> tuple[list[x509
     chain = check_certificates_parse(chain_der, "client", verifying=verifying)
     verified: list[x509.Certificate] = []
     if verifying:
-        store = config.client_ca_store or config.trust_store
+        # ``is not None``, not ``or``: an empty store (its CAs all left out, or only
+        # lookup directories) is false, and must not fall through to the system's CAs.
+        store = config.client_ca_store if config.client_ca_store is not None else config.trust_store
         if store is None:
             store = verify.default_trust_store()
         verified = verify.verify_client_chain(chain, store, **config.chain_checks())
