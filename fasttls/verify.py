@@ -712,7 +712,8 @@ class TrustStore:
                 finally:
                     del err  # no error-traceback-frame cycle
             blocks = pem_blocks(data, skip_broken=True)  # a system bundle: the whole blocks
-        found = 0
+        found = added = 0
+        left_out = None  # why the first certificate left out was (see below)
         for label, block in blocks:
             if label == "X509 CRL":
                 if not crls:
@@ -741,12 +742,16 @@ class TrustStore:
                     raise _pem_lib_error(f"cannot parse certificate: {e}") from None
                 # A system bundle's broken block, or one OpenSSL reads and cryptography
                 # does not (a UTCTime without seconds): ssl loads the rest of the bundle,
-                # and so do we.  cryptography could not verify with it, so it is left out,
-                # and counted as held (a cadata of it alone is no "no start line").
-                found += bool(strict)
+                # and so do we; cryptography could not verify with it, so it is left out.
+                left_out = left_out or e
                 continue
             self.add(cert, settings)
             found += 1
+            added += 1
+        if strict and left_out is not None and not added:
+            # Every certificate of an explicit cafile/cadata left out: fail now, naming why,
+            # rather than load nothing and fail each verification later (ssl could use it).
+            raise _pem_lib_error(f"cannot use any certificate: cryptography refuses them ({left_out})")
         return found
 
     def add_der(self, data: bytes) -> int:
@@ -761,10 +766,12 @@ class TrustStore:
                         c = x509.load_der_x509_certificate(p)
                         c.subject  # noqa: B018 - parsed lazily; a damaged name raises here
                 except (ValueError, TypeError):
-                    if _openssl_reads_certificate(p):
-                        continue  # as in add_pem: ssl loads the others
+                    if _openssl_reads_certificate(p) and len(parts) > 1:
+                        continue  # as in add_pem: ssl loads the others (all left out: an error)
                     raise
                 certs.append(c)
+            if not certs:
+                raise ValueError("cryptography refuses every certificate")
         except _NotEnoughData:
             err = ssl.SSLError(142, "[ASN1: NOT_ENOUGH_DATA] not enough data")  # ASN1_R_NOT_ENOUGH_DATA, as ssl's errno
             err.library, err.reason = "ASN1", "NOT_ENOUGH_DATA"
@@ -782,7 +789,7 @@ class TrustStore:
                 del err
         for c in certs:
             self.add(c)
-        return len(parts)
+        return len(certs)
 
     def load_verify_locations(self, cafile: Any = None, capath: Any = None, cadata: Any = None) -> None:
         """``ssl.SSLContext.load_verify_locations`` semantics and errors.

@@ -397,8 +397,9 @@ def _root_with_utctime_without_seconds() -> bytes:
 def test_a_bundle_with_a_certificate_only_openssl_reads_loads_as_in_ssl(files, tmp_path, form):
     """A CA bundle holding one certificate cryptography refuses and OpenSSL reads (a
     UTCTime without seconds): ssl loads the bundle, ours refused all of it.  Now that one
-    is left out (cryptography could not verify with it) and the rest is used; one
-    OpenSSL refuses too still fails the load, as in ssl."""
+    is left out (cryptography could not verify with it) and the rest is used.  A bundle
+    of only such certificates still fails, naming why (ssl loads it; we could verify
+    nothing with it), and one OpenSSL refuses too fails the load, as in ssl."""
     from cryptography.hazmat.primitives.serialization import Encoding
 
     odd = _root_with_utctime_without_seconds()
@@ -416,9 +417,15 @@ def test_a_bundle_with_a_certificate_only_openssl_reads_loads_as_in_ssl(files, t
     ref = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
     load(ref)
     ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
-    load(ctx)
-    assert ctx.cert_store_stats()["x509_ca"] == ref.cert_store_stats()["x509_ca"] - 1  # the odd one left out
-    if form != "alone":
+    if form == "alone":
+        with pytest.raises(ssl.SSLError, match="cannot use any certificate: cryptography refuses them"):
+            load(ctx)
+        with pytest.raises(ssl.SSLError):
+            load(ctx, {"cadata": odd})
+        assert ctx.cert_store_stats()["x509"] == 0
+    else:
+        load(ctx)
+        assert ctx.cert_store_stats()["x509_ca"] == ref.cert_store_stats()["x509_ca"] - 1  # the odd one left out
         ssock = make_server("ssl", files)
         from .helpers import bio_handshake
 
