@@ -373,6 +373,13 @@ class ClientSessionCache:
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
 
+    def discard(self, key: str, session: ClientSession) -> None:
+        """Drop ``key``'s entry if it is still ``session`` (one lock: a session another
+        connection stored meanwhile stays)."""
+        with self._lock:
+            if self._entries.get(key) is session:
+                del self._entries[key]
+
     def __len__(self) -> int:
         return len(self._entries)
 

@@ -345,6 +345,7 @@ def test_a_ticket_too_long_for_a_client_hello_is_not_offered(pki):
     cc.session_cache.put("localhost", huge)
     c2, s2 = make_pair(cc, sc)
     c2.start()
+    assert cc.session_cache.get("localhost") is None  # dropped when not offered
     first = c2.data_to_send()
     assert len(first) < 16_000
     hello = m.ClientHello.unmarshal(first[5:])

@@ -312,6 +312,8 @@ def test_a_ticket_too_long_for_a_client_hello_is_not_offered(pki, given):
     if given == "cache":
         cc.session_cache.put("localhost", huge)
         c2, s2 = make_pair(cc, sc)
+        c2.start()
+        assert cc.session_cache.get("localhost") is None  # dropped when not offered
     else:
         c2, s2 = make_pair(Config(trust_store=pki.store, min_version=TLS13, session_cache=None), sc, session=huge)
     do_handshake(c2, s2)
@@ -324,6 +326,44 @@ def test_a_ticket_too_long_for_a_client_hello_is_not_offered(pki, given):
     c3, _ = make_pair(Config(trust_store=pki.store, min_version=TLS13, session_cache=None), sc, session=fits)
     c3.start()
     assert len(c3.data_to_send()) > 60_000  # offered
+
+
+def test_a_ticket_that_a_hello_retry_cookie_makes_too_long_leaves_the_cache(pki):
+    """A ticket that fits the first ClientHello, and a HelloRetryRequest cookie that then
+    overflows the second: the connection fails (the PSK may not be dropped from it, RFC
+    8446 4.1.2), and the ticket leaves the cache, or every later connection would too."""
+    import dataclasses
+
+    from fasttls.constants import ContentType
+    from fasttls.messages import handshake as m
+    from fasttls.messages.handshake import HELLO_RETRY_REQUEST_RANDOM
+
+    cc, sc = configs(pki)
+    c, s = make_pair(cc, sc)
+    cev, _ = do_handshake(c, s)
+    (ticket,) = [e for e in cev + transfer(s, c) if isinstance(e, ev.SessionTicketReceived)]
+    big = dataclasses.replace(ticket.session, ticket=bytes(60_000))
+    cc.session_cache.put("localhost", big)
+    c2, _ = make_pair(cc, sc)
+    c2.start()
+    first = c2.data_to_send()
+    assert cc.session_cache.get("localhost") is big  # offered: it fits
+    ch = m.ClientHello.unmarshal(b"".join(first[i + 5 : i + 5 + int.from_bytes(first[i + 3 : i + 5], "big")] for i in _record_starts(first)))
+    hrr = m.ServerHello(
+        legacy_version=0x0303, random=HELLO_RETRY_REQUEST_RANDOM, session_id=ch.session_id,
+        cipher_suite=CipherSuite.TLS_AES_128_GCM_SHA256, compression_method=0, supported_version=TLS13, cookie=bytes(5_000),
+    ).marshal()
+    with pytest.raises(TLSError, match="second ClientHello is too long"):
+        c2.receive_data(bytes([ContentType.HANDSHAKE, 3, 3]) + len(hrr).to_bytes(2, "big") + hrr)
+    assert cc.session_cache.get("localhost") is None
+
+
+def _record_starts(data: bytes) -> list[int]:
+    starts, i = [], 0
+    while i < len(data):
+        starts.append(i)
+        i += 5 + int.from_bytes(data[i + 3 : i + 5], "big")
+    return starts
 
 
 def test_a_hello_retry_cookie_too_long_for_the_second_client_hello_is_a_clear_error(pki):
@@ -350,7 +390,7 @@ def test_a_hello_retry_cookie_too_long_for_the_second_client_hello_is_a_clear_er
         cookie=bytes(65_000),
     ).marshal()
     records = b"".join(bytes([ContentType.HANDSHAKE, 3, 3]) + len(part).to_bytes(2, "big") + part for part in (hrr[i : i + 16384] for i in range(0, len(hrr), 16384)))
-    with pytest.raises(TLSError, match="65000-byte cookie leaves the second ClientHello too long") as e:
+    with pytest.raises(TLSError, match="second ClientHello is too long with the HelloRetryRequest's 65000-byte cookie") as e:
         c.receive_data(records)
     assert e.value.alert == AlertDescription.internal_error
 

@@ -699,3 +699,18 @@ def test_set_keys_takes_any_iterable_but_not_an_empty_one():
     assert keys.open(keys.seal(b"s")) == b"s"
     with pytest.raises(ValueError):
         TicketKeys(keys=(k for k in []))  # was taken, and every handshake failed with IndexError
+
+
+def test_the_client_cache_discards_only_the_session_it_is_asked_to():
+    """Dropping a ticket too long to offer must not drop a session another connection
+    stored for the same name meanwhile: the compare and the delete take one lock."""
+    from fasttls.tickets import ClientSessionCache
+
+    cache = ClientSessionCache()
+    old, new = object(), object()
+    cache.put("host", new)
+    cache.discard("host", old)
+    assert cache.get("host") is new
+    cache.discard("host", new)
+    assert cache.get("host") is None
+    cache.discard("host", new)  # nothing there: no error

@@ -213,6 +213,16 @@ class ClientHandshake(Handshake):
             hello.raw = None
         return True
 
+    def uncache(self, session) -> None:
+        """Drop ``session`` from the session cache (if it is still this server name's)."""
+        cache, name = self.config.session_cache, self.conn.server_hostname
+        if cache is not None and name and session is not None:
+            discard = getattr(cache, "discard", None)
+            if discard is not None:
+                discard(name, session)
+            elif cache.get(name) is session:  # a cache of the application's own (get/put)
+                cache.put(name, None)
+
     def _forget_session(self, hello: m.ClientHello, has13: bool) -> None:
         """Offer no session (a full handshake), and drop it from the cache: offered, it
         failed every later connection to the server's name before anything was sent.
@@ -221,9 +231,7 @@ class ClientHandshake(Handshake):
         self.session = None
         conn.session_missed = False
         self.psks = [p for p in self.psks if p.session is None]
-        cache = self.config.session_cache
-        if cache is not None and conn.server_hostname and cache.get(conn.server_hostname) is session:
-            cache.put(conn.server_hostname, None)
+        self.uncache(session)
         if hello.session_ticket:
             hello.session_ticket = b""
             hello.session_id = os.urandom(32) if has13 and self.config.middlebox_compat else b""

@@ -155,9 +155,13 @@ class ClientHandshakeTLS13:
             else:
                 hello.marshal()
         except m.ExtensionsTooLong as exc:
-            # A cookie may be nearly 64 KiB (RFC 8446 4.2.2); with our key shares and the
-            # other extensions it can leave the second ClientHello too long to send.
-            raise TLSError(AlertDescription.internal_error, f"the HelloRetryRequest's {len(hrr.cookie)}-byte cookie leaves the second ClientHello too long ({exc})") from None
+            # A cookie may be nearly 64 KiB (RFC 8446 4.2.2), and a ticket as long: with our
+            # key shares and other extensions they can leave the second ClientHello too long
+            # to send.  The PSK cannot be dropped from it (RFC 8446 4.1.2), so this connection
+            # fails; the ticket leaves the cache, or every later connection would fail too.
+            self.ch.uncache(self.session)
+            what = f"with the HelloRetryRequest's {len(hrr.cookie)}-byte cookie" if hrr.cookie else "after the HelloRetryRequest"
+            raise TLSError(AlertDescription.internal_error, f"the second ClientHello is too long {what} ({exc})") from None
         conn.hello_retry_request = True
         conn.trace_info("HelloRetryRequest", selected_group=hrr.selected_group, cookie=bool(hrr.cookie))
         self.send_dummy_change_cipher_spec()
