@@ -169,8 +169,11 @@ _SESSION_STAT_KEYS = (
 )
 
 
-#: OpenSSL's reason codes, which ssl gives as ``errno`` (ERR_GET_REASON; the "lib"
-#: reasons carry ERR_RFLAG_COMMON), read off ssl's errors for the same loads.
+#: ERR_RFLAG_COMMON, which OpenSSL 3 sets in the "lib" reason codes (ERR_R_PEM_LIB is 9
+#: with it in 1.1.1, which Python 3.11 may still be linked with).
+_COMMON_REASON = 0x80000 if ssl.OPENSSL_VERSION_INFO >= (3,) else 0
+#: OpenSSL's reason codes, which ssl gives as ``errno`` (ERR_GET_REASON), read off ssl's
+#: errors for the same loads.
 _OPENSSL_REASON_CODES = {
     "NO_START_LINE": 108,
     "BAD_BASE64_DECODE": 100,
@@ -178,8 +181,8 @@ _OPENSSL_REASON_CODES = {
     "KEY_VALUES_MISMATCH": 116,
     "DH_KEY_TOO_SMALL": 394,
     "NO_CIPHER_MATCH": 185,
-    "PEM lib": 524297,
-    "ASN1 lib": 524301,
+    "PEM lib": _COMMON_REASON | 9,
+    "ASN1 lib": _COMMON_REASON | 13,
 }
 
 
