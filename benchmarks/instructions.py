@@ -353,6 +353,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, c in counts.items():
         print(f"  {name:<16} ours {c['ours']:>12,}   copies {c['copies']:>12,}   crypto {c['crypto']:>12,}")
     if args.update:
+        if _UNPINNED:
+            # Copies counted by other routines would be a baseline no pinned run compares with.
+            print(f"instruction gate: baseline NOT written: libc's copy routines were not pinned to SSE2 here ({', '.join(sorted(_UNPINNED))})")
+            return 1
         with open(args.baseline, "w") as f:
             json.dump({"environment": env, "tolerance": TOLERANCE, "copies_tolerance": COPIES_TOLERANCE, "counts": counts}, f, indent=2, sort_keys=True)
             f.write("\n")

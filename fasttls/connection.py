@@ -31,7 +31,7 @@ from .handshake.client import ClientHandshake
 from .handshake.common import CHANGE_CIPHER_SPEC
 from .handshake.server import ServerHandshake
 from .keylog import CLIENT_HANDSHAKE, CLIENT_TRAFFIC, SERVER_HANDSHAKE, SERVER_TRAFFIC  # noqa: F401 - re-exported
-from .tickets import MAX_TICKET_LIFETIME, ServerSession
+from .tickets import MAX_TICKET_LIFETIME, ServerSession, uncache_session
 from .messages import handshake as hsmsg
 from .record import ReadHalf, Twin, WriteHalf
 from .record.halfconn import clear_record_frames
@@ -698,9 +698,7 @@ class Connection:
         config = self.config
         if not self.server_side:
             session, self.session = self.session, None
-            cache = config.session_cache
-            if session is not None and cache is not None and cache.get(self.server_hostname) is session:
-                cache.put(self.server_hostname, None)
+            uncache_session(config.session_cache, self.server_hostname, session)
             return
         state12 = getattr(self._handshake, "state12", None)
         session_id = getattr(state12, "session_id", None)

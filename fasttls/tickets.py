@@ -384,6 +384,18 @@ class ClientSessionCache:
         return len(self._entries)
 
 
+def uncache_session(cache: Any, name: str | None, session: Any) -> None:
+    """Drop ``name``'s entry from a client session cache if it is still ``session``: one
+    lock in ours (``discard``); ``get`` then ``put`` in a cache of the application's own."""
+    if cache is None or not name or session is None:
+        return
+    discard = getattr(cache, "discard", None)
+    if discard is not None:
+        discard(name, session)
+    elif cache.get(name) is session:
+        cache.put(name, None)
+
+
 class ServerSessionCache:
     """TLS 1.2 session-ID resumption (RFC 5246 7.4.1.2, F.1.4): a bounded LRU of
     :class:`SessionState` keyed by session ID.  Expiry is checked by the handshake

@@ -743,7 +743,7 @@ class TrustStore:
                 # A system bundle's broken block, or one OpenSSL reads and cryptography
                 # does not (a UTCTime without seconds): ssl loads the rest of the bundle,
                 # and so do we; cryptography could not verify with it, so it is left out.
-                left_out = left_out or e
+                left_out = left_out or str(e)  # the text: the exception would hold this frame in a cycle
                 continue
             self.add(cert, settings)
             found += 1
@@ -759,19 +759,22 @@ class TrustStore:
         try:
             parts = _der_split(bytes(data))
             certs = []
+            left_out = None
             for p in parts:
                 try:
                     with warnings.catch_warnings():  # serial number 0, as in add_pem
                         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
                         c = x509.load_der_x509_certificate(p)
                         c.subject  # noqa: B018 - parsed lazily; a damaged name raises here
-                except (ValueError, TypeError):
+                except (ValueError, TypeError) as e:
                     if _openssl_reads_certificate(p) and len(parts) > 1:
-                        continue  # as in add_pem: ssl loads the others (all left out: an error)
+                        left_out = left_out or str(e)
+                        continue  # as in add_pem: ssl loads the others
                     raise
                 certs.append(c)
             if not certs:
-                raise ValueError("cryptography refuses every certificate")
+                # As add_pem: every certificate left out is an error naming why.
+                raise _pem_lib_error(f"cannot use any certificate: cryptography refuses them ({left_out})")
         except _NotEnoughData:
             err = ssl.SSLError(142, "[ASN1: NOT_ENOUGH_DATA] not enough data")  # ASN1_R_NOT_ENOUGH_DATA, as ssl's errno
             err.library, err.reason = "ASN1", "NOT_ENOUGH_DATA"

@@ -643,7 +643,7 @@ def test_an_empty_client_ca_store_is_not_the_systems(pki, version, monkeypatch):
     """``client_ca_store`` chosen with ``or``: an empty store is false, and the server
     verified client certificates against the system's CAs instead, accepting any public
     CA's.  (A store comes out empty when cryptography refuses its only CA, which loading
-    now leaves out rather than failing.)  It must refuse them: unknown_ca."""
+    left out for a while this stop.)  It must refuse them."""
     from fasttls import verify
     from fasttls.verify import TrustStore
 

@@ -4093,3 +4093,34 @@ def test_a_reset_after_the_handshake_as_ssl_reports_it(files, ignore_eof):
         outcomes[kind] = seen
     assert outcomes["fasttls"] == outcomes["ssl"], outcomes
     assert outcomes["ssl"][0] == b"req"
+
+
+def test_a_der_bundle_of_only_certificates_cryptography_refuses_names_why(files):
+    """Two DER certificates OpenSSL reads and cryptography refuses: the error names why,
+    as the PEM path's, not "cadata does not contain a certificate"."""
+    odd = _root_with_utctime_without_seconds()
+    ctx = fasttls.SSLContext(fasttls.PROTOCOL_TLS_CLIENT)
+    with pytest.raises(ssl.SSLError, match="cannot use any certificate: cryptography refuses them"):
+        ctx.load_verify_locations(cadata=odd + _root_with_utctime_without_seconds())
+
+
+def test_a_bundle_with_a_left_out_certificate_holds_no_reference_cycle(files):
+    """The reason a certificate was left out was kept as the exception, whose traceback
+    held the loading frame (and the store) in a cycle until the cyclic collector ran."""
+    import gc
+    import weakref
+
+    from fasttls.verify import TrustStore
+
+    pem = ssl.DER_cert_to_PEM_cert(_root_with_utctime_without_seconds()) + open(files.ca).read()
+    gc.collect()
+    gc.disable()
+    try:
+        store = TrustStore()
+        store.load_verify_locations(cadata=pem)
+        assert len(store) == 1
+        ref = weakref.ref(store)
+        del store
+        assert ref() is None
+    finally:
+        gc.enable()

@@ -12,6 +12,7 @@ from .. import auth, cipher_suites, key_exchange, key_schedule, verify
 from ..constants import AlertDescription, ProtocolVersion, PskKeyExchangeMode
 from ..errors import TLSError
 from ..messages import handshake as m
+from ..tickets import uncache_session
 from ..transcript import Transcript
 from .client12 import ClientHandshakeTLS12
 from .client13 import ClientHandshakeTLS13
@@ -215,13 +216,7 @@ class ClientHandshake(Handshake):
 
     def uncache(self, session) -> None:
         """Drop ``session`` from the session cache (if it is still this server name's)."""
-        cache, name = self.config.session_cache, self.conn.server_hostname
-        if cache is not None and name and session is not None:
-            discard = getattr(cache, "discard", None)
-            if discard is not None:
-                discard(name, session)
-            elif cache.get(name) is session:  # a cache of the application's own (get/put)
-                cache.put(name, None)
+        uncache_session(self.config.session_cache, self.conn.server_hostname, session)
 
     def _forget_session(self, hello: m.ClientHello, has13: bool) -> None:
         """Offer no session (a full handshake), and drop it from the cache: offered, it
