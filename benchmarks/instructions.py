@@ -7,10 +7,13 @@ Wall-clock and CPU-time ratios move by tens of percent on shared machines, so
 ``gate.py`` can only catch large regressions.  An instruction count does not
 depend on what else the machine is doing (shared/PERF-NOTES.md): the same
 interpreter, libraries and inputs execute the same instructions.  Each workload
-runs in-process under ``valgrind --tool=callgrind`` at three numbers of
-repetitions (``REPETITIONS``), and a difference of counts divided by the
-difference of the numbers is the cost of one repetition, without interpreter
-start-up and imports.
+runs in one process under ``valgrind --tool=callgrind``, FIRST + 2 x STEP
+repetitions (``REPETITIONS``), and callgrind dumps its counts at two marks
+(after FIRST and after FIRST + STEP repetitions) and after the last: the two
+parts of STEP repetitions each, divided by STEP, are the cost of one
+repetition, without interpreter start-up, imports and set-up (one process, not
+one per count: start-up under callgrind is ~13 s of each run, and the gate
+took 9.5 of CI's minutes with three runs per workload).
 
 Only instructions outside ``cryptography``'s compiled library are compared
 (the interpreter running our code, our compiled record twin, libc): that is
@@ -35,8 +38,7 @@ Two things keep the counts the same from one x86-64 machine to the next:
   baseline and fixing the cache-derived thresholds: SSE2 routines on every
   machine.  A glibc that ignores the masks (one built for a higher x86-64
   level) is seen by the routines' names: the copies are then printed, not gated.
-* each workload runs at three repetition counts, evenly spaced, and the
-  smaller of the two differences is the cost of a repetition: a one-off
+* the smaller of the two parts is the cost of a repetition: a one-off
   (a heap growth, a ``realloc``) lands in at most one of them.
 
 Workloads:
@@ -69,8 +71,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BASELINE = os.path.join(HERE, "instructions.json")
-#: (FIRST, STEP) per workload: it runs FIRST, FIRST + STEP and FIRST + 2 x STEP times, enough
-#: for a steady difference and short under valgrind.
+#: (FIRST, STEP) per workload: it runs FIRST + 2 x STEP times, and the two parts of STEP
+#: repetitions after the first FIRST are measured: enough for a steady figure, short under valgrind.
 REPETITIONS = {"handshake13": (3, 4), "records-cython": (1, 2), "records-python": (1, 2), "stream-cython": (2, 3), "stream-python": (2, 3), "sslobject-cython": (2, 2), "sslobject-python": (2, 2)}
 #: libc's routine choice pinned to x86-64's baseline (SSE2), the same on every machine
 #: (module docstring).  Names as glibc's ``--list-diagnostics`` and tunables spell them.
@@ -101,6 +103,11 @@ _CRYPTO_OBJECTS = re.compile(r"_rust\.abi3\.so|libcrypto|libssl")
 #: ignores the masks (one built for a higher x86-64 level treats them as always there).
 _UNPINNED: set[str] = set()
 _NOT_BASELINE = re.compile(r"avx|evex|erms|ssse3|sse4")
+#: The mark: callgrind dumps its counts before each call of this libc function
+#: (``--dump-before``), which the child calls through ``os.getppid`` after the
+#: repetitions it marks and which nothing else in the child calls (checked by the
+#: number of dumps).
+_MARK = "getppid"
 #: libc's copy routines: their count grows with the bytes they move (SSE2 loops once
 #: pinned), so they are gated as their own figure, "copies".
 _COPY_FUNCTIONS = re.compile(r"mem(cpy|move|set)")
@@ -120,7 +127,17 @@ def _environment() -> dict:
 # ---------------------------------------------------------------------- the workloads (child side)
 
 
-def _handshake13(n: int) -> None:
+def _mark_after(marks: frozenset[int]):
+    """A function to call after each repetition ``i`` (1-based): it marks the ones in ``marks``."""
+
+    def mark(i: int) -> None:
+        if i in marks:
+            os.getppid()  # callgrind dumps here (_MARK)
+
+    return mark
+
+
+def _handshake13(n: int, mark) -> None:
     from fasttls.config import Config
     from fasttls.connection import Connection
     from fasttls.constants import NamedGroup, ProtocolVersion
@@ -137,7 +154,7 @@ def _handshake13(n: int) -> None:
         cfg.groups = [NamedGroup.x25519]
         cfg.key_share_groups = [NamedGroup.x25519]
         cfg.session_cache = None
-    for _ in range(n):
+    for i in range(1, n + 1):
         c = Connection(client, server_side=False, server_hostname="localhost")
         s = Connection(server, server_side=True)
         c.start()
@@ -147,9 +164,10 @@ def _handshake13(n: int) -> None:
         c.receive_data(s.data_to_send())
         if not (c.handshake_complete and s.handshake_complete):
             raise SystemExit("handshake did not complete")
+        mark(i)
 
 
-def _records(twin_name: str, n: int) -> None:
+def _records(twin_name: str, n: int, mark) -> None:
     import fasttls.record as record
 
     twin = record.TWINS.get(twin_name)
@@ -161,13 +179,14 @@ def _records(twin_name: str, n: int) -> None:
     opener = twin.aead.RecordOpener(1, key, iv, 0x0304)
     sealed = bytearray(sealer.sealed_length(len(data), 1024))
     plain = bytearray(len(sealed))
-    for _ in range(n):
+    for i in range(1, n + 1):
         sealer.seq = opener.seq = 0
         end = sealer.seal_into(sealed, 0, 23, data, 1024)
         opener.open_records(sealed, 0, end, plain, 0)
+        mark(i)
 
 
-def _stream(twin_name: str, n: int) -> None:
+def _stream(twin_name: str, n: int, mark) -> None:
     """``n`` x 16 x (two 16 KiB writes through the twin's ``RecordWriter`` into a socket,
     and the peer reading them as ``SSLSocket.recv_into`` does: the socket's bytes into the
     connection's receive buffer, ``receive_data``, ``read_into``): the per-record path
@@ -209,25 +228,27 @@ def _stream(twin_name: str, n: int) -> None:
     inbuf = s.receive_buffer
     out = memoryview(bytearray(1 << 18))
     got = 0
-    for _ in range(n * 16):
-        for _ in range(2):
-            if writer.write(c, chunk, None) != 0:
-                raise SystemExit("RecordWriter declined the write")
-        end = inbuf.reserve(wire)
-        with memoryview(inbuf.buffer) as view:
-            if b.recv_into(view[end : end + wire], wire, socket.MSG_WAITALL) != wire:
-                raise SystemExit("short read")
-        inbuf.commit(wire)
-        s.receive_data(b"")
-        while s.pending():
-            got += s.read_into(out)
+    for i in range(1, n + 1):
+        for _ in range(16):
+            for _ in range(2):
+                if writer.write(c, chunk, None) != 0:
+                    raise SystemExit("RecordWriter declined the write")
+            end = inbuf.reserve(wire)
+            with memoryview(inbuf.buffer) as view:
+                if b.recv_into(view[end : end + wire], wire, socket.MSG_WAITALL) != wire:
+                    raise SystemExit("short read")
+            inbuf.commit(wire)
+            s.receive_data(b"")
+            while s.pending():
+                got += s.read_into(out)
+        mark(i)
     a.close()
     b.close()
     if got != n * 16 * 2 * 16384:
         raise SystemExit(f"stream workload moved {got} bytes")
 
 
-def _sslobject(twin_name: str, n: int) -> None:
+def _sslobject(twin_name: str, n: int, mark) -> None:
     """``n`` x 64 x (a 1 KiB write through an ``SSLObject``, the BIO handover, and reads
     until ``SSLWantReadError``): asyncio's use of ``wrap_bio`` with small messages, where
     the per-call costs of both sides show."""
@@ -254,7 +275,7 @@ def _sslobject(twin_name: str, n: int) -> None:
     chunk = bytes(1024)
     buf = bytearray(1 << 17)
     got = 0
-    for _ in range(n):
+    for i in range(1, n + 1):
         for _ in range(64):
             c.write(chunk)
             sin.write(cout.read())
@@ -263,19 +284,21 @@ def _sslobject(twin_name: str, n: int) -> None:
                     got += s.read(len(buf), buf)
                 except ssl.SSLWantReadError:
                     break
+        mark(i)
     if got != n * 64 * 1024:
         raise SystemExit(f"sslobject workload moved {got} bytes")
 
 
-def _run_workload(name: str, n: int) -> None:
+def _run_workload(name: str, n: int, marks: frozenset[int] = frozenset()) -> None:
+    mark = _mark_after(marks)
     if name == "handshake13":
-        _handshake13(n)
+        _handshake13(n, mark)
     elif name.startswith("sslobject-"):
-        _sslobject(name.split("-", 1)[1], n)
+        _sslobject(name.split("-", 1)[1], n, mark)
     elif name.startswith("stream-"):
-        _stream(name.split("-", 1)[1], n)
+        _stream(name.split("-", 1)[1], n, mark)
     elif name.startswith("records-"):
-        _records(name.split("-", 1)[1], n)
+        _records(name.split("-", 1)[1], n, mark)
     else:
         raise SystemExit(f"unknown workload {name!r}")
 
@@ -283,49 +306,92 @@ def _run_workload(name: str, n: int) -> None:
 # ---------------------------------------------------------------------- measuring (parent side)
 
 
-def _callgrind(name: str, n: int, workdir: str) -> dict[str, int]:
-    """Instructions by object file (libc's copy routines as ``"copies"``) for ``n``
-    repetitions of ``name`` (plus start-up)."""
-    out = os.path.join(workdir, f"{name}-{n}.out")
-    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""), GLIBC_TUNABLES=PINNED_LIBC)
-    env.pop("FASTTLS_PURE_PYTHON", None)
-    if name == "sslobject-python":
-        env["FASTTLS_PURE_PYTHON"] = "1"  # the connection's twin is chosen at import
-    cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, os.path.abspath(__file__), "--child", name, str(n)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=workdir)
-    if proc.returncode != 0:
-        raise SystemExit(f"callgrind run of {name} failed:\n{proc.stderr[-3000:]}")
-    annotated = subprocess.run(["callgrind_annotate", "--threshold=100", out], capture_output=True, text=True, check=True).stdout
+def _by_object(out: str) -> dict[str, int]:
+    """Instructions by object file in one callgrind dump, libc's copy routines as ``"copies"``.
+
+    Read from callgrind's format directly: ``callgrind_annotate`` gives the parts dumped
+    at a mark the inclusive costs of the functions on the stack there (the interpreter's
+    ``main`` at 100%).  Each cost line is the self cost of the current object and
+    function; the line after ``calls=`` is a call's inclusive cost and is skipped.  The
+    sum must be the dump's ``summary``."""
+    names: dict[str, dict[str, str]] = {"ob": {}, "fn": {}}
+    by_function: dict[tuple[str | None, str | None], int] = {}
+    ob = fn = None
+    summary = None
+    skip = False
+    with open(out) as f:
+        for line in f:
+            if skip:
+                skip = False
+                continue
+            c = line[:1]
+            if c.isdigit() or c in "+-*":
+                parts = line.split()
+                if len(parts) > 1:
+                    by_function[ob, fn] = by_function.get((ob, fn), 0) + int(parts[1])
+                continue
+            if line.startswith(("summary:", "totals:")):
+                summary = int(line.split()[1]) if summary is None else summary
+                continue
+            key, _, rest = line.rstrip("\n").partition("=")
+            if key in ("ob", "cob", "fn", "cfn"):
+                kind = key[-2:]
+                m = re.match(r"\((\d+)\)(?: (.*))?$", rest)  # name compression: "(id) name", then "(id)"
+                if m and m.group(2) is not None:
+                    names[kind][m.group(1)] = m.group(2)
+                name = names[kind][m.group(1)] if m else rest
+                if key == "ob":
+                    ob = name
+                elif key == "fn":
+                    fn = name
+            elif key == "calls":
+                skip = True
+    if summary is None or sum(by_function.values()) != summary:
+        raise SystemExit(f"instruction gate: cannot read {out}: self costs {sum(by_function.values())}, summary {summary}")
     by_object: dict[str, int] = {}
-    for line in annotated.splitlines():
-        m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+(?!=>)(.*)\[(.+)\]\s*$", line)
-        if m:
-            obj = os.path.basename(m.group(3))
-            function = m.group(2).rsplit(":", 1)[-1].strip()
-            if obj.startswith("libc.") and _COPY_FUNCTIONS.search(function):
-                obj = "copies"
-                if _NOT_BASELINE.search(function) and int(m.group(1).replace(",", "")) > 10_000:
-                    _UNPINNED.add(function)  # the pin did not take (see main)
-            by_object[obj] = by_object.get(obj, 0) + int(m.group(1).replace(",", ""))
+    for (obj_path, function), count in by_function.items():
+        obj = os.path.basename(obj_path or "?")
+        if obj.startswith("libc.") and _COPY_FUNCTIONS.search(function or ""):
+            obj = "copies"
+            if _NOT_BASELINE.search(function or "") and count > 10_000:
+                _UNPINNED.add(function or "")  # the pin did not take (see main)
+        by_object[obj] = by_object.get(obj, 0) + count
     return by_object
 
 
 def measure(name: str, workdir: str) -> dict[str, int]:
+    """Instructions per repetition of ``name``: ours, copies and crypto (module docstring)."""
     first, step = REPETITIONS[name]
-    # Each workload in a directory of its own: the children run there, and what earlier
+    marks = (first, first + step, first + 2 * step)
+    # Each workload in a directory of its own: the child runs there, and what earlier
     # workloads left in it moved the figures (the sslobject copies by 50% between runs of
     # the same code, as the heap's layout decides how libc copies a buffer).
     workdir = os.path.join(workdir, name)
     os.makedirs(workdir, exist_ok=True)
+    out = os.path.join(workdir, "callgrind.out")
+    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""), GLIBC_TUNABLES=PINNED_LIBC)
+    env.pop("FASTTLS_PURE_PYTHON", None)
+    if name == "sslobject-python":
+        env["FASTTLS_PURE_PYTHON"] = "1"  # the connection's twin is chosen at import
+    cmd = ["valgrind", "--tool=callgrind", f"--dump-before={_MARK}", f"--callgrind-out-file={out}",
+           sys.executable, os.path.abspath(__file__), "--child", name, ",".join(map(str, marks))]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=workdir)
+    if proc.returncode != 0:
+        raise SystemExit(f"callgrind run of {name} failed:\n{proc.stderr[-3000:]}")
+    # Dump k (out.k) holds the counts up to the k-th mark since the one before; the last
+    # file (out) the exit.  Parts 2 and 3 are STEP repetitions each.
+    dumps = sorted(f for f in os.listdir(workdir) if f.startswith("callgrind.out."))
+    if dumps != [f"callgrind.out.{k}" for k in range(1, len(marks) + 1)]:
+        raise SystemExit(f"callgrind run of {name}: expected {len(marks)} dumps at the marks, found {dumps} "
+                         f"(does something else in the child call {_MARK}?)")
     figures = []
-    for n in (first, first + step, first + 2 * step):
-        by_object = _callgrind(name, n, workdir)
+    for k in (2, 3):
         f = {"ours": 0, "copies": 0, "crypto": 0}
-        for obj, count in by_object.items():
+        for obj, count in _by_object(f"{out}.{k}").items():
             f["copies" if obj == "copies" else "crypto" if _CRYPTO_OBJECTS.search(obj) else "ours"] += count
         figures.append(f)
-    # The smaller of the two steps: a one-off lands in at most one of them (module docstring).
-    return {k: round(min(figures[1][k] - figures[0][k], figures[2][k] - figures[1][k]) / step) for k in figures[0]}
+    # The smaller of the two parts: a one-off lands in at most one of them (module docstring).
+    return {k: round(min(figures[0][k], figures[1][k]) / step) for k in figures[0]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -334,13 +400,14 @@ def main(argv: list[str] | None = None) -> int:
         import gc
 
         gc.disable()  # when the cyclic collector runs depends on allocations so far: not steady
-        _run_workload(argv[1], int(argv[2]))
+        marks = [int(m) for m in argv[2].split(",")]
+        _run_workload(argv[1], max(marks), frozenset(marks))
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--update", action="store_true", help="write this run's counts as the baseline")
     ap.add_argument("--baseline", default=BASELINE)
     args = ap.parse_args(argv)
-    for tool in ("valgrind", "callgrind_annotate"):
+    for tool in ("valgrind",):
         if shutil.which(tool) is None:
             print(f"instruction gate: {tool} not found (Debian package 'valgrind'; .ci/run installs it)")
             return 1
