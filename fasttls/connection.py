@@ -1009,6 +1009,10 @@ class Connection:
 
     def _on_alert(self, payload: bytes, protected: bool) -> None:
         if len(payload) != 2:
+            if not payload and self.version == ProtocolVersion.TLS13:
+                # RFC 8446 5.4: a zero-length alert record is unexpected_message (as an
+                # empty handshake record; OpenSSL: BAD_LENGTH with that alert).
+                raise TLSError(AlertDescription.unexpected_message, "empty alert record", "BAD_LENGTH")
             raise TLSError(AlertDescription.decode_error, f"alert record of {len(payload)} bytes")
         if self._read.protected and not protected and (self.handshake_complete or not self.server_side):
             # A server can only protect what it sends once a client read its ServerHello, so

@@ -1166,3 +1166,15 @@ def test_alert_of_unknown_level(pki, level):
     s, hello = client_hello_flight(pki)
     err = expect_alert(s, hello + record(ContentType.ALERT, bytes([level, 40])), AlertDescription.illegal_parameter)
     assert err.reason == "UNKNOWN_ALERT_TYPE"
+
+
+@pytest.mark.parametrize("payload, alert", [(b"", AlertDescription.unexpected_message), (b"\x01", AlertDescription.decode_error), (b"\x01\x00\x00", AlertDescription.decode_error)], ids=["empty", "one-byte", "three-bytes"])
+def test_alert_record_of_the_wrong_length_after_the_handshake(pki, payload, alert):
+    """RFC 8446 5.4: a zero-length alert record is unexpected_message, as an empty handshake
+    record is (OpenSSL: BAD_LENGTH with that alert; it used to be decode_error here); another
+    length stays decode_error (OpenSSL too)."""
+    c, s = make_pair(*configs(pki))
+    do_handshake(c, s)
+    s._write_records(ContentType.ALERT, payload)
+    err = expect_alert(c, s.data_to_send(), alert)
+    assert ("empty alert record" if not payload else f"alert record of {len(payload)} bytes") in str(err)
