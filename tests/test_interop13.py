@@ -488,3 +488,27 @@ def test_close_notify_to_and_from_python_ssl(pki, files):
                 s.unwrap()
         info = srv.join()[0]
     assert info["close_notify"] is True
+
+
+@pytest.mark.parametrize("version", ["TLSv1_2", "TLSv1_3"])
+@pytest.mark.parametrize("second_name, reused", [("other.example", False), ("LOCALHOST", True), ("localhost", True)])
+def test_server_resumes_a_python_ssl_session_only_under_the_name_it_was_made_for(pki, files, version, second_name, reused):
+    """RFC 6066 section 3: a server "MUST NOT accept the request to resume the session if the
+    server_name extension contains a different name" (names compare case-insensitively).  Both
+    names are on the certificate, so ssl's client verifies either; under another name it gets a
+    full handshake (it used to resume, as OpenSSL's server does: probe finding)."""
+    ctx = ssl.create_default_context(cafile=files["ca"])
+    ctx.minimum_version = ctx.maximum_version = getattr(ssl.TLSVersion, version)
+    cfg = Config(certificates=[pki.server(names=("localhost", "other.example"))], min_version=ProtocolVersion.TLS12)
+    session = None
+    with fasttls_server(cfg, connections=2) as srv:
+        for name in ("localhost", second_name):
+            with socket.create_connection(("127.0.0.1", srv.port), timeout=20) as raw:
+                with ctx.wrap_socket(raw, server_hostname=name, session=session) as s:
+                    s.sendall(b"ping")
+                    assert recv_exactly(s, 4) == b"ping"  # the TLS 1.3 ticket comes before the echo
+                    assert s.version() == version.replace("_", ".")
+                    assert s.session_reused == (reused and session is not None)
+                    session = s.session
+        results = srv.join()
+    assert [r["reused"] for r in results] == [False, reused]

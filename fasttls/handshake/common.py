@@ -431,6 +431,15 @@ def sni_host(ch) -> str | None:
     return name[:-1] if name and name.endswith(".") else name
 
 
+def same_server_name(state, ch) -> bool:
+    """RFC 6066 section 3: a server "MUST NOT accept the request to resume the session if
+    the server_name extension contains a different name" (case-insensitive, as DNS
+    names compare).  A session made for one virtual host gets a full handshake under
+    another, where the certificate is chosen for the name asked for.  OpenSSL and Go
+    resume it (OpenSSL only refuses it early data)."""
+    return state.server_name.lower() == (sni_host(ch) or "").lower()
+
+
 class ClientHelloKept:
     """What a server still needs of the ClientHello once its flight is out: the name
     (for tickets and the session cache), psk_modes (TLS 1.3 tickets) and

@@ -37,6 +37,7 @@ from .common import (
     client_certificates_allow_resumption,
     no_client_certificate,
     rank_certificates,
+    same_server_name,
     sni_host,
     verify_hooks,
 )
@@ -164,6 +165,8 @@ class ServerHandshakeTLS12:
         if state.cipher_suite not in cipher_suites.TLS12_SUITES:
             return False
         if not client_certificates_allow_resumption(config, state, config.now()):
+            return False
+        if not same_server_name(state, ch):
             return False
         # RFC 7627 5.3: a session with the extended master secret offered without it is an
         # abort (handshake_failure, OpenSSL's INCONSISTENT_EXTMS); a session without it

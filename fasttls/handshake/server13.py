@@ -36,6 +36,7 @@ from .common import (
     no_client_certificate,
     rank_certificates,
     server_external_psk,
+    same_server_name,
     sni_host,
     verify_hooks,
     verify_peer_certificate_hook,
@@ -303,6 +304,8 @@ class ServerHandshakeTLS13:
                 continue
             psk_suite = cipher_suites.TLS13_SUITES.get(state.cipher_suite)
             if psk_suite is None or psk_suite.hash_alg.name != self.suite.hash_alg.name:
+                continue
+            if not same_server_name(state, ch):
                 continue
             deferred = config.post_handshake_auth
             if not client_certificates_allow_resumption(config, state, config.now(), deferred):
