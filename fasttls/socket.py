@@ -61,6 +61,25 @@ _DONTWAIT = getattr(_socket, "MSG_DONTWAIT", 0)
 _NOTHING_SENT = (SSLError, TypeError, BufferError)
 
 
+def _writable_view(buffer: WriteableBuffer) -> memoryview:
+    """The caller's buffer as bytes, refused at once when read-only (as ssl's read, not
+    after waiting for data to put in it)."""
+    view = memoryview(buffer).cast("B")
+    if view.readonly:
+        view.release()
+        raise TypeError(f"read() argument 2 must be read-write bytes-like object, not {type(buffer).__name__}")
+    return view
+
+
+def _release(view: memoryview) -> None:
+    """Release our view of the caller's buffer before an error leaves: a kept exception (its
+    traceback holds our frame) must not keep the buffer exported, or it cannot be resized."""
+    try:
+        view.release()
+    except BufferError:
+        pass
+
+
 def _write_cut_error(cut: object) -> BaseException:
     """What a write raises once an earlier one stopped inside a record (``_write_cut``)."""
     if isinstance(cut, BaseException):
@@ -696,7 +715,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
         if conn is None:
             raise ValueError("Read on closed or unwrapped SSL socket.")
         if buffer is not None:
-            view = memoryview(buffer).cast("B")
+            view = _writable_view(buffer)
             if len <= 0 or len > view.nbytes:
                 len = view.nbytes
                 if len == 0:
@@ -718,6 +737,12 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
         except SSLEOFError:
             if self.suppress_ragged_eofs:
                 return 0 if buffer is not None else b""
+            if buffer is not None:
+                _release(view)
+            raise
+        except BaseException:
+            if buffer is not None:
+                _release(view)
             raise
         if buffer is not None:
             return conn.read_into(view[:len])
@@ -831,8 +856,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
         conn = self._conn
         if conn is not None and not flags and conn.handshake_complete:
             # The hot path (issue 6): straight from the opened records into the caller's buffer.
-            view = memoryview(buffer).cast("B")
-            if nbytes:
+            view = _writable_view(buffer)
+            if nbytes is not None and 0 < nbytes < view.nbytes:  # 0 or less: all of it (ssl)
                 view = view[:nbytes]
             try:
                 deadline = None
@@ -846,6 +871,10 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
             except SSLEOFError:
                 if self.suppress_ragged_eofs:
                     return 0
+                _release(view)
+                raise
+            except BaseException:
+                _release(view)
                 raise
             return conn.read_into(view)
         if self._conn is None:

@@ -506,7 +506,12 @@ class SSLObject(TLSInfo, ssl.SSLObject):  # type: ignore[misc]  # context, sessi
         elif len == 0:
             return b""
         if not conn.handshake_complete:
-            self.do_handshake()
+            try:
+                self.do_handshake()
+            except BaseException:
+                if buffer is not None:
+                    view.release()  # a kept exception must not keep the caller's buffer exported
+                raise
         if not conn.pending():
             try:
                 # The records are opened straight into the caller's buffer (asyncio's buffered
@@ -534,6 +539,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):  # type: ignore[misc]  # context, sessi
                         raise
                     finally:
                         self._push()  # answers to what came in (a KeyUpdate, an alert)
+                    part.release()  # the want-read below must not keep the buffer exported
                     if n:
                         if conn.peer_closed and not conn.pending():
                             self._park_close_notify()

@@ -712,3 +712,32 @@ def test_an_oversized_protected_record_says_what_openssl_says(files, version, le
     ours = _client_reads_an_oversized_protected_record("fasttls", files, version, length)
     theirs = _client_reads_an_oversized_protected_record("ssl", files, version, length)
     assert (ours.library, ours.reason) == (theirs.library, theirs.reason)
+
+
+def test_a_tls12_record_that_opens_to_over_2_14_bytes_says_data_length_too_long(pki, twin, monkeypatch):
+    """RFC 5246 6.2.3: a TLS 1.2 record whose plaintext is over 2^14 bytes is record_overflow;
+    OpenSSL, which decrypts a record up to 16704 bytes long before it looks, says
+    DATA_LENGTH_TOO_LONG for one that opens (the probe's peer, against ssl).  Both twins said
+    ENCRYPTED_LENGTH_TOO_LONG; past 16704 bytes they still do, as OpenSSL
+    (test_an_oversized_protected_record_says_what_openssl_says)."""
+    from fasttls import record
+    from fasttls.config import Config
+    from fasttls.constants import ContentType, ProtocolVersion
+    from fasttls.errors import TLSError
+
+    from .pairs import do_handshake, make_pair
+
+    pure = record.TWINS["python"]
+    cc = Config(trust_store=pki.store, max_version=ProtocolVersion.TLS12, session_cache=None)
+    sc = Config(certificates=[pki.server()], max_version=ProtocolVersion.TLS12)
+    c, s = make_pair(cc, sc, twin=twin)
+    s = type(s)(sc, server_side=True, twin=pure)  # its sealer is the pure twin's, which the test can drive
+    c.start()
+    do_handshake(c, s)
+    monkeypatch.setattr(pure.aead, "_check_fragment", lambda fragment: None)
+    oversized = s._write._prot.seal(ContentType.APPLICATION_DATA, b"A" * 16385, 16385)
+    assert len(oversized) == 5 + 8 + 16385 + 16
+    with pytest.raises(TLSError) as info:
+        c.receive_data(oversized)
+    assert info.value.alert == AlertDescription.record_overflow
+    assert info.value.reason == "DATA_LENGTH_TOO_LONG", info.value

@@ -11,8 +11,10 @@ Python's ``ssl`` as the peer (the whole suite also runs with the pure twin).
 from __future__ import annotations
 
 import array
+import inspect
 import os
 import ssl
+import sys
 
 import pytest
 
@@ -21,7 +23,7 @@ from fasttls.constants import ProtocolVersion
 
 from .compat import files, no_leaks  # noqa: F401 - fixtures
 from .pairs import do_handshake, make_pair, transfer
-from .test_ssl_compat import _handshake, _pump, client, connect, echo_server, ssl_server
+from .test_ssl_compat import _handshake, _pump, client, client_of, connect, echo_server, ssl_server
 
 TLS12, TLS13 = ProtocolVersion.TLS12, ProtocolVersion.TLS13
 
@@ -151,3 +153,101 @@ def test_socket_writes_against_ssl(files, method, name):
             assert chunk
             got += chunk
         assert bytes(got) == want
+
+
+def _grows(buf: bytearray) -> bool:
+    try:
+        buf.extend(b"more")
+    except BufferError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_a_failed_read_leaves_the_callers_buffer_resizable(files, kind):
+    """A kept exception (its traceback holds the read's frames) must not keep the caller's
+    buffer exported: ssl's can be resized in the except block after a timeout, a
+    non-blocking want-read, or an SSLObject read before its handshake; ours could not
+    (probe finding).  Checked against ssl in the same cases."""
+    cctx = client_of(kind, files)
+    outcomes = []
+    with echo_server(ssl_server(files)) as srv, connect(cctx, srv.port) as s:
+        s.settimeout(0.2)
+        for call in (lambda b: s.recv_into(b), lambda b: s.read(8, b), lambda b: s.recv_into(b, 4)):
+            buf = bytearray(16)
+            try:
+                call(buf)
+            except TimeoutError:
+                outcomes.append(_grows(buf))
+        s.setblocking(False)
+        buf = bytearray(16)
+        try:
+            s.recv_into(buf)
+        except ssl.SSLWantReadError:
+            outcomes.append(_grows(buf))
+        s.setblocking(True)
+        s.sendall(b"bye")
+        assert recv_all(s, 3) == b"bye"
+    obj = cctx.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname="localhost")
+    buf = bytearray(16)
+    try:
+        obj.read(8, buf)  # before the handshake: it wants the server's flight
+    except ssl.SSLWantReadError:
+        outcomes.append(_grows(buf))
+    assert outcomes == [True] * 5
+
+
+@pytest.mark.parametrize("kind", ["fasttls", "ssl"])
+def test_recv_into_refuses_a_read_only_buffer_at_once_and_takes_a_negative_size_as_all(files, kind):
+    """ssl's recv_into and read(n, buffer) refuse a read-only buffer with TypeError before
+    anything else (ours waited for data first: with no timeout, for ever), and read a
+    size of 0 or less as the whole buffer (ours sliced it: ``buf[:-3]``).  Probe findings."""
+    cctx = client_of(kind, files)
+    with echo_server(ssl_server(files)) as srv, connect(cctx, srv.port) as s:
+        s.settimeout(30)  # were nothing refused at once, TimeoutError after 30 s
+        for call in (lambda b: s.recv_into(b), lambda b: s.read(4, b)):
+            for readonly in (bytes(10), memoryview(bytearray(10)).toreadonly()):
+                with pytest.raises(TypeError, match="read-write"):
+                    call(readonly)
+        s.sendall(b"0123456789")
+        buf = bytearray(10)
+        got = 0
+        while got < 10:
+            got += s.recv_into(memoryview(buf)[got:], -3)
+        assert bytes(buf) == b"0123456789"
+
+
+def recv_all(s, n: int) -> bytes:
+    got = bytearray()
+    while len(got) < n:
+        chunk = s.recv(n - len(got))
+        assert chunk
+        got += chunk
+    return bytes(got)
+
+
+if sys.version_info >= (3, 12):  # a buffer from Python code (PEP 688)
+
+    class _ContiguousOnlyWithStrides:
+        """Refuses a simple (PyBUF_SIMPLE) buffer request with ValueError, as a numpy
+        array that is not C-contiguous does, and gives its bytes when asked with strides."""
+
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def __buffer__(self, flags: int) -> memoryview:
+            if flags == inspect.BufferFlags.SIMPLE:
+                raise ValueError("ndarray is not C-contiguous")
+            return memoryview(self.data)
+
+    @pytest.mark.parametrize("method", ["sendall", "send", "write"])
+    def test_a_buffer_refusing_a_simple_request_with_valueerror_takes_the_general_path(files, method):
+        """The compiled twin's write fast path asked for a simple buffer and let numpy's
+        ValueError out (sendall of a Fortran-order array); the pure twin, which asks with
+        strides, sent it.  Both twins now send it (probe finding)."""
+        data = os.urandom(50_000)
+        with echo_server(ssl_server(files)) as srv, connect(client(files), srv.port) as s:
+            sent = getattr(s, method)(_ContiguousOnlyWithStrides(data))
+            if method != "sendall":
+                assert sent == len(data)
+            assert recv_all(s, len(data)) == data

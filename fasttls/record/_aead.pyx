@@ -534,7 +534,8 @@ cdef class RecordOpener(_Protection):
                     raise TLSError(AlertDescription.bad_record_mac, "record too short to be protected")
                 plen = length - minlen
                 if plen > C_MAX_PLAINTEXT:
-                    raise oversized_record(length, C_MAX_PLAINTEXT + minlen, protected=True)
+                    # Its plaintext is over 2^14: OpenSSL's reason once decrypted.
+                    raise oversized_record(length, C_MAX_PLAINTEXT + minlen)
                 if end - pos - 5 < length:
                     break
                 if cap - opos < plen:
@@ -677,8 +678,10 @@ cdef class RecordWriter:
             return -1  # a non-blocking socket: the caller's SSLWantWriteError logic
         try:
             PyObject_GetBuffer(data, &db, PyBUF_SIMPLE)
-        except (BufferError, TypeError):
-            return -1  # not a contiguous buffer: the general path copes or says why
+        except (BufferError, TypeError, ValueError):
+            # Not a contiguous buffer (numpy says ValueError): the general path copes or
+            # says why, as the pure twin's does.
+            return -1
         try:
             n = db.len
             if n > C_WRITER_MAX:

@@ -141,7 +141,8 @@ def _check_header12(h: int, minlen: int) -> None:
     if length < minlen:
         raise TLSError(AlertDescription.bad_record_mac, "record too short to be protected")
     if length > _MAX_PLAINTEXT + minlen:
-        raise oversized_record(length, _MAX_PLAINTEXT + minlen, protected=True)
+        # Its plaintext is over 2^14: OpenSSL's reason once decrypted (RFC 5246 6.2.3).
+        raise oversized_record(length, _MAX_PLAINTEXT + minlen)
 
 
 def _inner_type13(out, om, start: int, last: int):
