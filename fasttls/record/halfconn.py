@@ -100,7 +100,10 @@ class WriteHalf(HalfConn):
             nrec = self.twin.framing.record_count(len(data), self.max_fragment)
             if prot.seq + nrec > self.record_limit:
                 prot = None  # noqa: F841 - a kept error holds this frame: not the sealer (its key)
-                raise TLSError(AlertDescription.internal_error, "AEAD key usage limit reached without a key update")
+                # TLS 1.3 updates its keys before this (RFC 8446 5.5); TLS 1.2 has no key
+                # update, and its sequence number must not wrap (RFC 5246 6.1).
+                what = "without a key update" if self.version == 0x0304 else "(TLS 1.2 has no key update: renegotiate by reconnecting)"
+                raise TLSError(AlertDescription.internal_error, f"AEAD key usage limit reached {what}")
             pos = buf.reserve(prot.sealed_length(len(data), self.max_fragment))
             end = prot.seal_into(buf.buffer, pos, content_type, data, self.max_fragment)
         buf.commit(end - pos)
