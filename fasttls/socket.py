@@ -1004,29 +1004,44 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
         if conn.handshake_complete and not self._write_pending and not self._out and timeout != 0.0:
             # The hot path (issue 6): each batch of plaintext is sealed into records
             # by one call into the record twin and goes out with one C-level sendall.
+            if type(data) is bytes and len(data) <= _SEND_BATCH:
+                view = byte_view = None
+            else:
+                # Taken before anything is sealed: a buffer that cannot be taken (a released
+                # memoryview, a closed mmap: ValueError; a strided one: TypeError) is refused
+                # with nothing sent, not taken for a write cut inside a record.
+                view = memoryview(data)
+                try:
+                    byte_view = view.cast("B")
+                except BaseException:
+                    view.release()
+                    raise
             try:
-                if type(data) is bytes and len(data) <= _SEND_BATCH:
+                if byte_view is None:
                     with self._send_lock:
                         with self._conn_lock:
                             out = conn.send_and_take(data)
                         self._send_out(out, timeout, None)
                 else:
-                    with memoryview(data) as view, view.cast("B") as byte_view:
-                        n = byte_view.nbytes
-                        pos = 0
-                        deadline = None
-                        while True:
-                            with self._send_lock:
-                                with self._conn_lock:
-                                    out = conn.send_and_take(byte_view[pos : pos + _SEND_BATCH])
-                                deadline = self._send_out(out, timeout, deadline)
-                            pos += _SEND_BATCH
-                            if pos >= n:
-                                break
+                    n = byte_view.nbytes
+                    pos = 0
+                    deadline = None
+                    while True:
+                        with self._send_lock:
+                            with self._conn_lock:
+                                out = conn.send_and_take(byte_view[pos : pos + _SEND_BATCH])
+                            deadline = self._send_out(out, timeout, deadline)
+                        pos += _SEND_BATCH
+                        if pos >= n:
+                            break
             except BaseException as exc:
                 if not isinstance(exc, _NOTHING_SENT):  # raised by the socket, not by send_and_take
                     self._cut_writes(exc, conn)
                 raise
+            finally:
+                if byte_view is not None:
+                    byte_view.release()
+                    view.release()
             if len(conn.write_buffer):  # a reader queued an answer while we held the send side
                 self._flush()
             return None

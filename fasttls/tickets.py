@@ -126,6 +126,11 @@ class TicketKeys:
         nonce = os.urandom(_NONCE_SIZE)
         return name + nonce + aead.encrypt(nonce, state, name)
 
+    def sealed_with_current_key(self, ticket: bytes) -> bool:
+        """Whether ``ticket`` names the key that seals now: a ticket under an older one is
+        renewed when it resumes a TLS 1.2 session (as OpenSSL's SSL_TICKET_SUCCESS_RENEW)."""
+        return ticket[:TICKET_KEY_NAME_SIZE] == self._current()[0]
+
     def open(self, ticket: bytes) -> bytes | None:
         """The state inside ``ticket``, or None when it is not one of ours (or too old)."""
         if len(ticket) < TICKET_KEY_NAME_SIZE + _NONCE_SIZE + 16:

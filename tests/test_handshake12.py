@@ -380,8 +380,15 @@ def test_resumption_with_a_ticket(pki, twin):
     assert c2.tls_unique == s2.tls_unique
     assert exchange(c2, s2, b"resumed") == b"resumed"
     assert c2.export_keying_material("EXPORTER-r", b"", 16) == s2.export_keying_material("EXPORTER-r", b"", 16)
-    # The server sent a fresh ticket while resuming.
-    assert c2.session is not session and c2.session.ticket != session.ticket
+    # Its ticket's key still seals: no new ticket (as OpenSSL), the client's session stays.
+    assert c2.session is session
+    # Once the keys rotate, resuming renews the ticket (OpenSSL's SSL_TICKET_SUCCESS_RENEW).
+    sc.ticket_keys.rotate()
+    c4, s4 = make_pair(cc, sc, twin=twin)
+    c4events, _ = do_handshake(c4, s4)
+    assert c4.session_reused and s4.session_reused
+    assert [type(e) for e in c4events if isinstance(e, ev.SessionTicketReceived)] == [ev.SessionTicketReceived]
+    assert c4.session is not session and c4.session.ticket != session.ticket
     # An explicit session works without the cache, too.
     cc3 = Config(trust_store=pki.store, max_version=TLS12, session_cache=None)
     c3, s3 = make_pair(cc3, sc, session=session)

@@ -536,3 +536,30 @@ def test_client_certificate_to_python_ssl_server(pki, files):
         srv.join()
     assert not srv.errors, srv.errors
     assert srv.results[0]["peercert"] == pki.client("rsa-2048").chain_der[0]
+
+
+@pytest.mark.parametrize("server", ["fasttls", "ssl"])
+def test_python_ssl_client_keeps_its_session_when_a_tls12_ticket_resumes(pki, files, server):
+    """ssl's client compares sessions (``session.id``, ``==``); OpenSSL's server sends no new
+    ticket while the resumed one's key still seals, so the session stays the same.  Ours
+    renewed the ticket on every resumption (as Go does), and ssl's session changed
+    (CPython's test_ssl, test_session: probe finding)."""
+    ctx = ssl.create_default_context(cafile=files["ca"])
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    sessions = []
+    if server == "fasttls":
+        srv_cm = fasttls_server(server_config(pki), connections=2)
+    else:
+        sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        sctx.load_cert_chain(*files["ecdsa-p256"])
+        srv_cm = thread_server(ssl_echo_handler(sctx), connections=2)
+    with srv_cm as srv:
+        for _ in range(2):
+            with socket.create_connection(("127.0.0.1", srv.port), timeout=20) as raw:
+                with ctx.wrap_socket(raw, server_hostname="localhost", session=sessions[-1] if sessions else None) as s:
+                    s.sendall(b"ping")
+                    assert recv_exactly(s, 4) == b"ping"
+                    assert s.session_reused == bool(sessions)
+                    sessions.append(s.session)
+        srv.join()
+    assert sessions[1].has_ticket and sessions[1].id == sessions[0].id and sessions[1] == sessions[0]

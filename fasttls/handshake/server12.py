@@ -200,6 +200,11 @@ class ServerHandshakeTLS12:
             conn.session_missed = not (ch.session_ticket and config.session_tickets)
             return False
         self.resumed = True
+        if self.resumed_by_ticket and config.ticket_keys.sealed_with_current_key(ch.session_ticket):
+            # RFC 5077 3.1 lets the server renew a ticket it resumes; OpenSSL does only when
+            # the ticket's key is no longer the one that seals, so the client's session, and
+            # its ``id``, stay the same (ssl's client compares them; Go renews every time).
+            self.send_ticket = False
         self.session_state = state
         self.session_id = ch.session_id
         self.resumed_created_at = state.created_at  # the session's time stays the original's (OpenSSL)
