@@ -39,6 +39,11 @@ __all__ = [
 ]
 
 
+def _ssl_style(first: object, second: object) -> bool:
+    """Whether an error is being made as ssl's are, ``(errno, strerror)`` (OSError's)."""
+    return isinstance(first, int) and not isinstance(first, bool) and isinstance(second, str)
+
+
 def alert_name(alert: int) -> str:
     try:
         return AlertDescription(alert).name
@@ -53,13 +58,16 @@ class SSLError(ssl.SSLError):
     errors apart.  ``fasttls.SSLError`` is ``ssl.SSLError`` itself, as code written for ``ssl``
     expects: it also catches ``SSLWantReadError``/``SSLWantWriteError`` (ssl's own classes)
     and the plain ``ssl.SSLError`` of context methods (``set_ciphers``, ``load_cert_chain``...).
-    Made with ``(message, errno)``, not ssl's ``(errno, strerror)``.
+    Made with ``(message, errno)``; ssl's ``(errno, strerror)`` works too, for every class
+    that stands for one of ssl's (``import fasttls as ssl`` and code that makes them).
     """
 
     library = "TLS"
     reason: str | None = None
 
     def __init__(self, message: str, errno: int = ssl.SSL_ERROR_SSL) -> None:
+        if _ssl_style(message, errno):
+            message, errno = errno, message  # type: ignore[assignment]
         super().__init__(int(errno), message)  # a plain int, as _ssl gives (not the IntEnum)
         self.message = message
 
@@ -172,7 +180,10 @@ class AlertReceived(SSLError):
 class SSLZeroReturnError(SSLError, ssl.SSLZeroReturnError):
     """The peer closed the TLS connection cleanly (close_notify)."""
 
-    def __init__(self, message: str = "TLS/SSL connection has been closed (EOF)") -> None:
+    def __init__(self, message: str = "TLS/SSL connection has been closed (EOF)", *strerror: str) -> None:
+        if strerror and _ssl_style(message, strerror[0]):
+            super().__init__(strerror[0], message)  # type: ignore[arg-type]  # ssl's (errno, strerror)
+            return
         super().__init__(message, ssl.SSL_ERROR_ZERO_RETURN)
 
 
@@ -198,7 +209,10 @@ def want_write() -> ssl.SSLWantWriteError:
 
 
 class SSLSyscallError(SSLError, ssl.SSLSyscallError):
-    def __init__(self, message: str = "Some I/O error occurred") -> None:
+    def __init__(self, message: str = "Some I/O error occurred", *strerror: str) -> None:
+        if strerror and _ssl_style(message, strerror[0]):
+            super().__init__(strerror[0], message)  # type: ignore[arg-type]  # ssl's (errno, strerror)
+            return
         super().__init__(message, ssl.SSL_ERROR_SYSCALL)
 
 
@@ -208,6 +222,12 @@ class SSLEOFError(SSLError, ssl.SSLEOFError):
     library = "SSL"
 
     def __init__(self, message: str = "EOF occurred in violation of protocol", reason: str | None = "UNEXPECTED_EOF_WHILE_READING") -> None:
+        if _ssl_style(message, reason):
+            # ssl's (errno, strerror): its text as given, no reason (it was garbled into one).
+            super().__init__(reason, message)  # type: ignore[arg-type]
+            self.reason = None
+            self.detail = reason
+            return
         # OpenSSL 3 names a read's EOF (ssl: "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF
         # occurred..."); a write to a peer that is gone gets no reason, as in ssl.
         super().__init__(f"[SSL: {reason}] {message}" if reason else message, ssl.SSL_ERROR_EOF)
@@ -232,6 +252,16 @@ class SSLCertVerificationError(TLSError, ssl.SSLCertVerificationError):
         verify_code: int = 1,
         verify_message: str | None = None,
     ) -> None:
+        if _ssl_style(alert, message) and alert not in _ALERT_NUMBERS:
+            # ssl's (errno, strerror) (an errno is no alert's number): its text as given.
+            super().__init__(AlertDescription.bad_certificate, message)
+            self.message = self.strerror = message
+            self.args = (alert, message)
+            self.errno = alert
+            self.verify_code, self.verify_message, self._text = verify_code, verify_message or message, message
+            self._ssl_args: tuple[int, str] | None = (alert, message)
+            return
+        self._ssl_args = None
         super().__init__(alert, f"certificate verify failed: {message}")
         # As ssl's, whatever alert went to the peer (``alert``): code checks
         # ``e.reason == "CERTIFICATE_VERIFY_FAILED"`` or looks for it in str(e).
@@ -244,10 +274,13 @@ class SSLCertVerificationError(TLSError, ssl.SSLCertVerificationError):
         self._text = message  # may carry more than verify_message (cryptography's reason)
 
     def __reduce__(self):
+        if self._ssl_args is not None:
+            return (type(self), self._ssl_args)
         return (type(self), (int(self.alert), self._text, self.verify_code, self.verify_message))
 
 
 CertificateError = SSLCertVerificationError
+_ALERT_NUMBERS = frozenset(int(a) for a in AlertDescription)
 
 
 # What OpenSSL's record layer (ssl3_get_record, OpenSSL 3.0) says of the first bytes of a

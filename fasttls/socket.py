@@ -61,16 +61,6 @@ _DONTWAIT = getattr(_socket, "MSG_DONTWAIT", 0)
 _NOTHING_SENT = (SSLError, TypeError, BufferError)
 
 
-def _writable_view(buffer: WriteableBuffer) -> memoryview:
-    """The caller's buffer as bytes, refused at once when read-only (as ssl's read, not
-    after waiting for data to put in it)."""
-    view = memoryview(buffer).cast("B")
-    if view.readonly:
-        view.release()
-        raise TypeError(f"read() argument 2 must be read-write bytes-like object, not {type(buffer).__name__}")
-    return view
-
-
 def _release(view: memoryview) -> None:
     """Release our view of the caller's buffer before an error leaves: a kept exception (its
     traceback holds our frame) must not keep the buffer exported, or it cannot be resized."""
@@ -715,7 +705,10 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
         if conn is None:
             raise ValueError("Read on closed or unwrapped SSL socket.")
         if buffer is not None:
-            view = _writable_view(buffer)
+            view = memoryview(buffer).cast("B")
+            if view.readonly:  # refused at once, as ssl's read, not after waiting for data
+                view.release()
+                raise TypeError(f"read() argument 2 must be read-write bytes-like object, not {type(buffer).__name__}")
             if len <= 0 or len > view.nbytes:
                 len = view.nbytes
                 if len == 0:
@@ -856,7 +849,10 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
         conn = self._conn
         if conn is not None and not flags and conn.handshake_complete:
             # The hot path (issue 6): straight from the opened records into the caller's buffer.
-            view = _writable_view(buffer)
+            view = memoryview(buffer).cast("B")
+            if view.readonly:  # refused at once, as ssl's read, not after waiting for data
+                view.release()
+                raise TypeError(f"read() argument 2 must be read-write bytes-like object, not {type(buffer).__name__}")
             if nbytes is not None and 0 < nbytes < view.nbytes:  # 0 or less: all of it (ssl)
                 view = view[:nbytes]
             try:

@@ -470,6 +470,11 @@ class SSLObject(TLSInfo, ssl.SSLObject):  # type: ignore[misc]  # context, sessi
         if not conn.handshake_complete:
             self._raise_want_read()  # receive_eof raises before the handshake completes
         self._handshake_done()
+        if conn.peer_closed and not conn.pending():
+            # The peer's close_notify came in with its last flight (a client that connects
+            # and closes at once): OpenSSL stops at the Finished, so the close_notify would
+            # still be in ``incoming``, where uvloop looks before it reads (_park_close_notify).
+            self._park_close_notify()
 
     @overload  # type: ignore[override]  # int read into a buffer (typeshed's ssl says bytes)
     def read(self, len: int = 1024, buffer: None = None) -> bytes: ...
@@ -496,6 +501,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):  # type: ignore[misc]  # context, sessi
         if buffer is not None:
             view = memoryview(buffer).cast("B")  # TypeError for a strided buffer, as ssl
             if view.readonly:
+                view.release()  # a kept exception must not keep the caller's buffer exported
                 raise TypeError(f"read() argument 2 must be read-write bytes-like object, not {type(buffer).__name__}")
             if len <= 0 or len > view.nbytes:
                 len = view.nbytes
@@ -538,8 +544,15 @@ class SSLObject(TLSInfo, ssl.SSLObject):  # type: ignore[misc]  # context, sessi
                                 v.release()
                         raise
                     finally:
-                        self._push()  # answers to what came in (a KeyUpdate, an alert)
-                    part.release()  # the want-read below must not keep the buffer exported
+                        # (Released before the push, which can fail too, and before the
+                        # want-read below: no error may keep the buffer exported.)
+                        part.release()
+                        try:
+                            self._push()  # answers to what came in (a KeyUpdate, an alert)
+                        except BaseException:
+                            with contextlib.suppress(BufferError):
+                                view.release()  # (the BIO's own errors are not ours: not below)
+                            raise
                     if n:
                         if conn.peer_closed and not conn.pending():
                             self._park_close_notify()

@@ -251,3 +251,28 @@ if sys.version_info >= (3, 12):  # a buffer from Python code (PEP 688)
             if method != "sendall":
                 assert sent == len(data)
             assert recv_all(s, len(data)) == data
+
+
+def test_sslobject_read_errors_leave_the_callers_buffer_resizable(files):
+    """Two more ways an SSLObject read failed with the caller's buffer still exported (review
+    findings): a read-only buffer refused with TypeError, and the answer to a KeyUpdate that
+    cannot be written (outgoing closed by write_eof) after the records were opened."""
+    from fasttls.bench import bio_pair
+
+    from .test_ssl_compat import fasttls_server
+
+    c, s, (c_in, c_out, s_in, s_out) = bio_pair(client(files), fasttls_server(files))
+    readonly_base = bytearray(10)
+    readonly = memoryview(readonly_base).toreadonly()
+    with pytest.raises(TypeError, match="read-write") as info:
+        c.read(10, readonly)
+    readonly.release()
+    assert _grows(readonly_base) and info.value is not None  # the exception is still kept
+    s._conn.key_update(True)  # the server asks for the client's KeyUpdate
+    s_out.write(s._conn.data_to_send())
+    c_in.write(s_out.read())
+    c_out.write_eof()
+    buf = bytearray(100)
+    with pytest.raises(ssl.SSLError, match="write_eof") as info:
+        c.read(100, buf)
+    assert _grows(buf) and info.value is not None

@@ -368,6 +368,133 @@ def test_uvloop_server_sees_close_notify_that_came_with_data(files, server_kind,
     assert result == {"error": None, "data": b"last words", "eof": b"", "unwrapped": True}
 
 
+@pytest.mark.parametrize("version", ["TLSv1_3", "TLSv1_2"])
+@pytest.mark.parametrize("server_kind", ["fasttls", "ssl"])
+def test_uvloop_server_sees_close_notify_that_came_with_the_finished(files, server_kind, version, uvloop_ready):
+    """A client that connects and closes at once (a health check, a pool dropping a
+    connection) sends its Finished and its close_notify together.  Our do_handshake took in
+    both, and uvloop, which reads only while ``incoming.pending or pending()``, never saw the
+    EOF: the server waited for asyncio's 30 s shutdown timeout (probe finding).  Here the
+    client puts both in one segment (ssl over memory BIOs); the control runs ssl's server."""
+    import socket
+    import threading
+
+    import uvloop
+
+    result: dict = {}
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        result["eof"] = await reader.read(100)
+        writer.close()
+        try:
+            await writer.wait_closed()
+        except (ConnectionError, ssl.SSLError):
+            pass
+
+    async def main() -> None:
+        server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=server_ctx(server_kind, files), ssl_shutdown_timeout=60)
+        port = server.sockets[0].getsockname()[1]
+
+        def client() -> None:
+            ctx = client_ctx("ssl", files)
+            ctx.maximum_version = getattr(ssl.TLSVersion, version)
+            incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+            tls = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+                while True:
+                    try:
+                        tls.do_handshake()
+                        break
+                    except ssl.SSLWantReadError:
+                        raw.sendall(outgoing.read())
+                        data = raw.recv(65536)
+                        assert data, "the server closed during the handshake"
+                        incoming.write(data)
+                try:
+                    tls.unwrap()  # the close_notify joins the Finished still in ``outgoing``
+                except ssl.SSLWantReadError:
+                    pass
+                raw.sendall(outgoing.read())  # one segment
+                while True:
+                    data = raw.recv(65536)  # TimeoutError after 10 s if the server never answers
+                    assert data, "the server closed without its close_notify"
+                    incoming.write(data)
+                    try:
+                        tls.unwrap()
+                        break
+                    except ssl.SSLWantReadError:
+                        continue
+                result["unwrapped"] = True
+
+        result["error"] = None
+        t = threading.Thread(target=_run_catching, args=(client, result))
+        t.start()
+        await asyncio.get_running_loop().run_in_executor(None, t.join, 20)
+        server.close()
+        await server.wait_closed()
+
+    uvloop.run(main())
+    assert result == {"error": None, "eof": b"", "unwrapped": True}
+
+
+@pytest.mark.parametrize("client_kind", ["fasttls", "ssl"])
+def test_uvloop_client_sees_close_notify_that_came_with_the_finished(files, client_kind, uvloop_ready):
+    """The other side of the test above: a TLS 1.2 server that finishes its handshake and
+    closes at once (its Finished and close_notify in one segment); our client on uvloop
+    never read the EOF (probe finding).  The server is ssl over memory BIOs."""
+    import socket
+    import threading
+
+    import uvloop
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+    result: dict = {"error": None}
+
+    def server() -> None:
+        ctx = server_ctx("ssl", files)
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = ctx.wrap_bio(incoming, outgoing, server_side=True)
+        raw, _ = listener.accept()
+        with raw:
+            raw.settimeout(10)
+            while True:
+                data = raw.recv(65536)
+                assert data, "the client closed during the handshake"
+                incoming.write(data)
+                try:
+                    tls.do_handshake()
+                    break
+                except ssl.SSLWantReadError:
+                    raw.sendall(outgoing.read())
+            try:
+                tls.unwrap()  # the close_notify joins the Finished still in ``outgoing``
+            except ssl.SSLWantReadError:
+                pass
+            raw.sendall(outgoing.read())  # one segment
+            raw.recv(65536)  # the client's close_notify, or its EOF
+
+    async def main() -> None:
+        t = threading.Thread(target=_run_catching, args=(server, result))
+        t.start()
+        try:
+            ctx = client_ctx(client_kind, files)
+            reader, writer = await asyncio.open_connection(*listener.getsockname(), ssl=ctx, server_hostname="localhost", ssl_shutdown_timeout=60)
+            result["eof"] = await asyncio.wait_for(reader.read(100), 10)
+            writer.close()
+            try:
+                await writer.wait_closed()
+            except (ConnectionError, ssl.SSLError):
+                pass
+        finally:
+            await asyncio.get_running_loop().run_in_executor(None, t.join, 20)
+            listener.close()
+
+    uvloop.run(main())
+    assert result == {"error": None, "eof": b""}
+
+
 def _run_catching(fn, result: dict) -> None:
     try:
         fn()

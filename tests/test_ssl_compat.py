@@ -4124,3 +4124,22 @@ def test_a_bundle_with_a_left_out_certificate_holds_no_reference_cycle(files):
         assert ref() is None
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("name", ["SSLZeroReturnError", "SSLSyscallError", "SSLEOFError", "SSLCertVerificationError", "CertificateError"])
+def test_errors_are_made_as_ssls_are_with_errno_and_strerror(name):
+    """``import fasttls as ssl`` code (and CPython's test_ssl) makes these as ssl's,
+    ``(errno, strerror)``: ours took ``(message, ...)`` and raised TypeError or ValueError,
+    or (SSLEOFError) turned the errno into a reason: "[SSL: EOF occurred ...] 8"."""
+    import pickle
+
+    ours, theirs = getattr(fasttls, name)(8, "EOF occurred in violation of protocol"), getattr(ssl, name)(8, "EOF occurred in violation of protocol")
+    assert isinstance(ours, getattr(ssl, name))
+    assert (str(ours), ours.errno, ours.strerror, ours.args) == (str(theirs), theirs.errno, theirs.strerror, theirs.args)
+    again = pickle.loads(pickle.dumps(ours))
+    assert type(again) is type(ours) and str(again) == str(ours)
+    # Ours, made as fasttls makes them, read as before.
+    if name == "SSLEOFError":
+        assert str(fasttls.SSLEOFError()) == "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol"
+    elif name == "SSLZeroReturnError":
+        assert fasttls.SSLZeroReturnError().errno == ssl.SSL_ERROR_ZERO_RETURN
