@@ -143,6 +143,22 @@ from ssl import (
 
 from .context import _create_unverified_context, get_server_certificate
 
+# OpenSSL's random generator, as ssl has it (``import fasttls as ssl`` code seeds or reads it).
+from ssl import RAND_add, RAND_bytes, RAND_status
+
+
+def _openssl_version() -> tuple[str, int, tuple[int, int, int, int, int]]:
+    """The OpenSSL fasttls's primitives run on (``cryptography``'s), as ssl describes its own:
+    code logs it or compares ``OPENSSL_VERSION_INFO``; fasttls's TLS does not depend on it."""
+    from cryptography.hazmat.backends.openssl.backend import backend
+
+    n = backend.openssl_version_number()
+    # MNNFFPPS, parsed as _ssl's parse_openssl_version: (major, minor, fix, patch, status).
+    return backend.openssl_version_text(), n, (n >> 28 & 0xFF, n >> 20 & 0xFF, n >> 12 & 0xFF, n >> 4 & 0xFF, n & 0xF)
+
+
+OPENSSL_VERSION, OPENSSL_VERSION_NUMBER, OPENSSL_VERSION_INFO = _openssl_version()
+
 #: What fasttls speaks: never SSL 2/3, TLS 1.0 or 1.1 (RFC 8996), nor NPN.
 HAS_SSLv2 = HAS_SSLv3 = HAS_TLSv1 = HAS_TLSv1_1 = HAS_NPN = False
 #: TLS 1.3 external PSKs (``set_psk_client_callback``/``set_psk_server_callback``, ssl's from

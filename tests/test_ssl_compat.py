@@ -4143,3 +4143,22 @@ def test_errors_are_made_as_ssls_are_with_errno_and_strerror(name):
         assert str(fasttls.SSLEOFError()) == "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol"
     elif name == "SSLZeroReturnError":
         assert fasttls.SSLZeroReturnError().errno == ssl.SSL_ERROR_ZERO_RETURN
+
+
+def test_module_names_that_import_fasttls_as_ssl_code_reads():
+    """CPython's test_ssl and code written for ssl read these module names; ours had none
+    (AttributeError).  The version is the OpenSSL fasttls's primitives run on, in ssl's
+    forms: the text names it, and the tuple is parsed from the number as _ssl parses its own."""
+    from cryptography.hazmat.backends.openssl.backend import backend
+
+    assert len(fasttls.RAND_bytes(32)) == 32 and fasttls.RAND_bytes(32) != fasttls.RAND_bytes(32)
+    assert fasttls.RAND_status() is True
+    fasttls.RAND_add(b"entropy", 0.0)
+    assert fasttls.OPENSSL_VERSION == backend.openssl_version_text() and fasttls.OPENSSL_VERSION.startswith("OpenSSL ")
+    assert fasttls.OPENSSL_VERSION_NUMBER == backend.openssl_version_number()
+    major, minor, fix, patch, status = fasttls.OPENSSL_VERSION_INFO
+    assert fasttls.OPENSSL_VERSION.split()[1].startswith(f"{major}.{minor}.{patch}")
+    assert fasttls.OPENSSL_VERSION_INFO >= (1, 1, 1)
+    # The same parse of ssl's own number gives ssl's tuple.
+    n = ssl.OPENSSL_VERSION_NUMBER
+    assert (n >> 28 & 0xFF, n >> 20 & 0xFF, n >> 12 & 0xFF, n >> 4 & 0xFF, n & 0xF) == ssl.OPENSSL_VERSION_INFO
