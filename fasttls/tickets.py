@@ -271,7 +271,7 @@ class ClientSession:
     version: int
     cipher_suite: int
     secret: bytes = field(repr=False)  # TLS 1.3 resumption PSK / TLS 1.2 master secret (never in a repr: logs)
-    ticket: bytes
+    ticket: bytes = field(repr=False)  # (a repr names the session by ``id``, not its ~200-byte ticket)
     received_at: float  # time.time() when received
     lifetime: int
     age_add: int = 0
@@ -279,8 +279,9 @@ class ClientSession:
     alpn_protocol: str | None = None
     extended_master_secret: bool = False
     session_id: bytes = b""
-    peer_certificates: list[bytes] = field(default_factory=list)
-    verified_chain: list[bytes] = field(default_factory=list)
+    #: (Out of the repr: a chain's DER made it ~14 KB, which ssl's one-line SSLSession repr is not.)
+    peer_certificates: list[bytes] = field(default_factory=list, repr=False)
+    verified_chain: list[bytes] = field(default_factory=list, repr=False)
     #: A TLS 1.2 ticket's ticket_lifetime_hint as sent, when it is not ``lifetime``
     #: (RFC 5077 3.3: 0 means unspecified, and we then keep the ticket for 7 days).
     lifetime_hint: int | None = None

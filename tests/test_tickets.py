@@ -714,3 +714,20 @@ def test_the_client_cache_discards_only_the_session_it_is_asked_to():
     cache.discard("host", new)
     assert cache.get("host") is None
     cache.discard("host", new)  # nothing there: no error
+
+
+@pytest.mark.parametrize("version", [ProtocolVersion.TLS12, ProtocolVersion.TLS13])
+def test_a_client_session_repr_is_one_short_line(pki, version):
+    """ssl's SSLSession repr is one line; ours held the ticket and every certificate's DER
+    (~14 KB, which flooded a failing test's output: CPython test_ssl probe).  The secret was
+    never in it, and still is not."""
+    cfg = dict(min_version=version, max_version=version)
+    c, s = make_pair(Config(trust_store=pki.store, **cfg), Config(certificates=[pki.server()], **cfg))
+    do_handshake(c, s)
+    exchange(c, s, b"x")  # (TLS 1.3: the ticket comes after the handshake)
+    session = c.session
+    assert session is not None and session.ticket and session.peer_certificates
+    text = repr(session)
+    assert "\n" not in text and len(text) < 400, text
+    for secret_or_bulk in (session.secret, session.ticket, session.peer_certificates[0]):
+        assert repr(secret_or_bulk)[2:40] not in text
