@@ -322,22 +322,18 @@ def uvloop_ready():
     uvloop.run(asyncio.sleep(0))
 
 
-@pytest.mark.parametrize("server_kind", ["fasttls", "ssl"])
-def test_uvloop_server_sees_close_notify_that_came_with_data(files, server_kind, uvloop_ready):
-    """uvloop's own SSL protocol reads again only while ``incoming.pending or pending()``.
-    A client that sends its last bytes and then unwrap()s (one TCP segment) used to leave
-    a fasttls server under uvloop waiting: it never saw the close_notify, so never answered
-    it, and the client's unwrap() hung until a timeout.  The control runs ssl's server."""
-    import socket
+def _uvloop_server_and_client(files, server_kind: str, reads: int, client) -> dict:
+    """A uvloop server of ``server_kind`` whose handler makes ``reads`` reads (their results
+    in ``"reads"``) and closes; ``client(port, result)`` runs in a thread meanwhile, its
+    exception in ``"error"``."""
     import threading
 
     import uvloop
 
-    result: dict = {}
+    result: dict = {"error": None}
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        result["data"] = await reader.read(100)
-        result["eof"] = await reader.read(100)
+        result["reads"] = [await reader.read(100) for _ in range(reads)]
         writer.close()
         try:
             await writer.wait_closed()
@@ -347,25 +343,34 @@ def test_uvloop_server_sees_close_notify_that_came_with_data(files, server_kind,
     async def main() -> None:
         server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=server_ctx(server_kind, files), ssl_shutdown_timeout=60)
         port = server.sockets[0].getsockname()[1]
-
-        def client() -> None:
-            ctx = client_ctx("ssl", files)
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-                with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
-                    tls.sendall(b"last words")
-                    tls.unwrap()  # TimeoutError after 10 s if the server never answers
-                    result["unwrapped"] = True
-
-        result["error"] = None
-        t = threading.Thread(target=_run_catching, args=(client, result))
+        t = threading.Thread(target=_run_catching, args=(lambda: client(port, result), result))
         t.start()
         await asyncio.get_running_loop().run_in_executor(None, t.join, 20)
         server.close()
         await server.wait_closed()
 
     uvloop.run(main())
-    assert result.get("error") is None, result["error"]
-    assert result == {"error": None, "data": b"last words", "eof": b"", "unwrapped": True}
+    return result
+
+
+@pytest.mark.parametrize("server_kind", ["fasttls", "ssl"])
+def test_uvloop_server_sees_close_notify_that_came_with_data(files, server_kind, uvloop_ready):
+    """uvloop's own SSL protocol reads again only while ``incoming.pending or pending()``.
+    A client that sends its last bytes and then unwrap()s (one TCP segment) used to leave
+    a fasttls server under uvloop waiting: it never saw the close_notify, so never answered
+    it, and the client's unwrap() hung until a timeout.  The control runs ssl's server."""
+    import socket
+
+    def client(port: int, result: dict) -> None:
+        ctx = client_ctx("ssl", files)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+                tls.sendall(b"last words")
+                tls.unwrap()  # TimeoutError after 10 s if the server never answers
+                result["unwrapped"] = True
+
+    result = _uvloop_server_and_client(files, server_kind, 2, client)
+    assert result == {"error": None, "reads": [b"last words", b""], "unwrapped": True}
 
 
 @pytest.mark.parametrize("version", ["TLSv1_3", "TLSv1_2"])
@@ -377,64 +382,40 @@ def test_uvloop_server_sees_close_notify_that_came_with_the_finished(files, serv
     EOF: the server waited for asyncio's 30 s shutdown timeout (probe finding).  Here the
     client puts both in one segment (ssl over memory BIOs); the control runs ssl's server."""
     import socket
-    import threading
 
-    import uvloop
-
-    result: dict = {}
-
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        result["eof"] = await reader.read(100)
-        writer.close()
-        try:
-            await writer.wait_closed()
-        except (ConnectionError, ssl.SSLError):
-            pass
-
-    async def main() -> None:
-        server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=server_ctx(server_kind, files), ssl_shutdown_timeout=60)
-        port = server.sockets[0].getsockname()[1]
-
-        def client() -> None:
-            ctx = client_ctx("ssl", files)
-            ctx.maximum_version = getattr(ssl.TLSVersion, version)
-            incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-            tls = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-                while True:
-                    try:
-                        tls.do_handshake()
-                        break
-                    except ssl.SSLWantReadError:
-                        raw.sendall(outgoing.read())
-                        data = raw.recv(65536)
-                        assert data, "the server closed during the handshake"
-                        incoming.write(data)
+    def client(port: int, result: dict) -> None:
+        ctx = client_ctx("ssl", files)
+        ctx.maximum_version = getattr(ssl.TLSVersion, version)
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            while True:
                 try:
-                    tls.unwrap()  # the close_notify joins the Finished still in ``outgoing``
+                    tls.do_handshake()
+                    break
                 except ssl.SSLWantReadError:
-                    pass
-                raw.sendall(outgoing.read())  # one segment
-                while True:
-                    data = raw.recv(65536)  # TimeoutError after 10 s if the server never answers
-                    assert data, "the server closed without its close_notify"
+                    raw.sendall(outgoing.read())
+                    data = raw.recv(65536)
+                    assert data, "the server closed during the handshake"
                     incoming.write(data)
-                    try:
-                        tls.unwrap()
-                        break
-                    except ssl.SSLWantReadError:
-                        continue
-                result["unwrapped"] = True
+            try:
+                tls.unwrap()  # the close_notify joins the Finished still in ``outgoing``
+            except ssl.SSLWantReadError:
+                pass
+            raw.sendall(outgoing.read())  # one segment
+            while True:
+                data = raw.recv(65536)  # TimeoutError after 10 s if the server never answers
+                assert data, "the server closed without its close_notify"
+                incoming.write(data)
+                try:
+                    tls.unwrap()
+                    break
+                except ssl.SSLWantReadError:
+                    continue
+            result["unwrapped"] = True
 
-        result["error"] = None
-        t = threading.Thread(target=_run_catching, args=(client, result))
-        t.start()
-        await asyncio.get_running_loop().run_in_executor(None, t.join, 20)
-        server.close()
-        await server.wait_closed()
-
-    uvloop.run(main())
-    assert result == {"error": None, "eof": b"", "unwrapped": True}
+    result = _uvloop_server_and_client(files, server_kind, 1, client)
+    assert result == {"error": None, "reads": [b""], "unwrapped": True}
 
 
 @pytest.mark.parametrize("client_kind", ["fasttls", "ssl"])
