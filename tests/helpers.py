@@ -77,3 +77,15 @@ def client_verify_codes(certfile, keyfile, cafile, host: str = "localhost", conf
         err = bio_handshake((client, host), server).get("client")
         seen.append(None if err is None else err.verify_code if isinstance(err, ssl.SSLCertVerificationError) else repr(err))
     return seen
+
+
+def twins_to_compare() -> tuple:
+    """Both record twins, for the differential tests that loop over them: fails when the
+    compiled one is not built (looping over what is importable compared a twin with itself)."""
+    import pytest
+
+    import fasttls.record as record
+
+    if record.CYTHON is None:
+        pytest.fail(f"the compiled record twin is not built ({record.CYTHON_IMPORT_ERROR}); reinstall with a C compiler")
+    return record.PYTHON, record.CYTHON

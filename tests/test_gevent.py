@@ -16,8 +16,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from .compat import files, no_leaks  # noqa: F401 - fixtures
 
 _CHILD = r"""
@@ -142,8 +140,8 @@ def test_sockets_without_a_timeout_work_under_gevent(files):
 def test_a_write_waiting_for_room_lets_other_greenlets_run(files):
     """The compiled record writer waits in C ``poll()`` when the socket is full, which
     gevent cannot make cooperative: every greenlet stopped (3.6 s with a slow reader in
-    another process; here, whose reader is a greenlet, until the write timed out)."""
+    another process; here, whose reader is a greenlet, until the write timed out).  The
+    reader being a greenlet, all data is read only if the waiting writer let it run."""
     theirs = _run("full-socket", "ssl", files)
     ours = _run("full-socket", "fasttls", files)
     assert ours["read"] == theirs["read"] == 400 * 16384
-    assert ours["longest_gap"] < 0.5, ours

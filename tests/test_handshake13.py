@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+
 import os
 
 import pytest
@@ -511,8 +513,9 @@ def test_close_notify(pki):
     events = transfer(c, s)
     assert ev.ConnectionClosed() in events and s.peer_closed
     assert s.read() == b"last words"
-    with pytest.raises(Exception):
+    with pytest.raises(ssl.SSLError, match="PROTOCOL_IS_SHUTDOWN") as info:  # as ssl's SSLObject.write
         c.send(b"more")
+    assert info.value.reason == "PROTOCOL_IS_SHUTDOWN"
 
 
 def test_truncation_is_reported(pki):

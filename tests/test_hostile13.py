@@ -197,16 +197,18 @@ def test_client_hello_without_common_suite(pki):
     expect_alert(s, bad, AlertDescription.handshake_failure)
 
 
-def test_warning_alert_in_tls13_is_fatal(pki):
+def test_an_unprotected_alert_after_the_handshake_is_unexpected_message(pki):
+    """RFC 8446 5: after the handshake every record is protected; a plaintext alert (here
+    user_canceled, which protected is a warning to go on from) is unexpected_message.
+    The warning-level rule itself: test_warning_level_alert_in_tls13_is_an_error."""
     from .pairs import do_handshake
 
     cc, sc = configs(pki)
     c, s = make_pair(cc, sc)
     do_handshake(c, s)
-    # An unprotected warning alert after the handshake (RFC 8446 6: all alerts but
-    # close_notify and user_canceled are fatal; plaintext records are unexpected).
-    with pytest.raises(TLSError):
+    with pytest.raises(TLSError, match="unprotected alert after the handshake") as info:
         s.receive_data(record(ContentType.ALERT, b"\x01\x5a"))
+    assert info.value.alert == AlertDescription.unexpected_message
 
 
 def test_key_update_with_an_invalid_value(pki):

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from fasttls.constants import AlertDescription
 from fasttls.errors import TLSError
 
+from .helpers import twins_to_compare
+
 TLS12, TLS13 = 0x0303, 0x0304
 AES, CHACHA = 1, 2
 NEED_MORE, RECORD, UNPROTECTED, OUT_FULL = 0, 1, 2, 3
@@ -458,16 +460,15 @@ mode_st = st.sampled_from([m.values[0] for m in MODES])
     seed=st.binary(min_size=64, max_size=64),
 )
 def test_twins_produce_identical_bytes_and_open_each_other(mode, seq, ctype, n, frag, seed):
-    import fasttls.record as R
 
     if frag == 7:
         n = min(n, 200)
     key, iv = seed[: mode[2]], seed[32 : 32 + mode[3]]
     data = (seed * (n // 64 + 1))[:n]
-    sealed = {t.name: seal(t, mode, key, iv, ctype, data, seq=seq, frag=frag)[0] for t in R.TWINS.values()}
+    sealed = {t.name: seal(t, mode, key, iv, ctype, data, seq=seq, frag=frag)[0] for t in twins_to_compare()}
     assert len(set(sealed.values())) == 1
     stream = next(iter(sealed.values()))
-    for t in R.TWINS.values():
+    for t in twins_to_compare():
         o = t.aead.RecordOpener(mode[1], key, iv, mode[0], seq)
         out = bytearray(len(stream))
         pos, got = 0, b""
@@ -483,13 +484,12 @@ def test_twins_produce_identical_bytes_and_open_each_other(mode, seq, ctype, n, 
 @settings(max_examples=300, deadline=None)
 @given(mode=mode_st, data=st.binary(max_size=80), valid_prefix=st.booleans())
 def test_garbage_gives_only_tls_errors(mode, data, valid_prefix):
-    import fasttls.record as R
 
     key, iv = bytes(mode[2]), bytes(mode[3])
     if valid_prefix:
         data = reference_record(mode, key, iv, 0, 23, b"ok") + data
     results = []
-    for t in R.TWINS.values():
+    for t in twins_to_compare():
         o = t.aead.RecordOpener(mode[1], key, iv, mode[0])
         out = bytearray(len(data) + 16)
         try:
@@ -552,7 +552,6 @@ def test_runs_of_equal_records_open_the_same_on_both_twins(mode, size, count, od
     an odd record or two placed anywhere: the twins agree on every call's result, the
     bytes written, the sequence number and every error (the pure twin opens such runs
     in a batch; the compiled one record by record)."""
-    import fasttls.record as R
 
     key, iv = os.urandom(mode[2]), os.urandom(mode[3])
     kinds = dict(odd)
@@ -585,5 +584,5 @@ def test_runs_of_equal_records_open_the_same_on_both_twins(mode, size, count, od
         if cut:
             break
     stream = b"".join(records)
-    traces = [_open_trace(t, mode, key, iv, stream) for t in R.TWINS.values()]
+    traces = [_open_trace(t, mode, key, iv, stream) for t in twins_to_compare()]
     assert traces[0] == traces[-1]

@@ -3755,10 +3755,11 @@ def test_unwrap_again_after_a_timeout_and_a_partial_read(files, kind):
                 tls.unwrap()
             sent.set()
             assert tls.recv(1) == b"a"
-            start = time.monotonic()
+            # Nothing more comes until ``done``: an unwrap() that waited on the socket would
+            # end in TimeoutError, not this error.
             with pytest.raises(ssl.SSLError) as e:
                 tls.unwrap()
-            assert e.value.reason == "APPLICATION_DATA_AFTER_CLOSE_NOTIFY" and time.monotonic() - start < 0.5
+            assert e.value.reason == "APPLICATION_DATA_AFTER_CLOSE_NOTIFY"
             if kind == "fasttls":
                 assert tls.recv(100) == b"a" * 6  # still readable (ssl loses it)
             done.set()
