@@ -292,6 +292,12 @@ __all__ = [
     "SSL_ERROR_WANT_WRITE",
     "SSL_ERROR_WANT_X509_LOOKUP",
     "SSL_ERROR_ZERO_RETURN",
+    "RAND_add",
+    "RAND_bytes",
+    "RAND_status",
+    "OPENSSL_VERSION",
+    "OPENSSL_VERSION_INFO",
+    "OPENSSL_VERSION_NUMBER",
 ]
 
 #: Options newer Pythons' ssl names (3.12), taken as they are, where this Python's ssl has

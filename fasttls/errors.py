@@ -65,16 +65,22 @@ class SSLError(ssl.SSLError):
     library = "TLS"
     reason: str | None = None
 
-    def __init__(self, message: str, errno: int = ssl.SSL_ERROR_SSL) -> None:
+    #: ``(errno, strerror)`` when made as ssl's are: what a copy is made from.
+    _ssl_args: tuple[int, str] | None = None
+
+    def __init__(self, message: str | int, errno: int | str = ssl.SSL_ERROR_SSL) -> None:
         if _ssl_style(message, errno):
-            message, errno = errno, message  # type: ignore[assignment]
+            self._ssl_args = (message, errno)  # type: ignore[assignment]
+            message, errno = errno, message
         super().__init__(int(errno), message)  # a plain int, as _ssl gives (not the IntEnum)
-        self.message = message
+        self.message: str = message  # type: ignore[assignment]
 
     def __str__(self) -> str:
         return self.message
 
     def __reduce__(self):  # keep errors picklable across processes
+        if self._ssl_args is not None:
+            return (type(self), self._ssl_args)
         return (type(self), (self.message,))
 
 
@@ -180,9 +186,9 @@ class AlertReceived(SSLError):
 class SSLZeroReturnError(SSLError, ssl.SSLZeroReturnError):
     """The peer closed the TLS connection cleanly (close_notify)."""
 
-    def __init__(self, message: str = "TLS/SSL connection has been closed (EOF)", *strerror: str) -> None:
+    def __init__(self, message: str | int = "TLS/SSL connection has been closed (EOF)", *strerror: str) -> None:
         if strerror and _ssl_style(message, strerror[0]):
-            super().__init__(strerror[0], message)  # type: ignore[arg-type]  # ssl's (errno, strerror)
+            super().__init__(message, strerror[0])  # ssl's (errno, strerror)
             return
         super().__init__(message, ssl.SSL_ERROR_ZERO_RETURN)
 
@@ -209,9 +215,9 @@ def want_write() -> ssl.SSLWantWriteError:
 
 
 class SSLSyscallError(SSLError, ssl.SSLSyscallError):
-    def __init__(self, message: str = "Some I/O error occurred", *strerror: str) -> None:
+    def __init__(self, message: str | int = "Some I/O error occurred", *strerror: str) -> None:
         if strerror and _ssl_style(message, strerror[0]):
-            super().__init__(strerror[0], message)  # type: ignore[arg-type]  # ssl's (errno, strerror)
+            super().__init__(message, strerror[0])  # ssl's (errno, strerror)
             return
         super().__init__(message, ssl.SSL_ERROR_SYSCALL)
 
@@ -221,10 +227,10 @@ class SSLEOFError(SSLError, ssl.SSLEOFError):
 
     library = "SSL"
 
-    def __init__(self, message: str = "EOF occurred in violation of protocol", reason: str | None = "UNEXPECTED_EOF_WHILE_READING") -> None:
+    def __init__(self, message: str | int = "EOF occurred in violation of protocol", reason: str | None = "UNEXPECTED_EOF_WHILE_READING") -> None:
         if _ssl_style(message, reason):
             # ssl's (errno, strerror): its text as given, no reason (it was garbled into one).
-            super().__init__(reason, message)  # type: ignore[arg-type]
+            super().__init__(message, reason)  # type: ignore[arg-type]
             self.reason = None
             self.detail = reason
             return
@@ -232,9 +238,11 @@ class SSLEOFError(SSLError, ssl.SSLEOFError):
         # occurred..."); a write to a peer that is gone gets no reason, as in ssl.
         super().__init__(f"[SSL: {reason}] {message}" if reason else message, ssl.SSL_ERROR_EOF)
         self.reason = reason
-        self.detail = message
+        self.detail = str(message)
 
     def __reduce__(self):
+        if self._ssl_args is not None:
+            return (type(self), self._ssl_args)
         return (type(self), (self.detail, self.reason))
 
 
@@ -259,7 +267,7 @@ class SSLCertVerificationError(TLSError, ssl.SSLCertVerificationError):
             self.args = (alert, message)
             self.errno = alert
             self.verify_code, self.verify_message, self._text = verify_code, verify_message or message, message
-            self._ssl_args: tuple[int, str] | None = (alert, message)
+            self._ssl_args = (alert, message)
             return
         self._ssl_args = None
         super().__init__(alert, f"certificate verify failed: {message}")

@@ -1037,6 +1037,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
             finally:
                 if byte_view is not None:
                     byte_view.release()
+                if view is not None:
                     view.release()
             if len(conn.write_buffer):  # a reader queued an answer while we held the send side
                 self._flush()

@@ -271,7 +271,7 @@ class ClientSession:
     version: int
     cipher_suite: int
     secret: bytes = field(repr=False)  # TLS 1.3 resumption PSK / TLS 1.2 master secret (never in a repr: logs)
-    ticket: bytes = field(repr=False)  # (a repr names the session by ``id``, not its ~200-byte ticket)
+    ticket: bytes = field(repr=False)  # (not in a repr: ~200 bytes; ``id`` hashes it)
     received_at: float  # time.time() when received
     lifetime: int
     age_add: int = 0

@@ -4134,11 +4134,14 @@ def test_errors_are_made_as_ssls_are_with_errno_and_strerror(name):
     or (SSLEOFError) turned the errno into a reason: "[SSL: EOF occurred ...] 8"."""
     import pickle
 
-    ours, theirs = getattr(fasttls, name)(8, "EOF occurred in violation of protocol"), getattr(ssl, name)(8, "EOF occurred in violation of protocol")
-    assert isinstance(ours, getattr(ssl, name))
-    assert (str(ours), ours.errno, ours.strerror, ours.args) == (str(theirs), theirs.errno, theirs.strerror, theirs.args)
-    again = pickle.loads(pickle.dumps(ours))
-    assert type(again) is type(ours) and str(again) == str(ours)
+    from fasttls.errors import fresh_copy
+
+    for errno_ in (8, 5, 1, 6):  # (each class's own number, and others: a copy keeps it)
+        ours, theirs = getattr(fasttls, name)(errno_, "EOF occurred in violation of protocol"), getattr(ssl, name)(errno_, "EOF occurred in violation of protocol")
+        assert isinstance(ours, getattr(ssl, name))
+        assert (str(ours), ours.errno, ours.strerror, ours.args) == (str(theirs), theirs.errno, theirs.strerror, theirs.args)
+        for again in (pickle.loads(pickle.dumps(ours)), fresh_copy(ours)):
+            assert type(again) is type(ours) and (str(again), again.errno, again.args) == (str(ours), ours.errno, ours.args)
     # Ours, made as fasttls makes them, read as before.
     if name == "SSLEOFError":
         assert str(fasttls.SSLEOFError()) == "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol"

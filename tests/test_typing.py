@@ -189,6 +189,20 @@ SAMPLES = {
         class LoggingContext(fasttls.SSLContext):
             sslsocket_class = LoggingSocket
     ''',
+    # Code written for ssl, run on fasttls: the module's names and ssl's way of making errors.
+    "user_as_ssl": '''
+        import fasttls as ssl
+
+
+        def made_as_ssls() -> list[ssl.SSLError]:
+            return [ssl.SSLEOFError(8, "EOF occurred in violation of protocol"), ssl.SSLZeroReturnError(6, "closed"),
+                    ssl.SSLSyscallError(5, "I/O"), ssl.SSLCertVerificationError(1, "bad")]
+
+
+        def names() -> tuple[bytes, bool, str, int, tuple[int, int, int, int, int]]:
+            ssl.RAND_add(b"seed", 0.0)
+            return ssl.RAND_bytes(16), ssl.RAND_status(), ssl.OPENSSL_VERSION, ssl.OPENSSL_VERSION_NUMBER, ssl.OPENSSL_VERSION_INFO
+    ''',
     # Genuine bugs: each must be reported, as ssl's stubs report them (Any would hide them).
     "user_bugs": '''
         import socket
