@@ -44,6 +44,11 @@ def _ssl_style(first: object, second: object) -> bool:
     return isinstance(first, int) and not isinstance(first, bool) and isinstance(second, str)
 
 
+def read_only_buffer(buffer: object) -> TypeError:
+    """What ssl's read(n, buffer) raises for a read-only buffer, before it reads anything."""
+    return TypeError(f"read() argument 2 must be read-write bytes-like object, not {type(buffer).__name__}")
+
+
 def alert_name(alert: int) -> str:
     try:
         return AlertDescription(alert).name

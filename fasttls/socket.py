@@ -33,6 +33,7 @@ from .errors import (
     fresh_copy,
     handshake_reentered,
     openssl_error,
+    read_only_buffer,
     shutdown_while_in_init,
     want_read,
     want_write,
@@ -708,7 +709,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
             view = memoryview(buffer).cast("B")
             if view.readonly:  # refused at once, as ssl's read, not after waiting for data
                 view.release()
-                raise TypeError(f"read() argument 2 must be read-write bytes-like object, not {type(buffer).__name__}")
+                raise read_only_buffer(buffer)
             if len <= 0 or len > view.nbytes:
                 len = view.nbytes
                 if len == 0:
@@ -727,13 +728,9 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
                     self._close_notify_read = True
                     return 0 if buffer is not None else b""
                 deadline = self._fill_or_deliver(len, deadline)
-        except SSLEOFError:
-            if self.suppress_ragged_eofs:
+        except BaseException as exc:
+            if isinstance(exc, SSLEOFError) and self.suppress_ragged_eofs:
                 return 0 if buffer is not None else b""
-            if buffer is not None:
-                _release(view)
-            raise
-        except BaseException:
             if buffer is not None:
                 _release(view)
             raise
@@ -852,7 +849,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
             view = memoryview(buffer).cast("B")
             if view.readonly:  # refused at once, as ssl's read, not after waiting for data
                 view.release()
-                raise TypeError(f"read() argument 2 must be read-write bytes-like object, not {type(buffer).__name__}")
+                raise read_only_buffer(buffer)
             if nbytes is not None and 0 < nbytes < view.nbytes:  # 0 or less: all of it (ssl)
                 view = view[:nbytes]
             try:
@@ -864,12 +861,9 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
                         self._close_notify_read = self._close_notify_read or bool(view.nbytes)
                         return 0  # ssl returns 0 at once for an empty buffer
                     deadline = self._fill_or_deliver(view.nbytes, deadline)
-            except SSLEOFError:
-                if self.suppress_ragged_eofs:
+            except BaseException as exc:
+                if isinstance(exc, SSLEOFError) and self.suppress_ragged_eofs:
                     return 0
-                _release(view)
-                raise
-            except BaseException:
                 _release(view)
                 raise
             return conn.read_into(view)

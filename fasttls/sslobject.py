@@ -36,6 +36,7 @@ from .errors import (
     SSLZeroReturnError,
     application_data_after_close_notify,
     fresh_copy,
+    read_only_buffer,
     shutdown_while_in_init,
     want_read,
 )
@@ -502,7 +503,7 @@ class SSLObject(TLSInfo, ssl.SSLObject):  # type: ignore[misc]  # context, sessi
             view = memoryview(buffer).cast("B")  # TypeError for a strided buffer, as ssl
             if view.readonly:
                 view.release()  # a kept exception must not keep the caller's buffer exported
-                raise TypeError(f"read() argument 2 must be read-write bytes-like object, not {type(buffer).__name__}")
+                raise read_only_buffer(buffer)
             if len <= 0 or len > view.nbytes:
                 len = view.nbytes
                 if len == 0:
