@@ -436,22 +436,24 @@ def test_server_goes_on_when_its_log_reader_goes_away(pki, tmp_path):
     serves (each connection's thread died on its log line, after the handshake, and the
     client got no echo)."""
     ca, cert, key, _, _ = pems(pki, tmp_path)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    import time
+
+    first = tmp_path / "first-line.txt"
+    # The OS picks the port (a port probed free and then passed on could be taken meanwhile);
+    # head keeps the server's first line, which names it, and goes away.
     server = subprocess.Popen(
-        f"{sys.executable} -m fasttls server --port {port} --count 3 --cert {cert} --key {key} 2>{tmp_path / 'err.txt'} | head -1 >/dev/null",
+        f"{sys.executable} -m fasttls server --port 0 --count 3 --cert {cert} --key {key} 2>{tmp_path / 'err.txt'} | head -1 >{first}",
         shell=True, executable="/bin/bash", start_new_session=True,
     )
     try:
-        for _ in range(100):  # until it listens
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        for _ in range(300):  # until it listens and head has its line
+            m = re.search(r"on 127\.0\.0\.1:(\d+)", first.read_text()) if first.exists() else None
+            if m:
                 break
-            except OSError:
-                import time
-
-                time.sleep(0.1)
+            time.sleep(0.1)
+        assert m, (tmp_path / "err.txt").read_text()
+        port = int(m.group(1))
+        socket.create_connection(("127.0.0.1", port), timeout=10).close()  # a first connection, as before: --count 3
         client_args = [sys.executable, "-m", "fasttls", "client", f"127.0.0.1:{port}", "--cafile", ca, "--sni", "localhost"]
         for i in range(2):
             p = subprocess.run(client_args, input=f"echo {i}\n", capture_output=True, text=True, timeout=60)
