@@ -17,6 +17,7 @@ from __future__ import annotations
 import collections
 import logging
 import os
+import signal
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from cryptography import x509
@@ -69,6 +70,41 @@ def _octet_view(data) -> memoryview:
 
 #: Stands for the handshake generator once it has finished (and been dropped).
 _FINISHED: Any = ()
+
+
+def _interrupted(exc: BaseException) -> TLSError:
+    """The connection's error once ``exc`` (not the protocol's) cut its state machine."""
+    return TLSError(
+        AlertDescription.internal_error,
+        f"interrupted by {type(exc).__name__} inside the TLS state machine: this connection cannot go on",
+    )
+
+
+def _raised_by_signal_handler(exc: BaseException) -> bool:
+    """Whether ``exc`` came out of a Python signal handler (its frame is in the traceback):
+    the application's exception (a ``SIGALRM`` deadline), not a fault of ours or of a
+    library, so it is not turned into an internal_error."""
+    codes = set()
+    for signum in signal.valid_signals():
+        try:
+            handler = signal.getsignal(signum)
+        except (OSError, ValueError):  # pragma: no cover - a signal Python cannot ask about
+            continue
+        if not callable(handler):
+            continue
+        fn = getattr(handler, "__func__", handler)
+        code = getattr(fn, "__code__", None)
+        if code is None:  # a callable object
+            call = getattr(type(handler), "__call__", None)
+            code = getattr(getattr(call, "__func__", call), "__code__", None)
+        if code is not None:
+            codes.add(code)
+    tb = exc.__traceback__
+    while tb is not None and codes:
+        if tb.tb_frame.f_code in codes:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def _abandoned() -> SSLError:
@@ -614,6 +650,9 @@ class Connection:
             self._fail(exc)
             raise
         except Exception as exc:  # a bug or an unexpected library error: never leak it raw
+            if _raised_by_signal_handler(exc):
+                self._fail(_interrupted(exc))
+                raise  # the application's own exception (a SIGALRM deadline), as ssl lets it through
             err = TLSError(AlertDescription.internal_error, f"internal error: {exc!r}")
             err.__cause__ = exc
             self._fail(err)
@@ -623,6 +662,13 @@ class Connection:
                 # The traceback holds this frame: with ``err`` still in it, the error,
                 # the connection and its socket would wait for the cyclic GC.
                 del err
+        except BaseException as exc:
+            # KeyboardInterrupt, SystemExit, a signal handler's BaseException: it cut the
+            # handshake generator (which cannot be resumed: a retry would have found it
+            # finished and taken that for a completed handshake, unverified) or a record
+            # half taken in.  The connection fails, and the exception goes on unchanged.
+            self._fail(_interrupted(exc))
+            raise
 
     def _end_handshake_run(self) -> None:
         """After a fatal error, or close() before the handshake completed, no message
@@ -725,8 +771,13 @@ class Connection:
 
     def _advance(self, msg) -> None:
         """Feed one message (or None to start) to the handshake generator."""
+        gen = self._gen
+        if gen.gi_frame is None:
+            # Only a generator that returned just now completes the handshake; one that
+            # had already ended (by an exception) would answer StopIteration too.
+            raise TLSError(AlertDescription.internal_error, "the handshake had already ended without completing")
         try:
-            self._expecting = self._gen.send(msg)
+            self._expecting = gen.send(msg)
         except StopIteration:
             self._expecting = None
             self._flush_handshake()

@@ -97,6 +97,7 @@ from cryptography.x509.verification import (
 )
 
 from . import auth
+from ._fork import module_lock
 from .auth import CERT_PARSE_ERRORS, MLDSA_PARAMS, mldsa_params
 from .constants import AlertDescription
 from .errors import SSLCertVerificationError, TLSError
@@ -1088,7 +1089,7 @@ def _x509_check_ca_quietly(cert: x509.Certificate) -> bool:
 
 
 _default_store: TrustStore | None = None
-_default_lock = threading.Lock()
+_default_lock = module_lock()
 
 
 def default_trust_store() -> TrustStore:

@@ -9,6 +9,9 @@
 * A signal handler that raises inside a blocking ``send`` leaves what went out
   unknown: the stream stays a clean prefix and later writes are refused, where
   they used to resend bytes already sent (the peer saw bad_record_mac).
+* One that raises while the handshake's state machine runs fails the connection (its
+  generator cannot be resumed; a retry used to call the handshake complete, unverified),
+  and the handler's exception reaches the caller as itself.
 """
 
 from __future__ import annotations
@@ -333,3 +336,134 @@ def test_recv_after_a_non_blocking_unwrap_ends_with_zero_return(files, kind, dea
         assert got == 50_000
         peer.join()
         s.close()
+
+
+def _interrupt_once(monkeypatch, module, name, exc):
+    """``module.name`` raises ``exc`` on its first call (a signal handler's exception that
+    landed inside it), then is itself again."""
+    real = getattr(module, name)
+
+    def interrupted(*args, **kwargs):
+        monkeypatch.setattr(module, name, real)
+        raise exc
+
+    monkeypatch.setattr(module, name, interrupted)
+
+
+@pytest.mark.parametrize("version", ["TLSv1.2", "TLSv1.3"])
+def test_an_interrupted_handshake_fails_on_retry_instead_of_completing(files, monkeypatch, version):
+    """Ctrl-C (or any signal handler's exception) inside the client's certificate check
+    ends the handshake generator, which cannot be resumed.  Retrying do_handshake() used
+    to find it finished and call the handshake complete: the server's certificate never
+    checked, and the application's data sealed with the handshake keys (TLS 1.3) or sent
+    in the clear (TLS 1.2).  Now the retry fails, nothing is sent, and the peer gets an
+    internal_error alert."""
+    import fasttls
+    from fasttls.handshake import client12, client13
+
+    module = client13 if version == "TLSv1.3" else client12
+    _interrupt_once(monkeypatch, module, "verify_server_certificates", KeyboardInterrupt())
+
+    def server(peer, sock):
+        with pytest.raises(ssl.SSLError, match="INTERNAL_ERROR") as err:
+            with wrap_server("ssl", files, sock, version) as s:
+                s.recv(100)
+        return err.value
+
+    with peer_server(server) as (port, peer):
+        with wrap_client("fasttls", files, port, version=version, do_handshake_on_connect=False) as s:
+            with pytest.raises(KeyboardInterrupt):
+                s.do_handshake()
+            with pytest.raises(fasttls.FastTLSError, match="interrupted by KeyboardInterrupt"):
+                s.do_handshake()
+            with pytest.raises(ValueError, match="handshake not done"):
+                s.getpeercert()
+            with pytest.raises(fasttls.FastTLSError, match="interrupted"):
+                s.sendall(b"Authorization: secret")
+        peer.join()
+
+
+def test_an_interrupted_client_certificate_check_fails_the_servers_handshake(files, monkeypatch):
+    """The server side of the same: interrupted inside the client certificate's check, a
+    server that requires one used to complete its handshake on retry without it."""
+    import fasttls
+    from fasttls.handshake import server13
+
+    _interrupt_once(monkeypatch, server13, "verify_client_certificates", KeyboardInterrupt())
+    ctx = server_ctx("fasttls", files)
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.load_verify_locations(files.ca)
+
+    def client(peer, sock):
+        cctx = client_ctx("ssl", files)
+        cctx.load_cert_chain(files.cert, files.key)
+        with pytest.raises(ssl.SSLError, match="INTERNAL_ERROR"):
+            with cctx.wrap_socket(sock, server_hostname="localhost") as s:
+                s.recv(100)
+
+    with peer_client(client) as (raw, peer):
+        s = ctx.wrap_socket(raw, server_side=True, do_handshake_on_connect=False)
+        with s:
+            with pytest.raises(KeyboardInterrupt):
+                s.do_handshake()
+            with pytest.raises(fasttls.FastTLSError, match="interrupted"):
+                s.do_handshake()
+            assert s.version() is None
+            with pytest.raises(fasttls.FastTLSError, match="interrupted"):
+                s.sendall(b"220 banner")
+        peer.join()
+
+
+def test_a_signal_handlers_own_exception_reaches_the_caller(files, monkeypatch, raising_alarm):
+    """A SIGALRM deadline (an Exception subclass raised by the handler) that lands while the
+    handshake runs reaches the caller as itself, as with ssl; it used to come out as
+    TLSError INTERNAL_ERROR "internal error: Interrupted()", which ``except Deadline``
+    does not catch."""
+    import fasttls
+    from fasttls.handshake import client13
+
+    real = client13.verify_server_certificates
+
+    def signalled(*args, **kwargs):
+        monkeypatch.setattr(client13, "verify_server_certificates", real)
+        signal.raise_signal(signal.SIGALRM)  # the handler runs here, inside the handshake
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(client13, "verify_server_certificates", signalled)
+
+    def server(peer, sock):
+        try:
+            with wrap_server("ssl", files, sock) as s:
+                s.recv(100)
+        except ssl.SSLError:
+            pass
+
+    with peer_server(server) as (port, peer):
+        with wrap_client("fasttls", files, port, do_handshake_on_connect=False) as s:
+            with pytest.raises(Interrupted):
+                s.do_handshake()
+            with pytest.raises(fasttls.FastTLSError, match="interrupted by Interrupted"):
+                s.do_handshake()
+        peer.join()
+
+
+def test_a_fork_while_another_thread_loads_the_default_trust_store(files):
+    """A thread making the process's first default context holds the trust store's lock
+    for ~20 ms; a fork() then gave a child whose own create_default_context() waited
+    forever for a thread it does not have.  The module locks start unlocked in a child."""
+    import os
+
+    import fasttls
+    from fasttls import context, verify
+
+    with context._default_lock, verify._default_lock:  # as that thread would, at fork time
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child reports through its exit status
+            try:
+                signal.alarm(10)
+                fasttls.create_default_context()
+                os._exit(0)
+            finally:
+                os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
