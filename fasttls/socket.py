@@ -492,14 +492,27 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
         try:
             with self._conn_lock:
                 conn.receive_data(b"")
-        finally:
-            # Answers (a KeyUpdate, an alert) go out now; bulk reads queue nothing.  A TLS 1.3
-            # client's dummy ChangeCipherSpec waits for its Finished (Connection.hold_output).
-            if conn.bytes_to_send() and not conn.hold_output:
-                try:
-                    self._flush(block=False)
-                except OSError:
-                    pass
+        except BaseException:
+            self._send_answers(deadline)  # the alert, if it can go
+            raise
+        return self._send_answers(deadline, timeout_ends_read=True)
+
+    def _send_answers(self, deadline: float | None, timeout_ends_read: bool = False) -> float | None:
+        """What processing what was read queued (a KeyUpdate, an alert, a post-handshake
+        Certificate) goes out now, within the read's ``deadline``; bulk reads queue nothing.
+        A TLS 1.3 client's dummy ChangeCipherSpec waits for its Finished
+        (``Connection.hold_output``).  A peer that does not read our answers times the read
+        out, as ssl's SSL_read waiting to write them (with ``timeout_ends_read``): each read
+        used to wait a whole timeout of its own for them and then go on as if sent."""
+        conn = self._conn
+        if conn.bytes_to_send() and not conn.hold_output:
+            try:
+                deadline = self._flush(block=False, deadline=deadline)
+            except TimeoutError:
+                if timeout_ends_read:
+                    raise TimeoutError(_TIMED_OUT[select.POLLIN]) from None  # ssl's words: a read
+            except OSError:
+                pass
         return deadline
 
     def _fill_or_deliver(self, want: int, deadline: float | None = None) -> float | None:

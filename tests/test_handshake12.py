@@ -586,6 +586,35 @@ def test_a_hello_request_before_the_server_hello_is_ignored(pki, where):
         assert exchange(c, s, b"fine") == b"fine"
 
 
+@pytest.mark.parametrize("where", ["before-the-server-hello", "after-it"])
+def test_endless_hello_requests_during_the_handshake_end_it(pki, where):
+    """A server that sends HelloRequests without end while the client negotiates: the
+    client ignores 16 (before the ServerHello, or after it in TLS 1.2) and refuses the
+    17th with unexpected_message, as Go refuses the first.  It read them for as long as
+    they came, past its socket timeout (a read that never waits never times out)."""
+    from fasttls.handshake.client import MAX_IGNORED_HELLO_REQUESTS
+
+    hello_request = record(ContentType.HANDSHAKE, b"\x00\x00\x00\x00")
+    for count, fails in ((MAX_IGNORED_HELLO_REQUESTS, False), (MAX_IGNORED_HELLO_REQUESTS + 1, True)):
+        c, s = make_pair(*configs(pki, server_max=TLS12))
+        c.start()
+        s.receive_data(c.data_to_send())
+        flight = s.data_to_send()
+        if where == "after-it":
+            n = int.from_bytes(flight[3:5], "big")  # the ServerHello's record first
+            flight = flight[: 5 + n] + hello_request * count + flight[5 + n :]
+        else:
+            flight = hello_request * count + flight
+        if fails:
+            with pytest.raises(TLSError, match="HelloRequests during the handshake") as e:
+                c.receive_data(flight)
+            assert e.value.alert == AlertDescription.unexpected_message
+        else:
+            c.receive_data(flight)
+            do_handshake(c, s)
+            assert c.handshake_complete
+
+
 def test_a_client_offering_tls12_only_refuses_a_change_cipher_spec_before_the_server_hello(pki):
     """TLS 1.3's rule that drops a CCS (RFC 8446 5, middlebox compatibility) is not RFC
     5246's: there a CCS before the ServerHello is unexpected (ssl: UNEXPECTED_MESSAGE)."""

@@ -467,3 +467,50 @@ def test_a_fork_while_another_thread_loads_the_default_trust_store(files):
                 os._exit(1)
     _, status = os.waitpid(pid, 0)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+
+
+def test_a_read_times_out_when_the_peer_does_not_read_our_answers(files):
+    """A server that floods post-handshake CertificateRequests and reads none of our
+    answers: the client's recv() with a timeout raises TimeoutError, as ssl's (SSL_read
+    waits to write them within the read's timeout).  Each read used to wait a whole timeout
+    of its own for the answers, take the failure for sent and read on: recv() held until
+    the server stopped sending."""
+    from fasttls import auth
+    from fasttls.config import CertifiedKey, Config
+    from fasttls.connection import Connection
+    from fasttls.constants import ProtocolVersion
+    from fasttls.messages import handshake as hsmsg
+
+    with open(files.cert, "rb") as f, open(files.key, "rb") as k:
+        certified = CertifiedKey.from_pem(f.read(), k.read())
+    client_timed_out, server_stopped = threading.Event(), threading.Event()
+
+    def server(peer, sock):
+        conn = Connection(Config(certificates=[certified], min_version=ProtocolVersion.TLS13), server_side=True)
+        conn.start()
+        while not conn.handshake_complete:
+            sock.sendall(conn.data_to_send())
+            conn.receive_data(sock.recv(65536))
+        schemes = [s for s in conn.config.signature_schemes if auth.usable_in_tls13(s)]
+        for i in range(6000):  # a record each, all sent at once: the client never waits for data
+            conn.write_handshake(hsmsg.CertificateRequestTLS13(certificate_request_context=i.to_bytes(4, "big"), signature_algorithms=schemes))
+            conn._flush_handshake()
+        sock.sendall(conn.data_to_send())
+        client_timed_out.wait(T)  # reading nothing
+        server_stopped.set()  # from here the client would time out waiting for more data
+
+    ctx = client_ctx("fasttls", files)
+    ctx.post_handshake_auth = True
+    ctx.load_cert_chain(files.cert, files.key)
+    with peer_server(server) as (port, peer):
+        raw = socket.socket()
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        raw.settimeout(T)
+        raw.connect(("127.0.0.1", port))
+        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            s.settimeout(1)
+            with pytest.raises(TimeoutError, match="read operation timed out"):
+                s.recv(100)
+            assert not server_stopped.is_set(), "the read timed out only once the server had stopped"
+            client_timed_out.set()
+        peer.join()

@@ -62,8 +62,22 @@ class OfferedPSK:
         return (age_ms + self.session.age_add) & 0xFFFFFFFF
 
 
+#: HelloRequests a client ignores while it negotiates (RFC 5246 7.4.1.1), before it takes
+#: them for a flood: OpenSSL has no bound (a server sending them without end held its
+#: handshake past the socket timeout, reading without waiting); Go refuses the first.
+MAX_IGNORED_HELLO_REQUESTS = 16
+
+
 class ClientHandshake(Handshake):
     """Drives a client connection up to the ServerHello, then the version's state machine."""
+
+    hello_requests_ignored = 0
+
+    def ignore_hello_request(self) -> None:
+        """Count a HelloRequest received while negotiating; too many end the handshake."""
+        self.hello_requests_ignored += 1
+        if self.hello_requests_ignored > MAX_IGNORED_HELLO_REQUESTS:
+            raise TLSError(AlertDescription.unexpected_message, f"more than {MAX_IGNORED_HELLO_REQUESTS} HelloRequests during the handshake")
 
     def __init__(self, conn) -> None:
         super().__init__(conn)
@@ -284,6 +298,7 @@ class ClientHandshake(Handshake):
             # client ignores one before the ServerHello too).
             server_hello = yield from self.read_message(m.HelloRequest, m.ServerHello)
             while isinstance(server_hello, m.HelloRequest):
+                self.ignore_hello_request()
                 server_hello = yield from self.read_message(m.HelloRequest, m.ServerHello)
         else:
             server_hello = yield from self.read_message(m.ServerHello)

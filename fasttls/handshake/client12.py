@@ -92,6 +92,7 @@ class ClientHandshakeTLS12:
             msg = yield from self.ch.read_message(m.HelloRequest, *types)
             if not isinstance(msg, m.HelloRequest):
                 return msg
+            self.ch.ignore_hello_request()
 
     def add(self, raw: bytes) -> None:
         self.transcript.update(raw)
