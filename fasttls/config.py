@@ -634,7 +634,7 @@ class Config:
     # Limits (denial-of-service protection)
     max_handshake_message: int = 65536
     max_certificate_message: int = 262144
-    max_key_updates: int = 32  # in a row, without application data in between
+    max_key_updates: int = 32  # KeyUpdates and post-handshake CertificateRequests in a row, without application data in between
     max_empty_records: int = 32
     max_warning_alerts: int = 5  # in a row: the 5th fails, as OpenSSL's MAX_WARN_ALERT_COUNT
 

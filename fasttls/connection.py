@@ -1002,6 +1002,12 @@ class Connection:
             if isinstance(msg, hsmsg.CertificateRequestTLS13) and not self.server_side:
                 if self.closed:
                     return  # we sent close_notify: nothing more goes out (RFC 8446 6.1)
+                # Each costs us a signature: a server sending them without end (and no data)
+                # is held to the KeyUpdates' bound, in the same count (OpenSSL has none; Go
+                # no post-handshake auth, and 16 post-handshake messages in a row).
+                self._key_updates_in_row += 1
+                if self._key_updates_in_row > self.config.max_key_updates:
+                    raise TLSError(AlertDescription.unexpected_message, "too many KeyUpdates and CertificateRequests without application data")
                 sent = self._handshake.on_certificate_request(self, msg)
                 self._flush_handshake()
                 self._events.append(ev.PostHandshakeAuth(sent))

@@ -476,3 +476,31 @@ def test_we_answer_openssl_s_server(files, trusted):
                         s.recv(1024)
                     refusal = e.value
                 assert refusal.reason in ("TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE"), refusal
+
+
+def test_certificate_requests_in_a_row_are_bounded_as_key_updates(pki):
+    """A server that sends CertificateRequests without end (each costs the client a
+    signature) and no data: the client answers max_key_updates of them in a row and refuses
+    the next with unexpected_message.  Data in between starts the count again.  It
+    answered every one (OpenSSL does too)."""
+    client, server = configs(pki)
+    client.max_key_updates = 3
+    c, s = make_pair(client, server)
+    do_handshake(c, s)
+    schemes = list(s.config.signature_schemes)
+
+    def request(i: int) -> None:
+        s.write_handshake(m.CertificateRequestTLS13(certificate_request_context=bytes([i]), signature_algorithms=schemes))
+        s._flush_handshake()
+
+    for i in range(3):
+        request(i)
+    transfer(s, c)
+    assert exchange(s, c, b"data") == b"data"  # the count starts again
+    for i in range(3, 6):
+        request(i)
+    transfer(s, c)
+    request(6)
+    with pytest.raises(TLSError, match="CertificateRequests without application data") as e:
+        transfer(s, c)
+    assert e.value.alert == AlertDescription.unexpected_message
