@@ -15,6 +15,7 @@ raised, then raised again on every later call.
 from __future__ import annotations
 
 import collections
+import functools
 import logging
 import os
 import signal
@@ -92,6 +93,8 @@ def _raised_by_signal_handler(exc: BaseException) -> bool:
             continue
         if not callable(handler):
             continue
+        while isinstance(handler, functools.partial):
+            handler = handler.func
         fn = getattr(handler, "__func__", handler)
         code = getattr(fn, "__code__", None)
         if code is None:  # a callable object

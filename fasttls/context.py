@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from cryptography.x509.oid import PublicKeyAlgorithmOID
 
 from . import auth, cipher_suites, key_exchange, verify
-from ._fork import module_lock
+from ._fork import fork_safe_lock
 from .auth import CERT_PARSE_ERRORS, _der_items
 from .config import CertifiedKey, ClientAuthType, Config, key_matches_certificate
 from .constants import AlertDescription, ProtocolVersion
@@ -459,7 +459,7 @@ def _password_bytes(password: Any) -> bytes | None:
 # The system trust store, shared by contexts that only load_default_certs() (copy on write),
 # keyed by the environment variables that choose it.
 _default_stores: dict[tuple, TrustStore] = {}
-_default_lock = module_lock()
+_default_lock = fork_safe_lock()
 
 
 def _system_store() -> TrustStore:
@@ -1326,7 +1326,7 @@ class SSLContext(_StdSSLContext):
 
 
 _hook_args_type: list = []  # sys.UnraisableHookArgs, once found
-_hook_args_lock = module_lock()
+_hook_args_lock = fork_safe_lock()
 
 
 def _unraisable_hook_args_type() -> type | None:

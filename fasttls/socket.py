@@ -21,6 +21,7 @@ import time
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from .config import Config
+from ._fork import fork_safe_lock
 from .connection import Connection
 from .constants import ProtocolVersion
 from .errors import (
@@ -233,8 +234,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
         self._session = session
         self._conn: Connection | None = None
         self._out = memoryview(b"")  # bytes taken from the connection and not yet sent
-        self._conn_lock = threading.Lock()
-        self._send_lock = threading.Lock()
+        self._conn_lock = fork_safe_lock()
+        self._send_lock = fork_safe_lock()
         # How much of a write() was queued when it raised SSLWantWriteError or a timeout: its
         # retry (with the same data, as OpenSSL asks) goes on from there.
         self._write_pending = 0
@@ -248,8 +249,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
         # Sizes of whole records a peek saw in the kernel behind what a read took (see
         # _records_to_take): the next small reads take them without peeking again.
         self._known: list[int] = []
-        self._recv_lock = threading.Lock()  # one reader at a time (see _fill)
-        self._handshake_lock = threading.Lock()  # one thread drives the handshake
+        self._recv_lock = fork_safe_lock()  # one reader at a time (see _fill)
+        self._handshake_lock = fork_safe_lock()  # one thread drives the handshake
         self._handshake_owner = 0  # that thread's ident while it holds the lock
         self._plain = b""  # plain bytes received behind the peer's close_notify (unwrap)
         # A write was interrupted where what went out is not known (a timeout inside
@@ -503,16 +504,25 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
         A TLS 1.3 client's dummy ChangeCipherSpec waits for its Finished
         (``Connection.hold_output``).  A peer that does not read our answers times the read
         out, as ssl's SSL_read waiting to write them (with ``timeout_ends_read``): each read
-        used to wait a whole timeout of its own for them and then go on as if sent."""
+        used to wait a whole timeout of its own for them and then go on as if sent.  A read
+        that has data for its caller (opened before the record that asked for the answer)
+        returns it instead; the answers stay queued for the next read or write."""
         conn = self._conn
-        if conn.bytes_to_send() and not conn.hold_output:
+        if not conn.bytes_to_send() or conn.hold_output:
+            return deadline
+        if conn.pending() or conn.peer_closed:
             try:
-                deadline = self._flush(block=False, deadline=deadline)
-            except TimeoutError:
-                if timeout_ends_read:
-                    raise TimeoutError(_TIMED_OUT[select.POLLIN]) from None  # ssl's words: a read
+                self._flush(block=False, deadline=time.monotonic())  # what goes without waiting
             except OSError:
                 pass
+            return deadline
+        try:
+            deadline = self._flush(block=False, deadline=deadline)
+        except TimeoutError:
+            if timeout_ends_read:
+                raise TimeoutError(_TIMED_OUT[select.POLLIN]) from None  # ssl's words: a read
+        except OSError:
+            pass
         return deadline
 
     def _fill_or_deliver(self, want: int, deadline: float | None = None) -> float | None:

@@ -74,7 +74,6 @@ import ipaddress
 import os
 import re
 import ssl
-import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -97,7 +96,7 @@ from cryptography.x509.verification import (
 )
 
 from . import auth
-from ._fork import module_lock
+from ._fork import fork_safe_lock
 from .auth import CERT_PARSE_ERRORS, MLDSA_PARAMS, mldsa_params
 from .constants import AlertDescription
 from .errors import SSLCertVerificationError, TLSError
@@ -508,7 +507,7 @@ class TrustStore:
         self._by_subject: dict[x509.Name, list[x509.Certificate]] = {}
         self._store: Store | None = None
         self._subject_names: list[bytes] | None = None
-        self._lock = threading.Lock()
+        self._lock = fork_safe_lock()
         #: Certificate revocation lists by issuer name (consulted with ``Config.crl_check``),
         #: each with what :func:`crl_facts` read from it.
         self._crls: dict[tuple, list[tuple[x509.CertificateRevocationList, CRLFacts]]] = {}
@@ -523,7 +522,7 @@ class TrustStore:
         self._lookup_dirs: tuple[str, ...] = ()
         self._name_hashes: dict[x509.Name, str] = {}
         self._crl_files: dict[tuple[str, str], int] = {}  # (directory, hash) -> CRL files read
-        self._lookup_lock = threading.Lock()
+        self._lookup_lock = fork_safe_lock()
         for c in certificates:
             self.add(c)
 
@@ -1089,7 +1088,7 @@ def _x509_check_ca_quietly(cert: x509.Certificate) -> bool:
 
 
 _default_store: TrustStore | None = None
-_default_lock = module_lock()
+_default_lock = fork_safe_lock()
 
 
 def default_trust_store() -> TrustStore:

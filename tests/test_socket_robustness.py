@@ -499,18 +499,112 @@ def test_a_read_times_out_when_the_peer_does_not_read_our_answers(files):
         client_timed_out.wait(T)  # reading nothing
         server_stopped.set()  # from here the client would time out waiting for more data
 
-    ctx = client_ctx("fasttls", files)
-    ctx.post_handshake_auth = True
-    ctx.load_cert_chain(files.cert, files.key)
+    from cryptography import x509
+
+    from fasttls.socket import wrap_socket
+    from fasttls.verify import TrustStore
+
+    with open(files.ca, "rb") as f:
+        store = TrustStore.from_certificates(x509.load_pem_x509_certificates(f.read()))
+    # Past the bound on requests in a row (max_key_updates), so that the socket fills first.
+    config = Config(trust_store=store, certificates=[certified], post_handshake_auth=True, session_cache=None, max_key_updates=1 << 20)
     with peer_server(server) as (port, peer):
         raw = socket.socket()
         raw.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
         raw.settimeout(T)
         raw.connect(("127.0.0.1", port))
-        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+        with wrap_socket(raw, config, server_hostname="localhost") as s:
             s.settimeout(1)
             with pytest.raises(TimeoutError, match="read operation timed out"):
                 s.recv(100)
             assert not server_stopped.is_set(), "the read timed out only once the server had stopped"
             client_timed_out.set()
         peer.join()
+
+
+def test_a_read_returns_its_data_when_the_answer_behind_it_cannot_go(files):
+    """Data, then a KeyUpdate asking for ours, read by one recv() while our socket is full:
+    the read returns the data at once, as ssl's (OpenSSL opens one record at a time), and
+    the answer waits for the next read or write; a read that has nothing to return waits
+    within its timeout (test above)."""
+    a, b = socket.socketpair()
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    b.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sctx = server_ctx("fasttls", files)
+    cctx = client_ctx("fasttls", files)
+    done: dict = {}
+    t = threading.Thread(target=lambda: done.setdefault("s", sctx.wrap_socket(a, server_side=True)))
+    t.start()
+    with cctx.wrap_socket(b, server_hostname="localhost") as c:
+        t.join(T)
+        with done["s"] as s:
+            s.setblocking(False)
+            with pytest.raises(ssl.SSLWantWriteError):
+                while True:  # the server's socket fills: the client reads nothing
+                    s.send(b"x" * 16384)
+            c.sendall(b"hello")
+            c.key_update(request_peer=True)
+            s.settimeout(T)
+            assert s.recv(1024) == b"hello"
+            assert s._conn.bytes_to_send() or s._out, "the KeyUpdate answer is still queued"
+
+
+def test_socket_locks_held_at_fork_are_free_in_the_child(files):
+    """A thread blocked in recv() holds the socket's read lock; a child made by fork() that
+    goes on with the connection (the parent leaves it alone) waited forever for it."""
+    import os
+
+    def server(peer, sock):
+        with wrap_server("ssl", files, sock) as s:
+            s.sendall(b"reply to " + s.recv(100))
+
+    with peer_server(server) as (port, peer):
+        with wrap_client("fasttls", files, port) as c:
+            with c._recv_lock, c._send_lock:  # as a reader and a writer thread would, at fork time
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - the child reports through its exit status
+                    try:
+                        signal.alarm(10)
+                        c.sendall(b"child")
+                        os._exit(0 if c.recv(100) == b"reply to child" else 2)
+                    finally:
+                        os._exit(1)
+            _, status = os.waitpid(pid, 0)
+            assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+        peer.join()
+
+
+def test_a_partial_signal_handlers_exception_reaches_the_caller(files, monkeypatch):
+    """The handler found behind functools.partial too (a common way to pass it state)."""
+    import functools
+
+    from fasttls.handshake import client13
+
+    def handler(label, signum, frame):
+        raise Interrupted(label)
+
+    old = signal.signal(signal.SIGALRM, functools.partial(handler, "deadline"))
+    try:
+        real = client13.verify_server_certificates
+
+        def signalled(*args, **kwargs):
+            monkeypatch.setattr(client13, "verify_server_certificates", real)
+            signal.raise_signal(signal.SIGALRM)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(client13, "verify_server_certificates", signalled)
+
+        def server(peer, sock):
+            try:
+                with wrap_server("ssl", files, sock) as s:
+                    s.recv(100)
+            except ssl.SSLError:
+                pass
+
+        with peer_server(server) as (port, peer):
+            with wrap_client("fasttls", files, port, do_handshake_on_connect=False) as s:
+                with pytest.raises(Interrupted, match="deadline"):
+                    s.do_handshake()
+            peer.join()
+    finally:
+        signal.signal(signal.SIGALRM, old)

@@ -12,7 +12,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 
 from .. import auth
-from .._fork import module_lock
+from .._fork import fork_safe_lock
 from ..config import CertificateRequestInfo, CertifiedKey, ClientAuthType, ClientHelloInfo
 from ..constants import AlertDescription, HandshakeType, ProtocolVersion
 from ..errors import SSLCertVerificationError, TLSError
@@ -194,7 +194,7 @@ _PARSED_MAX = 256
 _PARSED_BYTES_MAX = 512 * 1024
 _PARSED_ENTRY_MAX = 16 * 1024
 _parsed_bytes = 0
-_parsed_lock = module_lock()
+_parsed_lock = fork_safe_lock()
 
 
 def client_certificates_allow_resumption(config, state, now: float, deferred: bool = False) -> bool:
