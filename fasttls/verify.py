@@ -973,6 +973,15 @@ class TrustStore:
     def __iter__(self):
         return iter(list(self._certs))
 
+    def trusts_anchor(self, cert: x509.Certificate) -> bool:
+        """Is ``cert`` one of this store's anchors (loaded, or in a lookup directory)?"""
+        if cert in self:
+            return True
+        if self._lookup_dirs:
+            self._look_up(cert.subject)
+            return cert in self
+        return False
+
     def __contains__(self, cert: object) -> bool:
         if not isinstance(cert, x509.Certificate):
             return False

@@ -504,3 +504,20 @@ def test_certificate_requests_in_a_row_are_bounded_as_key_updates(pki):
     with pytest.raises(TLSError, match="CertificateRequests without application data") as e:
         transfer(s, c)
     assert e.value.alert == AlertDescription.unexpected_message
+
+
+def test_an_empty_answer_to_a_second_request_clears_the_first_identity(pki):
+    """The client answers a first request with its certificate and a second with none
+    (RFC 8446 4.4.2.4, fine for a server that only asks): the server no longer reports the
+    first certificate, as OpenSSL clears it; it did, so a server asking again before a
+    sensitive step took the old answer for the client's current one."""
+    answers = iter([pki.client(), None])
+    client, server = configs(pki, mode=ClientAuthType.VerifyClientCertIfGiven, client_cert=False)
+    client.get_client_certificate = lambda info: next(answers)
+    c, s = make_pair(client, server)
+    do_handshake(c, s)
+    c_events, s_events = authenticate(c, s)
+    assert s_events == [ev.PostHandshakeAuth(True)] and s.peer_certificates and s.verified_chain
+    c_events, s_events = authenticate(c, s)
+    assert s_events == [ev.PostHandshakeAuth(False)]
+    assert s.peer_certificates == [] and s.verified_chain == [] and s.peer_signature_scheme is None

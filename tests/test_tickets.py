@@ -731,3 +731,73 @@ def test_a_client_session_repr_is_one_short_line(pki, version):
     assert "\n" not in text and len(text) < 400, text
     for secret_or_bulk in (session.secret, session.ticket, session.peer_certificates[0]):
         assert repr(secret_or_bulk)[2:40] not in text
+
+
+# ---- sessions against the trust in force now (Go's fix of CVE-2025-68121) -----------------------
+
+
+@VERSIONS
+def test_a_server_that_stopped_trusting_the_client_ca_does_not_resume_its_sessions(pki, other_pki, version):
+    """The operator stops trusting a CA (client_ca_store replaced) and keeps the ticket
+    keys: a session verified under the old CA must not stand in for verification, or its
+    clients go on resuming for the tickets' lifetime.  The full handshake refuses them."""
+    cc, sc, _ = _with_client_cert(pki, version, ClientAuthType.RequireAndVerifyClientCert)
+    session = first_session(cc, sc)
+    c, s = offer(cc, sc, session)  # control
+    assert_resumed(c, s)
+    c, s = make_pair(cc, dataclasses.replace(sc, client_ca_store=other_pki.store), session=session)
+    with pytest.raises(TLSError, match="unable to get local issuer certificate"):
+        do_handshake(c, s)
+
+
+@VERSIONS
+def test_a_client_that_stopped_trusting_the_servers_ca_does_not_offer_its_sessions(pki, other_pki, version):
+    """The client's side of the same (Go's loadSession): a configuration that no longer
+    trusts the root a session was verified to makes a full, verifying handshake."""
+    make_client = client13 if version == TLS13 else client12
+    sc = server(pki, Clock(), min_version=version, max_version=version)
+    cc = make_client(pki)
+    session = first_session(cc, sc)
+    c, s = offer(cc, sc, session)  # control
+    assert_resumed(c, s)
+    c, s = make_pair(dataclasses.replace(cc, trust_store=other_pki.store), sc, session=session)
+    with pytest.raises(TLSError, match="unable to get local issuer certificate"):
+        do_handshake(c, s)
+
+
+@VERSIONS
+def test_sessions_whose_intermediate_ca_has_expired_do_not_resume(version):
+    """An intermediate CA that expires before the leaves it signed: two days on, neither
+    side takes a session verified through it (each checked alone: a client that does not
+    verify still offers it, and the server refuses it), and the full handshake finds the
+    expired CA.  Only the leaves' expiry was checked."""
+    import datetime
+
+    from fasttls.verify import TrustStore
+
+    from .pki import make_ca, make_leaf, utcnow
+
+    now = utcnow()
+    root = make_ca("root")
+    inter = make_ca("short-lived intermediate", issuer=root, not_after=now + datetime.timedelta(days=1))
+    server_leaf = make_leaf(inter, ["localhost"], not_after=now + datetime.timedelta(days=30))
+    client_leaf = make_leaf(inter, ["client.test"], client=True, not_after=now + datetime.timedelta(days=30))
+    store = TrustStore.from_certificates([root.cert])
+    clock = Clock()
+    clock.now = time.time()
+    cc = Config(trust_store=store, certificates=[client_leaf.certified_key()], session_cache=None, min_version=version, max_version=version, clock=clock)
+    sc = Config(certificates=[server_leaf.certified_key()], client_auth=ClientAuthType.RequireAndVerifyClientCert, client_ca_store=store, min_version=version, max_version=version, clock=clock)
+    session = first_session(cc, sc)
+    clock.now += DAY / 2
+    c, s = offer(cc, sc, session)  # control: the intermediate is still valid
+    assert_resumed(c, s)
+    clock.now += 2 * DAY
+    c, s = make_pair(cc, sc, session=session)  # the client does not offer it
+    with pytest.raises(TLSError, match="certificate has expired"):
+        do_handshake(c, s)
+    assert not c.session_reused
+    lax = dataclasses.replace(cc, verify_peer=False)
+    c, s = make_pair(lax, sc, session=session)  # offered anyway: the server does not take it
+    with pytest.raises(TLSError, match="certificate has expired"):
+        do_handshake(c, s)
+    assert not s.session_reused

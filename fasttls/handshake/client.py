@@ -24,6 +24,7 @@ from .common import (
     Handshake,
     Steps,
     check_certificates_parse,
+    verified_chain_still_valid,
     client_external_psk,
     version_name,
 )
@@ -115,16 +116,17 @@ class ClientHandshake(Handshake):
 
     def _session_still_trusted(self, session) -> bool:
         """Go's loadSession: a resumed handshake skips the server's certificate, so a
-        verifying client offers only a session whose chain was verified, whose leaf has
-        not expired since, and (checking host names) whose leaf is for this host."""
+        verifying client offers only a session whose chain was verified, is still valid
+        and still ends at a root it trusts (``verified_chain_still_valid``), and (checking
+        host names) whose leaf is for this host."""
         if not session.verified_chain:
             return False  # made with verification off: it cannot stand in for verification
         try:
             leaf = check_certificates_parse(session.verified_chain[:1], "server")[0]
         except TLSError:
             return False
-        if self.config.now() > leaf.not_valid_after_utc.timestamp():
-            return False
+        if not verified_chain_still_valid(self.config.trust_store, session.verified_chain, self.config.now()):
+            return False  # the leaf or a CA expired since, or the anchor is no longer trusted
         hostname = self.conn.server_hostname
         if not (self.config.check_hostname and hostname):
             return True

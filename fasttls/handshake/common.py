@@ -210,13 +210,34 @@ def client_certificates_allow_resumption(config, state, now: float, deferred: bo
         return deferred or mode not in (ClientAuthType.RequireAnyClientCert, ClientAuthType.RequireAndVerifyClientCert)
     if mode == ClientAuthType.NoClientCert:
         return False
-    if mode >= ClientAuthType.VerifyClientCertIfGiven and not state.peer_verified:
-        return False
+    if mode >= ClientAuthType.VerifyClientCertIfGiven:
+        if not state.peer_verified:
+            return False
+        store = config.client_ca_store if config.client_ca_store is not None else config.trust_store
+        return verified_chain_still_valid(store, state.verified_chain, now)
     try:
         leaf = x509.load_der_x509_certificate(state.peer_certificates[0])
         return now <= leaf.not_valid_after_utc.timestamp()
     except _PARSE_ERRORS:
         return False  # one taken unparsed (see check_certificates_parse): a full handshake
+
+
+def verified_chain_still_valid(store, chain_der: list[bytes], now: float) -> bool:
+    """Whether a session's verified chain (leaf to anchor) would still do today: every
+    certificate within its validity period, and the anchor trusted by the store in force
+    now.  A resumed handshake skips verification, so a session must not outlive a CA the
+    configuration stopped trusting or an intermediate that expired (Go's
+    anyValidVerifiedChain, the fix of CVE-2025-68121, on both sides)."""
+    if store is None or not chain_der:
+        return False
+    try:
+        certs = [_parse_certificate(der) for der in chain_der]
+    except _PARSE_ERRORS:
+        return False
+    for cert in certs:
+        if not cert.not_valid_before_utc.timestamp() <= now <= cert.not_valid_after_utc.timestamp():
+            return False
+    return store.trusts_anchor(certs[-1])
 
 
 _PARSE_ERRORS = auth.CERT_PARSE_ERRORS

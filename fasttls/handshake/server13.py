@@ -629,10 +629,12 @@ class ServerHandshakeTLS13:
             check_finished(expected, msg.verify_data, "client")
             chain_der, verified = self.pha_chain
             verify_peer_certificate_hook(config, chain_der, verified)
-            if chain_der:
-                conn.peer_certificates = list(chain_der)
-                conn.verified_chain = verified
-                conn.peer_signature_scheme = self.pha_scheme
+            # An empty answer replaces an earlier identity too (OpenSSL clears the peer
+            # certificate): a server that asks again before a sensitive step must not see
+            # the first answer's certificate as the client's current one.
+            conn.peer_certificates = list(chain_der)
+            conn.verified_chain = verified
+            conn.peer_signature_scheme = self.pha_scheme if chain_der else None
             self.pha_context = self.pha_exchange = self.pha_chain = self.pha_leaf = None
             return bool(chain_der)
         raise TLSError(AlertDescription.unexpected_message, f"unexpected {type(msg).__name__} during post-handshake authentication")
