@@ -110,6 +110,12 @@ def _raised_by_signal_handler(exc: BaseException) -> bool:
     return False
 
 
+def is_interruption(exc: BaseException) -> bool:
+    """Ctrl-C, SystemExit, or any exception a Python signal handler raised: not an error of
+    the protocol or of the call, and it can land between any two steps of ours."""
+    return not isinstance(exc, Exception) or _raised_by_signal_handler(exc)
+
+
 def _abandoned() -> SSLError:
     return SSLError("handshake message after the handshake was abandoned (closed before it completed)")
 
@@ -375,6 +381,16 @@ class Connection:
         ):
             return prot
         return None
+
+    def interrupted(self, exc: BaseException) -> None:
+        """``exc`` (see :func:`is_interruption`) cut a driver's step that moves sealed or
+        taken bytes between this connection and its transport: they are lost to the record
+        stream (the peer would fail on the next record), so the connection fails now,
+        without an alert: sealed after the lost records, the peer could not open it."""
+        if self._error is None:
+            err = _interrupted(exc)
+            err.send_alert = False
+            self._fail(err)
 
     def send_and_take(self, data: ReadableBuffer) -> bytes:
         """``send(data)`` then ``data_to_send()`` in one step: the wire bytes for ``data``

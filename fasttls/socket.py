@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from .config import Config
 from ._fork import fork_safe_lock
-from .connection import Connection
+from .connection import Connection, is_interruption
 from .constants import ProtocolVersion
 from .errors import (
     SSLEOFError,
@@ -842,8 +842,13 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
                     conn.send(whole if k == n else src[done : done + k])
                 done += k
                 deadline = self._flush(True, deadline)
-        except (SSLWantWriteError, TimeoutError):
-            self._write_pending = done  # raised by _flush/_await_io: what was queued is known
+        except (SSLWantWriteError, TimeoutError) as exc:
+            if not is_interruption(exc):
+                self._write_pending = done  # raised by _flush/_await_io: what was queued is known
+                raise
+            # A signal handler's TimeoutError (a deadline) is not ours: it may have come
+            # between a send and our count of it, so what went out is not known.
+            self._cut_writes(exc, conn)
             raise
         except BaseException as exc:
             if done or not isinstance(exc, _NOTHING_SENT):

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import serialization
 
 from . import cipher_suites
 from .config import ClientAuthType, Config
-from .connection import Connection
+from .connection import Connection, is_interruption
 from .constants import ProtocolVersion
 from .tickets import ClientSession, check_session_origin
 from .errors import (
@@ -624,17 +624,25 @@ class SSLObject(TLSInfo, ssl.SSLObject):  # type: ignore[misc]  # context, sessi
         # The records are sealed straight into the bytes handed to the BIO, after
         # anything queued: no staging in the connection's buffer, no copy out of
         # it, and nothing left queued behind them.
-        if type(data) is bytes:
-            n = len(data)
-            if n:
-                self._outgoing.write(conn.send_and_take(data))
-                return n
-        else:
-            with memoryview(data) as view:
-                n = view.nbytes
+        try:
+            if type(data) is bytes:
+                n = len(data)
                 if n:
-                    self._outgoing.write(conn.send_and_take(view))
+                    self._outgoing.write(conn.send_and_take(data))
                     return n
+            else:
+                with memoryview(data) as view:
+                    n = view.nbytes
+                    if n:
+                        self._outgoing.write(conn.send_and_take(view))
+                        return n
+        except BaseException as exc:
+            # A signal handler's exception between the seal and the BIO: the records are
+            # sealed (the sequence number moved on) and lost, so the next ones would fail
+            # at the peer.  Our own refusals (a bad buffer, a failed connection) are not it.
+            if is_interruption(exc):
+                conn.interrupted(exc)
+            raise
         self._push()
         return n
 

@@ -176,16 +176,21 @@ class Interrupted(Exception):
     pass
 
 
-@pytest.fixture
-def raising_alarm():
-    """SIGALRM raises Interrupted (restored afterwards)."""
+class DeadlineTimeout(TimeoutError):
+    """What a SIGALRM deadline handler may raise: a TimeoutError that is not the socket's."""
+
+
+@pytest.fixture(params=[Interrupted, DeadlineTimeout], ids=["Exception", "TimeoutError"])
+def raising_alarm(request):
+    """SIGALRM raises Interrupted, or a TimeoutError of the handler's own (restored afterwards)."""
+    exc_type = request.param
 
     def handler(signum, frame):
-        raise Interrupted()
+        raise exc_type()
 
     old = signal.signal(signal.SIGALRM, handler)
     try:
-        yield
+        yield exc_type
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
@@ -196,7 +201,9 @@ def test_a_signal_inside_a_blocking_send_cuts_the_write_side(files, raising_alar
     handler that raises: what went out is not known, so the next write is refused with
     an error that says so, and the peer sees a clean prefix and then the end, never a
     record it cannot open.  (ssl, whose state lives in C, can go on writing; a Python
-    handler's exception can land between a system call and our bookkeeping.)"""
+    handler's exception can land between a system call and our bookkeeping.)  A handler's
+    TimeoutError is not taken for the socket's own timeout, after which a retry of the same
+    send is allowed: the retry sent again what had gone out."""
     import fasttls
 
     data = bytes(16 << 20)
@@ -216,10 +223,10 @@ def test_a_signal_inside_a_blocking_send_cuts_the_write_side(files, raising_alar
     with peer_server(reader) as (port, peer):
         with wrap_client("fasttls", files, port, timeout=None) as s:
             signal.setitimer(signal.ITIMER_REAL, 0.3)
-            with pytest.raises(Interrupted):
+            with pytest.raises(raising_alarm):
                 s.send(data)
             with pytest.raises(fasttls.FastTLSError, match="interrupted"):
-                s.send(b"hello")
+                s.send(data)  # the same send again: what a caller does after a timeout
             go.set()
             time.sleep(0.1)
         n = peer.join()
@@ -440,9 +447,9 @@ def test_a_signal_handlers_own_exception_reaches_the_caller(files, monkeypatch, 
 
     with peer_server(server) as (port, peer):
         with wrap_client("fasttls", files, port, do_handshake_on_connect=False) as s:
-            with pytest.raises(Interrupted):
+            with pytest.raises(raising_alarm):
                 s.do_handshake()
-            with pytest.raises(fasttls.FastTLSError, match="interrupted by Interrupted"):
+            with pytest.raises(fasttls.FastTLSError, match=f"interrupted by {raising_alarm.__name__}"):
                 s.do_handshake()
         peer.join()
 
@@ -608,3 +615,32 @@ def test_a_partial_signal_handlers_exception_reaches_the_caller(files, monkeypat
             peer.join()
     finally:
         signal.signal(signal.SIGALRM, old)
+
+
+def test_an_interrupted_sslobject_write_fails_the_connection(files, monkeypatch):
+    """SSLObject over MemoryBIO (asyncio's path): Ctrl-C, or a signal handler's exception,
+    between the seal and the BIO leaves records sealed (the sequence number moved on) that
+    never reach the peer.  The connection fails; the next write used to succeed, sealed at
+    a sequence number the peer was not at, and the peer failed with bad_record_mac."""
+    import fasttls
+    from fasttls.bench import bio_pair
+
+    c, s, (cin, cout, sin, sout) = bio_pair(client_ctx("fasttls", files), server_ctx("ssl", files))
+    conn = c._conn
+    real = conn.send_and_take
+
+    def sealed_then_interrupted(data):
+        real(data)
+        monkeypatch.setattr(conn, "send_and_take", real)
+        raise KeyboardInterrupt
+
+    assert c.write(b"first") == 5
+    monkeypatch.setattr(conn, "send_and_take", sealed_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        c.write(b"lost")
+    with pytest.raises(fasttls.FastTLSError, match="interrupted by KeyboardInterrupt"):
+        c.write(b"next")
+    sin.write(cout.read())
+    assert s.read(100) == b"first"
+    with pytest.raises(ssl.SSLWantReadError):  # nothing more: never a record it cannot open
+        s.read(100)
