@@ -454,6 +454,7 @@ def test_a_signal_handlers_own_exception_reaches_the_caller(files, monkeypatch, 
         peer.join()
 
 
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # the case under test
 def test_a_fork_while_another_thread_loads_the_default_trust_store(files):
     """A thread making the process's first default context holds the trust store's lock
     for ~20 ms; a fork() then gave a child whose own create_default_context() waited
@@ -556,6 +557,7 @@ def test_a_read_returns_its_data_when_the_answer_behind_it_cannot_go(files):
             assert s._conn.bytes_to_send() or s._out, "the KeyUpdate answer is still queued"
 
 
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # the case under test
 def test_socket_locks_held_at_fork_are_free_in_the_child(files):
     """A thread blocked in recv() holds the socket's read lock; a child made by fork() that
     goes on with the connection (the parent leaves it alone) waited forever for it."""
