@@ -84,7 +84,16 @@ def _interrupted(exc: BaseException) -> TLSError:
 def _raised_by_signal_handler(exc: BaseException) -> bool:
     """Whether ``exc`` came out of a Python signal handler (its frame is in the traceback):
     the application's exception (a ``SIGALRM`` deadline), not a fault of ours or of a
-    library, so it is not turned into an internal_error."""
+    library, so it is not turned into an internal_error.  The handlers are read only when
+    the traceback has a frame outside fasttls (ours raise our own errors; a non-blocking
+    socket's want-write must stay cheap)."""
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code)
+        tb = tb.tb_next
+    if all(code.co_filename.startswith(_PACKAGE_DIR) for code in frames):
+        return False
     codes = set()
     for signum in signal.valid_signals():
         try:
@@ -102,12 +111,10 @@ def _raised_by_signal_handler(exc: BaseException) -> bool:
             code = getattr(getattr(call, "__func__", call), "__code__", None)
         if code is not None:
             codes.add(code)
-    tb = exc.__traceback__
-    while tb is not None and codes:
-        if tb.tb_frame.f_code in codes:
-            return True
-        tb = tb.tb_next
-    return False
+    return not codes.isdisjoint(frames)
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def is_interruption(exc: BaseException) -> bool:

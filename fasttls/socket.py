@@ -843,7 +843,7 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
                 done += k
                 deadline = self._flush(True, deadline)
         except (SSLWantWriteError, TimeoutError) as exc:
-            if not is_interruption(exc):
+            if not (isinstance(exc, TimeoutError) and is_interruption(exc)):
                 self._write_pending = done  # raised by _flush/_await_io: what was queued is known
                 raise
             # A signal handler's TimeoutError (a deadline) is not ours: it may have come

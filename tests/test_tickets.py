@@ -801,3 +801,23 @@ def test_sessions_whose_intermediate_ca_has_expired_do_not_resume(version):
     with pytest.raises(TLSError, match="certificate has expired"):
         do_handshake(c, s)
     assert not s.session_reused
+
+
+@VERSIONS
+def test_sessions_verified_through_the_system_store_resume(pki, monkeypatch, version):
+    """A Config without a trust store verifies with the system's (here the test root): its
+    sessions resume on both sides, checked against that same store.  The check of the
+    verified chain took "no store" for "trusts nothing", and nothing resumed."""
+    from fasttls import verify
+
+    monkeypatch.setattr(verify, "_default_store", pki.store)
+    client_cert = pki.client()
+    cc = Config(certificates=[client_cert], min_version=version, max_version=version, session_cache=None)
+    clock = Clock()
+    clock.now = time.time()
+    sc = server(pki, clock, min_version=version, max_version=version, client_auth=ClientAuthType.RequireAndVerifyClientCert)
+    assert cc.trust_store is None and sc.trust_store is None and sc.client_ca_store is None
+    session = first_session(cc, sc)
+    c, s = offer(cc, sc, session)
+    assert_resumed(c, s)
+    assert s.peer_certificates == list(client_cert.chain_der)

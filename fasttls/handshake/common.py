@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 
-from .. import auth
+from .. import auth, verify
 from .._fork import fork_safe_lock
 from ..config import CertificateRequestInfo, CertifiedKey, ClientAuthType, ClientHelloInfo
 from ..constants import AlertDescription, HandshakeType, ProtocolVersion
@@ -228,8 +228,10 @@ def verified_chain_still_valid(store, chain_der: list[bytes], now: float) -> boo
     now.  A resumed handshake skips verification, so a session must not outlive a CA the
     configuration stopped trusting or an intermediate that expired (Go's
     anyValidVerifiedChain, the fix of CVE-2025-68121, on both sides)."""
-    if store is None or not chain_der:
+    if not chain_der:
         return False
+    if store is None:
+        store = verify.default_trust_store()  # the store a full handshake would use (Config: None)
     try:
         certs = [_parse_certificate(der) for der in chain_der]
     except _PARSE_ERRORS:
