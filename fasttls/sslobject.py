@@ -463,10 +463,11 @@ class SSLObject(TLSInfo, ssl.SSLObject):  # type: ignore[misc]  # context, sessi
         try:
             self._pull()
         except SSLError:
-            # The peer's last flight, application data and then an error (a fatal alert, a
-            # bad record) in one batch: the handshake completed and the data is read first,
-            # the error by the read after it, as OpenSSL reads no further than its Finished.
-            if not (conn.handshake_complete and conn.pending() and conn.error is not None):
+            # The peer's last flight and then an error (a fatal alert, a bad record), with or
+            # without application data between, in one batch: the handshake completed, and
+            # the data and then the error are the reads' (as OpenSSL reads no further than
+            # its Finished in SSL_do_handshake: ssl's handshake succeeds there too).
+            if not (conn.handshake_complete and conn.error is not None):
                 raise
         if not conn.handshake_complete:
             self._raise_want_read()  # receive_eof raises before the handshake completes

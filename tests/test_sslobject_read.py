@@ -569,3 +569,38 @@ def test_unwrap_with_received_data_unread_fails_and_loses_nothing(files, client_
     assert e.value.reason == "APPLICATION_DATA_AFTER_CLOSE_NOTIFY"
     if client_kind == "fasttls":
         assert c.read(20000) == b"y" * 9990
+
+
+@pytest.mark.parametrize("tamper", ["bit flip", "plaintext alert"])
+def test_a_bad_record_right_after_the_finished_is_the_reads_error_not_the_handshakes(files, tamper):
+    """The client's Finished and a bad record (a flipped bit, or a plaintext alert) in one
+    batch, nothing between: the server's do_handshake() completes and the read after it
+    fails, as ssl's (OpenSSL goes no further than the Finished in SSL_do_handshake).  It
+    failed the handshake, so asyncio's open_connection failed where ssl's succeeds."""
+    from fasttls.context import _StdSSLContext
+
+    cctx = _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    cctx.load_verify_locations(files.ca)
+    sctx = fasttls.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    sctx.load_cert_chain(files.cert, files.key)
+    cin, cout, sin, sout = (ssl.MemoryBIO() for _ in range(4))
+    c = cctx.wrap_bio(cin, cout, server_hostname="localhost")
+    s = sctx.wrap_bio(sin, sout, server_side=True)
+    with pytest.raises(ssl.SSLWantReadError):
+        c.do_handshake()
+    sin.write(cout.read())
+    with pytest.raises(ssl.SSLWantReadError):
+        s.do_handshake()
+    cin.write(sout.read())
+    c.do_handshake()  # a TLS 1.3 client is done once its Finished is out
+    if tamper == "bit flip":
+        c.write(b"data")
+        flight = bytearray(cout.read())
+        flight[-1] ^= 1  # the tag of the data record
+    else:
+        flight = bytearray(cout.read()) + b"\x15\x03\x03\x00\x02\x02\x28"
+    sin.write(bytes(flight))
+    s.do_handshake()
+    assert s.version() == "TLSv1.3"
+    with pytest.raises(ssl.SSLError, match="BAD_RECORD_MAC" if tamper == "bit flip" else "UNEXPECTED_MESSAGE"):
+        s.read(100)
