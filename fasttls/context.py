@@ -187,6 +187,12 @@ _OPENSSL_REASON_CODES = {
 }
 
 
+def _no_cipher_match() -> ssl.SSLError:
+    """What ssl's set_ciphers raises for a string that selects nothing: _ssl clears
+    OpenSSL's error and raises the bare message (no errno, no reason)."""
+    return ssl.SSLError("No cipher can be selected.")
+
+
 def _ssl_error(reason: str, message: str, errno: int | None = None) -> ssl.SSLError:
     """An ``ssl.SSLError`` shaped like the one OpenSSL's context methods raise: its
     ``errno`` OpenSSL's reason code where we know it, else SSL_ERROR_SSL (a plain int)."""
@@ -937,7 +943,7 @@ class SSLContext(_StdSSLContext):
             self._security_level = level
             self._changed(security=True)
         if not commands_ok:
-            raise _ssl_error("SSL: NO_CIPHER_MATCH", "No cipher can be selected.")
+            raise _no_cipher_match()
         try:
             # "ALL@SECLEVEL=1": a command right after a cipher name starts an element of its own.
             suites = cipher_suites.parse_openssl_cipher_string(_CIPHER_NAME_THEN_COMMAND.sub(":@", cipherlist))
@@ -951,7 +957,7 @@ class SSLContext(_StdSSLContext):
                     warnings.simplefilter("ignore", DeprecationWarning)
                     _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers(cipherlist)
             except ssl.SSLError:
-                raise _ssl_error("SSL: NO_CIPHER_MATCH", "No cipher can be selected.") from None
+                raise _no_cipher_match() from None
             suites = []
         self._suites12 = suites
         self._changed()

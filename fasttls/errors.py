@@ -84,9 +84,11 @@ class SSLError(ssl.SSLError):
         return self.message
 
     def __reduce__(self):  # keep errors picklable across processes
-        if self._ssl_args is not None:
-            return (type(self), self._ssl_args)
-        return (type(self), (self.message,))
+        args = self._ssl_args if self._ssl_args is not None else (self.message,)
+        # OpenSSL's library and reason, when set on this error (openssl_error): kept as
+        # ssl's errors keep theirs (OSError pickles its instance dict).
+        state = {k: self.__dict__[k] for k in ("library", "reason") if k in self.__dict__}
+        return (type(self), args, state) if state else (type(self), args)
 
 
 class TLSError(SSLError):
@@ -339,6 +341,15 @@ OPENSSL_MAX_READ_RECORD = 16707
 OPENSSL_MAX_ENCRYPTED_LENGTH = 16704
 
 
+def wrong_record_version(version: int, expected: int) -> TLSError:
+    """A record whose version is not the connection's, once that is settled: protocol_version
+    to the peer and OpenSSL's WRONG_VERSION_NUMBER (checked before the content type, as
+    OpenSSL and Go do, so a plain-text answer mid-connection says so too)."""
+    return TLSError(
+        AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x{expected:04x}", openssl_reason="WRONG_VERSION_NUMBER"
+    )
+
+
 def oversized_record(length: int, limit: int, protected: bool = False) -> TLSError:
     """record_overflow for a record of ``length`` bytes over our ``limit``, with the reason
     OpenSSL gives the same record (``protected``: a record that would be decrypted)."""
@@ -390,8 +401,10 @@ def fresh_copy(exc: BaseException) -> BaseException:
     ``__reduce__`` (they are picklable); anything else is returned as it is.
     """
     try:
-        rebuild, args = exc.__reduce__()[:2]
-        copy = rebuild(*args)
+        reduced = exc.__reduce__()
+        copy = reduced[0](*reduced[1])
+        if len(reduced) > 2 and reduced[2]:
+            copy.__dict__.update(reduced[2])
     except Exception:  # noqa: BLE001 - not rebuildable: keep the original
         return exc
     return copy if type(copy) is type(exc) else exc

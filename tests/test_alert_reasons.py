@@ -324,6 +324,20 @@ def test_the_reasons_survive_the_copy_a_failed_connection_keeps():
     assert refusal.alert == AlertDescription.handshake_failure  # what the peer is told
 
 
+def test_openssl_shaped_errors_keep_their_reason_when_copied():
+    """The errors made as OpenSSL's (PROTOCOL_IS_SHUTDOWN, BAD_LENGTH, BAD_WRITE_RETRY...:
+    a plain SSLError with its library and reason set) kept their text but lost both when
+    pickled, copied, or kept by a failed connection; ssl's keep theirs."""
+    import copy as copying
+
+    from fasttls.errors import fresh_copy, openssl_error
+
+    err = openssl_error("PROTOCOL_IS_SHUTDOWN", "protocol is shutdown")
+    for copy in (fresh_copy(err), pickle.loads(pickle.dumps(err)), copying.copy(err)):
+        assert copy is not err and type(copy) is type(err)
+        assert (copy.library, copy.reason, str(copy), copy.args) == ("SSL", "PROTOCOL_IS_SHUTDOWN", str(err), err.args)
+
+
 # ---------------------------------------------------------------------------
 # Failures fasttls detects itself, where ssl names OpenSSL's reason
 # ---------------------------------------------------------------------------
@@ -454,6 +468,32 @@ def test_plaintext_after_a_first_record_that_was_tls(files):
     (ours, our_reply), (theirs, their_reply) = server_fed("fasttls", files, fed), server_fed("ssl", files, fed)
     same_reason(ours, theirs, "WRONG_VERSION_NUMBER")
     assert alerts_in(our_reply) == alerts_in(their_reply) == [AlertDescription.protocol_version]
+
+
+@pytest.mark.parametrize("version", ["TLSv1.3", "TLSv1.2"])
+@pytest.mark.parametrize("junk", [b"HTTP/1.1 400 Bad Request\r\n\r\n", b"\x17\x03\x01\x00\x05hello", b"\x17\xfe\xfd\x00\x05hello"], ids=["http", "tls10-version", "dtls-version"])
+def test_a_record_of_another_version_after_the_handshake_says_wrong_version_number(files, version, junk):
+    """Plain text, or a record whose version is not the connection's, after the handshake:
+    ssl says WRONG_VERSION_NUMBER (OpenSSL, and Go, check the record version before the
+    content type); ours said UNEXPECTED_MESSAGE "unknown content type" for plain text and
+    PROTOCOL_VERSION without OpenSSL's reason for a wrong version."""
+    from fasttls.bench import bio_pair
+
+    results = {}
+    for kind in ("fasttls", "ssl"):
+        cctx = fasttls.create_default_context(cafile=files.ca) if kind == "fasttls" else ssl.create_default_context(cafile=files.ca)
+        sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        sctx.load_cert_chain(files.cert, files.key)
+        sctx.maximum_version = ssl.TLSVersion[version.replace(".", "_")]
+        c, _, (cin, _, _, _) = bio_pair(cctx, sctx)
+        cin.write(junk)
+        with pytest.raises(ssl.SSLError) as info:
+            c.read(100)
+        results[kind] = info.value
+    lib, reason, text = shape(results["ssl"])
+    assert (lib, reason) == ("SSL", "WRONG_VERSION_NUMBER"), results["ssl"]
+    assert shape(results["fasttls"])[:2] == (lib, reason), results["fasttls"]
+    assert results["fasttls"].alert == AlertDescription.protocol_version
 
 
 def record(content_type: int, length: int) -> bytes:

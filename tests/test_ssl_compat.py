@@ -3894,7 +3894,7 @@ def test_a_cipher_string_of_only_suites_fasttls_lacks(files):
     (CBC, DHE, static RSA: an older configuration): ssl accepts it and keeps TLS 1.3; ours
     refused it as if nothing matched, so such a program could not make its context at all.
     Now TLS 1.3 works as before and TLS 1.2 has no suites; a string that matches nothing
-    in OpenSSL is still NO_CIPHER_MATCH."""
+    in OpenSSL is refused as ssl refuses it."""
     for cipherlist in ("ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384", "DHE-RSA-AES256-GCM-SHA384", "HIGH:!ECDH"):
         _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers(cipherlist)  # ssl takes it
         ctx = client(files)
@@ -3913,11 +3913,13 @@ def test_a_cipher_string_of_only_suites_fasttls_lacks(files):
                 with connect(ctx, srv.port):
                     pass
     for nothing in ("FOO", "RC4-MD5", "ECDHE-RSA-AES128-SHA256:!ALL"):
-        with pytest.raises(ssl.SSLError, match="No cipher can be selected"):
+        with pytest.raises(ssl.SSLError, match="No cipher can be selected") as theirs:
             _StdSSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers(nothing)
-        with pytest.raises(ssl.SSLError, match="No cipher can be selected") as info:
+        with pytest.raises(ssl.SSLError, match="No cipher can be selected") as ours:
             client(files).set_ciphers(nothing)
-        assert info.value.reason == "NO_CIPHER_MATCH"
+        # _ssl raises the bare message: no errno, no reason (ours had OpenSSL's, 185 and NO_CIPHER_MATCH).
+        shape = lambda e: (type(e), e.args, e.errno, getattr(e, "reason", None))  # noqa: E731
+        assert shape(ours.value) == shape(theirs.value) == (ssl.SSLError, ("No cipher can be selected.",), None, None)
 
 
 def test_small_api_details_as_ssl(files, tmp_path):

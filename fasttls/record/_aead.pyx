@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
 from ..constants import AlertDescription
-from ..errors import TLSError, fresh_copy, oversized_record
+from ..errors import TLSError, fresh_copy, oversized_record, wrong_record_version
 from . import capabilities as _capabilities
 
 #: The digest of the source this module was compiled from (see sources.py).
@@ -451,12 +451,12 @@ cdef class RecordOpener(_Protection):
         try:
             while end - pos >= 5:
                 h = d + pos
+                if h[1] != 3 or h[2] != 3:
+                    raise wrong_record_version(load_be16(h + 1), 0x0303)
                 if h[0] != 23:
                     if 20 <= h[0] <= 22:
                         return pos, opos, C_STOP_UNPROTECTED, h[0], opos
                     raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {h[0]}")
-                if h[1] != 3 or h[2] != 3:
-                    raise TLSError(AlertDescription.protocol_version, f"record with version 0x{load_be16(h + 1):04x}, expected 0x0303")
                 length = load_be16(h + 3)
                 if length > C_MAX_CT13:
                     raise oversized_record(length, C_MAX_CT13, protected=True)
@@ -523,10 +523,10 @@ cdef class RecordOpener(_Protection):
             while end - pos >= 5:
                 h = d + pos
                 ctype = h[0]
+                if h[1] != 3 or h[2] != 3:
+                    raise wrong_record_version(load_be16(h + 1), 0x0303)
                 if ctype < 20 or ctype > 23:
                     raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {ctype}")
-                if h[1] != 3 or h[2] != 3:
-                    raise TLSError(AlertDescription.protocol_version, f"record with version 0x{load_be16(h + 1):04x}, expected 0x0303")
                 length = load_be16(h + 3)
                 if length > C_MAX_CT12:
                     raise oversized_record(length, C_MAX_CT12, protected=True)

@@ -15,7 +15,7 @@ cdef extern from "Python.h":
 from fasttls.record._common cimport load_be16, write_header as c_write_header, FASTTLS_SOURCE_DIGEST
 
 from ..constants import AlertDescription
-from ..errors import TLSError, not_a_tls_record, oversized_record
+from ..errors import TLSError, not_a_tls_record, oversized_record, wrong_record_version
 
 #: The digest of the source this module was compiled from (see sources.py).
 SOURCE_DIGEST = FASTTLS_SOURCE_DIGEST.decode("ascii")
@@ -65,10 +65,10 @@ cdef int _check_header(int content_type, int version, int length, int expected_v
         # SSLv2-format ClientHello, whose length's low byte may read as a TLS major version
         # (0x81 0x03 0x01: 259 bytes, then CLIENT-HELLO).
         raise not_a_tls_record(content_type, version, length)
+    if expected_version and version != expected_version:
+        raise wrong_record_version(version, expected_version)
     if content_type < 20 or content_type > 23:
         raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {content_type}")
-    if expected_version and version != expected_version:
-        raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x{expected_version:04x}")
     if length > max_length:
         raise oversized_record(length, max_length)
     return 0

@@ -24,7 +24,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
 
 from ..constants import AlertDescription
-from ..errors import TLSError, fresh_copy, oversized_record
+from ..errors import TLSError, fresh_copy, oversized_record, wrong_record_version
 from .framing import APPLICATION_DATA as _APPLICATION_DATA
 from .framing import CHANGE_CIPHER_SPEC as _CHANGE_CIPHER_SPEC
 from .framing import HEADER_SIZE as _HEADER_SIZE
@@ -115,12 +115,12 @@ def _check_header13(h: int) -> None:
     ctype = h >> 32
     version = (h >> 16) & 0xFFFF
     length = h & 0xFFFF
+    if version != 0x0303:
+        raise wrong_record_version(version, 0x0303)
     if ctype != _APPLICATION_DATA:
         if _CHANGE_CIPHER_SPEC <= ctype < _APPLICATION_DATA:
             raise _Unprotected(ctype)
         raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {ctype}")
-    if version != 0x0303:
-        raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x0303")
     if length > _MAX_CIPHERTEXT_TLS13:
         raise oversized_record(length, _MAX_CIPHERTEXT_TLS13, protected=True)
     if length < 17:
@@ -132,10 +132,10 @@ def _check_header12(h: int, minlen: int) -> None:
     ctype = h >> 32
     version = (h >> 16) & 0xFFFF
     length = h & 0xFFFF
+    if version != 0x0303:
+        raise wrong_record_version(version, 0x0303)
     if ctype < _CHANGE_CIPHER_SPEC or ctype > _APPLICATION_DATA:
         raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {ctype}")
-    if version != 0x0303:
-        raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x0303")
     if length > _MAX_CIPHERTEXT_TLS12:
         raise oversized_record(length, _MAX_CIPHERTEXT_TLS12, protected=True)
     if length < minlen:

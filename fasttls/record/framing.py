@@ -8,7 +8,7 @@ inner plaintext (content || type || zeros, RFC 8446 section 5.2).
 from __future__ import annotations
 
 from ..constants import AlertDescription
-from ..errors import TLSError, not_a_tls_record, oversized_record
+from ..errors import TLSError, not_a_tls_record, oversized_record, wrong_record_version
 
 __all__ = [
     "HEADER_SIZE",
@@ -61,10 +61,10 @@ def _check_header(content_type: int, version: int, length: int, expected_version
         # SSLv2-format ClientHello, whose length's low byte may read as a TLS major version
         # (0x81 0x03 0x01: 259 bytes, then CLIENT-HELLO).
         raise not_a_tls_record(content_type, version, length)
+    if expected_version and version != expected_version:
+        raise wrong_record_version(version, expected_version)
     if content_type < CHANGE_CIPHER_SPEC or content_type > APPLICATION_DATA:
         raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {content_type}")
-    if expected_version and version != expected_version:
-        raise TLSError(AlertDescription.protocol_version, f"record with version 0x{version:04x}, expected 0x{expected_version:04x}")
     if length > max_length:
         raise oversized_record(length, max_length)
 
