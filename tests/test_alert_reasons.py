@@ -496,6 +496,26 @@ def test_a_record_of_another_version_after_the_handshake_says_wrong_version_numb
     assert results["fasttls"].alert == AlertDescription.protocol_version
 
 
+def test_tls13_checks_a_records_type_before_its_minor_version(files):
+    """In TLS 1.3 OpenSSL checks the major version, then the content type, then the rest of
+    the version: a record of an unknown type that says 0x0301 is a bad type there
+    (BAD_RECORD_TYPE, unexpected_message), not a wrong version."""
+    from fasttls.bench import bio_pair
+
+    results = {}
+    for kind in ("fasttls", "ssl"):
+        cctx = fasttls.create_default_context(cafile=files.ca) if kind == "fasttls" else ssl.create_default_context(cafile=files.ca)
+        sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        sctx.load_cert_chain(files.cert, files.key)
+        c, _, (cin, _, _, _) = bio_pair(cctx, sctx)
+        cin.write(b"\x42\x03\x01\x00\x02ab")
+        with pytest.raises(ssl.SSLError) as info:
+            c.read(100)
+        results[kind] = info.value
+    assert results["ssl"].reason == "BAD_RECORD_TYPE", results["ssl"]
+    assert results["fasttls"].alert == AlertDescription.unexpected_message and "content type" in str(results["fasttls"])
+
+
 def record(content_type: int, length: int) -> bytes:
     return bytes([content_type, 3, 3]) + struct.pack("!H", length) + bytes(length)
 

@@ -180,15 +180,19 @@ class DeadlineTimeout(TimeoutError):
     """What a SIGALRM deadline handler may raise: a TimeoutError that is not the socket's."""
 
 
-@pytest.fixture(params=[Interrupted, DeadlineTimeout], ids=["Exception", "TimeoutError"])
+@pytest.fixture(params=[(Interrupted, False), (DeadlineTimeout, False), (Interrupted, True)], ids=["Exception", "TimeoutError", "partial"])
 def raising_alarm(request):
-    """SIGALRM raises Interrupted, or a TimeoutError of the handler's own (restored afterwards)."""
-    exc_type = request.param
+    """SIGALRM raises Interrupted, or a TimeoutError of the handler's own, from a function
+    or from one behind functools.partial (a common way to give a handler state); the
+    handler is restored afterwards."""
+    import functools
 
-    def handler(signum, frame):
-        raise exc_type()
+    exc_type, partial = request.param
 
-    old = signal.signal(signal.SIGALRM, handler)
+    def handler(label, signum, frame):
+        raise exc_type(label)
+
+    old = signal.signal(signal.SIGALRM, functools.partial(handler, "partial") if partial else lambda signum, frame: handler("plain", signum, frame))
     try:
         yield exc_type
     finally:
@@ -581,42 +585,6 @@ def test_socket_locks_held_at_fork_are_free_in_the_child(files):
             _, status = os.waitpid(pid, 0)
             assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
         peer.join()
-
-
-def test_a_partial_signal_handlers_exception_reaches_the_caller(files, monkeypatch):
-    """The handler found behind functools.partial too (a common way to pass it state)."""
-    import functools
-
-    from fasttls.handshake import client13
-
-    def handler(label, signum, frame):
-        raise Interrupted(label)
-
-    old = signal.signal(signal.SIGALRM, functools.partial(handler, "deadline"))
-    try:
-        real = client13.verify_server_certificates
-
-        def signalled(*args, **kwargs):
-            monkeypatch.setattr(client13, "verify_server_certificates", real)
-            signal.raise_signal(signal.SIGALRM)
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(client13, "verify_server_certificates", signalled)
-
-        def server(peer, sock):
-            try:
-                with wrap_server("ssl", files, sock) as s:
-                    s.recv(100)
-            except ssl.SSLError:
-                pass
-
-        with peer_server(server) as (port, peer):
-            with wrap_client("fasttls", files, port, do_handshake_on_connect=False) as s:
-                with pytest.raises(Interrupted, match="deadline"):
-                    s.do_handshake()
-            peer.join()
-    finally:
-        signal.signal(signal.SIGALRM, old)
 
 
 def test_an_interrupted_sslobject_write_fails_the_connection(files, monkeypatch):

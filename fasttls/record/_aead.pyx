@@ -451,12 +451,16 @@ cdef class RecordOpener(_Protection):
         try:
             while end - pos >= 5:
                 h = d + pos
-                if h[1] != 3 or h[2] != 3:
+                # OpenSSL's order for TLS 1.3 (as aead._check_header13): the major version,
+                # the content type, then the rest of the version.
+                if h[1] != 3:
                     raise wrong_record_version(load_be16(h + 1), 0x0303)
                 if h[0] != 23:
                     if 20 <= h[0] <= 22:
                         return pos, opos, C_STOP_UNPROTECTED, h[0], opos
                     raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {h[0]}")
+                if h[2] != 3:
+                    raise wrong_record_version(load_be16(h + 1), 0x0303)
                 length = load_be16(h + 3)
                 if length > C_MAX_CT13:
                     raise oversized_record(length, C_MAX_CT13, protected=True)

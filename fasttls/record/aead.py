@@ -115,12 +115,16 @@ def _check_header13(h: int) -> None:
     ctype = h >> 32
     version = (h >> 16) & 0xFFFF
     length = h & 0xFFFF
-    if version != 0x0303:
+    # OpenSSL's order for TLS 1.3: the major version (plain text: not TLS), the content
+    # type, then the rest of the version.
+    if version >> 8 != 3:
         raise wrong_record_version(version, 0x0303)
     if ctype != _APPLICATION_DATA:
         if _CHANGE_CIPHER_SPEC <= ctype < _APPLICATION_DATA:
             raise _Unprotected(ctype)
         raise TLSError(AlertDescription.unexpected_message, f"record with unknown content type {ctype}")
+    if version != 0x0303:
+        raise wrong_record_version(version, 0x0303)
     if length > _MAX_CIPHERTEXT_TLS13:
         raise oversized_record(length, _MAX_CIPHERTEXT_TLS13, protected=True)
     if length < 17:
