@@ -494,11 +494,11 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
             with self._conn_lock:
                 conn.receive_data(b"")
         except BaseException:
-            self._send_answers(deadline)  # the alert, if it can go
+            self._send_answers(conn, deadline)  # the alert, if it can go
             raise
-        return self._send_answers(deadline, timeout_ends_read=True)
+        return self._send_answers(conn, deadline, timeout_ends_read=True)
 
-    def _send_answers(self, deadline: float | None, timeout_ends_read: bool = False) -> float | None:
+    def _send_answers(self, conn: Connection, deadline: float | None, timeout_ends_read: bool = False) -> float | None:
         """What processing what was read queued (a KeyUpdate, an alert, a post-handshake
         Certificate) goes out now, within the read's ``deadline``; bulk reads queue nothing.
         A TLS 1.3 client's dummy ChangeCipherSpec waits for its Finished
@@ -506,8 +506,8 @@ class SSLSocket(TLSInfo, ssl.SSLSocket):  # type: ignore[misc]  # context, sessi
         out, as ssl's SSL_read waiting to write them (with ``timeout_ends_read``): each read
         used to wait a whole timeout of its own for them and then go on as if sent.  A read
         that has data for its caller (opened before the record that asked for the answer)
-        returns it instead; the answers stay queued for the next read or write."""
-        conn = self._conn
+        returns it instead; the answers stay queued for the next read or write.  ``conn`` is
+        the read's own: another thread's ``close()`` may have dropped ``self._conn`` since."""
         if not conn.bytes_to_send() or conn.hold_output:
             return deadline
         if conn.pending() or conn.peer_closed:
